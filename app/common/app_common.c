@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+
+#include "app_common.h"
+#include "tern_dpdk.h"
+
+static struct tern_stack *volatile signal_stack;
+
+static void
+app_on_signal(int sig __rte_unused)
+{
+	if (signal_stack != NULL)
+		tern_stack_stop(signal_stack);
+}
+
+int
+app_eal_argc(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			return i;
+	return -1;
+}
+
+void
+app_load_config(struct app_ctx *ctx)
+{
+	char err[512];
+
+	tern_config_defaults(&ctx->cfg);
+	if (tern_config_load(&ctx->cfg, ctx->config_path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", ctx->name, err);
+		exit(APP_EXIT_USAGE);
+	}
+}
+
+static void
+app_arm_duration(double seconds)
+{
+	struct itimerval it = { 0 };
+
+	if (seconds <= 0)
+		return;
+	it.it_value.tv_sec = (time_t)seconds;
+	it.it_value.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
+	signal(SIGALRM, app_on_signal);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+void
+app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv)
+{
+	struct tern_netdev *dev;
+	struct tern_link link = { 0 };
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "%s: EAL init failed: %s\n", ctx->name, rte_strerror(rte_errno));
+		exit(1);
+	}
+	dev = tern_dpdk_open(ctx->cfg.port_device, (uint16_t)ctx->cfg.port_rx_desc,
+			(uint16_t)ctx->cfg.port_tx_desc);
+	if (dev == NULL) {
+		fprintf(stderr, "%s: device '%s': %s\n", ctx->name, ctx->cfg.port_device,
+				rte_strerror(rte_errno));
+		rte_eal_cleanup();
+		exit(1);
+	}
+	ctx->stack = tern_stack_create(&ctx->cfg, dev, rte_lcore_count());
+	if (ctx->stack == NULL) {
+		fprintf(stderr, "%s: stack: %s\n", ctx->name, rte_strerror(rte_errno));
+		rte_eal_cleanup();
+		exit(1);
+	}
+	signal_stack = ctx->stack;
+	signal(SIGINT, app_on_signal);
+	signal(SIGTERM, app_on_signal);
+	app_arm_duration(ctx->duration_s);
+	dev->ops->link_get(dev, &link);
+	rte_ether_format_addr(mac, sizeof(mac), &dev->mac);
+	printf("%s: ready: %s on %s mac %s mtu %u, %u worker(s), link %s\n", ctx->name,
+			inet_ntoa((struct in_addr){ .s_addr = ctx->cfg.ip_addr }), dev->name,
+			mac, dev->mtu, tern_stack_worker_count(ctx->stack),
+			link.up ? "up" : "down");
+	fflush(stdout);
+}
+
+void
+app_run(struct app_ctx *ctx)
+{
+	tern_stack_run(ctx->stack);
+}
+
+void
+app_print_stats(struct tern_stack *s, FILE *out)
+{
+	struct tern_stats sum;
+
+	tern_stack_stats(s, &sum);
+	for (size_t i = 0; i < TERN_STATS_COUNT; i++)
+		fprintf(out, "stat %s %" PRIu64 "\n", tern_stats_name(i),
+				tern_stats_value(&sum, i));
+}
+
+int
+app_finish(struct app_ctx *ctx)
+{
+	signal_stack = NULL;
+	printf("%s: stopping\n", ctx->name);
+	app_print_stats(ctx->stack, stdout);
+	fflush(stdout);
+	tern_stack_free(ctx->stack);
+	ctx->stack = NULL;
+	rte_eal_cleanup();
+	return 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TERN_APP_COMMON_H
+#define TERN_APP_COMMON_H
+
+/*
+ * What every bundled app does the same way, on the public API only:
+ *   app [EAL args] -- [app args]
+ * The config file is read and checked before EAL starts (a bad one exits 2
+ * with one line naming file, section and key, and nothing is started).
+ */
+
+#include <stdio.h>
+
+#include "tern.h"
+
+#define APP_EXIT_USAGE 2   /**< bad arguments or config */
+
+struct app_ctx {
+	const char *name;              /**< program name for messages */
+	const char *config_path;       /**< --config */
+	double duration_s;             /**< --duration; 0 = until a signal */
+	struct tern_config cfg;        /**< loaded from config_path */
+	struct tern_stack *stack;      /**< running stack */
+};
+
+/**
+ * Index of the "--" that ends the EAL arguments in @p argv, or -1 if none.
+ */
+int app_eal_argc(int argc, char **argv);
+
+/** Load ctx->config_path into ctx->cfg; on error print one line, exit 2. */
+void app_load_config(struct app_ctx *ctx);
+
+/**
+ * Start EAL with @p eal_argc / @p eal_argv, open the configured device, build
+ * the stack (one worker per lcore), install SIGINT/SIGTERM (and --duration)
+ * handlers that stop it. Exits 1 with a message if any step fails.
+ */
+void app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv);
+
+/** Run the workers until stopped. */
+void app_run(struct app_ctx *ctx);
+
+/** Print every counter, "stat NAME VALUE" per line, to @p out. */
+void app_print_stats(struct tern_stack *s, FILE *out);
+
+/** Print counters, free the stack, clean EAL up. @return exit status 0. */
+int app_finish(struct app_ctx *ctx);
+
+#endif

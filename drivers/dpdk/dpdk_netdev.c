@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * drivers/dpdk: struct tern_netdev over a DPDK ethdev. The only place in Tern
+ * that calls rte_eth_*.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+
+#include "tern_dpdk.h"
+
+RTE_LOG_REGISTER(tern_logtype_dpdk, tern.dpdk, INFO);
+#define DPDK_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, tern_logtype_dpdk, "tern.dpdk: " fmt "\n", ##__VA_ARGS__)
+
+struct dpdk_netdev {
+	struct tern_netdev base;       /**< must be first */
+	uint16_t port_id;              /**< ethdev port */
+	uint16_t nb_queues;            /**< configured queue pairs */
+	uint16_t rx_desc, tx_desc;     /**< ring sizes asked for */
+	bool hotplugged;               /**< we probed it: we remove it */
+	bool started;
+	uint64_t rx_offloads, tx_offloads; /**< ethdev offloads enabled */
+	struct rte_device *rte_dev;    /**< the bus device, for removal */
+};
+
+/* A symmetric Toeplitz key (the 16-bit pattern repeats), so both directions of
+ * a flow hash alike and land on the same worker. */
+static uint8_t rss_sym_key[40] = {
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+};
+
+static inline struct dpdk_netdev *
+to_dpdk(struct tern_netdev *dev)
+{
+	return (struct dpdk_netdev *)dev;
+}
+
+static int
+dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *const pools[])
+{
+	struct dpdk_netdev *d = to_dpdk(dev);
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t nb_rxd = d->rx_desc, nb_txd = d->tx_desc;
+	int rc, socket = rte_eth_dev_socket_id(d->port_id);
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_info_get(d->port_id, &info);
+	if (rc != 0)
+		return rc;
+	conf.rxmode.offloads = d->rx_offloads;
+	conf.txmode.offloads = d->tx_offloads;
+	if (nb_queues > 1 && info.flow_type_rss_offloads != 0) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = rss_sym_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(rss_sym_key);
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+				(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP);
+	}
+	rc = rte_eth_dev_configure(d->port_id, nb_queues, nb_queues, &conf);
+	if (rc != 0) {
+		DPDK_LOG(ERR, "%s: configure %u queues: %s", dev->name, nb_queues, strerror(-rc));
+		return rc;
+	}
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(d->port_id, &nb_rxd, &nb_txd);
+	if (rc != 0)
+		return rc;
+	for (uint16_t q = 0; q < nb_queues; q++) {
+		struct rte_eth_rxconf rxq = info.default_rxconf;
+		struct rte_eth_txconf txq = info.default_txconf;
+
+		rxq.offloads = conf.rxmode.offloads;
+		txq.offloads = conf.txmode.offloads;
+		rc = rte_eth_rx_queue_setup(d->port_id, q, nb_rxd, socket, &rxq, pools[q]);
+		if (rc == 0)
+			rc = rte_eth_tx_queue_setup(d->port_id, q, nb_txd, socket, &txq);
+		if (rc != 0) {
+			DPDK_LOG(ERR, "%s: queue %u: %s", dev->name, q, strerror(-rc));
+			return rc;
+		}
+	}
+	d->nb_queues = nb_queues;
+	return 0;
+}
+
+static int
+dpdk_start(struct tern_netdev *dev)
+{
+	struct dpdk_netdev *d = to_dpdk(dev);
+	int rc = rte_eth_dev_start(d->port_id);
+
+	if (rc == 0)
+		d->started = true;
+	return rc;
+}
+
+static void
+dpdk_stop(struct tern_netdev *dev)
+{
+	struct dpdk_netdev *d = to_dpdk(dev);
+
+	if (d->started)
+		rte_eth_dev_stop(d->port_id);
+	d->started = false;
+}
+
+static void
+dpdk_close(struct tern_netdev *dev)
+{
+	struct dpdk_netdev *d = to_dpdk(dev);
+
+	dpdk_stop(dev);
+	rte_eth_dev_close(d->port_id);
+	if (d->hotplugged)
+		rte_dev_remove(d->rte_dev);
+	rte_free(d);
+}
+
+static uint16_t
+dpdk_rx_burst(struct tern_netdev *dev, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	return rte_eth_rx_burst(to_dpdk(dev)->port_id, queue, pkts, n);
+}
+
+static uint16_t
+dpdk_tx_burst(struct tern_netdev *dev, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	return rte_eth_tx_burst(to_dpdk(dev)->port_id, queue, pkts, n);
+}
+
+static int
+dpdk_link_get(struct tern_netdev *dev, struct tern_link *link)
+{
+	struct rte_eth_link l;
+	int rc = rte_eth_link_get_nowait(to_dpdk(dev)->port_id, &l);
+
+	if (rc != 0)
+		return rc;
+	link->up = l.link_status == RTE_ETH_LINK_UP;
+	link->full_duplex = l.link_duplex == RTE_ETH_LINK_FULL_DUPLEX;
+	link->speed_mbps = l.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : l.link_speed;
+	return 0;
+}
+
+static const struct tern_netdev_ops dpdk_ops = {
+	.configure = dpdk_configure,
+	.start = dpdk_start,
+	.stop = dpdk_stop,
+	.close = dpdk_close,
+	.rx_burst = dpdk_rx_burst,
+	.tx_burst = dpdk_tx_burst,
+	.link_get = dpdk_link_get,
+};
+
+/* Find the ethdev named like @device (up to its first comma), probing it if needed. */
+static int
+dpdk_find_port(const char *device, uint16_t *port_id, bool *hotplugged)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	size_t len = strcspn(device, ",");
+	int rc;
+
+	if (len == 0 || len >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, device, len);
+	name[len] = '\0';
+	*hotplugged = false;
+	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
+		return 0;
+	rc = rte_dev_probe(device);
+	if (rc != 0) {
+		DPDK_LOG(ERR, "%s: no such ethdev, and probing it failed: %s", device,
+				strerror(-rc));
+		return rc;
+	}
+	*hotplugged = true;
+	return rte_eth_dev_get_port_by_name(name, port_id) == 0 ? 0 : -ENODEV;
+}
+
+/* Use the checksum offloads the PMD has; the stack computes the rest. */
+static void
+dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
+{
+	uint32_t f = 0;
+
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
+		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+		f |= TERN_NETDEV_TX_IPV4_CKSUM;
+	}
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) {
+		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+		f |= TERN_NETDEV_TX_TCP_CKSUM;
+	}
+	if ((info->rx_offload_capa & (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM)) ==
+			(RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM)) {
+		d->rx_offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+		f |= TERN_NETDEV_RX_CKSUM;
+	}
+	d->base.offloads = f;
+}
+
+struct tern_netdev *
+tern_dpdk_open(const char *device, uint16_t rx_desc, uint16_t tx_desc)
+{
+	struct dpdk_netdev *d;
+	struct rte_eth_dev_info info;
+	uint16_t port_id, mtu;
+	bool hotplugged;
+	int rc;
+
+	rc = dpdk_find_port(device, &port_id, &hotplugged);
+	if (rc != 0)
+		goto err;
+	rc = rte_eth_dev_info_get(port_id, &info);
+	if (rc != 0)
+		goto err;
+	d = rte_zmalloc("tern_dpdk", sizeof(*d), RTE_CACHE_LINE_SIZE);
+	if (d == NULL) {
+		rc = -ENOMEM;
+		goto err;
+	}
+	d->base.ops = &dpdk_ops;
+	d->port_id = port_id;
+	d->hotplugged = hotplugged;
+	d->rx_desc = rx_desc;
+	d->tx_desc = tx_desc;
+	d->rte_dev = info.device;
+	rte_eth_macaddr_get(port_id, &d->base.mac);
+	if (rte_eth_dev_get_mtu(port_id, &mtu) != 0 || mtu < 576)
+		mtu = RTE_ETHER_MTU;
+	d->base.mtu = mtu;
+	d->base.max_queues = RTE_MIN(info.max_rx_queues, info.max_tx_queues);
+	rte_eth_dev_get_name_by_port(port_id, d->base.name);
+	dpdk_pick_offloads(d, &info);
+	return &d->base;
+err:
+	rte_errno = -rc;
+	return NULL;
+}
+
+uint16_t
+tern_dpdk_port_id(const struct tern_netdev *dev)
+{
+	return ((const struct dpdk_netdev *)dev)->port_id;
+}

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Config files: INI read with rte_cfgfile, checked against one table of every
+ * known key. Errors name the file, section and key in one line.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cfgfile.h>
+#include <rte_common.h>
+
+#include "tern_config.h"
+
+enum key_type { KEY_U32, KEY_IPV4, KEY_STRING };
+
+struct config_key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;          /**< field in struct tern_config */
+	uint32_t min, max;      /**< KEY_U32 bounds; KEY_STRING max length */
+	bool required;
+};
+
+#define U32(sec, key, field, lo, hi) \
+	{ sec, key, KEY_U32, offsetof(struct tern_config, field), lo, hi, false }
+#define IPV4(sec, key, field, req) \
+	{ sec, key, KEY_IPV4, offsetof(struct tern_config, field), 0, 0, req }
+
+static const struct config_key config_keys[] = {
+	{ "port", "device", KEY_STRING, offsetof(struct tern_config, port_device),
+		1, TERN_CONFIG_DEVICE_MAX - 1, true },
+	U32("port", "mtu", port_mtu, 0, 9000),
+	U32("port", "rx_desc", port_rx_desc, 64, 16384),
+	U32("port", "tx_desc", port_tx_desc, 64, 16384),
+	IPV4("ipv4", "address", ip_addr, true),
+	IPV4("ipv4", "netmask", ip_netmask, true),
+	IPV4("ipv4", "gateway", ip_gateway, false),
+	U32("ipv4", "ttl", ip_ttl, 1, 255),
+	U32("arp", "entries", arp_entries, 1, 1u << 20),
+	U32("arp", "timeout", arp_timeout_s, 1, 86400),
+	U32("arp", "pending", arp_pending, 1, 1024),
+	U32("arp", "retries", arp_retries, 1, 100),
+	U32("stack", "mbufs", mbufs, 1024, 1u << 24),
+	U32("stack", "mbuf_cache", mbuf_cache, 0, 512),
+	U32("stack", "burst", burst, 1, 64),
+};
+
+void
+tern_config_defaults(struct tern_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->port_rx_desc = 1024;
+	cfg->port_tx_desc = 1024;
+	cfg->ip_ttl = 64;
+	cfg->arp_entries = 1024;
+	cfg->arp_timeout_s = 300;
+	cfg->arp_pending = 16;
+	cfg->arp_retries = 3;
+	cfg->mbufs = 16383;
+	cfg->mbuf_cache = 256;
+	cfg->burst = 32;
+}
+
+static int
+config_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen != 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static const struct config_key *
+config_key_find(const char *section, const char *name)
+{
+	for (size_t i = 0; i < RTE_DIM(config_keys); i++)
+		if (strcmp(config_keys[i].section, section) == 0 &&
+				strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static bool
+config_section_known(const char *section)
+{
+	for (size_t i = 0; i < RTE_DIM(config_keys); i++)
+		if (strcmp(config_keys[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+/* Parse @value for @k into @cfg. @return NULL or what is wrong with it. */
+static const char *
+config_set(struct tern_config *cfg, const struct config_key *k, const char *value)
+{
+	char *field = (char *)cfg + k->offset;
+	struct in_addr a;
+	unsigned long long v;
+	char *end;
+
+	switch (k->type) {
+	case KEY_U32:
+		if (value[0] == '\0' || value[0] == '-')
+			return "not a number";
+		errno = 0;
+		v = strtoull(value, &end, 0);
+		if (errno != 0 || *end != '\0')
+			return "not a number";
+		if (v < k->min || v > k->max)
+			return "out of range";
+		*(uint32_t *)field = (uint32_t)v;
+		return NULL;
+	case KEY_IPV4:
+		if (inet_pton(AF_INET, value, &a) != 1)
+			return "not an IPv4 address";
+		*(rte_be32_t *)field = a.s_addr;
+		return NULL;
+	case KEY_STRING:
+		if (strlen(value) < k->min)
+			return "empty";
+		if (strlen(value) > k->max)
+			return "too long";
+		strcpy(field, value);
+		return NULL;
+	}
+	return "unknown key type";
+}
+
+static int
+config_read_section(struct tern_config *cfg, struct rte_cfgfile *f, const char *path,
+		const char *section, bool *seen, char *err, size_t errlen)
+{
+	int n = rte_cfgfile_section_num_entries(f, section);
+	struct rte_cfgfile_entry *entries;
+	int rc = 0;
+
+	if (n <= 0)
+		return 0;
+	entries = calloc((size_t)n, sizeof(*entries));
+	if (entries == NULL)
+		return config_error(err, errlen, "%s: out of memory", path);
+	n = rte_cfgfile_section_entries(f, section, entries, n);
+	for (int i = 0; i < n && rc == 0; i++) {
+		const struct config_key *k = config_key_find(section, entries[i].name);
+		const char *why;
+
+		if (k == NULL) {
+			rc = config_error(err, errlen, "%s: [%s] %s: unknown key",
+					path, section, entries[i].name);
+			break;
+		}
+		why = config_set(cfg, k, entries[i].value);
+		if (why != NULL)
+			rc = config_error(err, errlen, "%s: [%s] %s: %s '%s'",
+					path, section, k->name, why, entries[i].value);
+		seen[k - config_keys] = true;
+	}
+	free(entries);
+	return rc;
+}
+
+int
+tern_config_load(struct tern_config *cfg, const char *path, char *err, size_t errlen)
+{
+	bool seen[RTE_DIM(config_keys)] = { false };
+	char (*sections)[CFG_NAME_LEN] = NULL;
+	struct rte_cfgfile *f;
+	int nsec, rc = 0;
+	FILE *probe;
+
+	/* rte_cfgfile says nothing of why it failed: tell missing from malformed */
+	probe = fopen(path, "r");
+	if (probe == NULL) {
+		config_error(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		return -ENOENT;
+	}
+	fclose(probe);
+	f = rte_cfgfile_load(path, 0);
+	if (f == NULL)
+		return config_error(err, errlen, "%s: not a valid INI file", path);
+	nsec = rte_cfgfile_num_sections(f, NULL, 0);
+	sections = calloc(nsec > 0 ? (size_t)nsec : 1, sizeof(*sections));
+	if (sections == NULL) {
+		rc = config_error(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	{
+		char *names[nsec > 0 ? nsec : 1];
+
+		for (int i = 0; i < nsec; i++)
+			names[i] = sections[i];
+		rte_cfgfile_sections(f, names, nsec);
+		for (int i = 0; i < nsec && rc == 0; i++) {
+			if (!config_section_known(names[i]))
+				rc = config_error(err, errlen, "%s: [%s]: unknown section",
+						path, names[i]);
+			else
+				rc = config_read_section(cfg, f, path, names[i], seen,
+						err, errlen);
+		}
+	}
+	for (size_t i = 0; i < RTE_DIM(config_keys) && rc == 0; i++)
+		if (config_keys[i].required && !seen[i])
+			rc = config_error(err, errlen, "%s: [%s] %s: missing (required)",
+					path, config_keys[i].section, config_keys[i].name);
+	if (rc == 0) {
+		char why[200];
+
+		if (tern_config_validate(cfg, why, sizeof(why)) != 0)
+			rc = config_error(err, errlen, "%s: %s", path, why);
+	}
+out:
+	free(sections);
+	rte_cfgfile_close(f);
+	return rc;
+}
+
+static bool
+netmask_contiguous(uint32_t mask_host)
+{
+	/* ones then zeros: the complement plus one is a power of two */
+	uint32_t inv = ~mask_host;
+
+	return (inv & (inv + 1)) == 0;
+}
+
+int
+tern_config_validate(const struct tern_config *cfg, char *err, size_t errlen)
+{
+	uint32_t addr = ntohl(cfg->ip_addr), mask = ntohl(cfg->ip_netmask);
+	uint32_t gw = ntohl(cfg->ip_gateway);
+
+	if (cfg->port_device[0] == '\0')
+		return config_error(err, errlen, "[port] device: missing (required)");
+	if (mask == 0 || !netmask_contiguous(mask) || mask == 0xffffffff)
+		return config_error(err, errlen, "[ipv4] netmask: not a usable netmask");
+	if (addr == 0 || (addr & 0xf0000000u) >= 0xe0000000u ||
+			(addr & ~mask) == 0 || (addr & ~mask) == ~mask)
+		return config_error(err, errlen,
+				"[ipv4] address: not a usable host address in its subnet");
+	if (gw != 0 && ((gw ^ addr) & mask) != 0)
+		return config_error(err, errlen, "[ipv4] gateway: outside the subnet");
+	if (gw != 0 && gw == addr)
+		return config_error(err, errlen, "[ipv4] gateway: is our own address");
+	if (cfg->mbuf_cache > cfg->mbufs / 4)
+		return config_error(err, errlen, "[stack] mbuf_cache: more than mbufs / 4");
+	if (cfg->burst == 0 || cfg->burst > 64)
+		return config_error(err, errlen, "[stack] burst: out of range");
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TERN_CORE_PRIV_H
+#define TERN_CORE_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_log.h>
+
+#include "net_priv.h"
+#include "tern.h"
+
+extern int tern_logtype_core;
+#define CORE_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, tern_logtype_core, "tern: " fmt "\n", ##__VA_ARGS__)
+
+#define WORKER_INBOX_SIZE   1024     /**< cross-worker messages held */
+#define WORKER_ARP_TICK_US  100000u  /**< ARP timers are swept every 100 ms */
+
+/** One lcore's share of the stack. Written by that lcore only. */
+struct tern_worker {
+	struct net_if nif;             /**< link state, tx batch (hot) */
+	struct tern_stats stats;       /**< this worker's counters */
+	struct tern_stack *stack;      /**< back pointer */
+	struct rte_mempool *pool;      /**< this worker's mbufs */
+	struct rte_ring *inbox;        /**< messages from other workers */
+	uint64_t next_arp_tick_us;     /**< next ARP timer sweep */
+	uint32_t pool_size;            /**< mbufs in @pool, for leak checks */
+	uint16_t id;                   /**< index in the stack, = queue id */
+	uint16_t burst;                /**< frames per rx burst */
+	bool announced;                /**< gratuitous ARP sent */
+} __rte_cache_aligned;
+
+struct tern_stack {
+	struct tern_config cfg;        /**< copy of the creator's config */
+	struct tern_netdev *dev;       /**< owned */
+	volatile int stopping;         /**< set by tern_stack_stop() */
+	bool started;                  /**< device started */
+	unsigned int nb_workers;
+	struct rte_ring **inboxes;     /**< inboxes[i] = workers[i].inbox */
+	struct tern_worker *workers;   /**< nb_workers of them */
+};
+
+void tern_telemetry_attach(struct tern_stack *s);
+void tern_telemetry_detach(struct tern_stack *s);
+
+#endif /* TERN_CORE_PRIV_H */

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Stack lifecycle: create (pools, inboxes, workers, device up), run on the
+ * lcores, stop, free. Nothing here runs per packet.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "core_priv.h"
+#include "net_mbufq.h"
+
+RTE_LOG_REGISTER(tern_logtype_core, tern.core, INFO);
+
+static unsigned int stack_serial;  /* names pools and rings uniquely */
+
+static int
+worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned int serial)
+{
+	const struct tern_config *cfg = &s->cfg;
+	struct net_if_params p = {
+		.addr = cfg->ip_addr, .netmask = cfg->ip_netmask,
+		.gateway = cfg->ip_gateway, .ttl = (uint8_t)cfg->ip_ttl,
+		.arp_entries = cfg->arp_entries, .arp_timeout_s = cfg->arp_timeout_s,
+		.arp_pending = cfg->arp_pending, .arp_retries = cfg->arp_retries,
+	};
+	char name[RTE_MEMPOOL_NAMESIZE];
+	int socket = rte_socket_id();
+
+	w->stack = s;
+	w->id = id;
+	w->burst = (uint16_t)cfg->burst;
+	w->pool_size = cfg->mbufs;
+	snprintf(name, sizeof(name), "tern%u_w%u", serial, id);
+	w->pool = rte_pktmbuf_pool_create(name, cfg->mbufs, cfg->mbuf_cache, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (w->pool == NULL) {
+		CORE_LOG(ERR, "worker %u: mbuf pool of %u: %s", id, cfg->mbufs,
+				rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	snprintf(name, sizeof(name), "tern%u_in%u", serial, id);
+	w->inbox = rte_ring_create_elem(name, sizeof(struct net_arp_msg),
+			WORKER_INBOX_SIZE, socket, RING_F_SC_DEQ);
+	if (w->inbox == NULL) {
+		CORE_LOG(ERR, "worker %u: inbox: %s", id, rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	s->inboxes[id] = w->inbox;
+	if (net_if_init(&w->nif, &p, s->dev, id, w->pool, &w->stats, socket) != 0)
+		return -ENOMEM;
+	w->nif.peer_inbox = s->inboxes;
+	w->nif.n_workers = (uint16_t)s->nb_workers;
+	w->nif.self = id;
+	return 0;
+}
+
+static void
+worker_fini(struct tern_worker *w)
+{
+	struct net_arp_msg msg;
+
+	net_if_fini(&w->nif);
+	if (w->inbox != NULL) {
+		while (rte_ring_dequeue_elem(w->inbox, &msg, sizeof(msg)) == 0)
+			;
+		rte_ring_free(w->inbox);
+	}
+	rte_mempool_free(w->pool);
+}
+
+struct tern_stack *
+tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
+		unsigned int nb_workers)
+{
+	struct rte_mempool **pools = NULL;
+	struct tern_stack *s = NULL;
+	unsigned int serial = __atomic_fetch_add(&stack_serial, 1, __ATOMIC_RELAXED);
+	char err[256];
+	int rc = -EINVAL;
+
+	if (cfg == NULL || dev == NULL || nb_workers == 0 || nb_workers > dev->max_queues ||
+			tern_config_validate(cfg, err, sizeof(err)) != 0) {
+		CORE_LOG(ERR, "%s: %s", __func__, cfg == NULL || dev == NULL ? "NULL argument" :
+				nb_workers == 0 || nb_workers > dev->max_queues ?
+				"worker count out of the device's queue range" : err);
+		goto err;
+	}
+	rc = tern_mbufq_register();
+	if (rc != 0)
+		goto err;
+	rc = -ENOMEM;
+	s = rte_zmalloc("tern_stack", sizeof(*s), RTE_CACHE_LINE_SIZE);
+	if (s == NULL)
+		goto err;
+	s->cfg = *cfg;
+	s->dev = dev;
+	s->nb_workers = nb_workers;
+	s->inboxes = rte_zmalloc("tern_inboxes", nb_workers * sizeof(s->inboxes[0]), 0);
+	s->workers = rte_zmalloc("tern_workers", nb_workers * sizeof(s->workers[0]),
+			RTE_CACHE_LINE_SIZE);
+	pools = calloc(nb_workers, sizeof(pools[0]));
+	if (s->inboxes == NULL || s->workers == NULL || pools == NULL)
+		goto err;
+	if (cfg->port_mtu != 0 && cfg->port_mtu < dev->mtu)
+		dev->mtu = (uint16_t)cfg->port_mtu;
+	for (unsigned int i = 0; i < nb_workers; i++) {
+		rc = worker_init(s, &s->workers[i], (uint16_t)i, serial);
+		if (rc != 0)
+			goto err;
+		pools[i] = s->workers[i].pool;
+	}
+	rc = dev->ops->configure(dev, (uint16_t)nb_workers, pools);
+	if (rc == 0)
+		rc = dev->ops->start(dev);
+	if (rc != 0) {
+		CORE_LOG(ERR, "%s: device %s: %s", __func__, dev->name, strerror(-rc));
+		goto err;
+	}
+	s->started = true;
+	free(pools);
+	tern_telemetry_attach(s);
+	return s;
+err:
+	free(pools);
+	if (s != NULL) {
+		s->dev = dev;
+		tern_stack_free(s);
+	} else {
+		dev->ops->close(dev);
+	}
+	rte_errno = -rc;
+	return NULL;
+}
+
+static int
+stack_lcore_main(void *arg)
+{
+	struct tern_stack *s = arg;
+	int idx = rte_lcore_index((int)rte_lcore_id());
+	struct tern_worker *w;
+
+	if (idx < 0 || (unsigned int)idx >= s->nb_workers)
+		return 0;
+	w = &s->workers[idx];
+	while (!s->stopping)
+		tern_worker_poll(w, tern_clock_us());
+	return 0;
+}
+
+int
+tern_stack_run(struct tern_stack *s)
+{
+	if (rte_lcore_count() < s->nb_workers)
+		return -EINVAL;
+	rte_eal_mp_remote_launch(stack_lcore_main, s, CALL_MAIN);
+	rte_eal_mp_wait_lcore();
+	return 0;
+}
+
+void
+tern_stack_stop(struct tern_stack *s)
+{
+	s->stopping = 1;
+}
+
+int
+tern_stack_stopping(const struct tern_stack *s)
+{
+	return s->stopping;
+}
+
+void
+tern_stack_free(struct tern_stack *s)
+{
+	if (s == NULL)
+		return;
+	tern_telemetry_detach(s);
+	if (s->started)
+		s->dev->ops->stop(s->dev);
+	/* the device is stopped: no queue holds our mbufs any more once closed */
+	if (s->workers != NULL)
+		for (unsigned int i = 0; i < s->nb_workers; i++)
+			net_if_fini(&s->workers[i].nif);
+	if (s->dev != NULL)
+		s->dev->ops->close(s->dev);
+	if (s->workers != NULL)
+		for (unsigned int i = 0; i < s->nb_workers; i++)
+			worker_fini(&s->workers[i]);
+	rte_free(s->workers);
+	rte_free(s->inboxes);
+	rte_free(s);
+}
+
+unsigned int
+tern_stack_worker_count(const struct tern_stack *s)
+{
+	return s->nb_workers;
+}
+
+struct tern_worker *
+tern_stack_worker(struct tern_stack *s, unsigned int idx)
+{
+	return idx < s->nb_workers ? &s->workers[idx] : NULL;
+}
+
+const struct tern_config *
+tern_stack_config(const struct tern_stack *s)
+{
+	return &s->cfg;
+}
+
+struct tern_netdev *
+tern_stack_netdev(struct tern_stack *s)
+{
+	return s->dev;
+}
+
+void
+tern_stack_stats(const struct tern_stack *s, struct tern_stats *out)
+{
+	uint64_t *sum = (uint64_t *)out;
+
+	memset(out, 0, sizeof(*out));
+	for (unsigned int i = 0; i < s->nb_workers; i++) {
+		const uint64_t *v = (const uint64_t *)&s->workers[i].stats;
+
+		for (size_t k = 0; k < TERN_STATS_COUNT; k++)
+			sum[k] += __atomic_load_n(&v[k], __ATOMIC_RELAXED);
+	}
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker loop (DESIGN.md "One worker iteration"): the clock is read once
+ * by the caller and passed in; then inbox, one rx burst carried to completion,
+ * timers, and one transmit flush.
+ */
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
+
+#include "core_priv.h"
+
+#define INBOX_BURST 32
+
+/* Messages from other workers: ARP bindings they learned. */
+static void
+worker_drain_inbox(struct tern_worker *w)
+{
+	struct net_arp_msg msgs[INBOX_BURST];
+	unsigned int n;
+
+	n = rte_ring_dequeue_burst_elem(w->inbox, msgs, sizeof(msgs[0]), INBOX_BURST, NULL);
+	for (unsigned int i = 0; i < n; i++)
+		if (msgs[i].type == NET_MSG_ARP)
+			net_arp_learn(&w->nif, &msgs[i]);
+}
+
+/* TCP segments of one burst. Until the TCP engine is attached: counted drops. */
+static void
+worker_tcp_input(struct tern_worker *w, struct rte_mbuf **segs, uint16_t n)
+{
+	w->stats.tcp_drop_unhandled += n;
+	rte_pktmbuf_free_bulk(segs, n);
+}
+
+static void
+worker_timers(struct tern_worker *w, uint64_t now_us)
+{
+	if (now_us >= w->next_arp_tick_us) {
+		w->next_arp_tick_us = now_us + WORKER_ARP_TICK_US;
+		net_arp_timer(&w->nif);
+	}
+}
+
+unsigned int
+tern_worker_poll(struct tern_worker *w, uint64_t now_us)
+{
+	struct tern_netdev *dev = w->nif.dev;
+	struct rte_mbuf *pkts[NET_BURST_MAX];
+	struct rte_mbuf *tcp[NET_BURST_MAX];
+	uint16_t n, ntcp;
+
+	w->nif.now_us = now_us;
+	if (unlikely(!w->announced)) {
+		/* worker 0 speaks for the address; the others share its queue's view */
+		w->announced = true;
+		if (w->id == 0)
+			net_arp_announce(&w->nif);
+	}
+	if (unlikely(!rte_ring_empty(w->inbox)))
+		worker_drain_inbox(w);
+	n = dev->ops->rx_burst(dev, w->id, pkts, w->burst);
+	if (n != 0) {
+		ntcp = net_input_burst(&w->nif, pkts, n, tcp);
+		if (ntcp != 0)
+			worker_tcp_input(w, tcp, ntcp);
+	}
+	worker_timers(w, now_us);
+	net_tx_flush(&w->nif);
+	return n;
+}
+
+const struct tern_stats *
+tern_worker_stats(const struct tern_worker *w)
+{
+	return &w->stats;
+}
+
+unsigned int
+tern_worker_id(const struct tern_worker *w)
+{
+	return w->id;
+}
+
+struct rte_mempool *
+tern_worker_pool(struct tern_worker *w)
+{
+	return w->pool;
+}
+
+/* µs = tsc * mult >> 32, mult = 2^32 * 1e6 / tsc_hz, set on first use. */
+static uint64_t clock_mult;
+
+uint64_t
+tern_clock_us(void)
+{
+	if (unlikely(clock_mult == 0))
+		clock_mult = ((uint64_t)1000000 << 32) / rte_get_tsc_hz();
+	return (uint64_t)(((unsigned __int128)rte_get_tsc_cycles() * clock_mult) >> 32);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TERN_CONFIG_H
+#define TERN_CONFIG_H
+
+/**
+ * @file
+ * Stack configuration. A config file is INI, read with rte_cfgfile; every key
+ * has a default (tern_config_defaults()) so a file names only what differs.
+ * docs/config.md lists every section and key.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <rte_byteorder.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TERN_CONFIG_DEVICE_MAX 256
+
+/** Everything a stack is built from. Addresses are in network byte order. */
+struct tern_config {
+	/* [port] */
+	char port_device[TERN_CONFIG_DEVICE_MAX]; /**< ethdev name, or a vdev spec probed at start */
+	uint32_t port_mtu;           /**< IP MTU; 0 = the device's own */
+	uint32_t port_rx_desc;       /**< RX descriptors per queue */
+	uint32_t port_tx_desc;       /**< TX descriptors per queue */
+	/* [ipv4] */
+	rte_be32_t ip_addr;          /**< our address */
+	rte_be32_t ip_netmask;       /**< the one directly attached subnet */
+	rte_be32_t ip_gateway;       /**< default gateway; 0 = none */
+	uint32_t ip_ttl;             /**< TTL on packets we originate */
+	/* [arp] */
+	uint32_t arp_entries;        /**< ARP cache size per worker (power of two not needed) */
+	uint32_t arp_timeout_s;      /**< seconds a resolved entry stays usable */
+	uint32_t arp_pending;        /**< packets held per unresolved next hop */
+	uint32_t arp_retries;        /**< requests sent before giving up on a next hop */
+	/* [stack] */
+	uint32_t mbufs;              /**< mbufs per worker pool */
+	uint32_t mbuf_cache;         /**< per-lcore mempool cache size */
+	uint32_t burst;              /**< frames per rx/tx burst (<= 64) */
+};
+
+/** Fill @p cfg with the defaults of every key. */
+void tern_config_defaults(struct tern_config *cfg);
+
+/**
+ * Read the INI file @p path into @p cfg, over whatever it already holds
+ * (normally the defaults). Unknown sections or keys, missing required keys
+ * ([port] device, [ipv4] address and netmask) and bad values are errors.
+ * Needs no EAL: an app can check its config before starting anything.
+ *
+ * @param err  receives a one-line message "FILE: [section] key: problem".
+ * @return 0, or -EINVAL (bad content) / -ENOENT (file unreadable).
+ */
+int tern_config_load(struct tern_config *cfg, const char *path,
+		char *err, size_t errlen);
+
+/**
+ * Check that the values in @p cfg fit together (the gateway inside the subnet,
+ * the address not the network or broadcast address...).
+ * @return 0, or -EINVAL with a one-line message in @p err.
+ */
+int tern_config_validate(const struct tern_config *cfg, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TERN_CONFIG_H */

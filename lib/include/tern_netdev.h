@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TERN_NETDEV_H
+#define TERN_NETDEV_H
+
+/**
+ * @file
+ * The driver SDK: how frames get into and out of a Tern stack. A driver fills a
+ * struct tern_netdev (embedded first in its own private struct) and an ops
+ * table. The stack calls configure() once with one mempool per queue, then
+ * start(); each worker owns exactly one queue and calls rx_burst/tx_burst on it
+ * from its own lcore only, so drivers need no locks per queue.
+ */
+
+#include <stdint.h>
+#include <rte_ether.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct rte_mbuf;
+struct rte_mempool;
+struct tern_netdev;
+
+/** Offload flags in tern_netdev.offloads. */
+#define TERN_NETDEV_TX_IPV4_CKSUM (1u << 0) /**< NIC fills the IPv4 header checksum */
+#define TERN_NETDEV_TX_TCP_CKSUM  (1u << 1) /**< NIC fills the TCP checksum */
+#define TERN_NETDEV_RX_CKSUM      (1u << 2) /**< NIC flags received checksums good/bad */
+
+/** Link state as reported by link_get(). */
+struct tern_link {
+	uint32_t speed_mbps; /**< 0 if unknown */
+	uint8_t up;          /**< 1 if the link is up */
+	uint8_t full_duplex; /**< 1 if full duplex */
+};
+
+struct tern_netdev_ops {
+	/**
+	 * Set up @p nb_queues RX/TX queue pairs; RX queue i takes buffers from
+	 * @p pools[i]. Called once, before start(). @return 0 or -errno.
+	 */
+	int (*configure)(struct tern_netdev *dev, uint16_t nb_queues,
+			struct rte_mempool *const pools[]);
+	/** Start the device. @return 0 or -errno. */
+	int (*start)(struct tern_netdev *dev);
+	/** Stop the device; queues stop delivering. */
+	void (*stop)(struct tern_netdev *dev);
+	/** Release the device and free @p dev itself. */
+	void (*close)(struct tern_netdev *dev);
+	/**
+	 * Receive up to @p n frames from @p queue into @p pkts.
+	 * @return the number received; each one now belongs to the caller.
+	 */
+	uint16_t (*rx_burst)(struct tern_netdev *dev, uint16_t queue,
+			struct rte_mbuf **pkts, uint16_t n);
+	/**
+	 * Send up to @p n frames on @p queue. @return the number k the driver
+	 * took: pkts[0..k-1] now belong to the driver, pkts[k..n-1] stay the
+	 * caller's (to retry or free).
+	 */
+	uint16_t (*tx_burst)(struct tern_netdev *dev, uint16_t queue,
+			struct rte_mbuf **pkts, uint16_t n);
+	/** Read link state into @p link without waiting. @return 0 or -errno. */
+	int (*link_get)(struct tern_netdev *dev, struct tern_link *link);
+};
+
+/** One network device as the stack sees it. */
+struct tern_netdev {
+	const struct tern_netdev_ops *ops; /**< driver entry points */
+	struct rte_ether_addr mac;         /**< our MAC on this link */
+	uint16_t mtu;                      /**< IP MTU of the link, bytes */
+	uint16_t max_queues;               /**< queue pairs the device can give */
+	uint32_t offloads;                 /**< TERN_NETDEV_* flags in effect */
+	char name[64];                     /**< device name for logs and stats */
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TERN_NETDEV_H */

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TERN_STATS_H
+#define TERN_STATS_H
+
+/**
+ * @file
+ * Tern counters. Every worker keeps its own struct tern_stats, written only by
+ * that worker; tern_stats_get() sums them on demand. Every frame that enters
+ * the stack ends in exactly one "in" or "drop" counter, every frame sent in a
+ * "tx" counter or a tx drop counter: nothing is dropped without a count.
+ */
+
+#include <stdint.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * The counter list: X(field, "description"). Adding a line adds the field,
+ * its name in tern_stats_name() and its line in telemetry and app reports.
+ */
+#define TERN_STATS_FOREACH(X) \
+	X(rx_frames,            "frames received from the NIC") \
+	X(rx_bytes,             "bytes received from the NIC") \
+	X(tx_frames,            "frames accepted by the NIC") \
+	X(tx_bytes,             "bytes accepted by the NIC") \
+	X(tx_retried,           "frames the NIC refused once and that were retried") \
+	X(tx_drop_full,         "frames freed because the NIC refused them and the batch was full") \
+	X(tx_drop_nombuf,       "frames not built because the mbuf pool was empty") \
+	X(eth_drop_short,       "frames shorter than an Ethernet header") \
+	X(eth_drop_not_ours,    "frames for another unicast MAC") \
+	X(eth_drop_ethertype,   "frames of an unknown ethertype (IPv6 included)") \
+	X(arp_rx,               "ARP packets received") \
+	X(arp_drop_malformed,   "ARP packets with bad lengths, types or opcodes") \
+	X(arp_drop_not_ours,    "ARP requests for another address") \
+	X(arp_tx_request,       "ARP requests sent (resolution, refresh, gratuitous)") \
+	X(arp_tx_reply,         "ARP replies sent") \
+	X(arp_learned,          "ARP cache entries created or updated from replies") \
+	X(arp_drop_pending,     "packets dropped waiting on ARP (queue full or no reply)") \
+	X(arp_drop_table_full,  "next hops not resolved because the ARP table was full") \
+	X(arp_expired,          "ARP cache entries expired") \
+	X(ip_rx,                "IPv4 packets received") \
+	X(ip_drop_short,        "IPv4 packets shorter than their header") \
+	X(ip_drop_version,      "IPv4 packets whose version is not 4") \
+	X(ip_drop_hdrlen,       "IPv4 packets with IHL < 5 or past the frame") \
+	X(ip_drop_totlen,       "IPv4 packets whose total length is past the frame or below IHL") \
+	X(ip_drop_cksum,        "IPv4 packets with a bad header checksum") \
+	X(ip_drop_not_ours,     "IPv4 packets for another address") \
+	X(ip_drop_fragment,     "IPv4 fragments (not reassembled)") \
+	X(ip_drop_proto,        "IPv4 packets of an unhandled protocol") \
+	X(ip_drop_no_route,     "IPv4 packets with no route to send them") \
+	X(ip_tx,                "IPv4 packets sent") \
+	X(icmp_rx,              "ICMP messages received") \
+	X(icmp_drop_short,      "ICMP messages shorter than their header") \
+	X(icmp_drop_cksum,      "ICMP messages with a bad checksum") \
+	X(icmp_drop_type,       "ICMP messages of a type not answered") \
+	X(icmp_echo_reply,      "ICMP echo replies sent") \
+	X(tcp_rx,               "TCP segments received") \
+	X(tcp_drop_unhandled,   "TCP segments dropped: no TCP engine attached") \
+	X(inbox_drop,           "cross-worker messages lost because an inbox was full")
+
+/** Per-worker counters; all fields count events since the stack started. */
+struct tern_stats {
+#define TERN_STATS_FIELD(name, desc) uint64_t name;
+	TERN_STATS_FOREACH(TERN_STATS_FIELD)
+#undef TERN_STATS_FIELD
+};
+
+/** Number of counters in struct tern_stats. */
+#define TERN_STATS_COUNT (sizeof(struct tern_stats) / sizeof(uint64_t))
+
+/**
+ * Name of counter @p idx (0 .. TERN_STATS_COUNT-1), in field order.
+ * @return a static string, or NULL if @p idx is out of range.
+ */
+const char *tern_stats_name(size_t idx);
+
+/** Description of counter @p idx; a static string, or NULL out of range. */
+const char *tern_stats_desc(size_t idx);
+
+/** Value of counter @p idx in @p st; 0 out of range. */
+uint64_t tern_stats_value(const struct tern_stats *st, size_t idx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TERN_STATS_H */

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ethernet: the input demux for a received burst and the transmit batch.
+ *
+ * net_input_burst() checks each frame's length and destination MAC, then by
+ * ethertype hands it to ARP, or to IPv4 validation and from there to ICMP or
+ * back to the caller as a TCP segment. Every frame ends in exactly one place:
+ * a handler that consumes it, the TCP output array, or a counted drop.
+ */
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "net_priv.h"
+
+static bool
+eth_dst_accepted(const struct net_if *ifp, const struct rte_ether_addr *dst)
+{
+	return rte_is_same_ether_addr(dst, &ifp->mac) || rte_is_broadcast_ether_addr(dst);
+}
+
+/* IPv4 in an Ethernet frame: validate, then ICMP here or TCP to the caller. */
+static bool
+eth_ipv4_input(struct net_if *ifp, struct rte_mbuf *m)
+{
+	int proto = net_ipv4_input(ifp, m);
+
+	switch (proto) {
+	case -1:
+		return false;            /* freed and counted */
+	case IPPROTO_TCP:
+		ifp->stats->tcp_rx++;
+		return true;
+	case IPPROTO_ICMP:
+		net_icmp_input(ifp, m);
+		return false;
+	default:
+		ifp->stats->ip_drop_proto++;
+		rte_pktmbuf_free(m);
+		return false;
+	}
+}
+
+uint16_t
+net_input_burst(struct net_if *ifp, struct rte_mbuf **pkts, uint16_t n,
+		struct rte_mbuf **tcp)
+{
+	struct tern_stats *st = ifp->stats;
+	uint16_t ntcp = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ether_hdr *eh;
+		uint16_t type;
+
+		st->rx_frames++;
+		st->rx_bytes += rte_pktmbuf_pkt_len(m);
+		if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eh))) {
+			st->eth_drop_short++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		if (unlikely(!eth_dst_accepted(ifp, &eh->dst_addr))) {
+			st->eth_drop_not_ours++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		type = rte_be_to_cpu_16(eh->ether_type);
+		m->l2_len = sizeof(*eh);
+		rte_pktmbuf_adj(m, sizeof(*eh));
+		if (likely(type == RTE_ETHER_TYPE_IPV4)) {
+			if (eth_ipv4_input(ifp, m))
+				tcp[ntcp++] = m;
+		} else if (type == RTE_ETHER_TYPE_ARP) {
+			net_arp_input(ifp, m);
+		} else {
+			st->eth_drop_ethertype++;
+			rte_pktmbuf_free(m);
+		}
+	}
+	return ntcp;
+}
+
+void
+net_eth_output(struct net_if *ifp, struct rte_mbuf *m,
+		const struct rte_ether_addr *dst_mac, uint16_t ether_type)
+{
+	struct rte_ether_hdr *eh;
+
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eh));
+	if (unlikely(eh == NULL)) {
+		/* every builder reserves RTE_PKTMBUF_HEADROOM; this is a bug */
+		ifp->stats->tx_drop_nombuf++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_ether_addr_copy(dst_mac, &eh->dst_addr);
+	rte_ether_addr_copy(&ifp->mac, &eh->src_addr);
+	eh->ether_type = rte_cpu_to_be_16(ether_type);
+	m->l2_len = sizeof(*eh);
+	net_tx(ifp, m);
+}
+
+void
+net_tx(struct net_if *ifp, struct rte_mbuf *m)
+{
+	struct net_tx_batch *tx = &ifp->tx;
+
+	if (unlikely(tx->n == NET_TX_BATCH_MAX)) {
+		net_tx_flush(ifp);
+		if (tx->n == NET_TX_BATCH_MAX) {
+			/* the driver is refusing a whole batch: drop the newest */
+			ifp->stats->tx_drop_full++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+	}
+	tx->m[tx->n++] = m;
+}
+
+void
+net_tx_flush(struct net_if *ifp)
+{
+	struct net_tx_batch *tx = &ifp->tx;
+	uint16_t sent, left;
+
+	if (tx->n == 0)
+		return;
+	sent = ifp->dev->ops->tx_burst(ifp->dev, ifp->queue, tx->m, tx->n);
+	for (uint16_t i = 0; i < sent; i++)
+		ifp->stats->tx_bytes += rte_pktmbuf_pkt_len(tx->m[i]);
+	ifp->stats->tx_frames += sent;
+	left = tx->n - sent;
+	if (left != 0) {
+		/* keep the refused frames, oldest first, for the next flush */
+		memmove(&tx->m[0], &tx->m[sent], left * sizeof(tx->m[0]));
+		ifp->stats->tx_retried += left;
+	}
+	tx->n = left;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* One worker's link state: set up from the config, torn down at exit. */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "net_priv.h"
+
+int
+net_if_init(struct net_if *ifp, const struct net_if_params *p,
+		struct tern_netdev *dev, uint16_t queue, struct rte_mempool *pool,
+		struct tern_stats *stats, int socket_id)
+{
+	memset(ifp, 0, sizeof(*ifp));
+	rte_ether_addr_copy(&dev->mac, &ifp->mac);
+	ifp->mtu = dev->mtu;
+	ifp->addr = p->addr;
+	ifp->netmask = p->netmask;
+	ifp->bcast = p->addr | ~p->netmask;
+	ifp->gateway = p->gateway;
+	ifp->ttl = p->ttl;
+	ifp->offloads = dev->offloads;
+	ifp->ip_id = (uint16_t)(queue * 4099u);
+	ifp->stats = stats;
+	ifp->pool = pool;
+	ifp->dev = dev;
+	ifp->queue = queue;
+	ifp->arp = net_arp_create(p->arp_entries, p->arp_pending, p->arp_retries,
+			p->arp_timeout_s, socket_id);
+	return ifp->arp == NULL ? -ENOMEM : 0;
+}
+
+void
+net_if_fini(struct net_if *ifp)
+{
+	for (uint16_t i = 0; i < ifp->tx.n; i++)
+		rte_pktmbuf_free(ifp->tx.m[i]);
+	ifp->tx.n = 0;
+	if (ifp->arp != NULL)
+		net_arp_free(ifp);
+	ifp->arp = NULL;
+}

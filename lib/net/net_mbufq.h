@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TERN_NET_MBUFQ_H
+#define TERN_NET_MBUFQ_H
+
+/*
+ * A FIFO of packets linked through an mbuf dynamic field, so queues (ARP
+ * pending packets, and later TCP queues) cost no memory of their own and no
+ * allocation. m->next stays free for segment chains. A packet is on at most
+ * one queue at a time.
+ */
+
+#include <stdint.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+
+/** Offset of the link field in every mbuf; set by tern_mbufq_register(). */
+extern int tern_mbufq_link_off;
+
+/** Register the link field (once per process, idempotent). @return 0 or -errno. */
+int tern_mbufq_register(void);
+
+struct tern_mbufq {
+	struct rte_mbuf *head; /**< oldest */
+	struct rte_mbuf *tail; /**< newest */
+	uint32_t len;          /**< packets queued */
+};
+
+static inline struct rte_mbuf **
+tern_mbufq_link(struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, tern_mbufq_link_off, struct rte_mbuf **);
+}
+
+static inline void
+tern_mbufq_init(struct tern_mbufq *q)
+{
+	q->head = q->tail = NULL;
+	q->len = 0;
+}
+
+/** Append @p m; the queue holds it until dequeued. */
+static inline void
+tern_mbufq_enqueue(struct tern_mbufq *q, struct rte_mbuf *m)
+{
+	*tern_mbufq_link(m) = NULL;
+	if (q->tail != NULL)
+		*tern_mbufq_link(q->tail) = m;
+	else
+		q->head = m;
+	q->tail = m;
+	q->len++;
+}
+
+/** Remove and return the oldest packet, or NULL; the caller owns it. */
+static inline struct rte_mbuf *
+tern_mbufq_dequeue(struct tern_mbufq *q)
+{
+	struct rte_mbuf *m = q->head;
+
+	if (m == NULL)
+		return NULL;
+	q->head = *tern_mbufq_link(m);
+	if (q->head == NULL)
+		q->tail = NULL;
+	q->len--;
+	return m;
+}
+
+/** Free every packet on @p q. @return how many were freed. */
+static inline uint32_t
+tern_mbufq_purge(struct tern_mbufq *q)
+{
+	uint32_t n = q->len;
+	struct rte_mbuf *m;
+
+	while ((m = tern_mbufq_dequeue(q)) != NULL)
+		rte_pktmbuf_free(m);
+	return n;
+}
+
+#endif /* TERN_NET_MBUFQ_H */

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TERN_NET_PRIV_H
+#define TERN_NET_PRIV_H
+
+/*
+ * lib/net: Ethernet, ARP, IPv4, ICMP and checksums for one worker.
+ *
+ * Each worker owns one struct net_if: its view of the link (addresses, MAC,
+ * ARP cache, transmit batch, counters). Nothing in it is shared; the only
+ * cross-worker traffic is ARP learning, sent as messages to the other
+ * workers' inboxes (net_arp_msg).
+ *
+ * Input: net_input_burst() validates and demuxes a received burst; it answers
+ * ARP and ICMP itself and hands TCP segments back to the caller (lib/core),
+ * which passes them up to lib/tcp. Output: net_ipv4_output() finishes an IPv4
+ * packet, resolves the next hop and queues the frame; net_tx_flush() hands the
+ * batch to the driver once per worker iteration.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "tern_netdev.h"
+#include "tern_stats.h"
+
+#define NET_TX_BATCH_MAX 128    /**< frames held for one tx_burst */
+#define NET_BURST_MAX    64     /**< most frames one rx burst may carry */
+#define NET_IPV4_MIN_HLEN 20    /**< IHL 5 */
+
+struct arp_cache;
+struct rte_ring;
+
+/** Frames waiting for the driver; flushed once per worker iteration. */
+struct net_tx_batch {
+	uint16_t n;                          /**< frames held */
+	struct rte_mbuf *m[NET_TX_BATCH_MAX]; /**< oldest first */
+};
+
+/** Message that shares an ARP binding with the other workers. */
+struct net_arp_msg {
+	rte_be32_t ip;                 /**< protocol address */
+	struct rte_ether_addr mac;     /**< its hardware address */
+	uint16_t pad;
+	uint32_t type;                 /**< NET_MSG_ARP */
+};
+#define NET_MSG_ARP 1
+
+/** One worker's view of the link. */
+struct net_if {
+	/* hot: every packet */
+	struct rte_ether_addr mac;     /**< our MAC */
+	uint16_t mtu;                  /**< IP MTU */
+	rte_be32_t addr;               /**< our address */
+	rte_be32_t netmask;            /**< directly attached subnet */
+	rte_be32_t bcast;              /**< subnet broadcast address */
+	rte_be32_t gateway;            /**< default gateway, 0 = none */
+	uint8_t ttl;                   /**< TTL of packets we originate */
+	uint32_t offloads;             /**< TERN_NETDEV_* in effect */
+	uint16_t ip_id;                /**< next IPv4 identification */
+	uint64_t now_us;               /**< worker clock, set once per iteration */
+	struct tern_stats *stats;      /**< this worker's counters */
+	struct rte_mempool *pool;      /**< this worker's mbufs */
+	struct tern_netdev *dev;       /**< the device we send on */
+	uint16_t queue;                /**< our queue on @dev */
+	struct net_tx_batch tx;        /**< frames waiting for the driver */
+	/* ARP */
+	struct arp_cache *arp;         /**< next-hop cache, this worker's */
+	struct rte_ring **peer_inbox;  /**< every worker's inbox (ours included) */
+	uint16_t n_workers;            /**< entries in peer_inbox */
+	uint16_t self;                 /**< our index in peer_inbox */
+};
+
+/** Settings of one net_if, from the stack config. */
+struct net_if_params {
+	rte_be32_t addr, netmask, gateway;
+	uint8_t ttl;
+	uint32_t arp_entries, arp_timeout_s, arp_pending, arp_retries;
+};
+
+/* --- net_if.c --- */
+/** Set up @p ifp; @return 0 or -ENOMEM. */
+int net_if_init(struct net_if *ifp, const struct net_if_params *p,
+		struct tern_netdev *dev, uint16_t queue, struct rte_mempool *pool,
+		struct tern_stats *stats, int socket_id);
+/** Free what net_if_init() allocated and every frame still held. */
+void net_if_fini(struct net_if *ifp);
+
+/* --- eth.c --- */
+/**
+ * Validate and demux @p n received frames. ARP and ICMP are answered here;
+ * bad frames are freed and counted. TCP segments are written to @p tcp with
+ * the data offset at the TCP header and l2_len/l3_len set; the caller owns them.
+ * @return the number of TCP segments in @p tcp.
+ */
+uint16_t net_input_burst(struct net_if *ifp, struct rte_mbuf **pkts, uint16_t n,
+		struct rte_mbuf **tcp);
+
+/**
+ * Prepend an Ethernet header for @p dst_mac and queue the frame. Consumes @p m.
+ */
+void net_eth_output(struct net_if *ifp, struct rte_mbuf *m,
+		const struct rte_ether_addr *dst_mac, uint16_t ether_type);
+
+/** Queue a complete frame for the driver. Consumes @p m. */
+void net_tx(struct net_if *ifp, struct rte_mbuf *m);
+
+/** Hand the batch to the driver; what it refuses stays for the next flush. */
+void net_tx_flush(struct net_if *ifp);
+
+/* --- ipv4.c --- */
+/**
+ * Validate the IPv4 packet at the data offset of @p m (Ethernet stripped).
+ * On success the padding past total length is trimmed, l3_len is set and the
+ * protocol number is returned; otherwise @p m is freed, the reason counted,
+ * and -1 returned.
+ */
+int net_ipv4_input(struct net_if *ifp, struct rte_mbuf *m);
+
+/**
+ * Fill a 20-byte IPv4 header at @p ip for a packet of @p l4_len payload bytes
+ * from our address to @p dst. The checksum is left for net_ipv4_output().
+ */
+void net_ipv4_hdr_fill(struct net_if *ifp, struct rte_ipv4_hdr *ip,
+		rte_be32_t dst, uint8_t proto, uint16_t l4_len);
+
+/**
+ * Send the IPv4 packet that starts at the data offset of @p m: set its header
+ * checksum (or ask the NIC), find the next hop, resolve it through ARP and
+ * queue the frame. Consumes @p m on every path.
+ */
+void net_ipv4_output(struct net_if *ifp, struct rte_mbuf *m);
+
+/** Next hop for @p dst: itself on the subnet, else the gateway; 0 = no route. */
+rte_be32_t net_ipv4_next_hop(const struct net_if *ifp, rte_be32_t dst);
+
+/* --- icmp.c --- */
+/** Handle the ICMP message at the data offset of @p m (IP header first). Consumes @p m. */
+void net_icmp_input(struct net_if *ifp, struct rte_mbuf *m);
+
+/* --- arp.c --- */
+struct arp_cache *net_arp_create(uint32_t entries, uint32_t pending,
+		uint32_t retries, uint32_t timeout_s, int socket_id);
+/** Free the cache and every packet still waiting in it (counted). */
+void net_arp_free(struct net_if *ifp);
+/** Handle a received ARP packet (data offset at the ARP header). Consumes @p m. */
+void net_arp_input(struct net_if *ifp, struct rte_mbuf *m);
+/**
+ * Send @p m (data offset at the IPv4 header) to @p next_hop: now if its MAC is
+ * known, else after resolution. Consumes @p m.
+ */
+void net_arp_output(struct net_if *ifp, struct rte_mbuf *m, rte_be32_t next_hop);
+/** Announce our address (gratuitous ARP request, RFC 5227 §3). */
+void net_arp_announce(struct net_if *ifp);
+/** Retransmit requests, give up on dead next hops, expire old entries. */
+void net_arp_timer(struct net_if *ifp);
+/** Apply a binding learned by another worker. */
+void net_arp_learn(struct net_if *ifp, const struct net_arp_msg *msg);
+/** Look up @p ip; @return true and its MAC in @p mac if resolved. */
+bool net_arp_lookup(struct net_if *ifp, rte_be32_t ip, struct rte_ether_addr *mac);
+/** Number of entries in use (any state). */
+uint32_t net_arp_count(const struct net_if *ifp);
+
+/* --- cksum.c --- */
+/** RFC 1071 ones'-complement sum of @p len bytes, folded, not inverted. */
+uint16_t net_cksum_raw(const void *buf, size_t len, uint32_t initial);
+/** The IPv4 header checksum field value for @p ip (header length from IHL). */
+uint16_t net_cksum_ipv4_hdr(const struct rte_ipv4_hdr *ip);
+/** True if the IPv4 header of @p ip sums to 0xffff (checksum correct). */
+bool net_cksum_ipv4_hdr_ok(const struct rte_ipv4_hdr *ip);
+/**
+ * Checksum of the @p len bytes of @p m starting at @p off, across segments.
+ * @return the folded sum, not inverted.
+ */
+uint16_t net_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len,
+		uint32_t initial);
+/** TCP/UDP pseudo-header sum (RFC 9293 §3.1) for @p l4_len bytes. */
+uint32_t net_cksum_pseudo(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint16_t l4_len);
+
+#endif /* TERN_NET_PRIV_H */
