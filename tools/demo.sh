@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The main job: installs what is missing, builds, and runs Tern on a net_tap
+# port whose kernel side lives in the network namespace tern-demo (10.77.0.1),
+# with Tern at 10.77.0.2. Serves until Ctrl-C; the namespace is removed on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/deps.sh
+tools/build.sh build
+ns=tern-demo
+if [ "$(id -u)" != 0 ]; then
+	echo "tern: the demo creates a network namespace: run it as root" >&2
+	exit 1
+fi
+ip netns del $ns 2>/dev/null || true
+ip netns add $ns
+tern_pid=
+cleanup() {
+	trap - EXIT INT TERM
+	if [ -n "$tern_pid" ] && kill -0 "$tern_pid" 2>/dev/null; then
+		kill -TERM "$tern_pid" 2>/dev/null || true
+		wait "$tern_pid" 2>/dev/null || true
+	fi
+	ip netns del $ns 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+log=$(mktemp /tmp/tern-demo.XXXXXX)
+# tern runs inside the namespace, so the tap's kernel side is created there
+ip netns exec $ns build/app/tern-echo -l 0 $(tools/eal-mem tern-demo) --no-pci \
+	--log-level='*:warning' -- --config config/tap.conf >"$log" 2>&1 &
+tern_pid=$!
+for _ in $(seq 100); do
+	grep -q ': ready:' "$log" 2>/dev/null && break
+	kill -0 $tern_pid 2>/dev/null || { cat "$log"; exit 1; }
+	sleep 0.1
+done
+grep ': ready:' "$log" || { cat "$log"; exit 1; }
+ip -n $ns link set lo up
+ip -n $ns addr add 10.77.0.1/24 dev tern0
+ip -n $ns link set tern0 up
+ip netns exec $ns ping -c 1 -W 2 10.77.0.2 | sed -n 2p
+cat <<MSG
+Tern is serving 10.77.0.2 on tap tern0 in namespace $ns. Reach it with:
+    ip netns exec $ns ping 10.77.0.2
+Ctrl-C stops it (the counters are printed, the namespace removed).
+MSG
+tail -n +1 -f "$log" --pid=$tern_pid | grep --line-buffered -v ': ready:' &
+wait $tern_pid || true
+tern_pid=

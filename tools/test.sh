@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: the plain build, then
+# the same suites built with AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/deps.sh
+status=0
+for variant in plain asan; do
+	if [ $variant = plain ]; then dir=build; opts=(); else dir=build-asan; opts=(-Dsanitize=true); fi
+	echo "== $variant build ($dir)"
+	tools/build.sh "$dir" "${opts[@]}"
+	# one DPDK process at a time: the machine has 2 cores and tests own the taps
+	if ! ASAN_OPTIONS=detect_leaks=1 meson test -C "$dir" --num-processes 1 --print-errorlogs; then
+		status=1
+	fi
+done
+exit $status
