@@ -51,8 +51,10 @@ START_TEST(test_seq_wrap)
 	ck_assert_uint_eq(seq_min(b, a), a);
 	/* snd_una just below the wrap, 1460 bytes in flight past it */
 	ck_assert(seq_lt(0xFFFFFFFFu, 0));
-	ck_assert(seq_gt((uint32_t)(0xFFFFFA00u + 1460), 0xFFFFFA00u));
-	ck_assert_uint_eq((uint32_t)(0xFFFFFA00u + 1460), 0x1B4u);
+	ck_assert(seq_gt((uint32_t)(0xFFFFFC00u + 1460), 0xFFFFFC00u));
+	ck_assert_uint_eq((uint32_t)(0xFFFFFC00u + 1460), 0x1B4u);
+	ck_assert_int_eq(seq_diff(0x1B4u, 0xFFFFFC00u), 1460);
+	ck_assert(seq_between(0x1B3u, 0xFFFFFC00u, 0x1B4u));
 	/* largest distances that still compare right: 2^31 - 1 either way */
 	ck_assert(seq_lt(0, 0x7FFFFFFFu));
 	ck_assert(seq_gt(0x80000000u, 1));
