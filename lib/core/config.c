@@ -50,6 +50,29 @@ static const struct config_key config_keys[] = {
 	U32("stack", "mbufs", mbufs, 1024, 1u << 24),
 	U32("stack", "mbuf_cache", mbuf_cache, 0, 512),
 	U32("stack", "burst", burst, 1, 64),
+	U32("tcp", "max_conns", tcp_max_conns, 16, 1u << 24),
+	U32("tcp", "max_time_wait", tcp_max_time_wait, 16, 1u << 24),
+	U32("tcp", "syn_backlog", tcp_syn_backlog, 1, 1u << 20),
+	U32("tcp", "sndbuf", tcp_sndbuf, 4096, 1u << 30),
+	U32("tcp", "rcvbuf", tcp_rcvbuf, 4096, 1u << 30),
+	U32("tcp", "mss", tcp_mss, 0, 9000),
+	U32("tcp", "time_wait_ms", tcp_time_wait_ms, 1, 600000),
+	U32("tcp", "fin_wait_2_s", tcp_fin_wait_2_s, 1, 3600),
+	U32("tcp", "delack_ms", tcp_delack_ms, 1, 499),
+	U32("tcp", "rto_min_ms", tcp_rto_min_ms, 1, 60000),
+	U32("tcp", "rto_max_ms", tcp_rto_max_ms, 60000, 3600000),
+	U32("tcp", "retries", tcp_retries, 1, 100),
+	U32("tcp", "syn_retries", tcp_syn_retries, 1, 100),
+	U32("tcp", "keepalive", tcp_keepalive, 0, 1),
+	U32("tcp", "keepidle_s", tcp_keepidle_s, 1, 86400),
+	U32("tcp", "keepintvl_s", tcp_keepintvl_s, 1, 86400),
+	U32("tcp", "keepcnt", tcp_keepcnt, 1, 1000),
+	U32("tcp", "timestamps", tcp_timestamps, 0, 1),
+	U32("tcp", "window_scaling", tcp_window_scaling, 0, 1),
+	U32("tcp", "sack", tcp_sack, 0, 1),
+	U32("tcp", "challenge_ack_limit", tcp_challenge_ack_limit, 1, 1000000),
+	U32("tcp", "port_min", tcp_port_min, 1024, 65535),
+	U32("tcp", "port_max", tcp_port_max, 1024, 65535),
 };
 
 void
@@ -66,6 +89,29 @@ tern_config_defaults(struct tern_config *cfg)
 	cfg->mbufs = 16383;
 	cfg->mbuf_cache = 256;
 	cfg->burst = 32;
+	cfg->tcp_max_conns = 65536;
+	cfg->tcp_max_time_wait = 65536;
+	cfg->tcp_syn_backlog = 1024;
+	cfg->tcp_sndbuf = 262144;
+	cfg->tcp_rcvbuf = 262144;
+	cfg->tcp_mss = 0;
+	cfg->tcp_time_wait_ms = 60000;
+	cfg->tcp_fin_wait_2_s = 60;
+	cfg->tcp_delack_ms = 40;
+	cfg->tcp_rto_min_ms = 200;
+	cfg->tcp_rto_max_ms = 60000;
+	cfg->tcp_retries = 15;
+	cfg->tcp_syn_retries = 6;
+	cfg->tcp_keepalive = 0;
+	cfg->tcp_keepidle_s = 7200;
+	cfg->tcp_keepintvl_s = 75;
+	cfg->tcp_keepcnt = 9;
+	cfg->tcp_timestamps = 1;
+	cfg->tcp_window_scaling = 1;
+	cfg->tcp_sack = 1;
+	cfg->tcp_challenge_ack_limit = 1000;
+	cfg->tcp_port_min = 32768;
+	cfg->tcp_port_max = 60999;
 }
 
 static int
@@ -255,6 +301,8 @@ tern_config_validate(const struct tern_config *cfg, char *err, size_t errlen)
 		return config_error(err, errlen, "[ipv4] gateway: is our own address");
 	if (cfg->mbuf_cache > cfg->mbufs / 4)
 		return config_error(err, errlen, "[stack] mbuf_cache: more than mbufs / 4");
+	if (cfg->tcp_port_min > cfg->tcp_port_max)
+		return config_error(err, errlen, "[tcp] port_min: above port_max");
 	if (cfg->burst == 0 || cfg->burst > 64)
 		return config_error(err, errlen, "[stack] burst: out of range");
 	return 0;

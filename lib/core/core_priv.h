@@ -9,6 +9,7 @@
 #include <rte_log.h>
 
 #include "net_priv.h"
+#include "tcp_priv.h"
 #include "tern.h"
 
 extern int tern_logtype_core;
@@ -22,6 +23,7 @@ extern int tern_logtype_core;
 struct tern_worker {
 	struct net_if nif;             /**< link state, tx batch (hot) */
 	struct tern_stats stats;       /**< this worker's counters */
+	struct tcp_worker tcp;         /**< TCP engine state */
 	struct tern_stack *stack;      /**< back pointer */
 	struct rte_mempool *pool;      /**< this worker's mbufs */
 	struct rte_ring *inbox;        /**< messages from other workers */

@@ -61,7 +61,7 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 	w->nif.peer_inbox = s->inboxes;
 	w->nif.n_workers = (uint16_t)s->nb_workers;
 	w->nif.self = id;
-	return 0;
+	return tcp_worker_init(&w->tcp, &w->nif, &w->stats, cfg, w, id, serial, socket);
 }
 
 static void
@@ -188,9 +188,13 @@ tern_stack_free(struct tern_stack *s)
 	if (s->started)
 		s->dev->ops->stop(s->dev);
 	/* the device is stopped: no queue holds our mbufs any more once closed */
+	/* open connections are aborted (their apps hear on_closed), then the
+	 * frames still held are freed */
 	if (s->workers != NULL)
-		for (unsigned int i = 0; i < s->nb_workers; i++)
+		for (unsigned int i = 0; i < s->nb_workers; i++) {
+			tcp_worker_fini(&s->workers[i].tcp);
 			net_if_fini(&s->workers[i].nif);
+		}
 	if (s->dev != NULL)
 		s->dev->ops->close(s->dev);
 	if (s->workers != NULL)

@@ -4,6 +4,8 @@
  * by the caller and passed in; then inbox, one rx burst carried to completion,
  * timers, and one transmit flush.
  */
+#include <string.h>
+
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -26,17 +28,10 @@ worker_drain_inbox(struct tern_worker *w)
 			net_arp_learn(&w->nif, &msgs[i]);
 }
 
-/* TCP segments of one burst. Until the TCP engine is attached: counted drops. */
-static void
-worker_tcp_input(struct tern_worker *w, struct rte_mbuf **segs, uint16_t n)
-{
-	w->stats.tcp_drop_unhandled += n;
-	rte_pktmbuf_free_bulk(segs, n);
-}
-
 static void
 worker_timers(struct tern_worker *w, uint64_t now_us)
 {
+	tcp_timers_advance(&w->tcp, now_us);
 	if (now_us >= w->next_arp_tick_us) {
 		w->next_arp_tick_us = now_us + WORKER_ARP_TICK_US;
 		net_arp_timer(&w->nif);
@@ -64,9 +59,12 @@ tern_worker_poll(struct tern_worker *w, uint64_t now_us)
 	if (n != 0) {
 		ntcp = net_input_burst(&w->nif, pkts, n, tcp);
 		if (ntcp != 0)
-			worker_tcp_input(w, tcp, ntcp);
+			tcp_input_burst(&w->tcp, tcp, ntcp);
 	}
 	worker_timers(w, now_us);
+	/* one output pass: ACKs owed by the burst ride on the replies */
+	tcp_output_pass(&w->tcp);
+	tcp_reap(&w->tcp);
 	net_tx_flush(&w->nif);
 	return n;
 }
@@ -98,4 +96,31 @@ tern_clock_us(void)
 	if (unlikely(clock_mult == 0))
 		clock_mult = ((uint64_t)1000000 << 32) / rte_get_tsc_hz();
 	return (uint64_t)(((unsigned __int128)rte_get_tsc_cycles() * clock_mult) >> 32);
+}
+
+int
+tern_listen(struct tern_worker *w, uint16_t port, tern_accept_fn *on_accept, void *arg)
+{
+	return tcp_listen(&w->tcp, port, on_accept, arg);
+}
+
+int
+tern_unlisten(struct tern_worker *w, uint16_t port)
+{
+	return tcp_unlisten(&w->tcp, port);
+}
+
+struct tern_conn *
+tern_connect(struct tern_worker *w, uint32_t daddr, uint16_t dport,
+		const struct tern_conn_ops *ops, void *arg)
+{
+	struct tcp_cb *tp = tcp_connect(&w->tcp, daddr, dport, ops, arg);
+
+	return tp == NULL ? NULL : cb_conn(tp);
+}
+
+void
+tern_worker_conn_counts(const struct tern_worker *w, uint32_t counts[TERN_TCP_TIME_WAIT + 1])
+{
+	memcpy(counts, w->tcp.state_count, sizeof(w->tcp.state_count));
 }

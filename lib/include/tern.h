@@ -15,6 +15,7 @@
  * constructors return NULL and set rte_errno.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tern_config.h"
@@ -96,6 +97,140 @@ unsigned int tern_worker_poll(struct tern_worker *w, uint64_t now_us);
 
 /** Monotonic microseconds from the TSC; one multiply, no division. */
 uint64_t tern_clock_us(void);
+
+
+/* ------------------------------------------------------------------------ */
+/* TCP connections                                                          */
+/* ------------------------------------------------------------------------ */
+
+struct rte_mbuf;
+struct tern_conn;   /**< one TCP connection; opaque, owned by its worker */
+
+/** Why a connection ended, as given to on_closed. */
+enum tern_close_reason {
+	TERN_CLOSE_NORMAL = 0,   /**< both FINs exchanged and acknowledged */
+	TERN_CLOSE_RESET,        /**< the peer sent RST (ECONNRESET; ECONNREFUSED on connect) */
+	TERN_CLOSE_TIMEOUT,      /**< retransmissions or keepalives gave up (ETIMEDOUT) */
+	TERN_CLOSE_ABORTED,      /**< tern_abort(), or the stack shut down */
+	TERN_CLOSE_REFUSED,      /**< active open answered by RST (ECONNREFUSED) */
+};
+
+/**
+ * Callbacks of one connection. They run on the owning worker, inside its
+ * poll, and must not block. Any may be NULL. A callback may call any tern_*
+ * function on its own connection, including tern_close() and tern_abort().
+ *
+ * Contracts that matter:
+ *  - on_recv: @p m holds in-order payload (possibly a chain); it is the
+ *    application's from then on and must be freed by it (rte_pktmbuf_free).
+ *  - on_closed is the last call; after it returns @p c is gone and must not
+ *    be used. It is called exactly once for every connection that was
+ *    accepted or returned by tern_connect().
+ */
+struct tern_conn_ops {
+	/** Active open completed (ESTABLISHED). */
+	void (*on_connected)(struct tern_conn *c, void *arg);
+	/** In-order data arrived; @p m is the application's now. */
+	void (*on_recv)(struct tern_conn *c, struct rte_mbuf *m, void *arg);
+	/** @p acked bytes left the send buffer; tern_send_space() grew. */
+	void (*on_sent)(struct tern_conn *c, uint32_t acked, void *arg);
+	/** The peer sent FIN: no more data will come; we may still send. */
+	void (*on_peer_closed)(struct tern_conn *c, void *arg);
+	/** The connection is finished; @p reason is an enum tern_close_reason. */
+	void (*on_closed)(struct tern_conn *c, int reason, void *arg);
+};
+
+/**
+ * Called when a passive open completes (ESTABLISHED). Return 0 to accept the
+ * connection (set its ops with tern_conn_set_ops() first, or it has none), or
+ * non-zero to refuse it: it is reset and freed, and no on_closed follows.
+ */
+typedef int (tern_accept_fn)(struct tern_conn *c, void *arg);
+
+/**
+ * Listen on TCP @p port of this worker's address. Call on every worker that
+ * should accept (flows are spread over workers).
+ * @return 0, -EADDRINUSE if @p port is already listened on, -EINVAL.
+ */
+int tern_listen(struct tern_worker *w, uint16_t port, tern_accept_fn *on_accept, void *arg);
+
+/** Stop listening on @p port; half-open connections are reset. @return 0 or -ENOENT. */
+int tern_unlisten(struct tern_worker *w, uint16_t port);
+
+/**
+ * Start an active open to @p daddr:@p dport (network byte order address,
+ * host order port). on_connected or on_closed follows.
+ * @return the connection, or NULL with rte_errno set (ENOMEM: no control
+ *         block; EADDRNOTAVAIL: no free local port; EHOSTUNREACH: no route).
+ */
+struct tern_conn *tern_connect(struct tern_worker *w, uint32_t daddr, uint16_t dport,
+		const struct tern_conn_ops *ops, void *arg);
+
+/** Set the callbacks of @p c (ops must outlive the connection). */
+void tern_conn_set_ops(struct tern_conn *c, const struct tern_conn_ops *ops, void *arg);
+
+/**
+ * Copy up to @p len bytes of @p buf into the send buffer.
+ * @return bytes queued (0 .. len; less when the buffer is full: wait for
+ *         on_sent), or -ENOTCONN (not yet or no longer sending), -EPIPE
+ *         (after tern_shutdown/tern_close), -ENOBUFS (no mbufs).
+ */
+int tern_send(struct tern_conn *c, const void *buf, size_t len);
+
+/**
+ * Queue the payload of @p m (possibly a chain) without copying it into the
+ * send buffer. Consumes @p m on every path, also on error.
+ * @return bytes queued (all of @p m), or -ENOTCONN / -EPIPE / -EMSGSIZE.
+ */
+int tern_send_mbuf(struct tern_conn *c, struct rte_mbuf *m);
+
+/** Bytes tern_send() would accept now. */
+uint32_t tern_send_space(const struct tern_conn *c);
+
+/** Send FIN after the queued data; keep receiving (half-close). @return 0 or -ENOTCONN. */
+int tern_shutdown(struct tern_conn *c);
+
+/**
+ * Close gracefully: FIN after the queued data. Data that still arrives is
+ * acknowledged and dropped. on_closed follows when the close completes.
+ * @return 0 or -ENOTCONN (already closing).
+ */
+int tern_close(struct tern_conn *c);
+
+/** Reset the connection now (RST); on_closed(TERN_CLOSE_ABORTED) follows at once. */
+void tern_abort(struct tern_conn *c);
+
+/** The worker that owns @p c. */
+struct tern_worker *tern_conn_worker(const struct tern_conn *c);
+
+/** Connection facts for tests and diagnostics. */
+struct tern_conn_info {
+	uint32_t laddr, raddr;         /**< network byte order */
+	uint16_t lport, rport;         /**< host byte order */
+	uint8_t state;                 /**< RFC 9293 state, enum tern_tcp_state */
+	uint8_t snd_wscale, rcv_wscale;/**< window shifts in effect (0 if none) */
+	uint8_t ts_on, sack_on;        /**< timestamps / SACK negotiated */
+	uint16_t mss;                  /**< send MSS */
+	uint32_t snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd;
+	uint32_t cwnd, ssthresh, srtt_us, rto_us;
+	uint32_t retransmits;          /**< segments retransmitted */
+};
+
+/** RFC 9293 §3.3.2 states, for tern_conn_info.state. */
+enum tern_tcp_state {
+	TERN_TCP_CLOSED = 0, TERN_TCP_LISTEN, TERN_TCP_SYN_SENT, TERN_TCP_SYN_RECEIVED,
+	TERN_TCP_ESTABLISHED, TERN_TCP_FIN_WAIT_1, TERN_TCP_FIN_WAIT_2, TERN_TCP_CLOSE_WAIT,
+	TERN_TCP_CLOSING, TERN_TCP_LAST_ACK, TERN_TCP_TIME_WAIT,
+};
+
+/** Fill @p info for @p c. */
+void tern_conn_get_info(const struct tern_conn *c, struct tern_conn_info *info);
+
+/** Name of a state ("ESTABLISHED"...). */
+const char *tern_tcp_state_name(int state);
+
+/** Connections of this worker by state (index enum tern_tcp_state; TIME_WAIT included). */
+void tern_worker_conn_counts(const struct tern_worker *w, uint32_t counts[TERN_TCP_TIME_WAIT + 1]);
 
 #ifdef __cplusplus
 }

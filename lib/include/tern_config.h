@@ -40,6 +40,30 @@ struct tern_config {
 	uint32_t mbufs;              /**< mbufs per worker pool */
 	uint32_t mbuf_cache;         /**< per-lcore mempool cache size */
 	uint32_t burst;              /**< frames per rx/tx burst (<= 64) */
+	/* [tcp] */
+	uint32_t tcp_max_conns;      /**< control blocks per worker */
+	uint32_t tcp_max_time_wait;  /**< TIME_WAIT records per worker; past it pairs leave early */
+	uint32_t tcp_syn_backlog;    /**< half-open connections per listener */
+	uint32_t tcp_sndbuf;         /**< send buffer bytes per connection */
+	uint32_t tcp_rcvbuf;         /**< receive window bytes per connection */
+	uint32_t tcp_mss;            /**< our MSS; 0 = from the MTU */
+	uint32_t tcp_time_wait_ms;   /**< 2MSL */
+	uint32_t tcp_fin_wait_2_s;   /**< FIN_WAIT_2 limit once the app has closed */
+	uint32_t tcp_delack_ms;      /**< delayed-ACK limit (< 500, RFC 9293 MUST-40) */
+	uint32_t tcp_rto_min_ms;     /**< lower bound of the RTO */
+	uint32_t tcp_rto_max_ms;     /**< upper bound of the RTO (>= 60 s) */
+	uint32_t tcp_retries;        /**< data retransmissions before ETIMEDOUT */
+	uint32_t tcp_syn_retries;    /**< SYN / SYN-ACK retransmissions before giving up */
+	uint32_t tcp_keepalive;      /**< 1 = keepalive on for every connection */
+	uint32_t tcp_keepidle_s;     /**< idle time before the first probe */
+	uint32_t tcp_keepintvl_s;    /**< time between probes */
+	uint32_t tcp_keepcnt;        /**< unanswered probes before ETIMEDOUT */
+	uint32_t tcp_timestamps;     /**< 1 = offer RFC 7323 timestamps */
+	uint32_t tcp_window_scaling; /**< 1 = offer RFC 7323 window scale */
+	uint32_t tcp_sack;           /**< 1 = offer RFC 2018 SACK */
+	uint32_t tcp_challenge_ack_limit; /**< RFC 5961 §7 challenge ACKs per second per worker */
+	uint32_t tcp_port_min;       /**< ephemeral ports for tern_connect */
+	uint32_t tcp_port_max;
 };
 
 /** Fill @p cfg with the defaults of every key. */

@@ -58,7 +58,48 @@ extern "C" {
 	X(icmp_drop_type,       "ICMP messages of a type not answered") \
 	X(icmp_echo_reply,      "ICMP echo replies sent") \
 	X(tcp_rx,               "TCP segments received") \
-	X(tcp_drop_unhandled,   "TCP segments dropped: no TCP engine attached") \
+	X(tcp_drop_short,       "TCP segments shorter than their header or data offset") \
+	X(tcp_drop_cksum,       "TCP segments with a bad checksum") \
+	X(tcp_drop_options,     "TCP segments with malformed options") \
+	X(tcp_drop_flags,       "TCP segments with impossible flags (SYN+RST, none...)") \
+	X(tcp_drop_no_conn,     "TCP segments for no connection or listener (answered by RST)") \
+	X(tcp_drop_unacceptable,"TCP segments outside the receive window (RFC 9293 3.10.7.4)") \
+	X(tcp_drop_paws,        "TCP segments with an old timestamp (PAWS, RFC 7323 5)") \
+	X(tcp_drop_bad_ack,     "TCP segments acknowledging data never sent") \
+	X(tcp_drop_state,       "TCP segments not valid in the connection's state") \
+	X(tcp_drop_after_close, "TCP payload bytes dropped after the application closed") \
+	X(tcp_drop_ooo_full,    "out-of-order TCP segments dropped: reassembly queue full") \
+	X(tcp_rx_data_segs,     "TCP segments received with payload") \
+	X(tcp_rx_bytes,         "TCP payload bytes delivered in order") \
+	X(tcp_rx_ooo_segs,      "TCP segments received out of order and queued") \
+	X(tcp_rx_dup_segs,      "TCP segments received entirely duplicate") \
+	X(tcp_rst_rcvd,         "RST segments that ended a connection") \
+	X(tcp_rst_sent,         "RST segments sent") \
+	X(tcp_challenge_ack,    "challenge ACKs sent (RFC 5961)") \
+	X(tcp_challenge_ack_limited, "challenge ACKs suppressed by the rate limit") \
+	X(tcp_tx_segs,          "TCP segments sent") \
+	X(tcp_tx_data_segs,     "TCP segments sent with payload") \
+	X(tcp_tx_ack_only,      "TCP pure ACKs sent (no payload, SYN, FIN or RST)") \
+	X(tcp_tx_bytes,         "TCP payload bytes sent (retransmissions included)") \
+	X(tcp_delack_timeout,   "delayed-ACK timer expiries") \
+	X(tcp_rexmt_timeout,    "retransmission timer expiries") \
+	X(tcp_rexmt_segs,       "TCP segments retransmitted") \
+	X(tcp_fast_rexmt,       "fast retransmits (three duplicate ACKs)") \
+	X(tcp_persist_probes,   "zero-window probes sent") \
+	X(tcp_keepalive_probes, "keepalive probes sent") \
+	X(tcp_passive_opens,    "connections accepted (passive open)") \
+	X(tcp_active_opens,     "connections established by tern_connect") \
+	X(tcp_conn_refused,     "connections refused by RST (active open) or by the app") \
+	X(tcp_conn_timeout,     "connections ended by a timeout") \
+	X(tcp_conn_reset,       "established connections reset by the peer") \
+	X(tcp_conn_aborted,     "connections aborted by the app or at shutdown") \
+	X(tcp_conn_closed,      "connections closed normally") \
+	X(tcp_syn_queue_full,   "SYNs dropped: listener's SYN queue full") \
+	X(tcp_conn_table_full,  "SYNs refused (RST): connection limit reached") \
+	X(tcp_nombuf,           "TCP segments not sent or data not queued: mbuf pool empty") \
+	X(tcp_time_wait_entered,"connections that entered TIME_WAIT") \
+	X(tcp_time_wait_reused, "TIME_WAIT pairs reused by a newer SYN (RFC 6191)") \
+	X(tcp_time_wait_overflow,"TIME_WAIT records dropped early: table at max_time_wait") \
 	X(inbox_drop,           "cross-worker messages lost because an inbox was full")
 
 /** Per-worker counters; all fields count events since the stack started. */

@@ -12,9 +12,9 @@ int
 tern_mbufq_register(void)
 {
 	static const struct rte_mbuf_dynfield desc = {
-		.name = "tern_mbufq_link",
-		.size = sizeof(struct rte_mbuf *),
-		.align = __alignof__(struct rte_mbuf *),
+		.name = "tern_mbuf_meta",
+		.size = sizeof(struct tern_mbuf_meta),
+		.align = __alignof__(struct tern_mbuf_meta),
 	};
 	int off;
 

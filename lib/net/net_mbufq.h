@@ -13,7 +13,15 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
-/** Offset of the link field in every mbuf; set by tern_mbufq_register(). */
+/** Per-mbuf metadata Tern keeps in a dynamic field of every mbuf. */
+struct tern_mbuf_meta {
+	struct rte_mbuf *next;   /**< queue link */
+	uint32_t seq;            /**< TCP: sequence number of the first payload byte */
+	uint32_t flags;          /**< TCP: TERN_MBUF_FIN if a FIN follows the payload */
+};
+#define TERN_MBUF_FIN 1u
+
+/** Offset of struct tern_mbuf_meta in every mbuf; set by tern_mbufq_register(). */
 extern int tern_mbufq_link_off;
 
 /** Register the link field (once per process, idempotent). @return 0 or -errno. */
@@ -25,10 +33,16 @@ struct tern_mbufq {
 	uint32_t len;          /**< packets queued */
 };
 
+static inline struct tern_mbuf_meta *
+tern_mbuf_meta(struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, tern_mbufq_link_off, struct tern_mbuf_meta *);
+}
+
 static inline struct rte_mbuf **
 tern_mbufq_link(struct rte_mbuf *m)
 {
-	return RTE_MBUF_DYNFIELD(m, tern_mbufq_link_off, struct rte_mbuf **);
+	return &tern_mbuf_meta(m)->next;
 }
 
 static inline void

@@ -94,7 +94,7 @@ void net_if_fini(struct net_if *ifp);
 /**
  * Validate and demux @p n received frames. ARP and ICMP are answered here;
  * bad frames are freed and counted. TCP segments are written to @p tcp with
- * the data offset at the TCP header and l2_len/l3_len set; the caller owns them.
+ * the data offset at the IPv4 header and l2_len/l3_len set; the caller owns them.
  * @return the number of TCP segments in @p tcp.
  */
 uint16_t net_input_burst(struct net_if *ifp, struct rte_mbuf **pkts, uint16_t n,

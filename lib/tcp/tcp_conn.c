@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control blocks, TIME_WAIT records, listeners, the connection table, and
+ * the connection half of the public API (tern_send, tern_close...).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+#include <rte_random.h>
+
+#include "tcp_priv.h"
+
+#define TW_TAG ((uintptr_t)1)   /* table value is a TIME_WAIT record */
+
+static void
+fill_secret(uint8_t *buf, size_t len)
+{
+	if (getrandom(buf, len, 0) == (ssize_t)len)
+		return;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)rte_rand();
+}
+
+static uint8_t
+rcv_wscale_for(uint32_t rcvbuf)
+{
+	uint8_t s = 0;
+
+	while (s < TCP_WSCALE_MAX && (rcvbuf >> s) > 65535)
+		s++;
+	return s;
+}
+
+static void
+tcp_params_from_config(struct tcp_params *p, const struct tern_config *cfg, uint16_t mtu)
+{
+	p->max_conns = cfg->tcp_max_conns;
+	p->max_time_wait = cfg->tcp_max_time_wait;
+	p->syn_backlog = cfg->tcp_syn_backlog;
+	p->sndbuf = cfg->tcp_sndbuf;
+	p->rcvbuf = cfg->tcp_rcvbuf;
+	p->mss = (uint16_t)(cfg->tcp_mss != 0 ? RTE_MIN(cfg->tcp_mss, mtu - 40u) : mtu - 40u);
+	p->timestamps = cfg->tcp_timestamps;
+	p->window_scaling = cfg->tcp_window_scaling;
+	p->sack = cfg->tcp_sack;
+	p->keepalive = cfg->tcp_keepalive;
+	/* without window scaling the window field caps what we can offer */
+	if (!p->window_scaling && p->rcvbuf > 65535)
+		p->rcvbuf = 65535;
+	p->rcv_wscale = p->window_scaling ? rcv_wscale_for(p->rcvbuf) : 0;
+	p->time_wait_us = (uint64_t)cfg->tcp_time_wait_ms * 1000;
+	p->fin_wait_2_us = (uint64_t)cfg->tcp_fin_wait_2_s * 1000000;
+	p->delack_us = (uint64_t)cfg->tcp_delack_ms * 1000;
+	p->rto_min_us = cfg->tcp_rto_min_ms * 1000;
+	p->rto_max_us = cfg->tcp_rto_max_ms * 1000;
+	p->retries = cfg->tcp_retries;
+	p->syn_retries = cfg->tcp_syn_retries;
+	p->keepidle_us = (uint64_t)cfg->tcp_keepidle_s * 1000000;
+	p->keepintvl_us = (uint64_t)cfg->tcp_keepintvl_s * 1000000;
+	p->keepcnt = cfg->tcp_keepcnt;
+	p->challenge_ack_limit = cfg->tcp_challenge_ack_limit;
+	p->port_min = (uint16_t)cfg->tcp_port_min;
+	p->port_max = (uint16_t)cfg->tcp_port_max;
+}
+
+int
+tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *stats,
+		const struct tern_config *cfg, struct tern_worker *owner, unsigned int id,
+		unsigned int serial, int socket_id)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct rte_hash_parameters hp = { 0 };
+
+	memset(tw, 0, sizeof(*tw));
+	tw->nif = nif;
+	tw->stats = stats;
+	tw->owner = owner;
+	tcp_params_from_config(&tw->p, cfg, nif->mtu);
+	TAILQ_INIT(&tw->outq);
+	TAILQ_INIT(&tw->reapq);
+	TAILQ_INIT(&tw->twq);
+	fill_secret(tw->secret, sizeof(tw->secret));
+	fill_secret(tw->ts_secret, sizeof(tw->ts_secret));
+	tw->next_port = (uint16_t)(tw->p.port_min +
+			rte_rand_max((uint64_t)tw->p.port_max - tw->p.port_min + 1));
+
+	snprintf(name, sizeof(name), "tern%u_ct%u", serial, id);
+	hp.name = name;
+	hp.entries = RTE_MAX(tw->p.max_conns + tw->p.max_time_wait, 64u);
+	hp.key_len = sizeof(struct tcp_key);
+	hp.hash_func = rte_hash_crc;
+	hp.socket_id = socket_id;
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	tw->conns = rte_hash_create(&hp);
+	snprintf(name, sizeof(name), "tern%u_cb%u", serial, id);
+	tw->tcb_pool = rte_mempool_create(name, tw->p.max_conns, sizeof(struct tcp_cb), 0, 0,
+			NULL, NULL, NULL, NULL, socket_id,
+			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	snprintf(name, sizeof(name), "tern%u_tw%u", serial, id);
+	tw->tw_pool = rte_mempool_create(name, tw->p.max_time_wait,
+			sizeof(struct tcp_timewait), 0, 0, NULL, NULL, NULL, NULL, socket_id,
+			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	tw->listeners = rte_zmalloc_socket("tern_listeners", 65536 * sizeof(tw->listeners[0]),
+			RTE_CACHE_LINE_SIZE, socket_id);
+	tw->wheel = tern_wheel_create(TERN_WHEEL_TICK_US_DEFAULT, socket_id);
+	tw->tw_wheel = tern_wheel_create(TERN_WHEEL_TICK_US_DEFAULT, socket_id);
+	if (tw->conns == NULL || tw->tcb_pool == NULL || tw->tw_pool == NULL ||
+			tw->listeners == NULL || tw->wheel == NULL || tw->tw_wheel == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+void
+tcp_worker_fini(struct tcp_worker *tw)
+{
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+	struct tcp_cb *tp;
+
+	if (tw->conns != NULL) {
+		/* every connection still open is aborted (the app hears of it) */
+		while (rte_hash_iterate(tw->conns, &key, &data, &iter) >= 0) {
+			if ((uintptr_t)data & TW_TAG)
+				continue;
+			tp = data;
+			tcp_drop(tp, TERN_CLOSE_ABORTED);
+			iter = 0;   /* the table changed: start over */
+		}
+		while (!TAILQ_EMPTY(&tw->twq))
+			tcp_timewait_free(tw, TAILQ_FIRST(&tw->twq));
+		tcp_reap(tw);
+		rte_hash_free(tw->conns);
+	}
+	if (tw->listeners != NULL) {
+		for (uint32_t i = 0; i < 65536; i++)
+			rte_free(tw->listeners[i]);
+		rte_free(tw->listeners);
+	}
+	rte_mempool_free(tw->tcb_pool);
+	rte_mempool_free(tw->tw_pool);
+	tern_wheel_free(tw->wheel);
+	tern_wheel_free(tw->tw_wheel);
+	memset(tw, 0, sizeof(*tw));
+}
+
+struct tcp_cb *
+tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)
+{
+	struct tcp_cb *tp;
+
+	if (rte_mempool_get(tw->tcb_pool, (void **)&tp) != 0)
+		return NULL;
+	memset(tp, 0, sizeof(*tp));
+	tp->key = *key;
+	tp->tw = tw;
+	tp->state = TERN_TCP_CLOSED;
+	tern_mbufq_init(&tp->sndq);
+	tern_mbufq_init(&tp->reass);
+	tern_wheel_node_init(&tp->tmo);
+	for (int i = 0; i < TT_N; i++)
+		tp->deadline[i] = UINT64_MAX;
+	tp->rto_us = TCP_RTO_INITIAL_US;
+	tp->peer_mss = TCP_MSS_DEFAULT;
+	tp->rcv_wnd = tw->p.rcvbuf;
+	tp->last_rcv_us = tw->nif->now_us;
+	if (rte_hash_add_key_data(tw->conns, key, tp) != 0) {
+		rte_mempool_put(tw->tcb_pool, tp);
+		return NULL;
+	}
+	tw->table_gen++;
+	tw->state_count[TERN_TCP_CLOSED]++;
+	return tp;
+}
+
+void
+tcp_set_state(struct tcp_cb *tp, uint8_t state)
+{
+	tp->tw->state_count[tp->state]--;
+	tp->tw->state_count[state]++;
+	tp->state = state;
+}
+
+void
+tcp_notify_closed(struct tcp_cb *tp, int reason)
+{
+	if ((tp->flags & TF_APP_KNOWS) && tp->ops != NULL && tp->ops->on_closed != NULL) {
+		tp->flags &= ~TF_APP_KNOWS;
+		tp->ops->on_closed(cb_conn(tp), reason, tp->ops_arg);
+	}
+	tp->flags &= ~TF_APP_KNOWS;
+}
+
+static void
+tcp_count_close(struct tern_stats *st, int reason)
+{
+	switch (reason) {
+	case TERN_CLOSE_NORMAL: st->tcp_conn_closed++; break;
+	case TERN_CLOSE_RESET: st->tcp_conn_reset++; break;
+	case TERN_CLOSE_TIMEOUT: st->tcp_conn_timeout++; break;
+	case TERN_CLOSE_REFUSED: st->tcp_conn_refused++; break;
+	default: st->tcp_conn_aborted++; break;
+	}
+}
+
+/* Take @tp out of service: queues freed, timers off, onto the reap list. */
+static void
+tcp_cb_retire(struct tcp_cb *tp, int reason, bool unhash)
+{
+	struct tcp_worker *tw = tp->tw;
+
+	if (tp->flags & TF_DEAD)
+		return;
+	if (unhash) {
+		rte_hash_del_key(tw->conns, &tp->key);
+		tw->table_gen++;
+	}
+	tcp_timer_stop_all(tp);
+	tcp_reass_purge(tp);
+	tern_mbufq_purge(&tp->sndq);
+	tp->sndq_bytes = 0;
+	if (tp->listener != NULL) {
+		tp->listener->syn_count--;
+		tp->listener = NULL;
+	}
+	if (tp->flags & TF_OUTQ)
+		TAILQ_REMOVE(&tw->outq, tp, out_link);
+	tp->flags = (tp->flags & ~TF_OUTQ) | TF_DEAD;
+	tcp_set_state(tp, TERN_TCP_CLOSED);
+	TAILQ_INSERT_TAIL(&tw->reapq, tp, out_link);
+	tcp_count_close(tw->stats, reason);
+	tcp_notify_closed(tp, reason);
+}
+
+void
+tcp_drop(struct tcp_cb *tp, int reason)
+{
+	tcp_cb_retire(tp, reason, true);
+}
+
+void
+tcp_reap(struct tcp_worker *tw)
+{
+	struct tcp_cb *tp;
+
+	while ((tp = TAILQ_FIRST(&tw->reapq)) != NULL) {
+		TAILQ_REMOVE(&tw->reapq, tp, out_link);
+		tw->state_count[TERN_TCP_CLOSED]--;
+		rte_mempool_put(tw->tcb_pool, tp);
+	}
+}
+
+void
+tcp_timewait_free(struct tcp_worker *tw, struct tcp_timewait *t)
+{
+	tern_wheel_disarm(tw->tw_wheel, &t->tmo);
+	rte_hash_del_key(tw->conns, &t->key);
+	tw->table_gen++;
+	TAILQ_REMOVE(&tw->twq, t, link);
+	tw->n_tw--;
+	tw->state_count[TERN_TCP_TIME_WAIT]--;
+	rte_mempool_put(tw->tw_pool, t);
+}
+
+void
+tcp_enter_time_wait(struct tcp_cb *tp, bool send_ack)
+{
+	struct tcp_worker *tw = tp->tw;
+	struct tcp_timewait *t;
+
+	if (tw->n_tw >= tw->p.max_time_wait) {
+		/* like Linux past tcp_max_tw_buckets: the oldest pair leaves early */
+		tw->stats->tcp_time_wait_overflow++;
+		tcp_timewait_free(tw, TAILQ_FIRST(&tw->twq));
+	}
+	if (rte_mempool_get(tw->tw_pool, (void **)&t) != 0) {
+		tw->stats->tcp_time_wait_overflow++;
+		tcp_drop(tp, TERN_CLOSE_NORMAL);
+		return;
+	}
+	memset(t, 0, sizeof(*t));
+	t->key = tp->key;
+	t->snd_nxt = tp->snd_max;
+	t->rcv_nxt = tp->rcv_nxt;
+	t->ts_recent = tp->ts_recent;
+	t->ts_offset = tp->ts_offset;
+	t->has_ts = !!(tp->flags & TF_TS);
+	t->rcv_wnd = (uint16_t)RTE_MIN(tcp_rcv_window(tp) >> tp->rcv_wscale, 65535u);
+	tern_wheel_node_init(&t->tmo);
+	/* the table now points at the record; the control block goes */
+	rte_hash_add_key_data(tw->conns, &t->key, (void *)((uintptr_t)t | TW_TAG));
+	tw->table_gen++;
+	TAILQ_INSERT_TAIL(&tw->twq, t, link);
+	tw->n_tw++;
+	tw->state_count[TERN_TCP_TIME_WAIT]++;
+	tw->stats->tcp_time_wait_entered++;
+	tcp_timewait_arm(tw, t);
+	tcp_cb_retire(tp, TERN_CLOSE_NORMAL, false);
+	if (send_ack)
+		tcp_timewait_send_ack(tw, t);
+}
+
+int
+tcp_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn *fn, void *arg)
+{
+	struct tcp_listener *l;
+
+	if (port == 0 || fn == NULL)
+		return -EINVAL;
+	if (tw->listeners[port] != NULL)
+		return -EADDRINUSE;
+	l = rte_zmalloc("tern_listener", sizeof(*l), 0);
+	if (l == NULL)
+		return -ENOMEM;
+	l->port = port;
+	l->on_accept = fn;
+	l->arg = arg;
+	tw->listeners[port] = l;
+	return 0;
+}
+
+int
+tcp_unlisten(struct tcp_worker *tw, uint16_t port)
+{
+	struct tcp_listener *l = tw->listeners[port];
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+
+	if (l == NULL)
+		return -ENOENT;
+	while (l->syn_count != 0 && rte_hash_iterate(tw->conns, &key, &data, &iter) >= 0) {
+		struct tcp_cb *tp = data;
+
+		if (((uintptr_t)data & TW_TAG) || tp->listener != l)
+			continue;
+		tcp_send_rst(tp);
+		tcp_drop(tp, TERN_CLOSE_ABORTED);
+		iter = 0;
+	}
+	tw->listeners[port] = NULL;
+	rte_free(l);
+	return 0;
+}
+
+struct tcp_cb *
+tcp_connect(struct tcp_worker *tw, rte_be32_t daddr, uint16_t dport,
+		const struct tern_conn_ops *ops, void *arg)
+{
+	uint32_t range = (uint32_t)tw->p.port_max - tw->p.port_min + 1;
+	struct tcp_key key = {
+		.raddr = daddr, .laddr = tw->nif->addr, .rport = rte_cpu_to_be_16(dport),
+	};
+	struct tcp_cb *tp = NULL;
+
+	if (dport == 0 || daddr == 0 || net_ipv4_next_hop(tw->nif, daddr) == 0) {
+		rte_errno = dport == 0 || daddr == 0 ? EINVAL : EHOSTUNREACH;
+		return NULL;
+	}
+	for (uint32_t i = 0; i < range; i++) {
+		uint16_t port = tw->next_port;
+
+		tw->next_port = port >= tw->p.port_max ? tw->p.port_min : port + 1;
+		key.lport = rte_cpu_to_be_16(port);
+		if (rte_hash_lookup(tw->conns, &key) < 0 && tw->listeners[port] == NULL) {
+			tp = tcp_cb_alloc(tw, &key);
+			if (tp == NULL) {
+				rte_errno = ENOMEM;
+				return NULL;
+			}
+			break;
+		}
+	}
+	if (tp == NULL) {
+		rte_errno = EADDRNOTAVAIL;
+		return NULL;
+	}
+	tp->iss = tcp_isn(tw, &key);
+	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
+	tp->ts_offset = tcp_ts_offset(tw, &key);
+	/* what we offer; the SYN-ACK tells what the peer takes */
+	if (tw->p.timestamps)
+		tp->flags |= TF_TS;
+	if (tw->p.sack)
+		tp->flags |= TF_SACK;
+	if (tw->p.window_scaling) {
+		tp->flags |= TF_WSCALE;
+		tp->rcv_wscale = tw->p.rcv_wscale;
+	}
+	tp->ops = ops;
+	tp->ops_arg = arg;
+	tp->flags |= TF_APP_KNOWS;
+	tcp_set_state(tp, TERN_TCP_SYN_SENT);
+	tcp_output_sched(tp);
+	return tp;
+}
+
+/* ---------------------------------------------------------------------- */
+/* public API: connections                                                */
+/* ---------------------------------------------------------------------- */
+
+void
+tern_conn_set_ops(struct tern_conn *c, const struct tern_conn_ops *ops, void *arg)
+{
+	struct tcp_cb *tp = conn_cb(c);
+
+	tp->ops = ops;
+	tp->ops_arg = arg;
+}
+
+static bool
+tcp_can_send(const struct tcp_cb *tp)
+{
+	switch (tp->state) {
+	case TERN_TCP_SYN_SENT:
+	case TERN_TCP_SYN_RECEIVED:
+	case TERN_TCP_ESTABLISHED:
+	case TERN_TCP_CLOSE_WAIT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int
+tcp_send_check(const struct tcp_cb *tp)
+{
+	if (tp->flags & TF_DEAD)
+		return -ENOTCONN;
+	if (tp->flags & TF_FIN_QUEUED)
+		return -EPIPE;
+	return tcp_can_send(tp) ? 0 : -ENOTCONN;
+}
+
+uint32_t
+tern_send_space(const struct tern_conn *c)
+{
+	const struct tcp_cb *tp = (const struct tcp_cb *)c;
+
+	if (tcp_send_check(tp) != 0 || tp->sndq_bytes >= tp->tw->p.sndbuf)
+		return 0;
+	return tp->tw->p.sndbuf - tp->sndq_bytes;
+}
+
+int
+tern_send(struct tern_conn *c, const void *buf, size_t len)
+{
+	struct tcp_cb *tp = conn_cb(c);
+	uint32_t n;
+	int rc = tcp_send_check(tp);
+
+	if (rc != 0)
+		return rc;
+	n = (uint32_t)RTE_MIN(len, (size_t)tern_send_space(c));
+	if (n == 0)
+		return 0;
+	rc = tcp_sndq_append(tp, buf, n);
+	if (rc > 0)
+		tcp_output_sched(tp);
+	return rc;
+}
+
+int
+tern_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
+{
+	struct tcp_cb *tp = conn_cb(c);
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	int rc = tcp_send_check(tp);
+
+	if (rc == 0 && len > tern_send_space(c))
+		rc = -EMSGSIZE;
+	if (rc != 0 || len == 0) {
+		rte_pktmbuf_free(m);
+		return rc;
+	}
+	tern_mbufq_enqueue(&tp->sndq, m);
+	tp->sndq_bytes += len;
+	tcp_output_sched(tp);
+	return (int)len;
+}
+
+int
+tern_shutdown(struct tern_conn *c)
+{
+	struct tcp_cb *tp = conn_cb(c);
+
+	if (tp->flags & TF_DEAD)
+		return -ENOTCONN;
+	if (tp->flags & TF_FIN_QUEUED)
+		return 0;
+	switch (tp->state) {
+	case TERN_TCP_ESTABLISHED:
+		/* RFC 9293 §3.10.4: queue FIN after the data, FIN-WAIT-1 */
+		tcp_set_state(tp, TERN_TCP_FIN_WAIT_1);
+		break;
+	case TERN_TCP_CLOSE_WAIT:
+		tcp_set_state(tp, TERN_TCP_LAST_ACK);
+		break;
+	case TERN_TCP_SYN_SENT:
+	case TERN_TCP_SYN_RECEIVED:
+		/* the FIN waits for ESTABLISHED (tcp_established) */
+		break;
+	default:
+		return -ENOTCONN;
+	}
+	tp->flags |= TF_FIN_QUEUED;
+	tcp_output_sched(tp);
+	return 0;
+}
+
+int
+tern_close(struct tern_conn *c)
+{
+	struct tcp_cb *tp = conn_cb(c);
+	int rc;
+
+	if ((tp->flags & (TF_DEAD | TF_APP_CLOSED)) != 0)
+		return -ENOTCONN;
+	if (tp->state == TERN_TCP_SYN_SENT) {
+		/* RFC 9293 §3.10.4: CLOSE in SYN-SENT deletes the TCB */
+		tcp_drop(tp, TERN_CLOSE_ABORTED);
+		return 0;
+	}
+	rc = tern_shutdown(c);
+	if (rc != 0)
+		return rc;
+	tp->flags |= TF_APP_CLOSED;
+	/* data that arrives from now on has no reader */
+	tcp_reass_purge(tp);
+	if (tp->state == TERN_TCP_FIN_WAIT_2)
+		tcp_timer_set(tp, TT_FIN_WAIT_2, tp->tw->nif->now_us + tp->tw->p.fin_wait_2_us);
+	return 0;
+}
+
+void
+tern_abort(struct tern_conn *c)
+{
+	struct tcp_cb *tp = conn_cb(c);
+
+	if (tp->flags & TF_DEAD)
+		return;
+	/* RFC 9293 §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> in synchronized states */
+	if (tp->state != TERN_TCP_SYN_SENT)
+		tcp_send_rst(tp);
+	tcp_drop(tp, TERN_CLOSE_ABORTED);
+}
+
+struct tern_worker *
+tern_conn_worker(const struct tern_conn *c)
+{
+	return ((const struct tcp_cb *)c)->tw->owner;
+}
+
+void
+tern_conn_get_info(const struct tern_conn *c, struct tern_conn_info *info)
+{
+	const struct tcp_cb *tp = (const struct tcp_cb *)c;
+
+	memset(info, 0, sizeof(*info));
+	info->laddr = tp->key.laddr;
+	info->raddr = tp->key.raddr;
+	info->lport = rte_be_to_cpu_16(tp->key.lport);
+	info->rport = rte_be_to_cpu_16(tp->key.rport);
+	info->state = tp->state;
+	info->snd_wscale = (tp->flags & TF_WSCALE) ? tp->snd_wscale : 0;
+	info->rcv_wscale = (tp->flags & TF_WSCALE) ? tp->rcv_wscale : 0;
+	info->ts_on = !!(tp->flags & TF_TS);
+	info->sack_on = !!(tp->flags & TF_SACK);
+	info->mss = tp->seg_max;
+	info->snd_una = tp->snd_una;
+	info->snd_nxt = tp->snd_nxt;
+	info->snd_wnd = tp->snd_wnd;
+	info->rcv_nxt = tp->rcv_nxt;
+	info->rcv_wnd = tp->rcv_wnd;
+	info->cwnd = tp->cwnd;
+	info->ssthresh = tp->ssthresh;
+	info->srtt_us = tp->srtt_us;
+	info->rto_us = tp->rto_us;
+	info->retransmits = tp->retransmits;
+}
+
+const char *
+tern_tcp_state_name(int state)
+{
+	static const char *const names[] = {
+		"CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
+		"FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
+	};
+
+	return state >= 0 && state < (int)RTE_DIM(names) ? names[state] : "?";
+}

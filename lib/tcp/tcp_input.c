@@ -1,0 +1,846 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP input (RFC 9293 §3.10.7, "SEGMENT ARRIVES").
+ *
+ * tcp_input_burst() checks each segment (header length, checksum, options),
+ * looks the burst's 4-tuples up in one bulk call, and hands each segment to
+ * the processing for what it found: a control block (tcp_segment), a
+ * TIME_WAIT record (tcp_timewait_input), a listener (tcp_listen_input) or
+ * nothing (tcp_closed_input: RST). tcp_segment() follows the RFC's order:
+ * PAWS, sequence acceptability and trimming, RST, SYN, ACK, data, FIN.
+ *
+ * Every segment's mbuf ends in exactly one place: the application (in-order
+ * payload through on_recv), the reassembly queue, or rte_pktmbuf_free.
+ */
+#include <string.h>
+
+#include <rte_hash.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "tcp_priv.h"
+
+#define TW_TAG ((uintptr_t)1)
+#define PAWS_IDLE_US (24ull * 24 * 3600 * 1000000)  /* RFC 7323 §5.5: 24 days */
+
+/* --- helpers ----------------------------------------------------------- */
+
+static void
+tcp_challenge_ack(struct tcp_cb *tp)
+{
+	struct tcp_worker *tw = tp->tw;
+	uint64_t now = tw->nif->now_us;
+
+	/* RFC 5961 §7: a per-worker budget of challenge ACKs per second */
+	if (now - tw->chal_window_us >= 1000000) {
+		tw->chal_window_us = now;
+		tw->chal_count = 0;
+	}
+	if (tw->chal_count >= tw->p.challenge_ack_limit) {
+		tw->stats->tcp_challenge_ack_limited++;
+		return;
+	}
+	tw->chal_count++;
+	tw->stats->tcp_challenge_ack++;
+	tp->flags |= TF_ACKNOW;
+	tcp_output_sched(tp);
+}
+
+static void
+tcp_ack_now(struct tcp_cb *tp)
+{
+	tp->flags |= TF_ACKNOW;
+	tcp_output_sched(tp);
+}
+
+/* Payload per segment and the initial window, once both MSS are known. */
+static void
+tcp_set_mss(struct tcp_cb *tp)
+{
+	uint32_t mss = RTE_MIN((uint32_t)tp->peer_mss, (uint32_t)tp->tw->p.mss);
+
+	if (mss < 64)
+		mss = 64;       /* an absurd MSS would make segments of nothing */
+	tp->seg_max = (uint16_t)(mss - tcp_opt_len_fixed(tp));
+	/* RFC 6928 §2: IW = min(10*MSS, max(2*MSS, 14600)) */
+	tp->cwnd = RTE_MIN(TCP_IW_SEGS * (uint32_t)tp->seg_max,
+			RTE_MAX(2u * tp->seg_max, 14600u));
+	tp->ssthresh = UINT32_MAX / 2;
+}
+
+static void
+tcp_rtt_from_ts(struct tcp_cb *tp, const struct tcp_seg *seg)
+{
+	uint32_t ticks;
+
+	if (!(tp->flags & TF_TS) || !seg->has_ts || seg->tsecr == 0)
+		return;
+	ticks = tcp_ts_now(tp->tw) + tp->ts_offset - seg->tsecr;
+	if (ticks < (1u << 20))      /* ignore echoes that make no sense */
+		tcp_rtt_sample(tp, ticks << TCP_TS_SHIFT);
+}
+
+void
+tcp_deliver(struct tcp_cb *tp, struct rte_mbuf *m, uint32_t len)
+{
+	struct tern_stats *st = tp->tw->stats;
+
+	tp->rcv_nxt += len;
+	if ((tp->flags & TF_APP_CLOSED) || tp->ops == NULL || tp->ops->on_recv == NULL) {
+		st->tcp_drop_after_close += len;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	st->tcp_rx_bytes += len;
+	tp->ops->on_recv(cb_conn(tp), m, tp->ops_arg);
+}
+
+void
+tcp_fin_received(struct tcp_cb *tp)
+{
+	if (tp->flags & TF_RCVD_FIN) {
+		tcp_ack_now(tp);
+		return;
+	}
+	/* RFC 9293 §3.10.7.4 eighth: FIN takes one number; ACK it at once */
+	tp->flags |= TF_RCVD_FIN;
+	tp->rcv_nxt++;
+	tcp_ack_now(tp);
+	if (!(tp->flags & TF_APP_CLOSED) && tp->ops != NULL && tp->ops->on_peer_closed != NULL) {
+		tp->ops->on_peer_closed(cb_conn(tp), tp->ops_arg);
+		if (tp->flags & TF_DEAD)
+			return;
+	}
+	switch (tp->state) {
+	case TERN_TCP_SYN_RECEIVED:
+	case TERN_TCP_ESTABLISHED:
+		tcp_set_state(tp, TERN_TCP_CLOSE_WAIT);
+		break;
+	case TERN_TCP_FIN_WAIT_1:
+		/* our FIN not yet acknowledged: simultaneous close */
+		tcp_set_state(tp, TERN_TCP_CLOSING);
+		break;
+	case TERN_TCP_FIN_WAIT_2:
+		tcp_enter_time_wait(tp, true);
+		break;
+	default:
+		break;
+	}
+}
+
+/* --- parsing ------------------------------------------------------------ */
+
+/*
+ * Check and parse the segment in @m (data offset at the IPv4 header). On
+ * success the data offset is moved to the payload. @return false if @m was
+ * dropped (freed and counted).
+ */
+static bool
+tcp_parse(struct tcp_worker *tw, struct rte_mbuf *m, struct tcp_seg *seg, struct tcp_key *key)
+{
+	struct tern_stats *st = tw->stats;
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	uint32_t tcp_len = rte_pktmbuf_pkt_len(m) - m->l3_len;
+	const struct rte_tcp_hdr *th;
+	uint32_t doff;
+	uint64_t ck;
+
+	if (unlikely(tcp_len < TCP_HDR_MIN ||
+			rte_pktmbuf_data_len(m) < m->l3_len + TCP_HDR_MIN)) {
+		st->tcp_drop_short++;
+		goto drop;
+	}
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, m->l3_len);
+	doff = (uint32_t)(th->data_off >> 4) * 4;
+	if (unlikely(doff < TCP_HDR_MIN || doff > tcp_len ||
+			m->l3_len + doff > rte_pktmbuf_data_len(m))) {
+		st->tcp_drop_short++;
+		goto drop;
+	}
+	/* RFC 1122 §4.2.3.10: nothing to or from broadcast / multicast */
+	if (unlikely(ip->dst_addr != tw->nif->addr || ip->src_addr == 0 ||
+			(rte_be_to_cpu_32(ip->src_addr) >> 28) >= 14 ||
+			ip->src_addr == tw->nif->bcast)) {
+		st->ip_drop_not_ours++;
+		goto drop;
+	}
+	ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	if (unlikely(ck == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
+			(ck != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+			 net_cksum_mbuf(m, m->l3_len, tcp_len,
+				 net_cksum_pseudo(ip->src_addr, ip->dst_addr, IPPROTO_TCP,
+					 (uint16_t)tcp_len)) != 0xffff))) {
+		st->tcp_drop_cksum++;
+		goto drop;
+	}
+	memset(seg, 0, sizeof(*seg));
+	seg->flags = th->tcp_flags & (TH_FIN | TH_SYN | TH_RST | TH_PSH | TH_ACK | TH_URG);
+	if (unlikely((seg->flags & (TH_SYN | TH_RST)) == (TH_SYN | TH_RST) ||
+			(seg->flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN))) {
+		st->tcp_drop_flags++;
+		goto drop;
+	}
+	if (doff > TCP_HDR_MIN && unlikely(tcp_opt_parse((const uint8_t *)(th + 1),
+			doff - TCP_HDR_MIN, seg, seg->flags & TH_SYN) != 0)) {
+		st->tcp_drop_options++;
+		goto drop;
+	}
+	seg->seq = rte_be_to_cpu_32(th->sent_seq);
+	seg->ack = rte_be_to_cpu_32(th->recv_ack);
+	seg->wnd = rte_be_to_cpu_16(th->rx_win);
+	seg->len = tcp_len - doff;
+	key->raddr = ip->src_addr;
+	key->laddr = ip->dst_addr;
+	key->rport = th->src_port;
+	key->lport = th->dst_port;
+	rte_pktmbuf_adj(m, (uint16_t)(m->l3_len + doff));
+	seg->m = m;
+	return true;
+drop:
+	rte_pktmbuf_free(m);
+	return false;
+}
+
+/* --- no connection -------------------------------------------------------- */
+
+static void
+tcp_closed_input(struct tcp_worker *tw, const struct tcp_key *key, struct tcp_seg *seg)
+{
+	/* RFC 9293 §3.10.7.1: CLOSED answers everything but a RST with a RST */
+	tw->stats->tcp_drop_no_conn++;
+	tcp_send_rst_for(tw, key, seg);
+	rte_pktmbuf_free(seg->m);
+}
+
+/* Options of a SYN we answer: what both sides support (RFC 7323, RFC 2018). */
+static void
+tcp_take_syn_options(struct tcp_cb *tp, const struct tcp_seg *seg, bool offered_only)
+{
+	const struct tcp_params *p = &tp->tw->p;
+
+	tp->peer_mss = seg->has_mss ? seg->mss : TCP_MSS_DEFAULT;
+	if (seg->has_ts && (offered_only ? (tp->flags & TF_TS) != 0 : p->timestamps)) {
+		tp->flags |= TF_TS;
+		tp->ts_recent = seg->tsval;
+		tp->ts_recent_age_us = tp->tw->nif->now_us;
+	} else {
+		tp->flags &= ~TF_TS;
+	}
+	if (seg->has_ws && (offered_only ? (tp->flags & TF_WSCALE) != 0 : p->window_scaling)) {
+		tp->flags |= TF_WSCALE;
+		tp->snd_wscale = seg->ws;
+		tp->rcv_wscale = p->rcv_wscale;
+	} else {
+		tp->flags &= ~TF_WSCALE;
+		tp->snd_wscale = 0;
+		tp->rcv_wscale = 0;
+	}
+	if (seg->sack_ok && (offered_only ? (tp->flags & TF_SACK) != 0 : p->sack))
+		tp->flags |= TF_SACK;
+	else
+		tp->flags &= ~TF_SACK;
+	if (tp->rcv_wscale == 0 && tp->rcv_wnd > 65535)
+		tp->rcv_wnd = 65535;
+	tcp_set_mss(tp);
+}
+
+static void
+tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_key *key,
+		struct tcp_seg *seg, uint32_t iss_floor)
+{
+	struct tcp_cb *tp;
+
+	/* RFC 9293 §3.10.7.2 */
+	if (seg->flags & TH_RST)
+		goto drop;
+	if (seg->flags & TH_ACK) {
+		tcp_closed_input(tw, key, seg);
+		return;
+	}
+	if (!(seg->flags & TH_SYN))
+		goto drop;
+	if (l->syn_count >= tw->p.syn_backlog) {
+		tw->stats->tcp_syn_queue_full++;
+		goto drop;
+	}
+	tp = tcp_cb_alloc(tw, key);
+	if (tp == NULL) {
+		tw->stats->tcp_conn_table_full++;
+		tcp_send_rst_for(tw, key, seg);
+		goto drop;
+	}
+	tp->irs = seg->seq;
+	tp->rcv_nxt = seg->seq + 1;
+	tp->iss = tcp_isn(tw, key);
+	if (iss_floor != 0 && seq_lt(tp->iss, iss_floor))
+		tp->iss = iss_floor;    /* RFC 6191: above the old incarnation */
+	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
+	tp->ts_offset = tcp_ts_offset(tw, key);
+	tcp_take_syn_options(tp, seg, false);
+	/* RFC 7323 §2.2: the window of a SYN is not scaled */
+	tp->snd_wnd = seg->wnd;
+	tp->max_sndwnd = seg->wnd;
+	tp->snd_wl1 = seg->seq;
+	tp->listener = l;
+	l->syn_count++;
+	tp->flags |= TF_PASSIVE;
+	tcp_set_state(tp, TERN_TCP_SYN_RECEIVED);
+	tcp_output_sched(tp);
+	/* data on a SYN is not taken: rcv_nxt stays at the SYN, the peer resends */
+drop:
+	rte_pktmbuf_free(seg->m);
+}
+
+/* --- TIME_WAIT --------------------------------------------------------------- */
+
+static void
+tcp_timewait_input(struct tcp_worker *tw, struct tcp_timewait *t, const struct tcp_key *key,
+		struct tcp_seg *seg)
+{
+	if (seg->flags & TH_RST) {
+		/* RFC 9293 §3.10.7.4 second: an exact RST ends TIME_WAIT */
+		if (seg->seq == t->rcv_nxt)
+			tcp_timewait_free(tw, t);
+		rte_pktmbuf_free(seg->m);
+		return;
+	}
+	if ((seg->flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+		/* RFC 6191 §2 (and RFC 9293 MAY-2): a newer SYN reuses the pair */
+		bool newer = (t->has_ts && seg->has_ts) ? seq_gt(seg->tsval, t->ts_recent) :
+			seq_gt(seg->seq, t->rcv_nxt);
+		struct tcp_listener *l = tw->listeners[rte_be_to_cpu_16(key->lport)];
+
+		if (newer && l != NULL) {
+			uint32_t floor = t->snd_nxt + 65536;
+
+			tw->stats->tcp_time_wait_reused++;
+			tcp_timewait_free(tw, t);
+			tcp_listen_input(tw, l, key, seg, floor);
+			return;
+		}
+	}
+	/* RFC 9293 §3.10.7.4: a retransmitted FIN is acknowledged and the 2MSL
+	 * wait restarts; anything else just gets the ACK */
+	if (seg->flags & TH_FIN)
+		tcp_timewait_arm(tw, t);
+	tcp_timewait_send_ack(tw, t);
+	rte_pktmbuf_free(seg->m);
+}
+
+/* --- SYN_SENT --------------------------------------------------------------- */
+
+static void
+tcp_syn_sent_input(struct tcp_cb *tp, struct tcp_seg *seg)
+{
+	struct tcp_worker *tw = tp->tw;
+	bool ack_ok = false;
+
+	/* RFC 9293 §3.10.7.3 first: the ACK must cover our SYN and no more */
+	if (seg->flags & TH_ACK) {
+		if (seq_leq(seg->ack, tp->iss) || seq_gt(seg->ack, tp->snd_max)) {
+			tw->stats->tcp_drop_bad_ack++;
+			tcp_send_rst_for(tw, &tp->key, seg);
+			goto drop;
+		}
+		ack_ok = true;
+	}
+	/* second: RST only with an acceptable ACK (RFC 5961 §3.2 holds too) */
+	if (seg->flags & TH_RST) {
+		if (ack_ok) {
+			tw->stats->tcp_rst_rcvd++;
+			tcp_drop(tp, TERN_CLOSE_REFUSED);
+		}
+		goto drop;
+	}
+	if (!(seg->flags & TH_SYN))
+		goto drop;
+	/* fourth: the SYN */
+	tp->irs = seg->seq;
+	tp->rcv_nxt = seg->seq + 1;
+	tcp_take_syn_options(tp, seg, true);
+	tp->snd_wnd = seg->wnd;          /* not scaled in a SYN (RFC 7323 §2.2) */
+	tp->max_sndwnd = seg->wnd;
+	tp->snd_wl1 = seg->seq;
+	if (ack_ok) {
+		tp->snd_una = seg->ack;
+		tp->snd_wl2 = seg->ack;
+		tcp_timer_stop(tp, TT_REXMT);
+		tp->rexmt_shift = 0;
+		tcp_rtt_from_ts(tp, seg);
+		tcp_set_state(tp, TERN_TCP_ESTABLISHED);
+		tw->stats->tcp_active_opens++;
+		if (tw->p.keepalive)
+			tcp_timer_set(tp, TT_KEEP, tw->nif->now_us + tw->p.keepidle_us);
+		tcp_ack_now(tp);
+		if (tp->flags & TF_FIN_QUEUED)
+			tcp_set_state(tp, TERN_TCP_FIN_WAIT_1);
+		if (tp->ops != NULL && tp->ops->on_connected != NULL)
+			tp->ops->on_connected(cb_conn(tp), tp->ops_arg);
+	} else {
+		/* simultaneous open: SYN,ACK with our ISS again */
+		tcp_set_state(tp, TERN_TCP_SYN_RECEIVED);
+		tp->snd_nxt = tp->iss;
+		tcp_output_sched(tp);
+	}
+drop:
+	rte_pktmbuf_free(seg->m);
+}
+
+/* --- synchronized states ------------------------------------------------------ */
+
+/* RFC 9293 §3.10.7.4 first: the four cases of segment acceptability. */
+static bool
+tcp_seq_acceptable(const struct tcp_cb *tp, const struct tcp_seg *seg)
+{
+	uint32_t seglen = tcp_seg_seqlen(seg);
+	uint32_t wnd = tp->rcv_wnd;
+
+	if (seglen == 0) {
+		if (wnd == 0)
+			return seg->seq == tp->rcv_nxt;
+		return seq_between(seg->seq, tp->rcv_nxt, tp->rcv_nxt + wnd);
+	}
+	if (wnd == 0)
+		return false;
+	return seq_between(seg->seq, tp->rcv_nxt, tp->rcv_nxt + wnd) ||
+		seq_between(seg->seq + seglen - 1, tp->rcv_nxt, tp->rcv_nxt + wnd);
+}
+
+/* Cut what lies before RCV.NXT or past the window off @seg. */
+static void
+tcp_trim_to_window(struct tcp_cb *tp, struct tcp_seg *seg)
+{
+	uint32_t wend = tp->rcv_nxt + tp->rcv_wnd;
+
+	if (seq_lt(seg->seq, tp->rcv_nxt)) {
+		uint32_t d = tp->rcv_nxt - seg->seq;
+
+		if (seg->flags & TH_SYN) {
+			seg->flags &= ~TH_SYN;
+			seg->seq++;
+			d--;
+		}
+		if (d > seg->len || (d == seg->len && d != 0 && !(seg->flags & TH_FIN))) {
+			/* all duplicate (a FIN before RCV.NXT included) */
+			if (d > seg->len)
+				seg->flags &= ~TH_FIN;
+			d = seg->len;
+		}
+		if (d != 0) {
+			rte_pktmbuf_adj(seg->m, (uint16_t)d);
+			seg->len -= d;
+			seg->seq += d;
+			tp->tw->stats->tcp_rx_dup_segs += seg->len == 0;
+			tp->flags |= TF_ACKNOW;    /* RFC 5681 §4.2: dup data, ACK now */
+		}
+	}
+	if (seq_gt(seg->seq + seg->len, wend)) {
+		uint32_t cut = seg->seq + seg->len - wend;
+
+		if (cut > seg->len)
+			cut = seg->len;
+		rte_pktmbuf_trim(seg->m, (uint16_t)cut);
+		seg->len -= cut;
+		seg->flags &= ~TH_FIN;
+		tp->flags |= TF_ACKNOW;
+	}
+}
+
+static void
+tcp_rst_input(struct tcp_cb *tp, const struct tcp_seg *seg)
+{
+	/* RFC 5961 §3.2: only an exact RST resets; one in the window is challenged */
+	if (seg->seq != tp->rcv_nxt) {
+		tcp_challenge_ack(tp);
+		return;
+	}
+	tp->tw->stats->tcp_rst_rcvd++;
+	switch (tp->state) {
+	case TERN_TCP_SYN_RECEIVED:
+		/* passive: back to LISTEN (the listener stays, this TCB goes);
+		 * active (simultaneous open): refused */
+		tcp_drop(tp, (tp->flags & TF_PASSIVE) ? TERN_CLOSE_RESET : TERN_CLOSE_REFUSED);
+		break;
+	default:
+		tcp_drop(tp, TERN_CLOSE_RESET);
+		break;
+	}
+}
+
+/* SYN_RECEIVED -> ESTABLISHED on an acceptable ACK. @return false if @tp died. */
+static bool
+tcp_established(struct tcp_cb *tp, const struct tcp_seg *seg)
+{
+	struct tcp_worker *tw = tp->tw;
+	struct tcp_listener *l = tp->listener;
+
+	tp->snd_una = seg->ack;
+	tp->snd_wnd = seg->wnd << tp->snd_wscale;
+	tp->max_sndwnd = RTE_MAX(tp->max_sndwnd, tp->snd_wnd);
+	tp->snd_wl1 = seg->seq;
+	tp->snd_wl2 = seg->ack;
+	tcp_timer_stop(tp, TT_REXMT);
+	tp->rexmt_shift = 0;
+	tcp_rtt_from_ts(tp, seg);
+	tcp_set_state(tp, TERN_TCP_ESTABLISHED);
+	if (tw->p.keepalive)
+		tcp_timer_set(tp, TT_KEEP, tw->nif->now_us + tw->p.keepidle_us);
+	if (tp->flags & TF_PASSIVE) {
+		l->syn_count--;
+		tp->listener = NULL;
+		tw->stats->tcp_passive_opens++;
+		if (l->on_accept(cb_conn(tp), l->arg) != 0) {
+			tw->stats->tcp_conn_refused++;
+			tcp_send_rst(tp);
+			tcp_drop(tp, TERN_CLOSE_ABORTED);
+			return false;
+		}
+		tp->flags |= TF_APP_KNOWS;
+	} else {
+		tw->stats->tcp_active_opens++;
+		if (tp->ops != NULL && tp->ops->on_connected != NULL)
+			tp->ops->on_connected(cb_conn(tp), tp->ops_arg);
+	}
+	if (tp->flags & TF_DEAD)
+		return false;
+	if (tp->flags & TF_FIN_QUEUED)
+		tcp_set_state(tp, TERN_TCP_FIN_WAIT_1);
+	tcp_output_sched(tp);
+	return true;
+}
+
+/* RFC 5681 §3.1 growth; RFC 6582 exit from recovery. */
+static void
+tcp_cc_ack(struct tcp_cb *tp, uint32_t acked)
+{
+	if (tp->flags & TF_RECOVERY) {
+		if (seq_geq(tp->snd_una, tp->recover)) {
+			/* RFC 6582 §3.2 (3): full ACK */
+			uint32_t flight = tp->snd_max - tp->snd_una;
+
+			tp->cwnd = RTE_MIN(tp->ssthresh, RTE_MAX(flight, (uint32_t)tp->seg_max) +
+					tp->seg_max);
+			tp->flags &= ~TF_RECOVERY;
+			tp->dupacks = 0;
+		} else {
+			/* partial ACK: resend the next hole, deflate by what left */
+			tcp_retransmit_first(tp);
+			tp->cwnd = tp->cwnd > acked ? tp->cwnd - acked : 0;
+			tp->cwnd += tp->seg_max;
+			tcp_rexmt_arm(tp);
+		}
+		return;
+	}
+	tp->dupacks = 0;
+	if (tp->cwnd < tp->ssthresh) {
+		tp->cwnd += RTE_MIN(acked, (uint32_t)tp->seg_max);
+	} else {
+		tp->bytes_acked += acked;
+		if (tp->bytes_acked >= tp->cwnd) {
+			tp->bytes_acked -= tp->cwnd;
+			tp->cwnd += tp->seg_max;
+		}
+	}
+}
+
+/* RFC 5681 §3.2: the third duplicate ACK starts fast retransmit. */
+static void
+tcp_dupack(struct tcp_cb *tp)
+{
+	uint32_t flight = tp->snd_max - tp->snd_una;
+
+	tp->dupacks++;
+	if (tp->flags & TF_RECOVERY) {
+		tp->cwnd += tp->seg_max;         /* inflate: a segment left the network */
+		tcp_output_sched(tp);
+		return;
+	}
+	if (tp->dupacks != 3)
+		return;
+	/* RFC 6582 §3.2 (1): not again within the same window */
+	if (seq_lt(tp->snd_una, tp->recover) && tp->recover != tp->iss)
+		return;
+	tp->tw->stats->tcp_fast_rexmt++;
+	tp->ssthresh = RTE_MAX(flight / 2, 2u * tp->seg_max);
+	tp->recover = tp->snd_max;
+	tp->flags |= TF_RECOVERY;
+	tp->flags &= ~TF_RTT_TIMING;
+	tcp_retransmit_first(tp);
+	tp->cwnd = tp->ssthresh + 3u * tp->seg_max;
+	tcp_rexmt_arm(tp);
+}
+
+/*
+ * RFC 9293 §3.10.7.4 fifth, for the synchronized states. @return false if
+ * the segment is finished with (@tp may be dead).
+ */
+static bool
+tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
+{
+	struct tcp_worker *tw = tp->tw;
+	uint32_t wnd = seg->wnd << tp->snd_wscale;
+	uint32_t acked, data_acked;
+	bool fin_acked;
+
+	/* RFC 5961 §5.2: acceptable ACKs lie in [SND.UNA - MAX.SND.WND, SND.NXT] */
+	if (seq_gt(seg->ack, tp->snd_max)) {
+		tw->stats->tcp_drop_bad_ack++;
+		tcp_ack_now(tp);
+		return false;
+	}
+	if (seq_lt(seg->ack, tp->snd_una - tp->max_sndwnd)) {
+		tcp_challenge_ack(tp);
+		return false;
+	}
+	if (seq_leq(seg->ack, tp->snd_una)) {
+		/* old or duplicate; a pure duplicate may mean a loss (RFC 5681 §2) */
+		if (seg->ack == tp->snd_una && seg->len == 0 &&
+				!(seg->flags & (TH_SYN | TH_FIN)) && wnd == tp->snd_wnd &&
+				tp->snd_max != tp->snd_una)
+			tcp_dupack(tp);
+		else if (seg->ack != tp->snd_una || seg->len != 0)
+			tp->dupacks = 0;
+	} else {
+		acked = seg->ack - tp->snd_una;
+		data_acked = RTE_MIN(acked, tp->sndq_bytes);
+		fin_acked = (tp->flags & TF_FIN_SENT) && seg->ack == tp->snd_max;
+		if (tp->flags & TF_TS)
+			tcp_rtt_from_ts(tp, seg);
+		else if ((tp->flags & TF_RTT_TIMING) && seq_gt(seg->ack, tp->rtt_seq)) {
+			tp->flags &= ~TF_RTT_TIMING;
+			tcp_rtt_sample(tp, (uint32_t)(tw->nif->now_us - tp->rtt_start_us));
+		}
+		tp->rexmt_shift = 0;
+		tcp_sndq_drop_acked(tp, data_acked);
+		tp->snd_una = seg->ack;
+		if (seq_lt(tp->snd_nxt, tp->snd_una))
+			tp->snd_nxt = tp->snd_una;
+		tcp_cc_ack(tp, acked);
+		/* RFC 6298 (5.2), (5.3) */
+		if (tp->snd_una == tp->snd_max)
+			tcp_timer_stop(tp, TT_REXMT);
+		else
+			tcp_rexmt_arm(tp);
+		tcp_output_sched(tp);
+		if (data_acked != 0 && !(tp->flags & TF_APP_CLOSED) && tp->ops != NULL &&
+				tp->ops->on_sent != NULL) {
+			tp->ops->on_sent(cb_conn(tp), data_acked, tp->ops_arg);
+			if (tp->flags & TF_DEAD)
+				return false;
+		}
+		if (fin_acked) {
+			switch (tp->state) {
+			case TERN_TCP_FIN_WAIT_1:
+				tcp_set_state(tp, TERN_TCP_FIN_WAIT_2);
+				if (tp->flags & TF_APP_CLOSED)
+					tcp_timer_set(tp, TT_FIN_WAIT_2,
+							tw->nif->now_us + tw->p.fin_wait_2_us);
+				break;
+			case TERN_TCP_CLOSING:
+				tcp_enter_time_wait(tp, false);
+				return false;
+			case TERN_TCP_LAST_ACK:
+				tcp_drop(tp, TERN_CLOSE_NORMAL);
+				return false;
+			default:
+				break;
+			}
+		}
+	}
+	/* window update: only from a newer segment (SND.WL1, SND.WL2) */
+	if (seq_lt(tp->snd_wl1, seg->seq) ||
+			(tp->snd_wl1 == seg->seq && seq_leq(tp->snd_wl2, seg->ack))) {
+		if (wnd > tp->snd_wnd)
+			tcp_output_sched(tp);
+		tp->snd_wnd = wnd;
+		tp->snd_wl1 = seg->seq;
+		tp->snd_wl2 = seg->ack;
+		tp->max_sndwnd = RTE_MAX(tp->max_sndwnd, wnd);
+		if (wnd != 0 && tp->deadline[TT_PERSIST] != UINT64_MAX) {
+			tcp_timer_stop(tp, TT_PERSIST);
+			tp->persist_shift = 0;
+		}
+	}
+	return true;
+}
+
+/* RFC 9293 §3.10.7.4 seventh: in-order data up, the rest to reassembly. */
+static void
+tcp_data_input(struct tcp_cb *tp, struct tcp_seg *seg)
+{
+	struct tern_stats *st = tp->tw->stats;
+	struct rte_mbuf *m = seg->m;
+	bool fin = seg->flags & TH_FIN;
+
+	seg->m = NULL;
+	if (seg->len != 0)
+		st->tcp_rx_data_segs++;
+	if (seg->seq != tp->rcv_nxt) {
+		/* out of order: hold it, ACK at once (RFC 5681 §4.2, RFC 9293 MUST-58) */
+		tern_mbuf_meta(m)->seq = seg->seq;
+		if (seg->len != 0 || fin)
+			tcp_reass_insert(tp, m, fin);
+		else
+			rte_pktmbuf_free(m);
+		tcp_ack_now(tp);
+		return;
+	}
+	if (seg->len != 0) {
+		bool filled_hole = tp->reass.len != 0;
+
+		/* RFC 9293 MUST-40 / RFC 5681 §4.2: ACK every second full segment,
+		 * otherwise at most delack_ms later; the output pass sends it once
+		 * for the whole burst, on the reply if the app wrote one */
+		if (seg->len >= tp->seg_max && ++tp->segs_unacked >= 2)
+			tp->flags |= TF_ACKNOW;
+		tcp_deliver(tp, m, seg->len);
+		if (tp->flags & TF_DEAD)
+			return;
+		if (filled_hole) {
+			tcp_reass_deliver(tp);
+			tp->flags |= TF_ACKNOW;
+		}
+		if (tp->flags & TF_DEAD)
+			return;
+		if (tp->flags & TF_ACKNOW) {
+			tcp_output_sched(tp);
+		} else if (!(tp->flags & TF_DELACK)) {
+			tp->flags |= TF_DELACK;
+			tcp_timer_set(tp, TT_DELACK, tp->tw->nif->now_us + tp->tw->p.delack_us);
+		}
+		tcp_output_sched(tp);
+	} else {
+		rte_pktmbuf_free(m);
+	}
+	if (fin && !(tp->flags & TF_DEAD))
+		tcp_fin_received(tp);
+}
+
+static void
+tcp_segment(struct tcp_cb *tp, struct tcp_seg *seg)
+{
+	struct tcp_worker *tw = tp->tw;
+
+	if (tp->state == TERN_TCP_SYN_SENT) {
+		tcp_syn_sent_input(tp, seg);
+		return;
+	}
+	tp->last_rcv_us = tw->nif->now_us;
+	tp->keep_probes = 0;
+	/* RFC 7323 §5.3 R1: PAWS */
+	if ((tp->flags & TF_TS) && seg->has_ts && !(seg->flags & TH_RST) &&
+			seq_lt(seg->tsval, tp->ts_recent) &&
+			tw->nif->now_us - tp->ts_recent_age_us < PAWS_IDLE_US) {
+		tw->stats->tcp_drop_paws++;
+		tcp_ack_now(tp);
+		goto drop;
+	}
+	/* a retransmitted SYN in SYN_RECEIVED: our SYN-ACK was lost */
+	if (tp->state == TERN_TCP_SYN_RECEIVED && (seg->flags & (TH_SYN | TH_ACK)) == TH_SYN &&
+			seg->seq == tp->irs) {
+		tp->snd_nxt = tp->iss;
+		tcp_output_sched(tp);
+		goto drop;
+	}
+	if (!tcp_seq_acceptable(tp, seg)) {
+		tw->stats->tcp_drop_unacceptable++;
+		if (!(seg->flags & TH_RST))
+			tcp_ack_now(tp);
+		goto drop;
+	}
+	tcp_trim_to_window(tp, seg);
+	if (seg->flags & TH_RST) {
+		tcp_rst_input(tp, seg);
+		goto drop;
+	}
+	if (seg->flags & TH_SYN) {
+		/* RFC 5961 §4.2: a SYN in a synchronized state is challenged */
+		tcp_challenge_ack(tp);
+		goto drop;
+	}
+	if (!(seg->flags & TH_ACK)) {
+		tw->stats->tcp_drop_state++;
+		goto drop;
+	}
+	if (tp->state == TERN_TCP_SYN_RECEIVED) {
+		if (!seq_between(seg->ack, tp->snd_una + 1, tp->snd_max + 1)) {
+			tw->stats->tcp_drop_bad_ack++;
+			tcp_send_rst_for(tw, &tp->key, seg);
+			goto drop;
+		}
+		if (!tcp_established(tp, seg))
+			goto drop;
+	} else if (!tcp_ack_input(tp, seg)) {
+		goto drop;
+	}
+	/* RFC 7323 §4.3: remember the newest in-sequence TSval */
+	if ((tp->flags & TF_TS) && seg->has_ts && seq_leq(seg->seq, tp->rcv_nxt) &&
+			seq_geq(seg->tsval, tp->ts_recent)) {
+		tp->ts_recent = seg->tsval;
+		tp->ts_recent_age_us = tw->nif->now_us;
+	}
+	switch (tp->state) {
+	case TERN_TCP_ESTABLISHED:
+	case TERN_TCP_FIN_WAIT_1:
+	case TERN_TCP_FIN_WAIT_2:
+		if (seg->len != 0 || (seg->flags & TH_FIN)) {
+			tcp_data_input(tp, seg);
+			return;
+		}
+		break;
+	default:
+		/* CLOSE_WAIT, CLOSING, LAST_ACK: the peer's FIN is in; a FIN
+		 * again is a retransmission and gets its ACK */
+		if (seg->flags & TH_FIN)
+			tcp_fin_received(tp);
+		break;
+	}
+drop:
+	if (seg->m != NULL)
+		rte_pktmbuf_free(seg->m);
+}
+
+/* --- the burst ------------------------------------------------------------------ */
+
+void
+tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct tcp_seg segs[NET_BURST_MAX];
+	struct tcp_key keys[NET_BURST_MAX];
+	const void *kp[NET_BURST_MAX];
+	void *found[NET_BURST_MAX];
+	uint64_t hits = 0;
+	uint32_t gen;
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (tcp_parse(tw, pkts[i], &segs[k], &keys[k])) {
+			kp[k] = &keys[k];
+			k++;
+		}
+	}
+	if (k == 0)
+		return;
+	rte_hash_lookup_bulk_data(tw->conns, kp, k, &hits, found);
+	gen = tw->table_gen;
+	for (uint16_t i = 0; i < k; i++) {
+		void *data = (hits >> i) & 1 ? found[i] : NULL;
+
+		/* an earlier segment of this burst changed the table: look again */
+		if (tw->table_gen != gen && rte_hash_lookup_data(tw->conns, &keys[i], &data) < 0)
+			data = NULL;
+		if (data == NULL) {
+			struct tcp_listener *l = tw->listeners[rte_be_to_cpu_16(keys[i].lport)];
+
+			if (l != NULL)
+				tcp_listen_input(tw, l, &keys[i], &segs[i], 0);
+			else
+				tcp_closed_input(tw, &keys[i], &segs[i]);
+		} else if ((uintptr_t)data & TW_TAG) {
+			tcp_timewait_input(tw, (struct tcp_timewait *)((uintptr_t)data & ~TW_TAG),
+					&keys[i], &segs[i]);
+		} else {
+			tcp_segment(data, &segs[i]);
+		}
+	}
+}

@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP output: the send queue, segment building, and the per-connection
+ * output decision (RFC 9293 §3.8.6.2.1 sender SWS avoidance, RFC 5681
+ * congestion window, RFC 9293 §3.8.6.1 zero-window probing).
+ *
+ * Connections with work are put on the worker's output list; the list is
+ * drained once per iteration (tcp_output_pass), so ACKs are batched and ride
+ * on data whenever the application answered within its callback.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "tcp_priv.h"
+
+void
+tcp_output_sched(struct tcp_cb *tp)
+{
+	if ((tp->flags & (TF_OUTQ | TF_DEAD)) == 0) {
+		tp->flags |= TF_OUTQ;
+		TAILQ_INSERT_TAIL(&tp->tw->outq, tp, out_link);
+	}
+}
+
+void
+tcp_output_pass(struct tcp_worker *tw)
+{
+	struct tcp_cb *tp;
+
+	while ((tp = TAILQ_FIRST(&tw->outq)) != NULL) {
+		TAILQ_REMOVE(&tw->outq, tp, out_link);
+		tp->flags &= ~TF_OUTQ;
+		tcp_output(tp);
+	}
+}
+
+/* --- send queue ------------------------------------------------------- */
+
+int
+tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len)
+{
+	struct rte_mempool *pool = tp->tw->nif->pool;
+	const uint8_t *src = buf;
+	uint32_t done = 0;
+
+	while (done < len) {
+		struct rte_mbuf *tail = tp->sndq.tail;
+		uint32_t room = 0, n;
+		char *dst;
+
+		/* fill the last buffer first when it is ours alone and one segment */
+		if (tail != NULL && tail->nb_segs == 1 && rte_mbuf_refcnt_read(tail) == 1 &&
+				!RTE_MBUF_CLONED(tail))
+			room = rte_pktmbuf_tailroom(tail);
+		if (room == 0) {
+			tail = rte_pktmbuf_alloc(pool);
+			if (tail == NULL) {
+				tp->tw->stats->tcp_nombuf++;
+				break;
+			}
+			tern_mbufq_enqueue(&tp->sndq, tail);
+			room = rte_pktmbuf_tailroom(tail);
+		}
+		n = RTE_MIN(room, len - done);
+		dst = rte_pktmbuf_append(tail, (uint16_t)n);
+		memcpy(dst, src + done, n);
+		done += n;
+	}
+	tp->sndq_bytes += done;
+	return done == 0 && len != 0 ? -ENOBUFS : (int)done;
+}
+
+void
+tcp_sndq_drop_acked(struct tcp_cb *tp, uint32_t bytes)
+{
+	tp->sndq_bytes -= bytes;
+	while (bytes != 0) {
+		struct rte_mbuf *m = tp->sndq.head;
+		uint32_t len = rte_pktmbuf_pkt_len(m);
+
+		if (len <= bytes) {
+			tern_mbufq_dequeue(&tp->sndq);
+			rte_pktmbuf_free(m);
+			bytes -= len;
+		} else {
+			/* partly acknowledged: keep the rest (adj works on the first segment) */
+			while (bytes != 0) {
+				uint16_t cut = (uint16_t)RTE_MIN(bytes, (uint32_t)rte_pktmbuf_data_len(m));
+
+				if (cut == rte_pktmbuf_data_len(m) && m->nb_segs > 1) {
+					/* drop a whole leading segment of a chain */
+					struct rte_mbuf *next = m->next;
+
+					next->nb_segs = m->nb_segs - 1;
+					next->pkt_len = m->pkt_len - cut;
+					*tern_mbufq_link(next) = *tern_mbufq_link(m);
+					if (tp->sndq.tail == m)
+						tp->sndq.tail = next;
+					tp->sndq.head = next;
+					m->next = NULL;
+					m->nb_segs = 1;
+					rte_pktmbuf_free_seg(m);
+					m = next;
+				} else {
+					rte_pktmbuf_adj(m, cut);
+				}
+				bytes -= cut;
+			}
+		}
+	}
+}
+
+/* Copy @len bytes at offset @off of the send queue to @dst. */
+static void
+tcp_sndq_copy(const struct tcp_cb *tp, uint32_t off, uint8_t *dst, uint32_t len)
+{
+	const struct rte_mbuf *m = tp->sndq.head;
+
+	while (len != 0) {
+		uint32_t mlen = rte_pktmbuf_pkt_len(m);
+
+		if (off >= mlen) {
+			off -= mlen;
+		} else {
+			uint32_t n = RTE_MIN(len, mlen - off);
+			const void *p = rte_pktmbuf_read(m, off, n, dst);
+
+			if (p != dst)
+				memcpy(dst, p, n);
+			dst += n;
+			len -= n;
+			off = 0;
+		}
+		m = *tern_mbufq_link((struct rte_mbuf *)(uintptr_t)m);
+	}
+}
+
+/* --- segment building -------------------------------------------------- */
+
+/*
+ * Allocate and fill IPv4 + TCP headers for a segment of @len payload bytes.
+ * @return the mbuf (payload area at its tail, to be filled) or NULL.
+ */
+static struct rte_mbuf *
+tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, uint32_t ack,
+		uint8_t flags, uint16_t wnd, const uint8_t *opts, unsigned int optlen,
+		uint32_t len, uint8_t **payload)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(tw->nif->pool);
+	unsigned int thlen = TCP_HDR_MIN + optlen;
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+
+	if (unlikely(m == NULL)) {
+		tw->stats->tcp_nombuf++;
+		return NULL;
+	}
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m,
+			(uint16_t)(sizeof(*ip) + thlen + len));
+	if (unlikely(ip == NULL)) {
+		rte_pktmbuf_free(m);
+		tw->stats->tcp_nombuf++;
+		return NULL;
+	}
+	net_ipv4_hdr_fill(tw->nif, ip, key->raddr, IPPROTO_TCP, (uint16_t)(thlen + len));
+	th = (struct rte_tcp_hdr *)(ip + 1);
+	th->src_port = key->lport;
+	th->dst_port = key->rport;
+	th->sent_seq = rte_cpu_to_be_32(seq);
+	th->recv_ack = rte_cpu_to_be_32((flags & TH_ACK) ? ack : 0);
+	th->data_off = (uint8_t)((thlen / 4) << 4);
+	th->tcp_flags = flags;
+	th->rx_win = rte_cpu_to_be_16(wnd);
+	th->cksum = 0;
+	th->tcp_urp = 0;
+	if (optlen != 0)
+		memcpy(th + 1, opts, optlen);
+	m->l3_len = sizeof(*ip);
+	m->l4_len = thlen;
+	*payload = (uint8_t *)th + thlen;
+	return m;
+}
+
+/* Checksum (or ask the NIC to) and send. Consumes @m. */
+static void
+tcp_seg_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint8_t flags)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	uint16_t l4_len = (uint16_t)(m->l4_len + len);
+	uint32_t ph = net_cksum_pseudo(ip->src_addr, ip->dst_addr, IPPROTO_TCP, l4_len);
+
+	if (tw->nif->offloads & TERN_NETDEV_TX_TCP_CKSUM) {
+		/* the NIC wants the pseudo-header sum in place (rte_mbuf_core.h) */
+		th->cksum = __rte_raw_cksum_reduce(ph);
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+	} else {
+		th->cksum = (uint16_t)~net_cksum_raw(th, l4_len, ph);
+		if (th->cksum == 0)
+			th->cksum = 0xffff;
+	}
+	tw->stats->tcp_tx_segs++;
+	if (len != 0) {
+		tw->stats->tcp_tx_data_segs++;
+		tw->stats->tcp_tx_bytes += len;
+	} else if ((flags & (TH_SYN | TH_FIN | TH_RST)) == 0) {
+		tw->stats->tcp_tx_ack_only++;
+	}
+	net_ipv4_output(tw->nif, m);
+}
+
+uint32_t
+tcp_rcv_window(struct tcp_cb *tp)
+{
+	uint32_t rcvbuf = tp->tw->p.rcvbuf;
+	uint32_t space = rcvbuf > tp->reass_bytes ? rcvbuf - tp->reass_bytes : 0;
+	uint32_t cur = seq_gt(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
+	uint32_t max_field = 65535u << tp->rcv_wscale;
+
+	/* RFC 9293 §3.8.6.2.2: move the right edge only by a useful amount */
+	if (space > cur && space - cur < RTE_MIN(rcvbuf / 2, (uint32_t)tp->seg_max))
+		space = cur;
+	/* RFC 9293 §3.8.6 MUST-? : never shrink the offered window */
+	space = RTE_MAX(space, cur);
+	return RTE_MIN(space, max_field);
+}
+
+/* An ACK went out: whatever ACK was owed is paid. */
+static void
+tcp_ack_sent(struct tcp_cb *tp, uint32_t wnd)
+{
+	tp->flags &= ~(TF_ACKNOW | TF_DELACK);
+	tp->segs_unacked = 0;
+	tcp_timer_stop(tp, TT_DELACK);
+	tp->rcv_wnd = wnd;
+	tp->rcv_adv = tp->rcv_nxt + wnd;
+}
+
+/*
+ * Send one segment of @tp at @seq with @len bytes of the send queue and
+ * @flags. Does not move snd_nxt. @return 0 or -ENOBUFS.
+ */
+static int
+tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
+{
+	struct tcp_worker *tw = tp->tw;
+	uint8_t opts[TCP_OPT_MAX];
+	unsigned int optlen;
+	uint32_t wnd = tcp_rcv_window(tp);
+	uint16_t wfield;
+	struct rte_mbuf *m;
+	uint8_t *payload;
+
+	if (flags & TH_SYN) {
+		optlen = tcp_opt_build_syn(tp, opts, flags & TH_ACK);
+		/* RFC 7323 §2.2: the window in a SYN is never scaled */
+		wfield = (uint16_t)RTE_MIN(wnd, 65535u);
+	} else {
+		optlen = tcp_opt_build(tp, opts);
+		wfield = (uint16_t)(wnd >> tp->rcv_wscale);
+	}
+	m = tcp_seg_alloc(tw, &tp->key, seq, tp->rcv_nxt, flags, wfield, opts, optlen,
+			len, &payload);
+	if (m == NULL)
+		return -ENOBUFS;
+	if (len != 0)
+		tcp_sndq_copy(tp, seq - tp->snd_una, payload, len);
+	if (flags & TH_ACK)
+		tcp_ack_sent(tp, (flags & TH_SYN) ? wfield : wfield << tp->rcv_wscale);
+	tcp_seg_send(tw, m, len, flags);
+	return 0;
+}
+
+/* The SYN or SYN-ACK of @tp (RFC 9293 §3.5). */
+static void
+tcp_output_syn(struct tcp_cb *tp)
+{
+	uint8_t flags = tp->state == TERN_TCP_SYN_SENT ? TH_SYN : TH_SYN | TH_ACK;
+
+	if (tp->snd_nxt != tp->iss) {
+		/* SYN already out: only an owed ACK (SYN_RECEIVED) */
+		if ((tp->flags & TF_ACKNOW) && tp->state == TERN_TCP_SYN_RECEIVED)
+			tcp_send_segment(tp, tp->snd_nxt, 0, TH_ACK);
+		return;
+	}
+	if (tcp_send_segment(tp, tp->iss, 0, flags) != 0)
+		return;
+	if (tp->flags & TF_SYN_SENT) {
+		tp->tw->stats->tcp_rexmt_segs++;
+		tp->retransmits++;
+	}
+	tp->flags |= TF_SYN_SENT;
+	tp->snd_nxt = tp->iss + 1;
+	if (seq_gt(tp->snd_nxt, tp->snd_max))
+		tp->snd_max = tp->snd_nxt;
+	if (tp->deadline[TT_REXMT] == UINT64_MAX)
+		tcp_rexmt_arm(tp);
+}
+
+static bool
+tcp_state_sends_fin(uint8_t state)
+{
+	return state == TERN_TCP_FIN_WAIT_1 || state == TERN_TCP_CLOSING ||
+		state == TERN_TCP_LAST_ACK;
+}
+
+/* Zero window and nothing in flight: probe later (RFC 9293 §3.8.6.1). */
+static void
+tcp_persist_arm(struct tcp_cb *tp)
+{
+	uint64_t t = (uint64_t)RTE_MAX(tp->rto_us, TCP_PERSIST_MIN_US) << tp->persist_shift;
+
+	if (tp->deadline[TT_PERSIST] != UINT64_MAX || tp->deadline[TT_REXMT] != UINT64_MAX)
+		return;
+	tcp_timer_set(tp, TT_PERSIST, tp->tw->nif->now_us + RTE_MIN(t, (uint64_t)tp->tw->p.rto_max_us));
+}
+
+void
+tcp_output(struct tcp_cb *tp)
+{
+	bool sent = false;
+
+	switch (tp->state) {
+	case TERN_TCP_CLOSED:
+	case TERN_TCP_LISTEN:
+	case TERN_TCP_TIME_WAIT:
+		return;
+	case TERN_TCP_SYN_SENT:
+	case TERN_TCP_SYN_RECEIVED:
+		tcp_output_syn(tp);
+		return;
+	default:
+		break;
+	}
+	for (;;) {
+		uint32_t off = tp->snd_nxt - tp->snd_una;
+		uint32_t avail = off < tp->sndq_bytes ? tp->sndq_bytes - off : 0;
+		uint32_t wnd = RTE_MIN(tp->snd_wnd, tp->cwnd);
+		uint32_t usable = wnd > off ? wnd - off : 0;
+		uint32_t len = RTE_MIN(RTE_MIN(avail, usable), (uint32_t)tp->seg_max);
+		bool fin = (tp->flags & TF_FIN_QUEUED) && tcp_state_sends_fin(tp->state) &&
+			tp->snd_nxt + len == tp->snd_una + tp->sndq_bytes &&
+			!(seq_gt(tp->snd_nxt, tp->snd_una + tp->sndq_bytes));
+		uint8_t flags = TH_ACK;
+
+		if (len == 0 && !fin)
+			break;
+		/* RFC 9293 §3.8.6.2.1: no small segment while more data waits,
+		 * unless nothing is in flight or it is half the peer's window */
+		if (len < tp->seg_max && len < avail && tp->snd_nxt != tp->snd_una &&
+				len < tp->max_sndwnd / 2)
+			break;
+		if (len != 0 && off + len == tp->sndq_bytes)
+			flags |= TH_PSH;
+		if (fin)
+			flags |= TH_FIN;
+		if (tcp_send_segment(tp, tp->snd_nxt, len, flags) != 0)
+			break;
+		sent = true;
+		if (seq_lt(tp->snd_nxt, tp->snd_max)) {
+			tp->tw->stats->tcp_rexmt_segs++;
+			tp->retransmits++;
+		} else if (len != 0 && !(tp->flags & (TF_TS | TF_RTT_TIMING))) {
+			/* RFC 6298 §3 with Karn: time one new segment at a time */
+			tp->flags |= TF_RTT_TIMING;
+			tp->rtt_seq = tp->snd_nxt;
+			tp->rtt_start_us = tp->tw->nif->now_us;
+		}
+		tp->snd_nxt += len + fin;
+		if (fin)
+			tp->flags |= TF_FIN_SENT;
+		if (seq_gt(tp->snd_nxt, tp->snd_max))
+			tp->snd_max = tp->snd_nxt;
+		if (tp->deadline[TT_REXMT] == UINT64_MAX)
+			tcp_rexmt_arm(tp);
+		tcp_timer_stop(tp, TT_PERSIST);
+		if (fin)
+			break;
+	}
+	if (!sent && (tp->flags & TF_ACKNOW))
+		tcp_send_segment(tp, tp->snd_nxt, 0, TH_ACK);
+	if (tp->snd_wnd == 0 && tp->snd_una == tp->snd_max &&
+			tp->sndq_bytes > tp->snd_nxt - tp->snd_una)
+		tcp_persist_arm(tp);
+}
+
+void
+tcp_retransmit_first(struct tcp_cb *tp)
+{
+	uint32_t len = RTE_MIN(tp->sndq_bytes, (uint32_t)tp->seg_max);
+	uint8_t flags = TH_ACK;
+
+	if (len == 0 && !(tp->flags & TF_FIN_SENT))
+		return;
+	if ((tp->flags & TF_FIN_SENT) && len == tp->sndq_bytes)
+		flags |= TH_FIN;
+	if (tcp_send_segment(tp, tp->snd_una, len, flags) == 0) {
+		tp->tw->stats->tcp_rexmt_segs++;
+		tp->retransmits++;
+	}
+}
+
+void
+tcp_send_probe_byte(struct tcp_cb *tp)
+{
+	/* RFC 9293 §3.8.6.1: one octet past the zero window, at SND.UNA */
+	if (tp->sndq_bytes != 0)
+		tcp_send_segment(tp, tp->snd_una, 1, TH_ACK);
+	else
+		tcp_send_segment(tp, tp->snd_nxt, 0, TH_ACK);
+}
+
+void
+tcp_send_keepalive(struct tcp_cb *tp)
+{
+	/* RFC 9293 §3.8.4: SEG.SEQ = SND.NXT - 1, no data: the peer must ACK */
+	struct rte_mbuf *m;
+	uint8_t opts[TCP_OPT_MAX], *payload;
+	unsigned int optlen = tcp_opt_build(tp, opts);
+
+	m = tcp_seg_alloc(tp->tw, &tp->key, tp->snd_una - 1, tp->rcv_nxt, TH_ACK,
+			(uint16_t)(tcp_rcv_window(tp) >> tp->rcv_wscale), opts, optlen, 0, &payload);
+	if (m != NULL)
+		tcp_seg_send(tp->tw, m, 0, TH_ACK);
+}
+
+/* A control segment with no connection behind it (RST, TIME_WAIT ACK). */
+static void
+tcp_send_ctl(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, uint32_t ack,
+		uint8_t flags, uint16_t wnd, const uint8_t *opts, unsigned int optlen)
+{
+	uint8_t *payload;
+	struct rte_mbuf *m = tcp_seg_alloc(tw, key, seq, ack, flags, wnd, opts, optlen, 0,
+			&payload);
+
+	if (m == NULL)
+		return;
+	if (flags & TH_RST)
+		tw->stats->tcp_rst_sent++;
+	tcp_seg_send(tw, m, 0, flags);
+}
+
+void
+tcp_send_rst(struct tcp_cb *tp)
+{
+	tcp_send_ctl(tp->tw, &tp->key, tp->snd_nxt, 0, TH_RST, 0, NULL, 0);
+}
+
+void
+tcp_send_rst_for(struct tcp_worker *tw, const struct tcp_key *key, const struct tcp_seg *seg)
+{
+	/* RFC 9293 §3.10.7.1: never answer a RST; take the ACK's number if
+	 * there is one, else acknowledge everything the segment occupied */
+	if (seg->flags & TH_RST)
+		return;
+	if (seg->flags & TH_ACK)
+		tcp_send_ctl(tw, key, seg->ack, 0, TH_RST, 0, NULL, 0);
+	else
+		tcp_send_ctl(tw, key, 0, seg->seq + tcp_seg_seqlen(seg), TH_RST | TH_ACK,
+				0, NULL, 0);
+}
+
+void
+tcp_timewait_send_ack(struct tcp_worker *tw, struct tcp_timewait *t)
+{
+	uint8_t opts[12];
+	unsigned int optlen = 0;
+
+	if (t->has_ts) {
+		uint32_t tsval = tcp_ts_now(tw) + t->ts_offset;
+
+		opts[0] = 1;
+		opts[1] = 1;
+		opts[2] = 8;
+		opts[3] = 10;
+		opts[4] = (uint8_t)(tsval >> 24); opts[5] = (uint8_t)(tsval >> 16);
+		opts[6] = (uint8_t)(tsval >> 8); opts[7] = (uint8_t)tsval;
+		opts[8] = (uint8_t)(t->ts_recent >> 24); opts[9] = (uint8_t)(t->ts_recent >> 16);
+		opts[10] = (uint8_t)(t->ts_recent >> 8); opts[11] = (uint8_t)t->ts_recent;
+		optlen = 12;
+	}
+	tcp_send_ctl(tw, &t->key, t->snd_nxt, t->rcv_nxt, TH_ACK, t->rcv_wnd, opts, optlen);
+}

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TERN_TCP_PRIV_H
+#define TERN_TCP_PRIV_H
+
+/*
+ * lib/tcp: the TCP engine of one worker (RFC 9293).
+ *
+ *   tcp_input.c   header and option checks, lookup, per-state processing
+ *   tcp_output.c  segment building, the send queue, RST and ACK replies
+ *   tcp_timer.c   the connection's wheel node: retransmit, persist, keepalive,
+ *                 delayed ACK, FIN_WAIT_2; TIME_WAIT records' expiry
+ *   tcp_conn.c    control blocks, listeners, the connection table, the API
+ *   tcp_reass.c   out-of-order queue and SACK blocks
+ *   tcp_opt.c     option parsing and building
+ *   tcp_isn.c     RFC 6528 initial sequence numbers, timestamp offsets
+ *
+ * Deferred work is a flag on the control block (TF_ACKNOW, TF_DELACK...) and
+ * the control block is put on the worker's output list; tcp_output_pass()
+ * runs once after each burst and after the timers, so a burst of segments on
+ * one connection yields one ACK, piggybacked on the answer if the application
+ * wrote one inside its callback.
+ *
+ * A control block that ends (RST, timeout, abort, close) leaves the
+ * connection table at once, gets on_closed, and is freed at the end of the
+ * iteration (tcp_reap), so no caller up the stack holds a dangling pointer.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "net_mbufq.h"
+#include "net_priv.h"
+#include "tcp_seq.h"
+#include "tern.h"
+#include "tern_wheel.h"
+
+struct rte_hash;
+
+/* TCP header flags (RFC 9293 §3.1) */
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+#define TH_URG 0x20
+
+#define TCP_HDR_MIN      20
+#define TCP_OPT_MAX      40
+#define TCP_MSS_DEFAULT  536      /**< RFC 9293 §3.7.1 MUST-15: no MSS option */
+#define TCP_WSCALE_MAX   14       /**< RFC 7323 §2.3 */
+#define TCP_SACK_MAX_BLOCKS 4
+#define TCP_REASS_MAX_SEGS 128    /**< out-of-order segments held per connection */
+#define TCP_RTO_INITIAL_US 1000000u  /**< RFC 6298 (2.1) */
+#define TCP_IW_SEGS      10       /**< RFC 6928 initial window */
+#define TCP_PERSIST_MIN_US 500000u
+#define TCP_TS_SHIFT     10       /**< TS clock: µs >> 10, about 1 ms */
+
+/** Connection table key, all fields in network byte order. */
+struct tcp_key {
+	rte_be32_t raddr;
+	rte_be32_t laddr;
+	rte_be16_t rport;
+	rte_be16_t lport;
+} __rte_packed;
+
+enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_N };
+
+/* control block flags: deferred work and negotiated features */
+#define TF_ACKNOW      (1u << 0)  /**< send an ACK in the output pass */
+#define TF_DELACK      (1u << 1)  /**< an ACK is owed; delack timer armed */
+#define TF_OUTQ        (1u << 2)  /**< on the worker's output list */
+#define TF_TS          (1u << 3)  /**< RFC 7323 timestamps in use */
+#define TF_SACK        (1u << 4)  /**< RFC 2018 SACK permitted both ways */
+#define TF_WSCALE      (1u << 5)  /**< RFC 7323 window scaling in use */
+#define TF_FIN_QUEUED  (1u << 6)  /**< the app asked for a FIN after the data */
+#define TF_FIN_SENT    (1u << 7)  /**< our FIN has been sent (snd_max covers it) */
+#define TF_APP_CLOSED  (1u << 8)  /**< tern_close(): incoming data is dropped */
+#define TF_PASSIVE     (1u << 9)  /**< came from a listener */
+#define TF_APP_KNOWS   (1u << 10) /**< accepted or returned by tern_connect: on_closed owed */
+#define TF_DEAD        (1u << 11) /**< closed; freed at the end of the iteration */
+#define TF_RCVD_FIN    (1u << 12) /**< the peer's FIN is in rcv_nxt */
+#define TF_RECOVERY    (1u << 14) /**< in fast recovery (RFC 6582) */
+#define TF_RTT_TIMING  (1u << 15) /**< rtt_seq is being timed (no timestamps) */
+#define TF_SYN_SENT    (1u << 16) /**< our SYN has been sent at least once */
+
+/** One TCP connection: the transmission control block (RFC 9293 §3.3.1). */
+struct tcp_cb {
+	/* hot: touched by every segment; RFC 9293 §3.3.1 names */
+	struct tcp_key key;            /**< our 4-tuple (table key) */
+	uint8_t state;                 /**< enum tern_tcp_state */
+	uint8_t snd_wscale;            /**< peer's window shift, applied to SEG.WND */
+	uint8_t rcv_wscale;            /**< our window shift */
+	uint8_t dupacks;               /**< consecutive duplicate ACKs */
+	uint32_t flags;                /**< TF_* */
+	uint32_t snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, iss;
+	uint32_t rcv_nxt, rcv_wnd, rcv_adv, irs;
+	uint32_t max_sndwnd;           /**< largest window the peer offered */
+	uint16_t seg_max;              /**< payload bytes per segment (MSS less options) */
+	uint16_t peer_mss;             /**< MSS the peer announced */
+	uint16_t segs_unacked;         /**< full segments received since our last ACK */
+	uint16_t rexmt_shift;          /**< RTO backoff count */
+	/* send and receive queues */
+	struct tern_mbufq sndq;        /**< unacknowledged + unsent data, from snd_una */
+	uint32_t sndq_bytes;           /**< bytes in sndq */
+	struct tern_mbufq reass;       /**< out-of-order segments, by seq */
+	uint32_t reass_bytes;
+	uint32_t last_ooo_seq;         /**< start of the newest out-of-order segment (SACK) */
+	/* congestion and RTT: RFC 5681, RFC 6582, RFC 6298 */
+	uint32_t cwnd, ssthresh, bytes_acked, recover;
+	uint32_t srtt_us, rttvar_us, rto_us;
+	uint32_t rtt_seq;              /**< seq timed without timestamps (Karn) */
+	uint64_t rtt_start_us;
+	/* RFC 7323 */
+	uint32_t ts_recent;            /**< TS.Recent */
+	uint32_t ts_offset;            /**< our TSval = clock + offset */
+	uint64_t ts_recent_age_us;     /**< when ts_recent was set (24-day PAWS rule) */
+	/* timers */
+	uint64_t deadline[TT_N];       /**< absolute µs; UINT64_MAX: off */
+	struct tern_wheel_node tmo;    /**< armed at min(deadline[]) */
+	uint64_t last_rcv_us;          /**< for keepalive idle */
+	uint8_t keep_probes;           /**< unanswered keepalive probes */
+	uint8_t persist_shift;
+	uint32_t retransmits;          /**< total, for info */
+	/* application */
+	const struct tern_conn_ops *ops;
+	void *ops_arg;
+	struct tcp_listener *listener; /**< passive and not yet accepted: its SYN queue */
+	struct tcp_worker *tw;         /**< owner */
+	TAILQ_ENTRY(tcp_cb) out_link;  /**< output list or reap list */
+};
+
+/** A pair in TIME_WAIT: what RFC 9293 needs of it, nothing more (64 B). */
+struct tcp_timewait {
+	struct tcp_key key;
+	uint32_t snd_nxt;              /**< our seq after our FIN */
+	uint32_t rcv_nxt;              /**< after the peer's FIN */
+	uint32_t ts_recent;            /**< peer's last TSval (RFC 6191) */
+	uint32_t ts_offset;            /**< our TS offset */
+	uint16_t rcv_wnd;              /**< window field to advertise (scaled) */
+	uint8_t has_ts;
+	uint8_t pad;
+	struct tern_wheel_node tmo;    /**< 2MSL expiry */
+	TAILQ_ENTRY(tcp_timewait) link;/**< oldest first, for early eviction */
+};
+
+/** A listening port on one worker. */
+struct tcp_listener {
+	uint16_t port;                 /**< host order */
+	uint32_t syn_count;            /**< half-open (SYN_RECEIVED) connections */
+	tern_accept_fn *on_accept;
+	void *arg;
+};
+
+/** Values from the config, in the units the engine uses. */
+struct tcp_params {
+	uint32_t max_conns, max_time_wait, syn_backlog;
+	uint32_t sndbuf, rcvbuf;
+	uint16_t mss;                  /**< ours (from the MTU or config) */
+	uint8_t rcv_wscale;            /**< shift we offer */
+	bool timestamps, window_scaling, sack, keepalive;
+	uint64_t time_wait_us, fin_wait_2_us, delack_us;
+	uint32_t rto_min_us, rto_max_us;
+	uint32_t retries, syn_retries;
+	uint64_t keepidle_us, keepintvl_us;
+	uint32_t keepcnt;
+	uint32_t challenge_ack_limit;
+	uint16_t port_min, port_max;
+};
+
+TAILQ_HEAD(tcp_cb_list, tcp_cb);
+TAILQ_HEAD(tcp_tw_list, tcp_timewait);
+
+/** One worker's TCP state. Nothing in it is shared. */
+struct tcp_worker {
+	struct net_if *nif;            /**< the link we send on */
+	struct tern_stats *stats;
+	struct tcp_params p;
+	struct rte_hash *conns;        /**< tcp_key -> tcb, or TIME_WAIT record | 1 */
+	struct rte_mempool *tcb_pool;
+	struct rte_mempool *tw_pool;
+	struct tcp_listener **listeners; /**< 65536 slots, by host-order port */
+	struct tern_wheel *wheel;      /**< control blocks' timers */
+	struct tern_wheel *tw_wheel;   /**< TIME_WAIT expiries */
+	struct tcp_cb_list outq;       /**< control blocks with output work */
+	struct tcp_cb_list reapq;      /**< dead control blocks to free */
+	struct tcp_tw_list twq;        /**< TIME_WAIT records, oldest first */
+	uint32_t n_tw;                 /**< records in twq */
+	uint32_t table_gen;            /**< bumped on every insert/delete in conns */
+	uint32_t state_count[TERN_TCP_TIME_WAIT + 1];
+	uint16_t next_port;            /**< ephemeral port search start */
+	uint64_t chal_window_us;       /**< start of the current challenge-ACK second */
+	uint32_t chal_count;           /**< challenge ACKs sent in it */
+	uint8_t secret[16];            /**< RFC 6528 ISN key */
+	uint8_t ts_secret[16];         /**< timestamp offset key */
+	struct tern_worker *owner;     /**< for tern_conn_worker() */
+};
+
+/** A parsed received segment. */
+struct tcp_seg {
+	struct rte_mbuf *m;            /**< data offset at the payload */
+	uint32_t seq, ack, len;        /**< len: payload bytes (SYN/FIN not counted) */
+	uint32_t wnd;                  /**< SEG.WND, unscaled */
+	uint8_t flags;                 /**< TH_* */
+	/* options (RFC 9293 §3.2, RFC 7323, RFC 2018) */
+	uint8_t has_mss, has_ws, has_ts, sack_ok;
+	uint16_t mss;
+	uint8_t ws;
+	uint32_t tsval, tsecr;
+};
+
+static inline uint32_t
+tcp_seg_seqlen(const struct tcp_seg *s)
+{
+	/* SEG.LEN: SYN and FIN each take one sequence number (RFC 9293 §3.4) */
+	return s->len + !!(s->flags & TH_SYN) + !!(s->flags & TH_FIN);
+}
+
+static inline struct tcp_cb *
+conn_cb(struct tern_conn *c)
+{
+	return (struct tcp_cb *)c;
+}
+
+static inline struct tern_conn *
+cb_conn(struct tcp_cb *tp)
+{
+	return (struct tern_conn *)tp;
+}
+
+static inline uint32_t
+tcp_ts_now(const struct tcp_worker *tw)
+{
+	return (uint32_t)(tw->nif->now_us >> TCP_TS_SHIFT);
+}
+
+/* --- tcp_conn.c --- */
+int tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *stats,
+		const struct tern_config *cfg, struct tern_worker *owner, unsigned int id,
+		unsigned int serial, int socket_id);
+void tcp_worker_fini(struct tcp_worker *tw);
+struct tcp_cb *tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key);
+void tcp_set_state(struct tcp_cb *tp, uint8_t state);
+void tcp_drop(struct tcp_cb *tp, int reason);
+void tcp_reap(struct tcp_worker *tw);
+void tcp_enter_time_wait(struct tcp_cb *tp, bool send_ack);
+void tcp_timewait_free(struct tcp_worker *tw, struct tcp_timewait *t);
+void tcp_notify_closed(struct tcp_cb *tp, int reason);
+int tcp_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn *fn, void *arg);
+int tcp_unlisten(struct tcp_worker *tw, uint16_t port);
+struct tcp_cb *tcp_connect(struct tcp_worker *tw, rte_be32_t daddr, uint16_t dport,
+		const struct tern_conn_ops *ops, void *arg);
+
+/* --- tcp_input.c --- */
+void tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n);
+
+/* --- tcp_output.c --- */
+void tcp_output_sched(struct tcp_cb *tp);
+void tcp_output_pass(struct tcp_worker *tw);
+void tcp_output(struct tcp_cb *tp);
+void tcp_send_rst_for(struct tcp_worker *tw, const struct tcp_key *key,
+		const struct tcp_seg *seg);
+void tcp_send_probe_byte(struct tcp_cb *tp);
+void tcp_send_rst(struct tcp_cb *tp);
+void tcp_timewait_send_ack(struct tcp_worker *tw, struct tcp_timewait *t);
+void tcp_send_keepalive(struct tcp_cb *tp);
+uint32_t tcp_rcv_window(struct tcp_cb *tp);
+int tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len);
+void tcp_sndq_drop_acked(struct tcp_cb *tp, uint32_t bytes);
+void tcp_retransmit_first(struct tcp_cb *tp);
+
+/* --- tcp_timer.c --- */
+void tcp_timer_set(struct tcp_cb *tp, enum tcp_timer_id id, uint64_t when_us);
+void tcp_timer_stop(struct tcp_cb *tp, enum tcp_timer_id id);
+void tcp_timer_stop_all(struct tcp_cb *tp);
+void tcp_timers_advance(struct tcp_worker *tw, uint64_t now_us);
+void tcp_rexmt_arm(struct tcp_cb *tp);
+void tcp_rtt_sample(struct tcp_cb *tp, uint32_t rtt_us);
+void tcp_timewait_arm(struct tcp_worker *tw, struct tcp_timewait *t);
+
+/* --- tcp_reass.c --- */
+/** Queue out-of-order segment @p m (payload only, meta.seq set). Consumes @p m. */
+void tcp_reass_insert(struct tcp_cb *tp, struct rte_mbuf *m, bool fin);
+/** Deliver what became in order. */
+void tcp_reass_deliver(struct tcp_cb *tp);
+void tcp_reass_purge(struct tcp_cb *tp);
+/** Fill up to @p max SACK blocks (pairs of left/right edges). @return count. */
+unsigned int tcp_reass_sack_blocks(const struct tcp_cb *tp, uint32_t *edges, unsigned int max);
+
+/* --- tcp_opt.c --- */
+/** Parse the options of @p th into @p seg. @return 0 or -EINVAL (malformed). */
+int tcp_opt_parse(const uint8_t *opt, unsigned int len, struct tcp_seg *seg, bool syn);
+/** Write our SYN / SYN-ACK options. @return bytes written (multiple of 4). */
+unsigned int tcp_opt_build_syn(struct tcp_cb *tp, uint8_t *p, bool synack);
+/** Write options of a non-SYN segment (timestamps, SACK). @return bytes (x4). */
+unsigned int tcp_opt_build(struct tcp_cb *tp, uint8_t *p);
+/** Option bytes a non-SYN segment of @p tp carries without SACK blocks. */
+static inline unsigned int
+tcp_opt_len_fixed(const struct tcp_cb *tp)
+{
+	return (tp->flags & TF_TS) ? 12 : 0;
+}
+
+/* --- tcp_isn.c --- */
+uint32_t tcp_isn(struct tcp_worker *tw, const struct tcp_key *key);
+uint32_t tcp_ts_offset(struct tcp_worker *tw, const struct tcp_key *key);
+
+/* --- delivery helpers (tcp_input.c) --- */
+void tcp_deliver(struct tcp_cb *tp, struct rte_mbuf *m, uint32_t len);
+void tcp_fin_received(struct tcp_cb *tp);
+
+#endif /* TERN_TCP_PRIV_H */

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP timers on the worker's timing wheel. A control block carries one wheel
+ * node armed at the earliest of its deadlines (retransmit, persist,
+ * keepalive, delayed ACK, FIN_WAIT_2), so re-arming the RTO on every ACK is a
+ * few compares and at most one O(1) wheel move. TIME_WAIT records sit on a
+ * second wheel with one fixed 2MSL deadline each.
+ */
+#include <stddef.h>
+
+#include "tcp_priv.h"
+
+static void
+tcp_timer_rearm(struct tcp_cb *tp)
+{
+	struct tern_wheel *w = tp->tw->wheel;
+	uint64_t min = UINT64_MAX;
+
+	for (int i = 0; i < TT_N; i++)
+		if (tp->deadline[i] < min)
+			min = tp->deadline[i];
+	if (min == UINT64_MAX) {
+		tern_wheel_disarm(w, &tp->tmo);
+		return;
+	}
+	if (tern_wheel_armed(&tp->tmo) && tp->tmo.expire == min)
+		return;
+	if (min <= tern_wheel_now(w))
+		min = tern_wheel_now(w) + 1;
+	tern_wheel_arm(w, &tp->tmo, min);
+}
+
+void
+tcp_timer_set(struct tcp_cb *tp, enum tcp_timer_id id, uint64_t when_us)
+{
+	tp->deadline[id] = when_us;
+	tcp_timer_rearm(tp);
+}
+
+void
+tcp_timer_stop(struct tcp_cb *tp, enum tcp_timer_id id)
+{
+	if (tp->deadline[id] == UINT64_MAX)
+		return;
+	tp->deadline[id] = UINT64_MAX;
+	tcp_timer_rearm(tp);
+}
+
+void
+tcp_timer_stop_all(struct tcp_cb *tp)
+{
+	for (int i = 0; i < TT_N; i++)
+		tp->deadline[i] = UINT64_MAX;
+	tern_wheel_disarm(tp->tw->wheel, &tp->tmo);
+}
+
+void
+tcp_rexmt_arm(struct tcp_cb *tp)
+{
+	tcp_timer_set(tp, TT_REXMT, tp->tw->nif->now_us + tp->rto_us);
+}
+
+void
+tcp_rtt_sample(struct tcp_cb *tp, uint32_t rtt_us)
+{
+	const struct tcp_params *p = &tp->tw->p;
+	uint32_t rto;
+
+	if (rtt_us == 0)
+		rtt_us = 1;
+	if (tp->srtt_us == 0) {
+		/* RFC 6298 (2.2): first measurement */
+		tp->srtt_us = rtt_us;
+		tp->rttvar_us = rtt_us / 2;
+	} else {
+		/* RFC 6298 (2.3): beta 1/4, alpha 1/8 */
+		uint32_t delta = tp->srtt_us > rtt_us ? tp->srtt_us - rtt_us : rtt_us - tp->srtt_us;
+
+		tp->rttvar_us = tp->rttvar_us - (tp->rttvar_us >> 2) + (delta >> 2);
+		tp->srtt_us = tp->srtt_us - (tp->srtt_us >> 3) + (rtt_us >> 3);
+	}
+	/* RFC 6298 (2.4), K = 4, clamped to [rto_min, rto_max] (2.4, 2.5) */
+	rto = tp->srtt_us + RTE_MAX(1000u, 4 * tp->rttvar_us);
+	tp->rto_us = RTE_MIN(RTE_MAX(rto, p->rto_min_us), p->rto_max_us);
+}
+
+static void
+tcp_backoff(struct tcp_cb *tp)
+{
+	/* RFC 6298 (5.5): double the RTO, up to the maximum */
+	tp->rexmt_shift++;
+	tp->rto_us = RTE_MIN(tp->rto_us * 2, tp->tw->p.rto_max_us);
+}
+
+static void
+tcp_timeout_rexmt(struct tcp_cb *tp)
+{
+	struct tcp_worker *tw = tp->tw;
+	uint32_t flight;
+
+	if (tp->state == TERN_TCP_SYN_SENT || tp->state == TERN_TCP_SYN_RECEIVED) {
+		if (tp->rexmt_shift >= tw->p.syn_retries) {
+			tcp_drop(tp, TERN_CLOSE_TIMEOUT);
+			return;
+		}
+		tw->stats->tcp_rexmt_timeout++;
+		tcp_backoff(tp);
+		tp->snd_nxt = tp->iss;          /* tcp_output sends the SYN again */
+		tcp_output_sched(tp);
+		return;
+	}
+	if (tp->rexmt_shift >= tw->p.retries) {
+		tcp_drop(tp, TERN_CLOSE_TIMEOUT);
+		return;
+	}
+	tw->stats->tcp_rexmt_timeout++;
+	tcp_backoff(tp);
+	/* RFC 5681 (4): ssthresh = max(FlightSize / 2, 2 * SMSS); cwnd = 1 SMSS */
+	flight = tp->snd_max - tp->snd_una;
+	tp->ssthresh = RTE_MAX(flight / 2, 2u * tp->seg_max);
+	tp->cwnd = tp->seg_max;
+	tp->bytes_acked = 0;
+	tp->dupacks = 0;
+	tp->flags &= ~(TF_RECOVERY | TF_RTT_TIMING);   /* Karn: no sample from a resend */
+	tp->snd_nxt = tp->snd_una;                       /* go back to the first hole */
+	tcp_output_sched(tp);
+}
+
+static void
+tcp_timeout_persist(struct tcp_cb *tp)
+{
+	uint64_t t;
+
+	tp->tw->stats->tcp_persist_probes++;
+	tcp_send_probe_byte(tp);
+	if (tp->persist_shift < 16)
+		tp->persist_shift++;
+	t = (uint64_t)RTE_MAX(tp->rto_us, TCP_PERSIST_MIN_US) << tp->persist_shift;
+	tcp_timer_set(tp, TT_PERSIST, tp->tw->nif->now_us +
+			RTE_MIN(t, (uint64_t)tp->tw->p.rto_max_us));
+}
+
+static void
+tcp_timeout_keep(struct tcp_cb *tp)
+{
+	struct tcp_worker *tw = tp->tw;
+	uint64_t now = tw->nif->now_us;
+
+	if (now < tp->last_rcv_us + tw->p.keepidle_us) {
+		tcp_timer_set(tp, TT_KEEP, tp->last_rcv_us + tw->p.keepidle_us);
+		return;
+	}
+	if (tp->keep_probes >= tw->p.keepcnt) {
+		tcp_drop(tp, TERN_CLOSE_TIMEOUT);
+		return;
+	}
+	tp->keep_probes++;
+	tw->stats->tcp_keepalive_probes++;
+	tcp_send_keepalive(tp);
+	tcp_timer_set(tp, TT_KEEP, now + tw->p.keepintvl_us);
+}
+
+/* Wheel callback: run every deadline of the control block that is due. */
+static void
+tcp_timer_fire(struct tern_wheel_node *n, void *arg)
+{
+	struct tcp_cb *tp = (struct tcp_cb *)((char *)n - offsetof(struct tcp_cb, tmo));
+	struct tcp_worker *tw = arg;
+	uint64_t now = tw->nif->now_us;
+
+	for (int id = 0; id < TT_N && !(tp->flags & TF_DEAD); id++) {
+		if (tp->deadline[id] > now)
+			continue;
+		tp->deadline[id] = UINT64_MAX;
+		switch (id) {
+		case TT_REXMT:
+			tcp_timeout_rexmt(tp);
+			break;
+		case TT_PERSIST:
+			tcp_timeout_persist(tp);
+			break;
+		case TT_KEEP:
+			tcp_timeout_keep(tp);
+			break;
+		case TT_DELACK:
+			tw->stats->tcp_delack_timeout++;
+			tp->flags |= TF_ACKNOW;
+			tcp_output_sched(tp);
+			break;
+		case TT_FIN_WAIT_2:
+			/* the app closed and the peer never sent FIN */
+			tcp_drop(tp, TERN_CLOSE_TIMEOUT);
+			break;
+		}
+	}
+	if (!(tp->flags & TF_DEAD))
+		tcp_timer_rearm(tp);
+}
+
+static void
+tcp_timewait_fire(struct tern_wheel_node *n, void *arg)
+{
+	struct tcp_timewait *t = (struct tcp_timewait *)((char *)n -
+			offsetof(struct tcp_timewait, tmo));
+
+	tcp_timewait_free(arg, t);
+}
+
+void
+tcp_timewait_arm(struct tcp_worker *tw, struct tcp_timewait *t)
+{
+	uint64_t when = tw->nif->now_us + tw->p.time_wait_us;
+
+	if (when <= tern_wheel_now(tw->tw_wheel))
+		when = tern_wheel_now(tw->tw_wheel) + 1;
+	tern_wheel_arm(tw->tw_wheel, &t->tmo, when);
+}
+
+void
+tcp_timers_advance(struct tcp_worker *tw, uint64_t now_us)
+{
+	tern_wheel_advance(tw->wheel, now_us, tcp_timer_fire, tw);
+	tern_wheel_advance(tw->tw_wheel, now_us, tcp_timewait_fire, tw);
+}
