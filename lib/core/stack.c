@@ -128,6 +128,12 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 	}
 	s->started = true;
 	free(pools);
+	/* start every worker's clock now, so work queued before tern_stack_run
+	 * (listens, connects) has a real time base */
+	for (unsigned int i = 0; i < nb_workers; i++) {
+		s->workers[i].nif.now_us = tern_clock_us();
+		tcp_timers_advance(&s->workers[i].tcp, s->workers[i].nif.now_us);
+	}
 	tern_telemetry_attach(s);
 	return s;
 err:

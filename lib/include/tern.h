@@ -187,6 +187,17 @@ int tern_send_mbuf(struct tern_conn *c, struct rte_mbuf *m);
 /** Bytes tern_send() would accept now. */
 uint32_t tern_send_space(const struct tern_conn *c);
 
+/**
+ * Receive flow control. By default data handed to on_recv leaves the window
+ * at once. After tern_recv_hold(c, 1), every byte handed to on_recv stays
+ * counted against the receive window until the application returns it with
+ * tern_recved(); a slow consumer so closes the window and the peer waits.
+ */
+void tern_recv_hold(struct tern_conn *c, int on);
+
+/** Give @p bytes of received data back to the window (see tern_recv_hold). */
+void tern_recved(struct tern_conn *c, uint32_t bytes);
+
 /** Send FIN after the queued data; keep receiving (half-close). @return 0 or -ENOTCONN. */
 int tern_shutdown(struct tern_conn *c);
 

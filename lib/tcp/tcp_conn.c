@@ -487,6 +487,38 @@ tern_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 	return (int)len;
 }
 
+void
+tern_recv_hold(struct tern_conn *c, int on)
+{
+	struct tcp_cb *tp = conn_cb(c);
+
+	if (on) {
+		tp->flags |= TF_RCV_HOLD;
+	} else {
+		tp->flags &= ~TF_RCV_HOLD;
+		tern_recved(c, tp->rcv_held);
+	}
+}
+
+void
+tern_recved(struct tern_conn *c, uint32_t bytes)
+{
+	struct tcp_cb *tp = conn_cb(c);
+	uint32_t before, after;
+
+	if (tp->flags & TF_DEAD)
+		return;
+	before = tcp_rcv_window(tp);
+	tp->rcv_held -= RTE_MIN(bytes, tp->rcv_held);
+	after = tcp_rcv_window(tp);
+	/* a window update when the right edge moved usefully (tcp_rcv_window
+	 * already applies the RFC 9293 §3.8.6.2.2 threshold) */
+	if (after > before && tp->state >= TERN_TCP_ESTABLISHED) {
+		tp->flags |= TF_ACKNOW;
+		tcp_output_sched(tp);
+	}
+}
+
 int
 tern_shutdown(struct tern_conn *c)
 {

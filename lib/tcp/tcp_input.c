@@ -92,7 +92,16 @@ tcp_deliver(struct tcp_cb *tp, struct rte_mbuf *m, uint32_t len)
 		return;
 	}
 	st->tcp_rx_bytes += len;
+	if (tp->flags & TF_RCV_HOLD)
+		tp->rcv_held += len;
 	tp->ops->on_recv(cb_conn(tp), m, tp->ops_arg);
+}
+
+static void
+tcp_notify_peer_closed(struct tcp_cb *tp)
+{
+	if (!(tp->flags & TF_APP_CLOSED) && tp->ops != NULL && tp->ops->on_peer_closed != NULL)
+		tp->ops->on_peer_closed(cb_conn(tp), tp->ops_arg);
 }
 
 void
@@ -102,15 +111,12 @@ tcp_fin_received(struct tcp_cb *tp)
 		tcp_ack_now(tp);
 		return;
 	}
-	/* RFC 9293 §3.10.7.4 eighth: FIN takes one number; ACK it at once */
+	/* RFC 9293 §3.10.7.4 eighth: FIN takes one number; ACK it at once.
+	 * The state moves before the app hears of it, so a tern_close() from
+	 * on_peer_closed is a close from CLOSE_WAIT (LAST_ACK), as it should be. */
 	tp->flags |= TF_RCVD_FIN;
 	tp->rcv_nxt++;
 	tcp_ack_now(tp);
-	if (!(tp->flags & TF_APP_CLOSED) && tp->ops != NULL && tp->ops->on_peer_closed != NULL) {
-		tp->ops->on_peer_closed(cb_conn(tp), tp->ops_arg);
-		if (tp->flags & TF_DEAD)
-			return;
-	}
 	switch (tp->state) {
 	case TERN_TCP_SYN_RECEIVED:
 	case TERN_TCP_ESTABLISHED:
@@ -121,11 +127,14 @@ tcp_fin_received(struct tcp_cb *tp)
 		tcp_set_state(tp, TERN_TCP_CLOSING);
 		break;
 	case TERN_TCP_FIN_WAIT_2:
-		tcp_enter_time_wait(tp, true);
-		break;
+		tcp_notify_peer_closed(tp);
+		if (!(tp->flags & TF_DEAD))
+			tcp_enter_time_wait(tp, true);
+		return;
 	default:
 		break;
 	}
+	tcp_notify_peer_closed(tp);
 }
 
 /* --- parsing ------------------------------------------------------------ */

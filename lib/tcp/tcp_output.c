@@ -217,7 +217,8 @@ uint32_t
 tcp_rcv_window(struct tcp_cb *tp)
 {
 	uint32_t rcvbuf = tp->tw->p.rcvbuf;
-	uint32_t space = rcvbuf > tp->reass_bytes ? rcvbuf - tp->reass_bytes : 0;
+	uint32_t used = tp->reass_bytes + tp->rcv_held;
+	uint32_t space = rcvbuf > used ? rcvbuf - used : 0;
 	uint32_t cur = seq_gt(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
 	uint32_t max_field = 65535u << tp->rcv_wscale;
 

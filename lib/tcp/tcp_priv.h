@@ -87,6 +87,7 @@ enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_
 #define TF_RECOVERY    (1u << 14) /**< in fast recovery (RFC 6582) */
 #define TF_RTT_TIMING  (1u << 15) /**< rtt_seq is being timed (no timestamps) */
 #define TF_SYN_SENT    (1u << 16) /**< our SYN has been sent at least once */
+#define TF_RCV_HOLD    (1u << 17) /**< delivered bytes count against the window */
 
 /** One TCP connection: the transmission control block (RFC 9293 §3.3.1). */
 struct tcp_cb {
@@ -110,6 +111,7 @@ struct tcp_cb {
 	struct tern_mbufq reass;       /**< out-of-order segments, by seq */
 	uint32_t reass_bytes;
 	uint32_t last_ooo_seq;         /**< start of the newest out-of-order segment (SACK) */
+	uint32_t rcv_held;             /**< delivered, not yet tern_recved() (TF_RCV_HOLD) */
 	/* congestion and RTT: RFC 5681, RFC 6582, RFC 6298 */
 	uint32_t cwnd, ssthresh, bytes_acked, recover;
 	uint32_t srtt_us, rttvar_us, rto_us;
