@@ -118,23 +118,43 @@ tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *st
 	return 0;
 }
 
+/*
+ * Every control block in the table (or, with @l, the half-open ones of that
+ * listener), gathered first: dropping changes the table under an iterator.
+ * @return a malloc'd array (caller frees) and its length in @n.
+ */
+static struct tcp_cb **
+tcp_collect(struct tcp_worker *tw, const struct tcp_listener *l, uint32_t *n)
+{
+	uint32_t cap = rte_hash_count(tw->conns) + 1, iter = 0;
+	struct tcp_cb **v = malloc(cap * sizeof(*v));
+	const void *key;
+	void *data;
+
+	*n = 0;
+	if (v == NULL)
+		return NULL;
+	while (*n < cap && rte_hash_iterate(tw->conns, &key, &data, &iter) >= 0) {
+		struct tcp_cb *tp = data;
+
+		if (((uintptr_t)data & TW_TAG) || (l != NULL && tp->listener != l))
+			continue;
+		v[(*n)++] = tp;
+	}
+	return v;
+}
+
 void
 tcp_worker_fini(struct tcp_worker *tw)
 {
-	const void *key;
-	void *data;
-	uint32_t iter = 0;
-	struct tcp_cb *tp;
-
 	if (tw->conns != NULL) {
+		uint32_t n;
+		struct tcp_cb **all = tcp_collect(tw, NULL, &n);
+
 		/* every connection still open is aborted (the app hears of it) */
-		while (rte_hash_iterate(tw->conns, &key, &data, &iter) >= 0) {
-			if ((uintptr_t)data & TW_TAG)
-				continue;
-			tp = data;
-			tcp_drop(tp, TERN_CLOSE_ABORTED);
-			iter = 0;   /* the table changed: start over */
-		}
+		for (uint32_t i = 0; all != NULL && i < n; i++)
+			tcp_drop(all[i], TERN_CLOSE_ABORTED);
+		free(all);
 		while (!TAILQ_EMPTY(&tw->twq))
 			tcp_timewait_free(tw, TAILQ_FIRST(&tw->twq));
 		tcp_reap(tw);
@@ -331,20 +351,20 @@ int
 tcp_unlisten(struct tcp_worker *tw, uint16_t port)
 {
 	struct tcp_listener *l = tw->listeners[port];
-	const void *key;
-	void *data;
-	uint32_t iter = 0;
+	struct tcp_cb **half;
+	uint32_t n = 0;
 
 	if (l == NULL)
 		return -ENOENT;
-	while (l->syn_count != 0 && rte_hash_iterate(tw->conns, &key, &data, &iter) >= 0) {
-		struct tcp_cb *tp = data;
-
-		if (((uintptr_t)data & TW_TAG) || tp->listener != l)
-			continue;
-		tcp_send_rst(tp);
-		tcp_drop(tp, TERN_CLOSE_ABORTED);
-		iter = 0;
+	if (l->syn_count != 0) {
+		half = tcp_collect(tw, l, &n);
+		if (half == NULL)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < n; i++) {
+			tcp_send_rst(half[i]);
+			tcp_drop(half[i], TERN_CLOSE_ABORTED);
+		}
+		free(half);
 	}
 	tw->listeners[port] = NULL;
 	rte_free(l);

@@ -435,12 +435,14 @@ tcp_trim_to_window(struct tcp_cb *tp, struct tcp_seg *seg)
 				seg->flags &= ~TH_FIN;
 			d = seg->len;
 		}
-		if (d != 0) {
+		if (d != 0 || seq_lt(seg->seq, tp->rcv_nxt)) {
+			/* RFC 5681 §4.2: duplicate data (or a duplicate FIN): ACK now */
 			rte_pktmbuf_adj(seg->m, (uint16_t)d);
 			seg->len -= d;
 			seg->seq += d;
 			tp->tw->stats->tcp_rx_dup_segs += seg->len == 0;
-			tp->flags |= TF_ACKNOW;    /* RFC 5681 §4.2: dup data, ACK now */
+			tp->flags |= TF_ACKNOW;
+			tcp_output_sched(tp);
 		}
 	}
 	if (seq_gt(seg->seq + seg->len, wend)) {
@@ -542,7 +544,8 @@ tcp_cc_ack(struct tcp_cb *tp, uint32_t acked)
 	}
 	tp->dupacks = 0;
 	if (tp->cwnd < tp->ssthresh) {
-		tp->cwnd += RTE_MIN(acked, (uint32_t)tp->seg_max);
+		/* RFC 3465 §2.2 (L = 2): an ACK for two segments grows cwnd by two */
+		tp->cwnd += RTE_MIN(acked, 2u * tp->seg_max);
 	} else {
 		tp->bytes_acked += acked;
 		if (tp->bytes_acked >= tp->cwnd) {

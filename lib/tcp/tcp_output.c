@@ -120,7 +120,7 @@ tcp_sndq_copy(const struct tcp_cb *tp, uint32_t off, uint8_t *dst, uint32_t len)
 {
 	const struct rte_mbuf *m = tp->sndq.head;
 
-	while (len != 0) {
+	while (len != 0 && m != NULL) {
 		uint32_t mlen = rte_pktmbuf_pkt_len(m);
 
 		if (off >= mlen) {
