@@ -112,7 +112,7 @@ app_print_stats(struct tern_stack *s, FILE *out)
 }
 
 int
-app_finish(struct app_ctx *ctx)
+app_finish(struct app_ctx *ctx, void (*release)(void))
 {
 	signal_stack = NULL;
 	printf("%s: stopping\n", ctx->name);
@@ -120,6 +120,8 @@ app_finish(struct app_ctx *ctx)
 	fflush(stdout);
 	tern_stack_free(ctx->stack);
 	ctx->stack = NULL;
+	if (release != NULL)
+		release();
 	rte_eal_cleanup();
 	return 0;
 }

@@ -44,7 +44,11 @@ void app_run(struct app_ctx *ctx);
 /** Print every counter, "stat NAME VALUE" per line, to @p out. */
 void app_print_stats(struct tern_stack *s, FILE *out);
 
-/** Print counters, free the stack, clean EAL up. @return exit status 0. */
-int app_finish(struct app_ctx *ctx);
+/**
+ * Print counters, free the stack (open connections are aborted: their
+ * on_closed runs now), call @p release (may be NULL) to free what those
+ * callbacks used, then clean EAL up. @return exit status 0.
+ */
+int app_finish(struct app_ctx *ctx, void (*release)(void));
 
 #endif

@@ -251,6 +251,13 @@ client_start(struct tern_worker *w)
 /* -------------------------------------------------------------------- main */
 
 static void
+release_pools(void)
+{
+	rte_mempool_free(conn_pool);
+	conn_pool = NULL;
+}
+
+static void
 usage(const char *prog)
 {
 	fprintf(stderr,
@@ -404,7 +411,6 @@ main(int argc, char **argv)
 		if (clients_ok != opts.conns)
 			rc = 1;
 	}
-	app_finish(&ctx);
-	rte_mempool_free(conn_pool);
+	app_finish(&ctx, release_pools);
 	return rc != 0 ? 1 : 0;
 }

@@ -60,13 +60,13 @@ struct rte_hash;
 #define TCP_PERSIST_MIN_US 500000u
 #define TCP_TS_SHIFT     10       /**< TS clock: µs >> 10, about 1 ms */
 
-/** Connection table key, all fields in network byte order. */
+/** Connection table key, all fields in network byte order (12 bytes, 4-aligned). */
 struct tcp_key {
 	rte_be32_t raddr;
 	rte_be32_t laddr;
 	rte_be16_t rport;
 	rte_be16_t lport;
-} __rte_packed;
+};
 
 enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_N };
 
