@@ -9,6 +9,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_pdump.h>
 
 #include "app_common.h"
 #include "tern_dpdk.h"
@@ -67,6 +68,10 @@ app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv)
 		fprintf(stderr, "%s: EAL init failed: %s\n", ctx->name, rte_strerror(rte_errno));
 		exit(1);
 	}
+	/* dpdk-dumpcap / dpdk-pdump can capture the port of a running app */
+	if (rte_pdump_init() != 0)
+		fprintf(stderr, "%s: packet capture unavailable: %s\n", ctx->name,
+				rte_strerror(rte_errno));
 	dev = tern_dpdk_open(ctx->cfg.port_device, (uint16_t)ctx->cfg.port_rx_desc,
 			(uint16_t)ctx->cfg.port_tx_desc);
 	if (dev == NULL) {
@@ -122,6 +127,7 @@ app_finish(struct app_ctx *ctx, void (*release)(void))
 	ctx->stack = NULL;
 	if (release != NULL)
 		release();
+	rte_pdump_uninit();
 	rte_eal_cleanup();
 	return 0;
 }
