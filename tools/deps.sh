@@ -2,7 +2,8 @@
 # Installs what Tern needs from Debian 12's archive, only if something is missing.
 set -euo pipefail
 pkgs=(dpdk dpdk-dev libdpdk-dev pkg-config meson ninja-build gcc check
-      python3-scapy iproute2 iputils-ping iputils-arping tcpdump curl libsodium-dev)
+      python3-scapy iproute2 iputils-ping iputils-arping tcpdump curl node-llhttp
+      wrk apache2-utils)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

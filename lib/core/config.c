@@ -160,7 +160,7 @@ config_set(struct tern_config *cfg, const struct config_key *k, const char *valu
 		if (value[0] == '\0' || value[0] == '-')
 			return "not a number";
 		errno = 0;
-		v = strtoull(value, &end, 0);
+		v = strtoull(value, &end, 10);
 		if (errno != 0 || *end != '\0')
 			return "not a number";
 		if (v < k->min || v > k->max)

@@ -208,6 +208,13 @@ int tern_shutdown(struct tern_conn *c);
  */
 int tern_close(struct tern_conn *c);
 
+/**
+ * Close @p c gracefully, as tern_close(), once no segment has arrived on it
+ * for @p us microseconds (the stack's timing wheel keeps the time; nothing
+ * is polled). 0 turns the timeout off.
+ */
+void tern_conn_set_idle_timeout(struct tern_conn *c, uint64_t us);
+
 /** Reset the connection now (RST); on_closed(TERN_CLOSE_ABORTED) follows at once. */
 void tern_abort(struct tern_conn *c);
 

@@ -26,7 +26,7 @@ extern "C" {
 	X(rx_bytes,             "bytes received from the NIC") \
 	X(tx_frames,            "frames accepted by the NIC") \
 	X(tx_bytes,             "bytes accepted by the NIC") \
-	X(tx_retried,           "frames the NIC refused once and that were retried") \
+	X(tx_retried,           "frame retries after the NIC refused them (each refusal counts)") \
 	X(tx_drop_full,         "frames freed because the NIC refused them and the batch was full") \
 	X(tx_drop_nombuf,       "frames not built because the mbuf pool was empty") \
 	X(eth_drop_short,       "frames shorter than an Ethernet header") \
@@ -48,6 +48,7 @@ extern "C" {
 	X(ip_drop_totlen,       "IPv4 packets whose total length is past the frame or below IHL") \
 	X(ip_drop_cksum,        "IPv4 packets with a bad header checksum") \
 	X(ip_drop_not_ours,     "IPv4 packets for another address") \
+	X(ip_drop_bad_src,      "IPv4 packets from a broadcast or multicast source") \
 	X(ip_drop_fragment,     "IPv4 fragments (not reassembled)") \
 	X(ip_drop_proto,        "IPv4 packets of an unhandled protocol") \
 	X(ip_drop_no_route,     "IPv4 packets with no route to send them") \
@@ -61,7 +62,8 @@ extern "C" {
 	X(tcp_drop_short,       "TCP segments shorter than their header or data offset") \
 	X(tcp_drop_cksum,       "TCP segments with a bad checksum") \
 	X(tcp_drop_options,     "TCP segments with malformed options") \
-	X(tcp_drop_flags,       "TCP segments with impossible flags (SYN+RST, none...)") \
+	X(tcp_drop_flags,       "TCP segments with impossible flags (SYN+RST, SYN+FIN)") \
+	X(tcp_drop_bcast,       "TCP segments to a broadcast address (RFC 1122 4.2.3.10)") \
 	X(tcp_drop_no_conn,     "TCP segments for no connection or listener (answered by RST)") \
 	X(tcp_drop_unacceptable,"TCP segments outside the receive window (RFC 9293 3.10.7.4)") \
 	X(tcp_drop_paws,        "TCP segments with an old timestamp (PAWS, RFC 7323 5)") \

@@ -38,13 +38,29 @@ net_cksum_ipv4_hdr_ok(const struct rte_ipv4_hdr *ip)
 uint16_t
 net_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t initial)
 {
-	uint16_t raw = 0;
-	uint32_t sum;
+	uint64_t sum = initial;
+	bool odd = false;   /* the next byte sits in the low half of a 16-bit word */
 
-	if (rte_raw_cksum_mbuf(m, off, len, &raw) != 0)
-		return 0;
-	sum = (uint32_t)raw + initial;
-	return __rte_raw_cksum_reduce(sum);
+	/* RFC 1071 over a chain: a segment that starts at an odd offset of the
+	 * message has its sum byte-swapped (after folding its carries in) */
+	for (; m != NULL && len != 0; m = m->next) {
+		uint32_t n, s;
+
+		if (off >= m->data_len) {
+			off -= m->data_len;
+			continue;
+		}
+		n = RTE_MIN(len, (uint32_t)m->data_len - off);
+		s = __rte_raw_cksum_reduce(__rte_raw_cksum(rte_pktmbuf_mtod_offset(m,
+				const uint8_t *, off), n, 0));
+		sum += odd ? (uint16_t)((s >> 8) | (s << 8)) : s;
+		odd ^= n & 1;
+		len -= n;
+		off = 0;
+	}
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
 }
 
 uint32_t

@@ -20,6 +20,15 @@ ipv4_dst_is_ours(const struct net_if *ifp, rte_be32_t dst)
 }
 
 static bool
+ipv4_src_is_valid(const struct net_if *ifp, rte_be32_t src)
+{
+	uint32_t h = rte_be_to_cpu_32(src);
+
+	/* RFC 1122 §3.2.1.3: never a broadcast or multicast (class D/E) source */
+	return src != RTE_BE32(0xffffffff) && src != ifp->bcast && (h >> 28) < 14;
+}
+
+static bool
 ipv4_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
 {
 	uint64_t f = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
@@ -66,6 +75,10 @@ net_ipv4_input(struct net_if *ifp, struct rte_mbuf *m)
 	}
 	if (unlikely(!ipv4_dst_is_ours(ifp, ip->dst_addr))) {
 		st->ip_drop_not_ours++;
+		goto drop;
+	}
+	if (unlikely(!ipv4_src_is_valid(ifp, ip->src_addr))) {
+		st->ip_drop_bad_src++;
 		goto drop;
 	}
 	/* RFC 791: MF set or a non-zero offset is a fragment; no reassembly */

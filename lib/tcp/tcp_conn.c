@@ -603,6 +603,20 @@ tern_close(struct tern_conn *c)
 }
 
 void
+tern_conn_set_idle_timeout(struct tern_conn *c, uint64_t us)
+{
+	struct tcp_cb *tp = conn_cb(c);
+
+	if (tp->flags & TF_DEAD)
+		return;
+	tp->idle_us = us;
+	if (us == 0)
+		tcp_timer_stop(tp, TT_IDLE);
+	else
+		tcp_timer_set(tp, TT_IDLE, tp->last_rcv_us + us);
+}
+
+void
 tern_abort(struct tern_conn *c)
 {
 	struct tcp_cb *tp = conn_cb(c);

@@ -166,11 +166,10 @@ tcp_parse(struct tcp_worker *tw, struct rte_mbuf *m, struct tcp_seg *seg, struct
 		st->tcp_drop_short++;
 		goto drop;
 	}
-	/* RFC 1122 §4.2.3.10: nothing to or from broadcast / multicast */
-	if (unlikely(ip->dst_addr != tw->nif->addr || ip->src_addr == 0 ||
-			(rte_be_to_cpu_32(ip->src_addr) >> 28) >= 14 ||
-			ip->src_addr == tw->nif->bcast)) {
-		st->ip_drop_not_ours++;
+	/* RFC 1122 §4.2.3.10: no TCP to a broadcast address (IPv4 input has
+	 * already refused broadcast and multicast sources) */
+	if (unlikely(ip->dst_addr != tw->nif->addr || ip->src_addr == 0)) {
+		st->tcp_drop_bcast++;
 		goto drop;
 	}
 	ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;

@@ -68,7 +68,7 @@ struct tcp_key {
 	rte_be16_t lport;
 };
 
-enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_N };
+enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_IDLE, TT_N };
 
 /* control block flags: deferred work and negotiated features */
 #define TF_ACKNOW      (1u << 0)  /**< send an ACK in the output pass */
@@ -124,7 +124,8 @@ struct tcp_cb {
 	/* timers */
 	uint64_t deadline[TT_N];       /**< absolute µs; UINT64_MAX: off */
 	struct tern_wheel_node tmo;    /**< armed at min(deadline[]) */
-	uint64_t last_rcv_us;          /**< for keepalive idle */
+	uint64_t last_rcv_us;          /**< for keepalive and the idle timeout */
+	uint64_t idle_us;              /**< app's idle timeout, 0 = none */
 	uint8_t keep_probes;           /**< unanswered keepalive probes */
 	uint8_t persist_shift;
 	uint32_t retransmits;          /**< total, for info */

@@ -187,6 +187,12 @@ tcp_timer_fire(struct tern_wheel_node *n, void *arg)
 			tp->flags |= TF_ACKNOW;
 			tcp_output_sched(tp);
 			break;
+		case TT_IDLE:
+			if (now - tp->last_rcv_us >= tp->idle_us)
+				tern_close(cb_conn(tp));
+			else
+				tcp_timer_set(tp, TT_IDLE, tp->last_rcv_us + tp->idle_us);
+			break;
 		case TT_FIN_WAIT_2:
 			/* the app closed and the peer never sent FIN */
 			tcp_drop(tp, TERN_CLOSE_TIMEOUT);

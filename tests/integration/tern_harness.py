@@ -196,7 +196,7 @@ def accounting_problems(st):
         probs.append("rx_frames %d != eth drops + arp_rx + arp_drop_malformed + ip_rx = %d"
                      % (st["rx_frames"], eth))
     ip = (st["ip_drop_short"] + st["ip_drop_version"] + st["ip_drop_hdrlen"]
-          + st["ip_drop_totlen"] + st["ip_drop_cksum"] + st["ip_drop_not_ours"]
+          + st["ip_drop_totlen"] + st["ip_drop_cksum"] + st["ip_drop_not_ours"] + st["ip_drop_bad_src"]
           + st["ip_drop_fragment"] + st["ip_drop_proto"] + st["icmp_rx"] + st["tcp_rx"])
     if st["ip_rx"] != ip:
         probs.append("ip_rx %d != ip drops + ip_drop_proto + icmp_rx + tcp_rx = %d"

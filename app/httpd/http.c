@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Routes, reasons, content types and header building (RFC 9110, RFC 9112). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "http.h"
+
+const char http_index_page[] =
+	"<!DOCTYPE html>\n<html><head><title>Tern</title></head>"
+	"<body><h1>Tern</h1><p>Served by tern-httpd.</p></body></html>\n";
+const size_t http_index_len = sizeof(http_index_page) - 1;
+
+static const char *const ctype_names[] = {
+	"text/html; charset=utf-8", "text/plain; charset=utf-8", "application/octet-stream",
+	"text/css", "application/javascript", "application/json", "image/png", "image/jpeg",
+};
+enum { CT_HTML, CT_TEXT, CT_BIN, CT_CSS, CT_JS, CT_JSON, CT_PNG, CT_JPEG };
+
+const char *
+http_ctype_name(uint8_t ctype)
+{
+	return ctype < sizeof(ctype_names) / sizeof(ctype_names[0]) ? ctype_names[ctype] :
+		ctype_names[CT_BIN];
+}
+
+uint8_t
+http_ctype_for(const char *name)
+{
+	static const struct { const char *ext; uint8_t ct; } map[] = {
+		{ ".html", CT_HTML }, { ".htm", CT_HTML }, { ".txt", CT_TEXT }, { ".css", CT_CSS },
+		{ ".js", CT_JS }, { ".json", CT_JSON }, { ".png", CT_PNG }, { ".jpg", CT_JPEG },
+		{ ".jpeg", CT_JPEG },
+	};
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot != NULL && i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcasecmp(dot, map[i].ext) == 0)
+			return map[i].ct;
+	return CT_BIN;
+}
+
+const char *
+http_reason(uint16_t status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 431: return "Request Header Fields Too Large";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Unknown";
+	}
+}
+
+static void
+resp_init(struct http_resp *r, uint16_t status)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = status;
+	r->ctype = CT_TEXT;
+}
+
+static void
+resp_text(struct http_resp *r, uint16_t status, const char *text)
+{
+	resp_init(r, status);
+	snprintf(r->inline_body, sizeof(r->inline_body), "%s", text);
+	r->body_kind = HTTP_BODY_INLINE;
+	r->body_len = strlen(r->inline_body);
+}
+
+/* "/bytes/N": @return true and N in @n when @url is exactly that. */
+static bool
+route_bytes(const char *url, uint64_t *n)
+{
+	const char *p = url + 7;
+	char *end;
+
+	if (strncmp(url, "/bytes/", 7) != 0 || *p < '0' || *p > '9')
+		return false;
+	*n = strtoull(p, &end, 10);
+	return *end == '\0' || *end == '?';
+}
+
+void
+http_route(const struct http_req *req, const struct http_file *files, size_t nfiles,
+		struct http_resp *r)
+{
+	uint64_t n;
+	bool known = false;
+	const struct http_file *f = NULL;
+
+	if (!req->url_truncated) {
+		if (strcmp(req->url, "/") == 0 || strcmp(req->url, "/index.html") == 0)
+			known = true;
+		else if (route_bytes(req->url, &n))
+			known = true;
+		for (size_t i = 0; !known && i < nfiles; i++)
+			if (strcmp(req->url, files[i].path) == 0)
+				f = &files[i];
+	}
+	if (req->method == HTTP_M_POST && !req->url_truncated && strcmp(req->url, "/echo") == 0) {
+		char text[HTTP_SMALL_BODY];
+
+		snprintf(text, sizeof(text), "received %" PRIu64 " bytes\n", req->body_bytes);
+		resp_text(r, 200, text);
+	} else if (!known && f == NULL) {
+		resp_text(r, 404, "not found\n");
+	} else if (req->method != HTTP_M_GET && req->method != HTTP_M_HEAD) {
+		resp_text(r, 405, "method not allowed\n");
+		r->allow = 1;
+	} else if (f != NULL) {
+		resp_init(r, 200);
+		r->body_kind = HTTP_BODY_STATIC;
+		r->body_ptr = f->data;
+		r->body_len = f->len;
+		r->ctype = f->ctype;
+	} else if (route_bytes(req->url, &n)) {
+		if (n > HTTP_BYTES_MAX) {
+			resp_text(r, 404, "at most 64 MiB\n");
+		} else {
+			resp_init(r, 200);
+			r->body_kind = HTTP_BODY_PATTERN;
+			r->body_len = n;
+			r->ctype = CT_BIN;
+		}
+	} else {
+		resp_init(r, 200);
+		r->body_kind = HTTP_BODY_STATIC;
+		r->body_ptr = (const uint8_t *)http_index_page;
+		r->body_len = http_index_len;
+		r->ctype = CT_HTML;
+	}
+	r->head_only = req->method == HTTP_M_HEAD;
+	r->close = !req->keep_alive;
+}
+
+void
+http_error_resp(uint16_t status, struct http_resp *r)
+{
+	char text[HTTP_SMALL_BODY];
+
+	snprintf(text, sizeof(text), "%s\n", http_reason(status));
+	resp_text(r, status, text);
+	r->close = 1;
+}
+
+size_t
+http_build_header(const struct http_resp *r, const char *date, char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap,
+		"HTTP/1.1 %u %s\r\n"
+		"Server: tern-httpd\r\n"
+		"Date: %s\r\n"
+		"Content-Type: %s\r\n"
+		"Content-Length: %" PRIu64 "\r\n"
+		"%s%s"
+		"\r\n",
+		r->status, http_reason(r->status), date, http_ctype_name(r->ctype), r->body_len,
+		r->allow ? "Allow: GET, HEAD\r\n" : "",
+		r->close ? "Connection: close\r\n" : "");
+
+	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+}
+
+void
+http_format_date(int64_t t, char *out, size_t cap)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, cap, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}

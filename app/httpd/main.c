@@ -1,0 +1,607 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tern-httpd: an HTTP/1.1 server on Tern's callback API.
+ *
+ *   tern-httpd [EAL args] -- [--config FILE] [--port N] [--root DIR]
+ *                            [--idle-timeout SEC] [--max-body BYTES] [--duration SEC]
+ *
+ * One instance per worker, run to completion inside the stack's callbacks.
+ * Requests are parsed by llhttp straight from the received mbufs (no copy but
+ * the first HTTP_URL_KEEP bytes of the target, for routing); responses are
+ * queued in request order (pipelining) and written as the send buffer allows,
+ * so /bytes/N of 64 MiB never sits in memory. While the response queue is
+ * full, parsing pauses and the unparsed input keeps the receive window closed.
+ */
+#include <dirent.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <llhttp.h>
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "app_common.h"
+#include "http.h"
+
+#define PIPELINE_MAX 16          /* responses queued per connection */
+#define MAX_FILES    1024
+#define PATTERN_CHUNK 65536
+
+struct httpd_opts {
+	uint16_t port;
+	const char *root;
+	uint64_t idle_us;
+	uint64_t max_body;
+};
+
+/* Per-worker counters, printed at exit. */
+struct httpd_stats {
+	uint64_t conns, requests, resp_2xx, resp_4xx, parse_errors, body_bytes;
+};
+
+struct httpd_worker {
+	struct rte_mempool *conn_pool;
+	struct httpd_stats st;
+	int64_t date_sec;            /* second the cached Date is for */
+	char date[40];
+} __rte_cache_aligned;
+
+struct httpd_conn {
+	llhttp_t parser;
+	struct tern_conn *c;
+	struct httpd_worker *hw;
+	struct rte_mbuf *held;       /* input not yet parsed (parser paused) */
+	uint32_t held_off;           /* bytes of @held already parsed */
+	/* the request being parsed */
+	char url[HTTP_URL_KEEP];
+	uint32_t url_len;            /* bytes seen (may exceed what is kept) */
+	uint32_t hdr_bytes;
+	uint64_t body_bytes;
+	uint16_t err_status;         /* limit hit in a callback: 413, 414, 431 */
+	bool in_message;             /* between message begin and complete */
+	bool closing;                /* last response queued: read no more */
+	bool peer_closed;
+	/* responses in request order */
+	uint8_t q_head, q_len;
+	struct http_resp q[PIPELINE_MAX];
+};
+
+static struct httpd_opts opts = { .port = 80, .idle_us = 60000000, .max_body = 1 << 20 };
+static struct httpd_worker *workers;
+static struct http_file *files;
+static size_t nfiles;
+static llhttp_settings_t settings;
+static uint8_t pattern[PATTERN_CHUNK + 26];
+
+static void httpd_parse_held(struct httpd_conn *hc);
+
+/* ---------------------------------------------------------------- writing */
+
+static const char *
+httpd_date(struct httpd_worker *hw)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (now != hw->date_sec) {
+		hw->date_sec = now;
+		http_format_date(now, hw->date, sizeof(hw->date));
+	}
+	return hw->date;
+}
+
+static const uint8_t *
+resp_body_at(const struct http_resp *r, uint64_t off, uint32_t *n)
+{
+	switch (r->body_kind) {
+	case HTTP_BODY_STATIC:
+		return r->body_ptr + off;
+	case HTTP_BODY_INLINE:
+		return (const uint8_t *)r->inline_body + off;
+	case HTTP_BODY_PATTERN:
+		*n = RTE_MIN(*n, (uint32_t)PATTERN_CHUNK);
+		return &pattern[off % 26];
+	default:
+		*n = 0;
+		return NULL;
+	}
+}
+
+/* Queue as much of the head response as the send buffer takes. @return true when done. */
+static bool
+httpd_write_one(struct httpd_conn *hc, struct http_resp *r)
+{
+	struct tern_conn *c = hc->c;
+
+	if (!r->hdr_done) {
+		char hdr[512];
+		size_t n = http_build_header(r, httpd_date(hc->hw), hdr, sizeof(hdr));
+
+		if (tern_send_space(c) < n)
+			return false;
+		if (tern_send(c, hdr, n) != (int)n)
+			return false;
+		r->hdr_done = 1;
+		if (r->status < 300)
+			hc->hw->st.resp_2xx++;
+		else
+			hc->hw->st.resp_4xx++;
+	}
+	while (!r->head_only && r->body_off < r->body_len) {
+		uint32_t n = (uint32_t)RTE_MIN((uint64_t)tern_send_space(c), r->body_len - r->body_off);
+		const uint8_t *p;
+		int rc;
+
+		if (n == 0)
+			return false;
+		p = resp_body_at(r, r->body_off, &n);
+		rc = tern_send(c, p, n);
+		if (rc <= 0)
+			return false;
+		r->body_off += (uint64_t)rc;
+	}
+	return true;
+}
+
+/* Write queued responses in order; then resume parsing or close. */
+static void
+httpd_write(struct httpd_conn *hc)
+{
+	while (hc->q_len != 0) {
+		struct http_resp *r = &hc->q[hc->q_head];
+
+		if (!httpd_write_one(hc, r))
+			return;
+		hc->q_head = (uint8_t)((hc->q_head + 1) % PIPELINE_MAX);
+		hc->q_len--;
+		if (r->close) {
+			tern_close(hc->c);
+			return;
+		}
+	}
+	if (hc->held != NULL && !hc->closing)
+		httpd_parse_held(hc);
+	else if (hc->peer_closed && hc->q_len == 0 && hc->held == NULL)
+		tern_close(hc->c);
+}
+
+static struct http_resp *
+httpd_resp_slot(struct httpd_conn *hc)
+{
+	return &hc->q[(hc->q_head + hc->q_len) % PIPELINE_MAX];
+}
+
+/* --------------------------------------------------------------- parsing */
+
+static int
+on_message_begin(llhttp_t *p)
+{
+	struct httpd_conn *hc = p->data;
+
+	hc->url_len = 0;
+	hc->hdr_bytes = 0;
+	hc->body_bytes = 0;
+	hc->err_status = 0;
+	hc->in_message = true;
+	return 0;
+}
+
+static int
+on_url(llhttp_t *p, const char *at, size_t len)
+{
+	struct httpd_conn *hc = p->data;
+
+	if (hc->url_len < HTTP_URL_KEEP - 1) {
+		size_t keep = RTE_MIN(len, (size_t)(HTTP_URL_KEEP - 1 - hc->url_len));
+
+		memcpy(hc->url + hc->url_len, at, keep);
+	}
+	hc->url_len += (uint32_t)len;
+	if (hc->url_len > HTTP_URL_MAX) {
+		hc->err_status = 414;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+on_header_bytes(llhttp_t *p, const char *at, size_t len)
+{
+	struct httpd_conn *hc = p->data;
+
+	(void)at;
+	hc->hdr_bytes += (uint32_t)len;
+	if (hc->hdr_bytes > HTTP_HEADERS_MAX) {
+		hc->err_status = 431;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+on_body(llhttp_t *p, const char *at, size_t len)
+{
+	struct httpd_conn *hc = p->data;
+
+	(void)at;
+	hc->body_bytes += len;
+	hc->hw->st.body_bytes += len;
+	if (hc->body_bytes > opts.max_body) {
+		hc->err_status = 413;
+		return -1;
+	}
+	return 0;
+}
+
+static enum http_method_class
+method_class(uint8_t m)
+{
+	switch (m) {
+	case HTTP_GET: return HTTP_M_GET;
+	case HTTP_HEAD: return HTTP_M_HEAD;
+	case HTTP_POST: return HTTP_M_POST;
+	default: return HTTP_M_OTHER;
+	}
+}
+
+static int
+on_message_complete(llhttp_t *p)
+{
+	struct httpd_conn *hc = p->data;
+	struct http_req req = {
+		.method = method_class(p->method),
+		.url = hc->url,
+		.url_truncated = hc->url_len >= HTTP_URL_KEEP,
+		.body_bytes = hc->body_bytes,
+		.keep_alive = llhttp_should_keep_alive(p),
+	};
+	struct http_resp *r = httpd_resp_slot(hc);
+
+	hc->url[RTE_MIN(hc->url_len, (uint32_t)HTTP_URL_KEEP - 1)] = '\0';
+	hc->in_message = false;
+	hc->hw->st.requests++;
+	http_route(&req, files, nfiles, r);
+	hc->q_len++;
+	if (r->close) {
+		hc->closing = true;
+		return HPE_PAUSED;       /* nothing after this request is read */
+	}
+	return hc->q_len == PIPELINE_MAX ? HPE_PAUSED : 0;
+}
+
+/* A request the parser refused: answer once, then close. */
+static void
+httpd_parse_error(struct httpd_conn *hc, llhttp_errno_t e)
+{
+	uint16_t status = hc->err_status != 0 ? hc->err_status : 400;
+
+	hc->hw->st.parse_errors++;
+	(void)e;
+	if (hc->q_len < PIPELINE_MAX)
+		http_error_resp(status, httpd_resp_slot(hc)), hc->q_len++;
+	hc->closing = true;
+}
+
+/*
+ * Parse @m from byte @off on. Pauses keep the rest in hc->held. Parsed bytes
+ * go back to the receive window.
+ */
+static void
+httpd_parse(struct httpd_conn *hc, struct rte_mbuf *m, uint32_t off)
+{
+	uint32_t total = rte_pktmbuf_pkt_len(m), pos = 0;
+
+	for (struct rte_mbuf *s = m; s != NULL && !hc->closing; s = s->next) {
+		const char *data = rte_pktmbuf_mtod(s, const char *);
+		uint32_t len = s->data_len, skip = 0;
+		llhttp_errno_t e;
+
+		if (pos + len <= off) {
+			pos += len;
+			continue;
+		}
+		if (off > pos)
+			skip = off - pos;
+		e = llhttp_execute(&hc->parser, data + skip, len - skip);
+		if (e == HPE_PAUSED) {
+			uint32_t used = (uint32_t)(llhttp_get_error_pos(&hc->parser) - data);
+
+			llhttp_resume(&hc->parser);
+			if (!hc->closing && pos + used < total) {
+				hc->held = m;
+				hc->held_off = pos + used;
+				tern_recved(hc->c, pos + used - off);
+				return;
+			}
+			break;
+		}
+		if (e != HPE_OK) {
+			httpd_parse_error(hc, e);
+			break;
+		}
+		pos += len;
+	}
+	tern_recved(hc->c, total - off);
+	rte_pktmbuf_free(m);
+	hc->held = NULL;
+}
+
+static void
+httpd_parse_held(struct httpd_conn *hc)
+{
+	struct rte_mbuf *m = hc->held;
+
+	hc->held = NULL;
+	httpd_parse(hc, m, hc->held_off);
+	httpd_write(hc);
+}
+
+/* -------------------------------------------------------------- callbacks */
+
+static void
+httpd_on_recv(struct tern_conn *c, struct rte_mbuf *m, void *arg)
+{
+	struct httpd_conn *hc = arg;
+
+	(void)c;
+	if (hc->closing) {
+		tern_recved(hc->c, rte_pktmbuf_pkt_len(m));
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (hc->held != NULL) {
+		/* still paused: keep the order, parse later */
+		if (rte_pktmbuf_chain(hc->held, m) != 0) {
+			rte_pktmbuf_free(m);
+			tern_abort(hc->c);
+		}
+		return;
+	}
+	httpd_parse(hc, m, 0);
+	httpd_write(hc);
+}
+
+static void
+httpd_on_sent(struct tern_conn *c, uint32_t acked, void *arg)
+{
+	(void)c;
+	(void)acked;
+	httpd_write(arg);
+}
+
+static void
+httpd_on_peer_closed(struct tern_conn *c, void *arg)
+{
+	struct httpd_conn *hc = arg;
+
+	(void)c;
+	hc->peer_closed = true;
+	/* a request cut off mid-way gets no answer; finished ones still do */
+	if (hc->q_len == 0 && hc->held == NULL)
+		tern_close(hc->c);
+}
+
+static void
+httpd_on_closed(struct tern_conn *c, int reason, void *arg)
+{
+	struct httpd_conn *hc = arg;
+
+	(void)c;
+	(void)reason;
+	rte_pktmbuf_free(hc->held);
+	rte_mempool_put(hc->hw->conn_pool, hc);
+}
+
+static const struct tern_conn_ops httpd_ops = {
+	.on_recv = httpd_on_recv,
+	.on_sent = httpd_on_sent,
+	.on_peer_closed = httpd_on_peer_closed,
+	.on_closed = httpd_on_closed,
+};
+
+static int
+httpd_on_accept(struct tern_conn *c, void *arg)
+{
+	struct httpd_worker *hw = arg;
+	struct httpd_conn *hc;
+
+	if (rte_mempool_get(hw->conn_pool, (void **)&hc) != 0)
+		return -1;
+	memset(hc, 0, offsetof(struct httpd_conn, q));
+	hc->c = c;
+	hc->hw = hw;
+	llhttp_init(&hc->parser, HTTP_REQUEST, &settings);
+	hc->parser.data = hc;
+	hw->st.conns++;
+	tern_conn_set_ops(c, &httpd_ops, hc);
+	tern_recv_hold(c, 1);
+	if (opts.idle_us != 0)
+		tern_conn_set_idle_timeout(c, opts.idle_us);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ setup */
+
+static int
+load_root(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d == NULL) {
+		fprintf(stderr, "tern-httpd: --root %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	files = calloc(MAX_FILES, sizeof(files[0]));
+	while (files != NULL && (de = readdir(d)) != NULL && nfiles < MAX_FILES) {
+		char path[4096];
+		struct stat sb;
+		FILE *f;
+		struct http_file *hf = &files[nfiles];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+				strlen(de->d_name) + 2 > sizeof(hf->path))
+			continue;
+		hf->data = malloc(sb.st_size > 0 ? (size_t)sb.st_size : 1);
+		f = fopen(path, "rb");
+		if (hf->data == NULL || f == NULL ||
+				fread(hf->data, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
+			fprintf(stderr, "tern-httpd: cannot read %s\n", path);
+			if (f != NULL)
+				fclose(f);
+			free(hf->data);
+			continue;
+		}
+		fclose(f);
+		hf->len = (size_t)sb.st_size;
+		snprintf(hf->path, sizeof(hf->path), "/%s", de->d_name);
+		hf->ctype = http_ctype_for(de->d_name);
+		nfiles++;
+	}
+	closedir(d);
+	return files == NULL ? -1 : 0;
+}
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s [EAL args] -- [--config FILE] [--port N] [--root DIR]\n"
+		"          [--idle-timeout SEC] [--max-body BYTES] [--duration SEC]\n"
+		"  --config FILE       stack config (default config/tap.conf)\n"
+		"  --port N            TCP port (default 80)\n"
+		"  --root DIR          serve the files of DIR (loaded into memory at start)\n"
+		"  --idle-timeout SEC  close connections idle that long (default 60, 0 = never)\n"
+		"  --max-body BYTES    largest request body (default 1 MiB; more: 413)\n"
+		"  --duration SEC      stop after SEC seconds (default: until SIGINT/SIGTERM)\n",
+		prog);
+}
+
+static double
+parse_num(const char *name, const char *s, double min, double max)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*s == '\0' || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "tern-httpd: %s: expected a number in [%g, %g], got '%s'\n",
+				name, min, max, s);
+		exit(APP_EXIT_USAGE);
+	}
+	return v;
+}
+
+static void
+parse_args(struct app_ctx *ctx, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "idle-timeout", required_argument, NULL, 'i' },
+		{ "max-body", required_argument, NULL, 'm' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:p:r:i:m:d:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': ctx->config_path = optarg; break;
+		case 'p': opts.port = (uint16_t)parse_num("--port", optarg, 1, 65535); break;
+		case 'r': opts.root = optarg; break;
+		case 'i': opts.idle_us = (uint64_t)(parse_num("--idle-timeout", optarg, 0, 86400) * 1e6); break;
+		case 'm': opts.max_body = (uint64_t)parse_num("--max-body", optarg, 0, 1e12); break;
+		case 'd': ctx->duration_s = parse_num("--duration", optarg, 0.001, 1e9); break;
+		case 'h': usage(ctx->name); exit(0);
+		default: usage(ctx->name); exit(APP_EXIT_USAGE);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", ctx->name, argv[optind]);
+		exit(APP_EXIT_USAGE);
+	}
+}
+
+static void
+release(void)
+{
+	unsigned int n = rte_lcore_count();
+	struct httpd_stats sum = { 0 };
+
+	for (unsigned int i = 0; i < n; i++) {
+		sum.conns += workers[i].st.conns;
+		sum.requests += workers[i].st.requests;
+		sum.resp_2xx += workers[i].st.resp_2xx;
+		sum.resp_4xx += workers[i].st.resp_4xx;
+		sum.parse_errors += workers[i].st.parse_errors;
+		sum.body_bytes += workers[i].st.body_bytes;
+		rte_mempool_free(workers[i].conn_pool);
+	}
+	printf("httpd connections %" PRIu64 "\nhttpd requests %" PRIu64 "\nhttpd responses_2xx %"
+			PRIu64 "\nhttpd responses_4xx %" PRIu64 "\nhttpd parse_errors %" PRIu64
+			"\nhttpd request_body_bytes %" PRIu64 "\n", sum.conns, sum.requests,
+			sum.resp_2xx, sum.resp_4xx, sum.parse_errors, sum.body_bytes);
+	free(workers);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app_ctx ctx = { .name = "tern-httpd", .config_path = "config/tap.conf" };
+	int eal_argc = app_eal_argc(argc, argv);
+	unsigned int nw;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (eal_argc < 0)
+		eal_argc = argc;
+	else
+		parse_args(&ctx, argc - eal_argc, argv + eal_argc);
+	if (opts.root != NULL && load_root(opts.root) != 0)
+		return APP_EXIT_USAGE;
+	for (size_t i = 0; i < sizeof(pattern); i++)
+		pattern[i] = http_pattern_byte(i);
+	llhttp_settings_init(&settings);
+	settings.on_message_begin = on_message_begin;
+	settings.on_url = on_url;
+	settings.on_header_field = on_header_bytes;
+	settings.on_header_value = on_header_bytes;
+	settings.on_body = on_body;
+	settings.on_message_complete = on_message_complete;
+	app_load_config(&ctx);
+	app_start(&ctx, eal_argc, argv);
+	nw = tern_stack_worker_count(ctx.stack);
+	workers = calloc(nw, sizeof(workers[0]));
+	for (unsigned int i = 0; workers != NULL && i < nw; i++) {
+		char name[RTE_MEMPOOL_NAMESIZE];
+		struct tern_worker *w = tern_stack_worker(ctx.stack, i);
+		int rc;
+
+		snprintf(name, sizeof(name), "httpd_conns%u", i);
+		workers[i].conn_pool = rte_mempool_create(name, ctx.cfg.tcp_max_conns,
+				sizeof(struct httpd_conn), 0, 0, NULL, NULL, NULL, NULL,
+				SOCKET_ID_ANY, RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+		if (workers[i].conn_pool == NULL) {
+			fprintf(stderr, "tern-httpd: connection pool: %s\n", rte_strerror(rte_errno));
+			return 1;
+		}
+		rc = tern_listen(w, opts.port, httpd_on_accept, &workers[i]);
+		if (rc != 0) {
+			fprintf(stderr, "tern-httpd: listen on %u: %s\n", opts.port, strerror(-rc));
+			return 1;
+		}
+	}
+	printf("tern-httpd: serving http://%s:%u/ (%zu files from --root)\n",
+			inet_ntoa((struct in_addr){ .s_addr = ctx.cfg.ip_addr }), opts.port, nfiles);
+	app_run(&ctx);
+	return app_finish(&ctx, release);
+}

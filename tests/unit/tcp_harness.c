@@ -1,0 +1,722 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The TCP test peer over the sim netdev; see tcp_harness.h. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "tcp_harness.h"
+
+/* ---------------------------------------------------------------- callbacks */
+
+static void
+th_log(struct th *h, char ev)
+{
+	if (h->log_len + 1 < sizeof(h->log)) {
+		h->log[h->log_len++] = ev;
+		h->log[h->log_len] = '\0';
+	}
+}
+
+/* The live record of @p c (callbacks must only come for live ones). */
+static struct th_rec *
+th_live(struct th *h, struct tern_conn *c, const char *cb)
+{
+	for (unsigned int i = h->n_recs; i-- > 0;)
+		if (h->recs[i].c == c && h->recs[i].closed == 0)
+			return &h->recs[i];
+	ck_abort_msg("%s for a connection the app does not know or that was closed", cb);
+	return NULL;
+}
+
+static struct th_rec *
+th_add_rec(struct th *h, struct tern_conn *c)
+{
+	struct th_rec *r;
+
+	ck_assert_msg(h->n_recs < TH_RECS, "too many connections for the harness");
+	r = &h->recs[h->n_recs++];
+	memset(r, 0, sizeof(*r));
+	r->c = c;
+	return r;
+}
+
+static void
+cb_connected(struct tern_conn *c, void *arg)
+{
+	struct th *h = arg;
+
+	th_live(h, c, "on_connected")->connected++;
+	h->n_connected++;
+	th_log(h, 'C');
+}
+
+static void
+cb_recv(struct tern_conn *c, struct rte_mbuf *m, void *arg)
+{
+	struct th *h = arg;
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	size_t off = h->rx_len;
+	const void *d;
+
+	th_live(h, c, "on_recv");
+	ck_assert_msg(len != 0, "on_recv with an empty mbuf");
+	ck_assert_msg(h->rx_len + len <= sizeof(h->rx), "harness rx buffer full");
+	d = rte_pktmbuf_read(m, 0, len, &h->rx[off]);
+	ck_assert_ptr_nonnull(d);
+	if (d != &h->rx[off])
+		memcpy(&h->rx[off], d, len);
+	h->rx_len += len;
+	h->n_recv++;
+	th_log(h, 'R');
+	rte_pktmbuf_free(m);
+	if (h->recv_hook != NULL)
+		h->recv_hook(h, c, &h->rx[off], len);
+}
+
+static void
+cb_sent(struct tern_conn *c, uint32_t acked, void *arg)
+{
+	struct th *h = arg;
+
+	th_live(h, c, "on_sent")->sent += acked;
+	h->sent_bytes += acked;
+	th_log(h, 'S');
+}
+
+static void
+cb_peer_closed(struct tern_conn *c, void *arg)
+{
+	struct th *h = arg;
+	struct th_rec *r = th_live(h, c, "on_peer_closed");
+
+	r->peer_closed++;
+	ck_assert_msg(r->peer_closed == 1, "on_peer_closed called %u times", r->peer_closed);
+	h->n_peer_closed++;
+	th_log(h, 'P');
+	if (h->peer_closed_hook != NULL)
+		h->peer_closed_hook(h, c);
+}
+
+static void
+cb_closed(struct tern_conn *c, int reason, void *arg)
+{
+	struct th *h = arg;
+	struct th_rec *r = th_live(h, c, "on_closed");
+
+	r->closed++;
+	r->reason = reason;
+	h->n_closed++;
+	h->last_reason = reason;
+	th_log(h, 'X');
+}
+
+const struct tern_conn_ops th_ops = {
+	.on_connected = cb_connected,
+	.on_recv = cb_recv,
+	.on_sent = cb_sent,
+	.on_peer_closed = cb_peer_closed,
+	.on_closed = cb_closed,
+};
+
+static int
+cb_accept(struct tern_conn *c, void *arg)
+{
+	struct th *h = arg;
+
+	h->n_accept++;
+	th_log(h, 'A');
+	if (h->accept_ret != 0) {
+		h->n_refused++;
+		return h->accept_ret;
+	}
+	th_add_rec(h, c);
+	tern_conn_set_ops(c, &th_ops, h);
+	h->c = c;
+	if (h->accept_hook != NULL)
+		h->accept_hook(h, c);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+void
+th_init(struct th *h, const char *eal_prefix)
+{
+	struct tern_config *cfg = &h->ns.cfg;
+
+	unit_eal_init(eal_prefix);
+	memset(h, 0, sizeof(*h));
+	nf_stack_config(cfg);
+	cfg->tcp_max_conns = 64;
+	cfg->tcp_max_time_wait = 64;
+	cfg->tcp_syn_backlog = 16;
+	cfg->tcp_time_wait_ms = 2000;
+	cfg->tcp_delack_ms = 40;
+	cfg->tcp_syn_retries = 3;
+	cfg->tcp_retries = 4;
+	h->ns.unit_free = rte_mempool_avail_count(unit_pool());
+	h->lport = TH_LPORT;
+	h->pport = TH_PPORT;
+	h->peer_tsval = 0x7fffff00u;    /* the peer's TS clock wraps its sign soon */
+}
+
+void
+th_up(struct th *h)
+{
+	struct rte_ether_addr peer_mac = TH_PEER_MAC;
+
+	nf_stack_boot(&h->ns);
+	nf_learn(&h->ns, &peer_mac, TH_PEER_IP);
+	ck_assert_int_eq(tern_listen(h->ns.w, TH_LPORT, cb_accept, h), 0);
+}
+
+void
+th_down(struct th *h)
+{
+	if (h->ns.stack != NULL) {
+		struct tern_worker *w = h->ns.w;
+		uint32_t counts[TERN_TCP_TIME_WAIT + 1];
+
+		/* whatever is still open goes now, so the pool can be checked
+		 * while the stack still stands */
+		for (unsigned int i = 0; i < h->n_recs; i++)
+			if (h->recs[i].closed == 0)
+				tern_abort(h->recs[i].c);
+		tern_unlisten(w, TH_LPORT);
+		th_poll(h);
+		nf_drain(h->ns.dev);
+		tern_worker_conn_counts(w, counts);
+		for (int s = 0; s < TERN_TCP_TIME_WAIT; s++)
+			ck_assert_msg(counts[s] == 0, "%u connections left in %s", counts[s],
+					tern_tcp_state_name(s));
+		nf_check_accounting(tern_worker_stats(w));
+		ck_assert_pool_count(tern_worker_pool(w), h->ns.cfg.mbufs);
+		tern_stack_free(h->ns.stack);
+		h->ns.stack = NULL;
+		h->ns.w = NULL;
+		h->ns.dev = NULL;
+	}
+	ck_assert_pool_count(unit_pool(), h->ns.unit_free);
+	/* on_closed exactly once for every connection the app knew */
+	for (unsigned int i = 0; i < h->n_recs; i++)
+		ck_assert_msg(h->recs[i].closed == 1, "connection %u: on_closed called %u times",
+				i, h->recs[i].closed);
+}
+
+void
+th_poll(struct th *h)
+{
+	nf_poll(&h->ns);
+}
+
+void
+th_advance(struct th *h, uint64_t us)
+{
+	nf_poll_after(&h->ns, us);
+}
+
+/* ---------------------------------------------------------------- writing */
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+void
+th_fill(uint8_t *buf, uint32_t seq, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++)
+		buf[i] = th_byte(seq + i);
+}
+
+static size_t
+put_opts(uint8_t *p, const struct th_opts *o)
+{
+	size_t n = 0;
+
+	if (o->raw != NULL) {
+		memcpy(p, o->raw, o->raw_len);
+		n = o->raw_len;
+		while (n % 4 != 0)
+			p[n++] = 0;
+		return n;
+	}
+	if (o->mss != 0) {
+		p[n++] = 2;
+		p[n++] = 4;
+		put16(&p[n], o->mss);
+		n += 2;
+	}
+	if (o->has_ws) {
+		p[n++] = 1;
+		p[n++] = 3;
+		p[n++] = 3;
+		p[n++] = o->ws;
+	}
+	if (o->sack_ok) {
+		p[n++] = 1;
+		p[n++] = 1;
+		p[n++] = 4;
+		p[n++] = 2;
+	}
+	if (o->has_ts) {
+		p[n++] = 1;
+		p[n++] = 1;
+		p[n++] = 8;
+		p[n++] = 10;
+		put32(&p[n], o->tsval);
+		put32(&p[n + 4], o->tsecr);
+		n += 8;
+	}
+	if (o->nsack != 0) {
+		p[n++] = 1;
+		p[n++] = 1;
+		p[n++] = 5;
+		p[n++] = (uint8_t)(2 + 8 * o->nsack);
+		for (unsigned int i = 0; i < o->nsack; i++) {
+			put32(&p[n], o->sack[i][0]);
+			put32(&p[n + 4], o->sack[i][1]);
+			n += 8;
+		}
+	}
+	ck_assert_msg(n <= 40, "options too long: %zu", n);
+	return n;
+}
+
+void
+th_recksum(uint8_t *frame, size_t len)
+{
+	uint8_t *ip = frame + NF_ETH_LEN;
+	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+	uint8_t *tcp = ip + ihl;
+	uint16_t l4 = (uint16_t)(len - NF_ETH_LEN - ihl);
+	rte_be32_t src, dst;
+
+	memcpy(&src, ip + 12, 4);
+	memcpy(&dst, ip + 16, 4);
+	tcp[16] = tcp[17] = 0;
+	put16(tcp + 16, nf_cksum(tcp, l4, nf_pseudo_sum(src, dst, IPPROTO_TCP, l4)));
+}
+
+size_t
+th_build(struct th *h, uint8_t *buf, uint8_t flags, uint32_t seq, uint32_t ack,
+		uint16_t wnd, const void *payload, uint32_t len, const struct th_opts *opts)
+{
+	struct rte_ether_addr our = NF_OUR_MAC, peer = TH_PEER_MAC;
+	struct th_opts auto_ts = { 0 };
+	uint8_t optbuf[64];
+	size_t optlen = 0, n, thlen;
+	uint8_t *tcp;
+
+	if (opts == NULL && h->peer_ts) {
+		auto_ts.has_ts = 1;
+		auto_ts.tsval = h->peer_tsval;
+		auto_ts.tsecr = h->tern_tsval;
+		opts = &auto_ts;
+	}
+	if (opts != NULL)
+		optlen = put_opts(optbuf, opts);
+	thlen = 20 + optlen;
+	ck_assert_msg(NF_ETH_LEN + 20 + thlen + len <= NF_FRAME_MAX, "frame too long");
+	n = nf_put_eth(buf, &our, &peer, RTE_ETHER_TYPE_IPV4);
+	n += nf_put_ipv4(buf + n, TH_PEER_IP, NF_OUR_IP, IPPROTO_TCP, (uint16_t)seq, NULL, 0,
+			(uint16_t)(thlen + len));
+	tcp = buf + n;
+	put16(tcp, h->pport);
+	put16(tcp + 2, h->lport);
+	put32(tcp + 4, seq);
+	put32(tcp + 8, ack);
+	tcp[12] = (uint8_t)((thlen / 4) << 4);
+	tcp[13] = flags;
+	put16(tcp + 14, wnd);
+	put16(tcp + 16, 0);
+	put16(tcp + 18, 0);
+	memcpy(tcp + 20, optbuf, optlen);
+	if (len != 0)
+		memcpy(tcp + thlen, payload, len);
+	n += thlen + len;
+	th_recksum(buf, n);
+	return n;
+}
+
+void
+th_inject(struct th *h, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t wnd,
+		const void *payload, uint32_t len, const struct th_opts *opts)
+{
+	uint8_t f[NF_FRAME_MAX];
+	size_t n = th_build(h, f, flags, seq, ack, wnd, payload, len, opts);
+
+	nf_send(&h->ns, f, n);
+}
+
+void
+th_inject_data(struct th *h, uint8_t flags, uint32_t seq, uint32_t ack, uint32_t len)
+{
+	uint8_t data[NF_FRAME_MAX];
+
+	ck_assert_uint_le(len, sizeof(data));
+	th_fill(data, seq, len);
+	th_inject(h, flags, seq, ack, TH_PWND, data, len, NULL);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+static void
+parse_opts(struct th_seg *s)
+{
+	unsigned int i = 0;
+
+	while (i < s->optlen) {
+		uint8_t kind = s->opts[i], olen;
+
+		if (kind == 0)
+			break;
+		if (kind == 1) {
+			i++;
+			continue;
+		}
+		ck_assert_msg(i + 1 < s->optlen, "tern sent a truncated option");
+		olen = s->opts[i + 1];
+		ck_assert_msg(olen >= 2 && i + olen <= s->optlen,
+				"tern sent option %u with length %u", kind, olen);
+		s->nopt_kinds++;
+		switch (kind) {
+		case 2:
+			ck_assert_uint_eq(olen, 4);
+			s->has_mss = true;
+			s->mss = get16(&s->opts[i + 2]);
+			break;
+		case 3:
+			ck_assert_uint_eq(olen, 3);
+			s->has_ws = true;
+			s->ws = s->opts[i + 2];
+			break;
+		case 4:
+			ck_assert_uint_eq(olen, 2);
+			s->sack_ok = true;
+			break;
+		case 5:
+			ck_assert_msg((olen - 2) % 8 == 0 && olen > 2, "SACK option length %u", olen);
+			s->nsack = (olen - 2u) / 8;
+			ck_assert_uint_le(s->nsack, 4);
+			for (unsigned int b = 0; b < s->nsack; b++) {
+				s->sack[b][0] = get32(&s->opts[i + 2 + 8 * b]);
+				s->sack[b][1] = get32(&s->opts[i + 6 + 8 * b]);
+			}
+			break;
+		case 8:
+			ck_assert_uint_eq(olen, 10);
+			s->has_ts = true;
+			s->tsval = get32(&s->opts[i + 2]);
+			s->tsecr = get32(&s->opts[i + 6]);
+			break;
+		default:
+			ck_abort_msg("tern sent an unknown option kind %u", kind);
+		}
+		i += olen;
+	}
+}
+
+/* Check the headers of @p p and fill @p s. */
+static void
+parse_tcp(const struct nf_pkt *p, struct th_seg *s)
+{
+	const struct rte_ether_addr our = NF_OUR_MAC, peer = TH_PEER_MAC;
+	const uint8_t *t = p->l4;
+	uint32_t l4 = p->l4_len;
+
+	ck_assert_msg(rte_is_same_ether_addr(&p->eth->dst_addr, &peer),
+			"TCP frame not sent to the peer's MAC");
+	ck_assert_msg(rte_is_same_ether_addr(&p->eth->src_addr, &our),
+			"TCP frame not from our MAC");
+	ck_assert_uint_eq(p->ip->version_ihl, 0x45);
+	ck_assert_uint_eq(p->ip->next_proto_id, IPPROTO_TCP);
+	ck_assert_msg(p->ip->src_addr == NF_OUR_IP, "IPv4 source not ours");
+	ck_assert_msg(p->ip->dst_addr == TH_PEER_IP, "IPv4 destination not the peer");
+	ck_assert_msg(nf_cksum(p->ip, 20, 0) == 0, "IPv4 header checksum wrong");
+	ck_assert_uint_eq(p->len, NF_ETH_LEN + 20 + l4);
+	ck_assert_uint_ge(l4, 20);
+	ck_assert_msg(nf_cksum(t, l4, nf_pseudo_sum(p->ip->src_addr, p->ip->dst_addr,
+			IPPROTO_TCP, (uint16_t)l4)) == 0, "TCP checksum wrong");
+	memset(s, 0, offsetof(struct th_seg, data));
+	s->sport = get16(t);
+	s->dport = get16(t + 2);
+	s->seq = get32(t + 4);
+	s->ack = get32(t + 8);
+	s->doff = (uint8_t)((t[12] >> 4) * 4);
+	s->flags = t[13];
+	s->wnd = get16(t + 14);
+	ck_assert_uint_ge(s->doff, 20);
+	ck_assert_uint_le(s->doff, l4);
+	ck_assert_uint_eq(get16(t + 18), 0);       /* urgent pointer */
+	s->optlen = (uint8_t)(s->doff - 20);
+	memcpy(s->opts, t + 20, s->optlen);
+	parse_opts(s);
+	s->len = l4 - s->doff;
+	memcpy(s->data, t + s->doff, s->len);
+}
+
+bool
+th_next(struct th *h, struct th_seg *s)
+{
+	struct nf_pkt p;
+
+	while (nf_take(h->ns.dev, &p, 1) == 1) {
+		if (p.arp != NULL)
+			continue;       /* tern's ARP traffic is not the test's business */
+		ck_assert_msg(p.ip != NULL && p.ip->next_proto_id == IPPROTO_TCP,
+				"tern sent a frame that is neither ARP nor TCP (ethertype %04x)",
+				p.ether_type);
+		parse_tcp(&p, s);
+		if (s->has_ts)
+			h->tern_tsval = s->tsval;
+		return true;
+	}
+	return false;
+}
+
+unsigned int
+th_pending(struct th *h)
+{
+	struct rte_mbuf *m[TERN_SIM_FIFO];
+	uint16_t n = tern_sim_take_tx(h->ns.dev, 0, m, TERN_SIM_FIFO);
+	unsigned int tcp = 0;
+
+	/* drop ARP frames, put the rest back in order (the rx side is the
+	 * stack's; the tx fifo is refilled through the device's tx_burst) */
+	for (uint16_t i = 0; i < n; i++) {
+		struct nf_pkt p;
+
+		nf_parse(m[i], &p);
+		if (p.arp != NULL) {
+			rte_pktmbuf_free(m[i]);
+			m[i] = NULL;
+		} else {
+			tcp++;
+		}
+	}
+	for (uint16_t i = 0; i < n; i++)
+		if (m[i] != NULL)
+			ck_assert_uint_eq(h->ns.dev->ops->tx_burst(h->ns.dev, 0, &m[i], 1), 1);
+	return tcp;
+}
+
+static const char *
+flag_str(unsigned int f, char *buf)
+{
+	static const char names[] = "FSRPAU";
+	size_t n = 0;
+
+	for (int i = 0; i < 6; i++)
+		if (f & (1u << i))
+			buf[n++] = names[i];
+	if (n == 0)
+		buf[n++] = '-';
+	buf[n] = '\0';
+	return buf;
+}
+
+const struct th_seg *
+th_expect_at(struct th *h, const char *file, int line, int64_t flags, int64_t seq,
+		int64_t ack, int64_t wnd, int64_t len)
+{
+	struct th_seg *s = &h->last;
+	char fb1[8], fb2[8];
+
+	if (!th_next(h, s))
+		ck_abort_msg("%s:%d: expected a segment, tern sent none", file, line);
+	ck_assert_msg(s->sport == h->lport && s->dport == h->pport,
+			"%s:%d: ports %u -> %u, expected %u -> %u", file, line, s->sport, s->dport,
+			h->lport, h->pport);
+	if (flags != TH_ANY && s->flags != (uint8_t)flags)
+		ck_abort_msg("%s:%d: flags %s, expected %s (seq %u ack %u len %u)", file, line,
+				flag_str(s->flags, fb1), flag_str((unsigned int)flags, fb2), s->seq,
+				s->ack, s->len);
+	if (seq != TH_ANY && s->seq != (uint32_t)seq)
+		ck_abort_msg("%s:%d: seq %u, expected %u (diff %d)", file, line, s->seq,
+				(uint32_t)seq, (int32_t)(s->seq - (uint32_t)seq));
+	if (ack != TH_ANY && s->ack != (uint32_t)ack)
+		ck_abort_msg("%s:%d: ack %u, expected %u (diff %d)", file, line, s->ack,
+				(uint32_t)ack, (int32_t)(s->ack - (uint32_t)ack));
+	if (wnd != TH_ANY && s->wnd != (uint16_t)wnd)
+		ck_abort_msg("%s:%d: window %u, expected %u", file, line, s->wnd, (uint16_t)wnd);
+	if (len != TH_ANY && s->len != (uint32_t)len)
+		ck_abort_msg("%s:%d: payload %u bytes, expected %u", file, line, s->len,
+				(uint32_t)len);
+	return s;
+}
+
+void
+th_expect_none_at(struct th *h, const char *file, int line)
+{
+	struct th_seg s;
+	char fb[8];
+
+	if (th_next(h, &s))
+		ck_abort_msg("%s:%d: expected no segment, tern sent %s seq %u ack %u wnd %u len %u",
+				file, line, flag_str(s.flags, fb), s.seq, s.ack, s.wnd, s.len);
+}
+
+void
+th_check_payload(const struct th_seg *s, uint32_t seq)
+{
+	for (uint32_t i = 0; i < s->len; i++)
+		ck_assert_msg(s->data[i] == th_byte(seq + i),
+				"payload byte %u (seq %u) is %02x, expected %02x", i, seq + i,
+				s->data[i], th_byte(seq + i));
+}
+
+void
+th_check_rx(const struct th *h, size_t off, uint32_t seq, uint32_t len)
+{
+	ck_assert_msg(off + len <= h->rx_len, "received %zu bytes, expected at least %zu",
+			h->rx_len, off + len);
+	for (uint32_t i = 0; i < len; i++)
+		ck_assert_msg(h->rx[off + i] == th_byte(seq + i),
+				"received byte %zu (seq %u) is %02x, expected %02x", off + i, seq + i,
+				h->rx[off + i], th_byte(seq + i));
+}
+
+/* ---------------------------------------------------------------- connections */
+
+uint32_t
+th_open_passive(struct th *h, uint32_t peer_iss, const struct th_opts *syn_opts)
+{
+	const struct th_opts mss_only = { .mss = 1460 };
+	const struct th_seg *s;
+	unsigned int accepts = h->n_accept;
+	bool ts;
+	uint32_t iss;
+
+	if (syn_opts == NULL)
+		syn_opts = &mss_only;
+	th_inject(h, T_SYN, peer_iss, 0, TH_PWND, NULL, 0, syn_opts);
+	th_poll(h);
+	s = TH_EXPECT(h, T_SYN | T_ACK, TH_ANY, peer_iss + 1, TH_ANY, 0);
+	iss = s->seq;
+	ts = s->has_ts;
+	h->iss = iss;
+	h->irs = peer_iss;
+	h->peer_ts = ts;
+	th_inject(h, T_ACK, peer_iss + 1, iss + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(h);
+	TH_EXPECT_NONE(h);
+	ck_assert_uint_eq(h->n_accept, accepts + 1);
+	ck_assert_int_eq(th_state(h->c), TERN_TCP_ESTABLISHED);
+	return iss;
+}
+
+struct tern_conn *
+th_connect(struct th *h)
+{
+	struct tern_conn *c = tern_connect(h->ns.w, TH_PEER_IP, h->pport, &th_ops, h);
+
+	ck_assert_ptr_nonnull(c);
+	th_add_rec(h, c);
+	h->c = c;
+	return c;
+}
+
+uint32_t
+th_open_active(struct th *h, uint32_t peer_iss, const struct th_opts *opts)
+{
+	const struct th_opts mss_only = { .mss = 1460 };
+	const struct th_seg *s;
+	unsigned int connected = h->n_connected;
+	uint32_t iss;
+
+	if (opts == NULL)
+		opts = &mss_only;
+	th_connect(h);
+	th_poll(h);
+	ck_assert(th_next(h, &h->last));
+	s = &h->last;
+	ck_assert_uint_eq(s->flags, T_SYN);
+	h->lport = s->sport;
+	ck_assert_uint_eq(s->dport, h->pport);
+	iss = s->seq;
+	h->iss = iss;
+	h->irs = peer_iss;
+	h->peer_ts = opts->has_ts && s->has_ts;
+	th_inject(h, T_SYN | T_ACK, peer_iss, iss + 1, TH_PWND, NULL, 0, opts);
+	th_poll(h);
+	TH_EXPECT(h, T_ACK, iss + 1, peer_iss + 1, TH_ANY, 0);
+	TH_EXPECT_NONE(h);
+	ck_assert_uint_eq(h->n_connected, connected + 1);
+	ck_assert_int_eq(th_state(h->c), TERN_TCP_ESTABLISHED);
+	return iss;
+}
+
+int
+th_state(struct tern_conn *c)
+{
+	struct tern_conn_info info;
+
+	tern_conn_get_info(c, &info);
+	return info.state;
+}
+
+uint32_t
+th_count(struct th *h, int state)
+{
+	uint32_t counts[TERN_TCP_TIME_WAIT + 1];
+
+	tern_worker_conn_counts(h->ns.w, counts);
+	return counts[state];
+}
+
+uint32_t
+th_count_all(struct th *h)
+{
+	uint32_t counts[TERN_TCP_TIME_WAIT + 1], n = 0;
+
+	tern_worker_conn_counts(h->ns.w, counts);
+	for (int i = 0; i <= TERN_TCP_TIME_WAIT; i++)
+		n += counts[i];
+	return n;
+}
+
+struct th_rec *
+th_rec_of(struct th *h, struct tern_conn *c)
+{
+	for (unsigned int i = h->n_recs; i-- > 0;)
+		if (h->recs[i].c == c)
+			return &h->recs[i];
+	ck_abort_msg("no record of that connection");
+	return NULL;
+}
+
+const struct tern_stats *
+th_stats(struct th *h)
+{
+	return tern_worker_stats(h->ns.w);
+}
