@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, and runs Tern on a net_tap
-# port whose kernel side lives in the network namespace tern-demo (10.77.0.1),
-# with Tern at 10.77.0.2. Serves until Ctrl-C; the namespace is removed on exit.
+# The main job: installs what is missing, builds, and runs tern-httpd on a
+# net_tap port whose kernel side lives in the network namespace tern-demo
+# (10.77.0.1), with Tern at 10.77.0.2. Fetches / once with curl from inside the
+# namespace, then serves until Ctrl-C; the namespace is removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
@@ -26,8 +27,8 @@ trap cleanup EXIT
 trap 'exit 0' INT TERM
 log=$(mktemp /tmp/tern-demo.XXXXXX)
 # tern runs inside the namespace, so the tap's kernel side is created there
-ip netns exec $ns build/app/tern-echo -l 0 $(tools/eal-mem tern-demo) --no-pci \
-	--log-level='*:warning' -- --config config/tap.conf >"$log" 2>&1 &
+ip netns exec $ns build/app/tern-httpd -l 0 $(tools/eal-mem tern-demo) --no-pci \
+	--log-level='*:warning' -- --config config/tap.conf --port 80 >"$log" 2>&1 &
 tern_pid=$!
 for _ in $(seq 100); do
 	grep -q ': ready:' "$log" 2>/dev/null && break
@@ -38,9 +39,13 @@ grep ': ready:' "$log" || { cat "$log"; exit 1; }
 ip -n $ns link set lo up
 ip -n $ns addr add 10.77.0.1/24 dev tern0
 ip -n $ns link set tern0 up
-ip netns exec $ns ping -c 1 -W 2 10.77.0.2 | sed -n 2p
+echo "\$ ip netns exec $ns curl -si http://10.77.0.2/"
+ip netns exec $ns curl -si --max-time 5 http://10.77.0.2/ || { echo "curl failed"; exit 1; }
 cat <<MSG
-Tern is serving 10.77.0.2 on tap tern0 in namespace $ns. Reach it with:
+
+tern-httpd is serving http://10.77.0.2/ on tap tern0 in namespace $ns. Reach it with:
+    ip netns exec $ns curl http://10.77.0.2/
+    ip netns exec $ns curl -o /dev/null http://10.77.0.2/bytes/10485760
     ip netns exec $ns ping 10.77.0.2
 Ctrl-C stops it (the counters are printed, the namespace removed).
 MSG

@@ -142,6 +142,8 @@ http_route(const struct http_req *req, const struct http_file *files, size_t nfi
 	}
 	r->head_only = req->method == HTTP_M_HEAD;
 	r->close = !req->keep_alive;
+	/* RFC 9112 §9.3 / RFC 1945: a 1.0 client keeps the connection only if told */
+	r->keep_alive_hdr = req->keep_alive && req->http10;
 }
 
 void
@@ -163,11 +165,12 @@ http_build_header(const struct http_resp *r, const char *date, char *buf, size_t
 		"Date: %s\r\n"
 		"Content-Type: %s\r\n"
 		"Content-Length: %" PRIu64 "\r\n"
-		"%s%s"
+		"%s%s%s"
 		"\r\n",
 		r->status, http_reason(r->status), date, http_ctype_name(r->ctype), r->body_len,
 		r->allow ? "Allow: GET, HEAD\r\n" : "",
-		r->close ? "Connection: close\r\n" : "");
+		r->close ? "Connection: close\r\n" : "",
+		r->keep_alive_hdr ? "Connection: keep-alive\r\n" : "");
 
 	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }

@@ -33,6 +33,7 @@ struct http_resp {
 	uint8_t head_only;       /**< HEAD: headers say the length, no body */
 	uint8_t close;           /**< Connection: close, then close */
 	uint8_t allow;           /**< add "Allow: GET, HEAD" (405) */
+	uint8_t keep_alive_hdr;  /**< HTTP/1.0 keep-alive: say "Connection: keep-alive" */
 	uint8_t hdr_done;        /**< headers queued */
 	uint8_t ctype;           /**< index into http_ctype_name() */
 	uint64_t body_len;
@@ -56,6 +57,7 @@ struct http_req {
 	bool url_truncated;          /**< longer than kept: matches no route */
 	uint64_t body_bytes;         /**< request body read (POST) */
 	bool keep_alive;             /**< llhttp_should_keep_alive() */
+	bool http10;                 /**< HTTP/1.0 request (persistence must be announced) */
 };
 
 /** Byte @p i of /bytes/N bodies: 'a'..'z' repeating. */

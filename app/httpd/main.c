@@ -261,6 +261,7 @@ on_message_complete(llhttp_t *p)
 		.url_truncated = hc->url_len >= HTTP_URL_KEEP,
 		.body_bytes = hc->body_bytes,
 		.keep_alive = llhttp_should_keep_alive(p),
+		.http10 = p->http_major == 1 && p->http_minor == 0,
 	};
 	struct http_resp *r = httpd_resp_slot(hc);
 
