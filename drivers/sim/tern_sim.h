@@ -57,6 +57,69 @@ void tern_sim_set_tx_room(struct tern_netdev *dev, int32_t room);
 /** Set the offload flags the device claims (TERN_NETDEV_*). */
 void tern_sim_set_offloads(struct tern_netdev *dev, uint32_t offloads);
 
+/* ------------------------------------------------------------------------ */
+/* Links: two sim devices joined by a wire with seeded faults               */
+/* ------------------------------------------------------------------------ */
+
+/** Faults and shape of one direction of a link. All zero: a perfect wire. */
+struct tern_sim_fault {
+	double drop;             /**< probability a frame is lost */
+	uint32_t drop_burst;     /**< a loss takes this many frames in a row (0 = 1) */
+	double dup;              /**< probability a frame is delivered twice */
+	double reorder;          /**< probability a frame is held back by up to reorder_us */
+	uint32_t reorder_us;     /**< extra delay of a reordered frame (uniform 1..reorder_us) */
+	uint32_t delay_us;       /**< fixed one-way delay */
+	uint32_t jitter_us;      /**< uniform 0..jitter_us added to each frame, order kept */
+	uint64_t rate_bps;       /**< serialization rate; 0 = unlimited */
+	uint32_t queue_frames;   /**< with rate_bps: frames queued before tail drop (0 = 64) */
+	double corrupt;          /**< probability one bit of the frame is flipped */
+};
+
+/** What a link did, per direction. */
+struct tern_sim_link_stats {
+	uint64_t sent;           /**< frames taken from the sender */
+	uint64_t delivered;      /**< frames put on the receiver (duplicates included) */
+	uint64_t dropped;        /**< lost by the drop fault */
+	uint64_t queue_drops;    /**< tail-dropped by the rate limit */
+	uint64_t duplicated, reordered, corrupted;
+	uint64_t rx_full;        /**< receiver's queue full: freed */
+};
+
+struct tern_sim_link;
+
+/**
+ * Join @p a and @p b (queue 0 of each): frames one sends reach the other's
+ * receive side through the faults of that direction, decided by a PRNG seeded
+ * with @p seed, so the same seed and the same traffic give the same run.
+ * @return the link, or NULL with rte_errno set.
+ */
+struct tern_sim_link *tern_sim_link_create(struct tern_netdev *a, struct tern_netdev *b,
+		uint64_t seed);
+
+/** Set the faults of direction @p dir (0: a to b, 1: b to a). */
+void tern_sim_link_set_faults(struct tern_sim_link *l, int dir, const struct tern_sim_fault *f);
+
+/**
+ * Take what both sides sent and deliver every frame due by @p now_us.
+ * @return frames moved (taken or delivered); 0 means the link was idle.
+ */
+unsigned int tern_sim_link_step(struct tern_sim_link *l, uint64_t now_us);
+
+/** Time of the next delivery, or UINT64_MAX if nothing is in flight. */
+uint64_t tern_sim_link_next_event(const struct tern_sim_link *l);
+
+/** Counters of direction @p dir. */
+const struct tern_sim_link_stats *tern_sim_link_stats(const struct tern_sim_link *l, int dir);
+
+/**
+ * Record every frame the link carries (as sent, with its send time) into a
+ * pcap file at @p path; NULL stops recording. @return 0 or -errno.
+ */
+int tern_sim_link_pcap(struct tern_sim_link *l, const char *path);
+
+/** Free the link and every frame in flight (the devices stay). */
+void tern_sim_link_free(struct tern_sim_link *l);
+
 #ifdef __cplusplus
 }
 #endif

@@ -69,6 +69,18 @@ tern_worker_poll(struct tern_worker *w, uint64_t now_us)
 	return n;
 }
 
+uint64_t
+tern_worker_next_event(const struct tern_worker *w)
+{
+	uint64_t t = RTE_MIN(tern_wheel_next_expiry(w->tcp.wheel),
+			tern_wheel_next_expiry(w->tcp.tw_wheel));
+
+	/* the ARP sweep only matters while the cache holds entries */
+	if (net_arp_count(&w->nif) != 0)
+		t = RTE_MIN(t, w->next_arp_tick_us);
+	return t;
+}
+
 const struct tern_stats *
 tern_worker_stats(const struct tern_worker *w)
 {

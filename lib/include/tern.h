@@ -95,6 +95,13 @@ struct rte_mempool *tern_worker_pool(struct tern_worker *w);
  */
 unsigned int tern_worker_poll(struct tern_worker *w, uint64_t now_us);
 
+/**
+ * The earliest time at which this worker has timer work (TCP timers, TIME_WAIT
+ * expiry, ARP sweep), or UINT64_MAX. The simulator jumps virtual time to it
+ * when nothing is in flight. It may be early (a wheel level cascade), never late.
+ */
+uint64_t tern_worker_next_event(const struct tern_worker *w);
+
 /** Monotonic microseconds from the TSC; one multiply, no division. */
 uint64_t tern_clock_us(void);
 
