@@ -17,7 +17,7 @@
 
 #include "tern_config.h"
 
-enum key_type { KEY_U32, KEY_IPV4, KEY_STRING };
+enum key_type { KEY_U32, KEY_IPV4, KEY_STRING, KEY_CC };
 
 struct config_key {
 	const char *section;
@@ -71,6 +71,7 @@ static const struct config_key config_keys[] = {
 	U32("tcp", "window_scaling", tcp_window_scaling, 0, 1),
 	U32("tcp", "sack", tcp_sack, 0, 1),
 	U32("tcp", "challenge_ack_limit", tcp_challenge_ack_limit, 1, 1000000),
+	{ "tcp", "cc", KEY_CC, offsetof(struct tern_config, tcp_cc), 0, 0, false },
 	U32("tcp", "port_min", tcp_port_min, 1024, 65535),
 	U32("tcp", "port_max", tcp_port_max, 1024, 65535),
 };
@@ -110,6 +111,7 @@ tern_config_defaults(struct tern_config *cfg)
 	cfg->tcp_window_scaling = 1;
 	cfg->tcp_sack = 1;
 	cfg->tcp_challenge_ack_limit = 1000;
+	cfg->tcp_cc = TERN_TCP_CC_NEWRENO;
 	cfg->tcp_port_min = 32768;
 	cfg->tcp_port_max = 60999;
 }
@@ -171,6 +173,14 @@ config_set(struct tern_config *cfg, const struct config_key *k, const char *valu
 		if (inet_pton(AF_INET, value, &a) != 1)
 			return "not an IPv4 address";
 		*(rte_be32_t *)field = a.s_addr;
+		return NULL;
+	case KEY_CC:
+		if (strcmp(value, "newreno") == 0)
+			*(uint32_t *)field = TERN_TCP_CC_NEWRENO;
+		else if (strcmp(value, "cubic") == 0)
+			*(uint32_t *)field = TERN_TCP_CC_CUBIC;
+		else
+			return "not newreno or cubic";
 		return NULL;
 	case KEY_STRING:
 		if (strlen(value) < k->min)

@@ -19,6 +19,10 @@ extern "C" {
 
 #define TERN_CONFIG_DEVICE_MAX 256
 
+/** [tcp] cc values. */
+#define TERN_TCP_CC_NEWRENO 0
+#define TERN_TCP_CC_CUBIC   1
+
 /** Everything a stack is built from. Addresses are in network byte order. */
 struct tern_config {
 	/* [port] */
@@ -62,6 +66,7 @@ struct tern_config {
 	uint32_t tcp_window_scaling; /**< 1 = offer RFC 7323 window scale */
 	uint32_t tcp_sack;           /**< 1 = offer RFC 2018 SACK */
 	uint32_t tcp_challenge_ack_limit; /**< RFC 5961 §7 challenge ACKs per second per worker */
+	uint32_t tcp_cc;             /**< TERN_TCP_CC_NEWRENO or TERN_TCP_CC_CUBIC */
 	uint32_t tcp_port_min;       /**< ephemeral ports for tern_connect */
 	uint32_t tcp_port_max;
 };

@@ -77,6 +77,7 @@ tcp_params_from_config(struct tcp_params *p, const struct tern_config *cfg, uint
 	p->keepintvl_us = (uint64_t)cfg->tcp_keepintvl_s * 1000000;
 	p->keepcnt = cfg->tcp_keepcnt;
 	p->challenge_ack_limit = cfg->tcp_challenge_ack_limit;
+	p->cc = cfg->tcp_cc == TERN_TCP_CC_CUBIC ? &tcp_cc_cubic : &tcp_cc_newreno;
 	p->port_min = (uint16_t)cfg->tcp_port_min;
 	p->port_max = (uint16_t)cfg->tcp_port_max;
 }
@@ -202,6 +203,7 @@ tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)
 	tp->peer_mss = TCP_MSS_DEFAULT;
 	tp->rcv_wnd = tw->p.rcvbuf;
 	tp->last_rcv_us = tw->nif->now_us;
+	tp->cc = tw->p.cc;
 	if (rte_hash_add_key_data(tw->conns, key, tp) != 0) {
 		rte_mempool_put(tw->tcb_pool, tp);
 		return NULL;
@@ -414,7 +416,7 @@ tcp_connect(struct tcp_worker *tw, rte_be32_t daddr, uint16_t dport,
 		return NULL;
 	}
 	tp->iss = tcp_isn(tw, &key);
-	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
+	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->recover = tp->iss;
 	tp->ts_offset = tcp_ts_offset(tw, &key);
 	/* what we offer; the SYN-ACK tells what the peer takes */
 	if (tw->p.timestamps)

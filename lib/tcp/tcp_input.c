@@ -62,10 +62,7 @@ tcp_set_mss(struct tcp_cb *tp)
 	if (mss < 64)
 		mss = 64;       /* an absurd MSS would make segments of nothing */
 	tp->seg_max = (uint16_t)(mss - tcp_opt_len_fixed(tp));
-	/* RFC 6928 §2: IW = min(10*MSS, max(2*MSS, 14600)) */
-	tp->cwnd = RTE_MIN(TCP_IW_SEGS * (uint32_t)tp->seg_max,
-			RTE_MAX(2u * tp->seg_max, 14600u));
-	tp->ssthresh = UINT32_MAX / 2;
+	tcp_cc_init(tp);
 }
 
 static void
@@ -282,7 +279,7 @@ tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp
 	tp->iss = tcp_isn(tw, key);
 	if (iss_floor != 0 && seq_lt(tp->iss, iss_floor))
 		tp->iss = iss_floor;    /* RFC 6191: above the old incarnation */
-	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
+	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->recover = tp->iss;
 	tp->ts_offset = tcp_ts_offset(tw, key);
 	tcp_take_syn_options(tp, seg, false);
 	/* RFC 7323 §2.2: the window of a SYN is not scaled */
@@ -519,68 +516,6 @@ tcp_established(struct tcp_cb *tp, const struct tcp_seg *seg)
 	return true;
 }
 
-/* RFC 5681 §3.1 growth; RFC 6582 exit from recovery. */
-static void
-tcp_cc_ack(struct tcp_cb *tp, uint32_t acked)
-{
-	if (tp->flags & TF_RECOVERY) {
-		if (seq_geq(tp->snd_una, tp->recover)) {
-			/* RFC 6582 §3.2 (3): full ACK */
-			uint32_t flight = tp->snd_max - tp->snd_una;
-
-			tp->cwnd = RTE_MIN(tp->ssthresh, RTE_MAX(flight, (uint32_t)tp->seg_max) +
-					tp->seg_max);
-			tp->flags &= ~TF_RECOVERY;
-			tp->dupacks = 0;
-		} else {
-			/* partial ACK: resend the next hole, deflate by what left */
-			tcp_retransmit_first(tp);
-			tp->cwnd = tp->cwnd > acked ? tp->cwnd - acked : 0;
-			tp->cwnd += tp->seg_max;
-			tcp_rexmt_arm(tp);
-		}
-		return;
-	}
-	tp->dupacks = 0;
-	if (tp->cwnd < tp->ssthresh) {
-		/* RFC 3465 §2.2 (L = 2): an ACK for two segments grows cwnd by two */
-		tp->cwnd += RTE_MIN(acked, 2u * tp->seg_max);
-	} else {
-		tp->bytes_acked += acked;
-		if (tp->bytes_acked >= tp->cwnd) {
-			tp->bytes_acked -= tp->cwnd;
-			tp->cwnd += tp->seg_max;
-		}
-	}
-}
-
-/* RFC 5681 §3.2: the third duplicate ACK starts fast retransmit. */
-static void
-tcp_dupack(struct tcp_cb *tp)
-{
-	uint32_t flight = tp->snd_max - tp->snd_una;
-
-	tp->dupacks++;
-	if (tp->flags & TF_RECOVERY) {
-		tp->cwnd += tp->seg_max;         /* inflate: a segment left the network */
-		tcp_output_sched(tp);
-		return;
-	}
-	if (tp->dupacks != 3)
-		return;
-	/* RFC 6582 §3.2 (1): not again within the same window */
-	if (seq_lt(tp->snd_una, tp->recover) && tp->recover != tp->iss)
-		return;
-	tp->tw->stats->tcp_fast_rexmt++;
-	tp->ssthresh = RTE_MAX(flight / 2, 2u * tp->seg_max);
-	tp->recover = tp->snd_max;
-	tp->flags |= TF_RECOVERY;
-	tp->flags &= ~TF_RTT_TIMING;
-	tcp_retransmit_first(tp);
-	tp->cwnd = tp->ssthresh + 3u * tp->seg_max;
-	tcp_rexmt_arm(tp);
-}
-
 /*
  * RFC 9293 §3.10.7.4 fifth, for the synchronized states. @return false if
  * the segment is finished with (@tp may be dead).
@@ -591,7 +526,7 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 	struct tcp_worker *tw = tp->tw;
 	uint32_t wnd = seg->wnd << tp->snd_wscale;
 	uint32_t acked, data_acked;
-	bool fin_acked;
+	bool fin_acked, sack_grew;
 
 	/* RFC 5961 §5.2: acceptable ACKs lie in [SND.UNA - MAX.SND.WND, SND.NXT] */
 	if (seq_gt(seg->ack, tp->snd_max)) {
@@ -603,12 +538,14 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 		tcp_challenge_ack(tp);
 		return false;
 	}
+	sack_grew = (tp->flags & TF_SACK) && seg->nsack != 0 && tcp_sack_update(tp, seg);
 	if (seq_leq(seg->ack, tp->snd_una)) {
-		/* old or duplicate; a pure duplicate may mean a loss (RFC 5681 §2) */
-		if (seg->ack == tp->snd_una && seg->len == 0 &&
-				!(seg->flags & (TH_SYN | TH_FIN)) && wnd == tp->snd_wnd &&
-				tp->snd_max != tp->snd_una)
-			tcp_dupack(tp);
+		/* old or duplicate; a pure duplicate may mean a loss (RFC 5681 §2;
+		 * RFC 6675 §2: with SACK, an ACK that reports new SACKed data) */
+		if (seg->ack == tp->snd_una && tp->snd_max != tp->snd_una &&
+				(sack_grew || (seg->len == 0 && !(seg->flags & (TH_SYN | TH_FIN)) &&
+				 wnd == tp->snd_wnd)))
+			tcp_cc_dupack(tp);
 		else if (seg->ack != tp->snd_una || seg->len != 0)
 			tp->dupacks = 0;
 	} else {
@@ -626,6 +563,7 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 		tp->snd_una = seg->ack;
 		if (seq_lt(tp->snd_nxt, tp->snd_una))
 			tp->snd_nxt = tp->snd_una;
+		tcp_sack_prune(tp);
 		tcp_cc_ack(tp, acked);
 		/* RFC 6298 (5.2), (5.3) */
 		if (tp->snd_una == tp->snd_max)

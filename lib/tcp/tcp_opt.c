@@ -84,9 +84,14 @@ tcp_opt_parse(const uint8_t *opt, unsigned int len, struct tcp_seg *seg, bool sy
 				seg->sack_ok = 1;
 			break;
 		case OPT_SACK:
-			/* RFC 2018 §3: 2 + 8n bytes; sender-side use comes with SACK recovery */
+			/* RFC 2018 §3: 2 + 8n bytes, each block a left and a right edge */
 			if ((olen - 2) % 8 != 0)
 				return -EINVAL;
+			for (unsigned int b = 0; b < (olen - 2u) / 8 &&
+					seg->nsack < TCP_SACK_MAX_BLOCKS; b++, seg->nsack++) {
+				seg->sack[2 * seg->nsack] = rd32(&opt[i + 2 + 8 * b]);
+				seg->sack[2 * seg->nsack + 1] = rd32(&opt[i + 6 + 8 * b]);
+			}
 			break;
 		case OPT_TS:
 			if (olen != 10)

@@ -337,16 +337,26 @@ tcp_output(struct tcp_cb *tp)
 	default:
 		break;
 	}
+	if (tp->snd_una == tp->snd_max && tp->last_send_us != 0 &&
+			tp->tw->nif->now_us - tp->last_send_us > tp->rto_us)
+		tcp_cc_restart_after_idle(tp);
 	for (;;) {
-		uint32_t off = tp->snd_nxt - tp->snd_una;
-		uint32_t avail = off < tp->sndq_bytes ? tp->sndq_bytes - off : 0;
-		uint32_t wnd = RTE_MIN(tp->snd_wnd, tp->cwnd);
-		uint32_t usable = wnd > off ? wnd - off : 0;
-		uint32_t len = RTE_MIN(RTE_MIN(avail, usable), (uint32_t)tp->seg_max);
-		bool fin = (tp->flags & TF_FIN_QUEUED) && tcp_state_sends_fin(tp->state) &&
-			tp->snd_nxt + len == tp->snd_una + tp->sndq_bytes &&
-			!(seq_gt(tp->snd_nxt, tp->snd_una + tp->sndq_bytes));
+		uint32_t room = UINT32_MAX;
+		uint32_t off, avail, wnd, usable, len;
+		bool fin;
 		uint8_t flags = TH_ACK;
+
+		if (tp->nsb != 0 && seq_lt(tp->snd_nxt, tp->snd_max))
+			/* resending after an RTO: what the receiver SACKed stays out */
+			tp->snd_nxt = tcp_sack_skip(tp, tp->snd_nxt, &room);
+		off = tp->snd_nxt - tp->snd_una;
+		avail = off < tp->sndq_bytes ? tp->sndq_bytes - off : 0;
+		wnd = RTE_MIN(tp->snd_wnd, tp->cwnd + tp->lt_extra);
+		usable = wnd > off ? wnd - off : 0;
+		len = RTE_MIN(RTE_MIN(avail, usable), (uint32_t)tp->seg_max);
+		len = RTE_MIN(len, room);
+		fin = (tp->flags & TF_FIN_QUEUED) && tcp_state_sends_fin(tp->state) &&
+			tp->snd_nxt + len == tp->snd_una + tp->sndq_bytes;
 
 		if (len == 0 && !fin)
 			break;
@@ -372,6 +382,7 @@ tcp_output(struct tcp_cb *tp)
 			tp->rtt_start_us = tp->tw->nif->now_us;
 		}
 		tp->snd_nxt += len + fin;
+		tp->last_send_us = tp->tw->nif->now_us;
 		if (fin)
 			tp->flags |= TF_FIN_SENT;
 		if (seq_gt(tp->snd_nxt, tp->snd_max))
@@ -390,19 +401,27 @@ tcp_output(struct tcp_cb *tp)
 }
 
 void
-tcp_retransmit_first(struct tcp_cb *tp)
+tcp_retransmit_range(struct tcp_cb *tp, uint32_t seq, uint32_t len)
 {
-	uint32_t len = RTE_MIN(tp->sndq_bytes, (uint32_t)tp->seg_max);
+	uint32_t off = seq - tp->snd_una;
 	uint8_t flags = TH_ACK;
 
-	if (len == 0 && !(tp->flags & TF_FIN_SENT))
-		return;
-	if ((tp->flags & TF_FIN_SENT) && len == tp->sndq_bytes)
+	/* never past the data; the FIN rides along when the range reaches it */
+	len = off < tp->sndq_bytes ? RTE_MIN(len, tp->sndq_bytes - off) : 0;
+	if ((tp->flags & TF_FIN_SENT) && off + len == tp->sndq_bytes)
 		flags |= TH_FIN;
-	if (tcp_send_segment(tp, tp->snd_una, len, flags) == 0) {
+	if (len == 0 && !(flags & TH_FIN))
+		return;
+	if (tcp_send_segment(tp, seq, len, flags) == 0) {
 		tp->tw->stats->tcp_rexmt_segs++;
 		tp->retransmits++;
 	}
+}
+
+void
+tcp_retransmit_first(struct tcp_cb *tp)
+{
+	tcp_retransmit_range(tp, tp->snd_una, tp->seg_max);
 }
 
 void

@@ -59,6 +59,7 @@ struct rte_hash;
 #define TCP_IW_SEGS      10       /**< RFC 6928 initial window */
 #define TCP_PERSIST_MIN_US 500000u
 #define TCP_TS_SHIFT     10       /**< TS clock: µs >> 10, about 1 ms */
+#define TCP_SACK_SB_MAX  8        /**< scoreboard ranges kept by the sender */
 
 /** Connection table key, all fields in network byte order (12 bytes, 4-aligned). */
 struct tcp_key {
@@ -89,6 +90,24 @@ enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_
 #define TF_SYN_SENT    (1u << 16) /**< our SYN has been sent at least once */
 #define TF_RCV_HOLD    (1u << 17) /**< delivered bytes count against the window */
 
+struct tcp_cb;
+
+/** A congestion control algorithm (tcp_cc.c). */
+struct tcp_cc_ops {
+	const char *name;
+	void (*init)(struct tcp_cb *tp);                      /**< reset its state */
+	void (*cong_avoid)(struct tcp_cb *tp, uint32_t acked); /**< growth above ssthresh */
+	uint32_t (*ssthresh)(struct tcp_cb *tp);              /**< after a loss */
+};
+extern const struct tcp_cc_ops tcp_cc_newreno;
+extern const struct tcp_cc_ops tcp_cc_cubic;
+
+/** CUBIC state (RFC 9438), in segments and seconds. */
+struct tcp_cubic {
+	double w_max, w_last_max, k, w_est;
+	uint64_t epoch_us;             /**< start of the epoch; 0 = none */
+};
+
 /** One TCP connection: the transmission control block (RFC 9293 §3.3.1). */
 struct tcp_cb {
 	/* hot: touched by every segment; RFC 9293 §3.3.1 names */
@@ -114,6 +133,12 @@ struct tcp_cb {
 	uint32_t rcv_held;             /**< delivered, not yet tern_recved() (TF_RCV_HOLD) */
 	/* congestion and RTT: RFC 5681, RFC 6582, RFC 6298 */
 	uint32_t cwnd, ssthresh, bytes_acked, recover;
+	uint32_t rexmt_nxt;            /**< recovery: next sequence to consider resending */
+	uint32_t lt_extra;             /**< RFC 3042 limited transmit allowance */
+	const struct tcp_cc_ops *cc;
+	uint8_t nsb;                   /**< SACK scoreboard ranges in use */
+	struct { uint32_t l, r; } sb[TCP_SACK_SB_MAX]; /**< SACKed, sorted, above snd_una */
+	uint64_t last_send_us;         /**< for restart after idle */
 	uint32_t srtt_us, rttvar_us, rto_us;
 	uint32_t rtt_seq;              /**< seq timed without timestamps (Karn) */
 	uint64_t rtt_start_us;
@@ -129,6 +154,7 @@ struct tcp_cb {
 	uint8_t keep_probes;           /**< unanswered keepalive probes */
 	uint8_t persist_shift;
 	uint32_t retransmits;          /**< total, for info */
+	struct tcp_cubic cubic;
 	/* application */
 	const struct tern_conn_ops *ops;
 	void *ops_arg;
@@ -173,6 +199,7 @@ struct tcp_params {
 	uint32_t keepcnt;
 	uint32_t challenge_ack_limit;
 	uint16_t port_min, port_max;
+	const struct tcp_cc_ops *cc;   /**< congestion control for new connections */
 };
 
 TAILQ_HEAD(tcp_cb_list, tcp_cb);
@@ -214,6 +241,8 @@ struct tcp_seg {
 	uint16_t mss;
 	uint8_t ws;
 	uint32_t tsval, tsecr;
+	uint8_t nsack;                 /**< SACK blocks in sack[] */
+	uint32_t sack[2 * TCP_SACK_MAX_BLOCKS]; /**< left, right edges */
 };
 
 static inline uint32_t
@@ -275,6 +304,7 @@ uint32_t tcp_rcv_window(struct tcp_cb *tp);
 int tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len);
 void tcp_sndq_drop_acked(struct tcp_cb *tp, uint32_t bytes);
 void tcp_retransmit_first(struct tcp_cb *tp);
+void tcp_retransmit_range(struct tcp_cb *tp, uint32_t seq, uint32_t len);
 
 /* --- tcp_timer.c --- */
 void tcp_timer_set(struct tcp_cb *tp, enum tcp_timer_id id, uint64_t when_us);
@@ -307,6 +337,24 @@ tcp_opt_len_fixed(const struct tcp_cb *tp)
 {
 	return (tp->flags & TF_TS) ? 12 : 0;
 }
+
+/* --- tcp_cc.c --- */
+void tcp_cc_init(struct tcp_cb *tp);
+void tcp_cc_ack(struct tcp_cb *tp, uint32_t acked);
+void tcp_cc_dupack(struct tcp_cb *tp);
+void tcp_cc_timeout(struct tcp_cb *tp);
+void tcp_cc_restart_after_idle(struct tcp_cb *tp);
+
+/* --- tcp_sack.c --- */
+/** Merge the SACK blocks of @p seg into the scoreboard. @return true if it grew. */
+bool tcp_sack_update(struct tcp_cb *tp, const struct tcp_seg *seg);
+/** Forget what SND.UNA has passed. */
+void tcp_sack_prune(struct tcp_cb *tp);
+uint32_t tcp_sack_bytes(const struct tcp_cb *tp);
+/** The first hole at or after @p from below the highest SACKed byte. */
+bool tcp_sack_next_hole(const struct tcp_cb *tp, uint32_t from, uint32_t *seq, uint32_t *len);
+/** @p seq moved past SACKed data; @p room = bytes until the next SACKed range. */
+uint32_t tcp_sack_skip(const struct tcp_cb *tp, uint32_t seq, uint32_t *room);
 
 /* --- tcp_isn.c --- */
 uint32_t tcp_isn(struct tcp_worker *tw, const struct tcp_key *key);

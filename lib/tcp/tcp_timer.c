@@ -96,7 +96,6 @@ static void
 tcp_timeout_rexmt(struct tcp_cb *tp)
 {
 	struct tcp_worker *tw = tp->tw;
-	uint32_t flight;
 
 	if (tp->state == TERN_TCP_SYN_SENT || tp->state == TERN_TCP_SYN_RECEIVED) {
 		if (tp->rexmt_shift >= tw->p.syn_retries) {
@@ -115,13 +114,8 @@ tcp_timeout_rexmt(struct tcp_cb *tp)
 	}
 	tw->stats->tcp_rexmt_timeout++;
 	tcp_backoff(tp);
-	/* RFC 5681 (4): ssthresh = max(FlightSize / 2, 2 * SMSS); cwnd = 1 SMSS */
-	flight = tp->snd_max - tp->snd_una;
-	tp->ssthresh = RTE_MAX(flight / 2, 2u * tp->seg_max);
-	tp->cwnd = tp->seg_max;
-	tp->bytes_acked = 0;
-	tp->dupacks = 0;
-	tp->flags &= ~(TF_RECOVERY | TF_RTT_TIMING);   /* Karn: no sample from a resend */
+	tcp_cc_timeout(tp);
+	tp->flags &= ~TF_RTT_TIMING;                     /* Karn: no sample from a resend */
 	tp->snd_nxt = tp->snd_una;                       /* go back to the first hole */
 	tcp_output_sched(tp);
 }
