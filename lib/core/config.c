@@ -17,7 +17,7 @@
 
 #include "tern_config.h"
 
-enum key_type { KEY_U32, KEY_IPV4, KEY_STRING, KEY_CC };
+enum key_type { KEY_U32, KEY_IPV4, KEY_STRING, KEY_CC, KEY_COOKIES };
 
 struct config_key {
 	const char *section;
@@ -72,6 +72,7 @@ static const struct config_key config_keys[] = {
 	U32("tcp", "sack", tcp_sack, 0, 1),
 	U32("tcp", "challenge_ack_limit", tcp_challenge_ack_limit, 1, 1000000),
 	{ "tcp", "cc", KEY_CC, offsetof(struct tern_config, tcp_cc), 0, 0, false },
+	{ "tcp", "syncookies", KEY_COOKIES, offsetof(struct tern_config, tcp_syncookies), 0, 0, false },
 	U32("tcp", "port_min", tcp_port_min, 1024, 65535),
 	U32("tcp", "port_max", tcp_port_max, 1024, 65535),
 };
@@ -181,6 +182,16 @@ config_set(struct tern_config *cfg, const struct config_key *k, const char *valu
 			*(uint32_t *)field = TERN_TCP_CC_CUBIC;
 		else
 			return "not newreno or cubic";
+		return NULL;
+	case KEY_COOKIES:
+		if (strcmp(value, "auto") == 0)
+			*(uint32_t *)field = TERN_SYNCOOKIES_AUTO;
+		else if (strcmp(value, "always") == 0)
+			*(uint32_t *)field = TERN_SYNCOOKIES_ALWAYS;
+		else if (strcmp(value, "never") == 0)
+			*(uint32_t *)field = TERN_SYNCOOKIES_NEVER;
+		else
+			return "not auto, always or never";
 		return NULL;
 	case KEY_STRING:
 		if (strlen(value) < k->min)

@@ -23,6 +23,11 @@ extern "C" {
 #define TERN_TCP_CC_NEWRENO 0
 #define TERN_TCP_CC_CUBIC   1
 
+/** [tcp] syncookies values. */
+#define TERN_SYNCOOKIES_AUTO   0   /**< when a SYN queue is full or memory runs low */
+#define TERN_SYNCOOKIES_ALWAYS 1   /**< every SYN to a listener */
+#define TERN_SYNCOOKIES_NEVER  2
+
 /** Everything a stack is built from. Addresses are in network byte order. */
 struct tern_config {
 	/* [port] */
@@ -67,6 +72,7 @@ struct tern_config {
 	uint32_t tcp_sack;           /**< 1 = offer RFC 2018 SACK */
 	uint32_t tcp_challenge_ack_limit; /**< RFC 5961 §7 challenge ACKs per second per worker */
 	uint32_t tcp_cc;             /**< TERN_TCP_CC_NEWRENO or TERN_TCP_CC_CUBIC */
+	uint32_t tcp_syncookies;     /**< TERN_SYNCOOKIES_* */
 	uint32_t tcp_port_min;       /**< ephemeral ports for tern_connect */
 	uint32_t tcp_port_max;
 };

@@ -96,7 +96,12 @@ extern "C" {
 	X(tcp_conn_reset,       "established connections reset by the peer") \
 	X(tcp_conn_aborted,     "connections aborted by the app or at shutdown") \
 	X(tcp_conn_closed,      "connections closed normally") \
-	X(tcp_syn_queue_full,   "SYNs dropped: listener's SYN queue full") \
+	X(tcp_syn_rcvd,         "SYNs received by listeners") \
+	X(tcp_syn_queue_full,   "SYNs dropped: listener's SYN queue full (cookies off)") \
+	X(tcp_syncookies_sent,  "SYN-ACKs sent with a SYN cookie") \
+	X(tcp_syncookies_ok,    "connections completed from a valid SYN cookie") \
+	X(tcp_syncookies_bad,   "ACKs to a listener with an invalid or stale cookie") \
+	X(tcp_syn_overload_drop,"SYNs dropped: memory nearly exhausted (cookies off)") \
 	X(tcp_conn_table_full,  "SYNs refused (RST): connection limit reached") \
 	X(tcp_nombuf,           "TCP segments not sent or data not queued: mbuf pool empty") \
 	X(tcp_time_wait_entered,"connections that entered TIME_WAIT") \

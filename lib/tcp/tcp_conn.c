@@ -78,6 +78,7 @@ tcp_params_from_config(struct tcp_params *p, const struct tern_config *cfg, uint
 	p->keepcnt = cfg->tcp_keepcnt;
 	p->challenge_ack_limit = cfg->tcp_challenge_ack_limit;
 	p->cc = cfg->tcp_cc == TERN_TCP_CC_CUBIC ? &tcp_cc_cubic : &tcp_cc_newreno;
+	p->syncookies = (uint8_t)cfg->tcp_syncookies;
 	p->port_min = (uint16_t)cfg->tcp_port_min;
 	p->port_max = (uint16_t)cfg->tcp_port_max;
 }
@@ -100,6 +101,9 @@ tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *st
 	TAILQ_INIT(&tw->twq);
 	fill_secret(tw->secret, sizeof(tw->secret));
 	fill_secret(tw->ts_secret, sizeof(tw->ts_secret));
+	fill_secret(tw->cookie_secret[0], sizeof(tw->cookie_secret[0]));
+	fill_secret(tw->cookie_secret[1], sizeof(tw->cookie_secret[1]));
+	tw->cookie_rotated_slot = (uint32_t)(nif->now_us >> 26);
 	tw->next_port = (uint16_t)(tw->p.port_min +
 			rte_rand_max((uint64_t)tw->p.port_max - tw->p.port_min + 1));
 

@@ -249,6 +249,90 @@ tcp_take_syn_options(struct tcp_cb *tp, const struct tcp_seg *seg, bool offered_
 	tcp_set_mss(tp);
 }
 
+/* Memory nearly gone: new handshakes must not take any (RFC 4987 §3.6). */
+static bool
+tcp_overloaded(const struct tcp_worker *tw)
+{
+	return rte_mempool_avail_count(tw->tcb_pool) < tw->p.max_conns / 16 + 1 ||
+		rte_mempool_avail_count(tw->nif->pool) < tw->nif->pool->size / 8;
+}
+
+/* A SYN-ACK with a cookie, no state kept (tcp_syncookie.c). */
+static void
+tcp_answer_with_cookie(struct tcp_worker *tw, const struct tcp_key *key,
+		const struct tcp_seg *seg)
+{
+	uint16_t peer_mss = seg->has_mss ? seg->mss : TCP_MSS_DEFAULT;
+
+	tw->last_cookie_us = tw->nif->now_us;
+	tcp_send_cookie_synack(tw, key, seg,
+			tcp_syncookie_make(tw, key, seg->seq, RTE_MIN(peer_mss, tw->p.mss)));
+}
+
+/*
+ * An ACK to a listener with no connection: the third segment of a cookie
+ * handshake? Rebuild the connection in SYN_RECEIVED and let the ordinary
+ * path take the ACK (accept, data, FIN). @return the new TCB or NULL.
+ */
+static struct tcp_cb *
+tcp_cookie_ack(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_key *key,
+		const struct tcp_seg *seg)
+{
+	uint32_t irs = seg->seq - 1, iss = seg->ack - 1;
+	struct tcp_cb *tp;
+	uint16_t mss;
+	bool ws_on = false, sack_on = false;
+	uint8_t ws = 0;
+
+	if (tw->p.syncookies == TERN_SYNCOOKIES_NEVER ||
+			(seg->flags & (TH_SYN | TH_RST)) != 0 ||
+			!tcp_syncookie_check(tw, key, irs, iss, &mss)) {
+		/* count only while cookies are out: other stray ACKs are just stray */
+		if (tw->last_cookie_us != 0 &&
+				tw->nif->now_us - tw->last_cookie_us < (3ull << 26))
+			tw->stats->tcp_syncookies_bad++;
+		return NULL;
+	}
+	tp = tcp_cb_alloc(tw, key);
+	if (tp == NULL) {
+		tw->stats->tcp_conn_table_full++;
+		return NULL;
+	}
+	tp->irs = irs;
+	tp->rcv_nxt = seg->seq;
+	tp->iss = iss;
+	tp->snd_una = tp->recover = iss;
+	tp->snd_nxt = tp->snd_max = iss + 1;
+	tp->flags |= TF_SYN_SENT;
+	tp->ts_offset = tcp_ts_offset(tw, key);
+	tp->peer_mss = mss;
+	if (seg->has_ts && seg->tsecr != 0 && tw->p.timestamps) {
+		tcp_syncookie_ts_decode(seg->tsecr, &ws_on, &ws, &sack_on);
+		tp->flags |= TF_TS;
+		tp->ts_recent = seg->tsval;
+		tp->ts_recent_age_us = tw->nif->now_us;
+		if (ws_on && tw->p.window_scaling) {
+			tp->flags |= TF_WSCALE;
+			tp->snd_wscale = ws;
+			tp->rcv_wscale = tw->p.rcv_wscale;
+		}
+		if (sack_on && tw->p.sack)
+			tp->flags |= TF_SACK;
+	}
+	if (tp->rcv_wscale == 0 && tp->rcv_wnd > 65535)
+		tp->rcv_wnd = 65535;
+	tcp_set_mss(tp);
+	tp->snd_wl1 = irs;
+	tp->listener = l;
+	l->syn_count++;
+	tp->flags |= TF_PASSIVE;
+	tcp_set_state(tp, TERN_TCP_SYN_RECEIVED);
+	tw->stats->tcp_syncookies_ok++;
+	return tp;
+}
+
+static void tcp_segment(struct tcp_cb *tp, struct tcp_seg *seg);
+
 static void
 tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_key *key,
 		struct tcp_seg *seg, uint32_t iss_floor)
@@ -259,13 +343,27 @@ tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp
 	if (seg->flags & TH_RST)
 		goto drop;
 	if (seg->flags & TH_ACK) {
-		tcp_closed_input(tw, key, seg);
+		tp = tcp_cookie_ack(tw, l, key, seg);
+		if (tp != NULL)
+			tcp_segment(tp, seg);
+		else
+			tcp_closed_input(tw, key, seg);
 		return;
 	}
 	if (!(seg->flags & TH_SYN))
 		goto drop;
-	if (l->syn_count >= tw->p.syn_backlog) {
-		tw->stats->tcp_syn_queue_full++;
+	tw->stats->tcp_syn_rcvd++;
+	/* RFC 4987 §3.6: a full SYN queue, or memory running out, is answered
+	 * statelessly; "always" answers every SYN so */
+	if (tw->p.syncookies == TERN_SYNCOOKIES_ALWAYS ||
+			l->syn_count >= tw->p.syn_backlog || tcp_overloaded(tw)) {
+		if (tw->p.syncookies != TERN_SYNCOOKIES_NEVER) {
+			tcp_answer_with_cookie(tw, key, seg);
+		} else if (l->syn_count >= tw->p.syn_backlog) {
+			tw->stats->tcp_syn_queue_full++;
+		} else {
+			tw->stats->tcp_syn_overload_drop++;
+		}
 		goto drop;
 	}
 	tp = tcp_cb_alloc(tw, key);

@@ -485,6 +485,50 @@ tcp_send_rst_for(struct tcp_worker *tw, const struct tcp_key *key, const struct 
 }
 
 void
+tcp_send_cookie_synack(struct tcp_worker *tw, const struct tcp_key *key,
+		const struct tcp_seg *syn, uint32_t iss)
+{
+	const struct tcp_params *p = &tw->p;
+	bool ts = syn->has_ts && p->timestamps;
+	bool sack = ts && syn->sack_ok && p->sack;    /* remembered only through TSval */
+	uint8_t opts[TCP_OPT_MAX];
+	unsigned int n = 0;
+
+	opts[n++] = 2;
+	opts[n++] = 4;
+	opts[n++] = (uint8_t)(p->mss >> 8);
+	opts[n++] = (uint8_t)p->mss;
+	if (sack) {
+		opts[n++] = 1;
+		opts[n++] = 1;
+		opts[n++] = 4;
+		opts[n++] = 2;
+	}
+	if (ts) {
+		uint32_t tsval = tcp_syncookie_tsval(tcp_ts_now(tw) + tcp_ts_offset(tw, key),
+				syn, sack);
+
+		opts[n++] = 1;
+		opts[n++] = 1;
+		opts[n++] = 8;
+		opts[n++] = 10;
+		opts[n++] = (uint8_t)(tsval >> 24); opts[n++] = (uint8_t)(tsval >> 16);
+		opts[n++] = (uint8_t)(tsval >> 8); opts[n++] = (uint8_t)tsval;
+		opts[n++] = (uint8_t)(syn->tsval >> 24); opts[n++] = (uint8_t)(syn->tsval >> 16);
+		opts[n++] = (uint8_t)(syn->tsval >> 8); opts[n++] = (uint8_t)syn->tsval;
+	}
+	if (ts && syn->has_ws && p->window_scaling) {
+		opts[n++] = 1;
+		opts[n++] = 3;
+		opts[n++] = 3;
+		opts[n++] = p->rcv_wscale;
+	}
+	tw->stats->tcp_syncookies_sent++;
+	tcp_send_ctl(tw, key, iss, syn->seq + 1, TH_SYN | TH_ACK,
+			(uint16_t)RTE_MIN(p->rcvbuf, 65535u), opts, n);
+}
+
+void
 tcp_timewait_send_ack(struct tcp_worker *tw, struct tcp_timewait *t)
 {
 	uint8_t opts[12];

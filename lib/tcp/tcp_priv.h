@@ -200,6 +200,7 @@ struct tcp_params {
 	uint32_t challenge_ack_limit;
 	uint16_t port_min, port_max;
 	const struct tcp_cc_ops *cc;   /**< congestion control for new connections */
+	uint8_t syncookies;            /**< TERN_SYNCOOKIES_* */
 };
 
 TAILQ_HEAD(tcp_cb_list, tcp_cb);
@@ -227,6 +228,9 @@ struct tcp_worker {
 	uint32_t chal_count;           /**< challenge ACKs sent in it */
 	uint8_t secret[16];            /**< RFC 6528 ISN key */
 	uint8_t ts_secret[16];         /**< timestamp offset key */
+	uint8_t cookie_secret[2][16];  /**< SYN cookie keys: current, previous */
+	uint32_t cookie_rotated_slot;  /**< slot of the last rotation */
+	uint64_t last_cookie_us;       /**< when we last answered with a cookie */
 	struct tern_worker *owner;     /**< for tern_conn_worker() */
 };
 
@@ -297,6 +301,8 @@ void tcp_output(struct tcp_cb *tp);
 void tcp_send_rst_for(struct tcp_worker *tw, const struct tcp_key *key,
 		const struct tcp_seg *seg);
 void tcp_send_probe_byte(struct tcp_cb *tp);
+void tcp_send_cookie_synack(struct tcp_worker *tw, const struct tcp_key *key,
+		const struct tcp_seg *syn, uint32_t iss);
 void tcp_send_rst(struct tcp_cb *tp);
 void tcp_timewait_send_ack(struct tcp_worker *tw, struct tcp_timewait *t);
 void tcp_send_keepalive(struct tcp_cb *tp);
@@ -355,6 +361,19 @@ uint32_t tcp_sack_bytes(const struct tcp_cb *tp);
 bool tcp_sack_next_hole(const struct tcp_cb *tp, uint32_t from, uint32_t *seq, uint32_t *len);
 /** @p seq moved past SACKed data; @p room = bytes until the next SACKed range. */
 uint32_t tcp_sack_skip(const struct tcp_cb *tp, uint32_t seq, uint32_t *room);
+
+/* --- tcp_syncookie.c --- */
+void tcp_syncookie_rotate(struct tcp_worker *tw);
+/** Our ISN for a stateless SYN-ACK to the SYN (@p irs, @p peer_mss) on @p key. */
+uint32_t tcp_syncookie_make(struct tcp_worker *tw, const struct tcp_key *key, uint32_t irs,
+		uint16_t peer_mss);
+/** Check @p cookie (= SEG.ACK - 1) for @p key and @p irs; @return true and the MSS. */
+bool tcp_syncookie_check(struct tcp_worker *tw, const struct tcp_key *key, uint32_t irs,
+		uint32_t cookie, uint16_t *mss);
+/** Our TSval with the SYN's window shift and SACK-permitted in its low 5 bits. */
+uint32_t tcp_syncookie_tsval(uint32_t tsval, const struct tcp_seg *syn, bool sack_on);
+/** Read back what tcp_syncookie_tsval() stored, from the ACK's TSecr. */
+void tcp_syncookie_ts_decode(uint32_t tsecr, bool *ws_on, uint8_t *ws, bool *sack_on);
 
 /* --- tcp_isn.c --- */
 uint32_t tcp_isn(struct tcp_worker *tw, const struct tcp_key *key);

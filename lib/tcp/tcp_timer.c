@@ -219,6 +219,9 @@ tcp_timewait_arm(struct tcp_worker *tw, struct tcp_timewait *t)
 void
 tcp_timers_advance(struct tcp_worker *tw, uint64_t now_us)
 {
+	/* a fresh SYN cookie secret every 64 slots (about 71 minutes) */
+	if ((uint32_t)(now_us >> 26) - tw->cookie_rotated_slot >= 64)
+		tcp_syncookie_rotate(tw);
 	tern_wheel_advance(tw->wheel, now_us, tcp_timer_fire, tw);
 	tern_wheel_advance(tw->tw_wheel, now_us, tcp_timewait_fire, tw);
 }
