@@ -32,6 +32,8 @@ struct tern_worker {
 	uint16_t id;                   /**< index in the stack, = queue id */
 	uint16_t burst;                /**< frames per rx burst */
 	bool announced;                /**< gratuitous ARP sent */
+	tern_poll_hook_fn *hook;       /**< application's per-iteration call */
+	void *hook_arg;
 } __rte_cache_aligned;
 
 struct tern_stack {

@@ -66,7 +66,21 @@ tern_worker_poll(struct tern_worker *w, uint64_t now_us)
 	tcp_output_pass(&w->tcp);
 	tcp_reap(&w->tcp);
 	net_tx_flush(&w->nif);
+	if (w->hook != NULL) {
+		/* what the hook queued goes out now, not an iteration later */
+		w->hook(w, now_us, w->hook_arg);
+		tcp_output_pass(&w->tcp);
+		tcp_reap(&w->tcp);
+		net_tx_flush(&w->nif);
+	}
 	return n;
+}
+
+void
+tern_worker_set_poll_hook(struct tern_worker *w, tern_poll_hook_fn *fn, void *arg)
+{
+	w->hook = fn;
+	w->hook_arg = arg;
 }
 
 uint64_t

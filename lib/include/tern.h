@@ -102,6 +102,17 @@ unsigned int tern_worker_poll(struct tern_worker *w, uint64_t now_us);
  */
 uint64_t tern_worker_next_event(const struct tern_worker *w);
 
+/** Called once per worker iteration, after the transmit flush. */
+typedef void (tern_poll_hook_fn)(struct tern_worker *w, uint64_t now_us, void *arg);
+
+/**
+ * Run @p fn on every iteration of @p w (NULL removes it). For applications
+ * that originate work on their own schedule (a load generator opening
+ * connections at a rate, periodic reports); it runs on the worker's lcore
+ * and must return quickly.
+ */
+void tern_worker_set_poll_hook(struct tern_worker *w, tern_poll_hook_fn *fn, void *arg);
+
 /** Monotonic microseconds from the TSC; one multiply, no division. */
 uint64_t tern_clock_us(void);
 

@@ -1,0 +1,679 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tern-loadgen: the client side of Tern's benchmarks, on the public API.
+ *
+ *   tern-loadgen [EAL args] -- --config FILE --target A.B.C.D:PORT --mode MODE
+ *       [--conns N] [--size BYTES] [--depth D] [--path P] [--bytes N]
+ *       [--duration SEC] [--requests N] [--rate PPS] [--json] [--quiet]
+ *
+ * Modes:
+ *   echo        N connections, messages of --size bytes, --depth in flight
+ *               each; every echoed byte is checked against the pattern sent
+ *   http        keep-alive GETs of --path over N connections (--depth pipelined)
+ *   http-close  one GET with "Connection: close" per connection, N at a time:
+ *               connections per second
+ *   bulk        GET /bytes/--bytes on N connections, counted: Gbit/s
+ *   syn-flood   SYNs from random spoofed sources (198.18.0.0/15) at --rate
+ *               packets/s (0: as fast as possible), sent to the target's IP
+ *               in broadcast frames: a flood source for resilience tests
+ * Every response is checked (status 200, Content-Length, body length; echo
+ * content). One line per second on stderr; a summary at the end with
+ * latency percentiles from an HDR histogram, or a JSON object (--json).
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+#include <rte_tcp.h>
+
+#include "app_common.h"
+#include "hdr.h"
+
+enum lg_mode { M_ECHO, M_HTTP, M_HTTP_CLOSE, M_BULK, M_SYN_FLOOD };
+
+struct lg_opts {
+	enum lg_mode mode;
+	uint32_t addr;              /* network order */
+	uint16_t port;
+	uint32_t conns, size, depth;
+	const char *path;
+	uint64_t bytes, requests, rate;
+	bool json, quiet;
+};
+
+#define DEPTH_MAX 64
+#define HDR_MAX   1024
+#define CONNECTS_PER_ITER 64
+
+struct lg_conn {
+	struct tern_conn *c;        /* NULL: slot free, to be (re)opened */
+	struct lg_worker *lw;
+	uint32_t id;
+	uint32_t inflight;          /* requests sent, not answered */
+	uint64_t sent_ts[DEPTH_MAX];/* send time of each in-flight request, FIFO */
+	uint32_t ts_head;
+	uint64_t tx_off, rx_off;    /* echo: stream offsets */
+	/* HTTP response parsing */
+	uint32_t hlen;
+	bool in_body;
+	uint64_t body_left;
+	uint16_t status;
+	bool done;                  /* http-close / bulk: response complete */
+	bool finished;              /* bulk: this slot has downloaded; not reopened */
+	bool failed;
+	char hbuf[HDR_MAX];
+};
+
+struct lg_stats {
+	uint64_t requests, non2xx, errors, bytes_rx, bytes_tx, conns_opened, conns_done;
+	uint64_t syn_sent;
+};
+
+struct lg_worker {
+	struct tern_worker *w;
+	struct lg_conn *conns;
+	uint32_t nconns, open;
+	struct lg_stats st;
+	struct hdr_hist lat;        /* µs */
+	uint64_t next_report_us, start_us, last_us;
+	struct lg_stats last;       /* at the previous report */
+	uint64_t flood_credit_us;
+} __rte_cache_aligned;
+
+static struct lg_opts opts = { .mode = M_HTTP, .conns = 64, .size = 64, .depth = 1,
+	.path = "/", .bytes = 1 << 20 };
+static struct lg_worker *lws;
+static unsigned int nlw;
+static struct tern_stack *stack;
+static char request[512];
+static size_t request_len;
+static uint64_t requests_total_seen;
+
+static inline uint8_t
+pattern_byte(uint32_t id, uint64_t off)
+{
+	return (uint8_t)(off * 7 + id * 13 + (off >> 8));
+}
+
+static void lg_send_more(struct lg_conn *lc);
+
+/* ------------------------------------------------------------ responses */
+
+static void
+lg_complete(struct lg_conn *lc, bool ok)
+{
+	struct lg_worker *lw = lc->lw;
+	uint64_t now = tern_clock_us();
+
+	if (lc->inflight != 0) {
+		hdr_record(&lw->lat, now - lc->sent_ts[lc->ts_head]);
+		lc->ts_head = (lc->ts_head + 1) % DEPTH_MAX;
+		lc->inflight--;
+	}
+	lw->st.requests++;
+	if (!ok)
+		lw->st.non2xx++;
+}
+
+/* Consume HTTP response bytes; @return false on a malformed response. */
+static bool
+lg_http_input(struct lg_conn *lc, const uint8_t *p, uint32_t n)
+{
+	while (n != 0) {
+		if (lc->in_body) {
+			uint32_t take = (uint32_t)RTE_MIN((uint64_t)n, lc->body_left);
+
+			lc->body_left -= take;
+			p += take;
+			n -= take;
+			if (lc->body_left == 0) {
+				lc->in_body = false;
+				lc->hlen = 0;
+				lg_complete(lc, lc->status == 200);
+				if (opts.mode == M_HTTP_CLOSE || opts.mode == M_BULK)
+					lc->done = true;
+				else
+					lg_send_more(lc);
+			}
+			continue;
+		}
+		/* header: copy until the blank line */
+		while (n != 0 && !lc->in_body) {
+			char *end, *cl;
+
+			if (lc->hlen == HDR_MAX - 1)
+				return false;
+			lc->hbuf[lc->hlen++] = (char)*p++;
+			n--;
+			if (lc->hlen < 4 || memcmp(&lc->hbuf[lc->hlen - 4], "\r\n\r\n", 4) != 0)
+				continue;
+			lc->hbuf[lc->hlen] = '\0';
+			if (strncmp(lc->hbuf, "HTTP/1.", 7) != 0)
+				return false;
+			lc->status = (uint16_t)strtoul(lc->hbuf + 9, &end, 10);
+			cl = strcasestr(lc->hbuf, "\r\nContent-Length:");
+			if (cl == NULL)
+				return false;
+			lc->body_left = strtoull(cl + 17, &end, 10);
+			if (opts.mode == M_BULK && lc->body_left != opts.bytes)
+				return false;
+			lc->in_body = true;
+			if (lc->body_left == 0) {
+				lc->body_left = 0;
+				lc->in_body = false;
+				lc->hlen = 0;
+				lg_complete(lc, lc->status == 200);
+				if (opts.mode == M_HTTP_CLOSE || opts.mode == M_BULK)
+					lc->done = true;
+				else
+					lg_send_more(lc);
+			}
+		}
+	}
+	return true;
+}
+
+static bool
+lg_echo_input(struct lg_conn *lc, const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (p[i] != pattern_byte(lc->id, lc->rx_off))
+			return false;
+		lc->rx_off++;
+		if (lc->rx_off % opts.size == 0) {
+			lg_complete(lc, true);
+			lg_send_more(lc);
+		}
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------- requests */
+
+static void
+lg_send_more(struct lg_conn *lc)
+{
+	struct lg_worker *lw = lc->lw;
+	uint8_t buf[4096];
+
+	if (opts.requests != 0 && requests_total_seen >= opts.requests)
+		return;
+	while (lc->inflight < opts.depth) {
+		uint64_t now = tern_clock_us();
+
+		if (opts.mode == M_ECHO) {
+			uint32_t left = opts.size;
+
+			if (tern_send_space(lc->c) < opts.size)
+				return;
+			while (left != 0) {
+				uint32_t k = RTE_MIN(left, (uint32_t)sizeof(buf));
+
+				for (uint32_t i = 0; i < k; i++)
+					buf[i] = pattern_byte(lc->id, lc->tx_off + i);
+				if (tern_send(lc->c, buf, k) != (int)k) {
+					lc->failed = true;
+					return;
+				}
+				lc->tx_off += k;
+				left -= k;
+			}
+			lw->st.bytes_tx += opts.size;
+		} else {
+			if (tern_send_space(lc->c) < request_len)
+				return;
+			if (tern_send(lc->c, request, request_len) != (int)request_len) {
+				lc->failed = true;
+				return;
+			}
+			lw->st.bytes_tx += request_len;
+		}
+		lc->sent_ts[(lc->ts_head + lc->inflight) % DEPTH_MAX] = now;
+		lc->inflight++;
+		if (opts.mode == M_HTTP_CLOSE || opts.mode == M_BULK)
+			return;     /* one request per connection */
+	}
+}
+
+/* ------------------------------------------------------------ callbacks */
+
+static void
+lg_on_connected(struct tern_conn *c, void *arg)
+{
+	(void)c;
+	lg_send_more(arg);
+}
+
+static void
+lg_on_recv(struct tern_conn *c, struct rte_mbuf *m, void *arg)
+{
+	struct lg_conn *lc = arg;
+	bool ok = true;
+
+	for (struct rte_mbuf *s = m; s != NULL && ok; s = s->next) {
+		const uint8_t *p = rte_pktmbuf_mtod(s, const uint8_t *);
+
+		lc->lw->st.bytes_rx += s->data_len;
+		ok = opts.mode == M_ECHO ? lg_echo_input(lc, p, s->data_len) :
+			lg_http_input(lc, p, s->data_len);
+	}
+	rte_pktmbuf_free(m);
+	if (!ok) {
+		lc->failed = true;
+		tern_abort(c);
+		return;
+	}
+	if (lc->done && opts.mode == M_BULK)
+		tern_close(c);
+}
+
+static void
+lg_on_sent(struct tern_conn *c, uint32_t acked, void *arg)
+{
+	(void)c;
+	(void)acked;
+	lg_send_more(arg);
+}
+
+static void
+lg_on_peer_closed(struct tern_conn *c, void *arg)
+{
+	(void)arg;
+	tern_close(c);
+}
+
+static void
+lg_on_closed(struct tern_conn *c, int reason, void *arg)
+{
+	struct lg_conn *lc = arg;
+	struct lg_worker *lw = lc->lw;
+
+	(void)c;
+	lw->open--;
+	lc->c = NULL;
+	if (lc->done && !lc->failed && reason == TERN_CLOSE_NORMAL)
+		lw->st.conns_done++;
+	else if (!tern_stack_stopping(stack))
+		lw->st.errors++;
+}
+
+static const struct tern_conn_ops lg_ops = {
+	.on_connected = lg_on_connected,
+	.on_recv = lg_on_recv,
+	.on_sent = lg_on_sent,
+	.on_peer_closed = lg_on_peer_closed,
+	.on_closed = lg_on_closed,
+};
+
+/* ---------------------------------------------------------- the poll hook */
+
+static void
+lg_open(struct lg_worker *lw, struct lg_conn *lc)
+{
+	uint32_t id = lc->id;
+
+	memset(lc, 0, offsetof(struct lg_conn, hbuf));
+	lc->finished = opts.mode == M_BULK;
+	lc->id = id;
+	lc->lw = lw;
+	lc->c = tern_connect(lw->w, opts.addr, opts.port, &lg_ops, lc);
+	if (lc->c == NULL) {
+		lw->st.errors++;
+		return;
+	}
+	lw->open++;
+	lw->st.conns_opened++;
+}
+
+/* The SYN flood: crafted SYNs straight onto the device queue. */
+static void
+lg_flood(struct lg_worker *lw, uint64_t now)
+{
+	struct tern_netdev *dev = tern_stack_netdev(stack);
+	const struct tern_config *cfg = tern_stack_config(stack);
+	struct rte_mbuf *pkts[32];
+	uint16_t n = 32, sent;
+
+	if (opts.rate != 0) {
+		uint64_t budget;
+
+		if (lw->flood_credit_us == 0)
+			lw->flood_credit_us = now;
+		budget = (now - lw->flood_credit_us) * opts.rate / 1000000;
+		if (budget == 0)
+			return;
+		n = (uint16_t)RTE_MIN(budget, (uint64_t)32);
+		lw->flood_credit_us += n * 1000000 / opts.rate;
+	}
+	if (rte_pktmbuf_alloc_bulk(tern_worker_pool(lw->w), pkts, n) != 0)
+		return;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)rte_pktmbuf_append(pkts[i],
+				sizeof(*eh) + 20 + 20);
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eh + 1);
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+		uint64_t r = rte_rand();
+
+		memset(eh, 0xff, sizeof(eh->dst_addr));
+		rte_ether_addr_copy(&dev->mac, &eh->src_addr);
+		eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		memset(ip, 0, sizeof(*ip));
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->total_length = RTE_BE16(40);
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_TCP;
+		/* RFC 2544 benchmark range, never a real host */
+		ip->src_addr = rte_cpu_to_be_32(0xc6120000u | (uint32_t)(r & 0x1ffff));
+		ip->dst_addr = opts.addr;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		memset(th, 0, sizeof(*th));
+		th->src_port = rte_cpu_to_be_16((uint16_t)(1024 + ((r >> 17) % 64000)));
+		th->dst_port = rte_cpu_to_be_16(opts.port);
+		th->sent_seq = rte_cpu_to_be_32((uint32_t)(r >> 32));
+		th->data_off = 5 << 4;
+		th->tcp_flags = RTE_TCP_SYN_FLAG;
+		th->rx_win = RTE_BE16(65535);
+		th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	}
+	(void)cfg;
+	sent = dev->ops->tx_burst(dev, (uint16_t)tern_worker_id(lw->w), pkts, n);
+	lw->st.syn_sent += sent;
+	if (sent < n)
+		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+}
+
+static void
+lg_report_line(uint64_t now)
+{
+	struct lg_stats sum = { 0 }, last = { 0 };
+	uint32_t open = 0;
+	double dt;
+
+	for (unsigned int i = 0; i < nlw; i++) {
+		sum.requests += lws[i].st.requests;
+		sum.errors += lws[i].st.errors;
+		sum.bytes_rx += lws[i].st.bytes_rx;
+		sum.conns_done += lws[i].st.conns_done;
+		sum.syn_sent += lws[i].st.syn_sent;
+		last.requests += lws[i].last.requests;
+		last.bytes_rx += lws[i].last.bytes_rx;
+		last.conns_done += lws[i].last.conns_done;
+		last.syn_sent += lws[i].last.syn_sent;
+		open += lws[i].open;
+		lws[i].last = lws[i].st;
+	}
+	dt = (now - lws[0].last_us) / 1e6;
+	lws[0].last_us = now;
+	if (opts.quiet || dt <= 0)
+		return;
+	fprintf(stderr, "tern-loadgen: %5.1fs req/s %.0f conn/s %.0f Gbit/s %.3f syn/s %.0f"
+			" errors %" PRIu64 " open %u\n", (now - lws[0].start_us) / 1e6,
+			(sum.requests - last.requests) / dt, (sum.conns_done - last.conns_done) / dt,
+			(sum.bytes_rx - last.bytes_rx) * 8 / dt / 1e9, (sum.syn_sent - last.syn_sent) / dt,
+			sum.errors, open);
+}
+
+static void
+lg_hook(struct tern_worker *w, uint64_t now, void *arg)
+{
+	struct lg_worker *lw = arg;
+	unsigned int started = 0;
+
+	(void)w;
+	if (lw->start_us == 0)
+		lw->start_us = lw->last_us = lw->next_report_us = now;
+	if (opts.mode == M_SYN_FLOOD) {
+		lg_flood(lw, now);
+	} else {
+		if (lw == &lws[0]) {
+			uint64_t r = 0;
+
+			for (unsigned int i = 0; i < nlw; i++)
+				r += lws[i].st.requests;
+			requests_total_seen = r;
+			if (opts.requests != 0 && r >= opts.requests)
+				tern_stack_stop(stack);
+		}
+		if (opts.mode == M_BULK && lw == &lws[0]) {
+			/* bulk: every slot downloads once; the run ends with the last */
+			bool all = true;
+
+			for (unsigned int k = 0; k < nlw && all; k++)
+				for (uint32_t i = 0; i < lws[k].nconns && all; i++)
+					all = lws[k].conns[i].finished && lws[k].conns[i].c == NULL;
+			if (all)
+				tern_stack_stop(stack);
+		}
+		/* keep N connections open (http-close cycles them) */
+		for (uint32_t i = 0; i < lw->nconns && started < CONNECTS_PER_ITER; i++) {
+			if (lw->conns[i].c != NULL)
+				continue;
+			if (lw->conns[i].finished)
+				continue;
+			if (opts.requests != 0 && requests_total_seen >= opts.requests)
+				break;
+			lg_open(lw, &lw->conns[i]);
+			started++;
+		}
+	}
+	if (lw == &lws[0] && now >= lw->next_report_us + 1000000) {
+		lw->next_report_us = now;
+		lg_report_line(now);
+	}
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static void
+usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s [EAL args] -- --config FILE --target A.B.C.D:PORT --mode MODE [options]\n"
+		"  --mode M        echo | http | http-close | bulk | syn-flood (default http)\n"
+		"  --conns N       connections (default 64)\n"
+		"  --size BYTES    echo message size (default 64)\n"
+		"  --depth D       requests in flight per connection (default 1, max 64)\n"
+		"  --path P        HTTP path (default /)\n"
+		"  --bytes N       bulk: bytes per download (default 1 MiB)\n"
+		"  --duration SEC  run time (default until SIGINT, or --requests)\n"
+		"  --requests N    stop after N responses\n"
+		"  --rate PPS      syn-flood rate (0: as fast as possible)\n"
+		"  --json          print the summary as JSON\n"
+		"  --quiet         no live line\n", prog);
+}
+
+static uint64_t
+num(const char *name, const char *s, uint64_t min, uint64_t max)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (*s == '\0' || *s == '-' || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "tern-loadgen: %s: expected a number in [%" PRIu64 ", %" PRIu64
+				"], got '%s'\n", name, min, max, s);
+		exit(APP_EXIT_USAGE);
+	}
+	return v;
+}
+
+static void
+parse_target(const char *s)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	struct in_addr a;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(host)) {
+		fprintf(stderr, "tern-loadgen: --target: expected A.B.C.D:PORT, got '%s'\n", s);
+		exit(APP_EXIT_USAGE);
+	}
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	if (inet_pton(AF_INET, host, &a) != 1) {
+		fprintf(stderr, "tern-loadgen: --target: not an IPv4 address '%s'\n", host);
+		exit(APP_EXIT_USAGE);
+	}
+	opts.addr = a.s_addr;
+	opts.port = (uint16_t)num("--target port", colon + 1, 1, 65535);
+}
+
+static void
+parse_args(struct app_ctx *ctx, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "config", required_argument, NULL, 'c' }, { "target", required_argument, NULL, 't' },
+		{ "mode", required_argument, NULL, 'm' }, { "conns", required_argument, NULL, 'n' },
+		{ "size", required_argument, NULL, 's' }, { "depth", required_argument, NULL, 'D' },
+		{ "path", required_argument, NULL, 'p' }, { "bytes", required_argument, NULL, 'b' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "requests", required_argument, NULL, 'r' }, { "rate", required_argument, NULL, 'R' },
+		{ "json", no_argument, NULL, 'j' }, { "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:d:r:R:jqh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': ctx->config_path = optarg; break;
+		case 't': parse_target(optarg); break;
+		case 'm':
+			if (strcmp(optarg, "echo") == 0) opts.mode = M_ECHO;
+			else if (strcmp(optarg, "http") == 0) opts.mode = M_HTTP;
+			else if (strcmp(optarg, "http-close") == 0) opts.mode = M_HTTP_CLOSE;
+			else if (strcmp(optarg, "bulk") == 0) opts.mode = M_BULK;
+			else if (strcmp(optarg, "syn-flood") == 0) opts.mode = M_SYN_FLOOD;
+			else {
+				fprintf(stderr, "tern-loadgen: --mode: unknown '%s'\n", optarg);
+				exit(APP_EXIT_USAGE);
+			}
+			break;
+		case 'n': opts.conns = (uint32_t)num("--conns", optarg, 1, 4000000); break;
+		case 's': opts.size = (uint32_t)num("--size", optarg, 1, 1 << 20); break;
+		case 'D': opts.depth = (uint32_t)num("--depth", optarg, 1, DEPTH_MAX); break;
+		case 'p': opts.path = optarg; break;
+		case 'b': opts.bytes = num("--bytes", optarg, 1, 1ull << 40); break;
+		case 'd': ctx->duration_s = (double)num("--duration", optarg, 1, 86400); break;
+		case 'r': opts.requests = num("--requests", optarg, 1, UINT64_MAX); break;
+		case 'R': opts.rate = num("--rate", optarg, 0, 1ull << 32); break;
+		case 'j': opts.json = true; break;
+		case 'q': opts.quiet = true; break;
+		case 'h': usage(ctx->name); exit(0);
+		default: usage(ctx->name); exit(APP_EXIT_USAGE);
+		}
+	}
+	if (optind != argc || opts.addr == 0) {
+		fprintf(stderr, "tern-loadgen: %s\n", opts.addr == 0 ? "--target is required" :
+				"unexpected argument");
+		exit(APP_EXIT_USAGE);
+	}
+}
+
+static void
+print_summary(double secs)
+{
+	struct lg_stats s = { 0 };
+	struct hdr_hist *lat = calloc(1, sizeof(*lat));
+
+	if (lat == NULL)
+		return;
+	hdr_init(lat);
+	for (unsigned int i = 0; i < nlw; i++) {
+		s.requests += lws[i].st.requests;
+		s.non2xx += lws[i].st.non2xx;
+		s.errors += lws[i].st.errors;
+		s.bytes_rx += lws[i].st.bytes_rx;
+		s.bytes_tx += lws[i].st.bytes_tx;
+		s.conns_opened += lws[i].st.conns_opened;
+		s.conns_done += lws[i].st.conns_done;
+		s.syn_sent += lws[i].st.syn_sent;
+		hdr_merge(lat, &lws[i].lat);
+	}
+	if (secs <= 0)
+		secs = 1e-9;
+	if (opts.json) {
+		printf("{\"seconds\": %.3f, \"requests\": %" PRIu64 ", \"requests_per_s\": %.1f, "
+			"\"conns_opened\": %" PRIu64 ", \"conns_done\": %" PRIu64 ", \"conns_per_s\": %.1f, "
+			"\"bytes_rx\": %" PRIu64 ", \"gbit_per_s\": %.4f, \"errors\": %" PRIu64 ", "
+			"\"non2xx\": %" PRIu64 ", \"syn_sent\": %" PRIu64 ", \"syn_per_s\": %.1f, "
+			"\"lat_us\": {\"p50\": %" PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64
+			", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}}\n",
+			secs, s.requests, s.requests / secs, s.conns_opened, s.conns_done,
+			s.conns_done / secs, s.bytes_rx, s.bytes_rx * 8 / secs / 1e9, s.errors, s.non2xx,
+			s.syn_sent, s.syn_sent / secs, hdr_percentile(lat, 50), hdr_percentile(lat, 90),
+			hdr_percentile(lat, 99), hdr_percentile(lat, 99.9), lat->total ? lat->max : 0);
+	} else {
+		printf("tern-loadgen: %.2f s, %" PRIu64 " requests (%.0f/s), %" PRIu64
+			" connections done (%.0f/s), %.3f Gbit/s received, %" PRIu64 " errors, %" PRIu64
+			" non-2xx, %" PRIu64 " SYNs sent (%.0f/s)\n", secs, s.requests, s.requests / secs,
+			s.conns_done, s.conns_done / secs, s.bytes_rx * 8 / secs / 1e9, s.errors,
+			s.non2xx, s.syn_sent, s.syn_sent / secs);
+		printf("tern-loadgen: latency us p50 %" PRIu64 " p90 %" PRIu64 " p99 %" PRIu64
+			" p99.9 %" PRIu64 " max %" PRIu64 "\n", hdr_percentile(lat, 50),
+			hdr_percentile(lat, 90), hdr_percentile(lat, 99), hdr_percentile(lat, 99.9),
+			lat->total ? lat->max : 0);
+	}
+	free(lat);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app_ctx ctx = { .name = "tern-loadgen", .config_path = "config/memif-client.conf" };
+	int eal_argc = app_eal_argc(argc, argv);
+	uint64_t t0, t1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (eal_argc < 0) {
+		usage(argv[0]);
+		return APP_EXIT_USAGE;
+	}
+	parse_args(&ctx, argc - eal_argc, argv + eal_argc);
+	if (opts.mode == M_BULK)
+		snprintf(request, sizeof(request), "GET /bytes/%" PRIu64 " HTTP/1.1\r\nHost: tern\r\n"
+				"Connection: close\r\n\r\n", opts.bytes);
+	else if (opts.mode == M_HTTP_CLOSE)
+		snprintf(request, sizeof(request), "GET %s HTTP/1.1\r\nHost: tern\r\n"
+				"Connection: close\r\n\r\n", opts.path);
+	else
+		snprintf(request, sizeof(request), "GET %s HTTP/1.1\r\nHost: tern\r\n\r\n", opts.path);
+	request_len = strlen(request);
+	app_load_config(&ctx);
+	app_start(&ctx, eal_argc, argv);
+	stack = ctx.stack;
+	nlw = tern_stack_worker_count(stack);
+	lws = rte_zmalloc("lg_workers", nlw * sizeof(lws[0]), RTE_CACHE_LINE_SIZE);
+	for (unsigned int i = 0; lws != NULL && i < nlw; i++) {
+		struct lg_worker *lw = &lws[i];
+
+		lw->w = tern_stack_worker(stack, i);
+		lw->nconns = opts.conns / nlw + (i < opts.conns % nlw);
+		lw->conns = rte_zmalloc("lg_conns", (lw->nconns + 1) * sizeof(lw->conns[0]), 0);
+		if (lw->conns == NULL)
+			break;
+		for (uint32_t k = 0; k < lw->nconns; k++) {
+			lw->conns[k].id = i * 1000003u + k;
+			lw->conns[k].lw = lw;
+		}
+		hdr_init(&lw->lat);
+		tern_worker_set_poll_hook(lw->w, lg_hook, lw);
+	}
+	if (lws == NULL) {
+		fprintf(stderr, "tern-loadgen: out of memory\n");
+		return 1;
+	}
+	t0 = tern_clock_us();
+	app_run(&ctx);
+	t1 = tern_clock_us();
+	print_summary((t1 - t0) / 1e6);
+	return app_finish(&ctx, NULL);
+}
