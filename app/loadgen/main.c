@@ -12,7 +12,8 @@
  *   http        keep-alive GETs of --path over N connections (--depth pipelined)
  *   http-close  one GET with "Connection: close" per connection, N at a time:
  *               connections per second
- *   bulk        GET /bytes/--bytes on N connections, counted: Gbit/s
+ *   bulk        GET /bytes/--bytes again and again on N keep-alive connections
+ *               (one, for the single-connection figure): Gbit/s
  *   syn-flood   SYNs from random spoofed sources (198.18.0.0/15) at --rate
  *               packets/s (0: as fast as possible), sent to the target's IP
  *               in broadcast frames: a flood source for resilience tests
@@ -69,7 +70,6 @@ struct lg_conn {
 	uint64_t body_left;
 	uint16_t status;
 	bool done;                  /* http-close / bulk: response complete */
-	bool finished;              /* bulk: this slot has downloaded; not reopened */
 	bool failed;
 	char hbuf[HDR_MAX];
 };
@@ -140,7 +140,7 @@ lg_http_input(struct lg_conn *lc, const uint8_t *p, uint32_t n)
 				lc->in_body = false;
 				lc->hlen = 0;
 				lg_complete(lc, lc->status == 200);
-				if (opts.mode == M_HTTP_CLOSE || opts.mode == M_BULK)
+				if (opts.mode == M_HTTP_CLOSE)
 					lc->done = true;
 				else
 					lg_send_more(lc);
@@ -173,7 +173,7 @@ lg_http_input(struct lg_conn *lc, const uint8_t *p, uint32_t n)
 				lc->in_body = false;
 				lc->hlen = 0;
 				lg_complete(lc, lc->status == 200);
-				if (opts.mode == M_HTTP_CLOSE || opts.mode == M_BULK)
+				if (opts.mode == M_HTTP_CLOSE)
 					lc->done = true;
 				else
 					lg_send_more(lc);
@@ -240,7 +240,7 @@ lg_send_more(struct lg_conn *lc)
 		}
 		lc->sent_ts[(lc->ts_head + lc->inflight) % DEPTH_MAX] = now;
 		lc->inflight++;
-		if (opts.mode == M_HTTP_CLOSE || opts.mode == M_BULK)
+		if (opts.mode == M_HTTP_CLOSE)
 			return;     /* one request per connection */
 	}
 }
@@ -273,8 +273,6 @@ lg_on_recv(struct tern_conn *c, struct rte_mbuf *m, void *arg)
 		tern_abort(c);
 		return;
 	}
-	if (lc->done && opts.mode == M_BULK)
-		tern_close(c);
 }
 
 static void
@@ -323,7 +321,6 @@ lg_open(struct lg_worker *lw, struct lg_conn *lc)
 	uint32_t id = lc->id;
 
 	memset(lc, 0, offsetof(struct lg_conn, hbuf));
-	lc->finished = opts.mode == M_BULK;
 	lc->id = id;
 	lc->lw = lw;
 	lc->c = tern_connect(lw->w, opts.addr, opts.port, &lg_ops, lc);
@@ -444,21 +441,9 @@ lg_hook(struct tern_worker *w, uint64_t now, void *arg)
 			if (opts.requests != 0 && r >= opts.requests)
 				tern_stack_stop(stack);
 		}
-		if (opts.mode == M_BULK && lw == &lws[0]) {
-			/* bulk: every slot downloads once; the run ends with the last */
-			bool all = true;
-
-			for (unsigned int k = 0; k < nlw && all; k++)
-				for (uint32_t i = 0; i < lws[k].nconns && all; i++)
-					all = lws[k].conns[i].finished && lws[k].conns[i].c == NULL;
-			if (all)
-				tern_stack_stop(stack);
-		}
 		/* keep N connections open (http-close cycles them) */
 		for (uint32_t i = 0; i < lw->nconns && started < CONNECTS_PER_ITER; i++) {
 			if (lw->conns[i].c != NULL)
-				continue;
-			if (lw->conns[i].finished)
 				continue;
 			if (opts.requests != 0 && requests_total_seen >= opts.requests)
 				break;
@@ -484,7 +469,7 @@ usage(const char *prog)
 		"  --size BYTES    echo message size (default 64)\n"
 		"  --depth D       requests in flight per connection (default 1, max 64)\n"
 		"  --path P        HTTP path (default /)\n"
-		"  --bytes N       bulk: bytes per download (default 1 MiB)\n"
+		"  --bytes N       bulk: bytes per download (default 1 MiB, tern-httpd serves <= 64 MiB)\n"
 		"  --duration SEC  run time (default until SIGINT, or --requests)\n"
 		"  --requests N    stop after N responses\n"
 		"  --rate PPS      syn-flood rate (0: as fast as possible)\n"
@@ -640,7 +625,7 @@ main(int argc, char **argv)
 	parse_args(&ctx, argc - eal_argc, argv + eal_argc);
 	if (opts.mode == M_BULK)
 		snprintf(request, sizeof(request), "GET /bytes/%" PRIu64 " HTTP/1.1\r\nHost: tern\r\n"
-				"Connection: close\r\n\r\n", opts.bytes);
+				"\r\n", opts.bytes);
 	else if (opts.mode == M_HTTP_CLOSE)
 		snprintf(request, sizeof(request), "GET %s HTTP/1.1\r\nHost: tern\r\n"
 				"Connection: close\r\n\r\n", opts.path);

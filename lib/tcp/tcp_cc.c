@@ -3,7 +3,7 @@
  * Congestion control and loss recovery.
  *
  * The recovery machinery is shared: slow start (RFC 5681 §3.1 with RFC 3465
- * byte counting, L = 2), limited transmit (RFC 3042), fast retransmit and
+ * byte counting), limited transmit (RFC 3042), fast retransmit and
  * NewReno fast recovery (RFC 5681 §3.2, RFC 6582) and, when SACK is on,
  * retransmission of the holes the scoreboard shows (RFC 6675 in a simplified
  * form: one hole per duplicate ACK, the next on each partial ACK), restart
@@ -183,8 +183,10 @@ tcp_cc_ack(struct tcp_cb *tp, uint32_t acked)
 	}
 	tp->dupacks = 0;
 	if (tp->cwnd < tp->ssthresh)
-		/* RFC 3465 §2.2 (L = 2): an ACK for two segments grows cwnd by two */
-		tp->cwnd += RTE_MIN(acked, 2u * tp->seg_max);
+		/* RFC 3465 byte counting. DEVIATION: no L limit (as Linux): ACKs
+		 * here are batched per burst (one ACK may cover a whole burst), and
+		 * L = 2 would make slow start crawl on such stretch ACKs */
+		tp->cwnd += acked;
 	else
 		tp->cc->cong_avoid(tp, acked);
 }

@@ -1,0 +1,256 @@
+#!/usr/bin/python3
+"""Tern against Linux, side by side, on this machine, in one run.
+
+  tests/bench/bench.py [--runs 3] [--seconds 5] [--smoke] [--json FILE]
+
+Pairs (Linux on loopback; Tern over net_memif between two processes):
+  http keep-alive req/s   nginx (1 worker, core 0) + wrk (1 thread, core 1)
+                          vs tern-httpd (core 0) + tern-loadgen http (core 1); 64 and 1024 conns
+  http close conn/s       the same pairs with "Connection: close"
+  bulk Gbit/s             iperf3 (1 stream) vs tern-loadgen bulk (1 conn) from tern-httpd
+  echo packets/s          tern-echo + tern-loadgen echo (64 B, depth 16) vs
+                          dpdk-testpmd macswap + dpdk-testpmd txonly on the same memif
+  latency p50/p99         8 connections, depth 1: wrk vs tern-loadgen
+Each figure is the median of --runs runs. A benchmark, not a test: it never
+fails on a number. --smoke runs each pair once for a second and fails only on
+errors (wrong responses, failed runs): that is what the test suite runs.
+"""
+import argparse, json, os, re, signal, statistics, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.dirname(os.path.dirname(HERE))
+INDEX = (b"<!DOCTYPE html>\n<html><head><title>Tern</title></head>"
+         b"<body><h1>Tern</h1><p>Served by tern-httpd.</p></body></html>\n")
+SOCK = "/run/tern-bench-%d.sock" % os.getpid()
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+class Proc:
+    """A background process that is always killed (process group)."""
+    def __init__(self, argv, **kw):
+        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  start_new_session=True, **kw)
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.p.poll() is None:
+            try:
+                os.killpg(self.p.pid, sig)
+            except ProcessLookupError:
+                pass
+        try:
+            out, _ = self.p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.p.pid, signal.SIGKILL)
+            out, _ = self.p.communicate()
+        return out.decode(errors="replace")
+
+
+def eal(core, prefix):
+    mem = subprocess.run([os.path.join(SRC, "tools", "eal-mem"), prefix], capture_output=True,
+                         text=True).stdout.split()
+    # memif needs shared memory both sides can map: no --in-memory
+    return ["-l", str(core), "--no-pci", "--log-level=*:error"] + mem
+
+
+def memif_conf(tmp, role, addr):
+    path = os.path.join(tmp, "%s.conf" % role)
+    with open(path, "w") as f:
+        f.write("[port]\ndevice = net_memif0,role=%s,id=0,socket=%s\n"
+                "[ipv4]\naddress = %s\nnetmask = 255.255.255.0\n"
+                "[stack]\nmbufs = 65535\n[tcp]\nmax_conns = 65536\nmax_time_wait = 262144\n"
+                "time_wait_ms = 60000\n" % (role, SOCK, addr))
+    return path
+
+
+def build_dir():
+    return os.environ.get("TERN_BUILD_DIR", os.path.join(SRC, "build"))
+
+
+def tern_pair(tmp, server_argv, client_args, seconds):
+    """Run a Tern server (core 0) and tern-loadgen (core 1) over memif; return the JSON summary."""
+    b = build_dir()
+    if os.path.exists(SOCK):
+        os.unlink(SOCK)
+    srv = Proc([os.path.join(b, "app", server_argv[0])] + eal(0, "bsrv%d" % os.getpid()) +
+               ["--", "--config", memif_conf(tmp, "server", "10.78.0.1")] + server_argv[1:])
+    try:
+        time.sleep(1.5)
+        cli = subprocess.run([os.path.join(b, "app", "tern-loadgen")] +
+                             eal(1, "bcli%d" % os.getpid()) +
+                             ["--", "--config", memif_conf(tmp, "client", "10.78.0.2"),
+                              "--quiet", "--json", "--duration", str(seconds)] + client_args,
+                             capture_output=True, text=True, timeout=seconds + 30)
+    finally:
+        srv.stop()
+    m = re.search(r"^\{.*\}$", cli.stdout, re.M)
+    if cli.returncode != 0 or not m:
+        raise RuntimeError("tern-loadgen failed (%d): %s %s" % (cli.returncode, cli.stdout[-500:],
+                                                            cli.stderr[-500:]))
+    return json.loads(m.group(0))
+
+
+def nginx_start(tmp):
+    root = os.path.join(tmp, "www")
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, "index.html"), "wb") as f:
+        f.write(INDEX)
+    conf = os.path.join(tmp, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write("worker_processes 1; worker_cpu_affinity 01; daemon off; pid %s/nginx.pid;\n"
+                "error_log %s/error.log;\n"
+                "events { worker_connections 8192; }\n"
+                "http { access_log off; keepalive_requests 100000000; keepalive_timeout 60;\n"
+                "  server { listen 127.0.0.1:18080 backlog=4096; root %s;\n"
+                "    location / { index index.html; } } }\n" % (tmp, tmp, root))
+    p = Proc(["taskset", "-c", "0", "nginx", "-c", conf, "-p", tmp])
+    time.sleep(0.5)
+    return p
+
+
+def wrk(conns, seconds, close=False, threads=1):
+    argv = ["taskset", "-c", "1", "wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % seconds,
+            "--latency"]
+    if close:
+        argv += ["-H", "Connection: close"]
+    out = subprocess.run(argv + ["http://127.0.0.1:18080/"], capture_output=True, text=True,
+                         timeout=seconds + 30).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errs = re.search(r"Socket errors: (.*)", out)
+    lat = {}
+    for k in ("50%", "90%", "99%"):
+        mm = re.search(r"\s%s\s+([\d.]+)(us|ms|s)" % re.escape(k), out)
+        if mm:
+            v = float(mm.group(1)) * {"us": 1, "ms": 1e3, "s": 1e6}[mm.group(2)]
+            lat[k] = v
+    return rps, errs.group(1) if errs else "", lat
+
+
+def iperf3(seconds):
+    srv = Proc(["taskset", "-c", "0", "iperf3", "-s", "-B", "127.0.0.1", "-p", "15201", "-1"])
+    time.sleep(0.5)
+    try:
+        out = subprocess.run(["taskset", "-c", "1", "iperf3", "-c", "127.0.0.1", "-p", "15201",
+                              "-t", str(seconds), "-J"], capture_output=True, text=True,
+                             timeout=seconds + 30).stdout
+    finally:
+        srv.stop()
+    return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
+
+
+def testpmd_macswap(tmp, seconds):
+    """I/O ceiling: testpmd macswap on one memif end, testpmd txonly on the other."""
+    if os.path.exists(SOCK):
+        os.unlink(SOCK)
+    common = ["--", "--no-lsc-interrupt", "--stats-period", "1", "--nb-cores=1",
+              "--burst=32", "--txpkts=64", "--auto-start"]
+    # testpmd wants a main lcore besides its forwarding one: each takes both
+    # cores with its forwarding lcore on its own core (the main one sleeps)
+    srv = Proc(["dpdk-testpmd"] + eal("0,1", "tpa%d" % os.getpid()) + ["--main-lcore", "1"] +
+               ["--vdev=net_memif0,role=server,id=0,socket=%s" % SOCK] + common +
+               ["--forward-mode=macswap"], stdin=subprocess.DEVNULL)
+    time.sleep(1.5)
+    gen = Proc(["dpdk-testpmd"] + eal("0,1", "tpb%d" % os.getpid()) + ["--main-lcore", "0"] +
+               ["--vdev=net_memif0,role=client,id=0,socket=%s" % SOCK] + common +
+               ["--forward-mode=txonly"], stdin=subprocess.DEVNULL)
+    time.sleep(seconds + 1.5)
+    gout = gen.stop(signal.SIGINT)
+    sout = srv.stop(signal.SIGINT)
+    # macswap's forwarding rate: RX-packets of its port per second in the last periods
+    rates = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", sout)]
+    rates = [r for r in rates if r > 0]
+    if not rates:
+        raise RuntimeError("testpmd gave no rate: %s" % (sout[-400:] + gout[-400:]))
+    return statistics.median(rates[-max(1, seconds - 1):])
+
+
+def median3(fn, runs):
+    vals = [fn() for _ in range(runs)]
+    return statistics.median(vals), vals
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        print("SKIP: needs root (hugepages, memif socket)")
+        return 77
+    if a.smoke:
+        a.runs, a.seconds = 1, 1
+    rows, failures = [], []
+    tmp = tempfile.mkdtemp(prefix="tern-bench-")
+
+    def row(name, linux, tern, unit, note=""):
+        ratio = tern / linux if linux else float("nan")
+        rows.append((name, linux, tern, unit, ratio, note))
+        log("  %-34s linux %12.1f  tern %12.1f %-7s ratio %.2f %s" % (name, linux, tern, unit,
+                                                                     ratio, note))
+
+    def tern_check(res, what):
+        if res["errors"] or res["non2xx"]:
+            failures.append("%s: %d errors, %d non-2xx" % (what, res["errors"], res["non2xx"]))
+        return res
+
+    try:
+        for conns in (64, 1024):
+            ng = nginx_start(tmp)
+            try:
+                lin, _ = median3(lambda: wrk(conns, a.seconds)[0], a.runs)
+                linc, _ = median3(lambda: wrk(conns, a.seconds, close=True)[0], a.runs)
+            finally:
+                ng.stop()
+            t, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
+                           ["--target", "10.78.0.1:80", "--mode", "http", "--conns", str(conns)],
+                           a.seconds), "http")["requests_per_s"], a.runs)
+            row("http keep-alive req/s, %d conns" % conns, lin, t, "req/s")
+            tc, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
+                            ["--target", "10.78.0.1:80", "--mode", "http-close",
+                             "--conns", str(conns)], a.seconds), "http-close")["conns_per_s"],
+                            a.runs)
+            row("http close conn/s, %d conns" % conns, linc, tc, "conn/s")
+        lb, _ = median3(lambda: iperf3(a.seconds), a.runs)
+        tb, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
+                        ["--target", "10.78.0.1:80", "--mode", "bulk", "--conns", "1",
+                         "--bytes", str(64 << 20)], a.seconds), "bulk")["gbit_per_s"], a.runs)
+        row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s")
+        mp, _ = median3(lambda: testpmd_macswap(tmp, a.seconds), a.runs)
+        te, _ = median3(lambda: 2 * tern_check(tern_pair(tmp, ["tern-echo", "--port", "7"],
+                        ["--target", "10.78.0.1:7", "--mode", "echo", "--conns", "64",
+                         "--size", "64", "--depth", "16"], a.seconds), "echo")["requests_per_s"],
+                        a.runs)
+        row("echo packets/s (vs testpmd macswap)", mp, te, "pkt/s",
+            "tern: 2 segments per echoed message")
+        ng = nginx_start(tmp)
+        try:
+            _, _, wl = wrk(8, a.seconds)
+        finally:
+            ng.stop()
+        tl = tern_pair(tmp, ["tern-httpd", "--port", "80"], ["--target", "10.78.0.1:80", "--mode",
+                       "http", "--conns", "8"], a.seconds)["lat_us"]
+        row("latency p50 us, 8 conns (lower wins)", wl.get("50%", 0), tl["p50"], "us")
+        row("latency p99 us, 8 conns (lower wins)", wl.get("99%", 0), tl["p99"], "us")
+    except Exception as e:   # a benchmark run that breaks is a failure of the smoke test
+        failures.append("run failed: %r" % (e,))
+    print("\n| pair | Linux | Tern | unit | Tern/Linux |\n|---|---|---|---|---|")
+    for name, lin, tern, unit, ratio, note in rows:
+        print("| %s | %.1f | %.1f | %s | %.2f |" % (name, lin, tern, unit, ratio))
+    print("\nmachine: %s, %d cores; %s; median of %d runs of %d s" % (
+        os.uname().machine, os.cpu_count(), time.strftime("%Y-%m-%d"), a.runs, a.seconds))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump([dict(zip(("pair", "linux", "tern", "unit", "ratio", "note"), r))
+                       for r in rows], f, indent=1)
+    if failures:
+        print("FAILURES:\n  " + "\n  ".join(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
