@@ -36,14 +36,17 @@ cookie_slot(const struct tcp_worker *tw)
 	return (uint32_t)(tw->nif->now_us >> COOKIE_SLOT_SHIFT);
 }
 
+/* The MAC covers the 4-tuple, the peer's ISN, the slot and the MSS index:
+ * changing any bit of the cookie (an off-by-one ACK included) breaks it. */
 static uint32_t
-cookie_mac(const uint8_t secret[16], const struct tcp_key *key, uint32_t slot, uint32_t irs)
+cookie_mac(const uint8_t secret[16], const struct tcp_key *key, uint32_t slot, uint32_t irs,
+		uint32_t mss_idx)
 {
 	uint64_t h = tern_siphash24_4w(secret, key->raddr, key->laddr,
 			(uint32_t)key->rport << 16 | key->lport, irs);
 
-	return (uint32_t)(tern_siphash24_4w(secret, (uint32_t)h, (uint32_t)(h >> 32), slot, 0)) &
-		0xffffff;
+	return (uint32_t)(tern_siphash24_4w(secret, (uint32_t)h, (uint32_t)(h >> 32), slot,
+			mss_idx)) & 0xffffff;
 }
 
 void
@@ -66,7 +69,7 @@ tcp_syncookie_make(struct tcp_worker *tw, const struct tcp_key *key, uint32_t ir
 	for (uint32_t i = 0; i < RTE_DIM(tcp_cookie_mss); i++)
 		if (tcp_cookie_mss[i] <= peer_mss)
 			idx = i;
-	return cookie_mac(tw->cookie_secret[0], key, slot, irs) << 8 | (slot & 31) << 3 | idx;
+	return cookie_mac(tw->cookie_secret[0], key, slot, irs, idx) << 8 | (slot & 31) << 3 | idx;
 }
 
 bool
@@ -81,7 +84,7 @@ tcp_syncookie_check(struct tcp_worker *tw, const struct tcp_key *key, uint32_t i
 		if ((slot & 31) != ((cookie >> 3) & 31))
 			continue;
 		for (int s = 0; s < 2; s++) {
-			if (cookie_mac(tw->cookie_secret[s], key, slot, irs) == cookie >> 8) {
+			if (cookie_mac(tw->cookie_secret[s], key, slot, irs, cookie & 7) == cookie >> 8) {
 				*mss = tcp_cookie_mss[cookie & 7];
 				return true;
 			}
