@@ -128,12 +128,12 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 	}
 	s->started = true;
 	free(pools);
-	/* start every worker's clock now, so work queued before tern_stack_run
-	 * (listens, connects) has a real time base */
-	for (unsigned int i = 0; i < nb_workers; i++) {
+	/* work queued before the first poll (a tern_connect from main before
+	 * tern_stack_run) is timed from the real clock; a virtual-clock user
+	 * polls once before queueing work. The wheels start at 0 and follow
+	 * whatever clock the polls bring. */
+	for (unsigned int i = 0; i < nb_workers; i++)
 		s->workers[i].nif.now_us = tern_clock_us();
-		tcp_timers_advance(&s->workers[i].tcp, s->workers[i].nif.now_us);
-	}
 	tern_telemetry_attach(s);
 	return s;
 err:

@@ -77,6 +77,20 @@ tcp_rtt_from_ts(struct tcp_cb *tp, const struct tcp_seg *seg)
 		tcp_rtt_sample(tp, ticks << TCP_TS_SHIFT);
 }
 
+/* The handshake is done: take an RTT sample, or apply RFC 6298 (5.7). */
+static void
+tcp_rtt_after_handshake(struct tcp_cb *tp, const struct tcp_seg *seg)
+{
+	bool syn_lost = tp->rexmt_shift != 0;
+
+	tp->rexmt_shift = 0;
+	tcp_rtt_from_ts(tp, seg);
+	/* RFC 6298 (5.7): a SYN or SYN-ACK timed out and no sample since:
+	 * data transmission starts with an RTO of 3 s */
+	if (syn_lost && tp->srtt_us == 0)
+		tp->rto_us = 3000000u;
+}
+
 void
 tcp_deliver(struct tcp_cb *tp, struct rte_mbuf *m, uint32_t len)
 {
@@ -251,10 +265,15 @@ tcp_take_syn_options(struct tcp_cb *tp, const struct tcp_seg *seg, bool offered_
 
 /* Memory nearly gone: new handshakes must not take any (RFC 4987 §3.6). */
 static bool
-tcp_overloaded(const struct tcp_worker *tw)
+tcp_tcbs_low(const struct tcp_worker *tw)
 {
-	return rte_mempool_avail_count(tw->tcb_pool) < tw->p.max_conns / 16 + 1 ||
-		rte_mempool_avail_count(tw->nif->pool) < tw->nif->pool->size / 8;
+	return rte_mempool_avail_count(tw->tcb_pool) < tw->p.max_conns / 16 + 1;
+}
+
+static bool
+tcp_mbufs_low(const struct tcp_worker *tw)
+{
+	return rte_mempool_avail_count(tw->nif->pool) < tw->nif->pool->size / 8;
 }
 
 /* A SYN-ACK with a cookie, no state kept (tcp_syncookie.c). */
@@ -299,7 +318,7 @@ tcp_cookie_ack(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_k
 		return NULL;
 	}
 	tp->irs = irs;
-	tp->rcv_nxt = seg->seq;
+	tp->rcv_nxt = tp->rcv_adv = seg->seq;
 	tp->iss = iss;
 	tp->snd_una = tp->recover = iss;
 	tp->snd_nxt = tp->snd_max = iss + 1;
@@ -354,16 +373,21 @@ tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp
 		goto drop;
 	tw->stats->tcp_syn_rcvd++;
 	/* RFC 4987 §3.6: a full SYN queue, or memory running out, is answered
-	 * statelessly; "always" answers every SYN so */
+	 * statelessly; "always" answers every SYN so. Without cookies a full
+	 * queue or low mbufs drop the SYN (counted); a full table refuses it
+	 * with RST below. */
 	if (tw->p.syncookies == TERN_SYNCOOKIES_ALWAYS ||
-			l->syn_count >= tw->p.syn_backlog || tcp_overloaded(tw)) {
-		if (tw->p.syncookies != TERN_SYNCOOKIES_NEVER) {
-			tcp_answer_with_cookie(tw, key, seg);
-		} else if (l->syn_count >= tw->p.syn_backlog) {
-			tw->stats->tcp_syn_queue_full++;
-		} else {
-			tw->stats->tcp_syn_overload_drop++;
-		}
+			(tw->p.syncookies == TERN_SYNCOOKIES_AUTO &&
+			 (l->syn_count >= tw->p.syn_backlog || tcp_tcbs_low(tw) || tcp_mbufs_low(tw)))) {
+		tcp_answer_with_cookie(tw, key, seg);
+		goto drop;
+	}
+	if (l->syn_count >= tw->p.syn_backlog) {
+		tw->stats->tcp_syn_queue_full++;
+		goto drop;
+	}
+	if (tcp_mbufs_low(tw)) {
+		tw->stats->tcp_syn_overload_drop++;
 		goto drop;
 	}
 	tp = tcp_cb_alloc(tw, key);
@@ -373,7 +397,7 @@ tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp
 		goto drop;
 	}
 	tp->irs = seg->seq;
-	tp->rcv_nxt = seg->seq + 1;
+	tp->rcv_nxt = tp->rcv_adv = seg->seq + 1;
 	tp->iss = tcp_isn(tw, key);
 	if (iss_floor != 0 && seq_lt(tp->iss, iss_floor))
 		tp->iss = iss_floor;    /* RFC 6191: above the old incarnation */
@@ -459,7 +483,7 @@ tcp_syn_sent_input(struct tcp_cb *tp, struct tcp_seg *seg)
 		goto drop;
 	/* fourth: the SYN */
 	tp->irs = seg->seq;
-	tp->rcv_nxt = seg->seq + 1;
+	tp->rcv_nxt = tp->rcv_adv = seg->seq + 1;
 	tcp_take_syn_options(tp, seg, true);
 	tp->snd_wnd = seg->wnd;          /* not scaled in a SYN (RFC 7323 §2.2) */
 	tp->max_sndwnd = seg->wnd;
@@ -468,8 +492,7 @@ tcp_syn_sent_input(struct tcp_cb *tp, struct tcp_seg *seg)
 		tp->snd_una = seg->ack;
 		tp->snd_wl2 = seg->ack;
 		tcp_timer_stop(tp, TT_REXMT);
-		tp->rexmt_shift = 0;
-		tcp_rtt_from_ts(tp, seg);
+		tcp_rtt_after_handshake(tp, seg);
 		tcp_set_state(tp, TERN_TCP_ESTABLISHED);
 		tw->stats->tcp_active_opens++;
 		if (tw->p.keepalive)
@@ -585,8 +608,7 @@ tcp_established(struct tcp_cb *tp, const struct tcp_seg *seg)
 	tp->snd_wl1 = seg->seq;
 	tp->snd_wl2 = seg->ack;
 	tcp_timer_stop(tp, TT_REXMT);
-	tp->rexmt_shift = 0;
-	tcp_rtt_from_ts(tp, seg);
+	tcp_rtt_after_handshake(tp, seg);
 	tcp_set_state(tp, TERN_TCP_ESTABLISHED);
 	if (tw->p.keepalive)
 		tcp_timer_set(tp, TT_KEEP, tw->nif->now_us + tw->p.keepidle_us);
@@ -639,8 +661,9 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 	sack_grew = (tp->flags & TF_SACK) && seg->nsack != 0 && tcp_sack_update(tp, seg);
 	if (seq_leq(seg->ack, tp->snd_una)) {
 		/* old or duplicate; a pure duplicate may mean a loss (RFC 5681 §2;
-		 * RFC 6675 §2: with SACK, an ACK that reports new SACKed data) */
-		if (seg->ack == tp->snd_una && tp->snd_max != tp->snd_una &&
+		 * RFC 6675 §2: with SACK, an ACK that reports new SACKed data).
+		 * Answers to zero-window probes are not: nothing was lost */
+		if (seg->ack == tp->snd_una && tp->snd_max != tp->snd_una && wnd != 0 &&
 				(sack_grew || (seg->len == 0 && !(seg->flags & (TH_SYN | TH_FIN)) &&
 				 wnd == tp->snd_wnd)))
 			tcp_cc_dupack(tp);
@@ -781,6 +804,14 @@ tcp_segment(struct tcp_cb *tp, struct tcp_seg *seg)
 		tw->stats->tcp_drop_paws++;
 		tcp_ack_now(tp);
 		goto drop;
+	}
+	/* RFC 9293 Figure 8 (simultaneous open): in SYN_RECEIVED the peer's
+	 * SYN,ACK <SEQ=IRS><ACK=ISS+1> crosses ours: its SYN is old news, its
+	 * ACK completes the handshake */
+	if (tp->state == TERN_TCP_SYN_RECEIVED &&
+			(seg->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && seg->seq == tp->irs) {
+		seg->flags &= ~TH_SYN;
+		seg->seq++;
 	}
 	/* a retransmitted SYN in SYN_RECEIVED: our SYN-ACK was lost */
 	if (tp->state == TERN_TCP_SYN_RECEIVED && (seg->flags & (TH_SYN | TH_ACK)) == TH_SYN &&

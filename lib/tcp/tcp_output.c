@@ -427,11 +427,18 @@ tcp_retransmit_first(struct tcp_cb *tp)
 void
 tcp_send_probe_byte(struct tcp_cb *tp)
 {
-	/* RFC 9293 §3.8.6.1: one octet past the zero window, at SND.UNA */
-	if (tp->sndq_bytes != 0)
-		tcp_send_segment(tp, tp->snd_una, 1, TH_ACK);
-	else
+	/* RFC 9293 §3.8.6.1: one octet past the zero window. A first probe is
+	 * new data and moves SND.NXT (an ACK for it is then an ACK of sent
+	 * data); later ones resend that octet */
+	if (tp->sndq_bytes == 0) {
 		tcp_send_segment(tp, tp->snd_nxt, 0, TH_ACK);
+		return;
+	}
+	if (tcp_send_segment(tp, tp->snd_una, 1, TH_ACK) == 0 && tp->snd_nxt == tp->snd_una) {
+		tp->snd_nxt++;
+		if (seq_gt(tp->snd_nxt, tp->snd_max))
+			tp->snd_max = tp->snd_nxt;
+	}
 }
 
 void

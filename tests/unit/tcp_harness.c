@@ -1,13 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The TCP test peer over the sim netdev; see tcp_harness.h. */
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
-#include <rte_arp.h>
 #include <rte_byteorder.h>
 #include <rte_ether.h>
-#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "tcp_harness.h"
@@ -170,8 +166,25 @@ void
 th_up(struct th *h)
 {
 	struct rte_ether_addr peer_mac = TH_PEER_MAC;
+	struct nf_pkt p;
+	uint64_t real;
 
-	nf_stack_boot(&h->ns);
+	nf_stack_up(&h->ns);
+	/*
+	 * tern_stack_create() advances the workers' timer wheels to
+	 * tern_clock_us(); a virtual clock behind that would arm every timer
+	 * in the wheel's past (they would fire only once the virtual clock
+	 * caught up with the machine's uptime). Start the virtual clock at a
+	 * whole second past both NF_T0 and the real clock.
+	 */
+	real = tern_clock_us();
+	if (h->ns.now < real)
+		h->ns.now = (real / 1000000 + 1) * 1000000;
+	/* nf_stack_boot() from here: the first poll sends the gratuitous ARP */
+	th_poll(h);
+	ck_assert_uint_eq(nf_take(h->ns.dev, &p, 1), 1);
+	ck_assert_ptr_nonnull(p.arp);
+	ck_assert_uint_eq(tern_sim_tx_count(h->ns.dev, 0), 0);
 	nf_learn(&h->ns, &peer_mac, TH_PEER_IP);
 	ck_assert_int_eq(tern_listen(h->ns.w, TH_LPORT, cb_accept, h), 0);
 }

@@ -16,6 +16,11 @@
  * on the device's receive side; th_build() only writes it, so a test can
  * break a field first. Nothing is processed before the next poll.
  *
+ * Time: th_up() starts the virtual clock at a whole second no earlier than
+ * tern_clock_us(), because tern_stack_create() starts the timer wheels
+ * there; th_advance() moves it and polls once. Tests step to exactly the
+ * microsecond a timer is due (timers fire at whole milliseconds).
+ *
  * Reading: TH_EXPECT() takes the next TCP frame tern sent, checks its
  * Ethernet/IP headers, both checksums and the ports, and asserts flags, seq,
  * ack, window and payload length (TH_ANY skips one); it returns the parsed
@@ -240,7 +245,7 @@ uint32_t th_count(struct th *h, int state);
 /** Connections in any state (TIME_WAIT included). */
 uint32_t th_count_all(struct th *h);
 
-/** The record of the newest connection. */
+/** The newest record of @p c (records outlive their connection). */
 struct th_rec *th_rec_of(struct th *h, struct tern_conn *c);
 
 /** The worker's counters. */

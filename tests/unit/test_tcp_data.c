@@ -1,0 +1,897 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/tcp, data transfer in ESTABLISHED: in-order delivery, reassembly with
+ * SACK, trimming of overlaps, delayed and batched ACKs (RFC 9293 MUST-40,
+ * RFC 5681 §4.2), retransmission timeout and backoff (RFC 6298), fast
+ * retransmit (RFC 5681 §3.2), zero-window probing (RFC 9293 §3.8.6.1),
+ * keepalive (§3.8.4), PAWS (RFC 7323 §5), unacceptable segments and ACKs
+ * of unsent data (§3.10.7.4).
+ *
+ * The test is the peer (tcp_harness.h) and asserts every segment tern sends.
+ * Peer sequence numbers sit just below 2^32 in most tests so that the
+ * arithmetic wraps while data flows.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "tcp_harness.h"
+
+static struct th h;
+
+static void
+setup(void)
+{
+	th_init(&h, "tern_unit_tcp_data");
+}
+
+static void
+teardown(void)
+{
+	th_down(&h);
+}
+
+static const struct tern_stats *
+st(void)
+{
+	return th_stats(&h);
+}
+
+static struct tern_conn_info
+info_of(struct tern_conn *c)
+{
+	struct tern_conn_info i;
+
+	tern_conn_get_info(c, &i);
+	return i;
+}
+
+/* Queue @len bytes of the data pattern at tern's sequence @seq. */
+static void
+send_pattern(uint32_t seq, uint32_t len)
+{
+	static uint8_t buf[64 * 1024];
+
+	ck_assert_uint_le(len, sizeof(buf));
+	th_fill(buf, seq, len);
+	ck_assert_int_eq(tern_send(h.c, buf, len), (int)len);
+}
+
+/* ------------------------------------------------------------ data */
+
+START_TEST(test_data_seed_vector)
+{
+	/* issue seed: a 1514-byte frame (1460 bytes of payload) at seq 40000 is
+	 * answered by ack 41460; the next segment goes out at tern's SND.NXT */
+	uint8_t f[NF_FRAME_MAX], data[1460];
+	const struct th_seg *s;
+	size_t n;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, 39999, NULL);
+	th_fill(data, 40000, sizeof(data));
+	n = th_build(&h, f, T_ACK | T_PSH, 40000, x + 1, TH_PWND, data, sizeof(data), NULL);
+	ck_assert_uint_eq(n, 1514);
+	nf_send(&h.ns, f, n);
+	th_poll(&h);
+	ck_assert_uint_eq(h.n_recv, 1);
+	th_check_rx(&h, 0, 40000, 1460);
+	ck_assert_uint_eq(info_of(h.c).rcv_nxt, 41460);
+	/* one full segment: the ACK may wait for the delayed-ACK timer */
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 40);
+	TH_EXPECT(&h, T_ACK, x + 1, 41460, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	send_pattern(x + 1, 100);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_ACK | T_PSH, x + 1, 41460, 65535, 100);
+	th_check_payload(s, x + 1);
+	th_inject(&h, T_ACK, 41460, x + 101, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.sent_bytes, 100);
+	ck_assert_str_eq(h.log, "ARS");
+	ck_assert_uint_eq(st()->tcp_rx_bytes, 1460);
+	ck_assert_uint_eq(st()->tcp_tx_bytes, 100);
+}
+END_TEST
+
+START_TEST(test_data_both_ways_wrap)
+{
+	const uint32_t irs = 0xfffff9ffu, base = irs + 1;
+	const struct th_seg *s;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	/* three small segments across 2^32, each with its own poll */
+	for (uint32_t k = 0; k < 3; k++) {
+		th_inject_data(&h, T_ACK, base + k * 1000, x + 1, 1000);
+		th_poll(&h);
+		TH_EXPECT_NONE(&h);     /* below a full segment: delayed */
+	}
+	th_check_rx(&h, 0, base, 3000);
+	ck_assert_uint_eq(info_of(h.c).rcv_nxt, base + 3000);
+	th_advance_ms(&h, 40);
+	TH_EXPECT(&h, T_ACK, x + 1, base + 3000, 65535, 0);
+	/* tern sends 5000 bytes: three full segments and the rest, PSH on the last */
+	send_pattern(x + 1, 5000);
+	th_poll(&h);
+	for (uint32_t k = 0; k < 3; k++) {
+		s = TH_EXPECT(&h, T_ACK, x + 1 + k * 1460, base + 3000, 65535, 1460);
+		th_check_payload(s, x + 1 + k * 1460);
+	}
+	s = TH_EXPECT(&h, T_ACK | T_PSH, x + 1 + 4380, base + 3000, 65535, 620);
+	th_check_payload(s, x + 1 + 4380);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(info_of(h.c).snd_nxt, x + 5001);
+	/* a partial ACK, then the rest */
+	th_inject(&h, T_ACK, base + 3000, x + 1 + 2920, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	ck_assert_uint_eq(h.sent_bytes, 2920);
+	th_inject(&h, T_ACK, base + 3000, x + 5001, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.sent_bytes, 5000);
+	ck_assert_uint_eq(info_of(h.c).snd_una, x + 5001);
+	ck_assert_uint_eq(tern_send_space(h.c), h.ns.cfg.tcp_sndbuf);
+}
+END_TEST
+
+START_TEST(test_ooo_held_with_sack)
+{
+	const struct th_opts syn = { .mss = 1460, .sack_ok = 1 };
+	const uint32_t irs = 0xffffff00u, b = irs + 1;
+	const struct th_seg *s;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, &syn);
+	ck_assert_uint_eq(info_of(h.c).sack_on, 1);
+	/* a hole at b: [b+100, b+200) is held and answered at once with a
+	 * duplicate ACK carrying its SACK block (RFC 5681 §4.2, RFC 2018 §4) */
+	th_inject_data(&h, T_ACK, b + 100, x + 1, 100);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	ck_assert_uint_eq(s->nsack, 1);
+	ck_assert_uint_eq(s->sack[0][0], b + 100);
+	ck_assert_uint_eq(s->sack[0][1], b + 200);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.rx_len, 0);
+	/* a second hole: the newest block first */
+	th_inject_data(&h, T_ACK, b + 300, x + 1, 100);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	ck_assert_uint_eq(s->nsack, 2);
+	ck_assert_uint_eq(s->sack[0][0], b + 300);
+	ck_assert_uint_eq(s->sack[0][1], b + 400);
+	ck_assert_uint_eq(s->sack[1][0], b + 100);
+	ck_assert_uint_eq(s->sack[1][1], b + 200);
+	ck_assert_uint_eq(h.rx_len, 0);
+	/* the first hole fills: [b, b+200) delivered, ACK at once, one block left */
+	th_inject_data(&h, T_ACK, b, x + 1, 100);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_ACK, x + 1, b + 200, 65535, 0);
+	ck_assert_uint_eq(s->nsack, 1);
+	ck_assert_uint_eq(s->sack[0][0], b + 300);
+	ck_assert_uint_eq(s->sack[0][1], b + 400);
+	th_check_rx(&h, 0, b, 200);
+	/* the last hole fills: everything in order, no SACK any more */
+	th_inject_data(&h, T_ACK, b + 200, x + 1, 100);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_ACK, x + 1, b + 400, 65535, 0);
+	ck_assert_uint_eq(s->nsack, 0);
+	ck_assert_uint_eq(s->nopt_kinds, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.rx_len, 400);
+	th_check_rx(&h, 0, b, 400);
+	ck_assert_uint_eq(st()->tcp_rx_ooo_segs, 2);
+}
+END_TEST
+
+START_TEST(test_ooo_without_sack)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	const struct th_seg *s;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_inject_data(&h, T_ACK, b + 50, x + 1, 50);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	ck_assert_uint_eq(s->nopt_kinds, 0);   /* SACK not negotiated: no blocks */
+	th_inject_data(&h, T_ACK, b, x + 1, 50);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 100, 65535, 0);
+	th_check_rx(&h, 0, b, 100);
+}
+END_TEST
+
+START_TEST(test_ooo_sack_with_timestamps_three_blocks)
+{
+	const struct th_opts syn = { .mss = 1460, .sack_ok = 1, .has_ts = 1, .tsval = 1 };
+	const uint32_t irs = 0xfffffc00u, b = irs + 1;
+	const struct th_seg *s;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, &syn);
+	ck_assert(info_of(h.c).ts_on && info_of(h.c).sack_on);
+	/* four holes; with timestamps only three blocks fit (RFC 2018 §3) */
+	for (uint32_t k = 1; k <= 4; k++) {
+		th_inject_data(&h, T_ACK, b + 200 * k, x + 1, 100);
+		th_poll(&h);
+		s = TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+		ck_assert(s->has_ts);
+		ck_assert_uint_eq(s->nsack, RTE_MIN(k, 3u));
+		ck_assert_uint_eq(s->sack[0][0], b + 200 * k);
+		ck_assert_uint_eq(s->sack[0][1], b + 200 * k + 100);
+	}
+	ck_assert_uint_eq(h.rx_len, 0);
+}
+END_TEST
+
+START_TEST(test_overlap_trimmed)
+{
+	const uint32_t irs = 0xffffff9bu, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_inject_data(&h, T_ACK, b, x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	/* a retransmission overlapping the delivered data: only the new part
+	 * goes up, and duplicate data is ACKed at once (RFC 5681 §4.2) */
+	th_inject_data(&h, T_ACK, b + 50, x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 150, 65535, 0);
+	ck_assert_uint_eq(h.rx_len, 150);
+	/* all old: nothing delivered, ACK at once */
+	th_inject_data(&h, T_ACK, b, x + 1, 150);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 150, 65535, 0);
+	ck_assert_uint_eq(h.rx_len, 150);
+	/* overlapping out-of-order pieces, then the one that fills the hole */
+	th_inject_data(&h, T_ACK, b + 250, x + 1, 100);        /* [250, 350) */
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 150, 65535, 0);
+	th_inject_data(&h, T_ACK, b + 200, x + 1, 100);        /* [200, 300) */
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 150, 65535, 0);
+	th_inject_data(&h, T_ACK, b + 300, x + 1, 20);         /* inside [250, 350) */
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 150, 65535, 0);
+	th_inject_data(&h, T_ACK, b + 140, x + 1, 120);        /* [140, 260) */
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 350, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.rx_len, 350);
+	th_check_rx(&h, 0, b, 350);
+}
+END_TEST
+
+START_TEST(test_recv_data_past_window_trimmed)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint8_t big[1400];
+	uint32_t x;
+
+	h.ns.cfg.tcp_rcvbuf = 4096;
+	h.ns.cfg.tcp_window_scaling = 0;
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	/* the app holds what it gets: the window closes as data comes in */
+	tern_recv_hold(h.c, 1);
+	for (uint32_t k = 0; k < 2; k++) {
+		th_fill(big, b + k * 1400, sizeof(big));
+		th_inject(&h, T_ACK, b + k * 1400, x + 1, TH_PWND, big, sizeof(big), NULL);
+		th_poll(&h);
+	}
+	th_advance_ms(&h, 40);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 2800, 4096 - 2800, 0);
+	/* 1400 more, 1296 fit: the rest is cut off and the ACK sent at once */
+	th_fill(big, b + 2800, sizeof(big));
+	th_inject(&h, T_ACK, b + 2800, x + 1, TH_PWND, big, sizeof(big), NULL);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 4096, 0, 0);
+	ck_assert_uint_eq(h.rx_len, 4096);
+	th_check_rx(&h, 0, b, 4096);
+	/* zero window: a data segment is not acceptable; ACK, dropped */
+	th_inject_data(&h, T_ACK, b + 4096, x + 1, 10);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 4096, 0, 0);
+	ck_assert_uint_eq(h.rx_len, 4096);
+	/* the app gives it all back: window update */
+	tern_recved(h.c, 4096);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 4096, 4096, 0);
+	TH_EXPECT_NONE(&h);
+}
+END_TEST
+
+/* ------------------------------------------------------------ delayed ACK */
+
+START_TEST(test_delack_small_segment)
+{
+	const uint32_t irs = 0xfffffffeu, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_inject_data(&h, T_ACK | T_PSH, b, x + 1, 10);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 39);
+	TH_EXPECT_NONE(&h);
+	/* RFC 9293 MUST-40: no later than delack_ms (40 here) */
+	th_advance_ms(&h, 1);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 10, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 500);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_delack_timeout, 1);
+	ck_assert_uint_eq(st()->tcp_tx_ack_only, 1);
+}
+END_TEST
+
+START_TEST(test_delack_two_full_segments)
+{
+	const uint32_t irs = 0xfffffa00u, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_inject_data(&h, T_ACK, b, x + 1, 1460);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 10);
+	th_inject_data(&h, T_ACK, b + 1460, x + 1, 1460);
+	th_poll(&h);
+	/* RFC 5681 §4.2: an ACK for at least every second full-sized segment */
+	TH_EXPECT(&h, T_ACK, x + 1, b + 2920, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	/* the delayed-ACK timer was cancelled */
+	th_advance_ms(&h, 100);
+	TH_EXPECT_NONE(&h);
+	th_check_rx(&h, 0, b, 2920);
+}
+END_TEST
+
+START_TEST(test_ack_batched_over_burst)
+{
+	const uint32_t irs = 0xffffd000u, b = irs + 1;
+	const unsigned int nseg = 9;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	/* a burst of full segments, processed in one poll: exactly one ACK */
+	for (unsigned int k = 0; k < nseg; k++)
+		th_inject_data(&h, T_ACK, b + k * 1460, x + 1, 1460);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + nseg * 1460, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_tx_ack_only, 1);
+	ck_assert_uint_eq(h.n_recv, nseg);
+	th_check_rx(&h, 0, b, nseg * 1460);
+	/* nothing owed: no ACK later */
+	th_advance_ms(&h, 200);
+	TH_EXPECT_NONE(&h);
+}
+END_TEST
+
+static void
+reply_pong(struct th *hh, struct tern_conn *c, const uint8_t *data, uint32_t len)
+{
+	(void)data;
+	(void)len;
+	ck_assert_int_eq(tern_send(c, "pong", 4), 4);
+	hh->recv_hook = NULL;
+}
+
+START_TEST(test_ack_rides_on_reply)
+{
+	const uint32_t irs = 0xfffffff5u, b = irs + 1;
+	const struct th_seg *s;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	h.recv_hook = reply_pong;
+	th_inject(&h, T_ACK | T_PSH, b, x + 1, TH_PWND, "ping!!", 6, NULL);
+	th_poll(&h);
+	/* the app answered inside on_recv: one segment, data and ACK together */
+	s = TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b + 6, 65535, 4);
+	ck_assert_mem_eq(s->data, "pong", 4);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 100);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_tx_ack_only, 0);
+	ck_assert_mem_eq(h.rx, "ping!!", 6);
+}
+END_TEST
+
+/* ------------------------------------------------------------ unacceptable */
+
+START_TEST(test_unacceptable_segment_acked)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	/* RFC 9293 §3.10.7.4 first: not in the window: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+	th_inject_data(&h, T_ACK, b + 100000, x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	/* wholly old data (before RCV.NXT) */
+	th_inject_data(&h, T_ACK, b - 2000, x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	/* exactly at the right edge: outside */
+	th_inject_data(&h, T_ACK, b + 65535, x + 1, 10);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.rx_len, 0);
+	ck_assert_uint_eq(st()->tcp_drop_unacceptable, 3);
+	ck_assert_int_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
+	/* the connection goes on */
+	th_inject_data(&h, T_ACK, b, x + 1, 10);
+	th_poll(&h);
+	th_check_rx(&h, 0, b, 10);
+}
+END_TEST
+
+START_TEST(test_ack_of_unsent_data)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	/* RFC 9293 §3.10.7.4 fifth: SEG.ACK > SND.NXT: send an ACK, drop the
+	 * segment (its data included) */
+	th_inject_data(&h, T_ACK, b, x + 1000, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.rx_len, 0);
+	ck_assert_uint_eq(st()->tcp_drop_bad_ack, 1);
+	ck_assert_uint_eq(info_of(h.c).snd_una, x + 1);
+	ck_assert_int_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(test_ack_too_old_challenged)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	/* RFC 5961 §5.2: SEG.ACK < SND.UNA - MAX.SND.WND: challenge ACK, dropped */
+	th_inject_data(&h, T_ACK, b, x + 1 - 70000, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.rx_len, 0);
+	ck_assert_uint_eq(st()->tcp_challenge_ack, 1);
+	/* an old ACK inside the window is fine: the data goes up */
+	th_inject_data(&h, T_ACK, b, x + 1 - 1000, 100);
+	th_poll(&h);
+	th_check_rx(&h, 0, b, 100);
+}
+END_TEST
+
+START_TEST(test_segment_without_ack_dropped)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	(void)x;
+	/* RFC 9293 §3.10.7.4 fifth: if the ACK bit is off, drop the segment */
+	th_inject_data(&h, T_PSH, b, 0, 100);
+	th_poll(&h);
+	th_advance_ms(&h, 100);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.rx_len, 0);
+	ck_assert_uint_eq(st()->tcp_drop_state, 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------ PAWS */
+
+START_TEST(test_paws_old_timestamp)
+{
+	struct th_opts syn = { .mss = 1460, .has_ts = 1, .tsval = 0xfffffff0u };
+	struct th_opts o = { .has_ts = 1 };
+	const uint32_t irs = 0x7ffffff0u, b = irs + 1;
+	const struct th_seg *s;
+	uint8_t data[50];
+	uint32_t x;
+
+	th_up(&h);
+	h.peer_tsval = 0xfffffff8u;
+	x = th_open_passive(&h, irs, &syn);
+	ck_assert_uint_eq(info_of(h.c).ts_on, 1);
+	/* TSval 0x10 is newer than 0xfffffff8 (it wrapped): accepted */
+	o.tsval = 0x10;
+	o.tsecr = h.tern_tsval;
+	th_fill(data, b, 10);
+	th_inject(&h, T_ACK, b, x + 1, TH_PWND, data, 10, &o);
+	th_poll(&h);
+	th_check_rx(&h, 0, b, 10);
+	/* RFC 7323 §5.3 R1: an older TSval (0xffffffe0): dropped, ACK sent */
+	o.tsval = 0xffffffe0u;
+	th_fill(data, b + 10, 10);
+	th_inject(&h, T_ACK, b + 10, x + 1, TH_PWND, data, 10, &o);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_ACK, x + 1, b + 10, 65535, 0);
+	ck_assert(s->has_ts);
+	ck_assert_uint_eq(s->tsecr, 0x10);      /* TS.Recent did not move back */
+	ck_assert_uint_eq(h.rx_len, 10);
+	ck_assert_uint_eq(st()->tcp_drop_paws, 1);
+	/* the same data with a current TSval is taken */
+	o.tsval = 0x11;
+	th_inject(&h, T_ACK, b + 10, x + 1, TH_PWND, data, 10, &o);
+	th_poll(&h);
+	th_check_rx(&h, 0, b, 20);
+	/* a RST is not subject to PAWS (RFC 7323 §5.3 R1 note) */
+	o.tsval = 0x1;
+	th_inject(&h, T_RST, b + 20, 0, 0, NULL, 0, &o);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_RESET);
+}
+END_TEST
+
+/* ------------------------------------------------------------ retransmission */
+
+START_TEST(test_rto_backoff_then_timeout)
+{
+	const uint32_t irs = 0xffff0000u, b = irs + 1;
+	const uint32_t gaps_ms[] = { 1000, 2000, 4000 };
+	uint32_t x;
+
+	h.ns.cfg.tcp_retries = 3;
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	send_pattern(x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100);
+	/* RFC 6298: first RTO 1 s (no sample yet), doubling on each expiry */
+	for (unsigned int k = 0; k < RTE_DIM(gaps_ms); k++) {
+		th_advance_ms(&h, gaps_ms[k] - 1);
+		TH_EXPECT_NONE(&h);
+		th_advance_ms(&h, 1);
+		th_check_payload(TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100), x + 1);
+		TH_EXPECT_NONE(&h);
+		ck_assert_uint_eq(info_of(h.c).retransmits, k + 1);
+		ck_assert_uint_eq(info_of(h.c).rto_us, gaps_ms[k] * 2000);
+	}
+	/* retries exhausted: on_closed(TIMEOUT) when the last RTO runs out */
+	th_advance_ms(&h, 7999);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.n_closed, 0);
+	th_advance_ms(&h, 1);
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_TIMEOUT);
+	ck_assert_uint_eq(th_count_all(&h), 0);
+	ck_assert_uint_eq(st()->tcp_rexmt_timeout, 3);
+	ck_assert_uint_eq(st()->tcp_conn_timeout, 1);
+	ck_assert_str_eq(h.log, "AX");
+}
+END_TEST
+
+START_TEST(test_rto_from_rtt_sample)
+{
+	const uint32_t irs = 0xffff0000u, b = irs + 1;
+	struct tern_conn_info i;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	send_pattern(x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100);
+	th_advance_ms(&h, 100);
+	th_inject(&h, T_ACK, b, x + 101, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	/* RFC 6298 (2.2): SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR = 300 ms */
+	i = info_of(h.c);
+	ck_assert_uint_eq(i.srtt_us, 100000);
+	ck_assert_uint_eq(i.rto_us, 300000);
+	send_pattern(x + 101, 50);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 101, b, 65535, 50);
+	th_advance_ms(&h, 299);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 1);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 101, b, 65535, 50);
+	/* (5.5) backed off: 600 ms; Karn: the ACK of a resend gives no sample */
+	th_advance_ms(&h, 599);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 1);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 101, b, 65535, 50);
+	th_advance_ms(&h, 10);
+	th_inject(&h, T_ACK, b, x + 151, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	ck_assert_uint_eq(info_of(h.c).srtt_us, 100000);
+	ck_assert_uint_eq(h.sent_bytes, 150);
+}
+END_TEST
+
+/* Open connections until tern's ISS has its top bit as wanted (the ISN is
+ * random, RFC 6528); abort the others. @return tern's ISS. */
+static uint32_t
+open_with_iss_half(bool high)
+{
+	for (unsigned int tries = 0; tries < 64; tries++) {
+		uint32_t x = th_open_passive(&h, 0xfffff000u, NULL);
+
+		if (((x + 1) >= 0x80000000u) == high)
+			return x;
+		tern_abort(h.c);
+		th_poll(&h);
+		TH_EXPECT(&h, T_RST, x + 1, 0, 0, 0);
+		h.pport++;
+	}
+	ck_abort_msg("no ISS in the wanted half after 64 connections");
+	return 0;
+}
+
+START_TEST(test_fast_retransmit)
+{
+	const uint32_t b = 0xfffff001u;
+	uint32_t x, una;
+
+	th_up(&h);
+	/* _i = 0: tern's ISS below 2^31, 1: above (both must behave the same) */
+	x = open_with_iss_half(_i == 1);
+	send_pattern(x + 1, 4 * 1460);
+	th_poll(&h);
+	for (uint32_t k = 0; k < 4; k++)
+		TH_EXPECT(&h, k == 3 ? T_ACK | T_PSH : T_ACK, x + 1 + k * 1460, b, 65535, 1460);
+	TH_EXPECT_NONE(&h);
+	/* the first segment arrives, the second is lost: three duplicate ACKs */
+	una = x + 1 + 1460;
+	th_inject(&h, T_ACK, b, una, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	for (unsigned int d = 1; d <= 2; d++) {
+		th_inject(&h, T_ACK, b, una, TH_PWND, NULL, 0, NULL);
+		th_poll(&h);
+		TH_EXPECT_NONE(&h);
+	}
+	th_inject(&h, T_ACK, b, una, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	/* RFC 5681 §3.2: the third retransmits the first unacknowledged segment, once */
+	th_check_payload(TH_EXPECT(&h, T_ACK, una, b, 65535, 1460), una);
+	TH_EXPECT_NONE(&h);
+	th_inject(&h, T_ACK, b, una, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_fast_rexmt, 1);
+	ck_assert_uint_eq(info_of(h.c).retransmits, 1);
+	/* everything arrives */
+	th_inject(&h, T_ACK, b, x + 1 + 4 * 1460, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(th_rec_of(&h, h.c)->sent, 4 * 1460);
+}
+END_TEST
+
+/* ------------------------------------------------------------ zero window */
+
+START_TEST(test_zero_window_persist)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	const uint32_t gaps_ms[] = { 1000, 2000, 4000 };
+	const struct th_seg *s;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	/* the peer closes its window */
+	th_inject(&h, T_ACK, b, x + 1, 0, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(info_of(h.c).snd_wnd, 0);
+	send_pattern(x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);       /* nothing may go out */
+	/* RFC 9293 §3.8.6.1: probes of one byte at SND.UNA, backing off 1, 2, 4 s */
+	for (unsigned int k = 0; k < RTE_DIM(gaps_ms); k++) {
+		th_advance_ms(&h, gaps_ms[k] - 1);
+		TH_EXPECT_NONE(&h);
+		th_advance_ms(&h, 1);
+		s = TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 1);
+		th_check_payload(s, x + 1);
+		TH_EXPECT_NONE(&h);
+		/* the peer still has no room: it ACKs the old byte with window 0 */
+		th_inject(&h, T_ACK, b, x + 1, 0, NULL, 0, NULL);
+		th_poll(&h);
+		TH_EXPECT_NONE(&h);
+	}
+	ck_assert_uint_eq(st()->tcp_persist_probes, 3);
+	ck_assert_int_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
+	/* the window opens: all the data goes at once */
+	th_advance_ms(&h, 100);
+	th_inject(&h, T_ACK, b, x + 1, 1000, NULL, 0, NULL);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100);
+	th_check_payload(s, x + 1);
+	TH_EXPECT_NONE(&h);
+	/* and no more probes */
+	th_inject(&h, T_ACK, b, x + 101, 1000, NULL, 0, NULL);
+	th_poll(&h);
+	th_advance_ms(&h, 20000);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.sent_bytes, 100);
+}
+END_TEST
+
+START_TEST(test_zero_window_probe_byte_accepted)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	const struct th_seg *s;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_inject(&h, T_ACK, b, x + 1, 0, NULL, 0, NULL);
+	th_poll(&h);
+	send_pattern(x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 1000);
+	TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 1);
+	/* the peer's window had just opened: it takes the probe byte and
+	 * acknowledges it (x + 2) with a window of 1000. That byte was sent:
+	 * the ACK is acceptable, and the other 99 bytes follow at x + 2. */
+	th_inject(&h, T_ACK, b, x + 2, 1000, NULL, 0, NULL);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_ACK | T_PSH, x + 2, b, 65535, 99);
+	th_check_payload(s, x + 2);
+	TH_EXPECT_NONE(&h);
+	th_inject(&h, T_ACK, b, x + 101, 1000, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.sent_bytes, 100);
+}
+END_TEST
+
+/* ------------------------------------------------------------ keepalive */
+
+START_TEST(test_keepalive_timeout)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x;
+
+	h.ns.cfg.tcp_keepalive = 1;
+	h.ns.cfg.tcp_keepidle_s = 10;
+	h.ns.cfg.tcp_keepintvl_s = 2;
+	h.ns.cfg.tcp_keepcnt = 3;
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_advance_ms(&h, 9999);
+	TH_EXPECT_NONE(&h);
+	/* RFC 9293 §3.8.4: <SEQ=SND.NXT-1> without data, after keepidle */
+	th_advance_ms(&h, 1);
+	TH_EXPECT(&h, T_ACK, x, b, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	for (int k = 0; k < 2; k++) {
+		th_advance_ms(&h, 1999);
+		TH_EXPECT_NONE(&h);
+		th_advance_ms(&h, 1);
+		TH_EXPECT(&h, T_ACK, x, b, 65535, 0);
+	}
+	ck_assert_uint_eq(st()->tcp_keepalive_probes, 3);
+	/* keepcnt probes unanswered: the connection times out */
+	th_advance_ms(&h, 1999);
+	ck_assert_uint_eq(h.n_closed, 0);
+	th_advance_ms(&h, 1);
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_TIMEOUT);
+	ck_assert_uint_eq(th_count_all(&h), 0);
+}
+END_TEST
+
+START_TEST(test_keepalive_answered)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x;
+
+	h.ns.cfg.tcp_keepalive = 1;
+	h.ns.cfg.tcp_keepidle_s = 10;
+	h.ns.cfg.tcp_keepintvl_s = 2;
+	h.ns.cfg.tcp_keepcnt = 3;
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_advance_ms(&h, 10000);
+	TH_EXPECT(&h, T_ACK, x, b, 65535, 0);
+	th_advance_ms(&h, 10);
+	th_inject(&h, T_ACK, b, x + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	/* the answer counts as traffic: next probe keepidle after it */
+	th_advance_ms(&h, 9999);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 1);
+	TH_EXPECT(&h, T_ACK, x, b, 65535, 0);
+	/* data also resets the idle time */
+	th_inject_data(&h, T_ACK, b, x + 1, 10);
+	th_poll(&h);
+	th_advance_ms(&h, 40);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 10, 65535, 0);
+	th_advance_ms(&h, 9959);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 1);
+	TH_EXPECT(&h, T_ACK, x, b + 10, 65535, 0);
+	ck_assert_uint_eq(h.n_closed, 0);
+}
+END_TEST
+
+static Suite *
+tcp_data_suite(void)
+{
+	Suite *s = suite_create("tcp_data");
+	TCase *d = tcase_create("data");
+	TCase *a = tcase_create("ack");
+	TCase *u = tcase_create("unacceptable");
+	TCase *r = tcase_create("retransmit");
+	TCase *p = tcase_create("persist_keepalive");
+
+	tcase_add_checked_fixture(d, setup, teardown);
+	tcase_add_test(d, test_data_seed_vector);
+	tcase_add_test(d, test_data_both_ways_wrap);
+	tcase_add_test(d, test_ooo_held_with_sack);
+	tcase_add_test(d, test_ooo_without_sack);
+	tcase_add_test(d, test_ooo_sack_with_timestamps_three_blocks);
+	tcase_add_test(d, test_overlap_trimmed);
+	tcase_add_test(d, test_recv_data_past_window_trimmed);
+	suite_add_tcase(s, d);
+
+	tcase_add_checked_fixture(a, setup, teardown);
+	tcase_add_test(a, test_delack_small_segment);
+	tcase_add_test(a, test_delack_two_full_segments);
+	tcase_add_test(a, test_ack_batched_over_burst);
+	tcase_add_test(a, test_ack_rides_on_reply);
+	suite_add_tcase(s, a);
+
+	tcase_add_checked_fixture(u, setup, teardown);
+	tcase_add_test(u, test_unacceptable_segment_acked);
+	tcase_add_test(u, test_ack_of_unsent_data);
+	tcase_add_test(u, test_ack_too_old_challenged);
+	tcase_add_test(u, test_segment_without_ack_dropped);
+	tcase_add_test(u, test_paws_old_timestamp);
+	suite_add_tcase(s, u);
+
+	tcase_add_checked_fixture(r, setup, teardown);
+	tcase_add_test(r, test_rto_backoff_then_timeout);
+	tcase_add_test(r, test_rto_from_rtt_sample);
+	tcase_add_loop_test(r, test_fast_retransmit, 0, 2);
+	suite_add_tcase(s, r);
+
+	tcase_add_checked_fixture(p, setup, teardown);
+	tcase_add_test(p, test_zero_window_persist);
+	tcase_add_test(p, test_zero_window_probe_byte_accepted);
+	tcase_add_test(p, test_keepalive_timeout);
+	tcase_add_test(p, test_keepalive_answered);
+	suite_add_tcase(s, p);
+	return s;
+}
+
+int
+main(void)
+{
+	return unit_run(tcp_data_suite());
+}
