@@ -727,8 +727,11 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 		tp->snd_wl2 = seg->ack;
 		tp->max_sndwnd = RTE_MAX(tp->max_sndwnd, wnd);
 		if (wnd != 0 && tp->deadline[TT_PERSIST] != UINT64_MAX) {
+			/* the window opened: leave persist, and send again from
+			 * SND.UNA (the probe octet included, if it was not taken) */
 			tcp_timer_stop(tp, TT_PERSIST);
 			tp->persist_shift = 0;
+			tp->snd_nxt = tp->snd_una;
 		}
 	}
 	return true;
