@@ -38,6 +38,7 @@ struct echo_opts {
 	uint16_t connect_port;
 	uint32_t conns;
 	uint64_t bytes;
+	bool conn_info;            /* print each accepted connection's options */
 };
 
 /* One connection's state, server or client. */
@@ -140,6 +141,14 @@ echo_on_accept(struct tern_conn *c, void *arg)
 	memset(ec, 0, sizeof(*ec));
 	tern_conn_set_ops(c, &server_ops, ec);
 	tern_recv_hold(c, 1);
+	if (opts.conn_info) {
+		struct tern_conn_info ci;
+
+		tern_conn_get_info(c, &ci);
+		printf("tern-echo: conn %s:%u mss %u snd_wscale %u rcv_wscale %u ts %u sack %u\n",
+				inet_ntoa((struct in_addr){ .s_addr = ci.raddr }), ci.rport, ci.mss,
+				ci.snd_wscale, ci.rcv_wscale, ci.ts_on, ci.sack_on);
+	}
 	return 0;
 }
 
@@ -269,7 +278,8 @@ usage(const char *prog)
 		"  --close-after BYTES close each connection after echoing BYTES\n"
 		"  --connect A:P       client mode: connect to A:P, send, check the echo\n"
 		"  --conns K           client connections (default 1)\n"
-		"  --bytes N           bytes per client connection (default 1 MiB)\n",
+		"  --bytes N           bytes per client connection (default 1 MiB)\n"
+		"  --conn-info         print each accepted connection's negotiated options\n",
 		prog);
 }
 
@@ -319,13 +329,14 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		{ "connect", required_argument, NULL, 'C' },
 		{ "conns", required_argument, NULL, 'n' },
 		{ "bytes", required_argument, NULL, 'b' },
+		{ "conn-info", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:d:p:a:C:n:b:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:p:a:C:n:b:Ih", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			ctx->config_path = optarg;
@@ -352,6 +363,9 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 			break;
 		case 'b':
 			opts.bytes = parse_u64("--bytes", optarg, 1, UINT64_MAX);
+			break;
+		case 'I':
+			opts.conn_info = true;
 			break;
 		case 'h':
 			usage(ctx->name);
