@@ -17,6 +17,8 @@
  *   syn-flood   SYNs from random spoofed sources (198.18.0.0/15) at --rate
  *               packets/s (0: as fast as possible), sent to the target's IP
  *               in broadcast frames: a flood source for resilience tests
+ * --flood PPS adds that flood (0: flat out) to any other mode, from the same
+ * worker: legitimate load and a flood at once over one port.
  * Every response is checked (status 200, Content-Length, body length; echo
  * content). One line per second on stderr; a summary at the end with
  * latency percentiles from an HDR histogram, or a JSON object (--json).
@@ -50,6 +52,7 @@ struct lg_opts {
 	const char *path;
 	uint64_t bytes, requests, rate;
 	bool json, quiet;
+	bool flood;                 /* --flood: flood alongside the mode */
 };
 
 #define DEPTH_MAX 64
@@ -429,9 +432,9 @@ lg_hook(struct tern_worker *w, uint64_t now, void *arg)
 	(void)w;
 	if (lw->start_us == 0)
 		lw->start_us = lw->last_us = lw->next_report_us = now;
-	if (opts.mode == M_SYN_FLOOD) {
+	if (opts.mode == M_SYN_FLOOD || opts.flood)
 		lg_flood(lw, now);
-	} else {
+	if (opts.mode != M_SYN_FLOOD) {
 		if (lw == &lws[0]) {
 			uint64_t r = 0;
 
@@ -473,6 +476,7 @@ usage(const char *prog)
 		"  --duration SEC  run time (default until SIGINT, or --requests)\n"
 		"  --requests N    stop after N responses\n"
 		"  --rate PPS      syn-flood rate (0: as fast as possible)\n"
+		"  --flood PPS     also flood SYNs at PPS (0: flat out) during another mode\n"
 		"  --json          print the summary as JSON\n"
 		"  --quiet         no live line\n", prog);
 }
@@ -523,11 +527,12 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "requests", required_argument, NULL, 'r' }, { "rate", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' }, { "quiet", no_argument, NULL, 'q' },
+		{ "flood", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:d:r:R:jqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:d:r:R:F:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx->config_path = optarg; break;
 		case 't': parse_target(optarg); break;
@@ -550,6 +555,10 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		case 'd': ctx->duration_s = (double)num("--duration", optarg, 1, 86400); break;
 		case 'r': opts.requests = num("--requests", optarg, 1, UINT64_MAX); break;
 		case 'R': opts.rate = num("--rate", optarg, 0, 1ull << 32); break;
+		case 'F':
+			opts.rate = num("--flood", optarg, 0, 1ull << 32);
+			opts.flood = true;
+			break;
 		case 'j': opts.json = true; break;
 		case 'q': opts.quiet = true; break;
 		case 'h': usage(ctx->name); exit(0);
