@@ -99,9 +99,14 @@ dpdk_start(struct tern_netdev *dev)
 	struct dpdk_netdev *d = to_dpdk(dev);
 	int rc = rte_eth_dev_start(d->port_id);
 
-	if (rc == 0)
-		d->started = true;
-	return rc;
+	if (rc != 0)
+		return rc;
+	d->started = true;
+	/* we poll: ask PMDs that signal packets (memif's eventfd kick, a
+	 * syscall per burst on both sides) not to; -ENOTSUP is fine */
+	for (uint16_t q = 0; q < d->nb_queues; q++)
+		(void)rte_eth_dev_rx_intr_disable(d->port_id, q);
+	return 0;
 }
 
 static void

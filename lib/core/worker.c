@@ -56,7 +56,9 @@ tern_worker_poll(struct tern_worker *w, uint64_t now_us)
 	if (unlikely(!rte_ring_empty(w->inbox)))
 		worker_drain_inbox(w);
 	n = dev->ops->rx_burst(dev, w->id, pkts, w->burst);
+	w->stats.polls++;
 	if (n != 0) {
+		w->stats.polls_busy++;
 		ntcp = net_input_burst(&w->nif, pkts, n, tcp);
 		if (ntcp != 0)
 			tcp_input_burst(&w->tcp, tcp, ntcp);

@@ -22,6 +22,8 @@ extern "C" {
  * its name in tern_stats_name() and its line in telemetry and app reports.
  */
 #define TERN_STATS_FOREACH(X) \
+	X(polls,                "worker loop iterations") \
+	X(polls_busy,           "worker loop iterations that received frames") \
 	X(rx_frames,            "frames received from the NIC") \
 	X(rx_bytes,             "bytes received from the NIC") \
 	X(tx_frames,            "frames accepted by the NIC") \

@@ -182,6 +182,11 @@ tcp_cc_ack(struct tcp_cb *tp, uint32_t acked)
 		return;
 	}
 	tp->dupacks = 0;
+	/* RFC 7661 §4.1 (and RFC 5681 §4.1's spirit): grow cwnd only while it
+	 * limits the sender; a receiver- or application-limited flow would
+	 * otherwise inflate it without bound (and overflow 32 bits) */
+	if (tp->snd_max - tp->snd_una + acked < tp->cwnd / 2)
+		return;
 	if (tp->cwnd < tp->ssthresh)
 		/* RFC 3465 byte counting. DEVIATION: no L limit (as Linux): ACKs
 		 * here are batched per burst (one ACK may cover a whole burst), and
