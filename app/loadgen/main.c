@@ -576,6 +576,7 @@ static void
 print_summary(double secs)
 {
 	struct lg_stats s = { 0 };
+	struct tern_stats ts;
 	struct hdr_hist *lat = calloc(1, sizeof(*lat));
 
 	if (lat == NULL)
@@ -594,16 +595,19 @@ print_summary(double secs)
 	}
 	if (secs <= 0)
 		secs = 1e-9;
+	tern_stack_stats(stack, &ts);
 	if (opts.json) {
 		printf("{\"seconds\": %.3f, \"requests\": %" PRIu64 ", \"requests_per_s\": %.1f, "
 			"\"conns_opened\": %" PRIu64 ", \"conns_done\": %" PRIu64 ", \"conns_per_s\": %.1f, "
 			"\"bytes_rx\": %" PRIu64 ", \"gbit_per_s\": %.4f, \"errors\": %" PRIu64 ", "
 			"\"non2xx\": %" PRIu64 ", \"syn_sent\": %" PRIu64 ", \"syn_per_s\": %.1f, "
+			"\"frames_tx_per_s\": %.1f, \"frames_rx_per_s\": %.1f, "
 			"\"lat_us\": {\"p50\": %" PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64
 			", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}}\n",
 			secs, s.requests, s.requests / secs, s.conns_opened, s.conns_done,
 			s.conns_done / secs, s.bytes_rx, s.bytes_rx * 8 / secs / 1e9, s.errors, s.non2xx,
-			s.syn_sent, s.syn_sent / secs, hdr_percentile(lat, 50), hdr_percentile(lat, 90),
+			s.syn_sent, s.syn_sent / secs, ts.tx_frames / secs, ts.rx_frames / secs,
+			hdr_percentile(lat, 50), hdr_percentile(lat, 90),
 			hdr_percentile(lat, 99), hdr_percentile(lat, 99.9), lat->total ? lat->max : 0);
 	} else {
 		printf("tern-loadgen: %.2f s, %" PRIu64 " requests (%.0f/s), %" PRIu64
