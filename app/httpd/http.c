@@ -99,16 +99,22 @@ http_route(const struct http_req *req, const struct http_file *files, size_t nfi
 	bool known = false;
 	const struct http_file *f = NULL;
 
+	/* the path is the target up to any query (RFC 9112 §3.2.1) */
+	size_t plen = strcspn(req->url, "?");
+
 	if (!req->url_truncated) {
-		if (strcmp(req->url, "/") == 0 || strcmp(req->url, "/index.html") == 0)
-			known = true;
-		else if (route_bytes(req->url, &n))
-			known = true;
-		for (size_t i = 0; !known && i < nfiles; i++)
-			if (strcmp(req->url, files[i].path) == 0)
+		/* files from --root first: they may replace the built-in page */
+		for (size_t i = 0; f == NULL && i < nfiles; i++)
+			if (strlen(files[i].path) == plen && strncmp(req->url, files[i].path, plen) == 0)
 				f = &files[i];
+		if (f == NULL && ((plen == 1 && req->url[0] == '/') ||
+				(plen == 11 && strncmp(req->url, "/index.html", 11) == 0)))
+			known = true;
+		else if (f == NULL && route_bytes(req->url, &n))
+			known = true;
 	}
-	if (req->method == HTTP_M_POST && !req->url_truncated && strcmp(req->url, "/echo") == 0) {
+	if (req->method == HTTP_M_POST && !req->url_truncated && plen == 5 &&
+			strncmp(req->url, "/echo", 5) == 0) {
 		char text[HTTP_SMALL_BODY];
 
 		snprintf(text, sizeof(text), "received %" PRIu64 " bytes\n", req->body_bytes);

@@ -166,7 +166,7 @@ httpd_write(struct httpd_conn *hc)
 			return;
 		}
 	}
-	if (hc->held != NULL && !hc->closing)
+	if (hc->held != NULL && !hc->closing && hc->q_len < PIPELINE_MAX)
 		httpd_parse_held(hc);
 	else if (hc->peer_closed && hc->q_len == 0 && hc->held == NULL)
 		tern_close(hc->c);
@@ -363,6 +363,13 @@ httpd_on_recv(struct tern_conn *c, struct rte_mbuf *m, void *arg)
 			rte_pktmbuf_free(m);
 			tern_abort(hc->c);
 		}
+		return;
+	}
+	if (hc->q_len == PIPELINE_MAX) {
+		/* the response queue is full (the parser paused at the end of
+		 * the last segment): nothing more is parsed until it drains */
+		hc->held = m;
+		hc->held_off = 0;
 		return;
 	}
 	httpd_parse(hc, m, 0);

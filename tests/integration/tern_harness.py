@@ -102,10 +102,11 @@ def paths():
     return os.path.abspath(build), os.path.abspath(src)
 
 
-def tern_echo_path(build_root):
-    p = os.path.join(build_root, "app", "tern-echo")
+def tern_echo_path(build_root, app="tern-echo"):
+    """BUILD_ROOT/app/APP (tern-echo unless another app is named)."""
+    p = os.path.join(build_root, "app", app)
     if not os.access(p, os.X_OK):
-        fail("tern-echo not built: %s" % p)
+        fail("%s not built: %s" % (app, p))
     return p
 
 
@@ -381,9 +382,9 @@ class TernNetns:
     """
 
     def __init__(self, build_root, source_root, ready_timeout=30, pre_start=None,
-                 tern_args=(), config_extra=""):
+                 tern_args=(), config_extra="", app="tern-echo"):
         install_signal_handlers()
-        self.binary = tern_echo_path(build_root)
+        self.binary = tern_echo_path(build_root, app)   # app: another binary of app/
         self.source_root = source_root
         self.ready_timeout = ready_timeout
         self.pre_start = pre_start    # callable(self) run in the ns before tern starts
