@@ -163,7 +163,7 @@ struct tcp_cb {
 	TAILQ_ENTRY(tcp_cb) out_link;  /**< output list or reap list */
 };
 
-/** A pair in TIME_WAIT: what RFC 9293 needs of it, nothing more (64 B). */
+/** A pair in TIME_WAIT: what RFC 9293 needs of it, nothing more (80 B). */
 struct tcp_timewait {
 	struct tcp_key key;
 	uint32_t snd_nxt;              /**< our seq after our FIN */
