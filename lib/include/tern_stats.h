@@ -31,6 +31,7 @@ extern "C" {
 	X(tx_retried,           "frame retries after the NIC refused them (each refusal counts)") \
 	X(tx_drop_full,         "frames freed because the NIC refused them and the batch was full") \
 	X(tx_drop_nombuf,       "frames not built because the mbuf pool was empty") \
+	X(tx_drop_oversize,     "frames longer than the MTU, dropped before the driver (a bug)") \
 	X(eth_drop_short,       "frames shorter than an Ethernet header") \
 	X(eth_drop_not_ours,    "frames for another unicast MAC") \
 	X(eth_drop_ethertype,   "frames of an unknown ethertype (IPv6 included)") \

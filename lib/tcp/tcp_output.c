@@ -230,6 +230,23 @@ tcp_rcv_window(struct tcp_cb *tp)
 	return RTE_MIN(space, max_field);
 }
 
+/*
+ * Payload bytes one segment may carry now: the MSS less every option it will
+ * carry. seg_max allows for timestamps; SACK blocks, sent while we hold
+ * out-of-order data, take 4 + 8 per block more (RFC 2018 §3).
+ */
+static uint32_t
+tcp_payload_room(const struct tcp_cb *tp)
+{
+	uint32_t edges[2 * TCP_SACK_MAX_BLOCKS];
+	unsigned int nb;
+
+	if (!(tp->flags & TF_SACK) || tp->reass.len == 0)
+		return tp->seg_max;
+	nb = tcp_reass_sack_blocks(tp, edges, (tp->flags & TF_TS) ? 3 : 4);
+	return nb == 0 ? tp->seg_max : tp->seg_max - (4 + 8 * nb);
+}
+
 /* An ACK went out: whatever ACK was owed is paid. */
 static void
 tcp_ack_sent(struct tcp_cb *tp, uint32_t wnd)
@@ -353,7 +370,7 @@ tcp_output(struct tcp_cb *tp)
 		avail = off < tp->sndq_bytes ? tp->sndq_bytes - off : 0;
 		wnd = RTE_MIN(tp->snd_wnd, tp->cwnd + tp->lt_extra);
 		usable = wnd > off ? wnd - off : 0;
-		len = RTE_MIN(RTE_MIN(avail, usable), (uint32_t)tp->seg_max);
+		len = RTE_MIN(RTE_MIN(avail, usable), tcp_payload_room(tp));
 		len = RTE_MIN(len, room);
 		fin = (tp->flags & TF_FIN_QUEUED) && tcp_state_sends_fin(tp->state) &&
 			tp->snd_nxt + len == tp->snd_una + tp->sndq_bytes;
@@ -362,7 +379,7 @@ tcp_output(struct tcp_cb *tp)
 			break;
 		/* RFC 9293 §3.8.6.2.1: no small segment while more data waits,
 		 * unless nothing is in flight or it is half the peer's window */
-		if (len < tp->seg_max && len < avail && tp->snd_nxt != tp->snd_una &&
+		if (len < tcp_payload_room(tp) && len < avail && tp->snd_nxt != tp->snd_una &&
 				len < tp->max_sndwnd / 2)
 			break;
 		if (len != 0 && off + len == tp->sndq_bytes)
@@ -406,7 +423,9 @@ tcp_retransmit_range(struct tcp_cb *tp, uint32_t seq, uint32_t len)
 	uint32_t off = seq - tp->snd_una;
 	uint8_t flags = TH_ACK;
 
-	/* never past the data; the FIN rides along when the range reaches it */
+	/* never past the data nor the MSS (options included); the FIN rides
+	 * along when the range reaches it */
+	len = RTE_MIN(len, tcp_payload_room(tp));
 	len = off < tp->sndq_bytes ? RTE_MIN(len, tp->sndq_bytes - off) : 0;
 	if ((tp->flags & TF_FIN_SENT) && off + len == tp->sndq_bytes)
 		flags |= TH_FIN;
