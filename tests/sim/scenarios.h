@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SIM_SCENARIOS_H
+#define SIM_SCENARIOS_H
+
+/*
+ * Seeded scenarios over the sim world: a fault profile (what the link does),
+ * a workload (what the apps on A and B do) and a seed. A run ends when every
+ * connection has closed on both sides and both stacks hold no connection (TIME_WAIT
+ * included), or at a virtual deadline. Invariants checked:
+ *
+ *  - every byte sent arrives exactly once and in order: each stream is a
+ *    keyed pattern checked byte by byte by its receiver, and its length is
+ *    exact (nothing missing at FIN, nothing extra);
+ *  - every connection gets on_connected/accept, on_peer_closed at most once,
+ *    on_closed exactly once and with TERN_CLOSE_NORMAL, no callback after it;
+ *  - both stacks end with no connection in any state (TIME_WAIT expired);
+ *  - both worker pools are back to their size and the link freed its frames;
+ *  - the run finishes before its virtual deadline (no stuck connection).
+ *
+ * Workloads:
+ *  echo   A connects to B:7, sends 256 KiB in random-sized writes with at most
+ *         32 KiB outstanding; B echoes everything; A closes after the last echoed byte.
+ *  bulk   8 MiB one way (A to B, or B to A on odd seed/3), the sender closes
+ *         after the last byte; the receiver closes on FIN.
+ *  short  200 connections, 16 at a time: a request (8-byte header + 1..2000
+ *         bytes), a reply of 1..4000 bytes; even ones the client closes first,
+ *         odd ones the server does (so TIME_WAIT lands on both sides).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim_world.h"
+
+enum sim_workload { SIM_WL_ECHO, SIM_WL_BULK, SIM_WL_SHORT, SIM_WL_N };
+
+struct sim_profile {
+	const char *name;
+	const char *desc;
+	struct tern_sim_fault f;     /**< both directions */
+};
+
+extern const struct sim_profile sim_profiles[];
+extern const unsigned int sim_n_profiles;
+
+const struct sim_profile *sim_profile_find(const char *name);
+const char *sim_workload_name(int wl);
+/** @return the workload, or -1. */
+int sim_workload_parse(const char *name);
+
+#define SIM_CC_BY_SEED (-1)
+
+struct sim_opts {
+	uint64_t bulk_bytes;         /**< 8 MiB */
+	uint64_t echo_bytes;         /**< 256 KiB */
+	uint32_t short_conns;        /**< 200 */
+	uint32_t short_parallel;     /**< 16 */
+	int cc;                      /**< TERN_TCP_CC_* or SIM_CC_BY_SEED */
+	int bulk_dir;                /**< 0 A->B, 1 B->A, -1 by seed */
+	const char *pcap;            /**< record the link here */
+	const char *trace;           /**< write every frame the tap saw here (text) */
+	bool report;                 /**< on failure print details to stderr */
+	uint64_t deadline_us;        /**< virtual time limit of one run */
+	uint64_t max_frames;         /**< frames on the link before a run is a storm */
+};
+
+void sim_opts_default(struct sim_opts *o);
+
+struct sim_result {
+	bool ok;
+	char why[512];               /**< first failure */
+	uint64_t bytes_checked;      /**< payload bytes checked by receivers */
+	uint64_t vtime_us;           /**< virtual time of the run */
+	uint32_t conns;              /**< connections completed (client side) */
+	uint32_t late_rst;           /**< LAST_ACK ends reset after the peer's TIME_WAIT */
+	struct tern_sim_link_stats ls[2];
+	struct tern_stats st[2];
+	uint64_t iterations;
+	const char *cc;
+	int bulk_dir;
+};
+
+/** Run one seed. @return 0 if every invariant held, -1 otherwise (r->why). */
+int sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed,
+		const struct sim_opts *o, struct sim_result *r);
+
+/** Totals of a run of many seeds of one profile. */
+struct sim_matrix_totals {
+	uint64_t seeds, failures, bytes, vtime_us, iterations, conns;
+	uint64_t per_wl[SIM_WL_N];
+	struct tern_sim_link_stats ls;   /**< both directions summed */
+	uint64_t rexmt_segs, fast_rexmt, rto, late_rst;
+	double cpu_s;
+};
+
+/**
+ * Run seeds @p first .. @p first + @p n - 1 of profile @p p (workload @p wl,
+ * or -1: sim_workload_of_seed). A failing seed is printed on one line to
+ * stderr; the first @p detail failures are replayed with a report and a pcap
+ * in @p pcap_dir (and the replay must fail the same way).
+ */
+void sim_matrix_run(const struct sim_profile *p, int wl, uint64_t first, uint64_t n,
+		const struct sim_opts *o, const char *pcap_dir, unsigned int detail,
+		struct sim_matrix_totals *t);
+
+void sim_matrix_print_header(FILE *f);
+void sim_matrix_print_line(FILE *f, const char *name, const struct sim_matrix_totals *t);
+
+/** The workload the matrix gives a seed when none is chosen. */
+static inline int
+sim_workload_of_seed(uint64_t seed)
+{
+	return (int)(seed % SIM_WL_N);
+}
+
+#endif

@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The two-stack simulation world; see sim_world.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <rte_arp.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+#include <rte_tcp.h>
+
+#include "sim_world.h"
+
+/* ------------------------------------------------------------------ EAL */
+
+void
+sim_eal_init(void)
+{
+	static int started;
+	char prefix[64];
+	char *argv[] = { "tern-sim", "--no-huge", "--no-pci", "-m", "512", "-l", "0",
+		"--log-level", "*:error", prefix, NULL };
+
+	if (started)
+		return;
+	/* a prefix of our own: meson runs several sim binaries at once */
+	snprintf(prefix, sizeof(prefix), "--file-prefix=ternsim%d", (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0) {
+		fprintf(stderr, "sim: EAL init failed: %s\n", rte_strerror(rte_errno));
+		exit(2);
+	}
+	started = 1;
+}
+
+/* -------------------------------------------------------- getrandom shim */
+
+/*
+ * lib/tcp draws its ISN and timestamp secrets with getrandom(). This
+ * definition takes the place of the C library's in this binary: while a
+ * world is being created it answers from the world's seed, so that ISNs (and
+ * everything that follows from them) replay; otherwise it is the system call.
+ */
+static bool shim_on;
+static uint64_t shim_state;
+
+ssize_t
+getrandom(void *buf, size_t len, unsigned int flags)
+{
+	uint8_t *p = buf;
+
+	if (!shim_on)
+		return (ssize_t)syscall(SYS_getrandom, buf, len, flags);
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t r = sim_rand(&shim_state);
+
+		memcpy(&p[i], &r, RTE_MIN((size_t)8, len - i));
+	}
+	return (ssize_t)len;
+}
+
+/* ---------------------------------------------------------------- world */
+
+static const struct rte_ether_addr mac_of[3] = {
+	{ .addr_bytes = { 0x02, 0, 0, 0, 0x77, 0x01 } },
+	{ .addr_bytes = { 0x02, 0, 0, 0, 0x77, 0x02 } },
+	{ .addr_bytes = { 0x02, 0, 0, 0, 0x77, 0xee } },
+};
+
+void
+sim_world_config(struct tern_config *cfg, rte_be32_t addr)
+{
+	tern_config_defaults(cfg);
+	snprintf(cfg->port_device, sizeof(cfg->port_device), "sim");
+	cfg->ip_addr = addr;
+	cfg->ip_netmask = RTE_BE32(0xffffff00u);
+	cfg->ip_gateway = 0;
+	/* the scenarios' ARP entries never age out during a run */
+	cfg->arp_timeout_s = 3600;
+	cfg->mbufs = 4096;
+	cfg->mbuf_cache = 32;
+	cfg->tcp_max_conns = 512;
+	cfg->tcp_max_time_wait = 512;
+	cfg->tcp_syn_backlog = 256;
+}
+
+static void
+seg_parse(struct sim_seg *s, const struct rte_mbuf *m)
+{
+	uint8_t buf[160];
+	uint32_t len = RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)sizeof(buf));
+	const uint8_t *p = rte_pktmbuf_read(m, 0, len, buf);
+	const struct rte_ether_hdr *eh;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+	uint32_t ihl, tot, doff;
+
+	s->is_tcp = 0;
+	if (p == NULL || len < sizeof(*eh) + sizeof(*ip))
+		return;
+	eh = (const void *)p;
+	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return;
+	ip = (const void *)(p + sizeof(*eh));
+	ihl = (ip->version_ihl & 0xf) * 4u;
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (ip->next_proto_id != IPPROTO_TCP || ihl < 20 ||
+			sizeof(*eh) + ihl + sizeof(*th) > len)
+		return;
+	th = (const void *)(p + sizeof(*eh) + ihl);
+	doff = (th->data_off >> 4) * 4u;
+	s->is_tcp = 1;
+	s->sport = rte_be_to_cpu_16(th->src_port);
+	s->dport = rte_be_to_cpu_16(th->dst_port);
+	s->seq = rte_be_to_cpu_32(th->sent_seq);
+	s->ack = rte_be_to_cpu_32(th->recv_ack);
+	s->flags = th->tcp_flags;
+	s->wnd = rte_be_to_cpu_16(th->rx_win);
+	s->len = tot >= ihl + doff ? tot - ihl - doff : 0;
+	s->nsack = 0;
+	/* options: SACK blocks */
+	if (doff > 20 && sizeof(*eh) + ihl + doff <= len) {
+		const uint8_t *o = (const uint8_t *)th + 20, *end = (const uint8_t *)th + doff;
+
+		while (o < end && *o != 0) {
+			if (*o == 1) {
+				o++;
+				continue;
+			}
+			if (o + 1 >= end || o[1] < 2 || o + o[1] > end)
+				break;
+			if (o[0] == 8 && o[1] == 10) {
+				s->has_ts = 1;
+				s->tsval = (uint32_t)o[2] << 24 | (uint32_t)o[3] << 16 |
+					(uint32_t)o[4] << 8 | o[5];
+				s->tsecr = (uint32_t)o[6] << 24 | (uint32_t)o[7] << 16 |
+					(uint32_t)o[8] << 8 | o[9];
+			}
+			if (o[0] == 5) {
+				for (unsigned int k = 0; k < (o[1] - 2u) / 8 && k < 4; k++) {
+					const uint8_t *b = o + 2 + 8 * k;
+
+					s->sack[k][0] = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+						(uint32_t)b[2] << 8 | b[3];
+					s->sack[k][1] = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 |
+						(uint32_t)b[6] << 8 | b[7];
+					s->nsack = (uint8_t)(k + 1);
+				}
+			}
+			o += o[1];
+		}
+	}
+}
+
+static struct sim_seg *
+trace_slot(struct sim_world *w)
+{
+	uint64_t i = w->n_trace++;
+
+	if (w->trace_all) {
+		if (i >= w->trace_cap) {
+			uint64_t cap = w->trace_cap * 2;
+			struct sim_seg *t = realloc(w->trace, cap * sizeof(*t));
+
+			if (t == NULL) {
+				fprintf(stderr, "sim: trace: out of memory\n");
+				exit(2);
+			}
+			w->trace = t;
+			w->trace_cap = cap;
+		}
+		return &w->trace[i];
+	}
+	return &w->trace[i % w->trace_cap];
+}
+
+/* One frame through the tap: trace it, maybe drop it. @return true to pass. */
+static bool
+tap_frame(struct sim_world *w, int dir, struct rte_mbuf *m)
+{
+	struct sim_seg *s = trace_slot(w);
+
+	memset(s, 0, sizeof(*s));
+	s->t = w->now;
+	s->dir = (uint8_t)dir;
+	seg_parse(s, m);
+	if (w->filter != NULL && w->filter(w->filter_arg, s)) {
+		s->dropped = 1;
+		w->tap_dropped++;
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	return true;
+}
+
+/* What B sent: to M's transmit side (the link takes it towards A). */
+static unsigned int
+tap_from_b(struct sim_world *w)
+{
+	struct rte_mbuf *pkts[64], *keep[64];
+	unsigned int moved = 0;
+	uint16_t n;
+
+	while ((n = tern_sim_take_tx(w->dev[1], 0, pkts, RTE_DIM(pkts))) != 0) {
+		uint16_t k = 0, sent;
+
+		moved += n;
+		for (uint16_t i = 0; i < n; i++)
+			if (tap_frame(w, 1, pkts[i]))
+				keep[k++] = pkts[i];
+		sent = w->mid->ops->tx_burst(w->mid, 0, keep, k);
+		for (uint16_t i = sent; i < k; i++)
+			rte_pktmbuf_free(keep[i]);
+	}
+	return moved;
+}
+
+/* What reached M over the link: into B's receive side. */
+static unsigned int
+tap_to_b(struct sim_world *w)
+{
+	struct rte_mbuf *pkts[64];
+	unsigned int moved = 0;
+	uint16_t n;
+
+	while ((n = w->mid->ops->rx_burst(w->mid, 0, pkts, RTE_DIM(pkts))) != 0) {
+		moved += n;
+		for (uint16_t i = 0; i < n; i++)
+			if (tap_frame(w, 0, pkts[i]))
+				tern_sim_inject(w->dev[1], 0, pkts[i]); /* frees if full */
+	}
+	return moved;
+}
+
+static unsigned int
+world_iteration(struct sim_world *w)
+{
+	unsigned int moved = 0;
+
+	moved += tern_worker_poll(w->w[0], w->now);
+	moved += tern_worker_poll(w->w[1], w->now);
+	moved += tap_from_b(w);
+	moved += tern_sim_link_step(w->link, w->now);
+	moved += tap_to_b(w);
+	w->iterations++;
+	return moved;
+}
+
+#define LIVELOCK_ITERATIONS 2000000u
+
+enum sim_run_end
+sim_world_run(struct sim_world *w, sim_step_fn *step, sim_done_fn *done, void *arg,
+		uint64_t deadline)
+{
+	uint64_t same = 0;
+
+	for (;;) {
+		unsigned int moved = world_iteration(w);
+		uint64_t next;
+
+		if (step != NULL)
+			moved += step(arg, w->now);
+		if (done != NULL && done(arg))
+			return SIM_RUN_DONE;
+		if (moved != 0) {
+			if (++same > LIVELOCK_ITERATIONS)
+				return SIM_RUN_LIVELOCK;
+			continue;
+		}
+		same = 0;
+		next = RTE_MIN(tern_sim_link_next_event(w->link),
+				RTE_MIN(tern_worker_next_event(w->w[0]),
+					tern_worker_next_event(w->w[1])));
+		if (next == UINT64_MAX)
+			return SIM_RUN_STUCK;
+		if (next <= w->now)
+			next = w->now + 1;
+		if (next > deadline) {
+			w->now = RTE_MAX(w->now, deadline);
+			return SIM_RUN_DEADLINE;
+		}
+		w->now = next;
+	}
+}
+
+void
+sim_world_run_for(struct sim_world *w, uint64_t us)
+{
+	uint64_t end = w->now + us;
+
+	if (sim_world_run(w, NULL, NULL, NULL, end) == SIM_RUN_DEADLINE)
+		w->now = end;
+}
+
+/* An ARP request from A for B, put straight on B's receive side: B learns A
+ * (it is the target) and answers over the link, and A learns B from the
+ * answer (it is the target): both resolved with one exchange. */
+static int
+inject_arp_request(struct sim_world *w)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(tern_worker_pool(w->w[0]));
+	struct rte_ether_hdr *eh;
+	struct rte_arp_hdr *ah;
+
+	if (m == NULL)
+		return -ENOMEM;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh) + sizeof(*ah));
+	memset(&eh->dst_addr, 0xff, sizeof(eh->dst_addr));
+	rte_ether_addr_copy(&mac_of[0], &eh->src_addr);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
+	ah = (struct rte_arp_hdr *)(eh + 1);
+	ah->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
+	ah->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ah->arp_hlen = RTE_ETHER_ADDR_LEN;
+	ah->arp_plen = 4;
+	ah->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
+	rte_ether_addr_copy(&mac_of[0], &ah->arp_data.arp_sha);
+	ah->arp_data.arp_sip = SIM_IP_A;
+	memset(&ah->arp_data.arp_tha, 0, sizeof(ah->arp_data.arp_tha));
+	ah->arp_data.arp_tip = SIM_IP_B;
+	return tern_sim_inject(w->dev[1], 0, m);
+}
+
+static bool
+boot_done(void *arg)
+{
+	struct sim_world *w = arg;
+
+	return tern_worker_stats(w->w[0])->arp_learned >= 1 &&
+		tern_worker_stats(w->w[1])->arp_learned >= 1 &&
+		tern_sim_link_next_event(w->link) == UINT64_MAX;
+}
+
+static void
+errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int
+sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *err,
+		size_t errlen)
+{
+	static unsigned int serial;
+	char name[32];
+
+	memset(w, 0, sizeof(*w));
+	w->seed = p->seed;
+	w->now = SIM_T0;
+	w->trace_all = p->trace_keep != 0;
+	w->trace_cap = w->trace_all ? p->trace_keep : SIM_TRACE_RING;
+	w->trace = calloc(w->trace_cap, sizeof(*w->trace));
+	if (w->trace == NULL) {
+		errf(err, errlen, "trace: out of memory");
+		return -1;
+	}
+	if (tern_clock_us() >= SIM_T0) {
+		errf(err, errlen, "the machine's clock is past the virtual start");
+		return -1;
+	}
+	/* everything random in the stacks from here on comes from the seed */
+	shim_state = sim_mix64(p->seed ^ 0x5157a11ce5eedull);
+	shim_on = true;
+	rte_srand(sim_mix64(p->seed ^ 0x7e4a));
+	for (int i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "sim%c%u", 'A' + i, serial);
+		w->dev[i] = tern_sim_create(name, &mac_of[i], 1500, 1);
+		if (w->dev[i] == NULL) {
+			shim_on = false;
+			errf(err, errlen, "tern_sim_create: %s", rte_strerror(rte_errno));
+			return -1;
+		}
+		w->mbufs[i] = p->cfg[i].mbufs;
+		w->stack[i] = tern_stack_create(&p->cfg[i], w->dev[i], 1);
+		if (w->stack[i] == NULL) {
+			shim_on = false;
+			w->dev[i] = NULL;
+			errf(err, errlen, "tern_stack_create %c: %s", 'A' + i,
+					rte_strerror(rte_errno));
+			return -1;
+		}
+		w->w[i] = tern_stack_worker(w->stack[i], 0);
+	}
+	shim_on = false;
+	snprintf(name, sizeof(name), "simM%u", serial++);
+	w->mid = tern_sim_create(name, &mac_of[2], 1500, 1);
+	if (w->mid == NULL) {
+		errf(err, errlen, "tern_sim_create M: %s", rte_strerror(rte_errno));
+		return -1;
+	}
+	w->link = tern_sim_link_create(w->dev[0], w->mid, p->seed);
+	if (w->link == NULL) {
+		errf(err, errlen, "tern_sim_link_create: %s", rte_strerror(rte_errno));
+		return -1;
+	}
+	if (p->pcap != NULL && tern_sim_link_pcap(w->link, p->pcap) != 0) {
+		errf(err, errlen, "pcap %s: %s", p->pcap, strerror(errno));
+		return -1;
+	}
+	/* boot on a clean wire: gratuitous ARPs, then one ARP exchange */
+	world_iteration(w);
+	if (inject_arp_request(w) != 0) {
+		errf(err, errlen, "ARP request: no mbuf or no room");
+		return -1;
+	}
+	if (sim_world_run(w, NULL, boot_done, w, w->now + 1000000) != SIM_RUN_DONE) {
+		errf(err, errlen, "ARP exchange did not resolve both sides");
+		return -1;
+	}
+	for (int d = 0; d < 2; d++) {
+		w->boot_ls[d] = *tern_sim_link_stats(w->link, d);
+		tern_sim_link_set_faults(w->link, d, &p->fault[d]);
+	}
+	/* a fresh trace for the run itself */
+	w->n_trace = 0;
+	return 0;
+}
+
+void
+sim_world_link_stats(const struct sim_world *w, int dir, struct tern_sim_link_stats *out)
+{
+	const struct tern_sim_link_stats *now = tern_sim_link_stats(w->link, dir);
+	const struct tern_sim_link_stats *b = &w->boot_ls[dir];
+
+	out->sent = now->sent - b->sent;
+	out->delivered = now->delivered - b->delivered;
+	out->dropped = now->dropped - b->dropped;
+	out->queue_drops = now->queue_drops - b->queue_drops;
+	out->duplicated = now->duplicated - b->duplicated;
+	out->reordered = now->reordered - b->reordered;
+	out->corrupted = now->corrupted - b->corrupted;
+	out->rx_full = now->rx_full - b->rx_full;
+}
+
+static unsigned int
+drain_tx(struct tern_netdev *dev)
+{
+	struct rte_mbuf *pkts[64];
+	unsigned int total = 0;
+	uint16_t n;
+
+	while ((n = tern_sim_take_tx(dev, 0, pkts, RTE_DIM(pkts))) != 0) {
+		rte_pktmbuf_free_bulk(pkts, n);
+		total += n;
+	}
+	return total;
+}
+
+int
+sim_world_drain(struct sim_world *w, char *err, size_t errlen)
+{
+	unsigned int moved;
+	int rc = 0;
+
+	if (w->link != NULL) {
+		/* what is due now is delivered; what would arrive later is freed */
+		for (int i = 0; i < 1000 && world_iteration(w) != 0; i++)
+			;
+		tern_sim_link_free(w->link);
+		w->link = NULL;
+	}
+	if (w->mid != NULL) {
+		w->mid->ops->close(w->mid);
+		w->mid = NULL;
+	}
+	do {
+		moved = 0;
+		for (int i = 0; i < 2; i++)
+			if (w->w[i] != NULL)
+				moved += tern_worker_poll(w->w[i], w->now);
+		for (int i = 0; i < 2; i++)
+			if (w->dev[i] != NULL)
+				moved += drain_tx(w->dev[i]);
+	} while (moved != 0);
+	for (int i = 0; i < 2; i++) {
+		unsigned int avail;
+
+		if (w->w[i] == NULL)
+			continue;
+		avail = rte_mempool_avail_count(tern_worker_pool(w->w[i]));
+		if (avail != w->mbufs[i] && rc == 0) {
+			errf(err, errlen, "stack %c: worker pool %u of %u mbufs free (%d leaked)",
+					'A' + i, avail, w->mbufs[i], (int)(w->mbufs[i] - avail));
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+void
+sim_world_free(struct sim_world *w)
+{
+	if (w->link != NULL)
+		tern_sim_link_free(w->link);
+	w->link = NULL;
+	if (w->mid != NULL)
+		w->mid->ops->close(w->mid);
+	w->mid = NULL;
+	for (int i = 0; i < 2; i++) {
+		tern_stack_free(w->stack[i]);
+		w->stack[i] = NULL;
+		w->w[i] = NULL;
+		w->dev[i] = NULL;
+	}
+	free(w->trace);
+	w->trace = NULL;
+}
+
+uint64_t
+sim_world_trace_count(const struct sim_world *w)
+{
+	return w->trace_all ? w->n_trace : RTE_MIN(w->n_trace, w->trace_cap);
+}
+
+uint64_t
+sim_world_trace_first(const struct sim_world *w)
+{
+	return w->n_trace - sim_world_trace_count(w);
+}
+
+const struct sim_seg *
+sim_world_trace(const struct sim_world *w, uint64_t i)
+{
+	if (i >= sim_world_trace_count(w))
+		return NULL;
+	if (w->trace_all)
+		return &w->trace[i];
+	return &w->trace[(sim_world_trace_first(w) + i) % w->trace_cap];
+}
+
+void
+sim_seg_print(FILE *f, const struct sim_seg *s, uint64_t t0)
+{
+	char fl[8];
+	int k = 0;
+
+	if (!s->is_tcp) {
+		fprintf(f, "%10.6f %s (not TCP)%s\n", (double)(s->t - t0) / 1e6,
+				s->dir == 0 ? "A>B" : "B>A", s->dropped ? " [tap drop]" : "");
+		return;
+	}
+	if (s->flags & RTE_TCP_SYN_FLAG) fl[k++] = 'S';
+	if (s->flags & RTE_TCP_FIN_FLAG) fl[k++] = 'F';
+	if (s->flags & RTE_TCP_RST_FLAG) fl[k++] = 'R';
+	if (s->flags & RTE_TCP_PSH_FLAG) fl[k++] = 'P';
+	if (s->flags & RTE_TCP_ACK_FLAG) fl[k++] = '.';
+	fl[k] = '\0';
+	fprintf(f, "%10.6f %s %5u>%-5u %-4s seq %10u ack %10u len %5u win %5u",
+			(double)(s->t - t0) / 1e6, s->dir == 0 ? "A>B" : "B>A", s->sport, s->dport,
+			fl, s->seq, s->ack, s->len, s->wnd);
+	if (s->has_ts)
+		fprintf(f, " ts %u/%u", s->tsval, s->tsecr);
+	for (unsigned int i = 0; i < s->nsack; i++)
+		fprintf(f, " sack %u-%u", s->sack[i][0], s->sack[i][1]);
+	fprintf(f, "%s\n", s->dropped ? " [tap drop]" : "");
+}
+
+void
+sim_world_print_trace(const struct sim_world *w, FILE *f, unsigned int n)
+{
+	uint64_t cnt = sim_world_trace_count(w), from = cnt > n ? cnt - n : 0;
+
+	fprintf(f, "  last %" PRIu64 " frames at the tap (A>B after the link's faults, "
+			"B>A before them; time in s since the start):\n", cnt - from);
+	for (uint64_t i = from; i < cnt; i++) {
+		fprintf(f, "  ");
+		sim_seg_print(f, sim_world_trace(w, i), SIM_T0);
+	}
+}
+
+uint32_t
+sim_world_conns(const struct sim_world *w, int side)
+{
+	uint32_t counts[TERN_TCP_TIME_WAIT + 1], n = 0;
+
+	tern_worker_conn_counts(w->w[side], counts);
+	for (int s = 0; s <= TERN_TCP_TIME_WAIT; s++)
+		n += counts[s];
+	return n;
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SIM_WORLD_H
+#define SIM_WORLD_H
+
+/*
+ * A deterministic two-stack world for the simulation tests.
+ *
+ *   stack A (10.77.0.1, dev "simA") ==link (seeded faults)== dev "simM"
+ *                                                              | tap
+ *   stack B (10.77.0.2, dev "simB") <--------------------------+
+ *
+ * Stack A's device is joined by a tern_sim_link to a stack-less sim device M.
+ * The tap moves frames between M and stack B's device: what reaches M (A's
+ * frames after the link's faults) is injected into B, and what B sends is
+ * handed to M's transmit side, so it crosses the link (and its faults) towards
+ * A. On the way the tap parses every frame into a trace record and can drop
+ * chosen segments (exact-trace scenarios). Direction 0 is A to B, 1 is B to A,
+ * as in the link's statistics.
+ *
+ * Time is virtual: sim_world_run() polls both workers at `now`, moves frames,
+ * and when nothing moved jumps `now` to the earliest of the link's next
+ * delivery, both workers' tern_worker_next_event() and the app's own wake-up.
+ *
+ * Everything random comes from the seed: the link's PRNG, rte_srand() (the
+ * stacks' first ephemeral port), and the stacks' ISN and timestamp secrets,
+ * which lib/tcp reads with getrandom(): this binary defines getrandom() and
+ * answers from the seed while a world is being created (the real system call
+ * otherwise). The same seed therefore replays the same run, frame for frame.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_byteorder.h>
+
+#include "tern.h"
+#include "tern_sim.h"
+
+#define SIM_IP_A RTE_BE32(0x0a4d0001u)   /* 10.77.0.1 */
+#define SIM_IP_B RTE_BE32(0x0a4d0002u)   /* 10.77.0.2 */
+#define SIM_T0   1000000000000000ull     /* first virtual µs (past any real TSC clock) */
+
+/** Start EAL once for this process (no hugepages, no PCI, in memory). */
+void sim_eal_init(void);
+
+/** splitmix64: the apps' PRNG (and the getrandom shim's). */
+static inline uint64_t
+sim_mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static inline uint64_t
+sim_rand(uint64_t *state)
+{
+	*state += 0x9e3779b97f4a7c15ull;
+	return sim_mix64(*state);
+}
+
+/** One TCP segment seen by the tap (or an ARP/other frame: is_tcp 0). */
+struct sim_seg {
+	uint64_t t;              /**< virtual time the tap saw it */
+	uint8_t dir;             /**< 0: A to B (after the link), 1: B to A (before it) */
+	uint8_t is_tcp;
+	uint8_t flags;           /**< TCP flags */
+	uint8_t dropped;         /**< dropped by the tap's filter */
+	uint16_t sport, dport;
+	uint32_t seq, ack, len;
+	uint32_t wnd;            /**< window field as sent */
+	uint8_t nsack;
+	uint8_t has_ts;
+	uint32_t sack[4][2];
+	uint32_t tsval, tsecr;
+};
+
+/** Filter: return true to drop @p s (the tap frees the frame). */
+typedef bool (sim_filter_fn)(void *arg, const struct sim_seg *s);
+/** Called once per loop iteration after the polls; @return work done (0: none). */
+typedef unsigned int (sim_step_fn)(void *arg, uint64_t now);
+/** @return true when the run is over. */
+typedef bool (sim_done_fn)(void *arg);
+
+struct sim_world_params {
+	uint64_t seed;
+	struct tern_config cfg[2];         /**< A, B (sim_world_config() defaults) */
+	struct tern_sim_fault fault[2];    /**< link directions 0 (A->B), 1 (B->A) */
+	const char *pcap;                  /**< record the link here, or NULL */
+	unsigned int trace_keep;           /**< trace records kept: 0 = last 256 only */
+};
+
+#define SIM_TRACE_RING 256
+
+struct sim_world {
+	uint64_t seed;
+	uint64_t now;
+	struct tern_netdev *dev[2];        /**< A's and B's (owned by the stacks) */
+	struct tern_netdev *mid;           /**< M, the link's far end (ours) */
+	struct tern_stack *stack[2];
+	struct tern_worker *w[2];
+	uint32_t mbufs[2];                 /**< each worker pool's size */
+	struct tern_sim_link *link;
+	struct tern_sim_link_stats boot_ls[2]; /**< link counters after boot (ARP) */
+	/* tap */
+	sim_filter_fn *filter;
+	void *filter_arg;
+	uint64_t tap_dropped;
+	/* trace: a ring of the last records, or everything (trace_keep) */
+	struct sim_seg *trace;
+	uint64_t n_trace;                  /**< records seen */
+	uint64_t trace_cap;
+	bool trace_all;
+	/* loop accounting */
+	uint64_t iterations;
+};
+
+/** Defaults for both stacks: small tables, sizes for the scenarios. */
+void sim_world_config(struct tern_config *cfg, rte_be32_t addr);
+
+/**
+ * Build the world: devices, stacks, link (faults off), boot both stacks and
+ * resolve ARP both ways with one exchange, then set the faults.
+ * @return 0, or -1 with a message in @p err.
+ */
+int sim_world_create(struct sim_world *w, const struct sim_world_params *p,
+		char *err, size_t errlen);
+
+/** Result of sim_world_run(). */
+enum sim_run_end {
+	SIM_RUN_DONE = 0,       /**< done() said so */
+	SIM_RUN_DEADLINE,       /**< virtual deadline passed */
+	SIM_RUN_STUCK,          /**< nothing moved and no future event */
+	SIM_RUN_LIVELOCK,       /**< too many iterations without time moving */
+};
+
+/**
+ * Run the virtual-clock loop until @p done returns true or @p deadline
+ * (absolute virtual µs). @p step (may be NULL) runs each iteration.
+ */
+enum sim_run_end sim_world_run(struct sim_world *w, sim_step_fn *step, sim_done_fn *done,
+		void *arg, uint64_t deadline);
+
+/** Run the loop for @p us of virtual time (nothing stops it earlier). */
+void sim_world_run_for(struct sim_world *w, uint64_t us);
+
+/**
+ * Teardown, part one: let what is in flight settle (no time passes), free the
+ * link and M, drain both devices, and check each worker pool is back to its
+ * size. Connections still open must have been aborted by the caller.
+ * @return 0, or -1 with a message in @p err (mbufs missing).
+ */
+int sim_world_drain(struct sim_world *w, char *err, size_t errlen);
+
+/** Teardown, part two: free the stacks (and what is left). Idempotent. */
+void sim_world_free(struct sim_world *w);
+
+/** Link counters of direction @p dir since the faults were set (boot excluded). */
+void sim_world_link_stats(const struct sim_world *w, int dir, struct tern_sim_link_stats *out);
+
+/** The i-th trace record (0 = oldest kept), or NULL. With trace_all, all. */
+const struct sim_seg *sim_world_trace(const struct sim_world *w, uint64_t i);
+/** Number of records kept. */
+uint64_t sim_world_trace_count(const struct sim_world *w);
+/** Index of the oldest kept record (for printing). */
+uint64_t sim_world_trace_first(const struct sim_world *w);
+
+/** Print record @p s on one line. */
+void sim_seg_print(FILE *f, const struct sim_seg *s, uint64_t t0);
+
+/** Print the last @p n trace records. */
+void sim_world_print_trace(const struct sim_world *w, FILE *f, unsigned int n);
+
+/** Both workers' connection counts summed over every state (CLOSED and TIME_WAIT included). */
+uint32_t sim_world_conns(const struct sim_world *w, int side);
+
+#endif
