@@ -84,7 +84,8 @@ tcp_rtt_after_handshake(struct tcp_cb *tp, const struct tcp_seg *seg)
 	bool syn_lost = tp->rexmt_shift != 0;
 
 	tp->rexmt_shift = 0;
-	tcp_rtt_from_ts(tp, seg);
+	if (!(tp->flags & TF_COOKIE))    /* a cookie's TSval was not our clock */
+		tcp_rtt_from_ts(tp, seg);
 	/* RFC 6298 (5.7): a SYN or SYN-ACK timed out and no sample since:
 	 * data transmission starts with an RTO of 3 s */
 	if (syn_lost && tp->srtt_us == 0)
@@ -322,7 +323,7 @@ tcp_cookie_ack(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_k
 	tp->iss = iss;
 	tp->snd_una = tp->recover = iss;
 	tp->snd_nxt = tp->snd_max = iss + 1;
-	tp->flags |= TF_SYN_SENT;
+	tp->flags |= TF_SYN_SENT | TF_COOKIE;
 	tp->ts_offset = tcp_ts_offset(tw, key);
 	tp->peer_mss = mss;
 	if (seg->has_ts && seg->tsecr != 0 && tw->p.timestamps) {

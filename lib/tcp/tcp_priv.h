@@ -89,6 +89,7 @@ enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_
 #define TF_RTT_TIMING  (1u << 15) /**< rtt_seq is being timed (no timestamps) */
 #define TF_SYN_SENT    (1u << 16) /**< our SYN has been sent at least once */
 #define TF_RCV_HOLD    (1u << 17) /**< delivered bytes count against the window */
+#define TF_COOKIE      (1u << 18) /**< rebuilt from a SYN cookie: its TSecr is no clock */
 
 struct tcp_cb;
 

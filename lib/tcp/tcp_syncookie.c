@@ -98,7 +98,10 @@ tcp_syncookie_tsval(uint32_t tsval, const struct tcp_seg *syn, bool sack_on)
 {
 	uint32_t bits = (syn->has_ws ? syn->ws : TS_NO_WSCALE) | (sack_on ? 16u : 0u);
 
-	return (tsval & ~31u) | bits;
+	/* RFC 7323 §5: TSval must not go backwards, so the cookie's value is
+	 * taken from the past (up to 63 ticks): every TSval the connection
+	 * sends later is larger, whatever the 5 low bits carry */
+	return ((tsval - 32u) & ~31u) | bits;
 }
 
 void
