@@ -162,23 +162,61 @@ http_error_resp(uint16_t status, struct http_resp *r)
 	r->close = 1;
 }
 
+/* Append @len bytes of @src at @buf[*n] if they fit below @cap. */
+static bool
+put(char *buf, size_t cap, size_t *n, const char *src, size_t len)
+{
+	if (*n + len >= cap)
+		return false;
+	memcpy(buf + *n, src, len);
+	*n += len;
+	return true;
+}
+
+#define PUT_LIT(buf, cap, n, lit) put(buf, cap, n, lit, sizeof(lit) - 1)
+
+static bool
+put_u64(char *buf, size_t cap, size_t *n, uint64_t v)
+{
+	char tmp[20];
+	size_t k = sizeof(tmp);
+
+	do {
+		tmp[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return put(buf, cap, n, tmp + k, sizeof(tmp) - k);
+}
+
+/*
+ * The header block, assembled by hand: it is built for every response, and
+ * snprintf's format parsing was a sixth of the server's time (perf, http
+ * keep-alive over memif).
+ */
 size_t
 http_build_header(const struct http_resp *r, const char *date, char *buf, size_t cap)
 {
-	int n = snprintf(buf, cap,
-		"HTTP/1.1 %u %s\r\n"
-		"Server: tern-httpd\r\n"
-		"Date: %s\r\n"
-		"Content-Type: %s\r\n"
-		"Content-Length: %" PRIu64 "\r\n"
-		"%s%s%s"
-		"\r\n",
-		r->status, http_reason(r->status), date, http_ctype_name(r->ctype), r->body_len,
-		r->allow ? "Allow: GET, HEAD\r\n" : "",
-		r->close ? "Connection: close\r\n" : "",
-		r->keep_alive_hdr ? "Connection: keep-alive\r\n" : "");
+	const char *reason = http_reason(r->status);
+	const char *ctype = http_ctype_name(r->ctype);
+	size_t n = 0;
+	bool ok = PUT_LIT(buf, cap, &n, "HTTP/1.1 ") &&
+		put_u64(buf, cap, &n, r->status) && PUT_LIT(buf, cap, &n, " ") &&
+		put(buf, cap, &n, reason, strlen(reason)) &&
+		PUT_LIT(buf, cap, &n, "\r\nServer: tern-httpd\r\nDate: ") &&
+		put(buf, cap, &n, date, strlen(date)) &&
+		PUT_LIT(buf, cap, &n, "\r\nContent-Type: ") &&
+		put(buf, cap, &n, ctype, strlen(ctype)) &&
+		PUT_LIT(buf, cap, &n, "\r\nContent-Length: ") &&
+		put_u64(buf, cap, &n, r->body_len) && PUT_LIT(buf, cap, &n, "\r\n") &&
+		(!r->allow || PUT_LIT(buf, cap, &n, "Allow: GET, HEAD\r\n")) &&
+		(!r->close || PUT_LIT(buf, cap, &n, "Connection: close\r\n")) &&
+		(!r->keep_alive_hdr || PUT_LIT(buf, cap, &n, "Connection: keep-alive\r\n")) &&
+		PUT_LIT(buf, cap, &n, "\r\n");
 
-	return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
+	if (!ok)
+		return 0;
+	buf[n] = '\0';
+	return n;
 }
 
 void

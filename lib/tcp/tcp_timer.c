@@ -10,40 +10,57 @@
 
 #include "tcp_priv.h"
 
-static void
-tcp_timer_rearm(struct tcp_cb *tp)
+/*
+ * Keep the wheel node at or before the earliest deadline. Moving a deadline
+ * later (the RTO pushed back by every ACK) or off costs nothing here: the
+ * node fires early, tcp_timer_fire finds nothing due and re-arms it at the
+ * true earliest. Only a deadline earlier than the node moves the node.
+ */
+static uint64_t
+tcp_timer_min(const struct tcp_cb *tp)
 {
-	struct tern_wheel *w = tp->tw->wheel;
 	uint64_t min = UINT64_MAX;
 
 	for (int i = 0; i < TT_N; i++)
 		if (tp->deadline[i] < min)
 			min = tp->deadline[i];
-	if (min == UINT64_MAX) {
-		tern_wheel_disarm(w, &tp->tmo);
-		return;
-	}
-	if (tern_wheel_armed(&tp->tmo) && tp->tmo.expire == min)
-		return;
-	if (min <= tern_wheel_now(w))
-		min = tern_wheel_now(w) + 1;
-	tern_wheel_arm(w, &tp->tmo, min);
+	return min;
+}
+
+static void
+tcp_timer_arm_at(struct tcp_cb *tp, uint64_t when)
+{
+	struct tern_wheel *w = tp->tw->wheel;
+
+	if (when <= tern_wheel_now(w))
+		when = tern_wheel_now(w) + 1;
+	tern_wheel_arm(w, &tp->tmo, when);
+}
+
+static void
+tcp_timer_rearm(struct tcp_cb *tp)
+{
+	uint64_t min = tcp_timer_min(tp);
+
+	if (min == UINT64_MAX)
+		tern_wheel_disarm(tp->tw->wheel, &tp->tmo);
+	else if (!tern_wheel_armed(&tp->tmo) || tp->tmo.expire != min)
+		tcp_timer_arm_at(tp, min);
 }
 
 void
 tcp_timer_set(struct tcp_cb *tp, enum tcp_timer_id id, uint64_t when_us)
 {
 	tp->deadline[id] = when_us;
-	tcp_timer_rearm(tp);
+	if (!tern_wheel_armed(&tp->tmo) || when_us < tp->tmo.expire)
+		tcp_timer_arm_at(tp, when_us);
 }
 
 void
 tcp_timer_stop(struct tcp_cb *tp, enum tcp_timer_id id)
 {
-	if (tp->deadline[id] == UINT64_MAX)
-		return;
+	/* the node may fire for nothing later; tcp_timer_fire re-arms it */
 	tp->deadline[id] = UINT64_MAX;
-	tcp_timer_rearm(tp);
 }
 
 void
