@@ -128,6 +128,56 @@ lg_complete(struct lg_conn *lc, bool ok)
 		lw->st.non2xx++;
 }
 
+/* One response is complete: count it and ask for the next. */
+static void
+lg_http_done(struct lg_conn *lc)
+{
+	lc->in_body = false;
+	lc->hlen = 0;
+	lg_complete(lc, lc->status == 200);
+	if (opts.mode == M_HTTP_CLOSE)
+		lc->done = true;
+	else
+		lg_send_more(lc);
+}
+
+/* Digits at @p (up to @end) as a number; @return false if there are none. */
+static bool
+lg_parse_u64(const char *p, const char *end, uint64_t *v)
+{
+	const char *start;
+
+	while (p < end && *p == ' ')
+		p++;
+	start = p;
+	*v = 0;
+	while (p < end && *p >= '0' && *p <= '9')
+		*v = *v * 10 + (uint64_t)(*p++ - '0');
+	return p != start;
+}
+
+/* Parse a complete header block [h, h+len): status and Content-Length. */
+static bool
+lg_http_header(struct lg_conn *lc, const char *h, size_t len)
+{
+	static const char cl_name[] = "\r\nContent-Length:";
+	const char *end = h + len, *cl;
+	uint64_t v;
+
+	if (len < 12 || memcmp(h, "HTTP/1.", 7) != 0 || !lg_parse_u64(h + 9, h + 12, &v))
+		return false;
+	lc->status = (uint16_t)v;
+	cl = memmem(h, len, cl_name, sizeof(cl_name) - 1);
+	if (cl == NULL || !lg_parse_u64(cl + sizeof(cl_name) - 1, end, &lc->body_left))
+		return false;
+	if (opts.mode == M_BULK && lc->body_left != opts.bytes)
+		return false;
+	lc->in_body = true;
+	if (lc->body_left == 0)
+		lg_http_done(lc);
+	return true;
+}
+
 /* Consume HTTP response bytes; @return false on a malformed response. */
 static bool
 lg_http_input(struct lg_conn *lc, const uint8_t *p, uint32_t n)
@@ -139,47 +189,37 @@ lg_http_input(struct lg_conn *lc, const uint8_t *p, uint32_t n)
 			lc->body_left -= take;
 			p += take;
 			n -= take;
-			if (lc->body_left == 0) {
-				lc->in_body = false;
-				lc->hlen = 0;
-				lg_complete(lc, lc->status == 200);
-				if (opts.mode == M_HTTP_CLOSE)
-					lc->done = true;
-				else
-					lg_send_more(lc);
-			}
+			if (lc->body_left == 0)
+				lg_http_done(lc);
 			continue;
 		}
-		/* header: copy until the blank line */
-		while (n != 0 && !lc->in_body) {
-			char *end, *cl;
+		if (lc->hlen == 0) {
+			/* the usual case: the whole header block in this segment */
+			const uint8_t *e = memmem(p, n, "\r\n\r\n", 4);
 
+			if (e != NULL) {
+				uint32_t hl = (uint32_t)(e + 4 - p);
+
+				if (!lg_http_header(lc, (const char *)p, hl))
+					return false;
+				p += hl;
+				n -= hl;
+				continue;
+			}
+		}
+		/* a header split over segments: gather it first */
+		while (n != 0 && !lc->in_body) {
 			if (lc->hlen == HDR_MAX - 1)
 				return false;
 			lc->hbuf[lc->hlen++] = (char)*p++;
 			n--;
-			if (lc->hlen < 4 || memcmp(&lc->hbuf[lc->hlen - 4], "\r\n\r\n", 4) != 0)
-				continue;
-			lc->hbuf[lc->hlen] = '\0';
-			if (strncmp(lc->hbuf, "HTTP/1.", 7) != 0)
-				return false;
-			lc->status = (uint16_t)strtoul(lc->hbuf + 9, &end, 10);
-			cl = strcasestr(lc->hbuf, "\r\nContent-Length:");
-			if (cl == NULL)
-				return false;
-			lc->body_left = strtoull(cl + 17, &end, 10);
-			if (opts.mode == M_BULK && lc->body_left != opts.bytes)
-				return false;
-			lc->in_body = true;
-			if (lc->body_left == 0) {
-				lc->body_left = 0;
-				lc->in_body = false;
+			if (lc->hlen >= 4 && memcmp(&lc->hbuf[lc->hlen - 4], "\r\n\r\n", 4) == 0) {
+				uint32_t hl = lc->hlen;
+
 				lc->hlen = 0;
-				lg_complete(lc, lc->status == 200);
-				if (opts.mode == M_HTTP_CLOSE)
-					lc->done = true;
-				else
-					lg_send_more(lc);
+				if (!lg_http_header(lc, lc->hbuf, hl))
+					return false;
+				break;
 			}
 		}
 	}
@@ -435,7 +475,7 @@ lg_hook(struct tern_worker *w, uint64_t now, void *arg)
 	if (opts.mode == M_SYN_FLOOD || opts.flood)
 		lg_flood(lw, now);
 	if (opts.mode != M_SYN_FLOOD) {
-		if (lw == &lws[0]) {
+		if (lw == &lws[0] && opts.requests != 0) {
 			uint64_t r = 0;
 
 			for (unsigned int i = 0; i < nlw; i++)
@@ -444,8 +484,10 @@ lg_hook(struct tern_worker *w, uint64_t now, void *arg)
 			if (opts.requests != 0 && r >= opts.requests)
 				tern_stack_stop(stack);
 		}
-		/* keep N connections open (http-close cycles them) */
-		for (uint32_t i = 0; i < lw->nconns && started < CONNECTS_PER_ITER; i++) {
+		/* keep N connections open (http-close cycles them); scan only
+		 * when some slot is free */
+		for (uint32_t i = 0; lw->open < lw->nconns && i < lw->nconns &&
+				started < CONNECTS_PER_ITER; i++) {
 			if (lw->conns[i].c != NULL)
 				continue;
 			if (opts.requests != 0 && requests_total_seen >= opts.requests)
