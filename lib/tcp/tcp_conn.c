@@ -213,6 +213,7 @@ tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)
 		return NULL;
 	}
 	tw->table_gen++;
+	tw->n_tcb++;
 	tw->state_count[TERN_TCP_CLOSED]++;
 	return tp;
 }
@@ -290,6 +291,7 @@ tcp_reap(struct tcp_worker *tw)
 	while ((tp = TAILQ_FIRST(&tw->reapq)) != NULL) {
 		TAILQ_REMOVE(&tw->reapq, tp, out_link);
 		tw->state_count[TERN_TCP_CLOSED]--;
+		tw->n_tcb--;
 		rte_mempool_put(tw->tcb_pool, tp);
 	}
 }

@@ -268,13 +268,18 @@ tcp_take_syn_options(struct tcp_cb *tp, const struct tcp_seg *seg, bool offered_
 static bool
 tcp_tcbs_low(const struct tcp_worker *tw)
 {
-	return rte_mempool_avail_count(tw->tcb_pool) < tw->p.max_conns / 16 + 1;
+	return tw->n_tcb + tw->p.max_conns / 16 + 1 > tw->p.max_conns;
 }
 
+/* Counting a mempool walks every lcore cache: at most once a millisecond. */
 static bool
-tcp_mbufs_low(const struct tcp_worker *tw)
+tcp_mbufs_low(struct tcp_worker *tw)
 {
-	return rte_mempool_avail_count(tw->nif->pool) < tw->nif->pool->size / 8;
+	if (tw->nif->now_us >= tw->mbuf_check_us) {
+		tw->mbuf_check_us = tw->nif->now_us + 1000;
+		tw->mbufs_low = rte_mempool_avail_count(tw->nif->pool) < tw->nif->pool->size / 8;
+	}
+	return tw->mbufs_low;
 }
 
 /* A SYN-ACK with a cookie, no state kept (tcp_syncookie.c). */

@@ -223,6 +223,9 @@ struct tcp_worker {
 	struct tcp_tw_list twq;        /**< TIME_WAIT records, oldest first */
 	uint32_t n_tw;                 /**< records in twq */
 	uint32_t table_gen;            /**< bumped on every insert/delete in conns */
+	uint32_t n_tcb;                /**< control blocks allocated */
+	bool mbufs_low;                /**< mbuf pool below 1/8, as last counted */
+	uint64_t mbuf_check_us;        /**< next time to count the pool */
 	uint32_t state_count[TERN_TCP_TIME_WAIT + 1];
 	uint16_t next_port;            /**< ephemeral port search start */
 	uint64_t chal_window_us;       /**< start of the current challenge-ACK second */
