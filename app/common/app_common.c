@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,44 @@ void
 app_run(struct app_ctx *ctx)
 {
 	tern_stack_run(ctx->stack);
+}
+
+uint64_t
+app_parse_u64(const char *prog, const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*s == '\0' || *s == '-' || *end != '\0' || errno != 0 || v < min || v > max) {
+		fprintf(stderr, "%s: %s: expected a number in [%" PRIu64 ", %" PRIu64 "], got '%s'\n",
+				prog, opt, min, max, s);
+		exit(APP_EXIT_USAGE);
+	}
+	return v;
+}
+
+void
+app_parse_addr_port(const char *prog, const char *opt, const char *s, uint32_t *addr,
+		uint16_t *port)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+	struct in_addr a;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(host)) {
+		fprintf(stderr, "%s: %s: expected A.B.C.D:PORT, got '%s'\n", prog, opt, s);
+		exit(APP_EXIT_USAGE);
+	}
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	if (inet_pton(AF_INET, host, &a) != 1) {
+		fprintf(stderr, "%s: %s: not an IPv4 address '%s'\n", prog, opt, host);
+		exit(APP_EXIT_USAGE);
+	}
+	*addr = a.s_addr;
+	*port = (uint16_t)app_parse_u64(prog, opt, colon + 1, 1, 65535);
 }
 
 void

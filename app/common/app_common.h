@@ -41,6 +41,20 @@ void app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv);
 /** Run the workers until stopped. */
 void app_run(struct app_ctx *ctx);
 
+/**
+ * Parse @p s as a decimal number in [@p min, @p max] for option @p opt;
+ * on error print one line and exit 2.
+ */
+uint64_t app_parse_u64(const char *prog, const char *opt, const char *s,
+		uint64_t min, uint64_t max);
+
+/**
+ * Parse "A.B.C.D:PORT" for option @p opt into @p addr (network order) and
+ * @p port; on error print one line and exit 2.
+ */
+void app_parse_addr_port(const char *prog, const char *opt, const char *s,
+		uint32_t *addr, uint16_t *port);
+
 /** Print every counter, "stat NAME VALUE" per line, to @p out. */
 void app_print_stats(struct tern_stack *s, FILE *out);
 

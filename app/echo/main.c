@@ -283,41 +283,6 @@ usage(const char *prog)
 		prog);
 }
 
-static uint64_t
-parse_u64(const char *name, const char *s, uint64_t min, uint64_t max)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
-
-	if (*s == '\0' || *s == '-' || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "tern-echo: %s: expected a number in [%" PRIu64 ", %" PRIu64
-				"], got '%s'\n", name, min, max, s);
-		exit(APP_EXIT_USAGE);
-	}
-	return v;
-}
-
-static void
-parse_connect(const char *s)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	struct in_addr a;
-
-	if (colon == NULL || (size_t)(colon - s) >= sizeof(host)) {
-		fprintf(stderr, "tern-echo: --connect: expected A.B.C.D:PORT, got '%s'\n", s);
-		exit(APP_EXIT_USAGE);
-	}
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	if (inet_pton(AF_INET, host, &a) != 1) {
-		fprintf(stderr, "tern-echo: --connect: not an IPv4 address '%s'\n", host);
-		exit(APP_EXIT_USAGE);
-	}
-	opts.connect_addr = a.s_addr;
-	opts.connect_port = (uint16_t)parse_u64("--connect port", colon + 1, 1, 65535);
-}
-
 static void
 parse_args(struct app_ctx *ctx, int argc, char **argv)
 {
@@ -350,19 +315,20 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 			}
 			break;
 		case 'p':
-			opts.port = (uint16_t)parse_u64("--port", optarg, 1, 65535);
+			opts.port = (uint16_t)app_parse_u64("tern-echo", "--port", optarg, 1, 65535);
 			break;
 		case 'a':
-			opts.close_after = parse_u64("--close-after", optarg, 1, UINT64_MAX);
+			opts.close_after = app_parse_u64("tern-echo", "--close-after", optarg, 1, UINT64_MAX);
 			break;
 		case 'C':
-			parse_connect(optarg);
+			app_parse_addr_port(ctx->name, "--connect", optarg, &opts.connect_addr,
+					&opts.connect_port);
 			break;
 		case 'n':
-			opts.conns = (uint32_t)parse_u64("--conns", optarg, 1, 1000000);
+			opts.conns = (uint32_t)app_parse_u64("tern-echo", "--conns", optarg, 1, 1000000);
 			break;
 		case 'b':
-			opts.bytes = parse_u64("--bytes", optarg, 1, UINT64_MAX);
+			opts.bytes = app_parse_u64("tern-echo", "--bytes", optarg, 1, UINT64_MAX);
 			break;
 		case 'I':
 			opts.conn_info = true;

@@ -432,6 +432,17 @@ lg_flood(struct lg_worker *lw, uint64_t now)
 		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
 }
 
+/* @dst += @src, field by field (struct lg_stats is all uint64_t). */
+static void
+lg_stats_add(struct lg_stats *dst, const struct lg_stats *src)
+{
+	uint64_t *d = (uint64_t *)dst;
+	const uint64_t *v = (const uint64_t *)src;
+
+	for (size_t i = 0; i < sizeof(*dst) / sizeof(uint64_t); i++)
+		d[i] += v[i];
+}
+
 static void
 lg_report_line(uint64_t now)
 {
@@ -440,15 +451,8 @@ lg_report_line(uint64_t now)
 	double dt;
 
 	for (unsigned int i = 0; i < nlw; i++) {
-		sum.requests += lws[i].st.requests;
-		sum.errors += lws[i].st.errors;
-		sum.bytes_rx += lws[i].st.bytes_rx;
-		sum.conns_done += lws[i].st.conns_done;
-		sum.syn_sent += lws[i].st.syn_sent;
-		last.requests += lws[i].last.requests;
-		last.bytes_rx += lws[i].last.bytes_rx;
-		last.conns_done += lws[i].last.conns_done;
-		last.syn_sent += lws[i].last.syn_sent;
+		lg_stats_add(&sum, &lws[i].st);
+		lg_stats_add(&last, &lws[i].last);
 		open += lws[i].open;
 		lws[i].last = lws[i].st;
 	}
@@ -523,41 +527,6 @@ usage(const char *prog)
 		"  --quiet         no live line\n", prog);
 }
 
-static uint64_t
-num(const char *name, const char *s, uint64_t min, uint64_t max)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-
-	if (*s == '\0' || *s == '-' || *end != '\0' || v < min || v > max) {
-		fprintf(stderr, "tern-loadgen: %s: expected a number in [%" PRIu64 ", %" PRIu64
-				"], got '%s'\n", name, min, max, s);
-		exit(APP_EXIT_USAGE);
-	}
-	return v;
-}
-
-static void
-parse_target(const char *s)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	struct in_addr a;
-
-	if (colon == NULL || (size_t)(colon - s) >= sizeof(host)) {
-		fprintf(stderr, "tern-loadgen: --target: expected A.B.C.D:PORT, got '%s'\n", s);
-		exit(APP_EXIT_USAGE);
-	}
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	if (inet_pton(AF_INET, host, &a) != 1) {
-		fprintf(stderr, "tern-loadgen: --target: not an IPv4 address '%s'\n", host);
-		exit(APP_EXIT_USAGE);
-	}
-	opts.addr = a.s_addr;
-	opts.port = (uint16_t)num("--target port", colon + 1, 1, 65535);
-}
-
 static void
 parse_args(struct app_ctx *ctx, int argc, char **argv)
 {
@@ -577,7 +546,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:d:r:R:F:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx->config_path = optarg; break;
-		case 't': parse_target(optarg); break;
+		case 't': app_parse_addr_port(ctx->name, "--target", optarg, &opts.addr, &opts.port); break;
 		case 'm':
 			if (strcmp(optarg, "echo") == 0) opts.mode = M_ECHO;
 			else if (strcmp(optarg, "http") == 0) opts.mode = M_HTTP;
@@ -589,16 +558,16 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 				exit(APP_EXIT_USAGE);
 			}
 			break;
-		case 'n': opts.conns = (uint32_t)num("--conns", optarg, 1, 4000000); break;
-		case 's': opts.size = (uint32_t)num("--size", optarg, 1, 1 << 20); break;
-		case 'D': opts.depth = (uint32_t)num("--depth", optarg, 1, DEPTH_MAX); break;
+		case 'n': opts.conns = (uint32_t)app_parse_u64("tern-loadgen", "--conns", optarg, 1, 4000000); break;
+		case 's': opts.size = (uint32_t)app_parse_u64("tern-loadgen", "--size", optarg, 1, 1 << 20); break;
+		case 'D': opts.depth = (uint32_t)app_parse_u64("tern-loadgen", "--depth", optarg, 1, DEPTH_MAX); break;
 		case 'p': opts.path = optarg; break;
-		case 'b': opts.bytes = num("--bytes", optarg, 1, 1ull << 40); break;
-		case 'd': ctx->duration_s = (double)num("--duration", optarg, 1, 86400); break;
-		case 'r': opts.requests = num("--requests", optarg, 1, UINT64_MAX); break;
-		case 'R': opts.rate = num("--rate", optarg, 0, 1ull << 32); break;
+		case 'b': opts.bytes = app_parse_u64("tern-loadgen", "--bytes", optarg, 1, 1ull << 40); break;
+		case 'd': ctx->duration_s = (double)app_parse_u64("tern-loadgen", "--duration", optarg, 1, 86400); break;
+		case 'r': opts.requests = app_parse_u64("tern-loadgen", "--requests", optarg, 1, UINT64_MAX); break;
+		case 'R': opts.rate = app_parse_u64("tern-loadgen", "--rate", optarg, 0, 1ull << 32); break;
 		case 'F':
-			opts.rate = num("--flood", optarg, 0, 1ull << 32);
+			opts.rate = app_parse_u64("tern-loadgen", "--flood", optarg, 0, 1ull << 32);
 			opts.flood = true;
 			break;
 		case 'j': opts.json = true; break;
@@ -625,14 +594,7 @@ print_summary(double secs)
 		return;
 	hdr_init(lat);
 	for (unsigned int i = 0; i < nlw; i++) {
-		s.requests += lws[i].st.requests;
-		s.non2xx += lws[i].st.non2xx;
-		s.errors += lws[i].st.errors;
-		s.bytes_rx += lws[i].st.bytes_rx;
-		s.bytes_tx += lws[i].st.bytes_tx;
-		s.conns_opened += lws[i].st.conns_opened;
-		s.conns_done += lws[i].st.conns_done;
-		s.syn_sent += lws[i].st.syn_sent;
+		lg_stats_add(&s, &lws[i].st);
 		hdr_merge(lat, &lws[i].lat);
 	}
 	if (secs <= 0)
