@@ -402,6 +402,9 @@ rx_bytes(struct rec *r, const uint8_t *d, uint32_t len)
 			}
 			r->rx_got += n;
 			a->r->bytes_checked += n;
+			if (r->rx_known && r->rx_got == r->rx_total &&
+					a->w->now - SIM_T0 > a->r->xfer_us)
+				a->r->xfer_us = a->w->now - SIM_T0;
 		}
 		d += n;
 		len -= n;
@@ -839,6 +842,16 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 				res->why);
 		fprintf(stderr, "  virtual time %.3f s\n", (double)res->vtime_us / 1e6);
 		report_conns(a, stderr);
+		for (int d = 0; d < 2; d++) {
+			const struct tern_stats *st = tern_worker_stats(w.w[d]);
+
+			fprintf(stderr, "  stack %c counters:", 'A' + d);
+			for (size_t k = 0; k < TERN_STATS_COUNT; k++)
+				if (tern_stats_value(st, k) != 0 && strncmp(tern_stats_name(k), "tcp_", 4) == 0)
+					fprintf(stderr, " %s=%" PRIu64, tern_stats_name(k) + 4,
+							tern_stats_value(st, k));
+			fprintf(stderr, "\n");
+		}
 		sim_world_print_trace(&w, stderr, 40);
 	}
 	if (o->trace != NULL) {

@@ -12,10 +12,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 
 #include "scenarios.h"
+
+/* "drop=0.01,delay=5000,rate=100000000,..." over @p f. @return 0 or -1. */
+static int
+parse_fault(char *spec, struct tern_sim_fault *f)
+{
+	for (char *tok = strtok(spec, ","); tok != NULL; tok = strtok(NULL, ",")) {
+		char *eq = strchr(tok, '=');
+		double v;
+
+		if (eq == NULL)
+			return -1;
+		*eq = '\0';
+		v = strtod(eq + 1, NULL);
+		if (strcmp(tok, "drop") == 0) f->drop = v;
+		else if (strcmp(tok, "burst") == 0) f->drop_burst = (uint32_t)v;
+		else if (strcmp(tok, "dup") == 0) f->dup = v;
+		else if (strcmp(tok, "reorder") == 0) f->reorder = v;
+		else if (strcmp(tok, "reorder_us") == 0) f->reorder_us = (uint32_t)v;
+		else if (strcmp(tok, "delay") == 0) f->delay_us = (uint32_t)v;
+		else if (strcmp(tok, "jitter") == 0) f->jitter_us = (uint32_t)v;
+		else if (strcmp(tok, "rate") == 0) f->rate_bps = (uint64_t)v;
+		else if (strcmp(tok, "queue") == 0) f->queue_frames = (uint32_t)v;
+		else if (strcmp(tok, "corrupt") == 0) f->corrupt = v;
+		else
+			return -1;
+	}
+	return 0;
+}
 
 static void
 usage(FILE *f)
@@ -39,6 +69,9 @@ usage(FILE *f)
 		"  --conns N       short connections (default 200)\n"
 		"  --trace FILE    write every frame of a single seed, as the tap saw it\n"
 		"  --deadline S    virtual seconds a run may take (default 14400)\n"
+		"  --fault SPEC    change the profile's faults (both ways): drop=P,burst=N,dup=P,\n"
+		"                  reorder=P,reorder_us=U,delay=U,jitter=U,rate=BPS,queue=N,corrupt=P\n"
+		"  --jobs N        split each profile's seeds over N processes (default 1)\n"
 		"  --list          list the profiles\n");
 }
 
@@ -60,16 +93,18 @@ main(int argc, char **argv)
 		{ "conns", required_argument, NULL, 'N' },
 		{ "deadline", required_argument, NULL, 'T' },
 		{ "trace", required_argument, NULL, 't' },
+		{ "fault", required_argument, NULL, 'f' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profile = "all", *pcap = NULL, *pcap_dir = ".";
+	char *fault = NULL;
 	uint64_t first = 1, n = 1;
-	unsigned int detail = 3;
+	unsigned int detail = 3, jobs = 1;
 	int wl = -1, opt;
 	struct sim_opts o;
-	struct sim_matrix_totals t;
 	uint64_t failures = 0;
 
 	sim_opts_default(&o);
@@ -110,6 +145,8 @@ main(int argc, char **argv)
 		case 'E': o.echo_bytes = strtoull(optarg, NULL, 0); break;
 		case 'N': o.short_conns = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 't': o.trace = optarg; break;
+		case 'f': fault = optarg; break;
+		case 'j': jobs = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'T': o.deadline_us = strtoull(optarg, NULL, 0) * 1000000ull; break;
 		case 'l':
 			for (unsigned int i = 0; i < sim_n_profiles; i++)
@@ -123,16 +160,20 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	sim_eal_init();
-
 	if (n == 1 && strcmp(profile, "all") != 0) {
 		/* one seed: the reproduction case */
-		const struct sim_profile *p = sim_profile_find(profile);
+		struct sim_profile custom = *sim_profile_find(profile);
+		const struct sim_profile *p = &custom;
 		int w = wl >= 0 ? wl : sim_workload_of_seed(first);
 		struct sim_result r;
 
+		if (fault != NULL && parse_fault(fault, &custom.f) != 0) {
+			fprintf(stderr, "tern-sim: bad --fault %s\n", fault);
+			return 2;
+		}
 		o.pcap = pcap;
 		o.report = true;
+		sim_eal_init();
 		sim_scenario_run(p, w, first, &o, &r);
 		printf("%s %s/%s seed %" PRIu64 " cc %s%s: %.3f virtual s, %" PRIu64
 				" bytes checked, %u connections, %" PRIu64 " iterations\n",
@@ -147,11 +188,13 @@ main(int argc, char **argv)
 					r.ls[d].duplicated, r.ls[d].reordered, r.ls[d].corrupted);
 		for (int d = 0; d < 2; d++)
 			printf("  stack %c: segs %" PRIu64 " data %" PRIu64 " rexmt %" PRIu64
-					" (rto %" PRIu64 ", fast %" PRIu64 ") ooo %" PRIu64 " dup %"
-					PRIu64 " cksum drops %" PRIu64 "/%" PRIu64 "\n", 'A' + d,
+					" (rto %" PRIu64 ", fast %" PRIu64 ") ooo %" PRIu64 " (dropped %"
+					PRIu64 ") dup %" PRIu64 " cksum drops %" PRIu64 "/%" PRIu64 "\n",
+					'A' + d,
 					r.st[d].tcp_tx_segs, r.st[d].tcp_tx_data_segs, r.st[d].tcp_rexmt_segs,
 					r.st[d].tcp_rexmt_timeout, r.st[d].tcp_fast_rexmt,
-					r.st[d].tcp_rx_ooo_segs, r.st[d].tcp_rx_dup_segs,
+					r.st[d].tcp_rx_ooo_segs, r.st[d].tcp_drop_ooo_full,
+					r.st[d].tcp_rx_dup_segs,
 					r.st[d].ip_drop_cksum, r.st[d].tcp_drop_cksum);
 		if (!r.ok)
 			printf("  %s\n", r.why);
@@ -160,15 +203,100 @@ main(int argc, char **argv)
 	}
 
 	sim_matrix_print_header(stdout);
+	fflush(stdout);
 	for (unsigned int i = 0; i < sim_n_profiles; i++) {
-		const struct sim_profile *p = &sim_profiles[i];
+		struct sim_profile custom = sim_profiles[i];
+		struct sim_matrix_totals t, sum;
+		uint64_t chunk = (n + jobs - 1) / jobs;
+		FILE *out[jobs];
+		unsigned int k, started = 0;
 
-		if (strcmp(profile, "all") != 0 && strcmp(profile, p->name) != 0)
+		if (strcmp(profile, "all") != 0 && strcmp(profile, custom.name) != 0)
 			continue;
-		sim_matrix_run(p, wl, first, n, &o, pcap_dir, detail, &t);
-		sim_matrix_print_line(stdout, p->name, &t);
-		failures += t.failures;
+		if (fault != NULL) {
+			char spec[256];
+
+			snprintf(spec, sizeof(spec), "%s", fault);
+			if (parse_fault(spec, &custom.f) != 0) {
+				fprintf(stderr, "tern-sim: bad --fault %s\n", fault);
+				return 2;
+			}
+		}
+		if (jobs <= 1) {
+			sim_eal_init();
+			sim_matrix_run(&custom, wl, first, n, &o, pcap_dir, detail, &t);
+			sim_matrix_print_line(stdout, custom.name, &t);
+			failures += t.failures;
+			continue;
+		}
+		/* the seeds split over `jobs` processes, each with its own EAL;
+		 * their totals come back through temporary files */
+		for (k = 0; k < jobs && k * chunk < n; k++) {
+			pid_t pid;
+
+			out[k] = tmpfile();
+			if (out[k] == NULL) {
+				perror("tern-sim: tmpfile");
+				return 2;
+			}
+			pid = fork();
+			if (pid < 0) {
+				perror("tern-sim: fork");
+				return 2;
+			}
+			if (pid == 0) {
+				sim_eal_init();
+				sim_matrix_run(&custom, wl, first + k * chunk,
+						RTE_MIN(chunk, n - k * chunk), &o, pcap_dir, detail, &t);
+				fwrite(&t, sizeof(t), 1, out[k]);
+				fclose(out[k]);
+				rte_eal_cleanup();
+				_exit(0);
+			}
+			started++;
+		}
+		for (k = 0; k < started; k++) {
+			int st;
+
+			if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+				failures++;
+		}
+		memset(&sum, 0, sizeof(sum));
+		for (k = 0; k < started; k++) {
+			rewind(out[k]);
+			if (fread(&t, sizeof(t), 1, out[k]) != 1) {
+				fprintf(stderr, "tern-sim: a %s worker died\n", custom.name);
+				failures++;
+				fclose(out[k]);
+				continue;
+			}
+			fclose(out[k]);
+			sum.seeds += t.seeds;
+			sum.failures += t.failures;
+			sum.bytes += t.bytes;
+			sum.vtime_us += t.vtime_us;
+			sum.iterations += t.iterations;
+			sum.conns += t.conns;
+			for (int w = 0; w < SIM_WL_N; w++)
+				sum.per_wl[w] += t.per_wl[w];
+			sum.ls.sent += t.ls.sent;
+			sum.ls.delivered += t.ls.delivered;
+			sum.ls.dropped += t.ls.dropped;
+			sum.ls.queue_drops += t.ls.queue_drops;
+			sum.ls.duplicated += t.ls.duplicated;
+			sum.ls.reordered += t.ls.reordered;
+			sum.ls.corrupted += t.ls.corrupted;
+			sum.ls.rx_full += t.ls.rx_full;
+			sum.rexmt_segs += t.rexmt_segs;
+			sum.fast_rexmt += t.fast_rexmt;
+			sum.rto += t.rto;
+			sum.late_rst += t.late_rst;
+			sum.cpu_s += t.cpu_s;
+		}
+		sim_matrix_print_line(stdout, custom.name, &sum);
+		failures += sum.failures;
 	}
-	rte_eal_cleanup();
+	if (jobs <= 1)
+		rte_eal_cleanup();
 	return failures == 0 ? 0 : 1;
 }
