@@ -66,6 +66,9 @@ tcp_params_from_config(struct tcp_params *p, const struct tern_config *cfg, uint
 	if (!p->window_scaling && p->rcvbuf > 65535)
 		p->rcvbuf = 65535;
 	p->rcv_wscale = p->window_scaling ? rcv_wscale_for(p->rcvbuf) : 0;
+	/* the queue must hold a whole window of full segments (else in-window
+	 * data is dropped and resent), and bound tiny ones by count */
+	p->reass_max = RTE_MAX((uint32_t)TCP_REASS_MIN_SEGS, p->rcvbuf / 256);
 	p->time_wait_us = (uint64_t)cfg->tcp_time_wait_ms * 1000;
 	p->fin_wait_2_us = (uint64_t)cfg->tcp_fin_wait_2_s * 1000000;
 	p->delack_us = (uint64_t)cfg->tcp_delack_ms * 1000;

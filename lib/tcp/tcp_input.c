@@ -72,6 +72,14 @@ tcp_rtt_from_ts(struct tcp_cb *tp, const struct tcp_seg *seg)
 
 	if (!(tp->flags & TF_TS) || !seg->has_ts || seg->tsecr == 0)
 		return;
+	/* RFC 7323 §4.3 lets a receiver echo an old TSval for a resent segment
+	 * it already had: after a timeout, a TSecr older than the resend would
+	 * measure the whole RTO (Karn's problem again) */
+	if (tp->ts_rexmt != 0) {
+		if (seq_lt(seg->tsecr, tp->ts_rexmt))
+			return;
+		tp->ts_rexmt = 0;
+	}
 	ticks = tcp_ts_now(tp->tw) + tp->ts_offset - seg->tsecr;
 	if (ticks < (1u << 20))      /* ignore echoes that make no sense */
 		tcp_rtt_sample(tp, ticks << TCP_TS_SHIFT);
@@ -452,11 +460,18 @@ tcp_timewait_input(struct tcp_worker *tw, struct tcp_timewait *t, const struct t
 			return;
 		}
 	}
-	/* RFC 9293 §3.10.7.4: a retransmitted FIN is acknowledged and the 2MSL
-	 * wait restarts; anything else just gets the ACK */
-	if (seg->flags & TH_FIN)
+	/* RFC 9293 §3.10.7.4 TIME-WAIT: a retransmission of the peer's FIN is
+	 * acknowledged and the 2MSL wait restarts. An acceptable segment with
+	 * nothing in it (a stray or duplicated ACK) needs no answer: answering
+	 * it would start an ACK exchange between two TIME_WAIT ends. Anything
+	 * else is unacceptable and gets the ACK (§3.10.7.4 first). */
+	if ((seg->flags & TH_FIN) && seg->seq + seg->len + 1 == t->rcv_nxt) {
 		tcp_timewait_arm(tw, t);
-	tcp_timewait_send_ack(tw, t);
+		tcp_timewait_send_ack(tw, t);
+	} else if (!(seg->seq == t->rcv_nxt && seg->len == 0 &&
+			!(seg->flags & (TH_SYN | TH_FIN)))) {
+		tcp_timewait_send_ack(tw, t);
+	}
 	rte_pktmbuf_free(seg->m);
 }
 
@@ -755,13 +770,15 @@ tcp_data_input(struct tcp_cb *tp, struct tcp_seg *seg)
 	if (seg->len != 0)
 		st->tcp_rx_data_segs++;
 	if (seg->seq != tp->rcv_nxt) {
-		/* out of order: hold it, ACK at once (RFC 5681 §4.2, RFC 9293 MUST-58) */
+		/* out of order: hold it and send a duplicate ACK for this very
+		 * segment, not one per burst (RFC 5681 §4.2, RFC 9293 MUST-58):
+		 * the sender counts duplicate ACKs to detect the loss */
 		tern_mbuf_meta(m)->seq = seg->seq;
 		if (seg->len != 0 || fin)
 			tcp_reass_insert(tp, m, fin);
 		else
 			rte_pktmbuf_free(m);
-		tcp_ack_now(tp);
+		tcp_send_ack_now(tp);
 		return;
 	}
 	if (seg->len != 0) {

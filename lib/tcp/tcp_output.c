@@ -302,7 +302,7 @@ tcp_output_syn(struct tcp_cb *tp)
 	if (tp->snd_nxt != tp->iss) {
 		/* SYN already out: only an owed ACK (SYN_RECEIVED) */
 		if ((tp->flags & TF_ACKNOW) && tp->state == TERN_TCP_SYN_RECEIVED)
-			tcp_send_segment(tp, tp->snd_nxt, 0, TH_ACK);
+			tcp_send_segment(tp, tp->snd_max, 0, TH_ACK);
 		return;
 	}
 	if (tcp_send_segment(tp, tp->iss, 0, flags) != 0)
@@ -411,7 +411,7 @@ tcp_output(struct tcp_cb *tp)
 			break;
 	}
 	if (!sent && (tp->flags & TF_ACKNOW))
-		tcp_send_segment(tp, tp->snd_nxt, 0, TH_ACK);
+		tcp_send_segment(tp, tp->snd_max, 0, TH_ACK);
 	if (tp->snd_wnd == 0 && tp->snd_una == tp->snd_max &&
 			tp->sndq_bytes > tp->snd_nxt - tp->snd_una)
 		tcp_persist_arm(tp);
@@ -423,9 +423,13 @@ tcp_retransmit_range(struct tcp_cb *tp, uint32_t seq, uint32_t len)
 	uint32_t off = seq - tp->snd_una;
 	uint8_t flags = TH_ACK;
 
-	/* never past the data nor the MSS (options included); the FIN rides
-	 * along when the range reaches it */
+	/* a retransmission: never past what was sent (SND.MAX, less our FIN),
+	 * the data, or the MSS (options included); the FIN rides along when
+	 * the range reaches it */
+	uint32_t sent = tp->snd_max - tp->snd_una - !!(tp->flags & TF_FIN_SENT);
+
 	len = RTE_MIN(len, tcp_payload_room(tp));
+	len = off < sent ? RTE_MIN(len, sent - off) : 0;
 	len = off < tp->sndq_bytes ? RTE_MIN(len, tp->sndq_bytes - off) : 0;
 	if ((tp->flags & TF_FIN_SENT) && off + len == tp->sndq_bytes)
 		flags |= TH_FIN;
@@ -435,6 +439,19 @@ tcp_retransmit_range(struct tcp_cb *tp, uint32_t seq, uint32_t len)
 		tp->tw->stats->tcp_rexmt_segs++;
 		tp->retransmits++;
 	}
+}
+
+/*
+ * Pure ACKs carry SND.MAX, not SND.NXT: after a timeout SND.NXT goes back to
+ * SND.UNA, below what the peer may already have received; an ACK numbered
+ * there is unacceptable to the peer, whose own ACK in reply is unacceptable
+ * here, and the two trade ACKs forever (seen in the simulator, loss5 seed
+ * 81). SND.MAX is never below the peer's RCV.NXT.
+ */
+void
+tcp_send_ack_now(struct tcp_cb *tp)
+{
+	tcp_send_segment(tp, tp->snd_max, 0, TH_ACK);
 }
 
 void
@@ -450,7 +467,7 @@ tcp_send_probe_byte(struct tcp_cb *tp)
 	 * new data and moves SND.NXT (an ACK for it is then an ACK of sent
 	 * data); later ones resend that octet */
 	if (tp->sndq_bytes == 0) {
-		tcp_send_segment(tp, tp->snd_nxt, 0, TH_ACK);
+		tcp_send_segment(tp, tp->snd_max, 0, TH_ACK);
 		return;
 	}
 	if (tcp_send_segment(tp, tp->snd_una, 1, TH_ACK) == 0 && tp->snd_nxt == tp->snd_una) {

@@ -54,7 +54,7 @@ struct rte_hash;
 #define TCP_MSS_DEFAULT  536      /**< RFC 9293 §3.7.1 MUST-15: no MSS option */
 #define TCP_WSCALE_MAX   14       /**< RFC 7323 §2.3 */
 #define TCP_SACK_MAX_BLOCKS 4
-#define TCP_REASS_MAX_SEGS 128    /**< out-of-order segments held per connection */
+#define TCP_REASS_MIN_SEGS 128    /**< out-of-order segments held at least (see reass_max) */
 #define TCP_RTO_INITIAL_US 1000000u  /**< RFC 6298 (2.1) */
 #define TCP_IW_SEGS      10       /**< RFC 6928 initial window */
 #define TCP_PERSIST_MIN_US 500000u
@@ -146,6 +146,7 @@ struct tcp_cb {
 	/* RFC 7323 */
 	uint32_t ts_recent;            /**< TS.Recent */
 	uint32_t ts_offset;            /**< our TSval = clock + offset */
+	uint32_t ts_rexmt;             /**< TSval of the last RTO resend; 0 = none */
 	uint64_t ts_recent_age_us;     /**< when ts_recent was set (24-day PAWS rule) */
 	/* timers */
 	uint64_t deadline[TT_N];       /**< absolute µs; UINT64_MAX: off */
@@ -190,6 +191,7 @@ struct tcp_listener {
 struct tcp_params {
 	uint32_t max_conns, max_time_wait, syn_backlog;
 	uint32_t sndbuf, rcvbuf;
+	uint32_t reass_max;            /**< out-of-order segments held: a full window of 256-byte ones */
 	uint16_t mss;                  /**< ours (from the MTU or config) */
 	uint8_t rcv_wscale;            /**< shift we offer */
 	bool timestamps, window_scaling, sack, keepalive;
@@ -314,6 +316,8 @@ uint32_t tcp_rcv_window(struct tcp_cb *tp);
 int tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len);
 void tcp_sndq_drop_acked(struct tcp_cb *tp, uint32_t bytes);
 void tcp_retransmit_first(struct tcp_cb *tp);
+/** A pure ACK now, not batched (duplicate ACKs for out-of-order data). */
+void tcp_send_ack_now(struct tcp_cb *tp);
 void tcp_retransmit_range(struct tcp_cb *tp, uint32_t seq, uint32_t len);
 
 /* --- tcp_timer.c --- */

@@ -5,7 +5,8 @@
  *
  * The queue holds payload-only mbufs sorted by sequence number, without
  * overlaps: a new segment is trimmed against its neighbours and swallows the
- * ones it covers. It is bounded by TCP_REASS_MAX_SEGS segments and, through
+ * ones it covers. It is bounded by reass_max segments (a window of 256-byte
+ * segments, at least TCP_REASS_MIN_SEGS) and, through
  * the window we advertise, by the receive buffer.
  */
 #include "tcp_priv.h"
@@ -71,7 +72,7 @@ tcp_reass_insert(struct tcp_cb *tp, struct rte_mbuf *m, bool fin)
 	struct rte_mbuf *prev = NULL, *cur = tp->reass.head;
 	uint32_t seq = seg_seq(m), end = seq + rte_pktmbuf_pkt_len(m);
 
-	if (tp->reass.len >= TCP_REASS_MAX_SEGS) {
+	if (tp->reass.len >= tp->tw->p.reass_max) {
 		st->tcp_drop_ooo_full++;
 		rte_pktmbuf_free(m);
 		return;
@@ -156,15 +157,16 @@ tcp_reass_purge(struct tcp_cb *tp)
 unsigned int
 tcp_reass_sack_blocks(const struct tcp_cb *tp, uint32_t *edges, unsigned int max)
 {
-	uint32_t blk[2 * TCP_REASS_MAX_SEGS];
+	uint32_t blk[2 * 64];
 	unsigned int nb = 0, out = 0, first = 0;
 	struct rte_mbuf *m;
 
-	/* merge touching segments into blocks */
+	/* merge touching segments into blocks (the first 64 blocks are plenty
+	 * to find the newest one and the lowest few) */
 	for (m = tp->reass.head; m != NULL; m = seg_next(m)) {
 		if (nb != 0 && blk[2 * nb - 1] == seg_seq(m)) {
 			blk[2 * nb - 1] = seg_end(m);
-		} else {
+		} else if (nb < RTE_DIM(blk) / 2) {
 			blk[2 * nb] = seg_seq(m);
 			blk[2 * nb + 1] = seg_end(m);
 			nb++;

@@ -133,6 +133,7 @@ tcp_timeout_rexmt(struct tcp_cb *tp)
 	tcp_backoff(tp);
 	tcp_cc_timeout(tp);
 	tp->flags &= ~TF_RTT_TIMING;                     /* Karn: no sample from a resend */
+	tp->ts_rexmt = (tcp_ts_now(tw) + tp->ts_offset) | 1;  /* TSval of the resends */
 	tp->snd_nxt = tp->snd_una;                       /* go back to the first hole */
 	tcp_output_sched(tp);
 }
