@@ -307,9 +307,16 @@ tcp_answer_with_cookie(struct tcp_worker *tw, const struct tcp_key *key,
  * handshake? Rebuild the connection in SYN_RECEIVED and let the ordinary
  * path take the ACK (accept, data, FIN). @return the new TCB or NULL.
  */
+/* Cookies went out in the last three slots: a failed check may be one. */
+static bool
+tcp_cookies_recent(const struct tcp_worker *tw)
+{
+	return tw->last_cookie_us != 0 && tw->nif->now_us - tw->last_cookie_us < (3ull << 26);
+}
+
 static struct tcp_cb *
 tcp_cookie_ack(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_key *key,
-		const struct tcp_seg *seg)
+		const struct tcp_seg *seg, bool *bad)
 {
 	uint32_t irs = seg->seq - 1, iss = seg->ack - 1;
 	struct tcp_cb *tp;
@@ -320,9 +327,8 @@ tcp_cookie_ack(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_k
 	if (tw->p.syncookies == TERN_SYNCOOKIES_NEVER ||
 			(seg->flags & (TH_SYN | TH_RST)) != 0 ||
 			!tcp_syncookie_check(tw, key, irs, iss, &mss)) {
-		/* count only while cookies are out: other stray ACKs are just stray */
-		if (tw->last_cookie_us != 0 &&
-				tw->nif->now_us - tw->last_cookie_us < (3ull << 26))
+		*bad = tcp_cookies_recent(tw);
+		if (*bad)
 			tw->stats->tcp_syncookies_bad++;
 		return NULL;
 	}
@@ -376,11 +382,21 @@ tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp
 	if (seg->flags & TH_RST)
 		goto drop;
 	if (seg->flags & TH_ACK) {
-		tp = tcp_cookie_ack(tw, l, key, seg);
-		if (tp != NULL)
+		bool bad = false;
+
+		tp = tcp_cookie_ack(tw, l, key, seg, &bad);
+		if (tp != NULL) {
 			tcp_segment(tp, seg);
-		else
+		} else if (bad) {
+			/* while cookies are out, a check that fails may be a later
+			 * segment of a handshake whose third segment was lost (its
+			 * sequence number no longer gives the peer's ISN): drop it,
+			 * the peer resends that segment. A RST would kill a good
+			 * connection. */
+			rte_pktmbuf_free(seg->m);
+		} else {
 			tcp_closed_input(tw, key, seg);
+		}
 		return;
 	}
 	if (!(seg->flags & TH_SYN))

@@ -801,6 +801,8 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	(void)cc;
 	res->cc = "newreno";
 #endif
+	if (o->tune_server != NULL)
+		o->tune_server(&wp.cfg[1]);
 	wp.fault[0] = wp.fault[1] = p->f;
 	wp.pcap = o->pcap;
 	wp.trace_keep = o->trace != NULL ? 65536 : 0;

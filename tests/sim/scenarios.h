@@ -73,6 +73,8 @@ struct sim_opts {
 	bool report;                 /**< on failure print details to stderr */
 	uint64_t deadline_us;        /**< virtual time limit of one run */
 	uint64_t max_frames;         /**< frames on the link before a run is a storm */
+	/** Edit the server's (B's) config after the defaults (NULL: none). */
+	void (*tune_server)(struct tern_config *cfg);
 };
 
 void sim_opts_default(struct sim_opts *o);
