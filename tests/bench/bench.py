@@ -221,7 +221,15 @@ def main():
                         ["--target", "10.78.0.1:80", "--mode", "bulk", "--conns", "1",
                          "--bytes", str(64 << 20)], a.seconds), "bulk")["gbit_per_s"], a.runs)
         row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s")
-        mp, _ = median3(lambda: testpmd_macswap(tmp, a.seconds), a.runs)
+        try:
+            # testpmd prints a rate once a second: give it at least three
+            mp, _ = median3(lambda: testpmd_macswap(tmp, max(a.seconds, 3)), a.runs)
+        except RuntimeError as e:
+            # the ceiling is a reference, not Tern: the smoke run notes it only
+            if not a.smoke:
+                raise
+            log("  testpmd ceiling not measured: %s" % str(e)[:200])
+            mp = 0.0
         te, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-echo", "--port", "7"],
                         ["--target", "10.78.0.1:7", "--mode", "echo", "--conns", "256",
                          "--size", "64", "--depth", "1"], a.seconds), "echo")["frames_tx_per_s"],
