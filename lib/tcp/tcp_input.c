@@ -640,6 +640,10 @@ tcp_established(struct tcp_cb *tp, const struct tcp_seg *seg)
 	struct tcp_listener *l = tp->listener;
 
 	tp->snd_una = seg->ack;
+	/* a retransmitted SYN earlier in this burst may have wound SND.NXT back
+	 * to ISS for a SYN-ACK resend (simulator mixed/short/9731) */
+	if (seq_lt(tp->snd_nxt, tp->snd_una))
+		tp->snd_nxt = tp->snd_una;
 	tp->snd_wnd = seg->wnd << tp->snd_wscale;
 	tp->max_sndwnd = RTE_MAX(tp->max_sndwnd, tp->snd_wnd);
 	tp->snd_wl1 = seg->seq;

@@ -1120,6 +1120,8 @@ static const struct {
 	{ "mixed", "echo", 723, "the fast retransmission of a short tail segment takes 12 "
 		"bytes queued since, past SND.MAX (tcp_retransmit_range); the peer's ACK of "
 		"them is 'ACK of unsent data' forever" },
+	{ "mixed", "short", 9731, "an ACK completing the handshake in the burst that also held "
+		"a retransmitted SYN left SND.NXT at ISS, below SND.UNA: nothing sent, no timer" },
 	{ "loss20", "short", 23, "LAST_ACK reset after the peer's TIME_WAIT (tolerated)" },
 	{ "loss20", "short", 125, "FIN_WAIT_2 limit shorter than the peer's FIN backoff" },
 	{ "loss20", "short", 554, "all 7 SYNs lost (the sim allows 11)" },
