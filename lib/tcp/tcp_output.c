@@ -354,6 +354,10 @@ tcp_output(struct tcp_cb *tp)
 	default:
 		break;
 	}
+	/* the options a segment carries do not change within one call: work
+	 * out the payload room once, not per segment */
+	const uint32_t seg_room = tcp_payload_room(tp);
+
 	if (tp->snd_una == tp->snd_max && tp->last_send_us != 0 &&
 			tp->tw->nif->now_us - tp->last_send_us > tp->rto_us)
 		tcp_cc_restart_after_idle(tp);
@@ -370,7 +374,7 @@ tcp_output(struct tcp_cb *tp)
 		avail = off < tp->sndq_bytes ? tp->sndq_bytes - off : 0;
 		wnd = RTE_MIN(tp->snd_wnd, tp->cwnd + tp->lt_extra);
 		usable = wnd > off ? wnd - off : 0;
-		len = RTE_MIN(RTE_MIN(avail, usable), tcp_payload_room(tp));
+		len = RTE_MIN(RTE_MIN(avail, usable), seg_room);
 		len = RTE_MIN(len, room);
 		fin = (tp->flags & TF_FIN_QUEUED) && tcp_state_sends_fin(tp->state) &&
 			tp->snd_nxt + len == tp->snd_una + tp->sndq_bytes;
@@ -379,7 +383,7 @@ tcp_output(struct tcp_cb *tp)
 			break;
 		/* RFC 9293 §3.8.6.2.1: no small segment while more data waits,
 		 * unless nothing is in flight or it is half the peer's window */
-		if (len < tcp_payload_room(tp) && len < avail && tp->snd_nxt != tp->snd_una &&
+		if (len < seg_room && len < avail && tp->snd_nxt != tp->snd_una &&
 				len < tp->max_sndwnd / 2)
 			break;
 		if (len != 0 && off + len == tp->sndq_bytes)

@@ -733,3 +733,12 @@ th_stats(struct th *h)
 {
 	return tern_worker_stats(h->ns.w);
 }
+
+struct tern_conn_info
+th_info(struct tern_conn *c)
+{
+	struct tern_conn_info i;
+
+	tern_conn_get_info(c, &i);
+	return i;
+}

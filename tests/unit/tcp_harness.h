@@ -251,6 +251,9 @@ struct th_rec *th_rec_of(struct th *h, struct tern_conn *c);
 /** The worker's counters. */
 const struct tern_stats *th_stats(struct th *h);
 
+/** tern_conn_get_info() of @p c, by value. */
+struct tern_conn_info th_info(struct tern_conn *c);
+
 /** The ops the harness gives every connection. */
 extern const struct tern_conn_ops th_ops;
 

@@ -40,15 +40,6 @@ st(void)
 	return th_stats(&h);
 }
 
-static struct tern_conn_info
-info_of(struct tern_conn *c)
-{
-	struct tern_conn_info i;
-
-	tern_conn_get_info(c, &i);
-	return i;
-}
-
 /* ------------------------------------------------------------ passive open */
 
 START_TEST(test_passive_open_seed_vector)
@@ -79,7 +70,7 @@ START_TEST(test_passive_open_seed_vector)
 	ck_assert_str_eq(h.log, "A");
 	ck_assert_uint_eq(th_count(&h, TERN_TCP_SYN_RECEIVED), 0);
 	ck_assert_uint_eq(th_count(&h, TERN_TCP_ESTABLISHED), 1);
-	i = info_of(h.c);
+	i = th_info(h.c);
 	ck_assert_uint_eq(i.state, TERN_TCP_ESTABLISHED);
 	ck_assert_uint_eq(i.snd_una, x + 1);
 	ck_assert_uint_eq(i.snd_nxt, x + 1);
@@ -141,7 +132,7 @@ START_TEST(test_passive_open_all_options)
 	th_poll(&h);
 	TH_EXPECT_NONE(&h);
 	ck_assert_uint_eq(h.n_accept, 1);
-	i = info_of(h.c);
+	i = th_info(h.c);
 	ck_assert_uint_eq(i.state, TERN_TCP_ESTABLISHED);
 	ck_assert_uint_eq(i.ts_on, 1);
 	ck_assert_uint_eq(i.sack_on, 1);
@@ -219,7 +210,7 @@ START_TEST(test_passive_open_options_offered)
 	th_inject(&h, T_ACK, 0x80000001u, h.iss + 1, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 	TH_EXPECT_NONE(&h);
-	i = info_of(h.c);
+	i = th_info(h.c);
 	ck_assert_uint_eq(i.state, TERN_TCP_ESTABLISHED);
 	ck_assert_uint_eq(i.ts_on, oc->want_ts);
 	ck_assert_uint_eq(i.sack_on, oc->want_sack);
@@ -238,7 +229,7 @@ START_TEST(test_passive_open_no_mss_means_536)
 	th_up(&h);
 	x = th_open_passive(&h, 7000, &none);
 	/* RFC 9293 §3.7.1 MUST-15: no MSS option, send at most 536 */
-	ck_assert_uint_eq(info_of(h.c).mss, 536);
+	ck_assert_uint_eq(th_info(h.c).mss, 536);
 	memset(buf, 'z', sizeof(buf));
 	ck_assert_int_eq(tern_send(h.c, buf, sizeof(buf)), 1000);
 	th_poll(&h);
@@ -463,7 +454,7 @@ START_TEST(test_active_open_seed_vector)
 	TH_EXPECT_NONE(&h);
 	ck_assert_uint_eq(h.n_connected, 1);
 	ck_assert_str_eq(h.log, "C");
-	i = info_of(h.c);
+	i = th_info(h.c);
 	ck_assert_uint_eq(i.state, TERN_TCP_ESTABLISHED);
 	ck_assert_uint_eq(i.snd_nxt, x + 1);
 	ck_assert_uint_eq(i.rcv_nxt, 20001);
@@ -501,7 +492,7 @@ START_TEST(test_active_open_options_negotiated)
 	s = TH_EXPECT(&h, T_ACK, x + 1, 0xffffff01u, 262144 >> 3, 0);
 	ck_assert(s->has_ts);
 	ck_assert_uint_eq(s->tsecr, 5555);
-	i = info_of(h.c);
+	i = th_info(h.c);
 	ck_assert_uint_eq(i.ts_on, 1);
 	ck_assert_uint_eq(i.sack_on, 1);
 	ck_assert_uint_eq(i.snd_wscale, 2);
@@ -532,7 +523,7 @@ START_TEST(test_active_open_syn_backoff_timeout)
 		th_advance_ms(&h, 1);
 		TH_EXPECT(&h, T_SYN, x, 0, 65535, 0);
 		TH_EXPECT_NONE(&h);
-		ck_assert_uint_eq(info_of(h.c).retransmits, k + 1);
+		ck_assert_uint_eq(th_info(h.c).retransmits, k + 1);
 	}
 	th_advance_ms(&h, 7999);
 	TH_EXPECT_NONE(&h);
@@ -647,7 +638,7 @@ START_TEST(test_active_open_rto_reset_to_3s_after_syn_loss)
 	TH_EXPECT(&h, T_ACK, x + 1, 20001, 65535, 0);
 	/* RFC 6298 (5.7): the SYN timed out and no RTT was measured (no
 	 * timestamps, Karn): the RTO MUST be 3 s when data transmission begins */
-	ck_assert_uint_eq(info_of(h.c).rto_us, 3000000);
+	ck_assert_uint_eq(th_info(h.c).rto_us, 3000000);
 	ck_assert_int_eq(tern_send(h.c, "x", 1), 1);
 	th_poll(&h);
 	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, 20001, 65535, 1);
@@ -1010,7 +1001,7 @@ START_TEST(test_options_malformed)
 	TH_EXPECT_NONE(&h);
 	ck_assert_uint_eq(h.rx_len, 0);
 	ck_assert_uint_eq(st()->tcp_drop_options, 2);
-	ck_assert_uint_eq(info_of(h.c).rcv_nxt, 0xfffffff1u);
+	ck_assert_uint_eq(th_info(h.c).rcv_nxt, 0xfffffff1u);
 }
 END_TEST
 
@@ -1031,7 +1022,7 @@ START_TEST(test_options_unknown_kind_skipped)
 	th_poll(&h);
 	TH_EXPECT_NONE(&h);
 	ck_assert_uint_eq(h.n_accept, 1);
-	ck_assert_uint_eq(info_of(h.c).mss, 1000);
+	ck_assert_uint_eq(th_info(h.c).mss, 1000);
 	ck_assert_uint_eq(st()->tcp_drop_options, 0);
 	/* and on a data segment too */
 	{
@@ -1063,8 +1054,8 @@ START_TEST(test_options_wscale_15_is_14)
 	th_inject(&h, T_ACK, 0xfffffffbu, x + 1, 2, NULL, 0, NULL);
 	th_poll(&h);
 	TH_EXPECT_NONE(&h);
-	ck_assert_uint_eq(info_of(h.c).snd_wscale, 14);
-	ck_assert_uint_eq(info_of(h.c).snd_wnd, 2u << 14);
+	ck_assert_uint_eq(th_info(h.c).snd_wscale, 14);
+	ck_assert_uint_eq(th_info(h.c).snd_wnd, 2u << 14);
 }
 END_TEST
 
@@ -1082,7 +1073,7 @@ START_TEST(test_options_mss_ignored_off_syn)
 	th_inject(&h, T_ACK, 65, x + 1, TH_PWND, data, sizeof(data), &o);
 	th_poll(&h);
 	th_check_rx(&h, 0, 65, 10);
-	ck_assert_uint_eq(info_of(h.c).mss, 1460);
+	ck_assert_uint_eq(th_info(h.c).mss, 1460);
 	memset(big, 1, sizeof(big));
 	ck_assert_int_eq(tern_send(h.c, big, sizeof(big)), 2000);
 	th_poll(&h);
@@ -1295,8 +1286,8 @@ START_TEST(test_limit_syn_backlog_cookie)
 	th_poll(&h);
 	ck_assert_uint_eq(h.n_accept, 1);
 	ck_assert_int_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
-	ck_assert_uint_le(info_of(h.c).mss, 1460);
-	ck_assert_uint_ge(info_of(h.c).mss, 536);
+	ck_assert_uint_le(th_info(h.c).mss, 1460);
+	ck_assert_uint_ge(th_info(h.c).mss, 536);
 	th_check_rx(&h, 0, 0xfffffff1u, 20);
 	th_advance_ms(&h, 40);
 	TH_EXPECT(&h, T_ACK, y + 1, 0xfffffff1u + 20, TH_ANY, 0);

@@ -40,15 +40,6 @@ st(void)
 	return th_stats(&h);
 }
 
-static struct tern_conn_info
-info_of(struct tern_conn *c)
-{
-	struct tern_conn_info i;
-
-	tern_conn_get_info(c, &i);
-	return i;
-}
-
 /* tern closes first; the peer ACKs and sends its FIN: TIME_WAIT. @return ISS. */
 static uint32_t
 to_time_wait(uint32_t irs, const struct th_opts *syn)
@@ -139,7 +130,7 @@ START_TEST(test_active_close_after_data)
 	th_poll(&h);
 	ck_assert_int_eq(th_state(h.c), TERN_TCP_FIN_WAIT_1);
 	/* RTT 10 ms: RTO = 10 + 4 * 5 ms, raised to rto_min (200 ms) */
-	ck_assert_uint_eq(info_of(h.c).rto_us, 200000);
+	ck_assert_uint_eq(th_info(h.c).rto_us, 200000);
 	/* the FIN alone is retransmitted at the RTO */
 	th_advance_ms(&h, 199);
 	TH_EXPECT_NONE(&h);

@@ -38,15 +38,6 @@ st(void)
 	return th_stats(&h);
 }
 
-static struct tern_conn_info
-info_of(struct tern_conn *c)
-{
-	struct tern_conn_info i;
-
-	tern_conn_get_info(c, &i);
-	return i;
-}
-
 /* Queue @len bytes of the data pattern at tern's sequence @seq. */
 static void
 send_pattern(uint32_t seq, uint32_t len)
@@ -78,7 +69,7 @@ START_TEST(test_data_seed_vector)
 	th_poll(&h);
 	ck_assert_uint_eq(h.n_recv, 1);
 	th_check_rx(&h, 0, 40000, 1460);
-	ck_assert_uint_eq(info_of(h.c).rcv_nxt, 41460);
+	ck_assert_uint_eq(th_info(h.c).rcv_nxt, 41460);
 	/* one full segment: the ACK may wait for the delayed-ACK timer */
 	TH_EXPECT_NONE(&h);
 	th_advance_ms(&h, 40);
@@ -113,7 +104,7 @@ START_TEST(test_data_both_ways_wrap)
 		TH_EXPECT_NONE(&h);     /* below a full segment: delayed */
 	}
 	th_check_rx(&h, 0, base, 3000);
-	ck_assert_uint_eq(info_of(h.c).rcv_nxt, base + 3000);
+	ck_assert_uint_eq(th_info(h.c).rcv_nxt, base + 3000);
 	th_advance_ms(&h, 40);
 	TH_EXPECT(&h, T_ACK, x + 1, base + 3000, 65535, 0);
 	/* tern sends 5000 bytes: three full segments and the rest, PSH on the last */
@@ -126,7 +117,7 @@ START_TEST(test_data_both_ways_wrap)
 	s = TH_EXPECT(&h, T_ACK | T_PSH, x + 1 + 4380, base + 3000, 65535, 620);
 	th_check_payload(s, x + 1 + 4380);
 	TH_EXPECT_NONE(&h);
-	ck_assert_uint_eq(info_of(h.c).snd_nxt, x + 5001);
+	ck_assert_uint_eq(th_info(h.c).snd_nxt, x + 5001);
 	/* a partial ACK, then the rest */
 	th_inject(&h, T_ACK, base + 3000, x + 1 + 2920, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
@@ -135,7 +126,7 @@ START_TEST(test_data_both_ways_wrap)
 	th_poll(&h);
 	TH_EXPECT_NONE(&h);
 	ck_assert_uint_eq(h.sent_bytes, 5000);
-	ck_assert_uint_eq(info_of(h.c).snd_una, x + 5001);
+	ck_assert_uint_eq(th_info(h.c).snd_una, x + 5001);
 	ck_assert_uint_eq(tern_send_space(h.c), h.ns.cfg.tcp_sndbuf);
 }
 END_TEST
@@ -149,7 +140,7 @@ START_TEST(test_ooo_held_with_sack)
 
 	th_up(&h);
 	x = th_open_passive(&h, irs, &syn);
-	ck_assert_uint_eq(info_of(h.c).sack_on, 1);
+	ck_assert_uint_eq(th_info(h.c).sack_on, 1);
 	/* a hole at b: [b+100, b+200) is held and answered at once with a
 	 * duplicate ACK carrying its SACK block (RFC 5681 §4.2, RFC 2018 §4) */
 	th_inject_data(&h, T_ACK, b + 100, x + 1, 100);
@@ -219,7 +210,7 @@ START_TEST(test_ooo_sack_with_timestamps_three_blocks)
 
 	th_up(&h);
 	x = th_open_passive(&h, irs, &syn);
-	ck_assert(info_of(h.c).ts_on && info_of(h.c).sack_on);
+	ck_assert(th_info(h.c).ts_on && th_info(h.c).sack_on);
 	/* four holes; with timestamps only three blocks fit (RFC 2018 §3) */
 	for (uint32_t k = 1; k <= 4; k++) {
 		th_inject_data(&h, T_ACK, b + 200 * k, x + 1, 100);
@@ -462,7 +453,7 @@ START_TEST(test_ack_of_unsent_data)
 	TH_EXPECT_NONE(&h);
 	ck_assert_uint_eq(h.rx_len, 0);
 	ck_assert_uint_eq(st()->tcp_drop_bad_ack, 1);
-	ck_assert_uint_eq(info_of(h.c).snd_una, x + 1);
+	ck_assert_uint_eq(th_info(h.c).snd_una, x + 1);
 	ck_assert_int_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
 }
 END_TEST
@@ -520,7 +511,7 @@ START_TEST(test_paws_old_timestamp)
 	th_up(&h);
 	h.peer_tsval = 0xfffffff8u;
 	x = th_open_passive(&h, irs, &syn);
-	ck_assert_uint_eq(info_of(h.c).ts_on, 1);
+	ck_assert_uint_eq(th_info(h.c).ts_on, 1);
 	/* TSval 0x10 is newer than 0xfffffff8 (it wrapped): accepted */
 	o.tsval = 0x10;
 	o.tsecr = h.tern_tsval;
@@ -574,8 +565,8 @@ START_TEST(test_rto_backoff_then_timeout)
 		th_advance_ms(&h, 1);
 		th_check_payload(TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100), x + 1);
 		TH_EXPECT_NONE(&h);
-		ck_assert_uint_eq(info_of(h.c).retransmits, k + 1);
-		ck_assert_uint_eq(info_of(h.c).rto_us, gaps_ms[k] * 2000);
+		ck_assert_uint_eq(th_info(h.c).retransmits, k + 1);
+		ck_assert_uint_eq(th_info(h.c).rto_us, gaps_ms[k] * 2000);
 	}
 	/* retries exhausted: on_closed(TIMEOUT) when the last RTO runs out */
 	th_advance_ms(&h, 7999);
@@ -606,7 +597,7 @@ START_TEST(test_rto_from_rtt_sample)
 	th_inject(&h, T_ACK, b, x + 101, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 	/* RFC 6298 (2.2): SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR = 300 ms */
-	i = info_of(h.c);
+	i = th_info(h.c);
 	ck_assert_uint_eq(i.srtt_us, 100000);
 	ck_assert_uint_eq(i.rto_us, 300000);
 	send_pattern(x + 101, 50);
@@ -624,7 +615,7 @@ START_TEST(test_rto_from_rtt_sample)
 	th_advance_ms(&h, 10);
 	th_inject(&h, T_ACK, b, x + 151, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
-	ck_assert_uint_eq(info_of(h.c).srtt_us, 100000);
+	ck_assert_uint_eq(th_info(h.c).srtt_us, 100000);
 	ck_assert_uint_eq(h.sent_bytes, 150);
 }
 END_TEST
@@ -680,7 +671,7 @@ START_TEST(test_fast_retransmit)
 	th_poll(&h);
 	TH_EXPECT_NONE(&h);
 	ck_assert_uint_eq(st()->tcp_fast_rexmt, 1);
-	ck_assert_uint_eq(info_of(h.c).retransmits, 1);
+	ck_assert_uint_eq(th_info(h.c).retransmits, 1);
 	/* everything arrives */
 	th_inject(&h, T_ACK, b, x + 1 + 4 * 1460, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
@@ -704,7 +695,7 @@ START_TEST(test_zero_window_persist)
 	th_inject(&h, T_ACK, b, x + 1, 0, NULL, 0, NULL);
 	th_poll(&h);
 	TH_EXPECT_NONE(&h);
-	ck_assert_uint_eq(info_of(h.c).snd_wnd, 0);
+	ck_assert_uint_eq(th_info(h.c).snd_wnd, 0);
 	send_pattern(x + 1, 100);
 	th_poll(&h);
 	TH_EXPECT_NONE(&h);       /* nothing may go out */
