@@ -160,6 +160,8 @@ app_finish(struct app_ctx *ctx, void (*release)(void))
 {
 	signal_stack = NULL;
 	printf("%s: stopping\n", ctx->name);
+	/* connections still open count as aborted in the figures printed */
+	tern_stack_abort_conns(ctx->stack);
 	app_print_stats(ctx->stack, stdout);
 	fflush(stdout);
 	tern_stack_free(ctx->stack);

@@ -74,6 +74,7 @@ struct lg_conn {
 	uint16_t status;
 	bool done;                  /* http-close / bulk: response complete */
 	bool failed;
+	bool closing;               /* draining: tern_close() called */
 	char hbuf[HDR_MAX];
 };
 
@@ -91,7 +92,18 @@ struct lg_worker {
 	uint64_t next_report_us, start_us, last_us;
 	struct lg_stats last;       /* at the previous report */
 	uint64_t flood_credit_us;
+	bool drain_started;         /* this worker closed its idle connections */
+	uint32_t left_open;         /* aborted when the drain ran out of time */
 } __rte_cache_aligned;
+
+/*
+ * The end of a run: when --requests or --duration is reached the measurement
+ * stops (its figures are frozen), no new request or connection starts, and
+ * every connection is closed gracefully once its in-flight requests are
+ * answered, for at most --drain-ms. Whatever is still open then is aborted
+ * and reported as left open. A peer thus sees every connection end normally.
+ */
+enum lg_phase { PH_RUN, PH_DRAIN, PH_DONE };
 
 static struct lg_opts opts = { .mode = M_HTTP, .conns = 64, .size = 64, .depth = 1,
 	.path = "/", .bytes = 1 << 20 };
@@ -101,6 +113,11 @@ static struct tern_stack *stack;
 static char request[512];
 static size_t request_len;
 static uint64_t requests_total_seen;
+static uint64_t duration_us, drain_us = 1000000;
+static volatile enum lg_phase phase = PH_RUN;
+static uint64_t drain_start_us, drain_end_us;
+static struct lg_stats frozen;      /* totals when the drain began */
+static uint64_t frozen_frames_tx, frozen_frames_rx;
 
 static inline uint8_t
 pattern_byte(uint32_t id, uint64_t off)
@@ -109,6 +126,17 @@ pattern_byte(uint32_t id, uint64_t off)
 }
 
 static void lg_send_more(struct lg_conn *lc);
+
+/* Draining: close @lc gracefully once nothing it asked for is outstanding. */
+static void
+lg_close_if_drained(struct lg_conn *lc)
+{
+	if (phase == PH_RUN || lc->c == NULL || lc->closing || lc->inflight != 0)
+		return;
+	lc->closing = true;
+	/* in SYN-SENT this ends the connection at once (on_closed runs) */
+	tern_close(lc->c);
+}
 
 /* ------------------------------------------------------------ responses */
 
@@ -139,6 +167,7 @@ lg_http_done(struct lg_conn *lc)
 		lc->done = true;
 	else
 		lg_send_more(lc);
+	lg_close_if_drained(lc);
 }
 
 /* Digits at @p (up to @end) as a number; @return false if there are none. */
@@ -236,6 +265,7 @@ lg_echo_input(struct lg_conn *lc, const uint8_t *p, uint32_t n)
 		if (lc->rx_off % opts.size == 0) {
 			lg_complete(lc, true);
 			lg_send_more(lc);
+			lg_close_if_drained(lc);
 		}
 	}
 	return true;
@@ -249,7 +279,7 @@ lg_send_more(struct lg_conn *lc)
 	struct lg_worker *lw = lc->lw;
 	uint8_t buf[4096];
 
-	if (opts.requests != 0 && requests_total_seen >= opts.requests)
+	if (phase != PH_RUN || lc->c == NULL)
 		return;
 	while (lc->inflight < opts.depth) {
 		uint64_t now = tern_clock_us();
@@ -342,9 +372,9 @@ lg_on_closed(struct tern_conn *c, int reason, void *arg)
 	(void)c;
 	lw->open--;
 	lc->c = NULL;
-	if (lc->done && !lc->failed && reason == TERN_CLOSE_NORMAL)
-		lw->st.conns_done++;
-	else if (!tern_stack_stopping(stack))
+	if (!lc->failed && reason == TERN_CLOSE_NORMAL && (lc->done || lc->closing))
+		lw->st.conns_done += lc->done;
+	else if (phase != PH_DONE && !(phase == PH_DRAIN && reason == TERN_CLOSE_ABORTED))
 		lw->st.errors++;
 }
 
@@ -467,38 +497,102 @@ lg_report_line(uint64_t now)
 			sum.errors, open);
 }
 
+/* Worker 0: has the run reached --requests or --duration? */
+static bool
+lg_run_over(uint64_t now)
+{
+	if (opts.requests != 0) {
+		uint64_t r = 0;
+
+		for (unsigned int i = 0; i < nlw; i++)
+			r += lws[i].st.requests;
+		requests_total_seen = r;
+		if (r >= opts.requests)
+			return true;
+	}
+	return duration_us != 0 && now - lws[0].start_us >= duration_us;
+}
+
+/* Worker 0: freeze the figures and start the drain. */
+static void
+lg_begin_drain(uint64_t now)
+{
+	struct tern_stats ts;
+
+	memset(&frozen, 0, sizeof(frozen));
+	for (unsigned int i = 0; i < nlw; i++)
+		lg_stats_add(&frozen, &lws[i].st);
+	tern_stack_stats(stack, &ts);
+	frozen_frames_tx = ts.tx_frames;
+	frozen_frames_rx = ts.rx_frames;
+	drain_start_us = now;
+	drain_end_us = now + drain_us;
+	__atomic_store_n(&phase, PH_DRAIN, __ATOMIC_RELEASE);
+}
+
+/* Every worker, draining: close idle connections once, abort the rest at the end. */
+static void
+lg_drain(struct lg_worker *lw, uint64_t now)
+{
+	if (!lw->drain_started) {
+		lw->drain_started = true;
+		for (uint32_t i = 0; i < lw->nconns; i++)
+			lg_close_if_drained(&lw->conns[i]);
+	}
+	if (now < drain_end_us || lw->open == 0)
+		return;
+	for (uint32_t i = 0; i < lw->nconns; i++)
+		if (lw->conns[i].c != NULL) {
+			lw->left_open++;
+			tern_abort(lw->conns[i].c);
+		}
+}
+
+/* Worker 0: stop the stack when every worker's connections are gone. */
+static void
+lg_stop_when_drained(void)
+{
+	for (unsigned int i = 0; i < nlw; i++)
+		if (__atomic_load_n(&lws[i].open, __ATOMIC_RELAXED) != 0)
+			return;
+	__atomic_store_n(&phase, PH_DONE, __ATOMIC_RELEASE);
+	tern_stack_stop(stack);
+}
+
+/* Keep N connections open (http-close cycles them); scan only when a slot is free. */
+static void
+lg_refill(struct lg_worker *lw)
+{
+	unsigned int started = 0;
+
+	for (uint32_t i = 0; lw->open < lw->nconns && i < lw->nconns &&
+			started < CONNECTS_PER_ITER; i++) {
+		if (lw->conns[i].c != NULL)
+			continue;
+		lg_open(lw, &lw->conns[i]);
+		started++;
+	}
+}
+
 static void
 lg_hook(struct tern_worker *w, uint64_t now, void *arg)
 {
 	struct lg_worker *lw = arg;
-	unsigned int started = 0;
 
 	(void)w;
 	if (lw->start_us == 0)
 		lw->start_us = lw->last_us = lw->next_report_us = now;
-	if (opts.mode == M_SYN_FLOOD || opts.flood)
-		lg_flood(lw, now);
-	if (opts.mode != M_SYN_FLOOD) {
-		if (lw == &lws[0] && opts.requests != 0) {
-			uint64_t r = 0;
-
-			for (unsigned int i = 0; i < nlw; i++)
-				r += lws[i].st.requests;
-			requests_total_seen = r;
-			if (opts.requests != 0 && r >= opts.requests)
-				tern_stack_stop(stack);
-		}
-		/* keep N connections open (http-close cycles them); scan only
-		 * when some slot is free */
-		for (uint32_t i = 0; lw->open < lw->nconns && i < lw->nconns &&
-				started < CONNECTS_PER_ITER; i++) {
-			if (lw->conns[i].c != NULL)
-				continue;
-			if (opts.requests != 0 && requests_total_seen >= opts.requests)
-				break;
-			lg_open(lw, &lw->conns[i]);
-			started++;
-		}
+	if (lw == &lws[0] && phase == PH_RUN && lg_run_over(now))
+		lg_begin_drain(now);
+	if (phase == PH_RUN) {
+		if (opts.mode == M_SYN_FLOOD || opts.flood)
+			lg_flood(lw, now);
+		if (opts.mode != M_SYN_FLOOD)
+			lg_refill(lw);
+	} else if (phase == PH_DRAIN) {
+		lg_drain(lw, now);
+		if (lw == &lws[0])
+			lg_stop_when_drained();
 	}
 	if (lw == &lws[0] && now >= lw->next_report_us + 1000000) {
 		lw->next_report_us = now;
@@ -521,6 +615,8 @@ usage(const char *prog)
 		"  --bytes N       bulk: bytes per download (default 1 MiB, tern-httpd serves <= 64 MiB)\n"
 		"  --duration SEC  run time (default until SIGINT, or --requests)\n"
 		"  --requests N    stop after N responses\n"
+		"  --drain-ms MS   at the end, wait up to MS for connections to close\n"
+		"                  gracefully before aborting them (default 1000)\n"
 		"  --rate PPS      syn-flood rate (0: as fast as possible)\n"
 		"  --flood PPS     also flood SYNs at PPS (0: flat out) during another mode\n"
 		"  --json          print the summary as JSON\n"
@@ -536,6 +632,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		{ "size", required_argument, NULL, 's' }, { "depth", required_argument, NULL, 'D' },
 		{ "path", required_argument, NULL, 'p' }, { "bytes", required_argument, NULL, 'b' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "drain-ms", required_argument, NULL, 'e' },
 		{ "requests", required_argument, NULL, 'r' }, { "rate", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' }, { "quiet", no_argument, NULL, 'q' },
 		{ "flood", required_argument, NULL, 'F' },
@@ -543,7 +640,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:d:r:R:F:jqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:d:e:r:R:F:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx->config_path = optarg; break;
 		case 't': app_parse_addr_port(ctx->name, "--target", optarg, &opts.addr, &opts.port); break;
@@ -563,7 +660,8 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		case 'D': opts.depth = (uint32_t)app_parse_u64("tern-loadgen", "--depth", optarg, 1, DEPTH_MAX); break;
 		case 'p': opts.path = optarg; break;
 		case 'b': opts.bytes = app_parse_u64("tern-loadgen", "--bytes", optarg, 1, 1ull << 40); break;
-		case 'd': ctx->duration_s = (double)app_parse_u64("tern-loadgen", "--duration", optarg, 1, 86400); break;
+		case 'd': duration_us = app_parse_u64("tern-loadgen", "--duration", optarg, 1, 86400) * 1000000; break;
+		case 'e': drain_us = app_parse_u64("tern-loadgen", "--drain-ms", optarg, 0, 600000) * 1000; break;
 		case 'r': opts.requests = app_parse_u64("tern-loadgen", "--requests", optarg, 1, UINT64_MAX); break;
 		case 'R': opts.rate = app_parse_u64("tern-loadgen", "--rate", optarg, 0, 1ull << 32); break;
 		case 'F':
@@ -590,27 +688,40 @@ print_summary(double secs)
 	struct tern_stats ts;
 	struct hdr_hist *lat = calloc(1, sizeof(*lat));
 
+	struct lg_stats end = { 0 };
+	uint32_t left_open = 0;
+
 	if (lat == NULL)
 		return;
 	hdr_init(lat);
 	for (unsigned int i = 0; i < nlw; i++) {
-		lg_stats_add(&s, &lws[i].st);
+		lg_stats_add(&end, &lws[i].st);
 		hdr_merge(lat, &lws[i].lat);
+		left_open += lws[i].left_open;
 	}
+	/* the measured figures stop where the drain began; errors count to the end */
+	s = phase == PH_RUN ? end : frozen;
+	s.errors = end.errors;
 	if (secs <= 0)
 		secs = 1e-9;
 	tern_stack_stats(stack, &ts);
+	if (phase != PH_RUN) {
+		ts.tx_frames = frozen_frames_tx;
+		ts.rx_frames = frozen_frames_rx;
+	}
 	if (opts.json) {
 		printf("{\"seconds\": %.3f, \"requests\": %" PRIu64 ", \"requests_per_s\": %.1f, "
 			"\"conns_opened\": %" PRIu64 ", \"conns_done\": %" PRIu64 ", \"conns_per_s\": %.1f, "
 			"\"bytes_rx\": %" PRIu64 ", \"gbit_per_s\": %.4f, \"errors\": %" PRIu64 ", "
 			"\"non2xx\": %" PRIu64 ", \"syn_sent\": %" PRIu64 ", \"syn_per_s\": %.1f, "
 			"\"frames_tx_per_s\": %.1f, \"frames_rx_per_s\": %.1f, "
+			"\"conns_closed_in_drain\": %" PRIu64 ", \"left_open\": %" PRIu32 ", "
 			"\"lat_us\": {\"p50\": %" PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64
 			", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}}\n",
 			secs, s.requests, s.requests / secs, s.conns_opened, s.conns_done,
 			s.conns_done / secs, s.bytes_rx, s.bytes_rx * 8 / secs / 1e9, s.errors, s.non2xx,
 			s.syn_sent, s.syn_sent / secs, ts.tx_frames / secs, ts.rx_frames / secs,
+			end.conns_done - s.conns_done, left_open,
 			hdr_percentile(lat, 50), hdr_percentile(lat, 90),
 			hdr_percentile(lat, 99), hdr_percentile(lat, 99.9), lat->total ? lat->max : 0);
 	} else {
@@ -676,6 +787,8 @@ main(int argc, char **argv)
 	t0 = tern_clock_us();
 	app_run(&ctx);
 	t1 = tern_clock_us();
+	if (phase != PH_RUN)
+		t1 = drain_start_us, t0 = lws[0].start_us;
 	print_summary((t1 - t0) / 1e6);
 	return app_finish(&ctx, NULL);
 }

@@ -186,6 +186,13 @@ tern_stack_stopping(const struct tern_stack *s)
 }
 
 void
+tern_stack_abort_conns(struct tern_stack *s)
+{
+	for (unsigned int i = 0; s->workers != NULL && i < s->nb_workers; i++)
+		tcp_worker_abort_all(&s->workers[i].tcp);
+}
+
+void
 tern_stack_free(struct tern_stack *s)
 {
 	if (s == NULL)

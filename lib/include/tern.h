@@ -54,6 +54,15 @@ void tern_stack_stop(struct tern_stack *s);
 int tern_stack_stopping(const struct tern_stack *s);
 
 /**
+ * Abort every connection still open, on every worker: each app hears
+ * on_closed(TERN_CLOSE_ABORTED) and tcp_conn_aborted counts it; TIME_WAIT
+ * state is dropped. No RST is sent (the workers no longer poll). Call after
+ * tern_stack_run() returned, before reading final counters; tern_stack_free()
+ * does it too. The listeners stay.
+ */
+void tern_stack_abort_conns(struct tern_stack *s);
+
+/**
  * Stop the device, free every packet still held, the pools and @p s.
  * Call after tern_stack_run() returned (or instead of it). NULL is ignored.
  */

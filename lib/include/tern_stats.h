@@ -100,6 +100,7 @@ extern "C" {
 	X(tcp_conn_aborted,     "connections aborted by the app or at shutdown") \
 	X(tcp_conn_closed,      "connections closed normally") \
 	X(tcp_syn_rcvd,         "SYNs received by listeners") \
+	X(tcp_syn_recv_dropped, "half-open passive connections ended in SYN-RECEIVED (RST, timeout, shutdown)") \
 	X(tcp_syn_queue_full,   "SYNs dropped: listener's SYN queue full (cookies off)") \
 	X(tcp_syncookies_sent,  "SYN-ACKs sent with a SYN cookie") \
 	X(tcp_syncookies_ok,    "connections completed from a valid SYN cookie") \

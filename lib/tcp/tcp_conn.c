@@ -163,19 +163,28 @@ tcp_collect(struct tcp_worker *tw, const struct tcp_listener *l, uint32_t *n)
 }
 
 void
+tcp_worker_abort_all(struct tcp_worker *tw)
+{
+	uint32_t n;
+	struct tcp_cb **all;
+
+	if (tw->conns == NULL)
+		return;
+	all = tcp_collect(tw, NULL, &n);
+	/* every connection still open is aborted (the app hears of it) */
+	for (uint32_t i = 0; all != NULL && i < n; i++)
+		tcp_drop(all[i], TERN_CLOSE_ABORTED);
+	free(all);
+	while (!TAILQ_EMPTY(&tw->twq))
+		tcp_timewait_free(tw, TAILQ_FIRST(&tw->twq));
+	tcp_reap(tw);
+}
+
+void
 tcp_worker_fini(struct tcp_worker *tw)
 {
 	if (tw->conns != NULL) {
-		uint32_t n;
-		struct tcp_cb **all = tcp_collect(tw, NULL, &n);
-
-		/* every connection still open is aborted (the app hears of it) */
-		for (uint32_t i = 0; all != NULL && i < n; i++)
-			tcp_drop(all[i], TERN_CLOSE_ABORTED);
-		free(all);
-		while (!TAILQ_EMPTY(&tw->twq))
-			tcp_timewait_free(tw, TAILQ_FIRST(&tw->twq));
-		tcp_reap(tw);
+		tcp_worker_abort_all(tw);
 		rte_hash_free(tw->conns);
 	}
 	if (tw->listeners != NULL) {
@@ -256,6 +265,8 @@ static void
 tcp_cb_retire(struct tcp_cb *tp, int reason, bool unhash)
 {
 	struct tcp_worker *tw = tp->tw;
+	/* still on a listener's SYN queue: never a connection the app knew */
+	bool half_open = tp->listener != NULL;
 
 	if (tp->flags & TF_DEAD)
 		return;
@@ -276,7 +287,10 @@ tcp_cb_retire(struct tcp_cb *tp, int reason, bool unhash)
 	tp->flags = (tp->flags & ~TF_OUTQ) | TF_DEAD;
 	tcp_set_state(tp, TERN_TCP_CLOSED);
 	TAILQ_INSERT_TAIL(&tw->reapq, tp, out_link);
-	tcp_count_close(tw->stats, reason);
+	if (half_open)
+		tw->stats->tcp_syn_recv_dropped++;
+	else
+		tcp_count_close(tw->stats, reason);
 	tcp_notify_closed(tp, reason);
 }
 

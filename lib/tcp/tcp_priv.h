@@ -284,6 +284,8 @@ tcp_ts_now(const struct tcp_worker *tw)
 int tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *stats,
 		const struct tern_config *cfg, struct tern_worker *owner, unsigned int id,
 		unsigned int serial, int socket_id);
+/* Abort every connection (on_closed ABORTED) and drop TIME_WAIT state. */
+void tcp_worker_abort_all(struct tcp_worker *tw);
 void tcp_worker_fini(struct tcp_worker *tw);
 struct tcp_cb *tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key);
 void tcp_set_state(struct tcp_cb *tp, uint8_t state);

@@ -6,6 +6,7 @@ test namespace, reading the namespace's kernel TCP counters.
 """
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -120,6 +121,28 @@ def kernel_tcp_counters(t):
     _rc, res = run_peer(t, "snmp", timeout=10)
     res.pop("wall", None)
     return res
+
+
+def softnet_drops():
+    """Per-CPU backlog drops of /proc/net/softnet_stat, summed (machine-wide)."""
+    with open("/proc/net/softnet_stat") as f:
+        return sum(int(line.split()[1], 16) for line in f)
+
+
+def link_drops(t, softnet_base):
+    """
+    Frames the kernel dropped on the way to or from tern since the tap was
+    created: its rx/tx dropped counters in the namespace, plus the backlog
+    drops since @softnet_base (machine-wide: a conservative excuse). net_tap is
+    not a lossless link: when tern falls behind, the tap queue overflows.
+    """
+    r = subprocess.run(["ip", "-n", t.ns, "-s", "-j", "link", "show", "dev", t.iface],
+                       capture_output=True, text=True, timeout=10)
+    drops = softnet_drops() - softnet_base
+    if r.returncode == 0:
+        st = json.loads(r.stdout)[0].get("stats64", {})
+        drops += st.get("rx", {}).get("dropped", 0) + st.get("tx", {}).get("dropped", 0)
+    return drops
 
 
 def log_client_result(res):

@@ -4,9 +4,12 @@ TCP counters after a lossless bulk run: one Linux connection sends 20 MiB to
 tern-echo (default config) while reading the echo, then FIN; the echo is
 compared byte for byte.
 
-- no retransmission by tern on a lossless link: tcp_rexmt_segs == 0,
-  tcp_rexmt_timeout == 0, tcp_fast_rexmt == 0 (and Linux's RetransSegs in the
-  namespace is printed: it tells whether the link really was lossless);
+- no spurious retransmission by tern: tcp_rexmt_segs == 0,
+  tcp_rexmt_timeout == 0, tcp_fast_rexmt == 0 unless the kernel dropped frames
+  on the tap during the run (its rx/tx dropped counters or the softnet backlog
+  drops: net_tap is not lossless when tern falls behind); then retransmissions
+  are allowed but bounded (<= 1% of data segments). Linux's RetransSegs in the
+  namespace is printed too;
 - ACK economy: tcp_tx_ack_only / tcp_rx_data_segs < 0.6 (tern sends pure
   ACKs for fewer than 6 in 10 data segments received; with echo most ACKs
   ride on the echoed data). The ratio, tcp_tx_data_segs and tcp_rx_data_segs
@@ -35,43 +38,57 @@ RFC5681_RATIO = 0.4     # below: fewer than one ACK per two full-sized segments
 PORT = 5002
 
 
-def check_counters(st, label):
+def check_counters(st, label, link_dropped):
     ratio = st["tcp_tx_ack_only"] / max(1, st["tcp_rx_data_segs"])
     h.log("%s: ACK ratio tcp_tx_ack_only / tcp_rx_data_segs = %d / %d = %.4f"
           % (label, st["tcp_tx_ack_only"], st["tcp_rx_data_segs"], ratio))
     tt.show(st, "tcp_tx_data_segs", "tcp_rx_data_segs", "tcp_tx_ack_only", "tcp_tx_segs",
             "tcp_delack_timeout", "tcp_rexmt_segs", "tcp_rexmt_timeout", "tcp_fast_rexmt",
             "tcp_rx_ooo_segs", "tcp_rx_dup_segs")
-    h.check(st["tcp_rx_bytes"] == BYTES and st["tcp_tx_bytes"] == BYTES,
-            "%s: tcp_rx_bytes and tcp_tx_bytes == %d (no byte sent twice)" % (label, BYTES))
-    for n in ("tcp_rexmt_segs", "tcp_rexmt_timeout", "tcp_fast_rexmt"):
-        h.check(st[n] == 0, "%s: %s == 0 on a lossless link (got %d)" % (label, n, st[n]))
+    h.check(st["tcp_rx_bytes"] == BYTES, "%s: tcp_rx_bytes == %d" % (label, BYTES))
+    if link_dropped == 0 or st["tcp_rexmt_segs"] == 0:
+        h.check(st["tcp_tx_bytes"] == BYTES,
+                "%s: tcp_tx_bytes == %d (no byte sent twice)" % (label, BYTES))
+    if link_dropped == 0:
+        for n in ("tcp_rexmt_segs", "tcp_rexmt_timeout", "tcp_fast_rexmt"):
+            h.check(st[n] == 0, "%s: %s == 0, the kernel dropped nothing (got %d)"
+                    % (label, n, st[n]))
+    else:
+        h.log("%s: the kernel dropped %d frames on the way (tap queue or backlog)"
+              % (label, link_dropped))
+        h.check(st["tcp_rexmt_segs"] <= max(2, st["tcp_tx_data_segs"] // 100),
+                "%s: retransmissions bounded after real drops (%d of %d data segments)"
+                % (label, st["tcp_rexmt_segs"], st["tcp_tx_data_segs"]))
     h.check(st["tcp_rx_data_segs"] > 0 and ratio < MAX_ACK_RATIO,
             "%s: ACK ratio %.4f < %.1f" % (label, ratio, MAX_ACK_RATIO))
     return ratio
 
 
 def echo_upload(build, src):
+    base = tt.softnet_drops()
     with h.TernNetns(build, src) as t:
         rc, res = tt.run_peer(t, "client", "--dst", h.TERN_IP, "--port", 7, "--conns", 1,
                               "--bytes", BYTES, "--seed", 61, "--shutdown", "after-send",
                               timeout=60)
         tt.log_client_result(res)
         kern = tt.kernel_tcp_counters(t)
+        dropped = tt.link_drops(t, base)
         trc, st = tt.stop(t)
         h.log("Linux (namespace) Tcp: InSegs %d OutSegs %d RetransSegs %d"
               % (kern["InSegs"], kern["OutSegs"], kern["RetransSegs"]))
         h.check(rc == 0 and res["ok"] == 1, "20 MiB echoed byte for byte, EOF, no reset")
-        check_counters(st, "echo 20 MiB")
+        check_counters(st, "echo 20 MiB", dropped)
         tt.check_exit(trc)
 
 
 def one_way_download(build, src):
     server = tt.LinuxServer(PORT, 1, timeout=90, hold=BYTES)
+    base = tt.softnet_drops()
     args = ["--connect", "%s:%d" % (h.PEER_IP, PORT), "--conns", "1", "--bytes", str(BYTES)]
     with h.TernNetns(build, src, pre_start=server.start, tern_args=args) as t:
         tt.resolve_now(t)
         rc, st, line = tt.run_tern_client(t, 60)
+        dropped = tt.link_drops(t, base)
         _src, done = server.result(t)
         kern = tt.kernel_tcp_counters(t)
         h.log("Linux (namespace) Tcp: InSegs %d OutSegs %d RetransSegs %d"
@@ -80,7 +97,7 @@ def one_way_download(build, src):
                 "tern-echo client: 20 MiB up, the same 20 MiB back, checked")
         h.check(len(done) == 1 and done[0]["echoed"] == BYTES and done[0]["error"] is None,
                 "the Linux server returned all %d bytes" % BYTES)
-        ratio = check_counters(st, "one-way 20 MiB into tern")
+        ratio = check_counters(st, "one-way 20 MiB into tern", dropped)
         if ratio < RFC5681_RATIO:
             h.log("NOTE: one-way ACK ratio %.4f: tern ACKs fewer than one in two full-sized "
                   "segments (stretch ACKs; RFC 5681 4.2 SHOULD: at least every second)"
