@@ -169,9 +169,14 @@ tcp_cc_ack(struct tcp_cb *tp, uint32_t acked)
 			tp->dupacks = 0;
 		} else {
 			/* RFC 6582 §3.2 (4): partial ACK: resend the next hole, deflate
-			 * by what left, add back one segment */
+			 * by what left, add back one segment. With SACK, data at the
+			 * new SND.UNA that this recovery already resent is in flight,
+			 * not a hole (RFC 6675 §4: only holes not yet retransmitted);
+			 * resending it was a spurious copy (sim trace sack_two_holes) */
+			bool resent = seq_gt(tp->rexmt_nxt, tp->snd_una);
+
 			tp->rexmt_nxt = seq_max(tp->rexmt_nxt, tp->snd_una);
-			if (!tcp_sack_retransmit(tp)) {
+			if (!tcp_sack_retransmit(tp) && !(resent && (tp->flags & TF_SACK))) {
 				tcp_retransmit_first(tp);
 				tp->rexmt_nxt = tp->snd_una + tp->seg_max;
 			}

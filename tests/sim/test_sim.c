@@ -479,6 +479,99 @@ out:
 	end(&tw);
 }
 
+/* Drop the first transmissions of the @a-th and @b-th new data segments A sends. */
+struct drop_two {
+	unsigned int a, b;
+	unsigned int new_segs;
+	uint32_t snd_max;              /* highest sequence end seen from A */
+	bool started;
+	uint32_t seq[2];
+	unsigned int dropped;
+};
+
+static bool
+drop_two_filter(void *arg, const struct sim_seg *s)
+{
+	struct drop_two *d = arg;
+
+	if (!s->is_tcp || s->dir != 0 || s->len == 0)
+		return false;
+	if (d->started && (int32_t)(s->seq + s->len - d->snd_max) <= 0)
+		return false;                   /* a retransmission: let it through */
+	d->started = true;
+	d->snd_max = s->seq + s->len;
+	d->new_segs++;
+	if (d->new_segs != d->a && d->new_segs != d->b)
+		return false;
+	d->seq[d->dropped++] = s->seq;
+	return true;
+}
+
+static void
+test_sack_two_holes(void)
+{
+	/* RFC 6675: with two holes in one window, the SACK scoreboard lets A
+	 * retransmit both in the recovery's first round trip, and nothing B
+	 * already holds. 100 Mbit/s wire, 1 ms each way. */
+	const struct tern_sim_fault f = { .delay_us = DELAY_US, .rate_bps = 100000000,
+		.queue_frames = 1000 };
+	struct drop_two d = { .a = 14, .b = 18 };
+	static struct tworld tw;
+	const struct sim_seg *segs[4096];
+	const struct tern_stats *sa;
+	uint64_t t_rx[2] = { 0, 0 };
+	unsigned int n, copies[2] = { 0, 0 }, other_dups = 0, sack_acks = 0;
+
+	begin("sack_two_holes");
+	if (!tw_up(&tw, 103, drop_two_filter, &d, NULL, &f))
+		goto out;
+	tw_connect(&tw);
+	CHECK(tw_run_until(&tw, p_established, 5000000), "established");
+	t_send(&tw, &tw.a, 64 * 1024);
+	want_rx_a = 0;
+	want_rx_b = 64 * 1024;
+	CHECK(tw_run_until(&tw, p_rx_done, 10000000), "64 KiB delivered (B has %" PRIu64 ")",
+			tw.b.rx);
+	CHECK(!tw.b.bad_data, "B's data matches");
+	CHECK(d.dropped == 2, "two data segments dropped (%u)", d.dropped);
+	sa = tern_worker_stats(tw.w.w[0]);
+	CHECK(sa->tcp_rexmt_timeout == 0, "RTO expiries %" PRIu64, sa->tcp_rexmt_timeout);
+	CHECK(sa->tcp_rexmt_segs == 2, "segments retransmitted %" PRIu64 " (only the holes)",
+			sa->tcp_rexmt_segs);
+	/* every data segment from A: the holes went out twice, nothing else did */
+	n = RTE_MIN(tw_find(&tw, 0, F_SYN | F_FIN, 0, 1, segs, RTE_DIM(segs)),
+			(unsigned int)RTE_DIM(segs));
+	for (unsigned int i = 0; i < n; i++) {
+		bool again = false;
+
+		for (int h = 0; h < 2; h++)
+			if (segs[i]->seq == d.seq[h] && ++copies[h] == 2)
+				t_rx[h] = segs[i]->t;
+		for (unsigned int k = 0; k < i; k++)
+			again |= segs[k]->seq == segs[i]->seq && segs[i]->seq != d.seq[0] &&
+				segs[i]->seq != d.seq[1];
+		other_dups += again;
+	}
+	CHECK(copies[0] == 2 && copies[1] == 2, "holes sent %u and %u times, want 2 each",
+			copies[0], copies[1]);
+	CHECK(other_dups == 0, "%u segments B already had were sent again", other_dups);
+	/* both repairs in one round trip (2 ms): the second did not wait for
+	 * the ACK of the first, as NewReno's partial ACK would make it */
+	CHECK(t_rx[1] >= t_rx[0] && t_rx[1] - t_rx[0] < 2 * DELAY_US,
+			"second hole resent %" PRIu64 " us after the first (RTT %u us)",
+			t_rx[1] - t_rx[0], 2 * DELAY_US);
+	/* B told A about both holes: its duplicate ACKs carried SACK blocks */
+	n = RTE_MIN(tw_find(&tw, 1, F_SYN | F_FIN, 0, 0, segs, RTE_DIM(segs)),
+			(unsigned int)RTE_DIM(segs));
+	for (unsigned int i = 0; i < n; i++)
+		sack_acks += segs[i]->ack == d.seq[0] && segs[i]->nsack != 0;
+	CHECK(sack_acks >= 3, "B sent %u ACKs for the first hole with SACK blocks", sack_acks);
+	finish_close(&tw);
+	tw_down(&tw);
+out:
+	end(&tw);
+}
+
 /* --------------------------------------------------- RTO under 100% loss */
 
 static bool
@@ -951,6 +1044,7 @@ run_trace(void)
 	printf("exact-trace scenarios:\n");
 	test_fast_retransmit();
 	test_fast_retransmit_burst();
+	test_sack_two_holes();
 	test_rto_backoff();
 	test_lost_syn();
 	test_lost_synack();
@@ -1036,14 +1130,18 @@ run_throughput(void)
 		double drop;
 		double min_frac;     /* of the 100 Mbit/s wire */
 		bool no_sack;
+		uint32_t burst;
 	} cases[] = {
 		/* measured 60-63 Mbit/s: slow start overshoots the 128-frame queue
 		 * and the tail-drop burst is repaired one hole per duplicate ACK
 		 * (known, see the closing note); the floor catches regressions */
-		{ "clean", 0, 0.55, false },
-		{ "loss 0.1%", 0.001, 0.20, false },
-		{ "loss 1%", 0.01, 0.05, false },
-		{ "loss 1% no SACK", 0.01, 0.0, true },
+		{ "clean", 0, 0.55, false, 0 },
+		{ "loss 0.1%", 0.001, 0.20, false, 0 },
+		{ "loss 1%", 0.01, 0.085, false, 0 },   /* 0.6 x the Mathis bound */
+		{ "loss 1% no SACK", 0.01, 0.0, true, 0 },
+		/* 1% of frames lost in bursts of 4 (a loss event every 400) */
+		{ "burst4 1%", 0.0025, 0.0, false, 4 },
+		{ "burst4 1% no SACK", 0.0025, 0.0, true, 4 },
 	};
 	double mean[RTE_DIM(cases)] = { 0 };
 	int rc = 0;
@@ -1064,6 +1162,7 @@ run_throughput(void)
 		p.f.rate_bps = 100000000;
 		p.f.queue_frames = 128;
 		p.f.drop = cases[i].drop;
+		p.f.drop_burst = cases[i].burst;
 		sim_opts_default(&o);
 		o.bulk_dir = 0;
 		o.cc = SIM_CC_BY_SEED;
@@ -1097,13 +1196,22 @@ run_throughput(void)
 		end(NULL);
 		rc |= cur_failed;
 	}
-	/* The issue's target: at 1% loss, SACK at least doubles goodput on the
-	 * same seeds. Not met yet (measured 1.04: losses here are mostly one
-	 * per window, which NewReno repairs as well, and the time goes to RTOs
-	 * on lost retransmissions); printed, not asserted, until it is. */
-	printf("  SACK / no SACK goodput at 1%% loss: %.2f (target 2.00%s)\n",
-			mean[3] > 0 ? mean[2] / mean[3] : 0,
-			mean[3] > 0 && mean[2] >= 2 * mean[3] ? ", met" : ", NOT met");
+	/*
+	 * The issue's target: at 1% loss, SACK at least doubles goodput on the
+	 * same seeds. Not reachable here, and printed rather than asserted: with
+	 * independent 1% loss both senders sit at the Mathis et al. bound for any
+	 * AIMD that halves once per loss event, MSS * 1.22 / (RTT * sqrt(p)) =
+	 * 14.1 Mbit/s for a 10 ms RTT; losses are mostly one per window (cwnd ~12
+	 * segments), which NewReno repairs as fast as SACK does. SACK's gain is
+	 * in windows with several holes: the burst rows show it (and RFC 6582
+	 * NewReno with limited transmit keeps the pipe full through the extra
+	 * round trips, so even there it is modest on a 10 ms path).
+	 */
+	printf("  Mathis bound at 1%% loss, 10 ms RTT: %.1f Mbit/s\n",
+			1448 * 8 * 1.22 / (0.010 * 0.1) / 1e6);
+	printf("  SACK / no SACK goodput at 1%% loss: %.2f independent, %.2f in bursts of 4 "
+			"(target 2.00: not reachable, see above)\n",
+			mean[3] > 0 ? mean[2] / mean[3] : 0, mean[5] > 0 ? mean[4] / mean[5] : 0);
 	return rc;
 }
 
