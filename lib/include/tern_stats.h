@@ -90,6 +90,8 @@ extern "C" {
 	X(tcp_rexmt_timeout,    "retransmission timer expiries") \
 	X(tcp_rexmt_segs,       "TCP segments retransmitted") \
 	X(tcp_fast_rexmt,       "fast retransmits (three duplicate ACKs)") \
+	X(tcp_tlp_probes,       "tail loss probes sent (RFC 8985 7)") \
+	X(tcp_tlp_recoveries,   "losses repaired by a tail loss probe's resend") \
 	X(tcp_persist_probes,   "zero-window probes sent") \
 	X(tcp_keepalive_probes, "keepalive probes sent") \
 	X(tcp_passive_opens,    "connections accepted (passive open)") \

@@ -213,18 +213,25 @@ tcp_cc_dupack(struct tcp_cb *tp)
 		}
 		return;
 	}
-	if (tp->dupacks < 3) {
-		/* RFC 3042: one new segment for each of the first two */
-		tp->lt_extra = tp->dupacks * (uint32_t)tp->seg_max;
-		tcp_output_sched(tp);
-		return;
+	/* RFC 8985 §7.4: the answer to a loss probe that still leaves a hole
+	 * shows the data below it lost (sent a probe timeout ago, far past any
+	 * reordering): recover now, without waiting for three duplicates that
+	 * a tail cannot produce */
+	if (!(tp->flags & TF_TLP_OUT)) {
+		if (tp->dupacks < 3) {
+			/* RFC 3042: one new segment for each of the first two */
+			tp->lt_extra = tp->dupacks * (uint32_t)tp->seg_max;
+			tcp_output_sched(tp);
+			return;
+		}
+		if (tp->dupacks != 3)
+			return;
 	}
-	if (tp->dupacks != 3)
-		return;
 	/* RFC 6582 §3.2 (1): not again for losses of the same window */
 	if (tp->recover != tp->iss && seq_lt(tp->snd_una, tp->recover))
 		return;
 	tp->tw->stats->tcp_fast_rexmt++;
+	tp->flags &= ~(TF_TLP_OUT | TF_TLP_RXT);   /* recovery takes over (RFC 8985 §7.4) */
 	tp->ssthresh = tp->cc->ssthresh(tp);
 	tp->recover = tp->snd_max;
 	tp->flags |= TF_RECOVERY;
@@ -234,6 +241,21 @@ tcp_cc_dupack(struct tcp_cb *tp)
 	tp->rexmt_nxt = tp->snd_una + tp->seg_max;
 	tp->cwnd = tp->ssthresh + 3u * tp->seg_max;
 	tcp_rexmt_arm(tp);
+}
+
+void
+tcp_cc_tlp_done(struct tcp_cb *tp)
+{
+	/* RFC 8985 §7.4: the probe's episode is over. If the probe resent data
+	 * and that repaired a loss, the loss still counts: the same window
+	 * reduction as a fast recovery. DEVIATION: no DSACK check, so a probe
+	 * that only duplicated a segment whose ACK was late also reduces */
+	if (tp->flags & TF_TLP_RXT) {
+		tp->tw->stats->tcp_tlp_recoveries++;
+		tp->ssthresh = tp->cc->ssthresh(tp);
+		tp->cwnd = tp->ssthresh;
+	}
+	tp->flags &= ~(TF_TLP_OUT | TF_TLP_RXT);
 }
 
 void

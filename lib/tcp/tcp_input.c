@@ -726,6 +726,8 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 		if (seq_lt(tp->snd_nxt, tp->snd_una))
 			tp->snd_nxt = tp->snd_una;
 		tcp_sack_prune(tp);
+		if ((tp->flags & TF_TLP_OUT) && seq_geq(tp->snd_una, tp->tlp_high_seq))
+			tcp_cc_tlp_done(tp);
 		tcp_cc_ack(tp, acked);
 		/* RFC 6298 (5.2), (5.3) */
 		if (tp->snd_una == tp->snd_max)

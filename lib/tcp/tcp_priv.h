@@ -58,6 +58,8 @@ struct rte_hash;
 #define TCP_RTO_INITIAL_US 1000000u  /**< RFC 6298 (2.1) */
 #define TCP_IW_SEGS      10       /**< RFC 6928 initial window */
 #define TCP_PERSIST_MIN_US 500000u
+#define TCP_TLP_MIN_US     10000u   /**< loss probe timeout floor */
+#define TCP_TLP_WC_DELACK_US 200000u /**< RFC 8985 §7.2 WCDelAckT */
 #define TCP_TS_SHIFT     10       /**< TS clock: µs >> 10, about 1 ms */
 #define TCP_SACK_SB_MAX  8        /**< scoreboard ranges kept by the sender */
 
@@ -90,6 +92,9 @@ enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_
 #define TF_SYN_SENT    (1u << 16) /**< our SYN has been sent at least once */
 #define TF_RCV_HOLD    (1u << 17) /**< delivered bytes count against the window */
 #define TF_COOKIE      (1u << 18) /**< rebuilt from a SYN cookie: its TSecr is no clock */
+#define TF_TLP_ARMED   (1u << 19) /**< the REXMT slot holds a probe timeout (RFC 8985 §7) */
+#define TF_TLP_OUT     (1u << 20) /**< a loss probe is outstanding, up to tlp_high_seq */
+#define TF_TLP_RXT     (1u << 21) /**< that probe resent data (not new data) */
 
 struct tcp_cb;
 
@@ -136,6 +141,7 @@ struct tcp_cb {
 	uint32_t cwnd, ssthresh, bytes_acked, recover;
 	uint32_t rexmt_nxt;            /**< recovery: next sequence to consider resending */
 	uint32_t lt_extra;             /**< RFC 3042 limited transmit allowance */
+	uint32_t tlp_high_seq;         /**< SND.MAX when the loss probe went out */
 	const struct tcp_cc_ops *cc;
 	uint8_t nsb;                   /**< SACK scoreboard ranges in use */
 	struct { uint32_t l, r; } sb[TCP_SACK_SB_MAX]; /**< SACKed, sorted, above snd_una */
@@ -358,6 +364,8 @@ tcp_opt_len_fixed(const struct tcp_cb *tp)
 void tcp_cc_init(struct tcp_cb *tp);
 void tcp_cc_ack(struct tcp_cb *tp, uint32_t acked);
 void tcp_cc_dupack(struct tcp_cb *tp);
+/* RFC 8985 §7.4: a loss probe's episode ended (ACK at or past tlp_high_seq). */
+void tcp_cc_tlp_done(struct tcp_cb *tp);
 void tcp_cc_timeout(struct tcp_cb *tp);
 void tcp_cc_restart_after_idle(struct tcp_cb *tp);
 

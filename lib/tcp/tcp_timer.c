@@ -71,10 +71,58 @@ tcp_timer_stop_all(struct tcp_cb *tp)
 	tern_wheel_disarm(tp->tw->wheel, &tp->tmo);
 }
 
+/*
+ * RFC 8985 §7.2: a tail loss probe may be scheduled when SACK is in use, the
+ * connection is open (not in recovery, no RTO backoff), an RTT is known, no
+ * probe is outstanding and data is in flight.
+ */
+static bool
+tcp_tlp_allowed(const struct tcp_cb *tp)
+{
+	if (!(tp->flags & TF_SACK) || (tp->flags & (TF_RECOVERY | TF_TLP_OUT)) ||
+			tp->rexmt_shift != 0 || tp->srtt_us == 0 || tp->snd_una == tp->snd_max)
+		return false;
+	switch (tp->state) {
+	case TERN_TCP_ESTABLISHED:
+	case TERN_TCP_CLOSE_WAIT:
+	case TERN_TCP_FIN_WAIT_1:
+	case TERN_TCP_CLOSING:
+	case TERN_TCP_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * RFC 8985 §7.2 PTO: 2 * SRTT, plus the worst-case delayed ACK when a single
+ * segment is in flight (its ACK may be held, unless it carries our FIN). DEVIATION: at least
+ * TCP_TLP_MIN_US (as Linux): on microsecond RTTs a 2 * SRTT probe would
+ * fire on any pause of the peer's poll loop.
+ */
+static uint32_t
+tcp_pto_us(const struct tcp_cb *tp)
+{
+	uint32_t pto = 2 * tp->srtt_us;
+
+	/* a FIN is acknowledged at once (RFC 9293 §3.10.7.4, eighth step) */
+	if (tp->snd_max - tp->snd_una <= tp->seg_max && !(tp->flags & TF_FIN_SENT))
+		pto += TCP_TLP_WC_DELACK_US;
+	return RTE_MAX(pto, TCP_TLP_MIN_US);
+}
+
 void
 tcp_rexmt_arm(struct tcp_cb *tp)
 {
-	tcp_timer_set(tp, TT_REXMT, tp->tw->nif->now_us + tp->rto_us);
+	uint64_t now = tp->tw->nif->now_us;
+
+	tp->flags &= ~TF_TLP_ARMED;
+	if (tcp_tlp_allowed(tp) && tcp_pto_us(tp) < tp->rto_us) {
+		tp->flags |= TF_TLP_ARMED;
+		tcp_timer_set(tp, TT_REXMT, now + tcp_pto_us(tp));
+		return;
+	}
+	tcp_timer_set(tp, TT_REXMT, now + tp->rto_us);
 }
 
 void
@@ -109,10 +157,48 @@ tcp_backoff(struct tcp_cb *tp)
 	tp->rto_us = RTE_MIN(tp->rto_us * 2, tp->tw->p.rto_max_us);
 }
 
+/*
+ * RFC 8985 §7.3: the probe timeout fired. Send one new segment if the
+ * receive window allows (cwnd notwithstanding), else resend the last one;
+ * either way the peer answers with an ACK (and SACK) that shows a tail loss
+ * without waiting for the RTO, which is armed behind the probe.
+ */
+static void
+tcp_send_loss_probe(struct tcp_cb *tp)
+{
+	struct tcp_worker *tw = tp->tw;
+	uint32_t sent = tp->snd_max - tp->snd_una - !!(tp->flags & TF_FIN_SENT);
+	uint32_t snd_max = tp->snd_max;
+
+	tw->stats->tcp_tlp_probes++;
+	tp->flags |= TF_TLP_OUT;
+	tp->flags &= ~TF_TLP_RXT;
+	if (tp->sndq_bytes > sent && tp->snd_nxt == tp->snd_max) {
+		tp->lt_extra = tp->seg_max;
+		tcp_output(tp);
+		tp->lt_extra = 0;
+	}
+	if (tp->snd_max == snd_max) {
+		uint32_t len = RTE_MIN(sent, (uint32_t)tp->seg_max);
+
+		tp->flags |= TF_TLP_RXT;
+		tcp_retransmit_range(tp, tp->snd_una + sent - len, len);
+	}
+	tp->tlp_high_seq = tp->snd_max;
+	tcp_timer_set(tp, TT_REXMT, tw->nif->now_us + tp->rto_us);
+}
+
 static void
 tcp_timeout_rexmt(struct tcp_cb *tp)
 {
 	struct tcp_worker *tw = tp->tw;
+
+	if (tp->flags & TF_TLP_ARMED) {
+		tp->flags &= ~TF_TLP_ARMED;
+		tcp_send_loss_probe(tp);
+		return;
+	}
+	tp->flags &= ~(TF_TLP_OUT | TF_TLP_RXT);
 
 	if (tp->state == TERN_TCP_SYN_SENT || tp->state == TERN_TCP_SYN_RECEIVED) {
 		if (tp->rexmt_shift >= tw->p.syn_retries) {
