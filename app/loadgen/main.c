@@ -53,6 +53,7 @@ struct lg_opts {
 	uint64_t bytes, requests, rate;
 	bool json, quiet;
 	bool flood;                 /* --flood: flood alongside the mode */
+	uint64_t idle;              /* --idle: connections held open, silent */
 };
 
 #define DEPTH_MAX 64
@@ -83,6 +84,14 @@ struct lg_stats {
 	uint64_t syn_sent;
 };
 
+/* One --idle connection: 16 bytes of loadgen state. */
+struct idle_slot {
+	struct tern_conn *c;        /* NULL once closed */
+	struct lg_worker *lw;
+	bool established;
+	bool closing;               /* tern_close() called at the end */
+};
+
 struct lg_worker {
 	struct tern_worker *w;
 	struct lg_conn *conns;
@@ -94,6 +103,13 @@ struct lg_worker {
 	uint64_t flood_credit_us;
 	bool drain_started;         /* this worker closed its idle connections */
 	uint32_t left_open;         /* aborted when the drain ran out of time */
+	/* --idle: silent connections from our 2nd..last addresses */
+	uint64_t idle_want, idle_started, idle_open, idle_est, idle_lost, idle_failed;
+	uint64_t idle_closed_upto;  /* draining: slots below this were closed */
+	uint64_t idle_closing;      /* of those, not yet gone */
+	int last_errno;             /* of the last failed tern_connect */
+	uint32_t idle_addr;         /* index of the address now in use */
+	struct idle_slot *idle;     /* idle_want of them */
 } __rte_cache_aligned;
 
 /*
@@ -103,7 +119,7 @@ struct lg_worker {
  * answered, for at most --drain-ms. Whatever is still open then is aborted
  * and reported as left open. A peer thus sees every connection end normally.
  */
-enum lg_phase { PH_RUN, PH_DRAIN, PH_DONE };
+enum lg_phase { PH_IDLE, PH_RUN, PH_DRAIN, PH_DONE };
 
 static struct lg_opts opts = { .mode = M_HTTP, .conns = 64, .size = 64, .depth = 1,
 	.path = "/", .bytes = 1 << 20 };
@@ -115,8 +131,10 @@ static size_t request_len;
 static uint64_t requests_total_seen;
 static uint64_t duration_us, drain_us = 1000000;
 static volatile enum lg_phase phase = PH_RUN;
+static uint64_t idle_setup_us;      /* how long the --idle connections took */
 static uint64_t drain_start_us, drain_end_us;
 static struct lg_stats frozen;      /* totals when the drain began */
+static uint64_t idle_held;          /* --idle connections open when it began */
 static uint64_t frozen_frames_tx, frozen_frames_rx;
 
 static inline uint8_t
@@ -131,7 +149,7 @@ static void lg_send_more(struct lg_conn *lc);
 static void
 lg_close_if_drained(struct lg_conn *lc)
 {
-	if (phase == PH_RUN || lc->c == NULL || lc->closing || lc->inflight != 0)
+	if (phase < PH_DRAIN || lc->c == NULL || lc->closing || lc->inflight != 0)
 		return;
 	lc->closing = true;
 	/* in SYN-SENT this ends the connection at once (on_closed runs) */
@@ -396,9 +414,13 @@ lg_open(struct lg_worker *lw, struct lg_conn *lc)
 	memset(lc, 0, offsetof(struct lg_conn, hbuf));
 	lc->id = id;
 	lc->lw = lw;
-	lc->c = tern_connect(lw->w, opts.addr, opts.port, &lg_ops, lc);
+	/* with --idle, the measured connections keep the first address to
+	 * themselves (the idle ones hold the others' ports) */
+	lc->c = tern_connect_from(lw->w, opts.idle != 0 ? tern_stack_config(stack)->ip_addr : 0,
+			opts.addr, opts.port, &lg_ops, lc);
 	if (lc->c == NULL) {
 		lw->st.errors++;
+		lw->last_errno = rte_errno;
 		return;
 	}
 	lw->open++;
@@ -497,6 +519,150 @@ lg_report_line(uint64_t now)
 			sum.errors, open);
 }
 
+/* ------------------------------------------------- --idle connections */
+
+static void
+idle_on_connected(struct tern_conn *c, void *arg)
+{
+	struct idle_slot *s = arg;
+
+	(void)c;
+	s->established = true;
+	s->lw->idle_est++;
+}
+
+static void
+idle_on_recv(struct tern_conn *c, struct rte_mbuf *m, void *arg)
+{
+	struct idle_slot *s = arg;
+
+	/* an idle connection is silent both ways */
+	rte_pktmbuf_free(m);
+	s->lw->st.errors++;
+	tern_abort(c);
+}
+
+static void
+idle_on_peer_closed(struct tern_conn *c, void *arg)
+{
+	(void)arg;
+	tern_close(c);
+}
+
+static void
+idle_on_closed(struct tern_conn *c, int reason, void *arg)
+{
+	struct idle_slot *s = arg;
+	struct lg_worker *lw = s->lw;
+
+	(void)c;
+	(void)reason;
+	s->c = NULL;
+	lw->idle_open--;
+	lw->idle_failed += !s->established;
+	lw->idle_closing -= s->closing;
+	/* one lost before the measurement ends is an error */
+	if (phase < PH_DRAIN) {
+		lw->idle_lost++;
+		lw->st.errors++;
+	}
+}
+
+static const struct tern_conn_ops idle_ops = {
+	.on_connected = idle_on_connected,
+	.on_recv = idle_on_recv,
+	.on_peer_closed = idle_on_peer_closed,
+	.on_closed = idle_on_closed,
+};
+
+/* Open more idle connections, from our 2nd..last addresses in turn (the
+ * first stays for the measured ones); a bounded number of handshakes at once. */
+static void
+lg_idle_open_some(struct lg_worker *lw)
+{
+	const struct tern_config *cfg = tern_stack_config(stack);
+	unsigned int started = 0;
+
+	while (lw->idle_started < lw->idle_want &&
+			lw->idle_started - lw->idle_est - lw->idle_failed < 4096 &&
+			started < CONNECTS_PER_ITER) {
+		struct idle_slot *s = &lw->idle[lw->idle_started];
+		uint32_t saddr = htonl(ntohl(cfg->ip_addr) + 1 + lw->idle_addr);
+		struct tern_conn *c;
+
+		s->lw = lw;
+		c = tern_connect_from(lw->w, saddr, opts.addr, opts.port, &idle_ops, s);
+
+		if (c == NULL && rte_errno == EADDRNOTAVAIL &&
+				lw->idle_addr + 2 < cfg->ip_addr_count) {
+			lw->idle_addr++;          /* this address's ports are used up */
+			continue;
+		}
+		if (c == NULL && rte_errno == EADDRNOTAVAIL) {
+			/* every (address, port) pair is taken: hold what we have */
+			fprintf(stderr, "tern-loadgen: local addresses and ports used up after %"
+					PRIu64 " idle connections on worker %u: raise [ipv4] "
+					"address_count or widen [tcp] port_min..port_max\n",
+					lw->idle_started, tern_worker_id(lw->w));
+			lw->st.errors++;
+			lw->idle_want = lw->idle_started;
+			return;
+		}
+		if (c == NULL) {
+			lw->st.errors++;
+			lw->last_errno = rte_errno;
+			return;
+		}
+		s->c = c;
+		lw->idle_started++;
+		lw->idle_open++;
+		started++;
+	}
+}
+
+/* Worker 0: every worker holds its idle connections: the measurement starts. */
+static void
+lg_idle_check(uint64_t now)
+{
+	for (unsigned int i = 0; i < nlw; i++) {
+		const struct lg_worker *lw = &lws[i];
+
+		/* every connection started, none still in its handshake */
+		if (__atomic_load_n(&lw->idle_started, __ATOMIC_RELAXED) < lw->idle_want ||
+				__atomic_load_n(&lw->idle_est, __ATOMIC_RELAXED) +
+				__atomic_load_n(&lw->idle_failed, __ATOMIC_RELAXED) < lw->idle_want)
+			return;
+	}
+	idle_setup_us = now - lws[0].start_us;
+	if (!opts.quiet)
+		fprintf(stderr, "tern-loadgen: %" PRIu64 " idle connections open in %.2f s\n",
+				opts.idle, idle_setup_us / 1e6);
+	for (unsigned int i = 0; i < nlw; i++)
+		lws[i].start_us = lws[i].last_us = lws[i].next_report_us = now;
+	__atomic_store_n(&phase, PH_RUN, __ATOMIC_RELEASE);
+}
+
+/* Draining: close the idle connections, paced like their opening: a million
+ * FINs at once (each answered by an ACK and a FIN) would overflow the device
+ * queues, a poll reading only a burst of frames, and wait for RTOs. */
+static void
+lg_idle_close_some(struct lg_worker *lw)
+{
+	unsigned int n = 0;
+
+	while (lw->idle_closed_upto < lw->idle_started && lw->idle_closing < 4096 &&
+			n < CONNECTS_PER_ITER / 4) {
+		struct idle_slot *s = &lw->idle[lw->idle_closed_upto++];
+
+		if (s->c == NULL)
+			continue;
+		s->closing = true;
+		lw->idle_closing++;
+		n++;
+		tern_close(s->c);     /* on_closed follows (at once in SYN-SENT) */
+	}
+}
+
 /* Worker 0: has the run reached --requests or --duration? */
 static bool
 lg_run_over(uint64_t now)
@@ -525,6 +691,9 @@ lg_begin_drain(uint64_t now)
 	tern_stack_stats(stack, &ts);
 	frozen_frames_tx = ts.tx_frames;
 	frozen_frames_rx = ts.rx_frames;
+	idle_held = 0;
+	for (unsigned int i = 0; i < nlw; i++)
+		idle_held += lws[i].idle_open;
 	drain_start_us = now;
 	drain_end_us = now + drain_us;
 	__atomic_store_n(&phase, PH_DRAIN, __ATOMIC_RELEASE);
@@ -539,12 +708,18 @@ lg_drain(struct lg_worker *lw, uint64_t now)
 		for (uint32_t i = 0; i < lw->nconns; i++)
 			lg_close_if_drained(&lw->conns[i]);
 	}
-	if (now < drain_end_us || lw->open == 0)
+	lg_idle_close_some(lw);
+	if (now < drain_end_us || (lw->open == 0 && lw->idle_open == 0))
 		return;
 	for (uint32_t i = 0; i < lw->nconns; i++)
 		if (lw->conns[i].c != NULL) {
 			lw->left_open++;
 			tern_abort(lw->conns[i].c);
+		}
+	for (uint64_t i = 0; i < lw->idle_started; i++)
+		if (lw->idle[i].c != NULL) {
+			lw->left_open++;
+			tern_abort(lw->idle[i].c);
 		}
 }
 
@@ -553,7 +728,8 @@ static void
 lg_stop_when_drained(void)
 {
 	for (unsigned int i = 0; i < nlw; i++)
-		if (__atomic_load_n(&lws[i].open, __ATOMIC_RELAXED) != 0)
+		if (__atomic_load_n(&lws[i].open, __ATOMIC_RELAXED) != 0 ||
+				__atomic_load_n(&lws[i].idle_open, __ATOMIC_RELAXED) != 0)
 			return;
 	__atomic_store_n(&phase, PH_DONE, __ATOMIC_RELEASE);
 	tern_stack_stop(stack);
@@ -582,6 +758,27 @@ lg_hook(struct tern_worker *w, uint64_t now, void *arg)
 	(void)w;
 	if (lw->start_us == 0)
 		lw->start_us = lw->last_us = lw->next_report_us = now;
+	if (phase == PH_IDLE) {
+		lg_idle_open_some(lw);
+		if (lw == &lws[0])
+			lg_idle_check(now);
+		if (lw == &lws[0] && !opts.quiet && now >= lw->next_report_us + 1000000) {
+			uint64_t est = 0, errs = 0;
+			int e = 0;
+
+			lw->next_report_us = now;
+			for (unsigned int i = 0; i < nlw; i++) {
+				est += lws[i].idle_est;
+				errs += lws[i].st.errors;
+				e = lws[i].last_errno != 0 ? lws[i].last_errno : e;
+			}
+			fprintf(stderr, "tern-loadgen: %5.1fs idle connections %" PRIu64 " of %"
+					PRIu64 ", errors %" PRIu64 "%s%s\n", (now - lw->start_us) / 1e6,
+					est, opts.idle, errs, e != 0 ? ", last connect error: " : "",
+					e != 0 ? rte_strerror(e) : "");
+		}
+		return;
+	}
 	if (lw == &lws[0] && phase == PH_RUN && lg_run_over(now))
 		lg_begin_drain(now);
 	if (phase == PH_RUN) {
@@ -615,6 +812,10 @@ usage(const char *prog)
 		"  --bytes N       bulk: bytes per download (default 1 MiB, tern-httpd serves <= 64 MiB)\n"
 		"  --duration SEC  run time (default until SIGINT, or --requests)\n"
 		"  --requests N    stop after N responses\n"
+		"  --idle N        first open N connections that stay silent, from the\n"
+		"                  config's 2nd..last addresses ([ipv4] address_count), and\n"
+		"                  hold them through the measurement (the measured ones use\n"
+		"                  the first address)\n"
 		"  --drain-ms MS   at the end, wait up to MS for connections to close\n"
 		"                  gracefully before aborting them (default 1000)\n"
 		"  --rate PPS      syn-flood rate (0: as fast as possible)\n"
@@ -633,6 +834,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		{ "path", required_argument, NULL, 'p' }, { "bytes", required_argument, NULL, 'b' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "drain-ms", required_argument, NULL, 'e' },
+		{ "idle", required_argument, NULL, 'i' },
 		{ "requests", required_argument, NULL, 'r' }, { "rate", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' }, { "quiet", no_argument, NULL, 'q' },
 		{ "flood", required_argument, NULL, 'F' },
@@ -640,7 +842,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:d:e:r:R:F:jqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:d:e:i:r:R:F:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx->config_path = optarg; break;
 		case 't': app_parse_addr_port(ctx->name, "--target", optarg, &opts.addr, &opts.port); break;
@@ -668,6 +870,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 			opts.rate = app_parse_u64("tern-loadgen", "--flood", optarg, 0, 1ull << 32);
 			opts.flood = true;
 			break;
+		case 'i': opts.idle = app_parse_u64("tern-loadgen", "--idle", optarg, 0, 16000000); break;
 		case 'j': opts.json = true; break;
 		case 'q': opts.quiet = true; break;
 		case 'h': usage(ctx->name); exit(0);
@@ -700,12 +903,12 @@ print_summary(double secs)
 		left_open += lws[i].left_open;
 	}
 	/* the measured figures stop where the drain began; errors count to the end */
-	s = phase == PH_RUN ? end : frozen;
+	s = phase < PH_DRAIN ? end : frozen;
 	s.errors = end.errors;
 	if (secs <= 0)
 		secs = 1e-9;
 	tern_stack_stats(stack, &ts);
-	if (phase != PH_RUN) {
+	if (phase >= PH_DRAIN) {
 		ts.tx_frames = frozen_frames_tx;
 		ts.rx_frames = frozen_frames_rx;
 	}
@@ -716,12 +919,13 @@ print_summary(double secs)
 			"\"non2xx\": %" PRIu64 ", \"syn_sent\": %" PRIu64 ", \"syn_per_s\": %.1f, "
 			"\"frames_tx_per_s\": %.1f, \"frames_rx_per_s\": %.1f, "
 			"\"conns_closed_in_drain\": %" PRIu64 ", \"left_open\": %" PRIu32 ", "
+			"\"idle_held\": %" PRIu64 ", \"idle_setup_s\": %.3f, "
 			"\"lat_us\": {\"p50\": %" PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64
 			", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}}\n",
 			secs, s.requests, s.requests / secs, s.conns_opened, s.conns_done,
 			s.conns_done / secs, s.bytes_rx, s.bytes_rx * 8 / secs / 1e9, s.errors, s.non2xx,
 			s.syn_sent, s.syn_sent / secs, ts.tx_frames / secs, ts.rx_frames / secs,
-			end.conns_done - s.conns_done, left_open,
+			end.conns_done - s.conns_done, left_open, idle_held, idle_setup_us / 1e6,
 			hdr_percentile(lat, 50), hdr_percentile(lat, 90),
 			hdr_percentile(lat, 99), hdr_percentile(lat, 99.9), lat->total ? lat->max : 0);
 	} else {
@@ -744,6 +948,7 @@ main(int argc, char **argv)
 	struct app_ctx ctx = { .name = "tern-loadgen", .config_path = "config/memif-client.conf" };
 	int eal_argc = app_eal_argc(argc, argv);
 	uint64_t t0, t1;
+	bool oom = false;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (eal_argc < 0) {
@@ -764,6 +969,12 @@ main(int argc, char **argv)
 	app_start(&ctx, eal_argc, argv);
 	stack = ctx.stack;
 	nlw = tern_stack_worker_count(stack);
+	if (opts.idle != 0 && ctx.cfg.ip_addr_count < 2) {
+		fprintf(stderr, "tern-loadgen: --idle needs [ipv4] address_count >= 2 in %s\n",
+				ctx.config_path);
+		app_finish(&ctx, NULL);
+		return APP_EXIT_USAGE;
+	}
 	lws = rte_zmalloc("lg_workers", nlw * sizeof(lws[0]), RTE_CACHE_LINE_SIZE);
 	for (unsigned int i = 0; lws != NULL && i < nlw; i++) {
 		struct lg_worker *lw = &lws[i];
@@ -771,23 +982,35 @@ main(int argc, char **argv)
 		lw->w = tern_stack_worker(stack, i);
 		lw->nconns = opts.conns / nlw + (i < opts.conns % nlw);
 		lw->conns = rte_zmalloc("lg_conns", (lw->nconns + 1) * sizeof(lw->conns[0]), 0);
-		if (lw->conns == NULL)
+		if (lw->conns == NULL) {
+			oom = true;
 			break;
+		}
 		for (uint32_t k = 0; k < lw->nconns; k++) {
 			lw->conns[k].id = i * 1000003u + k;
 			lw->conns[k].lw = lw;
 		}
 		hdr_init(&lw->lat);
+		lw->idle_want = opts.idle / nlw + (i < opts.idle % nlw);
+		if (lw->idle_want != 0) {
+			lw->idle = rte_zmalloc("lg_idle", lw->idle_want * sizeof(lw->idle[0]), 0);
+			if (lw->idle == NULL) {
+				oom = true;
+				break;
+			}
+		}
 		tern_worker_set_poll_hook(lw->w, lg_hook, lw);
 	}
-	if (lws == NULL) {
+	if (lws == NULL || oom) {
 		fprintf(stderr, "tern-loadgen: out of memory\n");
 		return 1;
 	}
+	if (opts.idle != 0)
+		phase = PH_IDLE;
 	t0 = tern_clock_us();
 	app_run(&ctx);
 	t1 = tern_clock_us();
-	if (phase != PH_RUN)
+	if (phase >= PH_DRAIN)
 		t1 = drain_start_us, t0 = lws[0].start_us;
 	print_summary((t1 - t0) / 1e6);
 	return app_finish(&ctx, NULL);

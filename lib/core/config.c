@@ -40,6 +40,7 @@ static const struct config_key config_keys[] = {
 	U32("port", "rx_desc", port_rx_desc, 64, 16384),
 	U32("port", "tx_desc", port_tx_desc, 64, 16384),
 	IPV4("ipv4", "address", ip_addr, true),
+	U32("ipv4", "address_count", ip_addr_count, 1, 4096),
 	IPV4("ipv4", "netmask", ip_netmask, true),
 	IPV4("ipv4", "gateway", ip_gateway, false),
 	U32("ipv4", "ttl", ip_ttl, 1, 255),
@@ -84,6 +85,7 @@ tern_config_defaults(struct tern_config *cfg)
 	cfg->port_rx_desc = 1024;
 	cfg->port_tx_desc = 1024;
 	cfg->ip_ttl = 64;
+	cfg->ip_addr_count = 1;
 	cfg->arp_entries = 1024;
 	cfg->arp_timeout_s = 300;
 	cfg->arp_pending = 16;
@@ -316,9 +318,13 @@ tern_config_validate(const struct tern_config *cfg, char *err, size_t errlen)
 			(addr & ~mask) == 0 || (addr & ~mask) == ~mask)
 		return config_error(err, errlen,
 				"[ipv4] address: not a usable host address in its subnet");
+	if (cfg->ip_addr_count > 1 && (((addr + cfg->ip_addr_count - 1) ^ addr) & mask ||
+			((addr + cfg->ip_addr_count - 1) & ~mask) == ~mask))
+		return config_error(err, errlen,
+				"[ipv4] address_count: the range leaves the subnet's host addresses");
 	if (gw != 0 && ((gw ^ addr) & mask) != 0)
 		return config_error(err, errlen, "[ipv4] gateway: outside the subnet");
-	if (gw != 0 && gw == addr)
+	if (gw != 0 && gw - addr < cfg->ip_addr_count)
 		return config_error(err, errlen, "[ipv4] gateway: is our own address");
 	if (cfg->mbuf_cache > cfg->mbufs / 4)
 		return config_error(err, errlen, "[stack] mbuf_cache: more than mbufs / 4");

@@ -28,7 +28,7 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 {
 	const struct tern_config *cfg = &s->cfg;
 	struct net_if_params p = {
-		.addr = cfg->ip_addr, .netmask = cfg->ip_netmask,
+		.addr = cfg->ip_addr, .addr_count = cfg->ip_addr_count, .netmask = cfg->ip_netmask,
 		.gateway = cfg->ip_gateway, .ttl = (uint8_t)cfg->ip_ttl,
 		.arp_entries = cfg->arp_entries, .arp_timeout_s = cfg->arp_timeout_s,
 		.arp_pending = cfg->arp_pending, .arp_retries = cfg->arp_retries,

@@ -142,7 +142,14 @@ struct tern_conn *
 tern_connect(struct tern_worker *w, uint32_t daddr, uint16_t dport,
 		const struct tern_conn_ops *ops, void *arg)
 {
-	struct tcp_cb *tp = tcp_connect(&w->tcp, daddr, dport, ops, arg);
+	return tern_connect_from(w, 0, daddr, dport, ops, arg);
+}
+
+struct tern_conn *
+tern_connect_from(struct tern_worker *w, uint32_t saddr, uint32_t daddr, uint16_t dport,
+		const struct tern_conn_ops *ops, void *arg)
+{
+	struct tcp_cb *tp = tcp_connect(&w->tcp, saddr, daddr, dport, ops, arg);
 
 	return tp == NULL ? NULL : cb_conn(tp);
 }

@@ -193,6 +193,16 @@ int tern_unlisten(struct tern_worker *w, uint16_t port);
 struct tern_conn *tern_connect(struct tern_worker *w, uint32_t daddr, uint16_t dport,
 		const struct tern_conn_ops *ops, void *arg);
 
+/**
+ * tern_connect() from a chosen local address @p saddr (network order), one
+ * of [ipv4] address .. address + address_count - 1. With @p saddr 0 (as
+ * tern_connect) the local (address, port) pairs are used in turn: every
+ * port of the first address, then of the next. @return as tern_connect(),
+ * EADDRNOTAVAIL also when @p saddr is not ours.
+ */
+struct tern_conn *tern_connect_from(struct tern_worker *w, uint32_t saddr, uint32_t daddr,
+		uint16_t dport, const struct tern_conn_ops *ops, void *arg);
+
 /** Set the callbacks of @p c (ops must outlive the connection). */
 void tern_conn_set_ops(struct tern_conn *c, const struct tern_conn_ops *ops, void *arg);
 

@@ -36,7 +36,8 @@ struct tern_config {
 	uint32_t port_rx_desc;       /**< RX descriptors per queue */
 	uint32_t port_tx_desc;       /**< TX descriptors per queue */
 	/* [ipv4] */
-	rte_be32_t ip_addr;          /**< our address */
+	rte_be32_t ip_addr;          /**< our (first) address */
+	uint32_t ip_addr_count;      /**< we own ip_addr .. ip_addr + count - 1 (load generators) */
 	rte_be32_t ip_netmask;       /**< the one directly attached subnet */
 	rte_be32_t ip_gateway;       /**< default gateway; 0 = none */
 	uint32_t ip_ttl;             /**< TTL on packets we originate */

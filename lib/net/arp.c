@@ -178,8 +178,13 @@ arp_send_request(struct net_if *ifp, rte_be32_t spa, rte_be32_t tpa,
 void
 net_arp_announce(struct net_if *ifp)
 {
-	/* RFC 5227 §3: sender and target address both ours, target MAC zero */
-	arp_send_request(ifp, ifp->addr, ifp->addr, &arp_bcast);
+	/* RFC 5227 §3: sender and target address both ours, target MAC zero;
+	 * one for each of our addresses, so that peers need not ask */
+	for (uint32_t i = 0; i < ifp->addr_count; i++) {
+		rte_be32_t a = rte_cpu_to_be_32(rte_be_to_cpu_32(ifp->addr) + i);
+
+		arp_send_request(ifp, a, a, &arp_bcast);
+	}
 }
 
 /* Share a binding with every other worker (they may send to it too). */
@@ -261,8 +266,9 @@ arp_reply(struct net_if *ifp, struct rte_mbuf *m, struct rte_arp_hdr *ah)
 {
 	struct rte_ether_addr requester = ah->arp_data.arp_sha;
 	rte_be32_t requester_ip = ah->arp_data.arp_sip;
+	rte_be32_t asked = ah->arp_data.arp_tip;    /* one of ours */
 
-	arp_fill(ah, RTE_ARP_OP_REPLY, &ifp->mac, ifp->addr, &requester, requester_ip);
+	arp_fill(ah, RTE_ARP_OP_REPLY, &ifp->mac, asked, &requester, requester_ip);
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - sizeof(*ah)));
 	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
 	ifp->stats->arp_tx_reply++;
@@ -284,11 +290,11 @@ net_arp_input(struct net_if *ifp, struct rte_mbuf *m)
 	ifp->stats->arp_rx++;
 	spa = ah->arp_data.arp_sip;
 	tpa = ah->arp_data.arp_tip;
-	for_us = tpa == ifp->addr;
+	for_us = net_if_owns(ifp, tpa);
 	/* RFC 826 "Packet Reception": merge the sender into an existing entry;
 	 * add it if we are the target. Probes (sender 0.0.0.0, RFC 5227) and
 	 * claims on our own address teach nothing. */
-	if (spa != 0 && spa != ifp->addr) {
+	if (spa != 0 && !net_if_owns(ifp, spa)) {
 		learned = arp_merge(ifp, spa, &ah->arp_data.arp_sha, for_us);
 		if (learned)
 			arp_share(ifp, arp_find(ifp->arp, spa));

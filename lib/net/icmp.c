@@ -33,8 +33,10 @@ icmp_echo_reply(struct net_if *ifp, struct rte_mbuf *m, uint16_t icmp_len)
 	struct rte_ipv4_hdr *ip = icmp_strip_ip_options(m);
 	struct rte_icmp_hdr *icmp;
 	rte_be32_t requester = ip->src_addr;
+	/* from the address asked, or our first one for a broadcast ping */
+	rte_be32_t self = net_if_owns(ifp, ip->dst_addr) ? ip->dst_addr : ifp->addr;
 
-	net_ipv4_hdr_fill(ifp, ip, requester, IPPROTO_ICMP, icmp_len);
+	net_ipv4_hdr_fill(ifp, ip, self, requester, IPPROTO_ICMP, icmp_len);
 	icmp = (struct rte_icmp_hdr *)(ip + 1);
 	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	icmp->icmp_code = 0;

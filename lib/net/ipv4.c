@@ -16,7 +16,7 @@ static bool
 ipv4_dst_is_ours(const struct net_if *ifp, rte_be32_t dst)
 {
 	/* RFC 1122 §3.2.1.3: our address, limited broadcast, subnet broadcast */
-	return dst == ifp->addr || dst == RTE_BE32(0xffffffff) || dst == ifp->bcast;
+	return net_if_owns(ifp, dst) || dst == RTE_BE32(0xffffffff) || dst == ifp->bcast;
 }
 
 static bool
@@ -98,7 +98,7 @@ drop:
 }
 
 void
-net_ipv4_hdr_fill(struct net_if *ifp, struct rte_ipv4_hdr *ip,
+net_ipv4_hdr_fill(struct net_if *ifp, struct rte_ipv4_hdr *ip, rte_be32_t src,
 		rte_be32_t dst, uint8_t proto, uint16_t l4_len)
 {
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
@@ -111,7 +111,7 @@ net_ipv4_hdr_fill(struct net_if *ifp, struct rte_ipv4_hdr *ip,
 	ip->time_to_live = ifp->ttl;
 	ip->next_proto_id = proto;
 	ip->hdr_checksum = 0;
-	ip->src_addr = ifp->addr;
+	ip->src_addr = src;
 	ip->dst_addr = dst;
 }
 

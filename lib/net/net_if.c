@@ -16,6 +16,7 @@ net_if_init(struct net_if *ifp, const struct net_if_params *p,
 	rte_ether_addr_copy(&dev->mac, &ifp->mac);
 	ifp->mtu = dev->mtu;
 	ifp->addr = p->addr;
+	ifp->addr_count = p->addr_count != 0 ? p->addr_count : 1;
 	ifp->netmask = p->netmask;
 	ifp->bcast = p->addr | ~p->netmask;
 	ifp->gateway = p->gateway;

@@ -55,7 +55,8 @@ struct net_if {
 	/* hot: every packet */
 	struct rte_ether_addr mac;     /**< our MAC */
 	uint16_t mtu;                  /**< IP MTU */
-	rte_be32_t addr;               /**< our address */
+	rte_be32_t addr;               /**< our (first) address */
+	uint32_t addr_count;           /**< we own addr .. addr + addr_count - 1 */
 	rte_be32_t netmask;            /**< directly attached subnet */
 	rte_be32_t bcast;              /**< subnet broadcast address */
 	rte_be32_t gateway;            /**< default gateway, 0 = none */
@@ -78,9 +79,17 @@ struct net_if {
 /** Settings of one net_if, from the stack config. */
 struct net_if_params {
 	rte_be32_t addr, netmask, gateway;
+	uint32_t addr_count;
 	uint8_t ttl;
 	uint32_t arp_entries, arp_timeout_s, arp_pending, arp_retries;
 };
+
+/** True if @p a (network order) is one of our addresses. */
+static inline bool
+net_if_owns(const struct net_if *ifp, rte_be32_t a)
+{
+	return rte_be_to_cpu_32(a) - rte_be_to_cpu_32(ifp->addr) < ifp->addr_count;
+}
 
 /* --- net_if.c --- */
 /** Set up @p ifp; @return 0 or -ENOMEM. */
@@ -123,9 +132,10 @@ int net_ipv4_input(struct net_if *ifp, struct rte_mbuf *m);
 
 /**
  * Fill a 20-byte IPv4 header at @p ip for a packet of @p l4_len payload bytes
- * from our address to @p dst. The checksum is left for net_ipv4_output().
+ * from @p src (one of our addresses) to @p dst. The checksum is left for
+ * net_ipv4_output().
  */
-void net_ipv4_hdr_fill(struct net_if *ifp, struct rte_ipv4_hdr *ip,
+void net_ipv4_hdr_fill(struct net_if *ifp, struct rte_ipv4_hdr *ip, rte_be32_t src,
 		rte_be32_t dst, uint8_t proto, uint16_t l4_len);
 
 /**

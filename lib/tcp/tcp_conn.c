@@ -406,26 +406,47 @@ tcp_unlisten(struct tcp_worker *tw, uint16_t port)
 	return 0;
 }
 
+/*
+ * The next local (address, port) to try: one cursor walks every port of an
+ * address, then the next address (with @p saddr 0), so a stack with many
+ * addresses offers addresses x ports distinct pairs to one destination.
+ */
+static void
+tcp_next_local(struct tcp_worker *tw, rte_be32_t saddr, struct tcp_key *key)
+{
+	uint16_t port = tw->next_port;
+
+	tw->next_port = port >= tw->p.port_max ? tw->p.port_min : port + 1;
+	if (saddr == 0) {
+		saddr = rte_cpu_to_be_32(rte_be_to_cpu_32(tw->nif->addr) + tw->next_addr);
+		if (port >= tw->p.port_max && ++tw->next_addr == tw->nif->addr_count)
+			tw->next_addr = 0;
+	}
+	key->laddr = saddr;
+	key->lport = rte_cpu_to_be_16(port);
+}
+
 struct tcp_cb *
-tcp_connect(struct tcp_worker *tw, rte_be32_t daddr, uint16_t dport,
+tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr, uint16_t dport,
 		const struct tern_conn_ops *ops, void *arg)
 {
-	uint32_t range = (uint32_t)tw->p.port_max - tw->p.port_min + 1;
-	struct tcp_key key = {
-		.raddr = daddr, .laddr = tw->nif->addr, .rport = rte_cpu_to_be_16(dport),
-	};
+	uint64_t tries = (uint64_t)((uint32_t)tw->p.port_max - tw->p.port_min + 1) *
+		(saddr != 0 ? 1 : tw->nif->addr_count);
+	struct tcp_key key = { .raddr = daddr, .rport = rte_cpu_to_be_16(dport) };
 	struct tcp_cb *tp = NULL;
 
 	if (dport == 0 || daddr == 0 || net_ipv4_next_hop(tw->nif, daddr) == 0) {
 		rte_errno = dport == 0 || daddr == 0 ? EINVAL : EHOSTUNREACH;
 		return NULL;
 	}
-	for (uint32_t i = 0; i < range; i++) {
-		uint16_t port = tw->next_port;
-
-		tw->next_port = port >= tw->p.port_max ? tw->p.port_min : port + 1;
-		key.lport = rte_cpu_to_be_16(port);
-		if (rte_hash_lookup(tw->conns, &key) < 0 && tw->listeners[port] == NULL) {
+	if (saddr != 0 && !net_if_owns(tw->nif, saddr)) {
+		rte_errno = EADDRNOTAVAIL;
+		return NULL;
+	}
+	for (uint64_t i = 0; i < tries; i++) {
+		tcp_next_local(tw, saddr, &key);
+		if (rte_hash_lookup(tw->conns, &key) < 0 &&
+				tw->listeners[rte_be_to_cpu_16(key.lport)] == NULL) {
 			tp = tcp_cb_alloc(tw, &key);
 			if (tp == NULL) {
 				rte_errno = ENOMEM;

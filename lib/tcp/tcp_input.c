@@ -188,7 +188,7 @@ tcp_parse(struct tcp_worker *tw, struct rte_mbuf *m, struct tcp_seg *seg, struct
 	}
 	/* RFC 1122 §4.2.3.10: no TCP to a broadcast address (IPv4 input has
 	 * already refused broadcast and multicast sources) */
-	if (unlikely(ip->dst_addr != tw->nif->addr || ip->src_addr == 0)) {
+	if (unlikely(!net_if_owns(tw->nif, ip->dst_addr) || ip->src_addr == 0)) {
 		st->tcp_drop_bcast++;
 		goto drop;
 	}

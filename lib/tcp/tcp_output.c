@@ -166,7 +166,8 @@ tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, ui
 		tw->stats->tcp_nombuf++;
 		return NULL;
 	}
-	net_ipv4_hdr_fill(tw->nif, ip, key->raddr, IPPROTO_TCP, (uint16_t)(thlen + len));
+	net_ipv4_hdr_fill(tw->nif, ip, key->laddr, key->raddr, IPPROTO_TCP,
+			(uint16_t)(thlen + len));
 	th = (struct rte_tcp_hdr *)(ip + 1);
 	th->src_port = key->lport;
 	th->dst_port = key->rport;

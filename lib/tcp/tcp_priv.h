@@ -236,6 +236,7 @@ struct tcp_worker {
 	uint64_t mbuf_check_us;        /**< next time to count the pool */
 	uint32_t state_count[TERN_TCP_TIME_WAIT + 1];
 	uint16_t next_port;            /**< ephemeral port search start */
+	uint32_t next_addr;            /**< and address (index into our range) */
 	uint64_t chal_window_us;       /**< start of the current challenge-ACK second */
 	uint32_t chal_count;           /**< challenge ACKs sent in it */
 	uint8_t secret[16];            /**< RFC 6528 ISN key */
@@ -302,8 +303,9 @@ void tcp_timewait_free(struct tcp_worker *tw, struct tcp_timewait *t);
 void tcp_notify_closed(struct tcp_cb *tp, int reason);
 int tcp_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn *fn, void *arg);
 int tcp_unlisten(struct tcp_worker *tw, uint16_t port);
-struct tcp_cb *tcp_connect(struct tcp_worker *tw, rte_be32_t daddr, uint16_t dport,
-		const struct tern_conn_ops *ops, void *arg);
+/* Active open from @saddr (0: the next free local address and port). */
+struct tcp_cb *tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr,
+		uint16_t dport, const struct tern_conn_ops *ops, void *arg);
 
 /* --- tcp_input.c --- */
 void tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n);
