@@ -168,6 +168,67 @@ def testpmd_macswap(tmp, seconds):
     return statistics.median(rates[-max(1, seconds - 1):])
 
 
+PORTS_PER_ADDR = 65535 - 1024 + 1
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+
+
+def idle_run(tmp, server_argv, idle, seconds, client_args, mem_mb):
+    """
+    Tern with many idle connections: the server sized for idle + 100k
+    connections, tern-loadgen first opening --idle IDLE silent connections
+    from extra addresses, then running client_args for seconds while it holds
+    them. Both --no-huge, so that VmRSS shows the memory. Returns the loadgen
+    JSON, the server's VmRSS (KiB) once ready, and with the idle connections up.
+    """
+    b = build_dir()
+    if os.path.exists(SOCK):
+        os.unlink(SOCK)
+    cap = idle + 100000
+    naddr = 2 + (idle + PORTS_PER_ADDR - 1) // PORTS_PER_ADDR
+    confs = {}
+    for role, addr, extra in (("server", "10.78.0.1", ""),
+                              ("client", "10.78.1.1", "address_count = %d\n" % naddr)):
+        confs[role] = os.path.join(tmp, "idle-%s.conf" % role)
+        with open(confs[role], "w") as f:
+            f.write("[port]\ndevice = net_memif0,role=%s,id=0,socket=%s\n"
+                    "[ipv4]\naddress = %s\n%snetmask = 255.255.0.0\n"
+                    "[stack]\nmbufs = 65535\n[tcp]\nmax_conns = %d\nmax_time_wait = 262144\n"
+                    "port_min = 1024\nport_max = 65535\n" % (role, SOCK, addr, extra, cap))
+    mem = ["--no-huge", "-m", str(mem_mb)]
+    srv = Proc([os.path.join(b, "app", server_argv[0]), "-l", "0", "--no-pci",
+                "--log-level=*:error", "--file-prefix", "bisrv%d" % os.getpid()] + mem +
+               ["--", "--config", confs["server"]] + server_argv[1:])
+    try:
+        time.sleep(2.5)
+        rss0 = rss_kib(srv.p.pid)
+        cli = subprocess.Popen([os.path.join(b, "app", "tern-loadgen"), "-l", "1", "--no-pci",
+                                "--log-level=*:error", "--file-prefix", "bicli%d" % os.getpid()] +
+                               mem + ["--", "--config", confs["client"], "--json",
+                                      "--duration", str(seconds), "--drain-ms", "20000",
+                                      "--idle", str(idle)] + client_args,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        rss1 = rss0
+        for line in cli.stderr:
+            if "idle connections open" in line or (idle == 0 and "req/s" in line):
+                rss1 = rss_kib(srv.p.pid)
+                break
+        out, err = cli.communicate(timeout=seconds + 120)
+    finally:
+        srv.stop()
+    m = re.search(r"^\{.*\}$", out, re.M)
+    if cli.returncode != 0 or not m:
+        raise RuntimeError("tern-loadgen --idle failed (%d): %s %s" % (cli.returncode, out[-500:],
+                                                                   err[-500:]))
+    res = json.loads(m.group(0))
+    if res["idle_held"] != idle:
+        raise RuntimeError("held %d idle connections, not %d" % (res["idle_held"], idle))
+    return res, rss0, rss1
+
+
 def median3(fn, runs):
     vals = [fn() for _ in range(runs)]
     return statistics.median(vals), vals
@@ -236,6 +297,35 @@ def main():
                         a.runs)
         row("echo packets/s (vs testpmd macswap)", mp, te, "pkt/s",
             "frames into the server per second, both")
+        # many idle connections held while connections/s is measured; memory
+        # per idle connection from the servers' VmRSS (see docs/bench.md)
+        idle_n = 20000 if a.smoke else 1000000
+        mem_mb = 1024 if a.smoke else 6144
+        close64 = ["--target", "10.78.0.1:80", "--mode", "http-close", "--conns", "64"]
+        none = []
+        base, _ = median3(lambda: tern_check(none.append(idle_run(
+                          tmp, ["tern-httpd", "--port", "80"], 0, a.seconds, close64,
+                          mem_mb)) or none[-1][0], "http-close, none idle")["conns_per_s"], a.runs)
+        held = []
+        ti, _ = median3(lambda: tern_check(held.append(idle_run(
+                        tmp, ["tern-httpd", "--port", "80"], idle_n, a.seconds, close64,
+                        mem_mb)) or held[-1][0], "http-close, idle held")["conns_per_s"], a.runs)
+        row("http close conn/s, 64 conns: %d idle held vs none" % idle_n, base, ti, "conn/s",
+            "both Tern; target ratio >= 0.9")
+        # memory per idle connection: VmRSS with them all established, less
+        # VmRSS of the same server sized for 100k connections and holding none
+        echo_args = close64[:2] + ["--mode", "echo", "--conns", "1"]
+        echo_small = idle_run(tmp, ["tern-echo", "--port", "80"], 0, 1, echo_args, mem_mb)
+        echo_idle = idle_run(tmp, ["tern-echo", "--port", "80"], idle_n, 1, echo_args, mem_mb)
+        per_stack = (echo_idle[2] - echo_small[1]) * 1024 / idle_n
+        httpd_small = statistics.median([r[1] for r in none])
+        per_httpd = (statistics.median([h[2] for h in held]) - httpd_small) * 1024 / idle_n
+        log("  VmRSS KiB: tern-echo %d, with %d idle %d; tern-httpd %d, with them %s"
+            % (echo_small[1], idle_n, echo_idle[2], httpd_small, [h[2] for h in held]))
+        row("memory per idle conn, stack (tern-echo), bytes", 1024, per_stack, "B",
+            "first column: the 1 KiB target")
+        row("memory per idle conn, tern-httpd (stack + app), bytes", 1024, per_httpd, "B",
+            "first column: the 1 KiB target")
         ng = nginx_start(tmp)
         try:
             _, _, wl = wrk(8, a.seconds)
