@@ -391,6 +391,22 @@ START_TEST(test_validate)
 	c.ip_gateway = 0;
 	ck_assert_int_eq(tern_config_validate(&c, err, sizeof(err)), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "[ipv4] address"));
+	/* [ipv4] address_count: the whole range inside the subnet's hosts */
+	valid_base(&c);
+	c.ip_addr_count = 200;               /* 10.77.0.2 .. 10.77.0.201 */
+	c.ip_gateway = 0;
+	ck_assert_int_eq(tern_config_validate(&c, err, sizeof(err)), 0);
+	c.ip_addr_count = 254;               /* .. 10.77.0.255, the broadcast */
+	ck_assert_int_eq(tern_config_validate(&c, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "[ipv4] address_count"));
+	c.ip_addr_count = 300;               /* past the subnet */
+	ck_assert_int_eq(tern_config_validate(&c, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "[ipv4] address_count"));
+	valid_base(&c);
+	c.ip_addr_count = 3;
+	c.ip_gateway = ip("10.77.0.4");      /* one of ours */
+	ck_assert_int_eq(tern_config_validate(&c, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "[ipv4] gateway"));
 	valid_base(&c);
 	c.ip_netmask = ip("255.255.255.255");
 	c.ip_gateway = 0;
