@@ -277,6 +277,7 @@ tcp_cb_retire(struct tcp_cb *tp, int reason, bool unhash)
 	tcp_timer_stop_all(tp);
 	tcp_reass_purge(tp);
 	tern_mbufq_purge(&tp->sndq);
+	tp->snd_cur = NULL;
 	tp->sndq_bytes = 0;
 	if (tp->listener != NULL) {
 		tp->listener->syn_count--;

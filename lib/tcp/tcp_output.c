@@ -77,6 +77,9 @@ tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len)
 void
 tcp_sndq_drop_acked(struct tcp_cb *tp, uint32_t bytes)
 {
+	/* the read cursor's element is about to be freed or trimmed */
+	if (tp->snd_cur != NULL && seq_lt(tp->snd_cur_seq, tp->snd_una + bytes))
+		tp->snd_cur = NULL;
 	tp->sndq_bytes -= bytes;
 	while (bytes != 0) {
 		struct rte_mbuf *m = tp->sndq.head;
@@ -114,28 +117,42 @@ tcp_sndq_drop_acked(struct tcp_cb *tp, uint32_t bytes)
 	}
 }
 
-/* Copy @len bytes at offset @off of the send queue to @dst. */
+/*
+ * Copy @len bytes of the send queue, from sequence number @seq, to @dst.
+ * The walk starts at the element the previous segment was read from when
+ * @seq lies at or past it (new data goes out in order), else at the head: a
+ * send queue of hundreds of buffers is not walked from the start per segment.
+ */
 static void
-tcp_sndq_copy(const struct tcp_cb *tp, uint32_t off, uint8_t *dst, uint32_t len)
+tcp_sndq_copy(struct tcp_cb *tp, uint32_t seq, uint8_t *dst, uint32_t len)
 {
-	const struct rte_mbuf *m = tp->sndq.head;
+	struct rte_mbuf *m = tp->sndq.head;
+	uint32_t mseq = tp->snd_una;
 
+	if (tp->snd_cur != NULL && seq_geq(seq, tp->snd_cur_seq)) {
+		m = tp->snd_cur;
+		mseq = tp->snd_cur_seq;
+	}
 	while (len != 0 && m != NULL) {
 		uint32_t mlen = rte_pktmbuf_pkt_len(m);
+		uint32_t off = seq - mseq;
 
-		if (off >= mlen) {
-			off -= mlen;
-		} else {
+		if (off < mlen) {
 			uint32_t n = RTE_MIN(len, mlen - off);
 			const void *p = rte_pktmbuf_read(m, off, n, dst);
 
 			if (p != dst)
 				memcpy(dst, p, n);
+			tp->snd_cur = m;
+			tp->snd_cur_seq = mseq;
 			dst += n;
 			len -= n;
-			off = 0;
+			seq += n;
 		}
-		m = *tern_mbufq_link((struct rte_mbuf *)(uintptr_t)m);
+		if (len != 0) {
+			mseq += mlen;
+			m = *tern_mbufq_link(m);
+		}
 	}
 }
 
@@ -287,7 +304,7 @@ tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
 	if (m == NULL)
 		return -ENOBUFS;
 	if (len != 0)
-		tcp_sndq_copy(tp, seq - tp->snd_una, payload, len);
+		tcp_sndq_copy(tp, seq, payload, len);
 	if (flags & TH_ACK)
 		tcp_ack_sent(tp, (flags & TH_SYN) ? wfield : wfield << tp->rcv_wscale);
 	tcp_seg_send(tw, m, len, flags);

@@ -133,6 +133,8 @@ struct tcp_cb {
 	/* send and receive queues */
 	struct tern_mbufq sndq;        /**< unacknowledged + unsent data, from snd_una */
 	uint32_t sndq_bytes;           /**< bytes in sndq */
+	struct rte_mbuf *snd_cur;      /**< sndq element the last segment was read from */
+	uint32_t snd_cur_seq;          /**< sequence number of its first byte */
 	struct tern_mbufq reass;       /**< out-of-order segments, by seq */
 	uint32_t reass_bytes;
 	uint32_t last_ooo_seq;         /**< start of the newest out-of-order segment (SACK) */
