@@ -176,6 +176,9 @@ tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, ui
 		tw->stats->tcp_nombuf++;
 		return NULL;
 	}
+	/* the frame, once the Ethernet header is prepended, starts on a cache
+	 * line: drivers that copy it (memif, tap) copy from an aligned source */
+	m->data_off = RTE_PKTMBUF_HEADROOM + RTE_ETHER_HDR_LEN;
 	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m,
 			(uint16_t)(sizeof(*ip) + thlen + len));
 	if (unlikely(ip == NULL)) {

@@ -142,12 +142,13 @@ def iperf3(seconds):
     return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
 
 
-def testpmd_macswap(tmp, seconds):
-    """I/O ceiling: testpmd macswap on one memif end, testpmd txonly on the other."""
+def testpmd_macswap(tmp, seconds, frame=64):
+    """I/O ceiling: testpmd macswap on one memif end, testpmd txonly on the other
+    (frames of @frame bytes); returns macswap's packets/s."""
     if os.path.exists(SOCK):
         os.unlink(SOCK)
     common = ["--", "--no-lsc-interrupt", "--stats-period", "1", "--nb-cores=1",
-              "--burst=32", "--txpkts=64", "--auto-start"]
+              "--burst=32", "--txpkts=%d" % frame, "--auto-start"]
     # testpmd wants a main lcore besides its forwarding one: each takes both
     # cores with its forwarding lcore on its own core (the main one sleeps)
     srv = Proc(["dpdk-testpmd"] + eal("0,1", "tpa%d" % os.getpid()) + ["--main-lcore", "1"] +
