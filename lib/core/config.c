@@ -39,6 +39,7 @@ static const struct config_key config_keys[] = {
 	U32("port", "mtu", port_mtu, 0, 9000),
 	U32("port", "rx_desc", port_rx_desc, 64, 16384),
 	U32("port", "tx_desc", port_tx_desc, 64, 16384),
+	U32("port", "trust_checksums", port_trust_checksums, 0, 1),
 	IPV4("ipv4", "address", ip_addr, true),
 	U32("ipv4", "address_count", ip_addr_count, 1, 4096),
 	IPV4("ipv4", "netmask", ip_netmask, true),

@@ -113,6 +113,8 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 		goto err;
 	if (cfg->port_mtu != 0 && cfg->port_mtu < dev->mtu)
 		dev->mtu = (uint16_t)cfg->port_mtu;
+	if (cfg->port_trust_checksums)
+		dev->offloads |= TERN_NETDEV_L4_TRUSTED;
 	for (unsigned int i = 0; i < nb_workers; i++) {
 		rc = worker_init(s, &s->workers[i], (uint16_t)i, serial);
 		if (rc != 0)

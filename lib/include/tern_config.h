@@ -35,6 +35,7 @@ struct tern_config {
 	uint32_t port_mtu;           /**< IP MTU; 0 = the device's own */
 	uint32_t port_rx_desc;       /**< RX descriptors per queue */
 	uint32_t port_tx_desc;       /**< TX descriptors per queue */
+	uint32_t port_trust_checksums; /**< 1: no TCP checksums either way (shared memory) */
 	/* [ipv4] */
 	rte_be32_t ip_addr;          /**< our (first) address */
 	uint32_t ip_addr_count;      /**< we own ip_addr .. ip_addr + count - 1 (load generators) */

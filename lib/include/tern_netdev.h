@@ -26,6 +26,9 @@ struct tern_netdev;
 #define TERN_NETDEV_TX_IPV4_CKSUM (1u << 0) /**< NIC fills the IPv4 header checksum */
 #define TERN_NETDEV_TX_TCP_CKSUM  (1u << 1) /**< NIC fills the TCP checksum */
 #define TERN_NETDEV_RX_CKSUM      (1u << 2) /**< NIC flags received checksums good/bad */
+/** The link is memory shared with a trusted peer ([port] trust_checksums): TCP
+ * checksums are neither computed nor checked, as on Linux loopback. */
+#define TERN_NETDEV_L4_TRUSTED    (1u << 3)
 
 /** Link state as reported by link_get(). */
 struct tern_link {

@@ -192,7 +192,9 @@ tcp_parse(struct tcp_worker *tw, struct rte_mbuf *m, struct tcp_seg *seg, struct
 		st->tcp_drop_bcast++;
 		goto drop;
 	}
-	ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	/* on a trusted shared-memory link nothing checks (TERN_NETDEV_L4_TRUSTED) */
+	ck = (tw->nif->offloads & TERN_NETDEV_L4_TRUSTED) ? RTE_MBUF_F_RX_L4_CKSUM_GOOD :
+		m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
 	if (unlikely(ck == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
 			(ck != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
 			 net_cksum_mbuf(m, m->l3_len, tcp_len,

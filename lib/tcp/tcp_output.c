@@ -215,7 +215,11 @@ tcp_seg_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint8_t fl
 	uint16_t l4_len = (uint16_t)(m->l4_len + len);
 	uint32_t ph = net_cksum_pseudo(ip->src_addr, ip->dst_addr, IPPROTO_TCP, l4_len);
 
-	if (tw->nif->offloads & TERN_NETDEV_TX_TCP_CKSUM) {
+	if (tw->nif->offloads & TERN_NETDEV_L4_TRUSTED) {
+		/* a trusted shared-memory peer checks nothing: the pseudo-header
+		 * sum only, as a NIC offload would leave it (Linux CHECKSUM_PARTIAL) */
+		th->cksum = __rte_raw_cksum_reduce(ph);
+	} else if (tw->nif->offloads & TERN_NETDEV_TX_TCP_CKSUM) {
 		/* the NIC wants the pseudo-header sum in place (rte_mbuf_core.h) */
 		th->cksum = __rte_raw_cksum_reduce(ph);
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;

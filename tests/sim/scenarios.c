@@ -801,6 +801,10 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	(void)cc;
 	res->cc = "newreno";
 #endif
+	if (o->tune_both != NULL) {
+		o->tune_both(&wp.cfg[0]);
+		o->tune_both(&wp.cfg[1]);
+	}
 	if (o->tune_server != NULL)
 		o->tune_server(&wp.cfg[1]);
 	wp.fault[0] = wp.fault[1] = p->f;

@@ -75,6 +75,8 @@ struct sim_opts {
 	uint64_t max_frames;         /**< frames on the link before a run is a storm */
 	/** Edit the server's (B's) config after the defaults (NULL: none). */
 	void (*tune_server)(struct tern_config *cfg);
+	/** Edit both configs (NULL: none); runs before tune_server. */
+	void (*tune_both)(struct tern_config *cfg);
 };
 
 void sim_opts_default(struct sim_opts *o);

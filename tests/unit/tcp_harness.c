@@ -459,9 +459,10 @@ parse_opts(struct th_seg *s)
 	}
 }
 
-/* Check the headers of @p p and fill @p s. */
+/* Check the headers of @p p and fill @p s. With @p trusted ([port]
+ * trust_checksums) the TCP checksum field holds the pseudo-header sum only. */
 static void
-parse_tcp(const struct nf_pkt *p, struct th_seg *s)
+parse_tcp(const struct nf_pkt *p, struct th_seg *s, bool trusted)
 {
 	const struct rte_ether_addr our = NF_OUR_MAC, peer = TH_PEER_MAC;
 	const uint8_t *t = p->l4;
@@ -478,8 +479,17 @@ parse_tcp(const struct nf_pkt *p, struct th_seg *s)
 	ck_assert_msg(nf_cksum(p->ip, 20, 0) == 0, "IPv4 header checksum wrong");
 	ck_assert_uint_eq(p->len, NF_ETH_LEN + 20 + l4);
 	ck_assert_uint_ge(l4, 20);
-	ck_assert_msg(nf_cksum(t, l4, nf_pseudo_sum(p->ip->src_addr, p->ip->dst_addr,
-			IPPROTO_TCP, (uint16_t)l4)) == 0, "TCP checksum wrong");
+	if (trusted) {
+		uint16_t field = get16(t + 16);
+		uint16_t pseudo = (uint16_t)(0xffff ^ nf_cksum(NULL, 0, nf_pseudo_sum(
+				p->ip->src_addr, p->ip->dst_addr, IPPROTO_TCP, (uint16_t)l4)));
+
+		ck_assert_msg(field == pseudo, "trusted link: TCP checksum field %04x is not "
+				"the pseudo-header sum %04x", field, pseudo);
+	}
+	else
+		ck_assert_msg(nf_cksum(t, l4, nf_pseudo_sum(p->ip->src_addr, p->ip->dst_addr,
+				IPPROTO_TCP, (uint16_t)l4)) == 0, "TCP checksum wrong");
 	memset(s, 0, offsetof(struct th_seg, data));
 	s->sport = get16(t);
 	s->dport = get16(t + 2);
@@ -509,7 +519,7 @@ th_next(struct th *h, struct th_seg *s)
 		ck_assert_msg(p.ip != NULL && p.ip->next_proto_id == IPPROTO_TCP,
 				"tern sent a frame that is neither ARP nor TCP (ethertype %04x)",
 				p.ether_type);
-		parse_tcp(&p, s);
+		parse_tcp(&p, s, h->ns.cfg.port_trust_checksums != 0);
 		if (s->has_ts)
 			h->tern_tsval = s->tsval;
 		return true;

@@ -1112,6 +1112,31 @@ START_TEST(test_bad_checksum_dropped)
 }
 END_TEST
 
+START_TEST(test_trusted_checksums)
+{
+	uint8_t f[NF_FRAME_MAX], data[40];
+	size_t n;
+	uint32_t x;
+
+	/* [port] trust_checksums: the peer is trusted shared memory; nothing is
+	 * checked on receive and only the pseudo-header sum is written on send
+	 * (th_next checks that form instead of a full checksum) */
+	h.ns.cfg.port_trust_checksums = 1;
+	th_up(&h);
+	x = th_open_passive(&h, 100, NULL);
+	th_fill(data, 101, sizeof(data));
+	n = th_build(&h, f, T_ACK | T_PSH, 101, x + 1, TH_PWND, data, sizeof(data), NULL);
+	f[NF_ETH_LEN + 20 + 16] ^= 0xff;        /* a wrong checksum, accepted */
+	nf_send(&h.ns, f, n);
+	th_poll(&h);
+	ck_assert_uint_eq(h.rx_len, sizeof(data));
+	th_check_rx(&h, 0, 101, sizeof(data));
+	ck_assert_uint_eq(st()->tcp_drop_cksum, 0);
+	th_advance_ms(&h, 100);
+	TH_EXPECT(&h, T_ACK, x + 1, 101 + sizeof(data), TH_ANY, 0);
+}
+END_TEST
+
 START_TEST(test_data_offset_bad)
 {
 	uint8_t f[NF_FRAME_MAX];
@@ -1367,6 +1392,7 @@ tcp_suite(void)
 
 	tcase_add_checked_fixture(hd, setup, teardown);
 	tcase_add_test(hd, test_bad_checksum_dropped);
+	tcase_add_test(hd, test_trusted_checksums);
 	tcase_add_test(hd, test_data_offset_bad);
 	tcase_add_test(hd, test_impossible_flags_dropped);
 	suite_add_tcase(s, hd);
