@@ -76,18 +76,18 @@ cubic_cong_avoid(struct tcp_cb *tp, uint32_t acked)
 		/* RFC 9438 §4.2: a new congestion-avoidance epoch */
 		cu->epoch_us = now;
 		if (cwnd < cu->w_max) {
-			cu->k = cbrt((cu->w_max - cwnd) / CUBIC_C);
+			cu->k = (float)cbrt((cu->w_max - cwnd) / CUBIC_C);
 		} else {
 			cu->k = 0;
-			cu->w_max = cwnd;
+			cu->w_max = (float)cwnd;
 		}
-		cu->w_est = cwnd;
+		cu->w_est = (float)cwnd;
 	}
 	t = (now - cu->epoch_us) / 1e6;
 	/* RFC 9438 §4.3: the target one RTT ahead, within [cwnd, 1.5 cwnd] */
 	w_cubic = CUBIC_C * pow(t + rtt - cu->k, 3) + cu->w_max;
 	/* RFC 9438 §4.3 Reno-friendly region: alpha = 3(1 - beta)/(1 + beta) */
-	cu->w_est += 3.0 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA) * (acked / mss) / cwnd;
+	cu->w_est += (float)(3.0 * (1 - CUBIC_BETA) / (1 + CUBIC_BETA) * (acked / mss) / cwnd);
 	if (w_cubic < cu->w_est) {
 		target = cu->w_est;
 	} else {
@@ -111,10 +111,10 @@ cubic_ssthresh(struct tcp_cb *tp)
 
 	/* RFC 9438 §4.7 fast convergence: release bandwidth to newer flows */
 	if (cwnd < cu->w_last_max)
-		cu->w_max = cwnd * (1 + CUBIC_BETA) / 2;
+		cu->w_max = (float)(cwnd * (1 + CUBIC_BETA) / 2);
 	else
-		cu->w_max = cwnd;
-	cu->w_last_max = cwnd;
+		cu->w_max = (float)cwnd;
+	cu->w_last_max = (float)cwnd;
 	cu->epoch_us = 0;
 	/* RFC 9438 §4.6: ssthresh = cwnd * beta */
 	return RTE_MAX((uint32_t)(tp->cwnd * CUBIC_BETA), 2u * tp->seg_max);

@@ -199,6 +199,10 @@ tcp_worker_fini(struct tcp_worker *tw)
 	memset(tw, 0, sizeof(*tw));
 }
 
+/* with its mempool header, a control block takes 576 bytes: keep it there
+ * (an idle connection's memory is mostly this, see docs/bench.md) */
+_Static_assert(sizeof(struct tcp_cb) <= 512, "struct tcp_cb grew past 512 bytes");
+
 struct tcp_cb *
 tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)
 {

@@ -108,9 +108,11 @@ struct tcp_cc_ops {
 extern const struct tcp_cc_ops tcp_cc_newreno;
 extern const struct tcp_cc_ops tcp_cc_cubic;
 
-/** CUBIC state (RFC 9438), in segments and seconds. */
+/** CUBIC state (RFC 9438), in segments and seconds; computed in double,
+ * kept in float (24 bits of mantissa are plenty here; the control block
+ * stays within 512 bytes). */
 struct tcp_cubic {
-	double w_max, w_last_max, k, w_est;
+	float w_max, w_last_max, k, w_est;
 	uint64_t epoch_us;             /**< start of the epoch; 0 = none */
 };
 
