@@ -52,6 +52,7 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	uint16_t nb_rxd = d->rx_desc, nb_txd = d->tx_desc;
+	uint32_t max_mtu;
 	int rc, socket = rte_eth_dev_socket_id(d->port_id);
 
 	memset(&conf, 0, sizeof(conf));
@@ -60,6 +61,17 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 		return rc;
 	conf.rxmode.offloads = d->rx_offloads;
 	conf.txmode.offloads = d->tx_offloads;
+	/* the stack's MTU ([port] mtu, else the device's own), within what the
+	 * device takes: its MTU range and its largest frame */
+	max_mtu = RTE_MIN((uint32_t)info.max_mtu, info.max_rx_pktlen > RTE_ETHER_HDR_LEN +
+			RTE_ETHER_CRC_LEN ? info.max_rx_pktlen - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN :
+			(uint32_t)RTE_ETHER_MTU);
+	if (dev->mtu > max_mtu || dev->mtu < info.min_mtu) {
+		DPDK_LOG(ERR, "%s: MTU %u outside what the device takes (%u..%u)", dev->name,
+				dev->mtu, info.min_mtu, max_mtu);
+		return -EINVAL;
+	}
+	conf.rxmode.mtu = dev->mtu;
 	if (nb_queues > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_key = rss_sym_key;

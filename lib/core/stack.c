@@ -23,6 +23,21 @@ RTE_LOG_REGISTER(tern_logtype_core, tern.core, INFO);
 
 static unsigned int stack_serial;  /* names pools and rings uniquely */
 
+/*
+ * Data room of the worker's mbufs: the default (2 KiB) up to a standard MTU;
+ * a jumbo MTU gets buffers that hold a whole frame, so every segment and
+ * every received frame is one buffer (segments start RTE_ETHER_HDR_LEN past
+ * the headroom, see tcp_seg_alloc).
+ */
+static uint16_t
+stack_mbuf_room(uint16_t mtu)
+{
+	uint32_t need = RTE_PKTMBUF_HEADROOM + RTE_ETHER_HDR_LEN + RTE_ETHER_HDR_LEN +
+		RTE_VLAN_HLEN + mtu;
+
+	return (uint16_t)RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE, RTE_ALIGN_CEIL(need, 1024));
+}
+
 static int
 worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned int serial)
 {
@@ -42,7 +57,7 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 	w->pool_size = cfg->mbufs;
 	snprintf(name, sizeof(name), "tern%u_w%u", serial, id);
 	w->pool = rte_pktmbuf_pool_create(name, cfg->mbufs, cfg->mbuf_cache, 0,
-			RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+			stack_mbuf_room(s->dev->mtu), socket);
 	if (w->pool == NULL) {
 		CORE_LOG(ERR, "worker %u: mbuf pool of %u: %s", id, cfg->mbufs,
 				rte_strerror(rte_errno));
@@ -111,7 +126,8 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 	pools = calloc(nb_workers, sizeof(pools[0]));
 	if (s->inboxes == NULL || s->workers == NULL || pools == NULL)
 		goto err;
-	if (cfg->port_mtu != 0 && cfg->port_mtu < dev->mtu)
+	/* the driver applies it at configure time, or refuses it */
+	if (cfg->port_mtu != 0)
 		dev->mtu = (uint16_t)cfg->port_mtu;
 	if (cfg->port_trust_checksums)
 		dev->offloads |= TERN_NETDEV_L4_TRUSTED;
