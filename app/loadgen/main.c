@@ -400,7 +400,9 @@ lg_on_closed(struct tern_conn *c, int reason, void *arg)
 	(void)c;
 	lw->open--;
 	lc->c = NULL;
-	if (!lc->failed && reason == TERN_CLOSE_NORMAL && (lc->done || lc->closing))
+	if (lc->failed)
+		lw->st.errors++;        /* a wrong response, whenever it came */
+	else if (reason == TERN_CLOSE_NORMAL && (lc->done || lc->closing))
 		lw->st.conns_done += lc->done;
 	else if (phase != PH_DONE && !(phase == PH_DRAIN && reason == TERN_CLOSE_ABORTED))
 		lw->st.errors++;
@@ -608,19 +610,17 @@ lg_idle_open_some(struct lg_worker *lw)
 			lw->idle_addr++;          /* this address's ports are used up */
 			continue;
 		}
-		if (c == NULL && rte_errno == EADDRNOTAVAIL) {
-			/* every (address, port) pair is taken: hold what we have */
-			fprintf(stderr, "tern-loadgen: local addresses and ports used up after %"
-					PRIu64 " idle connections on worker %u: raise [ipv4] "
-					"address_count or widen [tcp] port_min..port_max\n",
-					lw->idle_started, tern_worker_id(lw->w));
-			lw->st.errors++;
-			lw->idle_want = lw->idle_started;
-			return;
-		}
 		if (c == NULL) {
+			/* pairs used up (EADDRNOTAVAIL), no control block (ENOMEM:
+			 * [tcp] max_conns), no route: hold what we have and go on */
+			fprintf(stderr, "tern-loadgen: worker %u stops opening idle connections "
+					"after %" PRIu64 ": %s%s\n", tern_worker_id(lw->w),
+					lw->idle_started, rte_strerror(rte_errno),
+					rte_errno == EADDRNOTAVAIL ? " (raise [ipv4] address_count or "
+					"widen [tcp] port_min..port_max)" : "");
 			lw->st.errors++;
 			lw->last_errno = rte_errno;
+			lw->idle_want = lw->idle_started;
 			return;
 		}
 		s->c = c;
@@ -1020,8 +1020,11 @@ main(int argc, char **argv)
 	t0 = tern_clock_us();
 	app_run(&ctx);
 	t1 = tern_clock_us();
+	/* the measurement starts after any --idle setup and ends at the drain */
+	if (phase >= PH_RUN && lws[0].start_us != 0)
+		t0 = lws[0].start_us;
 	if (phase >= PH_DRAIN)
-		t1 = drain_start_us, t0 = lws[0].start_us;
+		t1 = drain_start_us;
 	print_summary((t1 - t0) / 1e6);
 	return app_finish(&ctx, NULL);
 }

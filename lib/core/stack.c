@@ -32,10 +32,12 @@ static unsigned int stack_serial;  /* names pools and rings uniquely */
 static uint16_t
 stack_mbuf_room(uint16_t mtu)
 {
-	uint32_t need = RTE_PKTMBUF_HEADROOM + RTE_ETHER_HDR_LEN + RTE_ETHER_HDR_LEN +
-		RTE_VLAN_HLEN + mtu;
+	/* a whole frame past our offset; data room in whole KiB past the
+	 * headroom (NICs size receive buffers in 1 KiB steps) */
+	uint32_t frame = RTE_ETHER_HDR_LEN + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + mtu;
 
-	return (uint16_t)RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE, RTE_ALIGN_CEIL(need, 1024));
+	return (uint16_t)RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE,
+			RTE_PKTMBUF_HEADROOM + RTE_ALIGN_CEIL(frame, 1024));
 }
 
 static int

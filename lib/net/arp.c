@@ -179,8 +179,9 @@ void
 net_arp_announce(struct net_if *ifp)
 {
 	/* RFC 5227 §3: sender and target address both ours, target MAC zero;
-	 * one for each of our addresses, so that peers need not ask */
-	for (uint32_t i = 0; i < ifp->addr_count; i++) {
+	 * one for each of our addresses (the first batch of them: a burst of
+	 * thousands would overflow the queue; peers ask for the others) */
+	for (uint32_t i = 0; i < RTE_MIN(ifp->addr_count, (uint32_t)NET_TX_BATCH_MAX); i++) {
 		rte_be32_t a = rte_cpu_to_be_32(rte_be_to_cpu_32(ifp->addr) + i);
 
 		arp_send_request(ifp, a, a, &arp_bcast);

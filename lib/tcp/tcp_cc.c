@@ -137,10 +137,11 @@ tcp_sack_retransmit(struct tcp_cb *tp)
 
 	if (!(tp->flags & TF_SACK) || !tcp_sack_next_hole(tp, tp->rexmt_nxt, &seq, &len))
 		return false;
-	len = RTE_MIN(len, (uint32_t)tp->seg_max);
-	tcp_retransmit_range(tp, seq, len);
+	len = tcp_retransmit_range(tp, seq, RTE_MIN(len, (uint32_t)tp->seg_max));
+	/* what went out (less than the hole when options took room, nothing
+	 * without an mbuf): the rest stays a hole for the next chance */
 	tp->rexmt_nxt = seq + len;
-	return true;
+	return len != 0;
 }
 
 void
@@ -176,10 +177,8 @@ tcp_cc_ack(struct tcp_cb *tp, uint32_t acked)
 			bool resent = seq_gt(tp->rexmt_nxt, tp->snd_una);
 
 			tp->rexmt_nxt = seq_max(tp->rexmt_nxt, tp->snd_una);
-			if (!tcp_sack_retransmit(tp) && !(resent && (tp->flags & TF_SACK))) {
-				tcp_retransmit_first(tp);
-				tp->rexmt_nxt = tp->snd_una + tp->seg_max;
-			}
+			if (!tcp_sack_retransmit(tp) && !(resent && (tp->flags & TF_SACK)))
+				tp->rexmt_nxt = tp->snd_una + tcp_retransmit_first(tp);
 			tp->cwnd = tp->cwnd > acked ? tp->cwnd - acked : 0;
 			tp->cwnd += tp->seg_max;
 			tcp_rexmt_arm(tp);
@@ -237,8 +236,7 @@ tcp_cc_dupack(struct tcp_cb *tp)
 	tp->flags |= TF_RECOVERY;
 	tp->flags &= ~TF_RTT_TIMING;
 	tp->lt_extra = 0;
-	tcp_retransmit_first(tp);
-	tp->rexmt_nxt = tp->snd_una + tp->seg_max;
+	tp->rexmt_nxt = tp->snd_una + tcp_retransmit_first(tp);
 	tp->cwnd = tp->ssthresh + 3u * tp->seg_max;
 	tcp_rexmt_arm(tp);
 }

@@ -723,13 +723,14 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 			tcp_rtt_sample(tp, (uint32_t)(tw->nif->now_us - tp->rtt_start_us));
 		}
 		tp->rexmt_shift = 0;
+		/* before SND.UNA moves: a reduction is sized by the flight then */
+		if ((tp->flags & TF_TLP_OUT) && seq_geq(seg->ack, tp->tlp_high_seq))
+			tcp_cc_tlp_done(tp);
 		tcp_sndq_drop_acked(tp, data_acked);
 		tp->snd_una = seg->ack;
 		if (seq_lt(tp->snd_nxt, tp->snd_una))
 			tp->snd_nxt = tp->snd_una;
 		tcp_sack_prune(tp);
-		if ((tp->flags & TF_TLP_OUT) && seq_geq(tp->snd_una, tp->tlp_high_seq))
-			tcp_cc_tlp_done(tp);
 		tcp_cc_ack(tp, acked);
 		/* RFC 6298 (5.2), (5.3) */
 		if (tp->snd_una == tp->snd_max)

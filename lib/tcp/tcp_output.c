@@ -260,7 +260,7 @@ tcp_rcv_window(struct tcp_cb *tp)
  * carry. seg_max allows for timestamps; SACK blocks, sent while we hold
  * out-of-order data, take 4 + 8 per block more (RFC 2018 §3).
  */
-static uint32_t
+uint32_t
 tcp_payload_room(const struct tcp_cb *tp)
 {
 	uint32_t edges[2 * TCP_SACK_MAX_BLOCKS];
@@ -433,7 +433,8 @@ tcp_output(struct tcp_cb *tp)
 			tp->flags |= TF_FIN_SENT;
 		if (seq_gt(tp->snd_nxt, tp->snd_max))
 			tp->snd_max = tp->snd_nxt;
-		if (tp->deadline[TT_REXMT] == UINT64_MAX)
+		/* RFC 8985 §7.2: a probe timeout restarts with each new segment */
+		if (tp->deadline[TT_REXMT] == UINT64_MAX || (tp->flags & TF_TLP_ARMED))
 			tcp_rexmt_arm(tp);
 		tcp_timer_stop(tp, TT_PERSIST);
 		if (fin)
@@ -441,12 +442,15 @@ tcp_output(struct tcp_cb *tp)
 	}
 	if (!sent && (tp->flags & TF_ACKNOW))
 		tcp_send_segment(tp, tp->snd_max, 0, TH_ACK);
-	if (tp->snd_wnd == 0 && tp->snd_una == tp->snd_max &&
-			tp->sndq_bytes > tp->snd_nxt - tp->snd_una)
+	/* a zero window with data waiting and no timer that will send: probe
+	 * it (RFC 9293 §3.8.6.1). Also after an RTO at zero window, which
+	 * wound SND.NXT back and left nothing armed */
+	if (tp->snd_wnd == 0 && tp->snd_nxt == tp->snd_una && tp->sndq_bytes != 0 &&
+			(tp->snd_una == tp->snd_max || tp->deadline[TT_REXMT] == UINT64_MAX))
 		tcp_persist_arm(tp);
 }
 
-void
+uint32_t
 tcp_retransmit_range(struct tcp_cb *tp, uint32_t seq, uint32_t len)
 {
 	uint32_t off = seq - tp->snd_una;
@@ -463,11 +467,12 @@ tcp_retransmit_range(struct tcp_cb *tp, uint32_t seq, uint32_t len)
 	if ((tp->flags & TF_FIN_SENT) && off + len == tp->sndq_bytes)
 		flags |= TH_FIN;
 	if (len == 0 && !(flags & TH_FIN))
-		return;
-	if (tcp_send_segment(tp, seq, len, flags) == 0) {
-		tp->tw->stats->tcp_rexmt_segs++;
-		tp->retransmits++;
-	}
+		return 0;
+	if (tcp_send_segment(tp, seq, len, flags) != 0)
+		return 0;
+	tp->tw->stats->tcp_rexmt_segs++;
+	tp->retransmits++;
+	return len + !!(flags & TH_FIN);
 }
 
 /*
@@ -483,10 +488,10 @@ tcp_send_ack_now(struct tcp_cb *tp)
 	tcp_send_segment(tp, tp->snd_max, 0, TH_ACK);
 }
 
-void
+uint32_t
 tcp_retransmit_first(struct tcp_cb *tp)
 {
-	tcp_retransmit_range(tp, tp->snd_una, tp->seg_max);
+	return tcp_retransmit_range(tp, tp->snd_una, tp->seg_max);
 }
 
 void

@@ -329,10 +329,15 @@ void tcp_send_keepalive(struct tcp_cb *tp);
 uint32_t tcp_rcv_window(struct tcp_cb *tp);
 int tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len);
 void tcp_sndq_drop_acked(struct tcp_cb *tp, uint32_t bytes);
-void tcp_retransmit_first(struct tcp_cb *tp);
+/* Resend from SND.UNA (one segment); @return sequence numbers sent (0: none). */
+uint32_t tcp_retransmit_first(struct tcp_cb *tp);
+/* Payload bytes one segment may carry now (MSS less every option). */
+uint32_t tcp_payload_room(const struct tcp_cb *tp);
 /** A pure ACK now, not batched (duplicate ACKs for out-of-order data). */
 void tcp_send_ack_now(struct tcp_cb *tp);
-void tcp_retransmit_range(struct tcp_cb *tp, uint32_t seq, uint32_t len);
+/* Resend [seq, seq + len) as one segment, trimmed to what fits and was sent;
+ * @return sequence numbers sent (0: none). */
+uint32_t tcp_retransmit_range(struct tcp_cb *tp, uint32_t seq, uint32_t len);
 
 /* --- tcp_timer.c --- */
 void tcp_timer_set(struct tcp_cb *tp, enum tcp_timer_id id, uint64_t when_us);

@@ -82,6 +82,9 @@ tcp_tlp_allowed(const struct tcp_cb *tp)
 	if (!(tp->flags & TF_SACK) || (tp->flags & (TF_RECOVERY | TF_TLP_OUT)) ||
 			tp->rexmt_shift != 0 || tp->srtt_us == 0 || tp->snd_una == tp->snd_max)
 		return false;
+	/* still repairing after an RTO (go-back-N below recover) */
+	if (seq_lt(tp->snd_una, tp->recover))
+		return false;
 	switch (tp->state) {
 	case TERN_TCP_ESTABLISHED:
 	case TERN_TCP_CLOSE_WAIT:
@@ -179,9 +182,11 @@ tcp_send_loss_probe(struct tcp_cb *tp)
 		tp->lt_extra = 0;
 	}
 	if (tp->snd_max == snd_max) {
-		uint32_t len = RTE_MIN(sent, (uint32_t)tp->seg_max);
+		/* the last segment again, ending at SND.MAX (with our FIN) */
+		uint32_t len = RTE_MIN(sent, tcp_payload_room(tp));
 
 		tp->flags |= TF_TLP_RXT;
+		tp->flags &= ~TF_RTT_TIMING;    /* Karn: no sample across a resend */
 		tcp_retransmit_range(tp, tp->snd_una + sent - len, len);
 	}
 	tp->tlp_high_seq = tp->snd_max;
