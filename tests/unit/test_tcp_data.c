@@ -760,6 +760,41 @@ START_TEST(test_zero_window_probe_byte_accepted)
 }
 END_TEST
 
+START_TEST(test_zero_window_after_rto)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	const struct th_seg *s;
+	unsigned int probes = 0;
+	uint32_t x;
+
+	/* data in flight, then the peer closes its window without taking it:
+	 * the RTO winds SND.NXT back and can send nothing at zero window. A
+	 * persist timer must take over (there was no timer left at all) */
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	send_pattern(x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100);
+	th_inject(&h, T_ACK, b, x + 1, 0, NULL, 0, NULL);
+	th_poll(&h);
+	for (int ms = 0; ms < 20000 && probes == 0; ms += 100) {
+		th_advance_ms(&h, 100);
+		while ((s = th_next(&h, &h.last) ? &h.last : NULL) != NULL) {
+			ck_assert_uint_eq(s->seq, x + 1);
+			ck_assert_uint_le(s->len, 1);
+			probes += s->len == 1;
+		}
+	}
+	ck_assert_uint_ge(probes, 1);
+	ck_assert_uint_ge(st()->tcp_persist_probes, 1);
+	/* the window opens with the probe byte taken: the rest follows */
+	th_inject(&h, T_ACK, b, x + 2, 1000, NULL, 0, NULL);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_ACK | T_PSH, x + 2, b, 65535, 99);
+	th_check_payload(s, x + 2);
+}
+END_TEST
+
 /* ------------------------------------------------------------ keepalive */
 
 START_TEST(test_keepalive_timeout)
@@ -875,6 +910,7 @@ tcp_data_suite(void)
 	tcase_add_checked_fixture(p, setup, teardown);
 	tcase_add_test(p, test_zero_window_persist);
 	tcase_add_test(p, test_zero_window_probe_byte_accepted);
+	tcase_add_test(p, test_zero_window_after_rto);
 	tcase_add_test(p, test_keepalive_timeout);
 	tcase_add_test(p, test_keepalive_answered);
 	suite_add_tcase(s, p);
