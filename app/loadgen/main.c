@@ -108,6 +108,7 @@ struct lg_worker {
 	uint64_t idle_closed_upto;  /* draining: slots below this were closed */
 	uint64_t idle_closing;      /* of those, not yet gone */
 	int last_errno;             /* of the last failed tern_connect */
+	bool warm;                  /* a connection got through: the target's MAC is known */
 	uint32_t idle_addr;         /* index of the address now in use */
 	struct idle_slot *idle;     /* idle_want of them */
 } __rte_cache_aligned;
@@ -351,8 +352,11 @@ lg_send_more(struct lg_conn *lc)
 static void
 lg_on_connected(struct tern_conn *c, void *arg)
 {
+	struct lg_conn *lc = arg;
+
 	(void)c;
-	lg_send_more(arg);
+	lc->lw->warm = true;
+	lg_send_more(lc);
 }
 
 static void
@@ -540,6 +544,7 @@ idle_on_connected(struct tern_conn *c, void *arg)
 
 	(void)c;
 	s->established = true;
+	s->lw->warm = true;
 	s->lw->idle_est++;
 }
 
@@ -595,8 +600,13 @@ lg_idle_open_some(struct lg_worker *lw)
 	const struct tern_config *cfg = tern_stack_config(stack);
 	unsigned int started = 0;
 
+	/* until one connection got through, one at a time: a burst of SYNs to
+	 * a next hop still being resolved would overflow ARP's pending queue
+	 * and wait a second for the SYN retransmission */
+	uint64_t in_flight_max = lw->warm ? 4096 : 1;
+
 	while (lw->idle_started < lw->idle_want &&
-			lw->idle_started - lw->idle_est - lw->idle_failed < 4096 &&
+			lw->idle_started - lw->idle_est - lw->idle_failed < in_flight_max &&
 			started < CONNECTS_PER_ITER) {
 		struct idle_slot *s = &lw->idle[lw->idle_started];
 		uint32_t saddr = htonl(ntohl(cfg->ip_addr) + 1 + lw->idle_addr);
@@ -751,7 +761,10 @@ lg_refill(struct lg_worker *lw)
 {
 	unsigned int started = 0;
 
-	for (uint32_t i = 0; lw->open < lw->nconns && i < lw->nconns &&
+	/* one connection first, as for --idle: the others wait for its MAC */
+	uint32_t open_max = lw->warm ? lw->nconns : 1;
+
+	for (uint32_t i = 0; lw->open < open_max && i < lw->nconns &&
 			started < CONNECTS_PER_ITER; i++) {
 		if (lw->conns[i].c != NULL)
 			continue;
