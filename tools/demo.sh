@@ -14,14 +14,25 @@ if [ "$(id -u)" != 0 ]; then
 fi
 ip netns del $ns 2>/dev/null || true
 ip netns add $ns
-tern_pid=
+tern_pid= tail_pid= log=
 cleanup() {
 	trap - EXIT INT TERM
 	if [ -n "$tern_pid" ] && kill -0 "$tern_pid" 2>/dev/null; then
 		kill -TERM "$tern_pid" 2>/dev/null || true
 		wait "$tern_pid" 2>/dev/null || true
 	fi
-	ip netns del $ns 2>/dev/null || true
+	[ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true
+	# whatever still runs in the namespace goes first, then the namespace;
+	# say so if it stays
+	for pid in $(ip netns pids $ns 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+	for _ in 1 2 3 4 5; do
+		ip netns del $ns 2>/dev/null && break
+		sleep 0.2
+	done
+	if ip netns list | grep -qw "^$ns"; then
+		echo "tern: could not remove network namespace $ns (ip netns del $ns)" >&2
+	fi
+	[ -z "$log" ] || rm -f "$log"
 }
 trap cleanup EXIT
 trap 'exit 0' INT TERM
@@ -50,5 +61,6 @@ tern-httpd is serving http://10.77.0.2/ on tap tern0 in namespace $ns. Reach it 
 Ctrl-C stops it (the counters are printed, the namespace removed).
 MSG
 tail -n +1 -f "$log" --pid=$tern_pid | grep --line-buffered -v ': ready:' &
+tail_pid=$!
 wait $tern_pid || true
 tern_pid=
