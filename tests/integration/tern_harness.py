@@ -581,13 +581,15 @@ def run_test(main):
     """Run main(build_root, source_root) with the standard exit codes."""
     install_signal_handlers()
     build, src = paths()
+    # namespaces, processes and files go whatever way the test ends: a
+    # failed check, any other exception, or success
     try:
         main(build, src)
     except AssertionError as e:
         log("FAILED: %s" % e)
-        _run_cleanups()
         sys.exit(1)
-    _run_cleanups()
+    finally:
+        _run_cleanups()
     log("PASS")
     sys.exit(0)
 
