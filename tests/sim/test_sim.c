@@ -507,6 +507,39 @@ drop_two_filter(void *arg, const struct sim_seg *s)
 	return true;
 }
 
+/* A's data segments as the tap saw them, against the holes of @d. */
+struct holes_seen {
+	unsigned int copies[2];        /* times each hole went out */
+	uint64_t t_first[2], t_again[2];
+	unsigned int other_dups;       /* other segments that went out twice */
+};
+
+static void
+holes_seen(struct tworld *tw, const struct drop_two *d, struct holes_seen *hs)
+{
+	static const struct sim_seg *segs[4096];
+	unsigned int n = RTE_MIN(tw_find(tw, 0, F_SYN | F_FIN, 0, 1, segs, RTE_DIM(segs)),
+			(unsigned int)RTE_DIM(segs));
+
+	memset(hs, 0, sizeof(*hs));
+	for (unsigned int i = 0; i < n; i++) {
+		bool again = false;
+
+		for (int h = 0; h < 2; h++) {
+			if (segs[i]->seq != d->seq[h])
+				continue;
+			if (++hs->copies[h] == 1)
+				hs->t_first[h] = segs[i]->t;
+			else if (hs->copies[h] == 2)
+				hs->t_again[h] = segs[i]->t;
+		}
+		for (unsigned int k = 0; k < i; k++)
+			again |= segs[k]->seq == segs[i]->seq && segs[i]->seq != d->seq[0] &&
+				segs[i]->seq != d->seq[1];
+		hs->other_dups += again;
+	}
+}
+
 static void
 test_sack_two_holes(void)
 {
@@ -519,8 +552,8 @@ test_sack_two_holes(void)
 	static struct tworld tw;
 	const struct sim_seg *segs[4096];
 	const struct tern_stats *sa;
-	uint64_t t_rx[2] = { 0, 0 };
-	unsigned int n, copies[2] = { 0, 0 }, other_dups = 0, sack_acks = 0;
+	struct holes_seen hs;
+	unsigned int n, sack_acks = 0;
 
 	begin("sack_two_holes");
 	if (!tw_up(&tw, 103, drop_two_filter, &d, NULL, &f))
@@ -539,27 +572,15 @@ test_sack_two_holes(void)
 	CHECK(sa->tcp_rexmt_segs == 2, "segments retransmitted %" PRIu64 " (only the holes)",
 			sa->tcp_rexmt_segs);
 	/* every data segment from A: the holes went out twice, nothing else did */
-	n = RTE_MIN(tw_find(&tw, 0, F_SYN | F_FIN, 0, 1, segs, RTE_DIM(segs)),
-			(unsigned int)RTE_DIM(segs));
-	for (unsigned int i = 0; i < n; i++) {
-		bool again = false;
-
-		for (int h = 0; h < 2; h++)
-			if (segs[i]->seq == d.seq[h] && ++copies[h] == 2)
-				t_rx[h] = segs[i]->t;
-		for (unsigned int k = 0; k < i; k++)
-			again |= segs[k]->seq == segs[i]->seq && segs[i]->seq != d.seq[0] &&
-				segs[i]->seq != d.seq[1];
-		other_dups += again;
-	}
-	CHECK(copies[0] == 2 && copies[1] == 2, "holes sent %u and %u times, want 2 each",
-			copies[0], copies[1]);
-	CHECK(other_dups == 0, "%u segments B already had were sent again", other_dups);
+	holes_seen(&tw, &d, &hs);
+	CHECK(hs.copies[0] == 2 && hs.copies[1] == 2, "holes sent %u and %u times, want 2 each",
+			hs.copies[0], hs.copies[1]);
+	CHECK(hs.other_dups == 0, "%u segments B already had were sent again", hs.other_dups);
 	/* both repairs in one round trip (2 ms): the second did not wait for
 	 * the ACK of the first, as NewReno's partial ACK would make it */
-	CHECK(t_rx[1] >= t_rx[0] && t_rx[1] - t_rx[0] < 2 * DELAY_US,
+	CHECK(hs.t_again[1] >= hs.t_again[0] && hs.t_again[1] - hs.t_again[0] < 2 * DELAY_US,
 			"second hole resent %" PRIu64 " us after the first (RTT %u us)",
-			t_rx[1] - t_rx[0], 2 * DELAY_US);
+			hs.t_again[1] - hs.t_again[0], 2 * DELAY_US);
 	/* B told A about both holes: its duplicate ACKs carried SACK blocks */
 	n = RTE_MIN(tw_find(&tw, 1, F_SYN | F_FIN, 0, 0, segs, RTE_DIM(segs)),
 			(unsigned int)RTE_DIM(segs));
@@ -583,11 +604,10 @@ test_tail_loss_probe(void)
 		.queue_frames = 1000 };
 	struct drop_two d = { .a = 19, .b = 20 };
 	static struct tworld tw;
-	const struct sim_seg *segs[256];
 	const struct tern_stats *sa;
 	struct tern_conn_info ci;
-	uint64_t t_drop = 0, t_fixed = 0;
-	unsigned int n, copies[2] = { 0, 0 };
+	struct holes_seen hs;
+	uint64_t t_fixed;
 
 	begin("tail_loss_probe");
 	if (!tw_up(&tw, 104, drop_two_filter, &d, NULL, &f))
@@ -609,22 +629,13 @@ test_tail_loss_probe(void)
 			sa->tcp_fast_rexmt);
 	CHECK(sa->tcp_rexmt_segs == 2, "segments resent %" PRIu64 " (the two holes)",
 			sa->tcp_rexmt_segs);
-	n = RTE_MIN(tw_find(&tw, 0, F_SYN | F_FIN, 0, 1, segs, RTE_DIM(segs)),
-			(unsigned int)RTE_DIM(segs));
-	for (unsigned int i = 0; i < n; i++)
-		for (int h = 0; h < 2; h++) {
-			if (segs[i]->seq != d.seq[h])
-				continue;
-			if (++copies[h] == 1 && t_drop == 0)
-				t_drop = segs[i]->t;
-			if (copies[h] == 2)
-				t_fixed = RTE_MAX(t_fixed, segs[i]->t);
-		}
-	CHECK(copies[0] == 2 && copies[1] == 2, "holes sent %u and %u times, want 2 each",
-			copies[0], copies[1]);
-	CHECK(t_fixed > t_drop && t_fixed - t_drop < ci.rto_us,
+	holes_seen(&tw, &d, &hs);
+	t_fixed = RTE_MAX(hs.t_again[0], hs.t_again[1]);
+	CHECK(hs.copies[0] == 2 && hs.copies[1] == 2, "holes sent %u and %u times, want 2 each",
+			hs.copies[0], hs.copies[1]);
+	CHECK(t_fixed > hs.t_first[0] && t_fixed - hs.t_first[0] < ci.rto_us,
 			"both holes resent %" PRIu64 " us after the loss (RTO %u us)",
-			t_fixed - t_drop, ci.rto_us);
+			t_fixed - hs.t_first[0], ci.rto_us);
 	finish_close(&tw);
 	tw_down(&tw);
 out:
