@@ -104,7 +104,7 @@ struct lg_worker {
 	bool drain_started;         /* this worker closed its idle connections */
 	uint32_t left_open;         /* aborted when the drain ran out of time */
 	/* --idle: silent connections from our 2nd..last addresses */
-	uint64_t idle_want, idle_started, idle_open, idle_est, idle_lost, idle_failed;
+	uint64_t idle_want, idle_started, idle_open, idle_est, idle_failed;
 	uint64_t idle_closed_upto;  /* draining: slots below this were closed */
 	uint64_t idle_closing;      /* of those, not yet gone */
 	int last_errno;             /* of the last failed tern_connect */
@@ -129,7 +129,6 @@ static unsigned int nlw;
 static struct tern_stack *stack;
 static char request[512];
 static size_t request_len;
-static uint64_t requests_total_seen;
 static uint64_t duration_us, drain_us = 1000000;
 static volatile enum lg_phase phase = PH_RUN;
 static uint64_t idle_setup_us;      /* how long the --idle connections took */
@@ -579,10 +578,8 @@ idle_on_closed(struct tern_conn *c, int reason, void *arg)
 	lw->idle_failed += !s->established;
 	lw->idle_closing -= s->closing;
 	/* one lost before the measurement ends is an error */
-	if (phase < PH_DRAIN) {
-		lw->idle_lost++;
+	if (phase < PH_DRAIN)
 		lw->st.errors++;
-	}
 }
 
 static const struct tern_conn_ops idle_ops = {
@@ -692,7 +689,6 @@ lg_run_over(uint64_t now)
 
 		for (unsigned int i = 0; i < nlw; i++)
 			r += lws[i].st.requests;
-		requests_total_seen = r;
 		if (r >= opts.requests)
 			return true;
 	}
