@@ -433,13 +433,16 @@ tcp_output(struct tcp_cb *tp)
 			tp->flags |= TF_FIN_SENT;
 		if (seq_gt(tp->snd_nxt, tp->snd_max))
 			tp->snd_max = tp->snd_nxt;
-		/* RFC 8985 §7.2: a probe timeout restarts with each new segment */
-		if (tp->deadline[TT_REXMT] == UINT64_MAX || (tp->flags & TF_TLP_ARMED))
+		if (tp->deadline[TT_REXMT] == UINT64_MAX)
 			tcp_rexmt_arm(tp);
 		tcp_timer_stop(tp, TT_PERSIST);
 		if (fin)
 			break;
 	}
+	/* RFC 8985 §7.2: a probe timeout restarts after new data; once per
+	 * pass (the clock is the same for every segment of it) */
+	if (sent && (tp->flags & TF_TLP_ARMED))
+		tcp_rexmt_arm(tp);
 	if (!sent && (tp->flags & TF_ACKNOW))
 		tcp_send_segment(tp, tp->snd_max, 0, TH_ACK);
 	/* a zero window with data waiting and no timer that will send: probe
