@@ -204,11 +204,19 @@ dpdk_find_port(const char *device, uint16_t *port_id, bool *hotplugged)
 	return rte_eth_dev_get_port_by_name(name, port_id) == 0 ? 0 : -ENODEV;
 }
 
-/* Use the checksum offloads the PMD has; the stack computes the rest. */
+/*
+ * Use the checksum offloads the PMD has; the stack computes the rest. Frames
+ * may point into TCP's send buffers (TERN_NETDEV_TX_BY_REF) on every PMD
+ * that copies or DMAs what it sends; net_ring passes the mbuf itself to its
+ * reader, who could write into it or free it on another lcore.
+ */
 static void
 dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
 {
 	uint32_t f = 0;
+
+	if (info->driver_name == NULL || strcmp(info->driver_name, "net_ring") != 0)
+		f |= TERN_NETDEV_TX_BY_REF;
 
 	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;

@@ -172,6 +172,12 @@ link_send(struct tern_sim_link *l, int dir, struct rte_mbuf *m, uint64_t now)
 	uint64_t start = now;
 
 	d->st.sent++;
+	/* the wire takes a chained frame as one run of bytes */
+	m = fl.m = tern_sim_flatten(m);
+	if (m == NULL) {
+		d->st.queue_drops++;
+		return;
+	}
 	if (l->pcap != NULL)
 		pcap_write(l, now, m);
 	if (d->burst_left != 0 || (f->drop > 0 && rng_unit(l) < f->drop)) {

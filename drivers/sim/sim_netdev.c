@@ -214,3 +214,20 @@ tern_sim_set_offloads(struct tern_netdev *dev, uint32_t offloads)
 {
 	dev->offloads = offloads;
 }
+
+struct rte_mbuf *
+tern_sim_flatten(struct rte_mbuf *m)
+{
+	struct rte_mbuf *flat;
+
+	if (m->nb_segs == 1 && RTE_MBUF_DIRECT(m))
+		return m;
+	flat = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+	rte_pktmbuf_free(m);
+	if (flat != NULL && flat->nb_segs != 1) {
+		/* longer than one buffer: no frame of ours is */
+		rte_pktmbuf_free(flat);
+		flat = NULL;
+	}
+	return flat;
+}

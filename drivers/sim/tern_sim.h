@@ -57,6 +57,15 @@ void tern_sim_set_tx_room(struct tern_netdev *dev, int32_t room);
 /** Set the offload flags the device claims (TERN_NETDEV_*). */
 void tern_sim_set_offloads(struct tern_netdev *dev, uint32_t offloads);
 
+/**
+ * A frame as a wire delivers it, in one buffer of its own: @p m itself when
+ * it is one direct mbuf, else a copy and @p m freed (a chain, or a frame that
+ * points into the sender's send buffers: those are the sender's again).
+ * Consumes @p m.
+ * @return the frame, or NULL (no mbuf) with @p m freed.
+ */
+struct rte_mbuf *tern_sim_flatten(struct rte_mbuf *m);
+
 /* ------------------------------------------------------------------------ */
 /* Links: two sim devices joined by a wire with seeded faults               */
 /* ------------------------------------------------------------------------ */

@@ -29,6 +29,11 @@ struct tern_netdev;
 /** The link is memory shared with a trusted peer ([port] trust_checksums): TCP
  * checksums are neither computed nor checked, as on Linux loopback. */
 #define TERN_NETDEV_L4_TRUSTED    (1u << 3)
+/** Frames handed to tx_burst may point into the stack's send buffers (mbufs
+ * attached to them as external buffers): the driver copies or DMAs a frame and
+ * frees it on the sending lcore, never passing the mbuf on. TCP then sends
+ * payload by reference instead of copying it into each segment. */
+#define TERN_NETDEV_TX_BY_REF     (1u << 4)
 
 /** Link state as reported by link_get(). */
 struct tern_link {

@@ -86,6 +86,7 @@ extern "C" {
 	X(tcp_tx_data_segs,     "TCP segments sent with payload") \
 	X(tcp_tx_ack_only,      "TCP pure ACKs sent (no payload, SYN, FIN or RST)") \
 	X(tcp_tx_bytes,         "TCP payload bytes sent (retransmissions included)") \
+	X(tcp_tx_by_ref,        "TCP data segments sent by reference to the send queue (no copy)") \
 	X(tcp_delack_timeout,   "delayed-ACK timer expiries") \
 	X(tcp_rexmt_timeout,    "retransmission timer expiries") \
 	X(tcp_rexmt_segs,       "TCP segments retransmitted") \

@@ -62,18 +62,3 @@ net_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t in
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
 }
-
-uint32_t
-net_cksum_pseudo(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint16_t l4_len)
-{
-	struct {
-		rte_be32_t src, dst;
-		uint8_t zero, proto;
-		rte_be16_t len;
-	} __rte_packed ph = {
-		.src = src, .dst = dst, .zero = 0, .proto = proto,
-		.len = rte_cpu_to_be_16(l4_len),
-	};
-
-	return __rte_raw_cksum(&ph, sizeof(ph), 0);
-}

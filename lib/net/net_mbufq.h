@@ -17,9 +17,11 @@
 struct tern_mbuf_meta {
 	struct rte_mbuf *next;   /**< queue link */
 	uint32_t seq;            /**< TCP: sequence number of the first payload byte */
-	uint32_t flags;          /**< TCP: TERN_MBUF_FIN if a FIN follows the payload */
+	uint16_t flags;          /**< TERN_MBUF_* */
+	uint16_t tx_refs;        /**< TCP send queue: frames in flight that point into it */
 };
-#define TERN_MBUF_FIN 1u
+#define TERN_MBUF_FIN    1u /**< TCP reassembly: a FIN follows the payload */
+#define TERN_MBUF_ORPHAN 2u /**< TCP send queue: acknowledged, freed by the last frame */
 
 /** Offset of struct tern_mbuf_meta in every mbuf; set by tern_mbufq_register(). */
 extern int tern_mbufq_link_off;

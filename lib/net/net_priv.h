@@ -188,7 +188,18 @@ bool net_cksum_ipv4_hdr_ok(const struct rte_ipv4_hdr *ip);
  */
 uint16_t net_cksum_mbuf(const struct rte_mbuf *m, uint32_t off, uint32_t len,
 		uint32_t initial);
-/** TCP/UDP pseudo-header sum (RFC 9293 §3.1) for @p l4_len bytes. */
-uint32_t net_cksum_pseudo(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint16_t l4_len);
+/**
+ * TCP/UDP pseudo-header sum (RFC 9293 §3.1) for @p l4_len bytes, unfolded: its
+ * six 16-bit words as they lie in memory, as __rte_raw_cksum would add them
+ * (every segment sent and received needs it: no loop, no call).
+ */
+static inline uint32_t
+net_cksum_pseudo(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint16_t l4_len)
+{
+	const uint16_t zero_proto = rte_cpu_to_be_16(proto);   /* bytes 0, proto */
+
+	return (src & 0xffff) + (src >> 16) + (dst & 0xffff) + (dst >> 16) +
+		zero_proto + rte_cpu_to_be_16(l4_len);
+}
 
 #endif /* TERN_NET_PRIV_H */

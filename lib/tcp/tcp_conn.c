@@ -280,9 +280,7 @@ tcp_cb_retire(struct tcp_cb *tp, int reason, bool unhash)
 	}
 	tcp_timer_stop_all(tp);
 	tcp_reass_purge(tp);
-	tern_mbufq_purge(&tp->sndq);
-	tp->snd_cur = NULL;
-	tp->sndq_bytes = 0;
+	tcp_sndq_purge(tp);
 	if (tp->listener != NULL) {
 		tp->listener->syn_count--;
 		tp->listener = NULL;
@@ -562,8 +560,7 @@ tern_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return rc;
 	}
-	tern_mbufq_enqueue(&tp->sndq, m);
-	tp->sndq_bytes += len;
+	tcp_sndq_append_mbuf(tp, m);
 	tcp_output_sched(tp);
 	return (int)len;
 }

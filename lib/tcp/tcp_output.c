@@ -40,6 +40,114 @@ tcp_output_pass(struct tcp_worker *tw)
 
 /* --- send queue ------------------------------------------------------- */
 
+/*
+ * Send buffers and the frames that point into them. Where the driver allows
+ * it (TERN_NETDEV_TX_BY_REF), a segment whose payload starts a send-queue
+ * buffer is sent from that buffer: the headers are written into its headroom
+ * and a carrier mbuf, attached to the buffer as an external buffer, is the
+ * frame. The buffer counts the frames in flight (tx_refs, no atomics: a worker
+ * sends and frees its frames on its own lcore); its headroom is rewritten only
+ * when none is, and one acknowledged meanwhile is freed by its last frame.
+ */
+
+/* A buffer joins the send queue: no frame points into it yet. */
+static void
+tcp_sndq_enqueue(struct tcp_cb *tp, struct rte_mbuf *m)
+{
+	struct tern_mbuf_meta *meta = tern_mbuf_meta(m);
+
+	meta->flags = 0;
+	meta->tx_refs = 0;
+	tern_mbufq_enqueue(&tp->sndq, m);
+}
+
+/* A buffer leaves the send queue: freed now, or by the last frame using it. */
+static void
+tcp_sndq_release(struct rte_mbuf *m)
+{
+	struct tern_mbuf_meta *meta = tern_mbuf_meta(m);
+
+	if (meta->tx_refs != 0)
+		meta->flags |= TERN_MBUF_ORPHAN;
+	else
+		rte_pktmbuf_free(m);
+}
+
+/* A carrier frame was freed by the driver (rte_mbuf_extbuf_free_callback_t). */
+static void
+tcp_sndq_frame_done(void *addr __rte_unused, void *opaque)
+{
+	struct rte_mbuf *m = opaque;
+	struct tern_mbuf_meta *meta = tern_mbuf_meta(m);
+
+	if (--meta->tx_refs == 0 && (meta->flags & TERN_MBUF_ORPHAN))
+		rte_pktmbuf_free(m);
+}
+
+void
+tcp_sndq_purge(struct tcp_cb *tp)
+{
+	struct rte_mbuf *m;
+
+	while ((m = tern_mbufq_dequeue(&tp->sndq)) != NULL)
+		tcp_sndq_release(m);
+	tp->snd_cur = NULL;
+	tp->sndq_bytes = 0;
+	tp->snd_head_off = 0;
+}
+
+/*
+ * Whether @tail, the last send-queue buffer, may take more bytes in place.
+ * It must be ours alone (no other reference reads it). Where segments are
+ * sent by reference a buffer also holds at most one segment's payload and
+ * grows only while none of it was sent: buffers then line up with segments.
+ */
+static uint32_t
+tcp_sndq_tail_room(const struct tcp_cb *tp, const struct rte_mbuf *tail)
+{
+	uint32_t room, start;
+
+	if (tail == NULL || tail->nb_segs != 1 || rte_mbuf_refcnt_read(tail) != 1 ||
+			!RTE_MBUF_DIRECT(tail))
+		return 0;
+	room = rte_pktmbuf_tailroom(tail);
+	if (!(tp->tw->nif->offloads & TERN_NETDEV_TX_BY_REF))
+		return room;
+	start = tp->snd_una + tp->sndq_bytes - rte_pktmbuf_data_len(tail);
+	if (seq_lt(start, tp->snd_max))
+		return 0;
+	if (tp->seg_max == 0)   /* no MSS known yet (SYN_SENT) */
+		return room;
+	if (rte_pktmbuf_data_len(tail) >= tp->seg_max)
+		return 0;
+	return RTE_MIN(room, (uint32_t)(tp->seg_max - rte_pktmbuf_data_len(tail)));
+}
+
+/* Bytes of the headers in front of a full-sized segment of @tp. */
+static uint32_t
+tcp_frame_hdr_len(const struct tcp_cb *tp)
+{
+	return RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + TCP_HDR_MIN +
+		tcp_opt_len_fixed(tp);
+}
+
+/*
+ * A fresh send buffer: where segments are sent by reference its payload
+ * starts so that the frame built in front of it starts on a cache line
+ * (drivers that copy frames copy from an aligned source).
+ */
+static uint32_t
+tcp_sndq_new_buffer_room(const struct tcp_cb *tp, struct rte_mbuf *m)
+{
+	if (!(tp->tw->nif->offloads & TERN_NETDEV_TX_BY_REF))
+		return rte_pktmbuf_tailroom(m);
+	m->data_off = (uint16_t)(RTE_PKTMBUF_HEADROOM +
+			tcp_frame_hdr_len(tp) % RTE_CACHE_LINE_SIZE);
+	if (tp->seg_max == 0)   /* no MSS known yet (SYN_SENT) */
+		return rte_pktmbuf_tailroom(m);
+	return RTE_MIN(rte_pktmbuf_tailroom(m), (uint32_t)tp->seg_max);
+}
+
 int
 tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len)
 {
@@ -49,143 +157,206 @@ tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len)
 
 	while (done < len) {
 		struct rte_mbuf *tail = tp->sndq.tail;
-		uint32_t room = 0, n;
+		uint32_t room = tcp_sndq_tail_room(tp, tail), n;
 		char *dst;
 
-		/* fill the last buffer first when it is ours alone and one segment */
-		if (tail != NULL && tail->nb_segs == 1 && rte_mbuf_refcnt_read(tail) == 1 &&
-				!RTE_MBUF_CLONED(tail))
-			room = rte_pktmbuf_tailroom(tail);
 		if (room == 0) {
 			tail = rte_pktmbuf_alloc(pool);
 			if (tail == NULL) {
 				tp->tw->stats->tcp_nombuf++;
 				break;
 			}
-			tern_mbufq_enqueue(&tp->sndq, tail);
-			room = rte_pktmbuf_tailroom(tail);
+			tcp_sndq_enqueue(tp, tail);
+			room = tcp_sndq_new_buffer_room(tp, tail);
 		}
 		n = RTE_MIN(room, len - done);
 		dst = rte_pktmbuf_append(tail, (uint16_t)n);
 		memcpy(dst, src + done, n);
 		done += n;
+		tp->sndq_bytes += n;
 	}
-	tp->sndq_bytes += done;
 	return done == 0 && len != 0 ? -ENOBUFS : (int)done;
 }
 
 void
+tcp_sndq_append_mbuf(struct tcp_cb *tp, struct rte_mbuf *m)
+{
+	tcp_sndq_enqueue(tp, m);
+	tp->sndq_bytes += rte_pktmbuf_pkt_len(m);
+}
+
+/*
+ * @bytes more of the send queue are acknowledged. Buffers wholly acknowledged
+ * leave the queue; one acknowledged in part stays as it is, its acknowledged
+ * front counted in snd_head_off (a frame may still point into it).
+ */
+void
 tcp_sndq_drop_acked(struct tcp_cb *tp, uint32_t bytes)
 {
-	/* the read cursor's element is about to be freed or trimmed */
-	if (tp->snd_cur != NULL && seq_lt(tp->snd_cur_seq, tp->snd_una + bytes))
-		tp->snd_cur = NULL;
+	uint32_t gone = tp->snd_head_off + bytes;
+	struct rte_mbuf *m;
+
 	tp->sndq_bytes -= bytes;
-	while (bytes != 0) {
-		struct rte_mbuf *m = tp->sndq.head;
-		uint32_t len = rte_pktmbuf_pkt_len(m);
+	while ((m = tp->sndq.head) != NULL && rte_pktmbuf_pkt_len(m) <= gone) {
+		gone -= rte_pktmbuf_pkt_len(m);
+		tern_mbufq_dequeue(&tp->sndq);
+		if (tp->snd_cur == m)
+			tp->snd_cur = NULL;
+		tcp_sndq_release(m);
+	}
+	tp->snd_head_off = m != NULL ? gone : 0;
+}
 
-		if (len <= bytes) {
-			tern_mbufq_dequeue(&tp->sndq);
-			rte_pktmbuf_free(m);
-			bytes -= len;
-		} else {
-			/* partly acknowledged: keep the rest (adj works on the first segment) */
-			while (bytes != 0) {
-				uint16_t cut = (uint16_t)RTE_MIN(bytes, (uint32_t)rte_pktmbuf_data_len(m));
+/*
+ * The send-queue buffer holding sequence number @seq, with the sequence
+ * number of its first byte in @mseq; NULL past the queue's end. The walk
+ * starts at the buffer the previous segment was read from when @seq lies at
+ * or past it (new data goes out in order), else at the head: a send queue of
+ * hundreds of buffers is not walked from the start per segment.
+ */
+static struct rte_mbuf *
+tcp_sndq_locate(struct tcp_cb *tp, uint32_t seq, uint32_t *mseq)
+{
+	struct rte_mbuf *m = tp->sndq.head;
+	uint32_t s = tp->snd_una - tp->snd_head_off;
 
-				if (cut == rte_pktmbuf_data_len(m) && m->nb_segs > 1) {
-					/* drop a whole leading segment of a chain */
-					struct rte_mbuf *next = m->next;
+	if (tp->snd_cur != NULL && seq_geq(seq, tp->snd_cur_seq)) {
+		m = tp->snd_cur;
+		s = tp->snd_cur_seq;
+	}
+	while (m != NULL && seq - s >= rte_pktmbuf_pkt_len(m)) {
+		s += rte_pktmbuf_pkt_len(m);
+		m = *tern_mbufq_link(m);
+	}
+	if (m != NULL) {
+		tp->snd_cur = m;
+		tp->snd_cur_seq = s;
+	}
+	*mseq = s;
+	return m;
+}
 
-					next->nb_segs = m->nb_segs - 1;
-					next->pkt_len = m->pkt_len - cut;
-					*tern_mbufq_link(next) = *tern_mbufq_link(m);
-					if (tp->sndq.tail == m)
-						tp->sndq.tail = next;
-					tp->sndq.head = next;
-					m->next = NULL;
-					m->nb_segs = 1;
-					rte_pktmbuf_free_seg(m);
-					m = next;
-				} else {
-					rte_pktmbuf_adj(m, cut);
-				}
-				bytes -= cut;
-			}
-		}
+/* Copy @len bytes of the send queue, from sequence number @seq, to @dst. */
+static void
+tcp_sndq_copy(struct tcp_cb *tp, uint32_t seq, uint8_t *dst, uint32_t len)
+{
+	uint32_t mseq;
+	struct rte_mbuf *m = tcp_sndq_locate(tp, seq, &mseq);
+
+	while (len != 0 && m != NULL) {
+		uint32_t mlen = rte_pktmbuf_pkt_len(m);
+		uint32_t off = seq - mseq;
+		uint32_t n = RTE_MIN(len, mlen - off);
+		const void *p = rte_pktmbuf_read(m, off, n, dst);
+
+		if (p != dst)
+			memcpy(dst, p, n);
+		tp->snd_cur = m;
+		tp->snd_cur_seq = mseq;
+		dst += n;
+		len -= n;
+		seq += n;
+		mseq += mlen;
+		m = *tern_mbufq_link(m);
 	}
 }
 
 /*
- * Copy @len bytes of the send queue, from sequence number @seq, to @dst.
- * The walk starts at the element the previous segment was read from when
- * @seq lies at or past it (new data goes out in order), else at the head: a
- * send queue of hundreds of buffers is not walked from the start per segment.
+ * The send-queue buffer a segment of @len bytes at @seq can be sent from,
+ * with @hlen bytes of headers (Ethernet included) written in front of it:
+ * the segment starts the buffer and fits in its first segment, the buffer is
+ * a plain one of ours alone, with the headroom, and no frame points into it.
  */
-static void
-tcp_sndq_copy(struct tcp_cb *tp, uint32_t seq, uint8_t *dst, uint32_t len)
+static struct rte_mbuf *
+tcp_sndq_ref_buffer(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint32_t hlen)
 {
-	struct rte_mbuf *m = tp->sndq.head;
-	uint32_t mseq = tp->snd_una;
+	struct rte_mbuf *m;
+	uint32_t mseq;
 
-	if (tp->snd_cur != NULL && seq_geq(seq, tp->snd_cur_seq)) {
-		m = tp->snd_cur;
-		mseq = tp->snd_cur_seq;
-	}
-	while (len != 0 && m != NULL) {
-		uint32_t mlen = rte_pktmbuf_pkt_len(m);
-		uint32_t off = seq - mseq;
-
-		if (off < mlen) {
-			uint32_t n = RTE_MIN(len, mlen - off);
-			const void *p = rte_pktmbuf_read(m, off, n, dst);
-
-			if (p != dst)
-				memcpy(dst, p, n);
-			tp->snd_cur = m;
-			tp->snd_cur_seq = mseq;
-			dst += n;
-			len -= n;
-			seq += n;
-		}
-		if (len != 0) {
-			mseq += mlen;
-			m = *tern_mbufq_link(m);
-		}
-	}
+	if (len == 0 || !(tp->tw->nif->offloads & TERN_NETDEV_TX_BY_REF))
+		return NULL;
+	m = tcp_sndq_locate(tp, seq, &mseq);
+	if (m == NULL || mseq != seq || rte_pktmbuf_data_len(m) < len ||
+			!RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) != 1 ||
+			rte_pktmbuf_headroom(m) < hlen || tern_mbuf_meta(m)->tx_refs != 0)
+		return NULL;
+	return m;
 }
 
 /* --- segment building -------------------------------------------------- */
 
 /*
+ * A carrier for a segment sent from send buffer @buf: an mbuf attached to
+ * @buf's data as an external buffer, its data the @hlen header bytes in
+ * @buf's headroom (Ethernet excluded) and @len payload bytes. The shared
+ * info lives in the carrier's own (unused) data room; its free callback
+ * counts the frame out of @buf.
+ */
+static struct rte_mbuf *
+tcp_seg_carrier(struct tcp_worker *tw, struct rte_mbuf *buf, uint32_t hlen, uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(tw->nif->pool);
+	struct rte_mbuf_ext_shared_info *shinfo;
+
+	if (unlikely(m == NULL))
+		return NULL;
+	shinfo = rte_pktmbuf_mtod(m, struct rte_mbuf_ext_shared_info *);
+	shinfo->free_cb = tcp_sndq_frame_done;
+	shinfo->fcb_opaque = buf;
+	rte_mbuf_ext_refcnt_set(shinfo, 1);
+	rte_pktmbuf_attach_extbuf(m, buf->buf_addr, buf->buf_iova, buf->buf_len, shinfo);
+	m->data_off = (uint16_t)(buf->data_off - hlen);
+	m->data_len = (uint16_t)(hlen + len);
+	m->pkt_len = hlen + len;
+	tern_mbuf_meta(buf)->tx_refs++;
+	return m;
+}
+
+/*
+ * A fresh mbuf with @n bytes of data (IPv4 header onwards), placed so that
+ * the frame, once the Ethernet header is prepended, starts on a cache line:
+ * drivers that copy it (memif, tap) copy from an aligned source.
+ */
+static struct rte_mbuf *
+tcp_seg_plain(struct tcp_worker *tw, uint32_t n)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(tw->nif->pool);
+
+	if (unlikely(m == NULL))
+		return NULL;
+	m->data_off = RTE_PKTMBUF_HEADROOM + RTE_ETHER_HDR_LEN;
+	if (unlikely(rte_pktmbuf_append(m, (uint16_t)n) == NULL)) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+/*
  * Allocate and fill IPv4 + TCP headers for a segment of @len payload bytes.
- * @return the mbuf (payload area at its tail, to be filled) or NULL.
+ * With @ref the segment is sent from that send buffer (tcp_seg_carrier);
+ * else the payload area is reserved at the mbuf's tail, for the caller to
+ * fill through @payload. @return the mbuf or NULL.
  */
 static struct rte_mbuf *
 tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, uint32_t ack,
 		uint8_t flags, uint16_t wnd, const uint8_t *opts, unsigned int optlen,
-		uint32_t len, uint8_t **payload)
+		uint32_t len, struct rte_mbuf *ref, uint8_t **payload)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(tw->nif->pool);
 	unsigned int thlen = TCP_HDR_MIN + optlen;
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
+	struct rte_mbuf *m;
 
+	if (ref != NULL)
+		m = tcp_seg_carrier(tw, ref, sizeof(*ip) + thlen, len);
+	else
+		m = tcp_seg_plain(tw, sizeof(*ip) + thlen + len);
 	if (unlikely(m == NULL)) {
 		tw->stats->tcp_nombuf++;
 		return NULL;
 	}
-	/* the frame, once the Ethernet header is prepended, starts on a cache
-	 * line: drivers that copy it (memif, tap) copy from an aligned source */
-	m->data_off = RTE_PKTMBUF_HEADROOM + RTE_ETHER_HDR_LEN;
-	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m,
-			(uint16_t)(sizeof(*ip) + thlen + len));
-	if (unlikely(ip == NULL)) {
-		rte_pktmbuf_free(m);
-		tw->stats->tcp_nombuf++;
-		return NULL;
-	}
+	ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	net_ipv4_hdr_fill(tw->nif, ip, key->laddr, key->raddr, IPPROTO_TCP,
 			(uint16_t)(thlen + len));
 	th = (struct rte_tcp_hdr *)(ip + 1);
@@ -202,7 +373,8 @@ tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, ui
 		memcpy(th + 1, opts, optlen);
 	m->l3_len = sizeof(*ip);
 	m->l4_len = thlen;
-	*payload = (uint8_t *)th + thlen;
+	if (ref == NULL)
+		*payload = (uint8_t *)th + thlen;
 	return m;
 }
 
@@ -285,7 +457,8 @@ tcp_ack_sent(struct tcp_cb *tp, uint32_t wnd)
 
 /*
  * Send one segment of @tp at @seq with @len bytes of the send queue and
- * @flags. Does not move snd_nxt. @return 0 or -ENOBUFS.
+ * @flags. Does not move snd_nxt. A payload that starts a send buffer is sent
+ * from it (tcp_sndq_ref_buffer); any other is copied. @return 0 or -ENOBUFS.
  */
 static int
 tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
@@ -295,8 +468,8 @@ tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
 	unsigned int optlen;
 	uint32_t wnd = tcp_rcv_window(tp);
 	uint16_t wfield;
-	struct rte_mbuf *m;
-	uint8_t *payload;
+	struct rte_mbuf *m, *ref;
+	uint8_t *payload = NULL;
 
 	if (flags & TH_SYN) {
 		optlen = tcp_opt_build_syn(tp, opts, flags & TH_ACK);
@@ -306,11 +479,15 @@ tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
 		optlen = tcp_opt_build(tp, opts);
 		wfield = (uint16_t)(wnd >> tp->rcv_wscale);
 	}
+	ref = tcp_sndq_ref_buffer(tp, seq, len, RTE_ETHER_HDR_LEN +
+			sizeof(struct rte_ipv4_hdr) + TCP_HDR_MIN + optlen);
 	m = tcp_seg_alloc(tw, &tp->key, seq, tp->rcv_nxt, flags, wfield, opts, optlen,
-			len, &payload);
+			len, ref, &payload);
 	if (m == NULL)
 		return -ENOBUFS;
-	if (len != 0)
+	if (ref != NULL)
+		tw->stats->tcp_tx_by_ref++;
+	else if (len != 0)
 		tcp_sndq_copy(tp, seq, payload, len);
 	if (flags & TH_ACK)
 		tcp_ack_sent(tp, (flags & TH_SYN) ? wfield : wfield << tp->rcv_wscale);
@@ -523,7 +700,8 @@ tcp_send_keepalive(struct tcp_cb *tp)
 	unsigned int optlen = tcp_opt_build(tp, opts);
 
 	m = tcp_seg_alloc(tp->tw, &tp->key, tp->snd_una - 1, tp->rcv_nxt, TH_ACK,
-			(uint16_t)(tcp_rcv_window(tp) >> tp->rcv_wscale), opts, optlen, 0, &payload);
+			(uint16_t)(tcp_rcv_window(tp) >> tp->rcv_wscale), opts, optlen, 0, NULL,
+			&payload);
 	if (m != NULL)
 		tcp_seg_send(tp->tw, m, 0, TH_ACK);
 }
@@ -534,7 +712,7 @@ tcp_send_ctl(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, uin
 		uint8_t flags, uint16_t wnd, const uint8_t *opts, unsigned int optlen)
 {
 	uint8_t *payload;
-	struct rte_mbuf *m = tcp_seg_alloc(tw, key, seq, ack, flags, wnd, opts, optlen, 0,
+	struct rte_mbuf *m = tcp_seg_alloc(tw, key, seq, ack, flags, wnd, opts, optlen, 0, NULL,
 			&payload);
 
 	if (m == NULL)

@@ -133,8 +133,9 @@ struct tcp_cb {
 	uint16_t segs_unacked;         /**< full segments received since our last ACK */
 	uint16_t rexmt_shift;          /**< RTO backoff count */
 	/* send and receive queues */
-	struct tern_mbufq sndq;        /**< unacknowledged + unsent data, from snd_una */
-	uint32_t sndq_bytes;           /**< bytes in sndq */
+	struct tern_mbufq sndq;        /**< unacknowledged + unsent data; the head holds snd_una */
+	uint32_t sndq_bytes;           /**< bytes in sndq from snd_una */
+	uint32_t snd_head_off;         /**< acknowledged bytes still at the head's front */
 	struct rte_mbuf *snd_cur;      /**< sndq element the last segment was read from */
 	uint32_t snd_cur_seq;          /**< sequence number of its first byte */
 	struct tern_mbufq reass;       /**< out-of-order segments, by seq */
@@ -328,6 +329,10 @@ void tcp_timewait_send_ack(struct tcp_worker *tw, struct tcp_timewait *t);
 void tcp_send_keepalive(struct tcp_cb *tp);
 uint32_t tcp_rcv_window(struct tcp_cb *tp);
 int tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len);
+/** Queue @p m (the stack's now) as it is. */
+void tcp_sndq_append_mbuf(struct tcp_cb *tp, struct rte_mbuf *m);
+/** Let go of the whole send queue (a frame still in flight frees its buffer). */
+void tcp_sndq_purge(struct tcp_cb *tp);
 void tcp_sndq_drop_acked(struct tcp_cb *tp, uint32_t bytes);
 /* Resend from SND.UNA (one segment); @return sequence numbers sent (0: none). */
 uint32_t tcp_retransmit_first(struct tcp_cb *tp);

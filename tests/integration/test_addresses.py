@@ -14,6 +14,7 @@ the Linux kernel in a test namespace as the peer over net_tap.
 import json
 import os
 import sys
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -68,6 +69,9 @@ def main(build, src):
             h.check(x["ok"] and x["peer"] == x["addr"],
                     "TCP echo via %s: bytes back, peer %s" % (x["addr"], x["peer"]))
         h.check(len(res) == len(ADDRS), "a connection to each address")
+        # the helper's last ACKs may still be in the tap when it exits: give
+        # tern the moment it needs to take its connections out of LAST_ACK
+        time.sleep(0.3)
         rc, st = t.stop()
         h.check(rc == 0, "tern-echo exit status 0 after SIGTERM (got %s)" % rc)
         h.check(st["arp_tx_reply"] >= len(ADDRS), "arp_tx_reply %d >= %d"

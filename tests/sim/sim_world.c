@@ -221,9 +221,12 @@ tap_from_b(struct sim_world *w)
 		uint16_t k = 0, sent;
 
 		moved += n;
-		for (uint16_t i = 0; i < n; i++)
-			if (tap_frame(w, 1, pkts[i]))
-				keep[k++] = pkts[i];
+		for (uint16_t i = 0; i < n; i++) {
+			struct rte_mbuf *m = tern_sim_flatten(pkts[i]);
+
+			if (m != NULL && tap_frame(w, 1, m))
+				keep[k++] = m;
+		}
 		sent = w->mid->ops->tx_burst(w->mid, 0, keep, k);
 		for (uint16_t i = sent; i < k; i++)
 			rte_pktmbuf_free(keep[i]);
@@ -390,6 +393,9 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 			errf(err, errlen, "tern_sim_create: %s", rte_strerror(rte_errno));
 			return -1;
 		}
+		/* like the DPDK ports the stacks run on: data goes out by
+		 * reference to the send queue (the link delivers copies) */
+		tern_sim_set_offloads(w->dev[i], TERN_NETDEV_TX_BY_REF);
 		w->mbufs[i] = p->cfg[i].mbufs;
 		w->stack[i] = tern_stack_create(&p->cfg[i], w->dev[i], 1);
 		if (w->stack[i] == NULL) {

@@ -290,6 +290,8 @@ nf_stack_config(struct tern_config *cfg)
 	cfg->mbuf_cache = 32;
 }
 
+uint32_t nf_dev_offloads;
+
 void
 nf_stack_up(struct nf_stack *h)
 {
@@ -298,6 +300,8 @@ nf_stack_up(struct nf_stack *h)
 	h->now = NF_T0;
 	h->dev = tern_sim_create("sim0", &mac, 1500, 1);
 	ck_assert_ptr_nonnull(h->dev);
+	if ((h->dev_offloads | nf_dev_offloads) != 0)
+		tern_sim_set_offloads(h->dev, h->dev_offloads | nf_dev_offloads);
 	h->stack = tern_stack_create(&h->cfg, h->dev, 1);
 	ck_assert_msg(h->stack != NULL, "tern_stack_create: %s", rte_strerror(rte_errno));
 	h->w = tern_stack_worker(h->stack, 0);

@@ -172,7 +172,12 @@ struct nf_stack {
 	struct tern_worker *w;          /**< worker 0 */
 	uint64_t now;                   /**< virtual clock, us */
 	unsigned int unit_free;         /**< unit_pool() count; the suite's setup sets it */
+	uint32_t dev_offloads;          /**< TERN_NETDEV_* the device claims, or'ed with
+	                                     nf_dev_offloads (nf_stack_up) */
 };
+
+/** Offloads every device of the run claims (a suite's second pass sets them). */
+extern uint32_t nf_dev_offloads;
 
 /**
  * Defaults plus 10.77.0.2/24, gateway 10.77.0.1, a small worker pool

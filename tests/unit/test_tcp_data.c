@@ -680,6 +680,88 @@ START_TEST(test_fast_retransmit)
 }
 END_TEST
 
+/* ------------------------------------------------------------ by reference */
+
+/* Sequence number and payload of a frame tern sent (no IP options). */
+static uint32_t
+raw_segment(struct rte_mbuf *m, const uint8_t **payload, uint32_t *len)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_tcp_hdr *th = (const void *)(f + 14 + 20);
+	uint32_t hl = (uint32_t)(th->data_off >> 4) * 4;
+
+	ck_assert_uint_eq(m->nb_segs, 1);
+	*payload = (const uint8_t *)th + hl;
+	*len = rte_pktmbuf_pkt_len(m) - 14 - 20 - hl;
+	return rte_be_to_cpu_32(th->sent_seq);
+}
+
+/* The frames a test holds carry the data pattern, 1460 bytes each from @seq. */
+static void
+check_held(struct rte_mbuf **held, unsigned int n, uint32_t seq)
+{
+	for (unsigned int k = 0; k < n; k++) {
+		const uint8_t *p;
+		uint32_t len, s = raw_segment(held[k], &p, &len);
+
+		ck_assert_uint_eq(s, seq + k * 1460);
+		ck_assert_uint_eq(len, 1460);
+		for (uint32_t i = 0; i < len; i++)
+			ck_assert_msg(p[i] == th_byte(s + i), "frame %u byte %u", k, i);
+	}
+}
+
+/*
+ * Where the driver allows it, full segments go out from the send buffers
+ * themselves. Buffers stay as they are while a frame points into them: an
+ * ACK inside a segment, a retransmission that starts mid-buffer (a copy) and
+ * the connection's end all leave the frames the driver holds intact, and
+ * the buffers are freed once the last frame is (teardown checks the pool).
+ */
+START_TEST(test_send_by_reference)
+{
+	const uint32_t b = 0xfffff001u;
+	struct rte_mbuf *held[8];
+	uint64_t by_ref;
+	const struct th_seg *s;
+	uint32_t x, una;
+	uint16_t n;
+
+	h.ns.dev_offloads |= TERN_NETDEV_TX_BY_REF;
+	th_up(&h);
+	x = th_open_passive(&h, 0xfffff000u, NULL);
+	by_ref = st()->tcp_tx_by_ref;
+	send_pattern(x + 1, 3 * 1460);
+	th_poll(&h);
+	n = tern_sim_take_tx(h.ns.dev, 0, held, RTE_DIM(held));
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(st()->tcp_tx_by_ref - by_ref, 3);
+	for (unsigned int k = 0; k < n; k++)
+		ck_assert(!RTE_MBUF_DIRECT(held[k]));
+	check_held(held, n, x + 1);
+	/* the peer acknowledges one and a half segments while the driver
+	 * still holds all three frames */
+	una = x + 1 + 1460 + 700;
+	th_inject(&h, T_ACK, b, una, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	check_held(held, n, x + 1);
+	/* the rest is lost: the retransmission starts inside a buffer (copied) */
+	for (unsigned int ms = 0; ms < 3000 && tern_sim_tx_count(h.ns.dev, 0) == 0; ms++)
+		th_advance_ms(&h, 1);
+	s = TH_EXPECT(&h, T_ACK, una, b, TH_ANY, 1460);
+	th_check_payload(s, una);
+	ck_assert_uint_eq(st()->tcp_tx_by_ref - by_ref, 3);
+	check_held(held, n, x + 1);
+	/* the connection ends; its buffers outlive it while frames point in */
+	tern_abort(h.c);
+	th_poll(&h);
+	TH_EXPECT(&h, T_RST, TH_ANY, TH_ANY, TH_ANY, 0);
+	check_held(held, n, x + 1);
+	rte_pktmbuf_free_bulk(held, n);
+}
+END_TEST
+
 /* ------------------------------------------------------------ zero window */
 
 START_TEST(test_zero_window_persist)
@@ -905,6 +987,7 @@ tcp_data_suite(void)
 	tcase_add_test(r, test_rto_backoff_then_timeout);
 	tcase_add_test(r, test_rto_from_rtt_sample);
 	tcase_add_loop_test(r, test_fast_retransmit, 0, 2);
+	tcase_add_test(r, test_send_by_reference);
 	suite_add_tcase(s, r);
 
 	tcase_add_checked_fixture(p, setup, teardown);
@@ -920,5 +1003,9 @@ tcp_data_suite(void)
 int
 main(void)
 {
-	return unit_run(tcp_data_suite());
+	int rc = unit_run(tcp_data_suite());
+
+	/* again with segments sent from the send buffers, as on DPDK ports */
+	nf_dev_offloads = TERN_NETDEV_TX_BY_REF;
+	return unit_run(tcp_data_suite()) != EXIT_SUCCESS ? EXIT_FAILURE : rc;
 }
