@@ -97,30 +97,31 @@ tcp_sndq_purge(struct tcp_cb *tp)
 }
 
 /*
- * Whether @tail, the last send-queue buffer, may take more bytes in place.
- * It must be ours alone (no other reference reads it). Where segments are
- * sent by reference a buffer also holds at most one segment's payload and
- * grows only while none of it was sent: buffers then line up with segments.
+ * Bytes @tail, the last send-queue buffer, may take in place. It must be ours
+ * alone (no other reference reads it). Where segments are sent by reference
+ * (TERN_NETDEV_TX_BY_REF) buffers are cut to line up with segments: a buffer
+ * none of which was sent holds one segment's payload; one already sent from
+ * grows only to end where the segment after what was sent ends (that segment
+ * is copied, the following ones start fresh buffers), else not at all.
  */
 static uint32_t
 tcp_sndq_tail_room(const struct tcp_cb *tp, const struct rte_mbuf *tail)
 {
-	uint32_t room, start;
+	uint32_t room, start, len, sent, limit;
 
 	if (tail == NULL || tail->nb_segs != 1 || rte_mbuf_refcnt_read(tail) != 1 ||
 			!RTE_MBUF_DIRECT(tail))
 		return 0;
 	room = rte_pktmbuf_tailroom(tail);
-	if (!(tp->tw->nif->offloads & TERN_NETDEV_TX_BY_REF))
-		return room;
-	start = tp->snd_una + tp->sndq_bytes - rte_pktmbuf_data_len(tail);
-	if (seq_lt(start, tp->snd_max))
+	if (!(tp->tw->nif->offloads & TERN_NETDEV_TX_BY_REF) || tp->seg_max == 0)
+		return room;    /* no MSS known yet (SYN_SENT): nothing to line up */
+	len = rte_pktmbuf_data_len(tail);
+	start = tp->snd_una + tp->sndq_bytes - len;
+	sent = seq_lt(start, tp->snd_max) ? RTE_MIN(tp->snd_max - start, len) : 0;
+	limit = sent + tp->seg_max;
+	if (limit <= len || limit > len + room)
 		return 0;
-	if (tp->seg_max == 0)   /* no MSS known yet (SYN_SENT) */
-		return room;
-	if (rte_pktmbuf_data_len(tail) >= tp->seg_max)
-		return 0;
-	return RTE_MIN(room, (uint32_t)(tp->seg_max - rte_pktmbuf_data_len(tail)));
+	return limit - len;
 }
 
 /* Bytes of the headers in front of a full-sized segment of @tp. */
@@ -262,7 +263,8 @@ tcp_sndq_copy(struct tcp_cb *tp, uint32_t seq, uint8_t *dst, uint32_t len)
 }
 
 /*
- * The send-queue buffer a segment of @len bytes at @seq can be sent from,
+ * The send-queue buffer a segment of @len bytes at @seq can be sent from
+ * (below TCP_TX_BY_REF_MIN bytes a copy costs less than a carrier),
  * with @hlen bytes of headers (Ethernet included) written in front of it:
  * the segment starts the buffer and fits in its first segment, the buffer is
  * a plain one of ours alone, with the headroom, and no frame points into it.
@@ -273,7 +275,7 @@ tcp_sndq_ref_buffer(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint32_t hlen
 	struct rte_mbuf *m;
 	uint32_t mseq;
 
-	if (len == 0 || !(tp->tw->nif->offloads & TERN_NETDEV_TX_BY_REF))
+	if (len < TCP_TX_BY_REF_MIN || !(tp->tw->nif->offloads & TERN_NETDEV_TX_BY_REF))
 		return NULL;
 	m = tcp_sndq_locate(tp, seq, &mseq);
 	if (m == NULL || mseq != seq || rte_pktmbuf_data_len(m) < len ||

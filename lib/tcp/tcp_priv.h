@@ -51,6 +51,7 @@ struct rte_hash;
 
 #define TCP_HDR_MIN      20
 #define TCP_OPT_MAX      40
+#define TCP_TX_BY_REF_MIN 512     /**< payload bytes from which a segment goes by reference */
 #define TCP_MSS_DEFAULT  536      /**< RFC 9293 §3.7.1 MUST-15: no MSS option */
 #define TCP_WSCALE_MAX   14       /**< RFC 7323 §2.3 */
 #define TCP_SACK_MAX_BLOCKS 4
