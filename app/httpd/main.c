@@ -25,6 +25,7 @@
 
 #include <llhttp.h>
 #include <rte_errno.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -34,6 +35,8 @@
 #define PIPELINE_MAX 16          /* responses queued per connection */
 #define MAX_FILES    1024
 #define PATTERN_CHUNK 65536
+/* body pieces from this size go by reference (tern_send_static), smaller ones are copied */
+#define STATIC_SEND_MIN 4096
 
 struct httpd_opts {
 	uint16_t port;
@@ -79,7 +82,9 @@ static struct httpd_worker *workers;
 static struct http_file *files;
 static size_t nfiles;
 static llhttp_settings_t settings;
-static uint8_t pattern[PATTERN_CHUNK + 26];
+/* /bytes/N bodies: byte i is http_pattern_byte(i); in DPDK memory, sent by reference */
+static uint8_t *pattern;
+#define PATTERN_SIZE (PATTERN_CHUNK + 26)
 
 static void httpd_parse_held(struct httpd_conn *hc);
 
@@ -142,7 +147,9 @@ httpd_write_one(struct httpd_conn *hc, struct http_resp *r)
 		if (n == 0)
 			return false;
 		p = resp_body_at(r, r->body_off, &n);
-		rc = tern_send(c, p, n);
+		rc = n >= STATIC_SEND_MIN ? tern_send_static(c, p, n) : -EINVAL;
+		if (rc == -EINVAL)      /* small, or not in DPDK memory: copied */
+			rc = tern_send(c, p, n);
 		if (rc <= 0)
 			return false;
 		r->body_off += (uint64_t)rc;
@@ -437,6 +444,33 @@ httpd_on_accept(struct tern_conn *c, void *arg)
 
 /* ------------------------------------------------------------------ setup */
 
+/*
+ * Bodies that stay as they are while the server runs (the /bytes/N pattern,
+ * --root files) go to DPDK memory once the EAL is up, so they are sent by
+ * reference, not copied per response.
+ */
+static int
+static_content_init(void)
+{
+	pattern = rte_malloc("httpd_pattern", PATTERN_SIZE, RTE_CACHE_LINE_SIZE);
+	if (pattern == NULL) {
+		fprintf(stderr, "tern-httpd: no DPDK memory for the body pattern\n");
+		return -1;
+	}
+	for (size_t i = 0; i < PATTERN_SIZE; i++)
+		pattern[i] = http_pattern_byte(i);
+	for (size_t i = 0; i < nfiles; i++) {
+		uint8_t *p = rte_malloc("httpd_file", RTE_MAX(files[i].len, (size_t)1), 0);
+
+		if (p == NULL)
+			continue;       /* stays in the heap: copied when sent */
+		memcpy(p, files[i].data, files[i].len);
+		free(files[i].data);
+		files[i].data = p;
+	}
+	return 0;
+}
+
 static int
 load_root(const char *dir)
 {
@@ -555,6 +589,8 @@ release(void)
 		sum.body_bytes += workers[i].st.body_bytes;
 		rte_mempool_free(workers[i].conn_pool);
 	}
+	/* the stack is gone: nothing points into the static content any more */
+	rte_free(pattern);
 	printf("httpd connections %" PRIu64 "\nhttpd requests %" PRIu64 "\nhttpd responses_2xx %"
 			PRIu64 "\nhttpd responses_4xx %" PRIu64 "\nhttpd parse_errors %" PRIu64
 			"\nhttpd request_body_bytes %" PRIu64 "\n", sum.conns, sum.requests,
@@ -576,8 +612,6 @@ main(int argc, char **argv)
 		parse_args(&ctx, argc - eal_argc, argv + eal_argc);
 	if (opts.root != NULL && load_root(opts.root) != 0)
 		return APP_EXIT_USAGE;
-	for (size_t i = 0; i < sizeof(pattern); i++)
-		pattern[i] = http_pattern_byte(i);
 	llhttp_settings_init(&settings);
 	settings.on_message_begin = on_message_begin;
 	settings.on_url = on_url;
@@ -587,6 +621,8 @@ main(int argc, char **argv)
 	settings.on_message_complete = on_message_complete;
 	app_load_config(&ctx);
 	app_start(&ctx, eal_argc, argv);
+	if (static_content_init() != 0)
+		return 1;
 	nw = tern_stack_worker_count(ctx.stack);
 	workers = calloc(nw, sizeof(workers[0]));
 	for (unsigned int i = 0; workers != NULL && i < nw; i++) {

@@ -208,7 +208,8 @@ dpdk_find_port(const char *device, uint16_t *port_id, bool *hotplugged)
  * Use the checksum offloads the PMD has; the stack computes the rest. Frames
  * may point into TCP's send buffers (TERN_NETDEV_TX_BY_REF) on every PMD
  * that copies or DMAs what it sends; net_ring passes the mbuf itself to its
- * reader, who could write into it or free it on another lcore.
+ * reader, who could write into it or free it on another lcore. Chained
+ * frames where the PMD takes them.
  */
 static void
 dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
@@ -217,6 +218,10 @@ dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
 
 	if (info->driver_name == NULL || strcmp(info->driver_name, "net_ring") != 0)
 		f |= TERN_NETDEV_TX_BY_REF;
+	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
+		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+		f |= TERN_NETDEV_TX_MULTI_SEG;
+	}
 
 	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) {
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;

@@ -221,6 +221,18 @@ int tern_send(struct tern_conn *c, const void *buf, size_t len);
  */
 int tern_send_mbuf(struct tern_conn *c, struct rte_mbuf *m);
 
+/**
+ * Queue up to @p len bytes at @p data by reference, never copied: segments
+ * carry them straight from there where the port takes chained frames, else
+ * they are copied into each segment. For content that outlives the stack
+ * (a page, a file read at start): the bytes must lie in DPDK memory
+ * (rte_malloc, a memzone: a NIC may read them by DMA) and stay valid and
+ * unchanged until tern_stack_free().
+ * @return bytes queued (0 .. len, as tern_send), or -ENOTCONN / -EPIPE,
+ *         -EINVAL (not DPDK memory), -ENOBUFS (no mbufs).
+ */
+int tern_send_static(struct tern_conn *c, const void *data, size_t len);
+
 /** Bytes tern_send() would accept now. */
 uint32_t tern_send_space(const struct tern_conn *c);
 

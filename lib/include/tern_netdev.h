@@ -34,6 +34,10 @@ struct tern_netdev;
  * frees it on the sending lcore, never passing the mbuf on. TCP then sends
  * payload by reference instead of copying it into each segment. */
 #define TERN_NETDEV_TX_BY_REF     (1u << 4)
+/** The driver sends frames chained over several mbufs (DPDK's MULTI_SEGS): with
+ * TERN_NETDEV_TX_BY_REF, a segment can carry any run of one send buffer (its
+ * headers in an mbuf of their own), data queued with tern_send_static() too. */
+#define TERN_NETDEV_TX_MULTI_SEG  (1u << 5)
 
 /** Link state as reported by link_get(). */
 struct tern_link {

@@ -548,6 +548,24 @@ tern_send(struct tern_conn *c, const void *buf, size_t len)
 }
 
 int
+tern_send_static(struct tern_conn *c, const void *data, size_t len)
+{
+	struct tcp_cb *tp = conn_cb(c);
+	uint32_t n;
+	int rc = tcp_send_check(tp);
+
+	if (rc != 0)
+		return rc;
+	n = (uint32_t)RTE_MIN(len, (size_t)tern_send_space(c));
+	if (n == 0)
+		return 0;
+	rc = tcp_sndq_append_static(tp, data, n);
+	if (rc > 0)
+		tcp_output_sched(tp);
+	return rc;
+}
+
+int
 tern_send_mbuf(struct tern_conn *c, struct rte_mbuf *m)
 {
 	struct tcp_cb *tp = conn_cb(c);

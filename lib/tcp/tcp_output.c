@@ -186,6 +186,66 @@ tcp_sndq_append_mbuf(struct tcp_cb *tp, struct rte_mbuf *m)
 	tp->sndq_bytes += rte_pktmbuf_pkt_len(m);
 }
 
+/* Static content is never freed by the stack (rte_mbuf_extbuf_free_callback_t). */
+static void
+tcp_static_done(void *addr __rte_unused, void *opaque __rte_unused)
+{
+}
+
+/*
+ * A send buffer over @len bytes at @data, which lie in DPDK memory: an mbuf
+ * attached to them as an external buffer (its shared info in the mbuf's own
+ * data room). @len stops at the end of @data's memory segment, whose IO
+ * address run is contiguous. @return the mbuf, or NULL with @err set.
+ */
+static struct rte_mbuf *
+tcp_static_buffer(struct tcp_cb *tp, const uint8_t *data, uint32_t len, int *err)
+{
+	const struct rte_memseg *ms = rte_mem_virt2memseg(data, NULL);
+	struct rte_mbuf_ext_shared_info *shinfo;
+	struct rte_mbuf *m;
+	uint32_t off;
+
+	if (ms == NULL) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	off = (uint32_t)(data - (const uint8_t *)ms->addr);
+	len = RTE_MIN(len, (uint32_t)RTE_MIN(ms->len - off, (size_t)UINT16_MAX));
+	m = rte_pktmbuf_alloc(tp->tw->nif->pool);
+	if (m == NULL) {
+		tp->tw->stats->tcp_nombuf++;
+		*err = -ENOBUFS;
+		return NULL;
+	}
+	shinfo = rte_pktmbuf_mtod(m, struct rte_mbuf_ext_shared_info *);
+	shinfo->free_cb = tcp_static_done;
+	shinfo->fcb_opaque = NULL;
+	rte_mbuf_ext_refcnt_set(shinfo, 1);
+	rte_pktmbuf_attach_extbuf(m, (void *)(uintptr_t)data, ms->iova + off, (uint16_t)len, shinfo);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	return m;
+}
+
+int
+tcp_sndq_append_static(struct tcp_cb *tp, const void *data, uint32_t len)
+{
+	const uint8_t *p = data;
+	uint32_t done = 0;
+	int err = 0;
+
+	while (done < len) {
+		struct rte_mbuf *m = tcp_static_buffer(tp, p + done, len - done, &err);
+
+		if (m == NULL)
+			break;
+		tcp_sndq_append_mbuf(tp, m);
+		done += rte_pktmbuf_data_len(m);
+	}
+	return done != 0 ? (int)done : err;
+}
+
 /*
  * @bytes more of the send queue are acknowledged. Buffers wholly acknowledged
  * leave the queue; one acknowledged in part stays as it is, its acknowledged
@@ -262,40 +322,53 @@ tcp_sndq_copy(struct tcp_cb *tp, uint32_t seq, uint8_t *dst, uint32_t len)
 	}
 }
 
+/* How a segment's payload gets into its frame. */
+enum tcp_tx_mode {
+	TCP_TX_COPY,            /* copied into the frame after the headers */
+	TCP_TX_IN_HEADROOM,     /* headers written in front of the buffer's data */
+	TCP_TX_CHAINED,         /* headers in their own mbuf, the payload chained */
+};
+
 /*
- * The send-queue buffer a segment of @len bytes at @seq can be sent from
- * (below TCP_TX_BY_REF_MIN bytes a copy costs less than a carrier),
- * with @hlen bytes of headers (Ethernet included) written in front of it:
- * the segment starts the buffer and fits in its first segment, the buffer is
- * a plain one of ours alone, with the headroom, and no frame points into it.
+ * How a segment of @len bytes at @seq, with @hlen bytes of headers (Ethernet
+ * included), is sent, and from which send buffer @buf at offset @off. By
+ * reference only from TCP_TX_BY_REF_MIN bytes (a copy costs less than a
+ * carrier) and only when the payload lies within the buffer's first segment.
+ * In front of the buffer when the segment starts it and the buffer is a
+ * plain one of ours alone, with the headroom and no frame pointing into it;
+ * else chained where the driver takes chains; else copied.
  */
-static struct rte_mbuf *
-tcp_sndq_ref_buffer(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint32_t hlen)
+static enum tcp_tx_mode
+tcp_tx_mode(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint32_t hlen,
+		struct rte_mbuf **buf, uint32_t *off)
 {
+	uint32_t offloads = tp->tw->nif->offloads;
 	struct rte_mbuf *m;
 	uint32_t mseq;
 
-	if (len < TCP_TX_BY_REF_MIN || !(tp->tw->nif->offloads & TERN_NETDEV_TX_BY_REF))
-		return NULL;
+	if (len < TCP_TX_BY_REF_MIN || !(offloads & TERN_NETDEV_TX_BY_REF))
+		return TCP_TX_COPY;
 	m = tcp_sndq_locate(tp, seq, &mseq);
-	if (m == NULL || mseq != seq || rte_pktmbuf_data_len(m) < len ||
-			!RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) != 1 ||
-			rte_pktmbuf_headroom(m) < hlen || tern_mbuf_meta(m)->tx_refs != 0)
-		return NULL;
-	return m;
+	if (m == NULL || seq - mseq + len > rte_pktmbuf_data_len(m))
+		return TCP_TX_COPY;
+	*buf = m;
+	*off = seq - mseq;
+	if (*off == 0 && RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1 &&
+			rte_pktmbuf_headroom(m) >= hlen && tern_mbuf_meta(m)->tx_refs == 0)
+		return TCP_TX_IN_HEADROOM;
+	return (offloads & TERN_NETDEV_TX_MULTI_SEG) ? TCP_TX_CHAINED : TCP_TX_COPY;
 }
 
 /* --- segment building -------------------------------------------------- */
 
 /*
- * A carrier for a segment sent from send buffer @buf: an mbuf attached to
- * @buf's data as an external buffer, its data the @hlen header bytes in
- * @buf's headroom (Ethernet excluded) and @len payload bytes. The shared
- * info lives in the carrier's own (unused) data room; its free callback
+ * A carrier: an mbuf attached to send buffer @buf's memory as an external
+ * buffer, its data the @n bytes from @data_off of that memory (the shared
+ * info lives in the carrier's own, unused, data room). Its free callback
  * counts the frame out of @buf.
  */
 static struct rte_mbuf *
-tcp_seg_carrier(struct tcp_worker *tw, struct rte_mbuf *buf, uint32_t hlen, uint32_t len)
+tcp_seg_carrier(struct tcp_worker *tw, struct rte_mbuf *buf, uint32_t data_off, uint32_t n)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(tw->nif->pool);
 	struct rte_mbuf_ext_shared_info *shinfo;
@@ -307,9 +380,9 @@ tcp_seg_carrier(struct tcp_worker *tw, struct rte_mbuf *buf, uint32_t hlen, uint
 	shinfo->fcb_opaque = buf;
 	rte_mbuf_ext_refcnt_set(shinfo, 1);
 	rte_pktmbuf_attach_extbuf(m, buf->buf_addr, buf->buf_iova, buf->buf_len, shinfo);
-	m->data_off = (uint16_t)(buf->data_off - hlen);
-	m->data_len = (uint16_t)(hlen + len);
-	m->pkt_len = hlen + len;
+	m->data_off = (uint16_t)data_off;
+	m->data_len = (uint16_t)n;
+	m->pkt_len = n;
 	tern_mbuf_meta(buf)->tx_refs++;
 	return m;
 }
@@ -334,26 +407,56 @@ tcp_seg_plain(struct tcp_worker *tw, uint32_t n)
 	return m;
 }
 
+/* Headers in an mbuf of their own, @len bytes of @buf from @off chained. */
+static struct rte_mbuf *
+tcp_seg_chained(struct tcp_worker *tw, uint32_t hlen, struct rte_mbuf *buf, uint32_t off,
+		uint32_t len)
+{
+	struct rte_mbuf *m = tcp_seg_plain(tw, hlen);
+	struct rte_mbuf *p;
+
+	if (unlikely(m == NULL))
+		return NULL;
+	p = tcp_seg_carrier(tw, buf, buf->data_off + off, len);
+	if (unlikely(p == NULL)) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	m->next = p;
+	m->nb_segs = 2;
+	m->pkt_len += len;
+	return m;
+}
+
 /*
- * Allocate and fill IPv4 + TCP headers for a segment of @len payload bytes.
- * With @ref the segment is sent from that send buffer (tcp_seg_carrier);
- * else the payload area is reserved at the mbuf's tail, for the caller to
- * fill through @payload. @return the mbuf or NULL.
+ * Allocate and fill IPv4 + TCP headers for a segment of @len payload bytes,
+ * sent as @mode says from @buf at @off; for a copy the payload area is
+ * reserved after the headers, for the caller to fill through @payload.
+ * @return the mbuf or NULL.
  */
 static struct rte_mbuf *
 tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, uint32_t ack,
 		uint8_t flags, uint16_t wnd, const uint8_t *opts, unsigned int optlen,
-		uint32_t len, struct rte_mbuf *ref, uint8_t **payload)
+		uint32_t len, enum tcp_tx_mode mode, struct rte_mbuf *buf, uint32_t off,
+		uint8_t **payload)
 {
 	unsigned int thlen = TCP_HDR_MIN + optlen;
+	uint32_t hlen = sizeof(struct rte_ipv4_hdr) + thlen;
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
 
-	if (ref != NULL)
-		m = tcp_seg_carrier(tw, ref, sizeof(*ip) + thlen, len);
-	else
-		m = tcp_seg_plain(tw, sizeof(*ip) + thlen + len);
+	switch (mode) {
+	case TCP_TX_IN_HEADROOM:
+		m = tcp_seg_carrier(tw, buf, buf->data_off - hlen, hlen + len);
+		break;
+	case TCP_TX_CHAINED:
+		m = tcp_seg_chained(tw, hlen, buf, off, len);
+		break;
+	default:
+		m = tcp_seg_plain(tw, hlen + len);
+		break;
+	}
 	if (unlikely(m == NULL)) {
 		tw->stats->tcp_nombuf++;
 		return NULL;
@@ -375,7 +478,7 @@ tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, ui
 		memcpy(th + 1, opts, optlen);
 	m->l3_len = sizeof(*ip);
 	m->l4_len = thlen;
-	if (ref == NULL)
+	if (mode == TCP_TX_COPY)
 		*payload = (uint8_t *)th + thlen;
 	return m;
 }
@@ -397,6 +500,10 @@ tcp_seg_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint8_t fl
 		/* the NIC wants the pseudo-header sum in place (rte_mbuf_core.h) */
 		th->cksum = __rte_raw_cksum_reduce(ph);
 		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+	} else if (m->nb_segs > 1) {
+		th->cksum = (uint16_t)~net_cksum_mbuf(m, m->l3_len, l4_len, ph);
+		if (th->cksum == 0)
+			th->cksum = 0xffff;
 	} else {
 		th->cksum = (uint16_t)~net_cksum_raw(th, l4_len, ph);
 		if (th->cksum == 0)
@@ -459,8 +566,8 @@ tcp_ack_sent(struct tcp_cb *tp, uint32_t wnd)
 
 /*
  * Send one segment of @tp at @seq with @len bytes of the send queue and
- * @flags. Does not move snd_nxt. A payload that starts a send buffer is sent
- * from it (tcp_sndq_ref_buffer); any other is copied. @return 0 or -ENOBUFS.
+ * @flags. Does not move snd_nxt. The payload goes by reference to its send
+ * buffer or as a copy (tcp_tx_mode). @return 0 or -ENOBUFS.
  */
 static int
 tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
@@ -470,7 +577,9 @@ tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
 	unsigned int optlen;
 	uint32_t wnd = tcp_rcv_window(tp);
 	uint16_t wfield;
-	struct rte_mbuf *m, *ref;
+	enum tcp_tx_mode mode;
+	struct rte_mbuf *m, *buf = NULL;
+	uint32_t off = 0;
 	uint8_t *payload = NULL;
 
 	if (flags & TH_SYN) {
@@ -481,13 +590,13 @@ tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
 		optlen = tcp_opt_build(tp, opts);
 		wfield = (uint16_t)(wnd >> tp->rcv_wscale);
 	}
-	ref = tcp_sndq_ref_buffer(tp, seq, len, RTE_ETHER_HDR_LEN +
-			sizeof(struct rte_ipv4_hdr) + TCP_HDR_MIN + optlen);
+	mode = tcp_tx_mode(tp, seq, len, RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
+			TCP_HDR_MIN + optlen, &buf, &off);
 	m = tcp_seg_alloc(tw, &tp->key, seq, tp->rcv_nxt, flags, wfield, opts, optlen,
-			len, ref, &payload);
+			len, mode, buf, off, &payload);
 	if (m == NULL)
 		return -ENOBUFS;
-	if (ref != NULL)
+	if (mode != TCP_TX_COPY)
 		tw->stats->tcp_tx_by_ref++;
 	else if (len != 0)
 		tcp_sndq_copy(tp, seq, payload, len);
@@ -702,8 +811,8 @@ tcp_send_keepalive(struct tcp_cb *tp)
 	unsigned int optlen = tcp_opt_build(tp, opts);
 
 	m = tcp_seg_alloc(tp->tw, &tp->key, tp->snd_una - 1, tp->rcv_nxt, TH_ACK,
-			(uint16_t)(tcp_rcv_window(tp) >> tp->rcv_wscale), opts, optlen, 0, NULL,
-			&payload);
+			(uint16_t)(tcp_rcv_window(tp) >> tp->rcv_wscale), opts, optlen, 0,
+			TCP_TX_COPY, NULL, 0, &payload);
 	if (m != NULL)
 		tcp_seg_send(tp->tw, m, 0, TH_ACK);
 }
@@ -714,8 +823,8 @@ tcp_send_ctl(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, uin
 		uint8_t flags, uint16_t wnd, const uint8_t *opts, unsigned int optlen)
 {
 	uint8_t *payload;
-	struct rte_mbuf *m = tcp_seg_alloc(tw, key, seq, ack, flags, wnd, opts, optlen, 0, NULL,
-			&payload);
+	struct rte_mbuf *m = tcp_seg_alloc(tw, key, seq, ack, flags, wnd, opts, optlen, 0,
+			TCP_TX_COPY, NULL, 0, &payload);
 
 	if (m == NULL)
 		return;

@@ -330,6 +330,8 @@ void tcp_timewait_send_ack(struct tcp_worker *tw, struct tcp_timewait *t);
 void tcp_send_keepalive(struct tcp_cb *tp);
 uint32_t tcp_rcv_window(struct tcp_cb *tp);
 int tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len);
+/** Queue @p len bytes at @p data by reference (tern_send_static). */
+int tcp_sndq_append_static(struct tcp_cb *tp, const void *data, uint32_t len);
 /** Queue @p m (the stack's now) as it is. */
 void tcp_sndq_append_mbuf(struct tcp_cb *tp, struct rte_mbuf *m);
 /** Let go of the whole send queue (a frame still in flight frees its buffer). */

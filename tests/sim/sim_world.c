@@ -395,7 +395,7 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 		}
 		/* like the DPDK ports the stacks run on: data goes out by
 		 * reference to the send queue (the link delivers copies) */
-		tern_sim_set_offloads(w->dev[i], TERN_NETDEV_TX_BY_REF);
+		tern_sim_set_offloads(w->dev[i], TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG);
 		w->mbufs[i] = p->cfg[i].mbufs;
 		w->stack[i] = tern_stack_create(&p->cfg[i], w->dev[i], 1);
 		if (w->stack[i] == NULL) {

@@ -952,6 +952,6 @@ main(void)
 	int rc = unit_run(tcp_close_suite());
 
 	/* again with segments sent from the send buffers, as on DPDK ports */
-	nf_dev_offloads = TERN_NETDEV_TX_BY_REF;
+	nf_dev_offloads = TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG;
 	return unit_run(tcp_close_suite()) != EXIT_SUCCESS ? EXIT_FAILURE : rc;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_malloc.h>
 
 #include "tcp_harness.h"
 
@@ -682,83 +683,151 @@ END_TEST
 
 /* ------------------------------------------------------------ by reference */
 
-/* Sequence number and payload of a frame tern sent (no IP options). */
-static uint32_t
-raw_segment(struct rte_mbuf *m, const uint8_t **payload, uint32_t *len)
+/* Frame @m carries @len bytes of the data pattern from @seq. */
+static void
+check_frame(struct rte_mbuf *m, uint32_t seq, uint32_t len)
 {
-	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
-	const struct rte_tcp_hdr *th = (const void *)(f + 14 + 20);
-	uint32_t hl = (uint32_t)(th->data_off >> 4) * 4;
+	static uint8_t f[2048];
+	const struct rte_tcp_hdr *th;
+	const uint8_t *p;
+	uint32_t hl;
 
-	ck_assert_uint_eq(m->nb_segs, 1);
-	*payload = (const uint8_t *)th + hl;
-	*len = rte_pktmbuf_pkt_len(m) - 14 - 20 - hl;
-	return rte_be_to_cpu_32(th->sent_seq);
+	/* a chained frame is read as the wire would see it */
+	ck_assert_uint_le(rte_pktmbuf_pkt_len(m), sizeof(f));
+	p = rte_pktmbuf_read(m, 0, rte_pktmbuf_pkt_len(m), f);
+	th = (const void *)(p + 14 + 20);
+	hl = (uint32_t)(th->data_off >> 4) * 4;
+	ck_assert_uint_eq(rte_be_to_cpu_32(th->sent_seq), seq);
+	ck_assert_uint_eq(rte_pktmbuf_pkt_len(m) - 14 - 20 - hl, len);
+	for (uint32_t i = 0; i < len; i++)
+		ck_assert_msg(p[14 + 20 + hl + i] == th_byte(seq + i), "seq %u byte %u", seq, i);
 }
 
 /* The frames a test holds carry the data pattern, 1460 bytes each from @seq. */
 static void
 check_held(struct rte_mbuf **held, unsigned int n, uint32_t seq)
 {
-	for (unsigned int k = 0; k < n; k++) {
-		const uint8_t *p;
-		uint32_t len, s = raw_segment(held[k], &p, &len);
+	for (unsigned int k = 0; k < n; k++)
+		check_frame(held[k], seq + k * 1460, 1460);
+}
 
-		ck_assert_uint_eq(s, seq + k * 1460);
-		ck_assert_uint_eq(len, 1460);
-		for (uint32_t i = 0; i < len; i++)
-			ck_assert_msg(p[i] == th_byte(s + i), "frame %u byte %u", k, i);
-	}
+/* Take the @n frames tern just sent, without freeing them (the driver holds them). */
+static void
+hold_frames(struct rte_mbuf **held, unsigned int n)
+{
+	ck_assert_uint_eq(tern_sim_take_tx(h.ns.dev, 0, held, (uint16_t)n), n);
+	ck_assert_uint_eq(tern_sim_tx_count(h.ns.dev, 0), 0);
 }
 
 /*
  * Where the driver allows it, full segments go out from the send buffers
  * themselves. Buffers stay as they are while a frame points into them: an
- * ACK inside a segment, a retransmission that starts mid-buffer (a copy) and
- * the connection's end all leave the frames the driver holds intact, and
- * the buffers are freed once the last frame is (teardown checks the pool).
+ * ACK inside a segment, retransmissions that start mid-buffer (copied, or
+ * with _i = 1, a driver taking chained frames, headers chained to the
+ * buffer) and the connection's end all leave the frames the driver holds intact,
+ * and the buffers are freed once the last frame is (teardown checks the pool).
  */
 START_TEST(test_send_by_reference)
 {
 	const uint32_t b = 0xfffff001u;
-	struct rte_mbuf *held[8];
+	struct rte_mbuf *held[4];
 	uint64_t by_ref;
-	const struct th_seg *s;
 	uint32_t x, una;
-	uint16_t n;
+	bool chains;
 
-	h.ns.dev_offloads |= TERN_NETDEV_TX_BY_REF;
+	h.ns.dev_offloads |= TERN_NETDEV_TX_BY_REF | (_i ? TERN_NETDEV_TX_MULTI_SEG : 0);
+	chains = ((h.ns.dev_offloads | nf_dev_offloads) & TERN_NETDEV_TX_MULTI_SEG) != 0;
 	th_up(&h);
 	x = th_open_passive(&h, 0xfffff000u, NULL);
 	by_ref = st()->tcp_tx_by_ref;
 	send_pattern(x + 1, 3 * 1460);
 	th_poll(&h);
-	n = tern_sim_take_tx(h.ns.dev, 0, held, RTE_DIM(held));
-	ck_assert_uint_eq(n, 3);
+	hold_frames(held, 3);
 	ck_assert_uint_eq(st()->tcp_tx_by_ref - by_ref, 3);
-	for (unsigned int k = 0; k < n; k++)
-		ck_assert(!RTE_MBUF_DIRECT(held[k]));
-	check_held(held, n, x + 1);
+	for (unsigned int k = 0; k < 3; k++)
+		ck_assert(!RTE_MBUF_DIRECT(held[k]) && held[k]->nb_segs == 1);
+	check_held(held, 3, x + 1);
 	/* the peer acknowledges one and a half segments while the driver
 	 * still holds all three frames */
 	una = x + 1 + 1460 + 700;
 	th_inject(&h, T_ACK, b, una, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 	TH_EXPECT_NONE(&h);
-	check_held(held, n, x + 1);
-	/* the rest is lost: the retransmission starts inside a buffer (copied) */
+	check_held(held, 3, x + 1);
+	/* the rest is lost: the retransmission starts inside a buffer and
+	 * spans two, so it is copied however the driver takes frames */
 	for (unsigned int ms = 0; ms < 3000 && tern_sim_tx_count(h.ns.dev, 0) == 0; ms++)
 		th_advance_ms(&h, 1);
-	s = TH_EXPECT(&h, T_ACK, una, b, TH_ANY, 1460);
-	th_check_payload(s, una);
+	th_check_payload(TH_EXPECT(&h, T_ACK, una, b, TH_ANY, 1460), una);
 	ck_assert_uint_eq(st()->tcp_tx_by_ref - by_ref, 3);
-	check_held(held, n, x + 1);
+	/* the peer takes the rest of the second segment: the resending goes on
+	 * (RFC 6298 §5.4, from SND.UNA) with the third buffer's last 760 bytes.
+	 * A frame points into that buffer: no header in its headroom; chained
+	 * by a driver that takes chains, else copied */
+	th_inject(&h, T_ACK, b, x + 1 + 2 * 1460, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	hold_frames(&held[3], 1);
+	ck_assert_uint_eq(st()->tcp_tx_by_ref - by_ref, (chains ? 4u : 3u));
+	ck_assert_uint_eq(held[3]->nb_segs, (chains ? 2 : 1));
+	check_frame(held[3], una + 1460, 760);
+	check_held(held, 3, x + 1);
 	/* the connection ends; its buffers outlive it while frames point in */
 	tern_abort(h.c);
 	th_poll(&h);
 	TH_EXPECT(&h, T_RST, TH_ANY, TH_ANY, TH_ANY, 0);
-	check_held(held, n, x + 1);
-	rte_pktmbuf_free_bulk(held, n);
+	check_held(held, 3, x + 1);
+	check_frame(held[3], una + 1460, 760);
+	rte_pktmbuf_free_bulk(held, 4);
+}
+END_TEST
+
+/*
+ * tern_send_static: bytes in DPDK memory are queued by reference and sent
+ * chained (copied where the driver takes no chains), also across the end of
+ * a memory segment (4 KiB pages without hugepages: the run is split there);
+ * memory outside DPDK is refused with -EINVAL and nothing queued.
+ */
+START_TEST(test_send_static)
+{
+	const uint32_t b = 0xfffff001u;
+	uint32_t x, seq, by_ref;
+	uint8_t local[64];
+	uint8_t *data;
+	bool chains;
+
+	h.ns.dev_offloads |= TERN_NETDEV_TX_BY_REF | (_i ? TERN_NETDEV_TX_MULTI_SEG : 0);
+	chains = ((h.ns.dev_offloads | nf_dev_offloads) & TERN_NETDEV_TX_MULTI_SEG) != 0;
+	th_up(&h);
+	x = th_open_passive(&h, 0xfffff000u, NULL);
+	/* two pages: one run inside the first, one across into the second */
+	data = rte_malloc(NULL, 8192, 4096);
+	ck_assert_ptr_nonnull(data);
+	th_fill(data, x + 1, 2 * 1460);
+	th_fill(data + 4096 - 1000, x + 1 + 2 * 1460, 2 * 1460);
+	ck_assert_int_eq(tern_send_static(h.c, local, sizeof(local)), -EINVAL);
+	ck_assert_uint_eq(tern_send_space(h.c), h.ns.cfg.tcp_sndbuf);
+	by_ref = (uint32_t)st()->tcp_tx_by_ref;
+	ck_assert_int_eq(tern_send_static(h.c, data, 2 * 1460), 2 * 1460);
+	th_poll(&h);
+	seq = x + 1;
+	for (uint32_t k = 0; k < 2; k++, seq += 1460)
+		th_check_payload(TH_EXPECT(&h, k == 1 ? T_ACK | T_PSH : T_ACK, seq, b, TH_ANY,
+				1460), seq);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_tx_by_ref - by_ref, (chains ? 2u : 0u));
+	ck_assert_int_eq(tern_send_static(h.c, data + 4096 - 1000, 2 * 1460), 2 * 1460);
+	th_poll(&h);
+	for (uint32_t k = 0; k < 2; k++, seq += 1460)
+		th_check_payload(TH_EXPECT(&h, k == 1 ? T_ACK | T_PSH : T_ACK, seq, b, TH_ANY,
+				1460), seq);
+	TH_EXPECT_NONE(&h);
+	th_inject(&h, T_ACK, b, seq, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	ck_assert_uint_eq(th_rec_of(&h, h.c)->sent, 4 * 1460);
+	tern_abort(h.c);
+	th_poll(&h);
+	TH_EXPECT(&h, T_RST, TH_ANY, TH_ANY, TH_ANY, 0);
+	rte_free(data);
 }
 END_TEST
 
@@ -987,7 +1056,8 @@ tcp_data_suite(void)
 	tcase_add_test(r, test_rto_backoff_then_timeout);
 	tcase_add_test(r, test_rto_from_rtt_sample);
 	tcase_add_loop_test(r, test_fast_retransmit, 0, 2);
-	tcase_add_test(r, test_send_by_reference);
+	tcase_add_loop_test(r, test_send_by_reference, 0, 2);
+	tcase_add_loop_test(r, test_send_static, 0, 2);
 	suite_add_tcase(s, r);
 
 	tcase_add_checked_fixture(p, setup, teardown);
@@ -1006,6 +1076,6 @@ main(void)
 	int rc = unit_run(tcp_data_suite());
 
 	/* again with segments sent from the send buffers, as on DPDK ports */
-	nf_dev_offloads = TERN_NETDEV_TX_BY_REF;
+	nf_dev_offloads = TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG;
 	return unit_run(tcp_data_suite()) != EXIT_SUCCESS ? EXIT_FAILURE : rc;
 }
