@@ -22,6 +22,9 @@
  * Every response is checked (status 200, Content-Length, body length; echo
  * content). One line per second on stderr; a summary at the end with
  * latency percentiles from an HDR histogram, or a JSON object (--json).
+ * Latency runs from the worker iteration that queued a request to the one
+ * that received its response, on the worker's clock (tern_worker_now: read
+ * once per iteration, not per request).
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -162,7 +165,7 @@ static void
 lg_complete(struct lg_conn *lc, bool ok)
 {
 	struct lg_worker *lw = lc->lw;
-	uint64_t now = tern_clock_us();
+	uint64_t now = tern_worker_now(lw->w);
 
 	if (lc->inflight != 0) {
 		hdr_record(&lw->lat, now - lc->sent_ts[lc->ts_head]);
@@ -310,7 +313,7 @@ lg_send_more(struct lg_conn *lc)
 	if (phase != PH_RUN || lc->c == NULL)
 		return;
 	while (lc->inflight < opts.depth) {
-		uint64_t now = tern_clock_us();
+		uint64_t now = tern_worker_now(lw->w);
 
 		if (opts.mode == M_ECHO) {
 			uint32_t left = opts.size;

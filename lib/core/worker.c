@@ -86,6 +86,12 @@ tern_worker_set_poll_hook(struct tern_worker *w, tern_poll_hook_fn *fn, void *ar
 }
 
 uint64_t
+tern_worker_now(const struct tern_worker *w)
+{
+	return w->nif.now_us;
+}
+
+uint64_t
 tern_worker_next_event(const struct tern_worker *w)
 {
 	uint64_t t = RTE_MIN(tern_wheel_next_expiry(w->tcp.wheel),

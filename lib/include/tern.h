@@ -105,6 +105,13 @@ struct rte_mempool *tern_worker_pool(struct tern_worker *w);
 unsigned int tern_worker_poll(struct tern_worker *w, uint64_t now_us);
 
 /**
+ * The time of this worker's current iteration, as passed to tern_worker_poll()
+ * (the clock is read once per iteration): what callbacks use to stamp events
+ * without a clock read of their own.
+ */
+uint64_t tern_worker_now(const struct tern_worker *w);
+
+/**
  * The earliest time at which this worker has timer work (TCP timers, TIME_WAIT
  * expiry, ARP sweep), or UINT64_MAX. The simulator jumps virtual time to it
  * when nothing is in flight. It may be early (a wheel level cascade), never late.
