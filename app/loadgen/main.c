@@ -13,7 +13,8 @@
  *   http-close  one GET with "Connection: close" per connection, N at a time:
  *               connections per second
  *   bulk        GET /bytes/--bytes again and again on N keep-alive connections
- *               (one, for the single-connection figure): Gbit/s
+ *               (one, for the single-connection figure): Gbit/s; with --upload
+ *               POST --bytes to /echo instead (a copying sender: tern_send)
  *   syn-flood   SYNs from random spoofed sources (198.18.0.0/15) at --rate
  *               packets/s (0: as fast as possible), sent to the target's IP
  *               in broadcast frames: a flood source for resilience tests
@@ -56,6 +57,7 @@ struct lg_opts {
 	uint64_t bytes, requests, rate;
 	bool json, quiet;
 	bool flood;                 /* --flood: flood alongside the mode */
+	bool upload;                /* bulk --upload: POST --bytes, not GET them */
 	uint64_t idle;              /* --idle: connections held open, silent */
 };
 
@@ -71,6 +73,7 @@ struct lg_conn {
 	uint64_t sent_ts[DEPTH_MAX];/* send time of each in-flight request, FIFO */
 	uint32_t ts_head;
 	uint64_t tx_off, rx_off;    /* echo: stream offsets */
+	uint64_t up_left;           /* bulk --upload: body bytes still to queue */
 	/* HTTP response parsing */
 	uint32_t hlen;
 	bool in_body;
@@ -85,6 +88,7 @@ struct lg_conn {
 struct lg_stats {
 	uint64_t requests, non2xx, errors, bytes_rx, bytes_tx, conns_opened, conns_done;
 	uint64_t syn_sent;
+	uint64_t bytes_up;          /* bulk --upload: body bytes the server said it got */
 };
 
 /* One --idle connection: 16 bytes of loadgen state. */
@@ -132,6 +136,11 @@ static unsigned int nlw;
 static struct tern_stack *stack;
 static char request[512];
 static size_t request_len;
+/* bulk --upload: the server's answer to each upload, and the body sent (filled
+ * once, as iperf3 sends one buffer again and again) */
+static char upload_reply[64];
+static size_t upload_reply_len;
+static uint8_t upload_buf[65536];
 static uint64_t duration_us, drain_us = 1000000;
 static volatile enum lg_phase phase = PH_RUN;
 static uint64_t idle_setup_us;      /* how long the --idle connections took */
@@ -175,6 +184,8 @@ lg_complete(struct lg_conn *lc, bool ok)
 	lw->st.requests++;
 	if (!ok)
 		lw->st.non2xx++;
+	else if (opts.upload)
+		lw->st.bytes_up += opts.bytes;
 }
 
 /* One response is complete: count it and ask for the next. */
@@ -220,7 +231,7 @@ lg_http_header(struct lg_conn *lc, const char *h, size_t len)
 	cl = memmem(h, len, cl_name, sizeof(cl_name) - 1);
 	if (cl == NULL || !lg_parse_u64(cl + sizeof(cl_name) - 1, end, &lc->body_left))
 		return false;
-	if (opts.mode == M_BULK && lc->body_left != opts.bytes)
+	if (opts.mode == M_BULK && lc->body_left != (opts.upload ? upload_reply_len : opts.bytes))
 		return false;
 	lc->in_body = true;
 	if (lc->body_left == 0)
@@ -236,6 +247,10 @@ lg_http_input(struct lg_conn *lc, const uint8_t *p, uint32_t n)
 		if (lc->in_body) {
 			uint32_t take = (uint32_t)RTE_MIN((uint64_t)n, lc->body_left);
 
+			/* an upload's answer says how many bytes the server took */
+			if (opts.upload && memcmp(p, upload_reply + upload_reply_len - lc->body_left,
+					take) != 0)
+				return false;
 			lc->body_left -= take;
 			p += take;
 			n -= take;
@@ -304,6 +319,24 @@ lg_echo_input(struct lg_conn *lc, const uint8_t *p, uint32_t n)
 
 /* ------------------------------------------------------------- requests */
 
+/* Queue what the send buffer takes of the upload's body. @return true when all is queued. */
+static bool
+lg_upload_more(struct lg_conn *lc)
+{
+	while (lc->up_left != 0) {
+		int k = tern_send(lc->c, upload_buf, (size_t)RTE_MIN(lc->up_left,
+				(uint64_t)sizeof(upload_buf)));
+
+		if (k < 0)
+			lc->failed = true;
+		if (k <= 0)
+			return false;
+		lc->up_left -= (uint64_t)k;
+		lc->lw->st.bytes_tx += (uint64_t)k;
+	}
+	return true;
+}
+
 static void
 lg_send_more(struct lg_conn *lc)
 {
@@ -311,6 +344,8 @@ lg_send_more(struct lg_conn *lc)
 	uint8_t buf[4096];
 
 	if (phase != PH_RUN || lc->c == NULL)
+		return;
+	if (!lg_upload_more(lc))
 		return;
 	while (lc->inflight < opts.depth) {
 		uint64_t now = tern_worker_now(lw->w);
@@ -346,6 +381,9 @@ lg_send_more(struct lg_conn *lc)
 		lc->inflight++;
 		if (opts.mode == M_HTTP_CLOSE)
 			return;     /* one request per connection */
+		lc->up_left = opts.upload ? opts.bytes : 0;
+		if (!lg_upload_more(lc))
+			return;
 	}
 }
 
@@ -513,6 +551,13 @@ lg_stats_add(struct lg_stats *dst, const struct lg_stats *src)
 		d[i] += v[i];
 }
 
+/* The bulk figure: bytes downloaded, or with --upload bytes the server took. */
+static uint64_t
+lg_payload_bytes(const struct lg_stats *s)
+{
+	return opts.upload ? s->bytes_up : s->bytes_rx;
+}
+
 static void
 lg_report_line(uint64_t now)
 {
@@ -533,7 +578,8 @@ lg_report_line(uint64_t now)
 	fprintf(stderr, "tern-loadgen: %5.1fs req/s %.0f conn/s %.0f Gbit/s %.3f syn/s %.0f"
 			" errors %" PRIu64 " open %u\n", (now - lws[0].start_us) / 1e6,
 			(sum.requests - last.requests) / dt, (sum.conns_done - last.conns_done) / dt,
-			(sum.bytes_rx - last.bytes_rx) * 8 / dt / 1e9, (sum.syn_sent - last.syn_sent) / dt,
+			(lg_payload_bytes(&sum) - lg_payload_bytes(&last)) * 8 / dt / 1e9,
+			(sum.syn_sent - last.syn_sent) / dt,
 			sum.errors, open);
 }
 
@@ -832,6 +878,8 @@ usage(const char *prog)
 		"  --depth D       requests in flight per connection (default 1, max 64)\n"
 		"  --path P        HTTP path (default /)\n"
 		"  --bytes N       bulk: bytes per download (default 1 MiB, tern-httpd serves <= 64 MiB)\n"
+		"  --upload        bulk: POST --bytes to /echo instead (tern-httpd --max-body),\n"
+		"                  each answer checked (\"received N bytes\")\n"
 		"  --duration SEC  run time (default until SIGINT, or --requests)\n"
 		"  --requests N    stop after N responses\n"
 		"  --idle N        first open N connections that stay silent, from the\n"
@@ -854,6 +902,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' }, { "conns", required_argument, NULL, 'n' },
 		{ "size", required_argument, NULL, 's' }, { "depth", required_argument, NULL, 'D' },
 		{ "path", required_argument, NULL, 'p' }, { "bytes", required_argument, NULL, 'b' },
+		{ "upload", no_argument, NULL, 'U' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "drain-ms", required_argument, NULL, 'e' },
 		{ "idle", required_argument, NULL, 'i' },
@@ -864,7 +913,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:d:e:i:r:R:F:jqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:Ud:e:i:r:R:F:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx->config_path = optarg; break;
 		case 't': app_parse_addr_port(ctx->name, "--target", optarg, &opts.addr, &opts.port); break;
@@ -884,6 +933,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		case 'D': opts.depth = (uint32_t)app_parse_u64("tern-loadgen", "--depth", optarg, 1, DEPTH_MAX); break;
 		case 'p': opts.path = optarg; break;
 		case 'b': opts.bytes = app_parse_u64("tern-loadgen", "--bytes", optarg, 1, 1ull << 40); break;
+		case 'U': opts.upload = true; break;
 		case 'd': duration_us = app_parse_u64("tern-loadgen", "--duration", optarg, 1, 86400) * 1000000; break;
 		case 'e': drain_us = app_parse_u64("tern-loadgen", "--drain-ms", optarg, 0, 600000) * 1000; break;
 		case 'r': opts.requests = app_parse_u64("tern-loadgen", "--requests", optarg, 1, UINT64_MAX); break;
@@ -902,6 +952,10 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	if (optind != argc || opts.addr == 0) {
 		fprintf(stderr, "tern-loadgen: %s\n", opts.addr == 0 ? "--target is required" :
 				"unexpected argument");
+		exit(APP_EXIT_USAGE);
+	}
+	if (opts.upload && opts.mode != M_BULK) {
+		fprintf(stderr, "tern-loadgen: --upload goes with --mode bulk\n");
 		exit(APP_EXIT_USAGE);
 	}
 }
@@ -945,16 +999,18 @@ print_summary(double secs)
 			"\"lat_us\": {\"p50\": %" PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64
 			", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}}\n",
 			secs, s.requests, s.requests / secs, s.conns_opened, s.conns_done,
-			s.conns_done / secs, s.bytes_rx, s.bytes_rx * 8 / secs / 1e9, s.errors, s.non2xx,
+			s.conns_done / secs, s.bytes_rx, lg_payload_bytes(&s) * 8 / secs / 1e9, s.errors,
+			s.non2xx,
 			s.syn_sent, s.syn_sent / secs, ts.tx_frames / secs, ts.rx_frames / secs,
 			end.conns_done - s.conns_done, left_open, idle_held, idle_setup_us / 1e6,
 			hdr_percentile(lat, 50), hdr_percentile(lat, 90),
 			hdr_percentile(lat, 99), hdr_percentile(lat, 99.9), lat->total ? lat->max : 0);
 	} else {
 		printf("tern-loadgen: %.2f s, %" PRIu64 " requests (%.0f/s), %" PRIu64
-			" connections done (%.0f/s), %.3f Gbit/s received, %" PRIu64 " errors, %" PRIu64
+			" connections done (%.0f/s), %.3f Gbit/s %s, %" PRIu64 " errors, %" PRIu64
 			" non-2xx, %" PRIu64 " SYNs sent (%.0f/s)\n", secs, s.requests, s.requests / secs,
-			s.conns_done, s.conns_done / secs, s.bytes_rx * 8 / secs / 1e9, s.errors,
+			s.conns_done, s.conns_done / secs, lg_payload_bytes(&s) * 8 / secs / 1e9,
+			opts.upload ? "uploaded" : "received", s.errors,
 			s.non2xx, s.syn_sent, s.syn_sent / secs);
 		printf("tern-loadgen: latency us p50 %" PRIu64 " p90 %" PRIu64 " p99 %" PRIu64
 			" p99.9 %" PRIu64 " max %" PRIu64 "\n", hdr_percentile(lat, 50),
@@ -978,7 +1034,15 @@ main(int argc, char **argv)
 		return APP_EXIT_USAGE;
 	}
 	parse_args(&ctx, argc - eal_argc, argv + eal_argc);
-	if (opts.mode == M_BULK)
+	if (opts.mode == M_BULK && opts.upload) {
+		snprintf(request, sizeof(request), "POST /echo HTTP/1.1\r\nHost: tern\r\n"
+				"Content-Length: %" PRIu64 "\r\n\r\n", opts.bytes);
+		snprintf(upload_reply, sizeof(upload_reply), "received %" PRIu64 " bytes\n",
+				opts.bytes);
+		upload_reply_len = strlen(upload_reply);
+		for (size_t i = 0; i < sizeof(upload_buf); i++)
+			upload_buf[i] = pattern_byte(0, i);
+	} else if (opts.mode == M_BULK)
 		snprintf(request, sizeof(request), "GET /bytes/%" PRIu64 " HTTP/1.1\r\nHost: tern\r\n"
 				"\r\n", opts.bytes);
 	else if (opts.mode == M_HTTP_CLOSE)

@@ -7,7 +7,8 @@ Pairs (Linux on loopback; Tern over net_memif between two processes):
   http keep-alive req/s   nginx (1 worker, core 0) + wrk (1 thread, core 1)
                           vs tern-httpd (core 0) + tern-loadgen http (core 1); 64 and 1024 conns
   http close conn/s       the same pairs with "Connection: close"
-  bulk Gbit/s             iperf3 (1 stream) vs tern-loadgen bulk (1 conn) from tern-httpd
+  bulk Gbit/s             iperf3 (1 stream) vs tern-loadgen bulk (1 conn) from tern-httpd,
+                          and tern-loadgen bulk --upload to tern-httpd (a copying sender)
   echo packets/s          frames/s into the server: tern-echo fed by tern-loadgen echo
                           (64 B messages, 256 connections, one in flight each, so one
                           small segment per message) vs dpdk-testpmd macswap fed by
@@ -234,6 +235,7 @@ def idle_run(tmp, server_argv, idle, seconds, client_args, mem_mb):
 
 def median3(fn, runs):
     vals = [fn() for _ in range(runs)]
+    log("    runs: %s" % ", ".join("%.1f" % v for v in vals))
     return statistics.median(vals), vals
 
 
@@ -284,7 +286,16 @@ def main():
         tb, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
                         ["--target", "10.78.0.1:80", "--mode", "bulk", "--conns", "1",
                          "--bytes", str(64 << 20)], a.seconds), "bulk")["gbit_per_s"], a.runs)
-        row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s")
+        row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s",
+            "tern-httpd sends /bytes from memory by reference (tern_send_static)")
+        # the other way: tern-loadgen uploads with tern_send (a copy per byte,
+        # as iperf3's write), tern-httpd takes the body; against the same iperf3
+        tu, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80",
+                        "--max-body", str(1 << 30)], ["--target", "10.78.0.1:80", "--mode", "bulk",
+                        "--upload", "--conns", "1", "--bytes", str(64 << 20)], a.seconds),
+                        "bulk upload")["gbit_per_s"], a.runs)
+        row("bulk 1 connection Gbit/s, upload (copying sender)", lb, tu, "Gbit/s",
+            "tern-loadgen POSTs with tern_send to tern-httpd")
         try:
             # testpmd prints a rate once a second: give it at least three
             mp, _ = median3(lambda: testpmd_macswap(tmp, max(a.seconds, 3)), a.runs)
@@ -305,14 +316,19 @@ def main():
         idle_n = 20000 if a.smoke else 1000000
         mem_mb = 1024 if a.smoke else 6144
         close64 = ["--target", "10.78.0.1:80", "--mode", "http-close", "--conns", "64"]
-        none = []
-        base, _ = median3(lambda: tern_check(none.append(idle_run(
-                          tmp, ["tern-httpd", "--port", "80"], 0, a.seconds, close64,
-                          mem_mb)) or none[-1][0], "http-close, none idle")["conns_per_s"], a.runs)
-        held = []
-        ti, _ = median3(lambda: tern_check(held.append(idle_run(
-                        tmp, ["tern-httpd", "--port", "80"], idle_n, a.seconds, close64,
-                        mem_mb)) or held[-1][0], "http-close, idle held")["conns_per_s"], a.runs)
+        # alternate the two, so a drift of the machine's speed over the minutes
+        # they take weighs on both alike
+        none, held = [], []
+        for _ in range(a.runs):
+            none.append(idle_run(tmp, ["tern-httpd", "--port", "80"], 0, a.seconds, close64,
+                                 mem_mb))
+            held.append(idle_run(tmp, ["tern-httpd", "--port", "80"], idle_n, a.seconds,
+                                 close64, mem_mb))
+        nv = [tern_check(r[0], "http-close, none idle")["conns_per_s"] for r in none]
+        hv = [tern_check(r[0], "http-close, idle held")["conns_per_s"] for r in held]
+        log("    runs: none %s; held %s" % (", ".join("%.1f" % v for v in nv),
+                                           ", ".join("%.1f" % v for v in hv)))
+        base, ti = statistics.median(nv), statistics.median(hv)
         row("http close conn/s, 64 conns: %d idle held vs none" % idle_n, base, ti, "conn/s",
             "both Tern; target ratio >= 0.9")
         # memory per idle connection: VmRSS with them all established, less
