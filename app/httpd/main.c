@@ -4,6 +4,7 @@
  *
  *   tern-httpd [EAL args] -- [--config FILE] [--port N] [--root DIR]
  *                            [--idle-timeout SEC] [--max-body BYTES] [--duration SEC]
+ *                            [--max-busy N]
  *
  * One instance per worker, run to completion inside the stack's callbacks.
  * Requests are parsed by llhttp straight from the received mbufs (no copy but
@@ -11,6 +12,11 @@
  * queued in request order (pipelining) and written as the send buffer allows,
  * so /bytes/N of 64 MiB never sits in memory. While the response queue is
  * full, parsing pauses and the unparsed input keeps the receive window closed.
+ * A connection holds the request and response state (URL, response queue:
+ * struct httpd_busy, 1.7 KiB) only while it has a request or response going;
+ * a quiet connection keeps the parser and a few fields, so a million idle
+ * connections cost the stack's share and little more. At most --max-busy
+ * connections per worker are busy at once; bytes on one more get a 503.
  */
 #include <dirent.h>
 #include <arpa/inet.h>
@@ -43,19 +49,33 @@ struct httpd_opts {
 	const char *root;
 	uint64_t idle_us;
 	uint64_t max_body;
+	uint32_t max_busy;           /* 0: the stack's max_conns, at most 65536 */
 };
 
 /* Per-worker counters, printed at exit. */
 struct httpd_stats {
 	uint64_t conns, requests, resp_2xx, resp_4xx, parse_errors, body_bytes;
+	uint64_t busy_refused;       /* 503: no request state free */
 };
 
 struct httpd_worker {
 	struct rte_mempool *conn_pool;
+	struct rte_mempool *busy_pool;  /* struct httpd_busy */
 	struct httpd_stats st;
 	int64_t date_sec;            /* second the cached Date is for */
 	char date[40];
 } __rte_cache_aligned;
+
+/* A request being parsed and the responses queued: only while there are some. */
+struct httpd_busy {
+	char url[HTTP_URL_KEEP];
+	uint32_t url_len;            /* bytes seen (may exceed what is kept) */
+	uint32_t hdr_bytes;
+	uint64_t body_bytes;
+	uint16_t err_status;         /* limit hit in a callback: 413, 414, 431 */
+	uint8_t q_head, q_len;       /* responses in request order */
+	struct http_resp q[PIPELINE_MAX];
+};
 
 struct httpd_conn {
 	llhttp_t parser;
@@ -63,21 +83,15 @@ struct httpd_conn {
 	struct httpd_worker *hw;
 	struct rte_mbuf *held;       /* input not yet parsed (parser paused) */
 	uint32_t held_off;           /* bytes of @held already parsed */
-	/* the request being parsed */
-	char url[HTTP_URL_KEEP];
-	uint32_t url_len;            /* bytes seen (may exceed what is kept) */
-	uint32_t hdr_bytes;
-	uint64_t body_bytes;
-	uint16_t err_status;         /* limit hit in a callback: 413, 414, 431 */
 	bool in_message;             /* between message begin and complete */
 	bool closing;                /* last response queued: read no more */
 	bool peer_closed;
-	/* responses in request order */
-	uint8_t q_head, q_len;
-	struct http_resp q[PIPELINE_MAX];
+	struct httpd_busy *b;        /* NULL while quiet */
 };
 
 static struct httpd_opts opts = { .port = 80, .idle_us = 60000000, .max_body = 1 << 20 };
+static const char busy_503[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+	"Connection: close\r\n\r\n";
 static struct httpd_worker *workers;
 static struct http_file *files;
 static size_t nfiles;
@@ -157,32 +171,69 @@ httpd_write_one(struct httpd_conn *hc, struct http_resp *r)
 	return true;
 }
 
+/* Responses queued and not yet written. */
+static unsigned int
+httpd_queued(const struct httpd_conn *hc)
+{
+	return hc->b != NULL ? hc->b->q_len : 0;
+}
+
+/* Take request state for @hc from the worker's pool. @return false if none is free. */
+static bool
+httpd_busy_get(struct httpd_conn *hc)
+{
+	struct httpd_busy *b;
+
+	if (rte_mempool_get(hc->hw->busy_pool, (void **)&b) != 0)
+		return false;
+	b->url_len = b->hdr_bytes = 0;
+	b->body_bytes = 0;
+	b->err_status = 0;
+	b->q_head = b->q_len = 0;
+	hc->b = b;
+	return true;
+}
+
+/* Give the request state back once nothing is going on the connection. */
+static void
+httpd_busy_put_if_quiet(struct httpd_conn *hc)
+{
+	if (hc->b != NULL && hc->b->q_len == 0 && !hc->in_message && hc->held == NULL) {
+		rte_mempool_put(hc->hw->busy_pool, hc->b);
+		hc->b = NULL;
+	}
+}
+
 /* Write queued responses in order; then resume parsing or close. */
 static void
 httpd_write(struct httpd_conn *hc)
 {
-	while (hc->q_len != 0) {
-		struct http_resp *r = &hc->q[hc->q_head];
+	struct httpd_busy *b = hc->b;
+
+	while (b != NULL && b->q_len != 0) {
+		struct http_resp *r = &b->q[b->q_head];
 
 		if (!httpd_write_one(hc, r))
 			return;
-		hc->q_head = (uint8_t)((hc->q_head + 1) % PIPELINE_MAX);
-		hc->q_len--;
+		b->q_head = (uint8_t)((b->q_head + 1) % PIPELINE_MAX);
+		b->q_len--;
 		if (r->close) {
 			tern_close(hc->c);
 			return;
 		}
 	}
-	if (hc->held != NULL && !hc->closing && hc->q_len < PIPELINE_MAX)
+	if (hc->held != NULL && !hc->closing && httpd_queued(hc) < PIPELINE_MAX)
 		httpd_parse_held(hc);
-	else if (hc->peer_closed && hc->q_len == 0 && hc->held == NULL)
+	else if (hc->peer_closed && httpd_queued(hc) == 0 && hc->held == NULL)
 		tern_close(hc->c);
+	else
+		httpd_busy_put_if_quiet(hc);
 }
 
 static struct http_resp *
 httpd_resp_slot(struct httpd_conn *hc)
 {
-	return &hc->q[(hc->q_head + hc->q_len) % PIPELINE_MAX];
+	return &hc->b->q[(hc->b->q_head + hc->b->q_len) % PIPELINE_MAX];
 }
 
 /* --------------------------------------------------------------- parsing */
@@ -191,11 +242,12 @@ static int
 on_message_begin(llhttp_t *p)
 {
 	struct httpd_conn *hc = p->data;
+	struct httpd_busy *b = hc->b;
 
-	hc->url_len = 0;
-	hc->hdr_bytes = 0;
-	hc->body_bytes = 0;
-	hc->err_status = 0;
+	b->url_len = 0;
+	b->hdr_bytes = 0;
+	b->body_bytes = 0;
+	b->err_status = 0;
 	hc->in_message = true;
 	return 0;
 }
@@ -203,16 +255,16 @@ on_message_begin(llhttp_t *p)
 static int
 on_url(llhttp_t *p, const char *at, size_t len)
 {
-	struct httpd_conn *hc = p->data;
+	struct httpd_busy *b = ((struct httpd_conn *)p->data)->b;
 
-	if (hc->url_len < HTTP_URL_KEEP - 1) {
-		size_t keep = RTE_MIN(len, (size_t)(HTTP_URL_KEEP - 1 - hc->url_len));
+	if (b->url_len < HTTP_URL_KEEP - 1) {
+		size_t keep = RTE_MIN(len, (size_t)(HTTP_URL_KEEP - 1 - b->url_len));
 
-		memcpy(hc->url + hc->url_len, at, keep);
+		memcpy(b->url + b->url_len, at, keep);
 	}
-	hc->url_len += (uint32_t)len;
-	if (hc->url_len > HTTP_URL_MAX) {
-		hc->err_status = 414;
+	b->url_len += (uint32_t)len;
+	if (b->url_len > HTTP_URL_MAX) {
+		b->err_status = 414;
 		return -1;
 	}
 	return 0;
@@ -221,12 +273,12 @@ on_url(llhttp_t *p, const char *at, size_t len)
 static int
 on_header_bytes(llhttp_t *p, const char *at, size_t len)
 {
-	struct httpd_conn *hc = p->data;
+	struct httpd_busy *b = ((struct httpd_conn *)p->data)->b;
 
 	(void)at;
-	hc->hdr_bytes += (uint32_t)len;
-	if (hc->hdr_bytes > HTTP_HEADERS_MAX) {
-		hc->err_status = 431;
+	b->hdr_bytes += (uint32_t)len;
+	if (b->hdr_bytes > HTTP_HEADERS_MAX) {
+		b->err_status = 431;
 		return -1;
 	}
 	return 0;
@@ -238,10 +290,10 @@ on_body(llhttp_t *p, const char *at, size_t len)
 	struct httpd_conn *hc = p->data;
 
 	(void)at;
-	hc->body_bytes += len;
+	hc->b->body_bytes += len;
 	hc->hw->st.body_bytes += len;
-	if (hc->body_bytes > opts.max_body) {
-		hc->err_status = 413;
+	if (hc->b->body_bytes > opts.max_body) {
+		hc->b->err_status = 413;
 		return -1;
 	}
 	return 0;
@@ -262,38 +314,39 @@ static int
 on_message_complete(llhttp_t *p)
 {
 	struct httpd_conn *hc = p->data;
+	struct httpd_busy *b = hc->b;
 	struct http_req req = {
 		.method = method_class(p->method),
-		.url = hc->url,
-		.url_truncated = hc->url_len >= HTTP_URL_KEEP,
-		.body_bytes = hc->body_bytes,
+		.url = b->url,
+		.url_truncated = b->url_len >= HTTP_URL_KEEP,
+		.body_bytes = b->body_bytes,
 		.keep_alive = llhttp_should_keep_alive(p),
 		.http10 = p->http_major == 1 && p->http_minor == 0,
 	};
 	struct http_resp *r = httpd_resp_slot(hc);
 
-	hc->url[RTE_MIN(hc->url_len, (uint32_t)HTTP_URL_KEEP - 1)] = '\0';
+	b->url[RTE_MIN(b->url_len, (uint32_t)HTTP_URL_KEEP - 1)] = '\0';
 	hc->in_message = false;
 	hc->hw->st.requests++;
 	http_route(&req, files, nfiles, r);
-	hc->q_len++;
+	b->q_len++;
 	if (r->close) {
 		hc->closing = true;
 		return HPE_PAUSED;       /* nothing after this request is read */
 	}
-	return hc->q_len == PIPELINE_MAX ? HPE_PAUSED : 0;
+	return b->q_len == PIPELINE_MAX ? HPE_PAUSED : 0;
 }
 
 /* A request the parser refused: answer once, then close. */
 static void
 httpd_parse_error(struct httpd_conn *hc, llhttp_errno_t e)
 {
-	uint16_t status = hc->err_status != 0 ? hc->err_status : 400;
+	uint16_t status = hc->b->err_status != 0 ? hc->b->err_status : 400;
 
 	hc->hw->st.parse_errors++;
 	(void)e;
-	if (hc->q_len < PIPELINE_MAX)
-		http_error_resp(status, httpd_resp_slot(hc)), hc->q_len++;
+	if (hc->b->q_len < PIPELINE_MAX)
+		http_error_resp(status, httpd_resp_slot(hc)), hc->b->q_len++;
 	hc->closing = true;
 }
 
@@ -372,7 +425,19 @@ httpd_on_recv(struct tern_conn *c, struct rte_mbuf *m, void *arg)
 		}
 		return;
 	}
-	if (hc->q_len == PIPELINE_MAX) {
+	if (hc->b == NULL && !httpd_busy_get(hc)) {
+		/* as many connections busy as there is request state for */
+		hc->hw->st.busy_refused++;
+		tern_recved(hc->c, rte_pktmbuf_pkt_len(m));
+		rte_pktmbuf_free(m);
+		hc->closing = true;
+		if (tern_send(hc->c, busy_503, sizeof(busy_503) - 1) < 0)
+			tern_abort(hc->c);
+		else
+			tern_close(hc->c);
+		return;
+	}
+	if (hc->b->q_len == PIPELINE_MAX) {
 		/* the response queue is full (the parser paused at the end of
 		 * the last segment): nothing more is parsed until it drains */
 		hc->held = m;
@@ -399,7 +464,7 @@ httpd_on_peer_closed(struct tern_conn *c, void *arg)
 	(void)c;
 	hc->peer_closed = true;
 	/* a request cut off mid-way gets no answer; finished ones still do */
-	if (hc->q_len == 0 && hc->held == NULL)
+	if (httpd_queued(hc) == 0 && hc->held == NULL)
 		tern_close(hc->c);
 }
 
@@ -411,6 +476,8 @@ httpd_on_closed(struct tern_conn *c, int reason, void *arg)
 	(void)c;
 	(void)reason;
 	rte_pktmbuf_free(hc->held);
+	if (hc->b != NULL)
+		rte_mempool_put(hc->hw->busy_pool, hc->b);
 	rte_mempool_put(hc->hw->conn_pool, hc);
 }
 
@@ -429,7 +496,7 @@ httpd_on_accept(struct tern_conn *c, void *arg)
 
 	if (rte_mempool_get(hw->conn_pool, (void **)&hc) != 0)
 		return -1;
-	memset(hc, 0, offsetof(struct httpd_conn, q));
+	memset(hc, 0, sizeof(*hc));
 	hc->c = c;
 	hc->hw = hw;
 	llhttp_init(&hc->parser, HTTP_REQUEST, &settings);
@@ -517,13 +584,15 @@ usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [EAL args] -- [--config FILE] [--port N] [--root DIR]\n"
-		"          [--idle-timeout SEC] [--max-body BYTES] [--duration SEC]\n"
+		"          [--idle-timeout SEC] [--max-body BYTES] [--duration SEC] [--max-busy N]\n"
 		"  --config FILE       stack config (default config/tap.conf)\n"
 		"  --port N            TCP port (default 80)\n"
 		"  --root DIR          serve the files of DIR (loaded into memory at start)\n"
 		"  --idle-timeout SEC  close connections idle that long (default 60, 0 = never)\n"
 		"  --max-body BYTES    largest request body (default 1 MiB; more: 413)\n"
-		"  --duration SEC      stop after SEC seconds (default: until SIGINT/SIGTERM)\n",
+		"  --duration SEC      stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
+		"  --max-busy N        connections per worker with a request or response going\n"
+		"                      at once (default [tcp] max_conns, at most 65536; more: 503)\n",
 		prog);
 }
 
@@ -551,12 +620,13 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, 'i' },
 		{ "max-body", required_argument, NULL, 'm' },
 		{ "duration", required_argument, NULL, 'd' },
+		{ "max-busy", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:p:r:i:m:d:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:r:i:m:d:B:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx->config_path = optarg; break;
 		case 'p': opts.port = (uint16_t)parse_num("--port", optarg, 1, 65535); break;
@@ -564,6 +634,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		case 'i': opts.idle_us = (uint64_t)(parse_num("--idle-timeout", optarg, 0, 86400) * 1e6); break;
 		case 'm': opts.max_body = (uint64_t)parse_num("--max-body", optarg, 0, 1e12); break;
 		case 'd': ctx->duration_s = parse_num("--duration", optarg, 0.001, 1e9); break;
+		case 'B': opts.max_busy = (uint32_t)parse_num("--max-busy", optarg, 1, 1 << 24); break;
 		case 'h': usage(ctx->name); exit(0);
 		default: usage(ctx->name); exit(APP_EXIT_USAGE);
 		}
@@ -587,14 +658,17 @@ release(void)
 		sum.resp_4xx += workers[i].st.resp_4xx;
 		sum.parse_errors += workers[i].st.parse_errors;
 		sum.body_bytes += workers[i].st.body_bytes;
+		sum.busy_refused += workers[i].st.busy_refused;
 		rte_mempool_free(workers[i].conn_pool);
+		rte_mempool_free(workers[i].busy_pool);
 	}
 	/* the stack is gone: nothing points into the static content any more */
 	rte_free(pattern);
 	printf("httpd connections %" PRIu64 "\nhttpd requests %" PRIu64 "\nhttpd responses_2xx %"
 			PRIu64 "\nhttpd responses_4xx %" PRIu64 "\nhttpd parse_errors %" PRIu64
-			"\nhttpd request_body_bytes %" PRIu64 "\n", sum.conns, sum.requests,
-			sum.resp_2xx, sum.resp_4xx, sum.parse_errors, sum.body_bytes);
+			"\nhttpd request_body_bytes %" PRIu64 "\nhttpd busy_refused %" PRIu64 "\n",
+			sum.conns, sum.requests, sum.resp_2xx, sum.resp_4xx, sum.parse_errors,
+			sum.body_bytes, sum.busy_refused);
 	free(workers);
 }
 
@@ -603,7 +677,7 @@ main(int argc, char **argv)
 {
 	struct app_ctx ctx = { .name = "tern-httpd", .config_path = "config/tap.conf" };
 	int eal_argc = app_eal_argc(argc, argv);
-	unsigned int nw;
+	unsigned int nw, busy;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (eal_argc < 0)
@@ -624,6 +698,7 @@ main(int argc, char **argv)
 	if (static_content_init() != 0)
 		return 1;
 	nw = tern_stack_worker_count(ctx.stack);
+	busy = opts.max_busy != 0 ? opts.max_busy : RTE_MIN(ctx.cfg.tcp_max_conns, 65536u);
 	workers = calloc(nw, sizeof(workers[0]));
 	for (unsigned int i = 0; workers != NULL && i < nw; i++) {
 		char name[RTE_MEMPOOL_NAMESIZE];
@@ -634,8 +709,12 @@ main(int argc, char **argv)
 		workers[i].conn_pool = rte_mempool_create(name, ctx.cfg.tcp_max_conns,
 				sizeof(struct httpd_conn), 0, 0, NULL, NULL, NULL, NULL,
 				SOCKET_ID_ANY, RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
-		if (workers[i].conn_pool == NULL) {
-			fprintf(stderr, "tern-httpd: connection pool: %s\n", rte_strerror(rte_errno));
+		snprintf(name, sizeof(name), "httpd_busy%u", i);
+		workers[i].busy_pool = rte_mempool_create(name, busy, sizeof(struct httpd_busy), 0, 0,
+				NULL, NULL, NULL, NULL, SOCKET_ID_ANY,
+				RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+		if (workers[i].conn_pool == NULL || workers[i].busy_pool == NULL) {
+			fprintf(stderr, "tern-httpd: connection pools: %s\n", rte_strerror(rte_errno));
 			return 1;
 		}
 		rc = tern_listen(w, opts.port, httpd_on_accept, &workers[i]);
