@@ -205,18 +205,38 @@ dpdk_find_port(const char *device, uint16_t *port_id, bool *hotplugged)
 }
 
 /*
+ * Whether frames may point into TCP's send buffers (TERN_NETDEV_TX_BY_REF):
+ * the PMD must copy or DMA each frame from its mbuf's data pointer and free it
+ * on the sending lcore. Not so: net_ring hands the mbuf itself to its reader
+ * (who may write into it, or free it on another lcore); net_af_xdp and
+ * net_memif in zero-copy mode take a frame's address from where its mbuf sits
+ * in their memory, which a carrier's data is not; KNI passes mbufs to the kernel.
+ */
+static bool
+dpdk_tx_by_ref_ok(const char *driver, const char *device)
+{
+	static const char *const passes_mbufs[] = { "net_ring", "net_af_xdp", "net_kni" };
+
+	if (driver == NULL)
+		return false;
+	for (size_t i = 0; i < RTE_DIM(passes_mbufs); i++)
+		if (strcmp(driver, passes_mbufs[i]) == 0)
+			return false;
+	return !(strcmp(driver, "net_memif") == 0 && strstr(device, "zero-copy=yes") != NULL);
+}
+
+/*
  * Use the checksum offloads the PMD has; the stack computes the rest. Frames
- * may point into TCP's send buffers (TERN_NETDEV_TX_BY_REF) on every PMD
- * that copies or DMAs what it sends; net_ring passes the mbuf itself to its
- * reader, who could write into it or free it on another lcore. Chained
- * frames where the PMD takes them.
+ * point into the send buffers where the PMD allows (dpdk_tx_by_ref_ok);
+ * chained frames where it takes them.
  */
 static void
-dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
+dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info,
+		const char *device)
 {
 	uint32_t f = 0;
 
-	if (info->driver_name == NULL || strcmp(info->driver_name, "net_ring") != 0)
+	if (dpdk_tx_by_ref_ok(info->driver_name, device))
 		f |= TERN_NETDEV_TX_BY_REF;
 	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
@@ -271,7 +291,7 @@ tern_dpdk_open(const char *device, uint16_t rx_desc, uint16_t tx_desc)
 	d->base.mtu = mtu;
 	d->base.max_queues = RTE_MIN(info.max_rx_queues, info.max_tx_queues);
 	rte_eth_dev_get_name_by_port(port_id, d->base.name);
-	dpdk_pick_offloads(d, &info);
+	dpdk_pick_offloads(d, &info, device);
 	return &d->base;
 err:
 	rte_errno = -rc;

@@ -236,7 +236,7 @@ int tern_send_mbuf(struct tern_conn *c, struct rte_mbuf *m);
  * (rte_malloc, a memzone: a NIC may read them by DMA) and stay valid and
  * unchanged until tern_stack_free().
  * @return bytes queued (0 .. len, as tern_send), or -ENOTCONN / -EPIPE,
- *         -EINVAL (not DPDK memory), -ENOBUFS (no mbufs).
+ *         -EINVAL (not DPDK memory, or memory without IO addresses), -ENOBUFS.
  */
 int tern_send_static(struct tern_conn *c, const void *data, size_t len);
 

@@ -123,6 +123,7 @@ net_tx(struct net_if *ifp, struct rte_mbuf *m)
 			return;
 		}
 	}
+	tx->bytes += rte_pktmbuf_pkt_len(m);
 	tx->m[tx->n++] = m;
 }
 
@@ -135,14 +136,22 @@ net_tx_flush(struct net_if *ifp)
 	if (tx->n == 0)
 		return;
 	sent = ifp->dev->ops->tx_burst(ifp->dev, ifp->queue, tx->m, tx->n);
-	for (uint16_t i = 0; i < sent; i++)
-		ifp->stats->tx_bytes += rte_pktmbuf_pkt_len(tx->m[i]);
 	ifp->stats->tx_frames += sent;
 	left = tx->n - sent;
 	if (left != 0) {
-		/* keep the refused frames, oldest first, for the next flush */
+		/* keep the refused frames, oldest first, for the next flush;
+		 * the sent ones may be freed already: only the refused are read */
+		uint32_t kept = 0;
+
+		for (uint16_t i = sent; i < tx->n; i++)
+			kept += rte_pktmbuf_pkt_len(tx->m[i]);
 		memmove(&tx->m[0], &tx->m[sent], left * sizeof(tx->m[0]));
 		ifp->stats->tx_retried += left;
+		ifp->stats->tx_bytes += tx->bytes - kept;
+		tx->bytes = kept;
+	} else {
+		ifp->stats->tx_bytes += tx->bytes;
+		tx->bytes = 0;
 	}
 	tx->n = left;
 }

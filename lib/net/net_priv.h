@@ -38,6 +38,7 @@ struct rte_ring;
 /** Frames waiting for the driver; flushed once per worker iteration. */
 struct net_tx_batch {
 	uint16_t n;                          /**< frames held */
+	uint32_t bytes;                      /**< their bytes (read before the driver frees them) */
 	struct rte_mbuf *m[NET_TX_BATCH_MAX]; /**< oldest first */
 };
 

@@ -117,7 +117,9 @@ tcp_sndq_tail_room(const struct tcp_cb *tp, const struct rte_mbuf *tail)
 		return room;    /* no MSS known yet (SYN_SENT): nothing to line up */
 	len = rte_pktmbuf_data_len(tail);
 	start = tp->snd_una + tp->sndq_bytes - len;
-	sent = seq_lt(start, tp->snd_max) ? RTE_MIN(tp->snd_max - start, len) : 0;
+	/* until our SYN is acknowledged no data went out (SND.MAX covers the SYN) */
+	sent = tp->snd_una != tp->iss && seq_lt(start, tp->snd_max) ?
+		RTE_MIN(tp->snd_max - start, len) : 0;
 	limit = sent + tp->seg_max;
 	if (limit <= len || limit > len + room)
 		return 0;
@@ -206,8 +208,8 @@ tcp_static_buffer(struct tcp_cb *tp, const uint8_t *data, uint32_t len, int *err
 	struct rte_mbuf *m;
 	uint32_t off;
 
-	if (ms == NULL) {
-		*err = -EINVAL;
+	if (ms == NULL || ms->iova == RTE_BAD_IOVA) {
+		*err = -EINVAL;    /* not DPDK memory, or none a NIC could read */
 		return NULL;
 	}
 	off = (uint32_t)(data - (const uint8_t *)ms->addr);
@@ -364,8 +366,9 @@ tcp_tx_mode(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint32_t hlen,
 /*
  * A carrier: an mbuf attached to send buffer @buf's memory as an external
  * buffer, its data the @n bytes from @data_off of that memory (the shared
- * info lives in the carrier's own, unused, data room). Its free callback
- * counts the frame out of @buf.
+ * info lives in the carrier's own, unused, data room: it lasts as long as the
+ * carrier, so a carrier is never cloned; drivers and captures copy frames).
+ * Its free callback counts the frame out of @buf.
  */
 static struct rte_mbuf *
 tcp_seg_carrier(struct tcp_worker *tw, struct rte_mbuf *buf, uint32_t data_off, uint32_t n)
