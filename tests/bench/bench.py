@@ -7,12 +7,15 @@ Pairs (Linux on loopback; Tern over net_memif between two processes):
   http keep-alive req/s   nginx (1 worker, core 0) + wrk (1 thread, core 1)
                           vs tern-httpd (core 0) + tern-loadgen http (core 1); 64 and 1024 conns
   http close conn/s       the same pairs with "Connection: close"
-  bulk Gbit/s             iperf3 (1 stream) vs tern-loadgen bulk (1 conn) from tern-httpd,
-                          and tern-loadgen bulk --upload to tern-httpd (a copying sender)
+  bulk Gbit/s             iperf3 (1 stream) vs tern-loadgen bulk (1 conn) from tern-httpd;
+                          the same with the receiver's memif end in zero-copy mode (one
+                          copy per frame on the link instead of two); and tern-loadgen
+                          bulk --upload to tern-httpd (a copying sender)
   echo packets/s          frames/s into the server: tern-echo fed by tern-loadgen echo
                           (64 B messages, 256 connections, one in flight each, so one
-                          small segment per message) vs dpdk-testpmd macswap fed by
-                          dpdk-testpmd txonly (64 B frames), on the same memif
+                          small segment, a 130-byte frame, per message) vs dpdk-testpmd
+                          macswap on both ends bouncing frames of the same size (every
+                          frame received is sent back, as in an echo), on the same memif
   latency p50/p99         8 connections, depth 1: wrk vs tern-loadgen
 Each figure is the median of --runs runs. A benchmark, not a test: it never
 fails on a number. --smoke runs each pair once for a second and fails only on
@@ -25,6 +28,14 @@ SRC = os.path.dirname(os.path.dirname(HERE))
 INDEX = (b"<!DOCTYPE html>\n<html><head><title>Tern</title></head>"
          b"<body><h1>Tern</h1><p>Served by tern-httpd.</p></body></html>\n")
 SOCK = "/run/tern-bench-%d.sock" % os.getpid()
+# An echo benchmark frame: Ethernet 14 + IPv4 20 + TCP 20 + timestamps option
+# 12 (10, padded) + a 64-byte message. The testpmd ceiling uses frames this size.
+ECHO_MSG = 64
+ECHO_FRAME = 14 + 20 + 20 + 12 + ECHO_MSG
+
+
+class NoHugepages(RuntimeError):
+    pass
 
 
 def log(*a):
@@ -58,38 +69,74 @@ def eal(core, prefix):
     return ["-l", str(core), "--no-pci", "--log-level=*:error"] + mem
 
 
-def memif_conf(tmp, role, addr):
+def memif_conf(tmp, role, addr, zero_copy=False):
     # trust_checksums: like Linux on loopback, no TCP checksums between two
     # processes sharing memory (both ends set it)
     path = os.path.join(tmp, "%s.conf" % role)
     with open(path, "w") as f:
-        f.write("[port]\ndevice = net_memif0,role=%s,id=0,socket=%s\ntrust_checksums = 1\n"
+        f.write("[port]\ndevice = net_memif0,role=%s,id=0,socket=%s%s\ntrust_checksums = 1\n"
                 "[ipv4]\naddress = %s\nnetmask = 255.255.255.0\n"
                 "[stack]\nmbufs = 65535\n[tcp]\nmax_conns = 65536\nmax_time_wait = 262144\n"
-                "time_wait_ms = 60000\n" % (role, SOCK, addr))
+                "time_wait_ms = 60000\n" % (role, SOCK, ",zero-copy=yes" if zero_copy else "",
+                                            addr))
     return path
+
+
+def eal_zero_copy(core, prefix):
+    """
+    EAL arguments for a memif end in zero-copy mode: it shares its memory
+    with the peer, one file per memory segment list (--single-file-segments),
+    which rules out --huge-unlink; zero_copy_cleanup() removes the files.
+    Zero-copy needs hugepages (DPDK 22.11 refuses it with --no-huge): None
+    where there are none.
+    """
+    args = eal(core, prefix)
+    if "--no-huge" in args:
+        return None
+    return [a for a in args if a != "--huge-unlink"] + ["--single-file-segments"]
+
+
+def zero_copy_cleanup(prefix):
+    # what a process run without --huge-unlink leaves in hugetlbfs, killed or not
+    with open("/proc/mounts") as f:
+        mounts = [l.split()[1] for l in f if l.split()[2] == "hugetlbfs"]
+    for d in mounts:
+        for name in os.listdir(d):
+            if name.startswith(prefix):
+                os.unlink(os.path.join(d, name))
 
 
 def build_dir():
     return os.environ.get("TERN_BUILD_DIR", os.path.join(SRC, "build"))
 
 
-def tern_pair(tmp, server_argv, client_args, seconds):
-    """Run a Tern server (core 0) and tern-loadgen (core 1) over memif; return the JSON summary."""
+def tern_pair(tmp, server_argv, client_args, seconds, client_zero_copy=False):
+    """
+    Run a Tern server (core 0) and tern-loadgen (core 1) over memif; return
+    the JSON summary. @client_zero_copy: tern-loadgen's end (memif client)
+    in zero-copy mode: the server's PMD copies frames straight into the
+    client's mbufs and out of them, the client's copies none.
+    """
     b = build_dir()
     if os.path.exists(SOCK):
         os.unlink(SOCK)
+    cprefix = "bcli%d" % os.getpid()
+    ceal = eal_zero_copy(1, cprefix) if client_zero_copy else eal(1, cprefix)
+    if ceal is None:
+        raise NoHugepages("memif zero-copy needs hugepages; none available")
     srv = Proc([os.path.join(b, "app", server_argv[0])] + eal(0, "bsrv%d" % os.getpid()) +
                ["--", "--config", memif_conf(tmp, "server", "10.78.0.1")] + server_argv[1:])
     try:
         time.sleep(1.5)
-        cli = subprocess.run([os.path.join(b, "app", "tern-loadgen")] +
-                             eal(1, "bcli%d" % os.getpid()) +
-                             ["--", "--config", memif_conf(tmp, "client", "10.78.0.2"),
+        cli = subprocess.run([os.path.join(b, "app", "tern-loadgen")] + ceal +
+                             ["--", "--config", memif_conf(tmp, "client", "10.78.0.2",
+                                                           client_zero_copy),
                               "--quiet", "--json", "--duration", str(seconds)] + client_args,
                              capture_output=True, text=True, timeout=seconds + 30)
     finally:
         srv.stop()
+        if client_zero_copy:
+            zero_copy_cleanup(cprefix)
     m = re.search(r"^\{.*\}$", cli.stdout, re.M)
     if cli.returncode != 0 or not m:
         raise RuntimeError("tern-loadgen failed (%d): %s %s" % (cli.returncode, cli.stdout[-500:],
@@ -146,29 +193,38 @@ def iperf3(seconds):
 
 
 def testpmd_macswap(tmp, seconds, frame=64):
-    """I/O ceiling: testpmd macswap on one memif end, testpmd txonly on the other
-    (frames of @frame bytes); returns macswap's packets/s."""
+    """
+    I/O ceiling of an echo: dpdk-testpmd macswap on both memif ends, the
+    client end sending one burst first (--tx-first), so frames of @frame
+    bytes bounce between the two and every frame received is sent back, as
+    in the Tern echo pair. Returns the server end's received packets/s.
+    (A txonly generator is no ceiling for an echo: it never reads its
+    receive ring, which fills, after which macswap's sends all fail and
+    it only receives and frees.)
+    """
     if os.path.exists(SOCK):
         os.unlink(SOCK)
     common = ["--", "--no-lsc-interrupt", "--stats-period", "1", "--nb-cores=1",
-              "--burst=32", "--txpkts=%d" % frame, "--auto-start"]
+              "--burst=32", "--txpkts=%d" % frame, "--auto-start", "--forward-mode=macswap"]
     # testpmd wants a main lcore besides its forwarding one: each takes both
     # cores with its forwarding lcore on its own core (the main one sleeps)
     srv = Proc(["dpdk-testpmd"] + eal("0,1", "tpa%d" % os.getpid()) + ["--main-lcore", "1"] +
-               ["--vdev=net_memif0,role=server,id=0,socket=%s" % SOCK] + common +
-               ["--forward-mode=macswap"], stdin=subprocess.DEVNULL)
+               ["--vdev=net_memif0,role=server,id=0,socket=%s" % SOCK] + common,
+               stdin=subprocess.DEVNULL)
     time.sleep(1.5)
     gen = Proc(["dpdk-testpmd"] + eal("0,1", "tpb%d" % os.getpid()) + ["--main-lcore", "0"] +
                ["--vdev=net_memif0,role=client,id=0,socket=%s" % SOCK] + common +
-               ["--forward-mode=txonly"], stdin=subprocess.DEVNULL)
+               ["--tx-first"], stdin=subprocess.DEVNULL)
     time.sleep(seconds + 1.5)
     gout = gen.stop(signal.SIGINT)
     sout = srv.stop(signal.SIGINT)
-    # macswap's forwarding rate: RX-packets of its port per second in the last periods
+    # the server end's rate: RX-packets of its port per second in the last
+    # periods; it sent back what it received (else this is no echo)
     rates = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", sout)]
+    txr = [int(x) for x in re.findall(r"Tx-pps:\s+(\d+)", sout)]
     rates = [r for r in rates if r > 0]
-    if not rates:
-        raise RuntimeError("testpmd gave no rate: %s" % (sout[-400:] + gout[-400:]))
+    if not rates or not txr or max(txr) == 0:
+        raise RuntimeError("testpmd gave no echo rate: %s" % (sout[-400:] + gout[-400:]))
     return statistics.median(rates[-max(1, seconds - 1):])
 
 
@@ -288,6 +344,17 @@ def main():
                          "--bytes", str(64 << 20)], a.seconds), "bulk")["gbit_per_s"], a.runs)
         row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s",
             "tern-httpd sends /bytes from memory by reference (tern_send_static)")
+        # the same with tern-loadgen's memif end in zero-copy mode: one copy
+        # per frame on the link (server PMD into the client's mbufs), not two
+        try:
+            tz, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
+                            ["--target", "10.78.0.1:80", "--mode", "bulk", "--conns", "1",
+                             "--bytes", str(64 << 20)], a.seconds, client_zero_copy=True),
+                            "bulk zero-copy")["gbit_per_s"], a.runs)
+            row("bulk 1 connection Gbit/s, memif zero-copy receiver", lb, tz, "Gbit/s",
+                "as above, tern-loadgen's memif end zero-copy=yes")
+        except NoHugepages as e:
+            log("  bulk zero-copy row not measured: %s" % e)
         # the other way: tern-loadgen uploads with tern_send (a copy per byte,
         # as iperf3's write), tern-httpd takes the body; against the same iperf3
         tu, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80",
@@ -298,7 +365,8 @@ def main():
             "tern-loadgen POSTs with tern_send to tern-httpd")
         try:
             # testpmd prints a rate once a second: give it at least three
-            mp, _ = median3(lambda: testpmd_macswap(tmp, max(a.seconds, 3)), a.runs)
+            mp, _ = median3(lambda: testpmd_macswap(tmp, max(a.seconds, 3), ECHO_FRAME),
+                            a.runs)
         except RuntimeError as e:
             # the ceiling is a reference, not Tern: the smoke run notes it only
             if not a.smoke:
@@ -307,10 +375,11 @@ def main():
             mp = 0.0
         te, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-echo", "--port", "7"],
                         ["--target", "10.78.0.1:7", "--mode", "echo", "--conns", "256",
-                         "--size", "64", "--depth", "1"], a.seconds), "echo")["frames_tx_per_s"],
+                         "--size", str(ECHO_MSG), "--depth", "1"], a.seconds),
+                        "echo")["frames_tx_per_s"],
                         a.runs)
         row("echo packets/s (vs testpmd macswap)", mp, te, "pkt/s",
-            "frames into the server per second, both")
+            "frames of %d bytes into the server per second, both" % ECHO_FRAME)
         # many idle connections held while connections/s is measured; memory
         # per idle connection from the servers' VmRSS (see docs/bench.md)
         idle_n = 20000 if a.smoke else 1000000
