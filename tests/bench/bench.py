@@ -289,10 +289,19 @@ def idle_run(tmp, server_argv, idle, seconds, client_args, mem_mb):
     return res, rss0, rss1
 
 
-def median3(fn, runs):
-    vals = [fn() for _ in range(runs)]
-    log("    runs: %s" % ", ".join("%.1f" % v for v in vals))
-    return statistics.median(vals), vals
+def alternate(fns, runs):
+    """
+    Run each of @fns once per round, @runs rounds, and return the median of
+    each: a pair's two sides take turns, so a drift of this machine's speed
+    (a VM: measured 2x apart within minutes) weighs on both alike.
+    """
+    vals = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, v in zip(fns, vals):
+            v.append(fn())
+    for v in vals:
+        log("    runs: %s" % ", ".join("%.1f" % x for x in v))
+    return [statistics.median(v) for v in vals]
 
 
 def main():
@@ -325,59 +334,63 @@ def main():
         for conns in (64, 1024):
             ng = nginx_start(tmp)
             try:
-                lin, _ = median3(lambda: wrk(conns, a.seconds)[0], a.runs)
-                linc, _ = median3(lambda: wrk(conns, a.seconds, close=True)[0], a.runs)
+                lin, t, linc, tc = alternate([
+                    lambda: wrk(conns, a.seconds)[0],
+                    lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
+                                       ["--target", "10.78.0.1:80", "--mode", "http", "--conns",
+                                        str(conns)], a.seconds), "http")["requests_per_s"],
+                    lambda: wrk(conns, a.seconds, close=True)[0],
+                    lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
+                                       ["--target", "10.78.0.1:80", "--mode", "http-close",
+                                        "--conns", str(conns)], a.seconds),
+                                       "http-close")["conns_per_s"]], a.runs)
             finally:
                 ng.stop()
-            t, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
-                           ["--target", "10.78.0.1:80", "--mode", "http", "--conns", str(conns)],
-                           a.seconds), "http")["requests_per_s"], a.runs)
             row("http keep-alive req/s, %d conns" % conns, lin, t, "req/s")
-            tc, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
-                            ["--target", "10.78.0.1:80", "--mode", "http-close",
-                             "--conns", str(conns)], a.seconds), "http-close")["conns_per_s"],
-                            a.runs)
             row("http close conn/s, %d conns" % conns, linc, tc, "conn/s")
-        lb, _ = median3(lambda: iperf3(a.seconds), a.runs)
-        tb, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
-                        ["--target", "10.78.0.1:80", "--mode", "bulk", "--conns", "1",
-                         "--bytes", str(64 << 20)], a.seconds), "bulk")["gbit_per_s"], a.runs)
+        bulk = ["--target", "10.78.0.1:80", "--mode", "bulk", "--conns", "1",
+                "--bytes", str(64 << 20)]
+        zero_copy = eal_zero_copy(1, "bzc%d" % os.getpid()) is not None
+        if not zero_copy:
+            log("  bulk zero-copy row not measured: memif zero-copy needs hugepages, none here")
+        lb, tb, tu, tz = alternate([
+            lambda: iperf3(a.seconds),
+            lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"], bulk, a.seconds),
+                               "bulk")["gbit_per_s"],
+            # the other way: tern-loadgen uploads with tern_send (a copy per
+            # byte, as iperf3's write), tern-httpd takes the body
+            lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80", "--max-body",
+                                               str(1 << 30)], bulk + ["--upload"], a.seconds),
+                               "bulk upload")["gbit_per_s"],
+            # tern-loadgen's memif end in zero-copy mode: one copy per frame
+            # on the link (server PMD into the client's mbufs), not two
+            lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"], bulk, a.seconds,
+                                         client_zero_copy=True),
+                               "bulk zero-copy")["gbit_per_s"] if zero_copy else 0.0], a.runs)
         row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s",
             "tern-httpd sends /bytes from memory by reference (tern_send_static)")
-        # the same with tern-loadgen's memif end in zero-copy mode: one copy
-        # per frame on the link (server PMD into the client's mbufs), not two
-        try:
-            tz, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
-                            ["--target", "10.78.0.1:80", "--mode", "bulk", "--conns", "1",
-                             "--bytes", str(64 << 20)], a.seconds, client_zero_copy=True),
-                            "bulk zero-copy")["gbit_per_s"], a.runs)
+        if zero_copy:
             row("bulk 1 connection Gbit/s, memif zero-copy receiver", lb, tz, "Gbit/s",
                 "as above, tern-loadgen's memif end zero-copy=yes")
-        except NoHugepages as e:
-            log("  bulk zero-copy row not measured: %s" % e)
-        # the other way: tern-loadgen uploads with tern_send (a copy per byte,
-        # as iperf3's write), tern-httpd takes the body; against the same iperf3
-        tu, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80",
-                        "--max-body", str(1 << 30)], ["--target", "10.78.0.1:80", "--mode", "bulk",
-                        "--upload", "--conns", "1", "--bytes", str(64 << 20)], a.seconds),
-                        "bulk upload")["gbit_per_s"], a.runs)
         row("bulk 1 connection Gbit/s, upload (copying sender)", lb, tu, "Gbit/s",
             "tern-loadgen POSTs with tern_send to tern-httpd")
-        try:
-            # testpmd prints a rate once a second: give it at least three
-            mp, _ = median3(lambda: testpmd_macswap(tmp, max(a.seconds, 3), ECHO_FRAME),
-                            a.runs)
-        except RuntimeError as e:
-            # the ceiling is a reference, not Tern: the smoke run notes it only
-            if not a.smoke:
-                raise
-            log("  testpmd ceiling not measured: %s" % str(e)[:200])
-            mp = 0.0
-        te, _ = median3(lambda: tern_check(tern_pair(tmp, ["tern-echo", "--port", "7"],
-                        ["--target", "10.78.0.1:7", "--mode", "echo", "--conns", "256",
-                         "--size", str(ECHO_MSG), "--depth", "1"], a.seconds),
-                        "echo")["frames_tx_per_s"],
-                        a.runs)
+
+        def ceiling():
+            try:
+                # testpmd prints a rate once a second: give it at least three
+                return testpmd_macswap(tmp, max(a.seconds, 3), ECHO_FRAME)
+            except RuntimeError as e:
+                # the ceiling is a reference, not Tern: the smoke run notes it only
+                if not a.smoke:
+                    raise
+                log("  testpmd ceiling not measured: %s" % str(e)[:200])
+                return 0.0
+        mp, te = alternate([
+            ceiling,
+            lambda: tern_check(tern_pair(tmp, ["tern-echo", "--port", "7"],
+                               ["--target", "10.78.0.1:7", "--mode", "echo", "--conns", "256",
+                                "--size", str(ECHO_MSG), "--depth", "1"], a.seconds),
+                               "echo")["frames_tx_per_s"]], a.runs)
         row("echo packets/s (vs testpmd macswap)", mp, te, "pkt/s",
             "frames of %d bytes into the server per second, both" % ECHO_FRAME)
         # many idle connections held while connections/s is measured; memory
