@@ -133,16 +133,18 @@ int net_ipv4_input(struct net_if *ifp, struct rte_mbuf *m);
 
 /**
  * Fill a 20-byte IPv4 header at @p ip for a packet of @p l4_len payload bytes
- * from @p src (one of our addresses) to @p dst. The checksum is left for
- * net_ipv4_output().
+ * from @p src (one of our addresses) to @p dst, its checksum included (zero
+ * where the NIC computes it). Every header net_ipv4_output() sends is filled
+ * here.
  */
 void net_ipv4_hdr_fill(struct net_if *ifp, struct rte_ipv4_hdr *ip, rte_be32_t src,
 		rte_be32_t dst, uint8_t proto, uint16_t l4_len);
 
 /**
- * Send the IPv4 packet that starts at the data offset of @p m: set its header
- * checksum (or ask the NIC), find the next hop, resolve it through ARP and
- * queue the frame. Consumes @p m on every path.
+ * Send the IPv4 packet that starts at the data offset of @p m, its header
+ * filled by net_ipv4_hdr_fill(): ask the NIC for the header checksum where it
+ * computes it, find the next hop, resolve it through ARP and queue the frame.
+ * Consumes @p m on every path.
  */
 void net_ipv4_output(struct net_if *ifp, struct rte_mbuf *m);
 
