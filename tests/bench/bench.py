@@ -250,13 +250,34 @@ def rss_kib(pid):
         return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
 
 
-def idle_run(tmp, server_argv, idle, seconds, client_args, mem_mb):
+def reserve_hugepages(pages):
+    """
+    At least @pages free 2 MiB hugepages, reserving more as root where
+    fewer are free (tools/eal-mem has mounted hugetlbfs by now). @return
+    whether there are.
+    """
+    d = "/sys/kernel/mm/hugepages/hugepages-2048kB/"
+    try:
+        free = int(open(d + "free_hugepages").read())
+        if free < pages:
+            nr = int(open(d + "nr_hugepages").read())
+            with open(d + "nr_hugepages", "w") as f:
+                f.write(str(nr + pages - free))
+            free = int(open(d + "free_hugepages").read())
+    except OSError:
+        return False
+    return free >= pages and any(l.split()[2] == "hugetlbfs" for l in open("/proc/mounts"))
+
+
+def idle_run(tmp, server_argv, idle, seconds, client_args, mem_mb, huge=False):
     """
     Tern with many idle connections: the server sized for idle + 100k
     connections, tern-loadgen first opening --idle IDLE silent connections
     from extra addresses, then running client_args for seconds while it holds
-    them. Both --no-huge, so that VmRSS shows the memory. Returns the loadgen
-    JSON, the server's VmRSS (KiB) once ready, and with the idle connections up.
+    them. @huge: both on hugepages (@mem_mb each), as a server with a million
+    connections runs; else both --no-huge, so that VmRSS shows the memory.
+    Returns the loadgen JSON, the server's VmRSS (KiB) once ready, and with
+    the idle connections up (meaningful without @huge only).
     """
     b = build_dir()
     if os.path.exists(SOCK):
@@ -272,7 +293,7 @@ def idle_run(tmp, server_argv, idle, seconds, client_args, mem_mb):
                     "[ipv4]\naddress = %s\n%snetmask = 255.255.0.0\n"
                     "[stack]\nmbufs = 65535\n[tcp]\nmax_conns = %d\nmax_time_wait = 262144\n"
                     "port_min = 1024\nport_max = 65535\n" % (role, SOCK, addr, extra, cap))
-    mem = ["--no-huge", "-m", str(mem_mb)]
+    mem = ["--huge-unlink" if huge else "--no-huge", "-m", str(mem_mb)]
     srv = Proc([os.path.join(b, "app", server_argv[0]), "-l", "0", "--no-pci",
                 "--log-level=*:error", "--file-prefix", "bisrv%d" % os.getpid()] + mem +
                ["--", "--config", confs["server"]] + server_argv[1:])
@@ -408,40 +429,39 @@ def main():
                                "echo")["frames_tx_per_s"]], a.runs)
         row("echo packets/s (vs testpmd macswap)", mp, te, "pkt/s",
             "frames of %d bytes into the server per second, both" % ECHO_FRAME)
-        # many idle connections held while connections/s is measured; memory
-        # per idle connection from the servers' VmRSS (see docs/bench.md)
+        # many idle connections held while connections/s is measured, on
+        # hugepages as such a server runs (with 4 KiB pages every lookup in a
+        # table of a million entries walks the page tables: 0.76-0.99 of the
+        # rate without them, against 0.92-1.03 on hugepages, same minutes)
         idle_n = 20000 if a.smoke else 1000000
-        mem_mb = 1024 if a.smoke else 6144
+        huge_mb = 1024 if a.smoke else 3072
+        huge = reserve_hugepages(huge_mb + 64)
+        if not huge:
+            log("  idle rows: not enough hugepages, --no-huge (page walks weigh on the ratio)")
         close64 = ["--target", "10.78.0.1:80", "--mode", "http-close", "--conns", "64"]
-        # alternate the two, so a drift of the machine's speed over the minutes
-        # they take weighs on both alike
-        none, held = [], []
-        for _ in range(a.runs):
-            none.append(idle_run(tmp, ["tern-httpd", "--port", "80"], 0, a.seconds, close64,
-                                 mem_mb))
-            held.append(idle_run(tmp, ["tern-httpd", "--port", "80"], idle_n, a.seconds,
-                                 close64, mem_mb))
-        nv = [tern_check(r[0], "http-close, none idle")["conns_per_s"] for r in none]
-        hv = [tern_check(r[0], "http-close, idle held")["conns_per_s"] for r in held]
-        log("    runs: none %s; held %s" % (", ".join("%.1f" % v for v in nv),
-                                           ", ".join("%.1f" % v for v in hv)))
-        base, ti = statistics.median(nv), statistics.median(hv)
-        row("http close conn/s, 64 conns: %d idle held vs none" % idle_n, base, ti, "conn/s",
+        httpd = ["tern-httpd", "--port", "80"]
+        nv, hv = alternate([
+            lambda: tern_check(idle_run(tmp, httpd, 0, a.seconds, close64, huge_mb, huge)[0],
+                               "http-close, none idle")["conns_per_s"],
+            lambda: tern_check(idle_run(tmp, httpd, idle_n, a.seconds, close64, huge_mb,
+                                        huge)[0], "http-close, idle held")["conns_per_s"]],
+            a.runs)
+        row("http close conn/s, 64 conns: %d idle held vs none" % idle_n, nv, hv, "conn/s",
             "both Tern; target ratio >= 0.9")
-        # memory per idle connection: VmRSS with them all established, less
-        # VmRSS of the same server sized for 100k connections and holding none
+        # memory per idle connection: VmRSS (--no-huge) with them all
+        # established, less VmRSS of the same server sized for 100 k
+        # connections and holding none, per connection (the control blocks'
+        # pool and the table sized for a million count); tern-echo is the
+        # stack, tern-httpd adds its own per-connection state
+        mem_mb = 1024 if a.smoke else 6144
         echo_args = close64[:2] + ["--mode", "echo", "--conns", "1"]
-        echo_small = idle_run(tmp, ["tern-echo", "--port", "80"], 0, 1, echo_args, mem_mb)
-        echo_idle = idle_run(tmp, ["tern-echo", "--port", "80"], idle_n, 1, echo_args, mem_mb)
-        per_stack = (echo_idle[2] - echo_small[1]) * 1024 / idle_n
-        httpd_small = statistics.median([r[1] for r in none])
-        per_httpd = (statistics.median([h[2] for h in held]) - httpd_small) * 1024 / idle_n
-        log("  VmRSS KiB: tern-echo %d, with %d idle %d; tern-httpd %d, with them %s"
-            % (echo_small[1], idle_n, echo_idle[2], httpd_small, [h[2] for h in held]))
-        row("memory per idle conn, stack (tern-echo), bytes", 1024, per_stack, "B",
-            "first column: the 1 KiB target")
-        row("memory per idle conn, tern-httpd (stack + app), bytes", 1024, per_httpd, "B",
-            "first column: the 1 KiB target")
+        for app, args, what in ((["tern-echo", "--port", "80"], echo_args, "stack (tern-echo)"),
+                                (httpd, close64, "tern-httpd (stack + app)")):
+            small = idle_run(tmp, app, 0, 1, args, mem_mb)
+            held = idle_run(tmp, app, idle_n, 1, args, mem_mb)
+            log("  VmRSS KiB: %s %d, with %d idle %d" % (app[0], small[1], idle_n, held[2]))
+            row("memory per idle conn, %s, bytes" % what, 1024,
+                (held[2] - small[1]) * 1024 / idle_n, "B", "first column: the 1 KiB target")
         ng = nginx_start(tmp)
         try:
             _, _, wl = wrk(8, a.seconds)
