@@ -202,6 +202,9 @@ tcp_worker_fini(struct tcp_worker *tw)
 /* with its mempool header, a control block takes 576 bytes: keep it there
  * (an idle connection's memory is mostly this, see docs/bench.md) */
 _Static_assert(sizeof(struct tcp_cb) <= 512, "struct tcp_cb grew past 512 bytes");
+/* what a segment of an established connection touches ends within six lines */
+_Static_assert(offsetof(struct tcp_cb, deadline) + sizeof(((struct tcp_cb *)0)->deadline) <=
+		6 * RTE_CACHE_LINE_SIZE, "struct tcp_cb: per-segment fields past six cache lines");
 
 struct tcp_cb *
 tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)

@@ -39,11 +39,22 @@ wr32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/* NOP, NOP, timestamps (kind 8, length 10): RFC 7323 Appendix A's layout */
+static const uint8_t opt_ts_lead[4] = { OPT_NOP, OPT_NOP, OPT_TS, 10 };
+
 int
 tcp_opt_parse(const uint8_t *opt, unsigned int len, struct tcp_seg *seg, bool syn)
 {
 	unsigned int i = 0;
 
+	/* what nearly every segment of a connection with timestamps carries,
+	 * taken whole before the general walk */
+	if (len == 12 && memcmp(opt, opt_ts_lead, sizeof(opt_ts_lead)) == 0) {
+		seg->has_ts = 1;
+		seg->tsval = rd32(&opt[4]);
+		seg->tsecr = rd32(&opt[8]);
+		return 0;
+	}
 	while (i < len) {
 		uint8_t kind = opt[i], olen;
 
@@ -111,10 +122,7 @@ tcp_opt_parse(const uint8_t *opt, unsigned int len, struct tcp_seg *seg, bool sy
 static unsigned int
 opt_put_ts(struct tcp_cb *tp, uint8_t *p, uint32_t tsecr)
 {
-	p[0] = OPT_NOP;
-	p[1] = OPT_NOP;
-	p[2] = OPT_TS;
-	p[3] = 10;
+	memcpy(p, opt_ts_lead, sizeof(opt_ts_lead));
 	wr32(&p[4], tcp_ts_now(tp->tw) + tp->ts_offset);
 	wr32(&p[8], tsecr);
 	return 12;

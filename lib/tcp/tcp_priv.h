@@ -117,64 +117,71 @@ struct tcp_cubic {
 	uint64_t epoch_us;             /**< start of the epoch; 0 = none */
 };
 
-/** One TCP connection: the transmission control block (RFC 9293 §3.3.1). */
+/**
+ * One TCP connection: the transmission control block (RFC 9293 §3.3.1).
+ * Laid out by use: the fields an established connection's segments read or
+ * write in input and output fill the first lines (offsets in the comments,
+ * cache lines of 64 bytes), what only handshakes, recovery, CUBIC and the
+ * rarer timers need comes after, so a segment touches 5-6 lines, not 8.
+ */
 struct tcp_cb {
-	/* hot: touched by every segment; RFC 9293 §3.3.1 names */
+	/* line 0: identity, state, sequence space (RFC 9293 §3.3.1 names) */
 	struct tcp_key key;            /**< our 4-tuple (table key) */
 	uint8_t state;                 /**< enum tern_tcp_state */
 	uint8_t snd_wscale;            /**< peer's window shift, applied to SEG.WND */
 	uint8_t rcv_wscale;            /**< our window shift */
 	uint8_t dupacks;               /**< consecutive duplicate ACKs */
 	uint32_t flags;                /**< TF_* */
-	uint32_t snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, iss;
-	uint32_t rcv_nxt, rcv_wnd, rcv_adv, irs;
-	uint32_t max_sndwnd;           /**< largest window the peer offered */
+	uint32_t snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
+	uint32_t rcv_nxt, rcv_wnd, rcv_adv;
 	uint16_t seg_max;              /**< payload bytes per segment (MSS less options) */
-	uint16_t peer_mss;             /**< MSS the peer announced */
 	uint16_t segs_unacked;         /**< full segments received since our last ACK */
-	uint16_t rexmt_shift;          /**< RTO backoff count */
-	/* send and receive queues */
+	uint32_t ts_recent;            /**< TS.Recent (RFC 7323) */
+	/* line 1 (64): the send queue, the owner */
 	struct tern_mbufq sndq;        /**< unacknowledged + unsent data; the head holds snd_una */
 	uint32_t sndq_bytes;           /**< bytes in sndq from snd_una */
 	uint32_t snd_head_off;         /**< acknowledged bytes still at the head's front */
 	struct rte_mbuf *snd_cur;      /**< sndq element the last segment was read from */
 	uint32_t snd_cur_seq;          /**< sequence number of its first byte */
-	struct tern_mbufq reass;       /**< out-of-order segments, by seq */
-	uint32_t reass_bytes;
-	uint32_t last_ooo_seq;         /**< start of the newest out-of-order segment (SACK) */
+	uint32_t ts_offset;            /**< our TSval = clock + offset */
+	struct tcp_worker *tw;         /**< owner */
 	uint32_t rcv_held;             /**< delivered, not yet tern_recved() (TF_RCV_HOLD) */
-	/* congestion and RTT: RFC 5681, RFC 6582, RFC 6298 */
+	uint32_t reass_bytes;
+	/* line 2 (128): reassembly, congestion (RFC 5681, RFC 6582) */
+	struct tern_mbufq reass;       /**< out-of-order segments, by seq */
 	uint32_t cwnd, ssthresh, bytes_acked, recover;
-	uint32_t rexmt_nxt;            /**< recovery: next sequence to consider resending */
-	uint32_t lt_extra;             /**< RFC 3042 limited transmit allowance */
-	uint32_t tlp_high_seq;         /**< SND.MAX when the loss probe went out */
 	const struct tcp_cc_ops *cc;
+	uint32_t max_sndwnd;           /**< largest window the peer offered */
+	uint32_t ts_rexmt;             /**< TSval of the last RTO resend; 0 = none */
+	uint16_t rexmt_shift;          /**< RTO backoff count */
+	uint8_t keep_probes;           /**< unanswered keepalive probes */
+	uint8_t persist_shift;
 	uint8_t nsb;                   /**< SACK scoreboard ranges in use */
-	struct { uint32_t l, r; } sb[TCP_SACK_SB_MAX]; /**< SACKed, sorted, above snd_una */
-	uint64_t last_send_us;         /**< for restart after idle */
+	/* line 3 (192): RTT and RTO (RFC 6298), activity, the application */
 	uint32_t srtt_us, rttvar_us, rto_us;
 	uint32_t rtt_seq;              /**< seq timed without timestamps (Karn) */
 	uint64_t rtt_start_us;
-	/* RFC 7323 */
-	uint32_t ts_recent;            /**< TS.Recent */
-	uint32_t ts_offset;            /**< our TSval = clock + offset */
-	uint32_t ts_rexmt;             /**< TSval of the last RTO resend; 0 = none */
-	uint64_t ts_recent_age_us;     /**< when ts_recent was set (24-day PAWS rule) */
-	/* timers */
-	uint64_t deadline[TT_N];       /**< absolute µs; UINT64_MAX: off */
-	struct tern_wheel_node tmo;    /**< armed at min(deadline[]) */
+	uint64_t last_send_us;         /**< for restart after idle */
 	uint64_t last_rcv_us;          /**< for keepalive and the idle timeout */
-	uint64_t idle_us;              /**< app's idle timeout, 0 = none */
-	uint8_t keep_probes;           /**< unanswered keepalive probes */
-	uint8_t persist_shift;
-	uint32_t retransmits;          /**< total, for info */
-	struct tcp_cubic cubic;
-	/* application */
+	uint64_t ts_recent_age_us;     /**< when ts_recent was set (24-day PAWS rule) */
 	const struct tern_conn_ops *ops;
 	void *ops_arg;
-	struct tcp_listener *listener; /**< passive and not yet accepted: its SYN queue */
-	struct tcp_worker *tw;         /**< owner */
+	/* lines 4-5 (256): timers, the output list */
+	struct tern_wheel_node tmo;    /**< armed at min(deadline[]) */
 	TAILQ_ENTRY(tcp_cb) out_link;  /**< output list or reap list */
+	uint64_t deadline[TT_N];       /**< absolute µs; UINT64_MAX: off */
+	/* cold: handshake, recovery, CUBIC, idle timeout */
+	uint32_t iss, irs;
+	uint16_t peer_mss;             /**< MSS the peer announced */
+	uint32_t rexmt_nxt;            /**< recovery: next sequence to consider resending */
+	uint32_t lt_extra;             /**< RFC 3042 limited transmit allowance */
+	uint32_t tlp_high_seq;         /**< SND.MAX when the loss probe went out */
+	uint32_t last_ooo_seq;         /**< start of the newest out-of-order segment (SACK) */
+	uint32_t retransmits;          /**< total, for info */
+	struct { uint32_t l, r; } sb[TCP_SACK_SB_MAX]; /**< SACKed, sorted, above snd_una */
+	struct tcp_cubic cubic;
+	uint64_t idle_us;              /**< app's idle timeout, 0 = none */
+	struct tcp_listener *listener; /**< passive and not yet accepted: its SYN queue */
 };
 
 /** A pair in TIME_WAIT: what RFC 9293 needs of it, nothing more (80 B). */
