@@ -73,6 +73,7 @@ struct lg_conn {
 	uint64_t sent_ts[DEPTH_MAX];/* send time of each in-flight request, FIFO */
 	uint32_t ts_head;
 	uint64_t tx_off, rx_off;    /* echo: stream offsets */
+	uint32_t rx_msg_off;        /* echo: bytes of the message being received */
 	uint64_t up_left;           /* bulk --upload: body bytes still to queue */
 	/* HTTP response parsing */
 	uint32_t hlen;
@@ -297,7 +298,7 @@ static bool
 lg_echo_input(struct lg_conn *lc, const uint8_t *p, uint32_t n)
 {
 	while (n != 0) {
-		uint32_t to_end = opts.size - (uint32_t)(lc->rx_off % opts.size);
+		uint32_t to_end = opts.size - lc->rx_msg_off;
 		uint32_t k = RTE_MIN(n, to_end);
 		uint8_t bad = 0;
 
@@ -306,9 +307,11 @@ lg_echo_input(struct lg_conn *lc, const uint8_t *p, uint32_t n)
 		if (bad != 0)
 			return false;
 		lc->rx_off += k;
+		lc->rx_msg_off += k;
 		p += k;
 		n -= k;
 		if (k == to_end) {
+			lc->rx_msg_off = 0;
 			lg_complete(lc, true);
 			lg_send_more(lc);
 			lg_close_if_drained(lc);
