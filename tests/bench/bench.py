@@ -11,8 +11,6 @@ Pairs (Linux on loopback; Tern over net_memif between two processes):
                           the same with the receiver's memif end in zero-copy mode (one
                           copy per frame on the link instead of two); and tern-loadgen
                           bulk --upload to tern-httpd (a copying sender)
-  bulk ceiling            the memif link one way with no protocol: testpmd txonly ->
-                          rxonly, 1514-byte frames (what a TCP stream over it could carry)
   echo packets/s          frames/s into the server: tern-echo fed by tern-loadgen echo
                           (64 B messages, 256 connections, one in flight each, so one
                           small segment, a 130-byte frame, per message) vs dpdk-testpmd
@@ -244,38 +242,6 @@ def testpmd_macswap(tmp, seconds, frame=64, in_flight=32):
     return statistics.median(rates[-max(1, seconds - 1):])
 
 
-def testpmd_oneway(tmp, seconds, frame=1514):
-    """
-    One-way I/O ceiling of the memif link, the bulk pair's: dpdk-testpmd
-    txonly on the client end sending frames of @frame bytes, rxonly on the
-    server end receiving them, no protocol on either. Returns the TCP payload
-    those frames would carry, in Gbit/s (frames/s x (frame - 14 - 20 - 32) x 8:
-    Ethernet, IPv4 and TCP with timestamps, as Tern's segments).
-    """
-    if os.path.exists(SOCK):
-        os.unlink(SOCK)
-    common = ["--", "--no-lsc-interrupt", "--stats-period", "1", "--nb-cores=1", "--burst=32",
-              "--txpkts=%d" % frame, "--auto-start"]
-    srv = Proc(["dpdk-testpmd"] + eal("0,1", "tpc%d" % os.getpid()) + ["--main-lcore", "1"] +
-               ["--vdev=net_memif0,role=server,id=0,socket=%s" % SOCK] + common +
-               ["--forward-mode=rxonly"], stdin=subprocess.DEVNULL)
-    gen = None
-    try:
-        time.sleep(1.5)
-        gen = Proc(["dpdk-testpmd"] + eal("0,1", "tpd%d" % os.getpid()) + ["--main-lcore", "0"] +
-                   ["--vdev=net_memif0,role=client,id=0,socket=%s" % SOCK] + common +
-                   ["--forward-mode=txonly"], stdin=subprocess.DEVNULL)
-        time.sleep(seconds + 1.5)
-    finally:
-        gout = gen.stop(signal.SIGINT) if gen else ""
-        sout = srv.stop(signal.SIGINT)
-    rates = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", sout)]
-    rates = [r for r in rates if r > 0]
-    if not rates:
-        raise RuntimeError("testpmd gave no rate: %s" % (sout[-400:] + gout[-400:]))
-    return statistics.median(rates[-max(1, seconds - 1):]) * (frame - 14 - 20 - 32) * 8 / 1e9
-
-
 PORTS_PER_ADDR = 65535 - 1024 + 1
 
 
@@ -422,15 +388,7 @@ def main():
         zero_copy = eal_zero_copy(1, "bzc%d" % os.getpid()) is not None
         if not zero_copy:
             log("  bulk zero-copy row not measured: memif zero-copy needs hugepages, none here")
-        def bulk_ceiling():
-            try:
-                return testpmd_oneway(tmp, max(a.seconds, 3))
-            except RuntimeError as e:
-                if not a.smoke:
-                    raise
-                log("  testpmd bulk ceiling not measured: %s" % str(e)[:200])
-                return 0.0
-        lb, tb, tu, tz, lc = alternate([
+        lb, tb, tu, tz = alternate([
             lambda: iperf3(a.seconds),
             lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"], bulk, a.seconds),
                                "bulk")["gbit_per_s"],
@@ -443,8 +401,7 @@ def main():
             # on the link (server PMD into the client's mbufs), not two
             lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"], bulk, a.seconds,
                                          client_zero_copy=True),
-                               "bulk zero-copy")["gbit_per_s"] if zero_copy else 0.0,
-            bulk_ceiling], a.runs)
+                               "bulk zero-copy")["gbit_per_s"] if zero_copy else 0.0], a.runs)
         row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s",
             "tern-httpd sends /bytes from memory by reference (tern_send_static)")
         if zero_copy:
@@ -452,8 +409,6 @@ def main():
                 "as above, tern-loadgen's memif end zero-copy=yes")
         row("bulk 1 connection Gbit/s, upload (copying sender)", lb, tu, "Gbit/s",
             "tern-loadgen POSTs with tern_send to tern-httpd")
-        row("bulk 1 connection Gbit/s (vs the memif link's one-way ceiling)", lc, tb, "Gbit/s",
-            "first column: testpmd txonly -> rxonly, 1514 B frames, as TCP payload")
 
         def ceiling():
             try:
