@@ -59,6 +59,7 @@ struct lg_opts {
 	bool flood;                 /* --flood: flood alongside the mode */
 	bool upload;                /* bulk --upload: POST --bytes, not GET them */
 	uint64_t idle;              /* --idle: connections held open, silent */
+	uint64_t delay_us;          /* --delay-ms: pause between a response and the next request */
 };
 
 #define DEPTH_MAX 64
@@ -74,6 +75,7 @@ struct lg_conn {
 	uint32_t ts_head;
 	uint64_t tx_off, rx_off;    /* echo: stream offsets */
 	uint32_t rx_msg_off;        /* echo: bytes of the message being received */
+	uint64_t next_send_us;      /* --delay-ms: no request before this */
 	uint64_t up_left;           /* bulk --upload: body bytes still to queue */
 	/* HTTP response parsing */
 	uint32_t hlen;
@@ -202,6 +204,7 @@ lg_complete(struct lg_conn *lc, bool ok)
 	struct lg_worker *lw = lc->lw;
 	uint64_t now = tern_worker_now(lw->w);
 
+	lc->next_send_us = now + opts.delay_us;
 	if (lc->inflight != 0) {
 		hdr_record(&lw->lat, now - lc->sent_ts[lc->ts_head]);
 		lc->ts_head = (lc->ts_head + 1) % DEPTH_MAX;
@@ -374,6 +377,8 @@ lg_send_more(struct lg_conn *lc)
 	while (lc->inflight < opts.depth) {
 		uint64_t now = tern_worker_now(lw->w);
 
+		if (now < lc->next_send_us)
+			return;         /* --delay-ms: lg_send_due() sends it later */
 		if (opts.mode == M_ECHO) {
 			uint32_t left = opts.size;
 
@@ -840,6 +845,18 @@ lg_refill(struct lg_worker *lw)
 	}
 }
 
+/* --delay-ms: the connections whose pause is over send their next request. */
+static void
+lg_send_due(struct lg_worker *lw, uint64_t now)
+{
+	for (uint32_t i = 0; i < lw->nconns; i++) {
+		struct lg_conn *lc = &lw->conns[i];
+
+		if (lc->c != NULL && lc->inflight < opts.depth && now >= lc->next_send_us)
+			lg_send_more(lc);
+	}
+}
+
 static void
 lg_hook(struct tern_worker *w, uint64_t now, void *arg)
 {
@@ -876,6 +893,8 @@ lg_hook(struct tern_worker *w, uint64_t now, void *arg)
 			lg_flood(lw, now);
 		if (opts.mode != M_SYN_FLOOD)
 			lg_refill(lw);
+		if (opts.delay_us != 0)
+			lg_send_due(lw, now);
 	} else if (phase == PH_DRAIN) {
 		lg_drain(lw, now);
 		if (lw == &lws[0])
@@ -908,6 +927,9 @@ usage(const char *prog)
 		"                  config's 2nd..last addresses ([ipv4] address_count), and\n"
 		"                  hold them through the measurement (the measured ones use\n"
 		"                  the first address)\n"
+		"  --delay-ms MS   http, echo: pause MS after each response before the\n"
+		"                  next request on that connection (a moderate, steady\n"
+		"                  rate for latency: as wrk's delay())\n"
 		"  --drain-ms MS   at the end, wait up to MS for connections to close\n"
 		"                  gracefully before aborting them (default 1000)\n"
 		"  --rate PPS      syn-flood rate (0: as fast as possible)\n"
@@ -927,6 +949,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		{ "upload", no_argument, NULL, 'U' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "drain-ms", required_argument, NULL, 'e' },
+		{ "delay-ms", required_argument, NULL, 'w' },
 		{ "idle", required_argument, NULL, 'i' },
 		{ "requests", required_argument, NULL, 'r' }, { "rate", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' }, { "quiet", no_argument, NULL, 'q' },
@@ -935,7 +958,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:Ud:e:i:r:R:F:jqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:Ud:e:w:i:r:R:F:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx->config_path = optarg; break;
 		case 't': app_parse_addr_port(ctx->name, "--target", optarg, &opts.addr, &opts.port); break;
@@ -958,6 +981,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		case 'U': opts.upload = true; break;
 		case 'd': duration_us = app_parse_u64("tern-loadgen", "--duration", optarg, 1, 86400) * 1000000; break;
 		case 'e': drain_us = app_parse_u64("tern-loadgen", "--drain-ms", optarg, 0, 600000) * 1000; break;
+		case 'w': opts.delay_us = app_parse_u64("tern-loadgen", "--delay-ms", optarg, 0, 60000) * 1000; break;
 		case 'r': opts.requests = app_parse_u64("tern-loadgen", "--requests", optarg, 1, UINT64_MAX); break;
 		case 'R': opts.rate = app_parse_u64("tern-loadgen", "--rate", optarg, 0, 1ull << 32); break;
 		case 'F':
@@ -978,6 +1002,10 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	}
 	if (opts.upload && opts.mode != M_BULK) {
 		fprintf(stderr, "tern-loadgen: --upload goes with --mode bulk\n");
+		exit(APP_EXIT_USAGE);
+	}
+	if (opts.delay_us != 0 && opts.mode != M_HTTP && opts.mode != M_ECHO) {
+		fprintf(stderr, "tern-loadgen: --delay-ms goes with --mode http or echo\n");
 		exit(APP_EXIT_USAGE);
 	}
 }
