@@ -17,39 +17,21 @@ net_cksum_raw(const void *buf, size_t len, uint32_t initial)
 /*
  * One's complement sum of the 20-byte IPv4 header at @ip, without options,
  * as five 32-bit words: adding 32-bit words and folding gives the same sum as
- * adding the 16-bit ones (RFC 1071 §2(B)). @with_cksum: 0 leaves the checksum
- * field out. Loaded with memcpy: the header may sit 2 bytes off alignment.
+ * adding the 16-bit ones (RFC 1071 §2(B)). Loaded with memcpy: the header may
+ * sit 2 bytes off alignment.
  */
 static inline uint16_t
-ipv4_hdr20_sum(const struct rte_ipv4_hdr *ip, bool with_cksum)
+ipv4_hdr20_sum(const struct rte_ipv4_hdr *ip)
 {
 	uint32_t w[5];
 	uint64_t sum;
 
 	memcpy(w, ip, sizeof(w));
-	/* bytes 8..11: TTL, protocol, checksum: the checksum is the upper half */
-	if (!with_cksum)
-		w[2] = rte_cpu_to_be_32(rte_be_to_cpu_32(w[2]) & 0xffff0000u);
 	sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
 	sum = (sum & 0xffffffffu) + (sum >> 32);
 	sum = (sum & 0xffffu) + (sum >> 16);
 	sum = (sum & 0xffffu) + (sum >> 16);
 	return (uint16_t)((sum & 0xffffu) + (sum >> 16));
-}
-
-uint16_t
-net_cksum_ipv4_hdr(const struct rte_ipv4_hdr *ip)
-{
-	size_t hlen = (size_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4;
-	uint32_t sum;
-
-	if (likely(hlen == sizeof(*ip)))
-		return (uint16_t)~ipv4_hdr20_sum(ip, false);
-	/* the sum of the header with its checksum field taken as zero */
-	sum = __rte_raw_cksum(ip, offsetof(struct rte_ipv4_hdr, hdr_checksum), 0);
-	sum = __rte_raw_cksum((const uint8_t *)ip + offsetof(struct rte_ipv4_hdr, src_addr),
-			hlen - offsetof(struct rte_ipv4_hdr, src_addr), sum);
-	return (uint16_t)~__rte_raw_cksum_reduce(sum);
 }
 
 bool
@@ -58,7 +40,7 @@ net_cksum_ipv4_hdr_ok(const struct rte_ipv4_hdr *ip)
 	size_t hlen = (size_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * 4;
 
 	if (likely(hlen == sizeof(*ip)))
-		return ipv4_hdr20_sum(ip, true) == 0xffff;
+		return ipv4_hdr20_sum(ip) == 0xffff;
 	return net_cksum_raw(ip, hlen, 0) == 0xffff;
 }
 

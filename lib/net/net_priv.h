@@ -181,8 +181,6 @@ uint32_t net_arp_count(const struct net_if *ifp);
 /* --- cksum.c --- */
 /** RFC 1071 ones'-complement sum of @p len bytes, folded, not inverted. */
 uint16_t net_cksum_raw(const void *buf, size_t len, uint32_t initial);
-/** The IPv4 header checksum field value for @p ip (header length from IHL). */
-uint16_t net_cksum_ipv4_hdr(const struct rte_ipv4_hdr *ip);
 /** True if the IPv4 header of @p ip sums to 0xffff (checksum correct). */
 bool net_cksum_ipv4_hdr_ok(const struct rte_ipv4_hdr *ip);
 /**
