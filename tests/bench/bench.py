@@ -38,10 +38,6 @@ ECHO_FRAME = 14 + 20 + 20 + 12 + ECHO_MSG
 ECHO_CONNS = 256            # one message in flight on each: 256 frames in flight
 
 
-class NoHugepages(RuntimeError):
-    pass
-
-
 def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
@@ -127,7 +123,7 @@ def tern_pair(tmp, server_argv, client_args, seconds, client_zero_copy=False):
     cprefix = "bcli%d" % os.getpid()
     ceal = eal_zero_copy(1, cprefix) if client_zero_copy else eal(1, cprefix)
     if ceal is None:
-        raise NoHugepages("memif zero-copy needs hugepages; none available")
+        raise RuntimeError("memif zero-copy needs hugepages; none available")
     srv = Proc([os.path.join(b, "app", server_argv[0])] + eal(0, "bsrv%d" % os.getpid()) +
                ["--", "--config", memif_conf(tmp, "server", "10.78.0.1")] + server_argv[1:])
     try:
