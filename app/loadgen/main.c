@@ -109,6 +109,7 @@ struct lg_worker {
 	struct lg_stats st;
 	struct hdr_hist lat;        /* µs */
 	uint64_t next_report_us, start_us, last_us;
+	uint64_t busy0_us;           /* the worker's polls_busy_us at start_us */
 	struct lg_stats last;       /* at the previous report */
 	uint64_t flood_credit_us;
 	bool drain_started;         /* this worker closed its idle connections */
@@ -150,7 +151,7 @@ static uint64_t idle_setup_us;      /* how long the --idle connections took */
 static uint64_t drain_start_us, drain_end_us;
 static struct lg_stats frozen;      /* totals when the drain began */
 static uint64_t idle_held;          /* --idle connections open when it began */
-static uint64_t frozen_frames_tx, frozen_frames_rx;
+static uint64_t frozen_frames_tx, frozen_frames_rx, frozen_busy_us;
 
 static inline uint8_t
 pattern_byte(uint32_t id, uint64_t off)
@@ -713,6 +714,14 @@ lg_idle_open_some(struct lg_worker *lw)
 	}
 }
 
+/* The measured run starts for @lw: its clock, and its load from here. */
+static void
+lg_start_clock(struct lg_worker *lw, uint64_t now)
+{
+	lw->start_us = lw->last_us = lw->next_report_us = now;
+	lw->busy0_us = tern_worker_stats(lw->w)->polls_busy_us;
+}
+
 /* Worker 0: every worker holds its idle connections: the measurement starts. */
 static void
 lg_idle_check(uint64_t now)
@@ -731,7 +740,7 @@ lg_idle_check(uint64_t now)
 		fprintf(stderr, "tern-loadgen: %" PRIu64 " idle connections open in %.2f s\n",
 				opts.idle, idle_setup_us / 1e6);
 	for (unsigned int i = 0; i < nlw; i++)
-		lws[i].start_us = lws[i].last_us = lws[i].next_report_us = now;
+		lg_start_clock(&lws[i], now);
 	__atomic_store_n(&phase, PH_RUN, __ATOMIC_RELEASE);
 }
 
@@ -783,6 +792,7 @@ lg_begin_drain(uint64_t now)
 	tern_stack_stats(stack, &ts);
 	frozen_frames_tx = ts.tx_frames;
 	frozen_frames_rx = ts.rx_frames;
+	frozen_busy_us = ts.polls_busy_us;
 	idle_held = 0;
 	for (unsigned int i = 0; i < nlw; i++)
 		idle_held += lws[i].idle_open;
@@ -864,7 +874,7 @@ lg_hook(struct tern_worker *w, uint64_t now, void *arg)
 
 	(void)w;
 	if (lw->start_us == 0)
-		lw->start_us = lw->last_us = lw->next_report_us = now;
+		lg_start_clock(lw, now);
 	if (phase == PH_IDLE) {
 		lg_idle_open_some(lw);
 		if (lw == &lws[0])
@@ -1010,6 +1020,21 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	}
 }
 
+/*
+ * The share of the measured run the workers spent on frames (their
+ * polls_busy_us over the run, all workers together): near 100, tern-loadgen
+ * itself may be what limits the figures.
+ */
+static double
+lg_busy_pct(const struct tern_stats *ts, double secs)
+{
+	uint64_t busy = phase >= PH_DRAIN ? frozen_busy_us : ts->polls_busy_us;
+
+	for (unsigned int i = 0; i < nlw; i++)
+		busy -= lws[i].busy0_us;
+	return 100.0 * (double)busy / (secs * 1e6 * nlw);
+}
+
 static void
 print_summary(double secs)
 {
@@ -1045,7 +1070,7 @@ print_summary(double secs)
 			"\"non2xx\": %" PRIu64 ", \"syn_sent\": %" PRIu64 ", \"syn_per_s\": %.1f, "
 			"\"frames_tx_per_s\": %.1f, \"frames_rx_per_s\": %.1f, "
 			"\"conns_closed_in_drain\": %" PRIu64 ", \"left_open\": %" PRIu32 ", "
-			"\"idle_held\": %" PRIu64 ", \"idle_setup_s\": %.3f, "
+			"\"idle_held\": %" PRIu64 ", \"idle_setup_s\": %.3f, \"busy_pct\": %.1f, "
 			"\"lat_us\": {\"p50\": %" PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64
 			", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}}\n",
 			secs, s.requests, s.requests / secs, s.conns_opened, s.conns_done,
@@ -1053,6 +1078,7 @@ print_summary(double secs)
 			s.non2xx,
 			s.syn_sent, s.syn_sent / secs, ts.tx_frames / secs, ts.rx_frames / secs,
 			end.conns_done - s.conns_done, left_open, idle_held, idle_setup_us / 1e6,
+			lg_busy_pct(&ts, secs),
 			hdr_percentile(lat, 50), hdr_percentile(lat, 90),
 			hdr_percentile(lat, 99), hdr_percentile(lat, 99.9), lat->total ? lat->max : 0);
 	} else {

@@ -28,6 +28,8 @@ struct tern_worker {
 	struct rte_mempool *pool;      /**< this worker's mbufs */
 	struct rte_ring *inbox;        /**< messages from other workers */
 	uint64_t next_arp_tick_us;     /**< next ARP timer sweep */
+	uint64_t prev_poll_us;         /**< clock of the previous iteration */
+	bool prev_poll_busy;           /**< it received frames */
 	uint32_t pool_size;            /**< mbufs in @pool, for leak checks */
 	uint16_t id;                   /**< index in the stack, = queue id */
 	uint16_t burst;                /**< frames per rx burst */

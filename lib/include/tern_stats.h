@@ -24,6 +24,7 @@ extern "C" {
 #define TERN_STATS_FOREACH(X) \
 	X(polls,                "worker loop iterations") \
 	X(polls_busy,           "worker loop iterations that received frames") \
+	X(polls_busy_us,        "microseconds from the start of each such iteration to the next: the load") \
 	X(rx_frames,            "frames received from the NIC") \
 	X(rx_bytes,             "bytes received from the NIC") \
 	X(tx_frames,            "frames accepted by the NIC") \

@@ -116,6 +116,39 @@ START_TEST(test_gratuitous_arp_on_first_poll)
 }
 END_TEST
 
+/*
+ * polls_busy_us: the time from the start of an iteration that received
+ * frames to the start of the next one, on the clock the polls bring; idle
+ * iterations add nothing, however long they last.
+ */
+START_TEST(test_load_accounting)
+{
+	uint8_t f[64] = { 0 };
+	size_t n;
+
+	nf_stack_boot(&h);
+	nf_poll_after(&h, 100);
+	nf_poll_after(&h, 3000);
+	ck_assert_uint_eq(stats()->polls_busy_us, 0);
+	n = nf_arp_frame(f, &our_mac, RTE_ARP_OP_REQUEST, &peer_mac, PEER_IP, &nf_mac_zero,
+			NF_OUR_IP);
+	nf_send(&h, f, n);
+	ck_assert_uint_eq(nf_poll_after(&h, 10), 1);
+	ck_assert_uint_eq(stats()->polls_busy_us, 0);     /* counted when the next begins */
+	ck_assert_uint_eq(nf_poll_after(&h, 250), 0);
+	ck_assert_uint_eq(stats()->polls_busy_us, 250);
+	ck_assert_uint_eq(nf_poll_after(&h, 1000), 0);
+	ck_assert_uint_eq(stats()->polls_busy_us, 250);
+	nf_send(&h, f, n);
+	nf_send(&h, f, n);
+	ck_assert_uint_eq(nf_poll_after(&h, 5), 2);
+	ck_assert_uint_eq(nf_poll_after(&h, 7), 0);
+	ck_assert_uint_eq(stats()->polls_busy_us, 257);
+	ck_assert_uint_eq(stats()->polls_busy, 2);
+	nf_drain(h.dev);
+}
+END_TEST
+
 static void
 arp_request_for_us(const struct rte_ether_addr *eth_dst, size_t pad_to)
 {
@@ -922,6 +955,7 @@ net_suite(void)
 
 	tcase_add_checked_fixture(arp, setup, teardown);
 	tcase_add_test(arp, test_gratuitous_arp_on_first_poll);
+	tcase_add_test(arp, test_load_accounting);
 	tcase_add_test(arp, test_arp_request_for_us_broadcast);
 	tcase_add_test(arp, test_arp_request_for_us_padded);
 	tcase_add_test(arp, test_arp_request_for_us_unicast);
