@@ -122,6 +122,7 @@ struct lg_worker {
 	bool warm;                  /* a connection got through: the target's MAC is known */
 	uint32_t idle_addr;         /* index of the address now in use */
 	struct idle_slot *idle;     /* idle_want of them */
+	struct rte_mbuf *spare;     /* echo: a received buffer kept to carry a message */
 } __rte_cache_aligned;
 
 /*
@@ -185,6 +186,57 @@ echo_run(uint32_t id, uint64_t off)
 }
 
 static void lg_send_more(struct lg_conn *lc);
+
+/*
+ * Echo: a buffer received on this worker carries its next message out
+ * (tern_send_mbuf), as tern-echo sends what it receives: no buffer freed and
+ * another allocated per message. One is kept at a time, only while running.
+ */
+static void
+lg_keep_spare(struct lg_worker *lw, struct rte_mbuf *m)
+{
+	if (opts.mode == M_ECHO && phase == PH_RUN && lw->spare == NULL && m->nb_segs == 1 &&
+			RTE_MBUF_DIRECT(m) && rte_mbuf_refcnt_read(m) == 1)
+		lw->spare = m;
+	else
+		rte_pktmbuf_free(m);
+}
+
+static void
+lg_free_spare(struct lg_worker *lw)
+{
+	rte_pktmbuf_free(lw->spare);
+	lw->spare = NULL;
+}
+
+/* Queue one echo message of @lc: in the spare buffer if it fits, else copied. */
+static bool
+lg_echo_send(struct lg_conn *lc)
+{
+	struct rte_mbuf *m = lc->lw->spare;
+	uint32_t left = opts.size;
+
+	if (m != NULL && opts.size <= ECHO_PERIOD &&
+			opts.size + RTE_PKTMBUF_HEADROOM <= rte_pktmbuf_data_room_size(m->pool)) {
+		lc->lw->spare = NULL;
+		rte_pktmbuf_reset(m);
+		memcpy(rte_pktmbuf_append(m, (uint16_t)opts.size), echo_run(lc->id, lc->tx_off),
+				opts.size);
+		if (tern_send_mbuf(lc->c, m) != (int)opts.size)
+			return false;
+		lc->tx_off += opts.size;
+		return true;
+	}
+	while (left != 0) {
+		uint32_t k = RTE_MIN(left, ECHO_PERIOD);
+
+		if (tern_send(lc->c, echo_run(lc->id, lc->tx_off), k) != (int)k)
+			return false;
+		lc->tx_off += k;
+		left -= k;
+	}
+	return true;
+}
 
 /* Draining: close @lc gracefully once nothing it asked for is outstanding. */
 static void
@@ -381,19 +433,11 @@ lg_send_more(struct lg_conn *lc)
 		if (now < lc->next_send_us)
 			return;         /* --delay-ms: lg_send_due() sends it later */
 		if (opts.mode == M_ECHO) {
-			uint32_t left = opts.size;
-
 			if (tern_send_space(lc->c) < opts.size)
 				return;
-			while (left != 0) {
-				uint32_t k = RTE_MIN(left, ECHO_PERIOD);
-
-				if (tern_send(lc->c, echo_run(lc->id, lc->tx_off), k) != (int)k) {
-					lc->failed = true;
-					return;
-				}
-				lc->tx_off += k;
-				left -= k;
+			if (!lg_echo_send(lc)) {
+				lc->failed = true;
+				return;
 			}
 			lw->st.bytes_tx += opts.size;
 		} else {
@@ -440,7 +484,7 @@ lg_on_recv(struct tern_conn *c, struct rte_mbuf *m, void *arg)
 		ok = opts.mode == M_ECHO ? lg_echo_input(lc, p, s->data_len) :
 			lg_http_input(lc, p, s->data_len);
 	}
-	rte_pktmbuf_free(m);
+	lg_keep_spare(lc->lw, m);
 	if (!ok) {
 		lc->failed = true;
 		tern_abort(c);
@@ -906,6 +950,7 @@ lg_hook(struct tern_worker *w, uint64_t now, void *arg)
 		if (opts.delay_us != 0)
 			lg_send_due(lw, now);
 	} else if (phase == PH_DRAIN) {
+		lg_free_spare(lw);
 		lg_drain(lw, now);
 		if (lw == &lws[0])
 			lg_stop_when_drained();
@@ -1174,6 +1219,8 @@ main(int argc, char **argv)
 	t0 = tern_clock_us();
 	app_run(&ctx);
 	t1 = tern_clock_us();
+	for (unsigned int i = 0; i < nlw; i++)
+		lg_free_spare(&lws[i]);     /* a run stopped before its drain */
 	/* the measurement starts after any --idle setup and ends at the drain */
 	if (phase >= PH_RUN && lws[0].start_us != 0)
 		t0 = lws[0].start_us;
