@@ -823,12 +823,11 @@ tcp_data_input(struct tcp_cb *tp, struct tcp_seg *seg)
 		}
 		if (tp->flags & TF_DEAD)
 			return;
-		if (tp->flags & TF_ACKNOW) {
-			tcp_output_sched(tp);
-		} else if (!(tp->flags & TF_DELACK)) {
+		/* else it may wait: the output pass starts the delayed-ACK timer
+		 * only if no reply carried it (tcp_output), so a request answered
+		 * in its callback never touches the timer */
+		if (!(tp->flags & TF_ACKNOW))
 			tp->flags |= TF_DELACK;
-			tcp_timer_set(tp, TT_DELACK, tp->tw->nif->now_us + tp->tw->p.delack_us);
-		}
 		tcp_output_sched(tp);
 	} else {
 		rte_pktmbuf_free(m);

@@ -736,6 +736,10 @@ tcp_output(struct tcp_cb *tp)
 		tcp_rexmt_arm(tp);
 	if (!sent && (tp->flags & TF_ACKNOW))
 		tcp_send_segment(tp, tp->snd_max, 0, TH_ACK);
+	/* RFC 9293 §3.8.6.3: an ACK still owed once the application had its
+	 * turn waits at most delack_us, counted from the first segment it covers */
+	if ((tp->flags & TF_DELACK) && tp->deadline[TT_DELACK] == UINT64_MAX)
+		tcp_timer_set(tp, TT_DELACK, tp->tw->nif->now_us + tp->tw->p.delack_us);
 	/* a zero window with data waiting and no timer that will send: probe
 	 * it (RFC 9293 §3.8.6.1). Also after an RTO at zero window, which
 	 * wound SND.NXT back and left nothing armed */
