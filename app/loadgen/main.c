@@ -217,7 +217,7 @@ lg_echo_send(struct lg_conn *lc)
 	uint32_t left = opts.size;
 
 	if (m != NULL && opts.size <= ECHO_PERIOD &&
-			opts.size + RTE_PKTMBUF_HEADROOM <= rte_pktmbuf_data_room_size(m->pool)) {
+			opts.size + RTE_PKTMBUF_HEADROOM <= m->buf_len) {
 		lc->lw->spare = NULL;
 		rte_pktmbuf_reset(m);
 		memcpy(rte_pktmbuf_append(m, (uint16_t)opts.size), echo_run(lc->id, lc->tx_off),

@@ -147,6 +147,8 @@ def tern_pair(tmp, server_argv, client_args, seconds, client_zero_copy=False):
     busy = re.search(r"^stat polls_busy_us (\d+)$", sout, re.M)
     if busy and res["seconds"] > 0:
         res["server_busy_pct"] = min(100.0, int(busy.group(1)) / (res["seconds"] * 1e4))
+    log("    %s: server %.0f%% busy, tern-loadgen %.0f%%" % (
+        server_argv[0], res.get("server_busy_pct", float("nan")), res["busy_pct"]))
     return res
 
 
