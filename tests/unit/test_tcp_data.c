@@ -330,6 +330,34 @@ START_TEST(test_delack_small_segment)
 }
 END_TEST
 
+/*
+ * The delayed-ACK limit runs from the first segment the ACK covers: more
+ * data inside the delay neither restarts nor extends it (the timer starts in
+ * the output pass, once no reply carried the ACK).
+ */
+START_TEST(test_delack_from_first_segment)
+{
+	const uint32_t irs = 0x7ffffff0u, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_inject_data(&h, T_ACK | T_PSH, b, x + 1, 10);
+	th_poll(&h);
+	th_advance_ms(&h, 20);
+	th_inject_data(&h, T_ACK | T_PSH, b + 10, x + 1, 10);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 19);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 1);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 20, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_delack_timeout, 1);
+	th_check_rx(&h, 0, b, 20);
+}
+END_TEST
+
 START_TEST(test_delack_two_full_segments)
 {
 	const uint32_t irs = 0xfffffa00u, b = irs + 1;
@@ -1039,6 +1067,7 @@ tcp_data_suite(void)
 
 	tcase_add_checked_fixture(a, setup, teardown);
 	tcase_add_test(a, test_delack_small_segment);
+	tcase_add_test(a, test_delack_from_first_segment);
 	tcase_add_test(a, test_delack_two_full_segments);
 	tcase_add_test(a, test_ack_batched_over_burst);
 	tcase_add_test(a, test_ack_rides_on_reply);
