@@ -110,6 +110,7 @@ struct lg_worker {
 	struct hdr_hist lat;        /* µs */
 	uint64_t next_report_us, start_us, last_us;
 	uint64_t busy0_us;           /* the worker's polls_busy_us at start_us */
+	uint64_t busy_run_us;        /* of that, spent before the drain began */
 	struct lg_stats last;       /* at the previous report */
 	uint64_t flood_credit_us;
 	bool drain_started;         /* this worker closed its idle connections */
@@ -152,7 +153,7 @@ static uint64_t idle_setup_us;      /* how long the --idle connections took */
 static uint64_t drain_start_us, drain_end_us;
 static struct lg_stats frozen;      /* totals when the drain began */
 static uint64_t idle_held;          /* --idle connections open when it began */
-static uint64_t frozen_frames_tx, frozen_frames_rx, frozen_busy_us;
+static uint64_t frozen_frames_tx, frozen_frames_rx;
 
 static inline uint8_t
 pattern_byte(uint32_t id, uint64_t off)
@@ -758,6 +759,15 @@ lg_idle_open_some(struct lg_worker *lw)
 	}
 }
 
+/* @lw's time on frames since its run started (0 if it has not started). */
+static uint64_t
+lg_busy_since_start(const struct lg_worker *lw)
+{
+	uint64_t now = __atomic_load_n(&tern_worker_stats(lw->w)->polls_busy_us, __ATOMIC_RELAXED);
+
+	return lw->start_us != 0 && now > lw->busy0_us ? now - lw->busy0_us : 0;
+}
+
 /* The measured run starts for @lw: its clock, and its load from here. */
 static void
 lg_start_clock(struct lg_worker *lw, uint64_t now)
@@ -836,7 +846,8 @@ lg_begin_drain(uint64_t now)
 	tern_stack_stats(stack, &ts);
 	frozen_frames_tx = ts.tx_frames;
 	frozen_frames_rx = ts.rx_frames;
-	frozen_busy_us = ts.polls_busy_us;
+	for (unsigned int i = 0; i < nlw; i++)
+		lws[i].busy_run_us = lg_busy_since_start(&lws[i]);
 	idle_held = 0;
 	for (unsigned int i = 0; i < nlw; i++)
 		idle_held += lws[i].idle_open;
@@ -1068,15 +1079,17 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 /*
  * The share of the measured run the workers spent on frames (their
  * polls_busy_us over the run, all workers together): near 100, tern-loadgen
- * itself may be what limits the figures.
+ * itself may be what limits the figures. Iterations that received nothing
+ * count as idle even when the hook worked in them (opening connections,
+ * --delay-ms sends), so light, timer-driven runs read low.
  */
 static double
-lg_busy_pct(const struct tern_stats *ts, double secs)
+lg_busy_pct(double secs)
 {
-	uint64_t busy = phase >= PH_DRAIN ? frozen_busy_us : ts->polls_busy_us;
+	uint64_t busy = 0;
 
 	for (unsigned int i = 0; i < nlw; i++)
-		busy -= lws[i].busy0_us;
+		busy += phase >= PH_DRAIN ? lws[i].busy_run_us : lg_busy_since_start(&lws[i]);
 	return 100.0 * (double)busy / (secs * 1e6 * nlw);
 }
 
@@ -1123,7 +1136,7 @@ print_summary(double secs)
 			s.non2xx,
 			s.syn_sent, s.syn_sent / secs, ts.tx_frames / secs, ts.rx_frames / secs,
 			end.conns_done - s.conns_done, left_open, idle_held, idle_setup_us / 1e6,
-			lg_busy_pct(&ts, secs),
+			lg_busy_pct(secs),
 			hdr_percentile(lat, 50), hdr_percentile(lat, 90),
 			hdr_percentile(lat, 99), hdr_percentile(lat, 99.9), lat->total ? lat->max : 0);
 	} else {

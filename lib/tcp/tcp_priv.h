@@ -76,7 +76,7 @@ enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_
 
 /* control block flags: deferred work and negotiated features */
 #define TF_ACKNOW      (1u << 0)  /**< send an ACK in the output pass */
-#define TF_DELACK      (1u << 1)  /**< an ACK is owed; delack timer armed */
+#define TF_DELACK      (1u << 1)  /**< an ACK is owed; the output pass arms the delack timer */
 #define TF_OUTQ        (1u << 2)  /**< on the worker's output list */
 #define TF_TS          (1u << 3)  /**< RFC 7323 timestamps in use */
 #define TF_SACK        (1u << 4)  /**< RFC 2018 SACK permitted both ways */

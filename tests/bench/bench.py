@@ -142,11 +142,12 @@ def tern_pair(tmp, server_argv, client_args, seconds, client_zero_copy=False):
         raise RuntimeError("tern-loadgen failed (%d): %s %s" % (cli.returncode, cli.stdout[-500:],
                                                             cli.stderr[-500:]))
     res = json.loads(m.group(0))
-    # the server's load: its time on frames (polls_busy_us, printed at exit)
-    # over the measured run; connection setup and the drain count in it too
+    # the server's load: its time on frames over its life (polls_busy_us,
+    # printed at exit; it idles before and after the run) over the measured
+    # run: approximate, the handshakes and the drain count in it too
     busy = re.search(r"^stat polls_busy_us (\d+)$", sout, re.M)
     if busy and res["seconds"] > 0:
-        res["server_busy_pct"] = min(100.0, int(busy.group(1)) / (res["seconds"] * 1e4))
+        res["server_busy_pct"] = int(busy.group(1)) / (res["seconds"] * 1e4)
     log("    %s: server %.0f%% busy, tern-loadgen %.0f%%" % (
         server_argv[0], res.get("server_busy_pct", float("nan")), res["busy_pct"]))
     return res
@@ -439,8 +440,9 @@ def main():
             return res["frames_tx_per_s"]
         mp, te = alternate([ceiling, echo], a.runs)
         # whether both ends are saturated: each one's share of the run on frames
-        load = "server %.0f%%, client %.0f%% busy" % (
-            statistics.median(r.get("server_busy_pct", float("nan")) for r in echo_runs),
+        srv_load = [r["server_busy_pct"] for r in echo_runs if "server_busy_pct" in r]
+        load = "server %s, client %.0f%% busy" % (
+            "%.0f%%" % statistics.median(srv_load) if srv_load else "n/a",
             statistics.median(r["busy_pct"] for r in echo_runs))
         row("echo packets/s (vs testpmd macswap)", mp, te, "pkt/s",
             "frames of %d bytes into the server per second, both; Tern: %s" % (ECHO_FRAME, load))
