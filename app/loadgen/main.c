@@ -155,15 +155,16 @@ static struct lg_stats frozen;      /* totals when the drain began */
 static uint64_t idle_held;          /* --idle connections open when it began */
 static uint64_t frozen_frames_tx, frozen_frames_rx;
 
+/* The test pattern: byte @off of a stream (uploads; echo streams, offset per connection). */
 static inline uint8_t
-pattern_byte(uint32_t id, uint64_t off)
+pattern_byte(uint64_t off)
 {
-	return (uint8_t)(off * 7 + id * 13 + (off >> 8));
+	return (uint8_t)(off * 7 + (off >> 8));
 }
 
 /*
  * The echo streams: byte OFF of connection ID's stream is
- * pattern_byte(0, (OFF + ID * ECHO_STRIDE) mod ECHO_PERIOD), read from a table
+ * pattern_byte((OFF + ID * ECHO_STRIDE) mod ECHO_PERIOD), read from a table
  * holding two periods, so that a run of up to one period is contiguous: sent
  * with tern_send straight from the table and checked with memcmp, not made
  * and compared a byte at a time. The stride (odd) sets connections apart.
@@ -176,7 +177,7 @@ static void
 echo_pattern_fill(void)
 {
 	for (uint32_t i = 0; i < 2 * ECHO_PERIOD; i++)
-		echo_pattern[i] = pattern_byte(0, i % ECHO_PERIOD);
+		echo_pattern[i] = pattern_byte(i % ECHO_PERIOD);
 }
 
 /* Where connection @id's stream byte @off starts a contiguous run (<= ECHO_PERIOD). */
@@ -217,8 +218,8 @@ lg_echo_send(struct lg_conn *lc)
 	struct rte_mbuf *m = lc->lw->spare;
 	uint32_t left = opts.size;
 
-	if (m != NULL && opts.size <= ECHO_PERIOD &&
-			opts.size + RTE_PKTMBUF_HEADROOM <= m->buf_len) {
+	/* (a buffer's room, under 64 KiB, is less than one pattern period) */
+	if (m != NULL && opts.size + RTE_PKTMBUF_HEADROOM <= m->buf_len) {
 		lc->lw->spare = NULL;
 		rte_pktmbuf_reset(m);
 		memcpy(rte_pktmbuf_append(m, (uint16_t)opts.size), echo_run(lc->id, lc->tx_off),
@@ -759,11 +760,18 @@ lg_idle_open_some(struct lg_worker *lw)
 	}
 }
 
+/* @lw's polls_busy_us (worker 0 reads the others' at the run's start and end). */
+static uint64_t
+lg_busy_us(const struct lg_worker *lw)
+{
+	return __atomic_load_n(&tern_worker_stats(lw->w)->polls_busy_us, __ATOMIC_RELAXED);
+}
+
 /* @lw's time on frames since its run started (0 if it has not started). */
 static uint64_t
 lg_busy_since_start(const struct lg_worker *lw)
 {
-	uint64_t now = __atomic_load_n(&tern_worker_stats(lw->w)->polls_busy_us, __ATOMIC_RELAXED);
+	uint64_t now = lg_busy_us(lw);
 
 	return lw->start_us != 0 && now > lw->busy0_us ? now - lw->busy0_us : 0;
 }
@@ -773,7 +781,7 @@ static void
 lg_start_clock(struct lg_worker *lw, uint64_t now)
 {
 	lw->start_us = lw->last_us = lw->next_report_us = now;
-	lw->busy0_us = tern_worker_stats(lw->w)->polls_busy_us;
+	lw->busy0_us = lg_busy_us(lw);
 }
 
 /* Worker 0: every worker holds its idle connections: the measurement starts. */
@@ -1175,7 +1183,7 @@ main(int argc, char **argv)
 				opts.bytes);
 		upload_reply_len = strlen(upload_reply);
 		for (size_t i = 0; i < sizeof(upload_buf); i++)
-			upload_buf[i] = pattern_byte(0, i);
+			upload_buf[i] = pattern_byte(i);
 	} else if (opts.mode == M_ECHO) {
 		echo_pattern_fill();
 	} else if (opts.mode == M_BULK)
