@@ -374,43 +374,43 @@ def main():
             failures.append("%s: %d errors, %d non-2xx" % (what, res["errors"], res["non2xx"]))
         return res
 
+    def tern(what, server_argv, client_args, **kw):
+        # one Tern pair run of a.seconds, its errors counted as failures
+        return tern_check(tern_pair(tmp, server_argv, client_args, a.seconds, **kw), what)
+
+    httpd = ["tern-httpd", "--port", "80"]
+    to_httpd = ["--target", "10.78.0.1:80"]
+
     try:
         for conns in (64, 1024):
             ng = nginx_start(tmp)
             try:
                 lin, t, linc, tc = alternate([
                     lambda: wrk(conns, a.seconds)[0],
-                    lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
-                                       ["--target", "10.78.0.1:80", "--mode", "http", "--conns",
-                                        str(conns)], a.seconds), "http")["requests_per_s"],
+                    lambda: tern("http", httpd, to_httpd + ["--mode", "http", "--conns",
+                                 str(conns)])["requests_per_s"],
                     lambda: wrk(conns, a.seconds, close=True)[0],
-                    lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"],
-                                       ["--target", "10.78.0.1:80", "--mode", "http-close",
-                                        "--conns", str(conns)], a.seconds),
-                                       "http-close")["conns_per_s"]], a.runs)
+                    lambda: tern("http-close", httpd, to_httpd + ["--mode", "http-close",
+                                 "--conns", str(conns)])["conns_per_s"]], a.runs)
             finally:
                 ng.stop()
             row("http keep-alive req/s, %d conns" % conns, lin, t, "req/s")
             row("http close conn/s, %d conns" % conns, linc, tc, "conn/s")
-        bulk = ["--target", "10.78.0.1:80", "--mode", "bulk", "--conns", "1",
-                "--bytes", str(64 << 20)]
+        bulk = to_httpd + ["--mode", "bulk", "--conns", "1", "--bytes", str(64 << 20)]
         zero_copy = eal_zero_copy(1, "bzc%d" % os.getpid()) is not None
         if not zero_copy:
             log("  bulk zero-copy row not measured: memif zero-copy needs hugepages, none here")
         lb, tb, tu, tz = alternate([
             lambda: iperf3(a.seconds),
-            lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"], bulk, a.seconds),
-                               "bulk")["gbit_per_s"],
+            lambda: tern("bulk", httpd, bulk)["gbit_per_s"],
             # the other way: tern-loadgen uploads with tern_send (a copy per
             # byte, as iperf3's write), tern-httpd takes the body
-            lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80", "--max-body",
-                                               str(1 << 30)], bulk + ["--upload"], a.seconds),
-                               "bulk upload")["gbit_per_s"],
+            lambda: tern("bulk upload", httpd + ["--max-body", str(1 << 30)],
+                         bulk + ["--upload"])["gbit_per_s"],
             # tern-loadgen's memif end in zero-copy mode: one copy per frame
             # on the link (server PMD into the client's mbufs), not two
-            lambda: tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"], bulk, a.seconds,
-                                         client_zero_copy=True),
-                               "bulk zero-copy")["gbit_per_s"] if zero_copy else 0.0], a.runs)
+            lambda: tern("bulk zero-copy", httpd, bulk,
+                         client_zero_copy=True)["gbit_per_s"] if zero_copy else 0.0], a.runs)
         row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s",
             "tern-httpd sends /bytes from memory by reference (tern_send_static)")
         if zero_copy:
@@ -432,10 +432,9 @@ def main():
         echo_runs = []
 
         def echo():
-            res = tern_check(tern_pair(tmp, ["tern-echo", "--port", "7"],
-                                       ["--target", "10.78.0.1:7", "--mode", "echo", "--conns",
-                                        str(ECHO_CONNS), "--size", str(ECHO_MSG), "--depth", "1"],
-                                       a.seconds), "echo")
+            res = tern("echo", ["tern-echo", "--port", "7"],
+                       ["--target", "10.78.0.1:7", "--mode", "echo", "--conns", str(ECHO_CONNS),
+                        "--size", str(ECHO_MSG), "--depth", "1"])
             echo_runs.append(res)
             return res["frames_tx_per_s"]
         mp, te = alternate([ceiling, echo], a.runs)
@@ -455,8 +454,7 @@ def main():
         huge = reserve_hugepages(huge_mb + 64)
         if not huge:
             log("  idle rows: not enough hugepages, --no-huge (page walks weigh on the ratio)")
-        close64 = ["--target", "10.78.0.1:80", "--mode", "http-close", "--conns", "64"]
-        httpd = ["tern-httpd", "--port", "80"]
+        close64 = to_httpd + ["--mode", "http-close", "--conns", "64"]
         nv, hv = alternate([
             lambda: tern_check(idle_run(tmp, httpd, 0, a.seconds, close64, huge_mb, huge)[0],
                                "http-close, none idle")["conns_per_s"],
@@ -489,9 +487,8 @@ def main():
             wr, _, wl = wrk(8, a.seconds, script=delay)
         finally:
             ng.stop()
-        tr = tern_check(tern_pair(tmp, ["tern-httpd", "--port", "80"], ["--target",
-                        "10.78.0.1:80", "--mode", "http", "--conns", "8", "--delay-ms", "1"],
-                        a.seconds), "http latency")
+        tr = tern("http latency", httpd, to_httpd + ["--mode", "http", "--conns", "8",
+                                                     "--delay-ms", "1"])
         tl = tr["lat_us"]
         row("latency run req/s, 8 conns, 1 ms pause after each response", wr,
             tr["requests_per_s"], "req/s", "the rate the two latency rows were taken at")
