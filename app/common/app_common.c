@@ -8,6 +8,7 @@
 #include <sys/time.h>
 
 #include <rte_eal.h>
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_pdump.h>
@@ -87,6 +88,7 @@ app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv)
 		rte_eal_cleanup();
 		exit(1);
 	}
+	ctx->dev = dev;
 	signal_stack = ctx->stack;
 	signal(SIGINT, app_on_signal);
 	signal(SIGTERM, app_on_signal);
@@ -98,6 +100,19 @@ app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv)
 			mac, dev->mtu, tern_stack_worker_count(ctx->stack),
 			link.up ? "up" : "down");
 	fflush(stdout);
+}
+
+bool
+app_wait_link(struct app_ctx *ctx, unsigned int max_ms)
+{
+	struct tern_link link = { 0 };
+
+	for (unsigned int waited_ms = 0;; waited_ms += 10) {
+		ctx->dev->ops->link_get(ctx->dev, &link);
+		if (link.up || waited_ms >= max_ms)
+			return link.up;
+		rte_delay_us_sleep(10000);
+	}
 }
 
 void

@@ -9,6 +9,7 @@
  * with one line naming file, section and key, and nothing is started).
  */
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "tern.h"
@@ -21,6 +22,7 @@ struct app_ctx {
 	double duration_s;             /**< --duration; 0 = until a signal */
 	struct tern_config cfg;        /**< loaded from config_path */
 	struct tern_stack *stack;      /**< running stack */
+	struct tern_netdev *dev;       /**< the configured port, open */
 };
 
 /**
@@ -37,6 +39,13 @@ void app_load_config(struct app_ctx *ctx);
  * handlers that stop it. Exits 1 with a message if any step fails.
  */
 void app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv);
+
+/**
+ * Wait up to @p max_ms for the port's link to come up: a memif server's comes
+ * up when its peer connects, a NIC's seconds after it starts. For clients,
+ * which would otherwise send into a link that is down. @return true if up.
+ */
+bool app_wait_link(struct app_ctx *ctx, unsigned int max_ms);
 
 /** Run the workers until stopped. */
 void app_run(struct app_ctx *ctx);

@@ -4,7 +4,7 @@
  *
  *   tern-loadgen [EAL args] -- --config FILE --target A.B.C.D:PORT --mode MODE
  *       [--conns N] [--size BYTES] [--depth D] [--path P] [--bytes N]
- *       [--duration SEC] [--requests N] [--rate PPS] [--json] [--quiet]
+ *       [--duration SEC] [--requests N] [--rate PPS] [--wait-link SEC] [--json] [--quiet]
  *
  * Modes:
  *   echo        N connections, messages of --size bytes, --depth in flight
@@ -148,6 +148,7 @@ static char upload_reply[64];
 static size_t upload_reply_len;
 static uint8_t upload_buf[65536];
 static uint64_t duration_us, drain_us = 1000000;
+static unsigned int wait_link_ms;    /* --wait-link: before the first connection */
 static volatile enum lg_phase phase = PH_RUN;
 static uint64_t idle_setup_us;      /* how long the --idle connections took */
 static uint64_t drain_start_us, drain_end_us;
@@ -1004,6 +1005,9 @@ usage(const char *prog)
 		"  --delay-ms MS   http, echo: pause MS after each response before the\n"
 		"                  next request on that connection (a moderate, steady\n"
 		"                  rate for latency: as wrk's delay())\n"
+		"  --wait-link SEC wait up to SEC for the port's link before starting (a\n"
+		"                  memif server's link is up once its peer connects);\n"
+		"                  exit 1 if it is still down\n"
 		"  --drain-ms MS   at the end, wait up to MS for connections to close\n"
 		"                  gracefully before aborting them (default 1000)\n"
 		"  --rate PPS      syn-flood rate (0: as fast as possible)\n"
@@ -1023,6 +1027,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		{ "upload", no_argument, NULL, 'U' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "drain-ms", required_argument, NULL, 'e' },
+		{ "wait-link", required_argument, NULL, 'L' },
 		{ "delay-ms", required_argument, NULL, 'w' },
 		{ "idle", required_argument, NULL, 'i' },
 		{ "requests", required_argument, NULL, 'r' }, { "rate", required_argument, NULL, 'R' },
@@ -1032,7 +1037,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:Ud:e:w:i:r:R:F:jqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:Ud:e:L:w:i:r:R:F:jqh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx->config_path = optarg; break;
 		case 't': app_parse_addr_port(ctx->name, "--target", optarg, &opts.addr, &opts.port); break;
@@ -1055,6 +1060,10 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		case 'U': opts.upload = true; break;
 		case 'd': duration_us = app_parse_u64("tern-loadgen", "--duration", optarg, 1, 86400) * 1000000; break;
 		case 'e': drain_us = app_parse_u64("tern-loadgen", "--drain-ms", optarg, 0, 600000) * 1000; break;
+		case 'L':
+			wait_link_ms = (unsigned int)app_parse_u64("tern-loadgen", "--wait-link", optarg,
+					0, 600) * 1000;
+			break;
 		case 'w': opts.delay_us = app_parse_u64("tern-loadgen", "--delay-ms", optarg, 0, 60000) * 1000; break;
 		case 'r': opts.requests = app_parse_u64("tern-loadgen", "--requests", optarg, 1, UINT64_MAX); break;
 		case 'R': opts.rate = app_parse_u64("tern-loadgen", "--rate", optarg, 0, 1ull << 32); break;
@@ -1198,6 +1207,12 @@ main(int argc, char **argv)
 	app_load_config(&ctx);
 	app_start(&ctx, eal_argc, argv);
 	stack = ctx.stack;
+	if (wait_link_ms != 0 && !app_wait_link(&ctx, wait_link_ms)) {
+		fprintf(stderr, "tern-loadgen: --wait-link: link still down after %u s\n",
+				wait_link_ms / 1000);
+		app_finish(&ctx, NULL);
+		return 1;
+	}
 	nlw = tern_stack_worker_count(stack);
 	if (opts.idle != 0 && ctx.cfg.ip_addr_count < 2) {
 		fprintf(stderr, "tern-loadgen: --idle needs [ipv4] address_count >= 2 in %s\n",

@@ -12,6 +12,7 @@
 #include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
+#include <rte_memory.h>
 
 #include "tern_dpdk.h"
 
@@ -206,14 +207,17 @@ dpdk_find_port(const char *device, uint16_t *port_id, bool *hotplugged)
 
 /*
  * Whether frames may point into TCP's send buffers (TERN_NETDEV_TX_BY_REF):
- * the PMD must copy or DMA each frame from its mbuf's data pointer and free it
- * on the sending lcore. Not so: net_ring hands the mbuf itself to its reader
- * (who may write into it, or free it on another lcore); net_af_xdp and
- * net_memif in zero-copy mode take a frame's address from where its mbuf sits
- * in their memory, which a carrier's data is not; KNI passes mbufs to the kernel.
+ * the PMD must copy, DMA or describe each frame from its mbuf's data pointer
+ * and free it on the sending lcore. Not so: net_ring hands the mbuf itself to
+ * its reader (who may write into it, or free it on another lcore); net_af_xdp
+ * in zero-copy mode takes a frame's address from where its mbuf sits in its
+ * UMEM, which a carrier's data is not; KNI passes mbufs to the kernel.
+ * net_memif in zero-copy mode describes a frame to its peer by the frame's
+ * data pointer, as an offset into the memory both share: frames may point
+ * into send buffers that lie there (dpdk_shared_range).
  */
 static bool
-dpdk_tx_by_ref_ok(const char *driver, const char *device)
+dpdk_tx_by_ref_ok(const char *driver)
 {
 	static const char *const passes_mbufs[] = { "net_ring", "net_af_xdp", "net_kni" };
 
@@ -222,7 +226,36 @@ dpdk_tx_by_ref_ok(const char *driver, const char *device)
 	for (size_t i = 0; i < RTE_DIM(passes_mbufs); i++)
 		if (strcmp(driver, passes_mbufs[i]) == 0)
 			return false;
-	return !(strcmp(driver, "net_memif") == 0 && strstr(device, "zero-copy=yes") != NULL);
+	return true;
+}
+
+static int
+dpdk_first_msl(const struct rte_memseg_list *msl, const struct rte_memseg *ms __rte_unused,
+		void *arg)
+{
+	*(const struct rte_memseg_list **)arg = msl;
+	return 1;
+}
+
+/*
+ * The memory a net_memif port in zero-copy mode shares with its peer, as it
+ * addresses frames: offsets into the memory segment list of the first
+ * segment (its region 1; rte_eth_memif.c). The PMD assumes every mbuf lies
+ * there; so does the stack (tern_netdev.tx_ref_base).
+ */
+static void
+dpdk_shared_range(struct dpdk_netdev *d, const char *driver, const char *device)
+{
+	const struct rte_memseg_list *msl = NULL;
+
+	if (driver == NULL || strcmp(driver, "net_memif") != 0 ||
+			strstr(device, "zero-copy=yes") == NULL)
+		return;
+	rte_memseg_walk(dpdk_first_msl, &msl);
+	if (msl == NULL)
+		return;
+	d->base.tx_ref_base = (uintptr_t)msl->base_va;
+	d->base.tx_ref_end = (uintptr_t)msl->base_va + msl->len;
 }
 
 /*
@@ -236,8 +269,9 @@ dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info,
 {
 	uint32_t f = 0;
 
-	if (dpdk_tx_by_ref_ok(info->driver_name, device))
+	if (dpdk_tx_by_ref_ok(info->driver_name))
 		f |= TERN_NETDEV_TX_BY_REF;
+	dpdk_shared_range(d, info->driver_name, device);
 	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		f |= TERN_NETDEV_TX_MULTI_SEG;

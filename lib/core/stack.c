@@ -81,6 +81,37 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 	return tcp_worker_init(&w->tcp, &w->nif, &w->stats, cfg, w, id, serial, socket);
 }
 
+struct stack_range_check {
+	const struct tern_netdev *dev;
+	bool inside;
+};
+
+static void
+stack_chunk_in_range(struct rte_mempool *mp __rte_unused, void *arg,
+		struct rte_mempool_memhdr *memhdr, unsigned int idx __rte_unused)
+{
+	struct stack_range_check *rc = arg;
+	uintptr_t p = (uintptr_t)memhdr->addr;
+
+	if (p < rc->dev->tx_ref_base || p + memhdr->len > rc->dev->tx_ref_end)
+		rc->inside = false;
+}
+
+/*
+ * Whether @pool lies where @dev's driver reads frames (tern_netdev.tx_ref_base):
+ * everywhere for most drivers; a net_memif port in zero-copy mode shares
+ * one memory segment list with its peer, which every frame must lie in.
+ */
+static bool
+stack_pool_reachable(const struct tern_netdev *dev, struct rte_mempool *pool)
+{
+	struct stack_range_check rc = { .dev = dev, .inside = true };
+
+	if (dev->tx_ref_end != 0)
+		rte_mempool_mem_iter(pool, stack_chunk_in_range, &rc);
+	return rc.inside;
+}
+
 static void
 worker_fini(struct tern_worker *w)
 {
@@ -138,6 +169,12 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 		if (rc != 0)
 			goto err;
 		pools[i] = s->workers[i].pool;
+		if (!stack_pool_reachable(dev, pools[i])) {
+			CORE_LOG(ERR, "%s: worker %u: mbuf pool outside the memory device %s "
+					"shares with its peer", __func__, i, dev->name);
+			rc = -EFAULT;
+			goto err;
+		}
 	}
 	rc = dev->ops->configure(dev, (uint16_t)nb_workers, pools);
 	if (rc == 0)

@@ -83,6 +83,15 @@ struct tern_netdev {
 	uint16_t mtu;                      /**< IP MTU of the link, bytes */
 	uint16_t max_queues;               /**< queue pairs the device can give */
 	uint32_t offloads;                 /**< TERN_NETDEV_* flags in effect */
+	/**
+	 * Where tx_ref_end is not 0, the driver reads frames only inside the
+	 * memory [tx_ref_base, tx_ref_end): net_memif in zero-copy mode tells
+	 * its peer where each frame lies as an offset into the memory it shares
+	 * (its first segment list). Frames by reference (TERN_NETDEV_TX_BY_REF)
+	 * then only point into send buffers in that range; others are copied,
+	 * and the stack's mbuf pools must lie in it.
+	 */
+	uintptr_t tx_ref_base, tx_ref_end;
 	char name[64];                     /**< device name for logs and stats */
 };
 

@@ -331,11 +331,22 @@ enum tcp_tx_mode {
 	TCP_TX_CHAINED,         /* headers in their own mbuf, the payload chained */
 };
 
+/* Whether the driver of @dev reads send buffer @m where it lies (tern_netdev.tx_ref_base). */
+static inline bool
+tcp_tx_ref_reachable(const struct tern_netdev *dev, const struct rte_mbuf *m)
+{
+	uintptr_t p = (uintptr_t)m->buf_addr;
+
+	return dev->tx_ref_end == 0 ||
+		(p >= dev->tx_ref_base && p + m->buf_len <= dev->tx_ref_end);
+}
+
 /*
  * How a segment of @len bytes at @seq, with @hlen bytes of headers (Ethernet
  * included), is sent, and from which send buffer @buf at offset @off. By
  * reference only from TCP_TX_BY_REF_MIN bytes (a copy costs less than a
  * carrier) and only when the payload lies within the buffer's first segment.
+ * Only from buffers the driver reads where they lie (net_memif zero-copy).
  * In front of the buffer when the segment starts it and the buffer is a
  * plain one of ours alone, with the headroom and no frame pointing into it;
  * else chained where the driver takes chains; else copied.
@@ -351,7 +362,8 @@ tcp_tx_mode(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint32_t hlen,
 	if (len < TCP_TX_BY_REF_MIN || !(offloads & TERN_NETDEV_TX_BY_REF))
 		return TCP_TX_COPY;
 	m = tcp_sndq_locate(tp, seq, &mseq);
-	if (m == NULL || seq - mseq + len > rte_pktmbuf_data_len(m))
+	if (m == NULL || seq - mseq + len > rte_pktmbuf_data_len(m) ||
+			!tcp_tx_ref_reachable(tp->tw->nif->dev, m))
 		return TCP_TX_COPY;
 	*buf = m;
 	*off = seq - mseq;

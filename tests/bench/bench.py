@@ -9,8 +9,10 @@ Pairs (Linux on loopback; Tern over net_memif between two processes):
   http close conn/s       the same pairs with "Connection: close"
   bulk Gbit/s             iperf3 (1 stream) vs tern-loadgen bulk (1 conn) from tern-httpd;
                           the same with the receiver's memif end in zero-copy mode (one
-                          copy per frame on the link instead of two); and tern-loadgen
-                          bulk --upload to tern-httpd (a copying sender)
+                          copy per frame on the link instead of two), and with the
+                          sender's (its frames read where they lie, one copy by the
+                          receiver); and tern-loadgen bulk --upload to tern-httpd (a
+                          copying sender)
   echo packets/s          frames/s into the server: tern-echo fed by tern-loadgen echo
                           (64 B messages, 256 connections, one in flight each, so one
                           small segment, a 130-byte frame, per message) vs dpdk-testpmd
@@ -87,13 +89,15 @@ def eal_zero_copy(core, prefix):
     EAL arguments for a memif end in zero-copy mode: it shares its memory
     with the peer, one file per memory segment list (--single-file-segments),
     which rules out --huge-unlink; zero_copy_cleanup() removes the files.
-    Zero-copy needs hugepages (DPDK 22.11 refuses it with --no-huge): None
-    where there are none.
+    1 GiB up front: with 256 MiB, tern-httpd's pools failed to allocate in
+    this mode. Zero-copy needs hugepages (DPDK 22.11 refuses it with
+    --no-huge): None where there are none.
     """
     args = eal(core, prefix)
     if "--no-huge" in args:
         return None
-    return [a for a in args if a != "--huge-unlink"] + ["--single-file-segments"]
+    args = [a for a in args if a != "--huge-unlink"] + ["--single-file-segments"]
+    return [("1024" if prev == "-m" else a) for prev, a in zip([None] + args, args)]
 
 
 def zero_copy_cleanup(prefix):
@@ -110,37 +114,58 @@ def build_dir():
     return os.environ.get("TERN_BUILD_DIR", os.path.join(SRC, "build"))
 
 
-def tern_pair(tmp, server_argv, client_args, seconds, client_zero_copy=False):
+def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None):
     """
     Run a Tern server (core 0) and tern-loadgen (core 1) over memif; return
-    the JSON summary. @client_zero_copy: tern-loadgen's end (memif client)
-    in zero-copy mode: the server's PMD copies frames straight into the
-    client's mbufs and out of them, the client's copies none.
+    the JSON summary. @zero_copy: which end's memif runs in zero-copy mode
+    (only a memif client can), None for neither. "client": tern-loadgen's;
+    the server's PMD copies frames straight into tern-loadgen's mbufs and
+    out of them, tern-loadgen's copies none. "server": the server app's,
+    which then takes the memif client role: its frames go out as they lie
+    in its memory (headers and send buffers, by reference) and
+    tern-loadgen's PMD copies each once. The memif server starts first;
+    tern-loadgen waits for the link (--wait-link) either way.
     """
     b = build_dir()
     if os.path.exists(SOCK):
         os.unlink(SOCK)
-    cprefix = "bcli%d" % os.getpid()
-    ceal = eal_zero_copy(1, cprefix) if client_zero_copy else eal(1, cprefix)
-    if ceal is None:
+    sprefix, cprefix = "bsrv%d" % os.getpid(), "bcli%d" % os.getpid()
+    seal = eal_zero_copy(0, sprefix) if zero_copy == "server" else eal(0, sprefix)
+    ceal = eal_zero_copy(1, cprefix) if zero_copy == "client" else eal(1, cprefix)
+    if seal is None or ceal is None:
         raise RuntimeError("memif zero-copy needs hugepages; none available")
-    srv = Proc([os.path.join(b, "app", server_argv[0])] + eal(0, "bsrv%d" % os.getpid()) +
-               ["--", "--config", memif_conf(tmp, "server", "10.78.0.1")] + server_argv[1:])
+    srole, crole = ("client", "server") if zero_copy == "server" else ("server", "client")
+    srv_argv = ([os.path.join(b, "app", server_argv[0])] + seal +
+                ["--", "--config", memif_conf(tmp, srole, "10.78.0.1", zero_copy == "server")] +
+                server_argv[1:])
+    cli_argv = ([os.path.join(b, "app", "tern-loadgen")] + ceal +
+                ["--", "--config", memif_conf(tmp, crole, "10.78.0.2", zero_copy == "client"),
+                 "--quiet", "--json", "--wait-link", "10", "--duration", str(seconds)] +
+                client_args)
+    srv = cli = None
     try:
-        time.sleep(1.5)
-        cli = subprocess.run([os.path.join(b, "app", "tern-loadgen")] + ceal +
-                             ["--", "--config", memif_conf(tmp, "client", "10.78.0.2",
-                                                           client_zero_copy),
-                              "--quiet", "--json", "--duration", str(seconds)] + client_args,
-                             capture_output=True, text=True, timeout=seconds + 30)
+        if srole == "server":
+            srv = Proc(srv_argv)
+            time.sleep(1.5)
+            cli = subprocess.Popen(cli_argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        else:
+            cli = subprocess.Popen(cli_argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+            time.sleep(1.5)
+            srv = Proc(srv_argv)
+        cout, cerr = cli.communicate(timeout=seconds + 30)
     finally:
-        sout = srv.stop()
-        if client_zero_copy:
-            zero_copy_cleanup(cprefix)
-    m = re.search(r"^\{.*\}$", cli.stdout, re.M)
+        if cli is not None and cli.poll() is None:
+            cli.kill()
+            cli.communicate()
+        sout = srv.stop() if srv is not None else ""
+        if zero_copy is not None:
+            zero_copy_cleanup(sprefix if zero_copy == "server" else cprefix)
+    m = re.search(r"^\{.*\}$", cout, re.M)
     if cli.returncode != 0 or not m:
-        raise RuntimeError("tern-loadgen failed (%d): %s %s" % (cli.returncode, cli.stdout[-500:],
-                                                            cli.stderr[-500:]))
+        raise RuntimeError("tern-loadgen failed (%d): %s %s" % (cli.returncode, cout[-500:],
+                                                            cerr[-500:]))
     res = json.loads(m.group(0))
     # the server's load: its time on frames over its life (polls_busy_us,
     # printed at exit; it idles before and after the run) over the measured
@@ -151,6 +176,28 @@ def tern_pair(tmp, server_argv, client_args, seconds, client_zero_copy=False):
     log("    %s: server %.0f%% busy, tern-loadgen %.0f%%" % (
         server_argv[0], res.get("server_busy_pct", float("nan")), res["busy_pct"]))
     return res
+
+
+def wait_link_check(tmp):
+    """
+    tern-loadgen's --wait-link when no peer comes: as the memif server with
+    nobody connecting, --wait-link 1 must end the run with exit status 1 and
+    say so, within seconds, not send into a link that is down. Returns what
+    was wrong, or None.
+    """
+    if os.path.exists(SOCK):
+        os.unlink(SOCK)
+    t0 = time.time()
+    r = subprocess.run([os.path.join(build_dir(), "app", "tern-loadgen")] +
+                       eal(1, "bwl%d" % os.getpid()) +
+                       ["--", "--config", memif_conf(tmp, "server", "10.78.0.2"), "--quiet",
+                        "--wait-link", "1", "--target", "10.78.0.1:80", "--mode", "bulk",
+                        "--bytes", "1000"], capture_output=True, text=True, timeout=30)
+    took = time.time() - t0
+    if r.returncode != 1 or "link still down" not in r.stderr or took > 10:
+        return "tern-loadgen --wait-link 1 with no peer: exit %d after %.1f s: %s" % (
+            r.returncode, took, r.stderr[-300:])
+    return None
 
 
 def nginx_start(tmp):
@@ -382,6 +429,10 @@ def main():
     to_httpd = ["--target", "10.78.0.1:80"]
 
     try:
+        if a.smoke:
+            err = wait_link_check(tmp)
+            if err:
+                failures.append(err)
         for conns in (64, 1024):
             ng = nginx_start(tmp)
             try:
@@ -400,7 +451,7 @@ def main():
         zero_copy = eal_zero_copy(1, "bzc%d" % os.getpid()) is not None
         if not zero_copy:
             log("  bulk zero-copy row not measured: memif zero-copy needs hugepages, none here")
-        lb, tb, tu, tz = alternate([
+        lb, tb, tu, tz, ts = alternate([
             lambda: iperf3(a.seconds),
             lambda: tern("bulk", httpd, bulk)["gbit_per_s"],
             # the other way: tern-loadgen uploads with tern_send (a copy per
@@ -410,12 +461,18 @@ def main():
             # tern-loadgen's memif end in zero-copy mode: one copy per frame
             # on the link (server PMD into the client's mbufs), not two
             lambda: tern("bulk zero-copy", httpd, bulk,
-                         client_zero_copy=True)["gbit_per_s"] if zero_copy else 0.0], a.runs)
+                         zero_copy="client")["gbit_per_s"] if zero_copy else 0.0,
+            # tern-httpd's memif end in zero-copy mode: its frames go out
+            # from where they lie, tern-loadgen's PMD copies each once
+            lambda: tern("bulk zero-copy sender", httpd, bulk,
+                         zero_copy="server")["gbit_per_s"] if zero_copy else 0.0], a.runs)
         row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s",
             "tern-httpd sends /bytes from memory by reference (tern_send_static)")
         if zero_copy:
             row("bulk 1 connection Gbit/s, memif zero-copy receiver", lb, tz, "Gbit/s",
                 "as above, tern-loadgen's memif end zero-copy=yes")
+            row("bulk 1 connection Gbit/s, memif zero-copy sender", lb, ts, "Gbit/s",
+                "as above, tern-httpd's memif end zero-copy=yes (memif client)")
         row("bulk 1 connection Gbit/s, upload (copying sender)", lb, tu, "Gbit/s",
             "tern-loadgen POSTs with tern_send to tern-httpd")
 

@@ -13,6 +13,7 @@
 #include <rte_arp.h>
 #include <rte_byteorder.h>
 #include <rte_common.h>
+#include <rte_errno.h>
 #include <rte_ether.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
@@ -812,6 +813,34 @@ START_TEST(test_tx_ip_cksum_offload)
 }
 END_TEST
 
+/*
+ * A driver that reads frames only inside one memory range (net_memif in
+ * zero-copy mode: the memory it shares with its peer) cannot send from a
+ * pool outside it: the stack is refused with EFAULT, and the device closed
+ * with it (a leak would show in the next test's EAL memory).
+ */
+START_TEST(test_pool_outside_shared_memory_refused)
+{
+	struct rte_ether_addr mac = NF_OUR_MAC;
+	struct tern_netdev *dev = tern_sim_create("sim0", &mac, 1500, 1);
+
+	ck_assert_ptr_nonnull(dev);
+	dev->tx_ref_base = 4096;
+	dev->tx_ref_end = 8192;
+	ck_assert_ptr_null(tern_stack_create(&h.cfg, dev, 1));
+	ck_assert_int_eq(rte_errno, EFAULT);
+	/* a range that holds the pool: the stack runs */
+	dev = tern_sim_create("sim0", &mac, 1500, 1);
+	ck_assert_ptr_nonnull(dev);
+	dev->tx_ref_base = 4096;
+	dev->tx_ref_end = UINTPTR_MAX;
+	h.dev = dev;
+	h.stack = tern_stack_create(&h.cfg, dev, 1);
+	ck_assert_ptr_nonnull(h.stack);
+	h.w = tern_stack_worker(h.stack, 0);
+}
+END_TEST
+
 START_TEST(test_ip_broadcast_source_not_answered)
 {
 	/* RFC 1122 §3.2.1.3: a broadcast address "MUST NOT be used as a source
@@ -988,6 +1017,7 @@ net_suite(void)
 	tcase_add_checked_fixture(tx, setup, teardown);
 	tcase_add_test(tx, test_tx_refused_then_retried);
 	tcase_add_test(tx, test_tx_batch_full_drops_counted);
+	tcase_add_test(tx, test_pool_outside_shared_memory_refused);
 	suite_add_tcase(s, tx);
 	return s;
 }
