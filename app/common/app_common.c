@@ -7,8 +7,8 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include <rte_eal.h>
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_pdump.h>

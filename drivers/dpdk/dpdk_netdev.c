@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
@@ -244,12 +245,14 @@ dpdk_first_msl(const struct rte_memseg_list *msl, const struct rte_memseg *ms __
  * there; so does the stack (tern_netdev.tx_ref_base).
  */
 static void
-dpdk_shared_range(struct dpdk_netdev *d, const char *driver, const char *device)
+dpdk_shared_range(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
 {
+	const struct rte_devargs *da = info->device != NULL ? rte_dev_devargs(info->device) : NULL;
 	const struct rte_memseg_list *msl = NULL;
 
-	if (driver == NULL || strcmp(driver, "net_memif") != 0 ||
-			strstr(device, "zero-copy=yes") == NULL)
+	/* the device's arguments, from the config's vdev spec or EAL's --vdev */
+	if (info->driver_name == NULL || strcmp(info->driver_name, "net_memif") != 0 ||
+			da == NULL || da->args == NULL || strstr(da->args, "zero-copy=yes") == NULL)
 		return;
 	rte_memseg_walk(dpdk_first_msl, &msl);
 	if (msl == NULL)
@@ -264,14 +267,13 @@ dpdk_shared_range(struct dpdk_netdev *d, const char *driver, const char *device)
  * chained frames where it takes them.
  */
 static void
-dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info,
-		const char *device)
+dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
 {
 	uint32_t f = 0;
 
 	if (dpdk_tx_by_ref_ok(info->driver_name))
 		f |= TERN_NETDEV_TX_BY_REF;
-	dpdk_shared_range(d, info->driver_name, device);
+	dpdk_shared_range(d, info);
 	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		f |= TERN_NETDEV_TX_MULTI_SEG;
@@ -325,7 +327,7 @@ tern_dpdk_open(const char *device, uint16_t rx_desc, uint16_t tx_desc)
 	d->base.mtu = mtu;
 	d->base.max_queues = RTE_MIN(info.max_rx_queues, info.max_tx_queues);
 	rte_eth_dev_get_name_by_port(port_id, d->base.name);
-	dpdk_pick_offloads(d, &info, device);
+	dpdk_pick_offloads(d, &info);
 	return &d->base;
 err:
 	rte_errno = -rc;
