@@ -426,9 +426,11 @@ lg_send_more(struct lg_conn *lc)
 {
 	struct lg_worker *lw = lc->lw;
 
-	if (phase != PH_RUN || lc->c == NULL)
+	if ((phase != PH_RUN && phase != PH_DRAIN) || lc->c == NULL)
 		return;
-	if (!lg_upload_more(lc))
+	/* the rest of an upload already under way goes out in the drain too:
+	 * its request completes and the connection closes cleanly */
+	if (!lg_upload_more(lc) || phase != PH_RUN)
 		return;
 	while (lc->inflight < opts.depth) {
 		uint64_t now = tern_worker_now(lw->w);

@@ -422,8 +422,13 @@ def main():
         return res
 
     def tern(what, server_argv, client_args, **kw):
-        # one Tern pair run of a.seconds, its errors counted as failures
-        return tern_check(tern_pair(tmp, server_argv, client_args, a.seconds, **kw), what)
+        # one Tern pair run of a.seconds, its errors counted as failures, and
+        # so is a connection its drain had to abort (the server saw no clean close)
+        res = tern_check(tern_pair(tmp, server_argv, client_args, a.seconds, **kw), what)
+        if res["left_open"]:
+            failures.append("%s: %d connections left open after the drain" % (
+                what, res["left_open"]))
+        return res
 
     httpd = ["tern-httpd", "--port", "80"]
     to_httpd = ["--target", "10.78.0.1:80"]
