@@ -18,8 +18,6 @@
 
 #include "tcp_priv.h"
 
-#define TW_TAG ((uintptr_t)1)   /* table value is a TIME_WAIT record */
-
 static void
 fill_secret(uint8_t *buf, size_t len)
 {

@@ -20,7 +20,6 @@
 
 #include "tcp_priv.h"
 
-#define TW_TAG ((uintptr_t)1)
 #define PAWS_IDLE_US (24ull * 24 * 3600 * 1000000)  /* RFC 7323 §5.5: 24 days */
 
 /* --- helpers ----------------------------------------------------------- */

@@ -184,6 +184,9 @@ struct tcp_cb {
 	struct tcp_listener *listener; /**< passive and not yet accepted: its SYN queue */
 };
 
+/** Low bit of a connection table value: the value is a TIME_WAIT record, not a tcb. */
+#define TW_TAG ((uintptr_t)1)
+
 /** A pair in TIME_WAIT: what RFC 9293 needs of it, nothing more (80 B). */
 struct tcp_timewait {
 	struct tcp_key key;
@@ -233,7 +236,7 @@ struct tcp_worker {
 	struct net_if *nif;            /**< the link we send on */
 	struct tern_stats *stats;
 	struct tcp_params p;
-	struct rte_hash *conns;        /**< tcp_key -> tcb, or TIME_WAIT record | 1 */
+	struct rte_hash *conns;        /**< tcp_key -> tcb, or TIME_WAIT record | TW_TAG */
 	struct rte_mempool *tcb_pool;
 	struct rte_mempool *tw_pool;
 	struct tcp_listener **listeners; /**< 65536 slots, by host-order port */
