@@ -74,6 +74,10 @@ app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv)
 	if (rte_pdump_init() != 0)
 		fprintf(stderr, "%s: packet capture unavailable: %s\n", ctx->name,
 				rte_strerror(rte_errno));
+	if (ctx->prepare != NULL && ctx->prepare() != 0) {
+		rte_eal_cleanup();
+		exit(1);
+	}
 	dev = tern_dpdk_open(ctx->cfg.port_device, (uint16_t)ctx->cfg.port_rx_desc,
 			(uint16_t)ctx->cfg.port_tx_desc);
 	if (dev == NULL) {
@@ -109,7 +113,7 @@ app_wait_link(struct app_ctx *ctx, unsigned int max_ms)
 
 	for (unsigned int waited_ms = 0;; waited_ms += 10) {
 		ctx->dev->ops->link_get(ctx->dev, &link);
-		if (link.up || waited_ms >= max_ms)
+		if (link.up || waited_ms >= max_ms || tern_stack_stopping(ctx->stack))
 			return link.up;
 		rte_delay_us_sleep(10000);
 	}

@@ -23,6 +23,14 @@ struct app_ctx {
 	struct tern_config cfg;        /**< loaded from config_path */
 	struct tern_stack *stack;      /**< running stack */
 	struct tern_netdev *dev;       /**< the configured port, open */
+	/**
+	 * Optional: run once EAL is up, before the port opens. Memory that
+	 * frames will point into (tern_send_static) is allocated here: a port
+	 * whose peer reads frames in place (net_memif zero-copy) shares the
+	 * memory that exists when it starts. Non-zero: app_start exits 1 (the
+	 * callback says why).
+	 */
+	int (*prepare)(void);
 };
 
 /**
@@ -43,7 +51,8 @@ void app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv);
 /**
  * Wait up to @p max_ms for the port's link to come up: a memif server's comes
  * up when its peer connects, a NIC's seconds after it starts. For clients,
- * which would otherwise send into a link that is down. @return true if up.
+ * which would otherwise send into a link that is down. SIGINT or SIGTERM ends
+ * the wait. @return true if up.
  */
 bool app_wait_link(struct app_ctx *ctx, unsigned int max_ms);
 

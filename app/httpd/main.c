@@ -694,9 +694,9 @@ main(int argc, char **argv)
 	settings.on_body = on_body;
 	settings.on_message_complete = on_message_complete;
 	app_load_config(&ctx);
+	/* the bodies sent by reference exist before the port starts */
+	ctx.prepare = static_content_init;
 	app_start(&ctx, eal_argc, argv);
-	if (static_content_init() != 0)
-		return 1;
 	nw = tern_stack_worker_count(ctx.stack);
 	busy = opts.max_busy != 0 ? opts.max_busy : RTE_MIN(ctx.cfg.tcp_max_conns, 65536u);
 	workers = calloc(nw, sizeof(workers[0]));

@@ -1210,8 +1210,11 @@ main(int argc, char **argv)
 	app_start(&ctx, eal_argc, argv);
 	stack = ctx.stack;
 	if (wait_link_ms != 0 && !app_wait_link(&ctx, wait_link_ms)) {
-		fprintf(stderr, "tern-loadgen: --wait-link: link still down after %u s\n",
-				wait_link_ms / 1000);
+		if (tern_stack_stopping(stack))
+			fprintf(stderr, "tern-loadgen: stopped while waiting for the link\n");
+		else
+			fprintf(stderr, "tern-loadgen: --wait-link: link still down after %u s\n",
+					wait_link_ms / 1000);
 		app_finish(&ctx, NULL);
 		return 1;
 	}

@@ -11,6 +11,7 @@
 #include <rte_devargs.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_kvargs.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
 #include <rte_memory.h>
@@ -28,9 +29,12 @@ struct dpdk_netdev {
 	uint16_t rx_desc, tx_desc;     /**< ring sizes asked for */
 	bool hotplugged;               /**< we probed it: we remove it */
 	bool started;
+	bool memif_zero_copy;          /**< frames are read in place (tx_ref_base) */
 	uint64_t rx_offloads, tx_offloads; /**< ethdev offloads enabled */
 	struct rte_device *rte_dev;    /**< the bus device, for removal */
 };
+
+static void dpdk_shared_range(struct dpdk_netdev *d, bool started);
 
 /* A symmetric Toeplitz key (the 16-bit pattern repeats), so both directions of
  * a flow hash alike and land on the same worker. */
@@ -116,6 +120,7 @@ dpdk_start(struct tern_netdev *dev)
 	if (rc != 0)
 		return rc;
 	d->started = true;
+	dpdk_shared_range(d, true);
 	/* we poll: ask PMDs that signal packets (memif's eventfd kick, a
 	 * syscall per burst on both sides) not to; -ENOTSUP is fine */
 	for (uint16_t q = 0; q < d->nb_queues; q++)
@@ -230,35 +235,78 @@ dpdk_tx_by_ref_ok(const char *driver)
 	return true;
 }
 
-static int
-dpdk_first_msl(const struct rte_memseg_list *msl, const struct rte_memseg *ms __rte_unused,
-		void *arg)
+/* Whether @info's port is a net_memif client in zero-copy mode (memif
+ * ignores zero-copy=yes in the server role); from its devargs, however the
+ * device was created (a config vdev spec or EAL --vdev). */
+static bool
+dpdk_memif_zero_copy(const struct rte_eth_dev_info *info)
 {
-	*(const struct rte_memseg_list **)arg = msl;
-	return 1;
+	const struct rte_devargs *da = info->device != NULL ? rte_dev_devargs(info->device) : NULL;
+	struct rte_kvargs *kv;
+	const char *role, *zc;
+	bool yes;
+
+	if (info->driver_name == NULL || strcmp(info->driver_name, "net_memif") != 0 ||
+			da == NULL || da->args == NULL)
+		return false;
+	kv = rte_kvargs_parse(da->args, NULL);
+	if (kv == NULL)
+		return false;
+	role = rte_kvargs_get(kv, "role");
+	zc = rte_kvargs_get(kv, "zero-copy");
+	yes = role != NULL && strcmp(role, "client") == 0 && zc != NULL &&
+		(strcmp(zc, "yes") == 0 || strcmp(zc, "on") == 0);
+	rte_kvargs_free(kv);
+	return yes;
+}
+
+struct dpdk_shared_walk {
+	const struct rte_memseg_list *msl;  /* the first list with memory */
+	uintptr_t end;                      /* its memory, contiguous from base_va */
+	bool hole;
+};
+
+static int
+dpdk_shared_seg(const struct rte_memseg_list *msl, const struct rte_memseg *ms, void *arg)
+{
+	struct dpdk_shared_walk *sw = arg;
+
+	if (sw->msl == NULL) {
+		sw->msl = msl;
+		sw->end = (uintptr_t)msl->base_va;
+	}
+	if (msl != sw->msl)
+		return 1;
+	if ((uintptr_t)ms->addr != sw->end)
+		sw->hole = true;
+	if (!sw->hole)
+		sw->end += ms->len;
+	return 0;
 }
 
 /*
- * The memory a net_memif port in zero-copy mode shares with its peer, as it
- * addresses frames: offsets into the memory segment list of the first
- * segment (its region 1; rte_eth_memif.c). The PMD assumes every mbuf lies
- * there; so does the stack (tern_netdev.tx_ref_base).
+ * The memory a net_memif client in zero-copy mode shares with its peer, as
+ * the PMD addresses frames: offsets into the first memory segment list with
+ * memory (its region 1; rte_eth_memif.c), which the peer maps as far as the
+ * segments allocated when the link comes up reach. Before the port starts,
+ * the whole list (the stack sizes its use by it); once started, the memory
+ * allocated by then, up to the first hole: memory allocated later may lie
+ * beyond the peer's mapping, and what lies there is copied, never referenced.
  */
 static void
-dpdk_shared_range(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
+dpdk_shared_range(struct dpdk_netdev *d, bool started)
 {
-	const struct rte_devargs *da = info->device != NULL ? rte_dev_devargs(info->device) : NULL;
-	const struct rte_memseg_list *msl = NULL;
+	struct dpdk_shared_walk sw = { 0 };
 
-	/* the device's arguments, from the config's vdev spec or EAL's --vdev */
-	if (info->driver_name == NULL || strcmp(info->driver_name, "net_memif") != 0 ||
-			da == NULL || da->args == NULL || strstr(da->args, "zero-copy=yes") == NULL)
+	if (!d->memif_zero_copy)
 		return;
-	rte_memseg_walk(dpdk_first_msl, &msl);
-	if (msl == NULL)
+	rte_memseg_walk(dpdk_shared_seg, &sw);
+	if (sw.msl == NULL) {
+		d->base.tx_ref_base = d->base.tx_ref_end = 0;
 		return;
-	d->base.tx_ref_base = (uintptr_t)msl->base_va;
-	d->base.tx_ref_end = (uintptr_t)msl->base_va + msl->len;
+	}
+	d->base.tx_ref_base = (uintptr_t)sw.msl->base_va;
+	d->base.tx_ref_end = started ? sw.end : (uintptr_t)sw.msl->base_va + sw.msl->len;
 }
 
 /*
@@ -273,7 +321,8 @@ dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
 
 	if (dpdk_tx_by_ref_ok(info->driver_name))
 		f |= TERN_NETDEV_TX_BY_REF;
-	dpdk_shared_range(d, info);
+	d->memif_zero_copy = dpdk_memif_zero_copy(info);
+	dpdk_shared_range(d, false);
 	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		f |= TERN_NETDEV_TX_MULTI_SEG;

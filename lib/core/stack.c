@@ -169,12 +169,6 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 		if (rc != 0)
 			goto err;
 		pools[i] = s->workers[i].pool;
-		if (!stack_pool_reachable(dev, pools[i])) {
-			CORE_LOG(ERR, "%s: worker %u: mbuf pool outside the memory device %s "
-					"shares with its peer", __func__, i, dev->name);
-			rc = -EFAULT;
-			goto err;
-		}
 	}
 	rc = dev->ops->configure(dev, (uint16_t)nb_workers, pools);
 	if (rc == 0)
@@ -184,6 +178,17 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 		goto err;
 	}
 	s->started = true;
+	/* a port whose peer reads frames in place knows once started which
+	 * memory that is (tern_netdev.tx_ref_base): every frame lies there */
+	for (unsigned int i = 0; i < nb_workers; i++) {
+		if (!stack_pool_reachable(dev, pools[i])) {
+			CORE_LOG(ERR, "%s: worker %u: mbuf pool outside the memory device %s "
+					"shares with its peer", __func__, i, dev->name);
+			rc = -EFAULT;
+			goto err;
+		}
+		tcp_hdr_slots_confirm(&s->workers[i].tcp);
+	}
 	free(pools);
 	/* work queued before the first poll (a tern_connect from main before
 	 * tern_stack_run) is timed from the real clock; a virtual-clock user

@@ -84,12 +84,15 @@ struct tern_netdev {
 	uint16_t max_queues;               /**< queue pairs the device can give */
 	uint32_t offloads;                 /**< TERN_NETDEV_* flags in effect */
 	/**
-	 * Where tx_ref_end is not 0, the driver reads frames only inside the
-	 * memory [tx_ref_base, tx_ref_end): net_memif in zero-copy mode tells
-	 * its peer where each frame lies as an offset into the memory it shares
-	 * (its first segment list). Frames by reference (TERN_NETDEV_TX_BY_REF)
-	 * then only point into send buffers in that range; others are copied,
-	 * and the stack's mbuf pools must lie in it.
+	 * Where tx_ref_end is not 0, the driver's peer reads frames in place,
+	 * and only inside the memory [tx_ref_base, tx_ref_end): net_memif in
+	 * zero-copy mode tells its peer where each frame lies as an offset into
+	 * the memory the two share (its first segment list, as far as it was
+	 * allocated when the port started; before the start, the whole list).
+	 * Frames by reference (TERN_NETDEV_TX_BY_REF) then only point into send
+	 * buffers in that range, others are copied; the stack's mbuf pools must
+	 * lie in it (checked once the port has started), and chained frames get
+	 * their headers from packed slots in it (tcp_seg_headers).
 	 */
 	uintptr_t tx_ref_base, tx_ref_end;
 	char name[64];                     /**< device name for logs and stats */

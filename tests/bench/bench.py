@@ -71,17 +71,24 @@ def eal(core, prefix):
     return ["-l", str(core), "--no-pci", "--log-level=*:error"] + mem
 
 
+# trust_checksums: like Linux on loopback, no TCP checksums between two
+# processes sharing memory (both ends set it). The smoke run checks them, so
+# that a frame read from the wrong place (a zero-copy offset) shows as errors.
+TRUST_CHECKSUMS = True
+
+
 def memif_conf(tmp, role, addr, zero_copy=False):
-    # trust_checksums: like Linux on loopback, no TCP checksums between two
-    # processes sharing memory (both ends set it)
     path = os.path.join(tmp, "%s.conf" % role)
     with open(path, "w") as f:
-        f.write("[port]\ndevice = net_memif0,role=%s,id=0,socket=%s%s\ntrust_checksums = 1\n"
+        f.write("[port]\ndevice = net_memif0,role=%s,id=0,socket=%s%s\ntrust_checksums = %d\n"
                 "[ipv4]\naddress = %s\nnetmask = 255.255.255.0\n"
                 "[stack]\nmbufs = 65535\n[tcp]\nmax_conns = 65536\nmax_time_wait = 262144\n"
                 "time_wait_ms = 60000\n" % (role, SOCK, ",zero-copy=yes" if zero_copy else "",
-                                            addr))
+                                            TRUST_CHECKSUMS, addr))
     return path
+
+
+ZERO_COPY_MB = 1024
 
 
 def eal_zero_copy(core, prefix):
@@ -89,15 +96,26 @@ def eal_zero_copy(core, prefix):
     EAL arguments for a memif end in zero-copy mode: it shares its memory
     with the peer, one file per memory segment list (--single-file-segments),
     which rules out --huge-unlink; zero_copy_cleanup() removes the files.
-    1 GiB up front: with 256 MiB, tern-httpd's pools failed to allocate in
-    this mode. Zero-copy needs hugepages (DPDK 22.11 refuses it with
-    --no-huge): None where there are none.
+    ZERO_COPY_MB up front (with 256 MiB, tern-httpd's pools failed to
+    allocate in this mode). Zero-copy needs hugepages (DPDK 22.11 refuses it
+    with --no-huge): None where there are none, or too few free for that.
     """
     args = eal(core, prefix)
-    if "--no-huge" in args:
+    if "--no-huge" in args or free_hugepages_mb() < ZERO_COPY_MB + 256:
         return None
     args = [a for a in args if a != "--huge-unlink"] + ["--single-file-segments"]
-    return [("1024" if prev == "-m" else a) for prev, a in zip([None] + args, args)]
+    if "-m" not in args:
+        raise RuntimeError("tools/eal-mem gave no -m: %s" % " ".join(args))
+    i = args.index("-m")
+    return args[:i + 1] + [str(ZERO_COPY_MB)] + args[i + 2:]
+
+
+def free_hugepages_mb():
+    try:
+        with open("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages") as f:
+            return int(f.read()) * 2
+    except OSError:
+        return 0
 
 
 def zero_copy_cleanup(prefix):
@@ -407,6 +425,8 @@ def main():
         return 77
     if a.smoke:
         a.runs, a.seconds = 1, 1
+        global TRUST_CHECKSUMS
+        TRUST_CHECKSUMS = False
     rows, failures = [], []
     tmp = tempfile.mkdtemp(prefix="tern-bench-")
 

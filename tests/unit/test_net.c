@@ -815,9 +815,9 @@ END_TEST
 
 /*
  * A driver that reads frames only inside one memory range (net_memif in
- * zero-copy mode: the memory it shares with its peer) cannot send from a
- * pool outside it: the stack is refused with EFAULT, and the device closed
- * with it (a leak would show in the next test's EAL memory).
+ * zero-copy mode: the memory it shares with its peer, known once the port
+ * starts) cannot send from a pool outside it: the stack is refused with
+ * EFAULT (tern_stack_create closes the device on failure).
  */
 START_TEST(test_pool_outside_shared_memory_refused)
 {

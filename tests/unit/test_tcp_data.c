@@ -799,8 +799,10 @@ END_TEST
  * chained (copied where the driver takes no chains), also across the end of
  * a memory segment (4 KiB pages without hugepages: the run is split there);
  * memory outside DPDK is refused with -EINVAL and nothing queued. With
- * _i = 2 the driver reads frames only inside a memory range (net_memif in
- * zero-copy mode) that the bytes lie outside of: every segment is copied.
+ * _i >= 2 the driver reads frames only inside a memory range (net_memif in
+ * zero-copy mode): _i = 2, the bytes lie outside it, every segment is copied;
+ * _i = 3, the first run lies inside and goes by reference, the second
+ * crosses the range's end and is copied.
  */
 START_TEST(test_send_static)
 {
@@ -817,11 +819,11 @@ START_TEST(test_send_static)
 	/* two pages: one run inside the first, one across into the second */
 	data = rte_malloc(NULL, 8192, 4096);
 	ck_assert_ptr_nonnull(data);
-	if (_i == 2) {
-		/* the range ends where the data starts */
+	if (_i >= 2) {
+		/* the range ends where the data starts, or inside its first page */
 		h.ns.dev->tx_ref_base = (uintptr_t)data - 65536;
-		h.ns.dev->tx_ref_end = (uintptr_t)data;
-		chains = false;
+		h.ns.dev->tx_ref_end = (uintptr_t)data + (_i == 3 ? 4096 : 0);
+		chains = _i == 3;
 	}
 	th_fill(data, x + 1, 2 * 1460);
 	th_fill(data + 4096 - 1000, x + 1 + 2 * 1460, 2 * 1460);
@@ -836,15 +838,64 @@ START_TEST(test_send_static)
 				1460), seq);
 	TH_EXPECT_NONE(&h);
 	ck_assert_uint_eq(st()->tcp_tx_by_ref - by_ref, (chains ? 2u : 0u));
+	by_ref = (uint32_t)st()->tcp_tx_by_ref;
 	ck_assert_int_eq(tern_send_static(h.c, data + 4096 - 1000, 2 * 1460), 2 * 1460);
 	th_poll(&h);
 	for (uint32_t k = 0; k < 2; k++, seq += 1460)
 		th_check_payload(TH_EXPECT(&h, k == 1 ? T_ACK | T_PSH : T_ACK, seq, b, TH_ANY,
 				1460), seq);
 	TH_EXPECT_NONE(&h);
+	if (_i == 3)
+		ck_assert_uint_eq(st()->tcp_tx_by_ref - by_ref, 0);
 	th_inject(&h, T_ACK, b, seq, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 	ck_assert_uint_eq(th_rec_of(&h, h.c)->sent, 4 * 1460);
+	tern_abort(h.c);
+	th_poll(&h);
+	TH_EXPECT(&h, T_RST, TH_ANY, TH_ANY, TH_ANY, 0);
+	rte_free(data);
+}
+END_TEST
+
+/*
+ * A driver whose peer reads frames in place (net_memif zero-copy: a memory
+ * range set before the stack starts) gets chained frames whose headers lie
+ * in consecutive 80-byte slots, not each in an mbuf of its own; the frames
+ * read as on the wire, and a slot comes free with its frame (teardown checks
+ * the pool, and ASan the slots' memory).
+ */
+START_TEST(test_header_slots)
+{
+	const uint32_t b = 0xfffff001u;
+	struct rte_mbuf *held[2];
+	uint32_t x;
+	uint8_t *data;
+
+	h.ns.dev_offloads |= TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG;
+	h.ns.dev_tx_ref_base = 4096;
+	h.ns.dev_tx_ref_end = UINTPTR_MAX - 4096;
+	th_up(&h);
+	x = th_open_passive(&h, 0xfffff000u, NULL);
+	/* within one 4 KiB page: one send buffer without hugepages too */
+	data = rte_malloc(NULL, 4096, 4096);
+	ck_assert_ptr_nonnull(data);
+	th_fill(data, x + 1, 2 * 1460);
+	ck_assert_int_eq(tern_send_static(h.c, data, 2 * 1460), 2 * 1460);
+	th_poll(&h);
+	hold_frames(held, 2);
+	check_held(held, 2, x + 1);
+	for (unsigned int k = 0; k < 2; k++) {
+		ck_assert_uint_eq(held[k]->nb_segs, 2);
+		ck_assert(RTE_MBUF_HAS_EXTBUF(held[k]));
+		ck_assert_uint_eq(held[k]->data_off, 0);    /* the Ethernet header in the slot */
+		if (k != 0)
+			ck_assert_uint_eq((uintptr_t)held[k]->buf_addr -
+					(uintptr_t)held[k - 1]->buf_addr, 80);
+	}
+	rte_pktmbuf_free_bulk(held, 2);
+	th_inject(&h, T_ACK, b, x + 1 + 2 * 1460, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
 	tern_abort(h.c);
 	th_poll(&h);
 	TH_EXPECT(&h, T_RST, TH_ANY, TH_ANY, TH_ANY, 0);
@@ -1078,7 +1129,8 @@ tcp_data_suite(void)
 	tcase_add_test(r, test_rto_from_rtt_sample);
 	tcase_add_loop_test(r, test_fast_retransmit, 0, 2);
 	tcase_add_loop_test(r, test_send_by_reference, 0, 2);
-	tcase_add_loop_test(r, test_send_static, 0, 3);
+	tcase_add_loop_test(r, test_send_static, 0, 4);
+	tcase_add_test(r, test_header_slots);
 	suite_add_tcase(s, r);
 
 	tcase_add_checked_fixture(p, setup, teardown);
