@@ -187,7 +187,6 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 			rc = -EFAULT;
 			goto err;
 		}
-		tcp_hdr_slots_confirm(&s->workers[i].tcp);
 	}
 	free(pools);
 	/* work queued before the first poll (a tern_connect from main before

@@ -91,8 +91,7 @@ struct tern_netdev {
 	 * allocated when the port started; before the start, the whole list).
 	 * Frames by reference (TERN_NETDEV_TX_BY_REF) then only point into send
 	 * buffers in that range, others are copied; the stack's mbuf pools must
-	 * lie in it (checked once the port has started), and chained frames get
-	 * their headers from packed slots in it (tcp_seg_headers).
+	 * lie in it (checked once the port has started).
 	 */
 	uintptr_t tx_ref_base, tx_ref_end;
 	char name[64];                     /**< device name for logs and stats */

@@ -131,7 +131,6 @@ tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *st
 	if (tw->conns == NULL || tw->tcb_pool == NULL || tw->tw_pool == NULL ||
 			tw->listeners == NULL || tw->wheel == NULL || tw->tw_wheel == NULL)
 		return -ENOMEM;
-	tcp_hdr_slots_create(tw, socket_id);
 	return 0;
 }
 
@@ -195,7 +194,6 @@ tcp_worker_fini(struct tcp_worker *tw)
 	rte_mempool_free(tw->tw_pool);
 	tern_wheel_free(tw->wheel);
 	tern_wheel_free(tw->tw_wheel);
-	tcp_hdr_slots_release(tw);
 	memset(tw, 0, sizeof(*tw));
 }
 

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include <rte_ip.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
@@ -423,133 +422,12 @@ tcp_seg_plain(struct tcp_worker *tw, uint32_t n)
 	return m;
 }
 
-/*
- * Header slots. Where the port's peer reads frames where they lie (net_memif
- * in zero-copy mode, tern_netdev.tx_ref_base), a chained frame's headers go
- * in the next of a ring of 80-byte slots, not at the front of an mbuf of
- * their own: consecutive frames' headers then follow each other in memory,
- * 1.25 lines a frame instead of 2 lines of a different buffer each time, so
- * the peer's copy (and our writes, to lines the peer read last) streams
- * instead of missing line by line; and the mbuf that carries a slot is never
- * read by the peer. A slot is busy until the driver frees its frame; a busy
- * next slot, or headers too long for one (SACK blocks), take an mbuf.
- */
-#define TCP_HDR_SLOTS 2048
-#define TCP_HDR_SLOT  80        /* Ethernet, IPv4, TCP with 26 bytes of options */
-
-struct tcp_hdr_slots {
-	uint8_t *mem;               /* TCP_HDR_SLOTS slots of TCP_HDR_SLOT bytes */
-	rte_iova_t iova;            /* of mem */
-	uint32_t next;              /* the slot to take next */
-	uint32_t busy_count;        /* frames the driver holds */
-	bool orphaned;              /* the worker is gone: the last frame frees this */
-	uint8_t busy[TCP_HDR_SLOTS];
-};
-
-void
-tcp_hdr_slots_create(struct tcp_worker *tw, int socket_id)
-{
-	const struct tern_netdev *dev = tw->nif->dev;
-	const uint32_t need = TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG;
-	size_t hdr = RTE_ALIGN_CEIL(sizeof(struct tcp_hdr_slots), RTE_CACHE_LINE_SIZE);
-	size_t size = hdr + (size_t)TCP_HDR_SLOTS * TCP_HDR_SLOT;
-	struct tcp_hdr_slots *hs;
-	uintptr_t mem;
-
-	if (dev->tx_ref_end == 0 || (dev->offloads & need) != need)
-		return;         /* the driver copies frames, or takes no chains */
-	hs = rte_zmalloc_socket("tern_hdr_slots", size, RTE_CACHE_LINE_SIZE, socket_id);
-	if (hs == NULL)
-		return;         /* headers in mbufs of their own, as elsewhere */
-	mem = (uintptr_t)hs + hdr;
-	if (mem < dev->tx_ref_base || mem + TCP_HDR_SLOTS * TCP_HDR_SLOT > dev->tx_ref_end) {
-		rte_free(hs);
-		return;
-	}
-	hs->mem = (uint8_t *)mem;
-	hs->iova = rte_malloc_virt2iova(hs) + hdr;
-	tw->hdr_slots = hs;
-}
-
-void
-tcp_hdr_slots_confirm(struct tcp_worker *tw)
-{
-	const struct tern_netdev *dev = tw->nif->dev;
-	struct tcp_hdr_slots *hs = tw->hdr_slots;
-	uintptr_t mem;
-
-	if (hs == NULL)
-		return;
-	mem = (uintptr_t)hs->mem;
-	if (dev->tx_ref_end == 0 || mem < dev->tx_ref_base ||
-			mem + TCP_HDR_SLOTS * TCP_HDR_SLOT > dev->tx_ref_end)
-		tcp_hdr_slots_release(tw);
-}
-
-void
-tcp_hdr_slots_release(struct tcp_worker *tw)
-{
-	struct tcp_hdr_slots *hs = tw->hdr_slots;
-
-	tw->hdr_slots = NULL;
-	if (hs == NULL)
-		return;
-	if (hs->busy_count == 0)
-		rte_free(hs);
-	else
-		hs->orphaned = true;
-}
-
-/* The driver is done with the frame in slot @addr (rte_mbuf_extbuf_free_callback_t). */
-static void
-tcp_hdr_slot_done(void *addr, void *opaque)
-{
-	struct tcp_hdr_slots *hs = opaque;
-
-	hs->busy[((uint8_t *)addr - hs->mem) / TCP_HDR_SLOT] = 0;
-	if (--hs->busy_count == 0 && hs->orphaned)
-		rte_free(hs);
-}
-
-/*
- * An mbuf with @n bytes of headers (IPv4 header onwards) for a chained frame,
- * in the next header slot (its own data room keeps only the shared info),
- * or as tcp_seg_plain() where no slot serves.
- */
-static struct rte_mbuf *
-tcp_seg_headers(struct tcp_worker *tw, uint32_t n)
-{
-	struct tcp_hdr_slots *hs = tw->hdr_slots;
-	struct rte_mbuf_ext_shared_info *shinfo;
-	struct rte_mbuf *m;
-	size_t off;
-
-	if (hs == NULL || n + RTE_ETHER_HDR_LEN > TCP_HDR_SLOT || hs->busy[hs->next])
-		return tcp_seg_plain(tw, n);
-	m = rte_pktmbuf_alloc(tw->nif->pool);
-	if (unlikely(m == NULL))
-		return NULL;
-	off = (size_t)hs->next * TCP_HDR_SLOT;
-	shinfo = rte_pktmbuf_mtod(m, struct rte_mbuf_ext_shared_info *);
-	shinfo->free_cb = tcp_hdr_slot_done;
-	shinfo->fcb_opaque = hs;
-	rte_mbuf_ext_refcnt_set(shinfo, 1);
-	rte_pktmbuf_attach_extbuf(m, hs->mem + off, hs->iova + off, TCP_HDR_SLOT, shinfo);
-	m->data_off = RTE_ETHER_HDR_LEN;    /* the Ethernet header goes in front */
-	m->data_len = (uint16_t)n;
-	m->pkt_len = n;
-	hs->busy[hs->next] = 1;
-	hs->busy_count++;
-	hs->next = hs->next + 1 == TCP_HDR_SLOTS ? 0 : hs->next + 1;
-	return m;
-}
-
 /* Headers in an mbuf of their own, @len bytes of @buf from @off chained. */
 static struct rte_mbuf *
 tcp_seg_chained(struct tcp_worker *tw, uint32_t hlen, struct rte_mbuf *buf, uint32_t off,
 		uint32_t len)
 {
-	struct rte_mbuf *m = tcp_seg_headers(tw, hlen);
+	struct rte_mbuf *m = tcp_seg_plain(tw, hlen);
 	struct rte_mbuf *p;
 
 	if (unlikely(m == NULL))

@@ -261,7 +261,6 @@ struct tcp_worker {
 	uint32_t cookie_rotated_slot;  /**< slot of the last rotation */
 	uint64_t last_cookie_us;       /**< when we last answered with a cookie */
 	struct tern_worker *owner;     /**< for tern_conn_worker() */
-	struct tcp_hdr_slots *hdr_slots; /**< chained frames' headers, packed; or NULL */
 };
 
 /** A parsed received segment. */
@@ -311,12 +310,6 @@ int tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats
 /* Abort every connection (on_closed ABORTED) and drop TIME_WAIT state. */
 void tcp_worker_abort_all(struct tcp_worker *tw);
 void tcp_worker_fini(struct tcp_worker *tw);
-/** Header slots for @p tw's chained frames where the port's peer reads frames in place. */
-void tcp_hdr_slots_create(struct tcp_worker *tw, int socket_id);
-/** Keep them only where the started port's peer reads them (tern_netdev.tx_ref_base). */
-void tcp_hdr_slots_confirm(struct tcp_worker *tw);
-/** Free them now, or with the last frame the driver still holds. */
-void tcp_hdr_slots_release(struct tcp_worker *tw);
 struct tcp_cb *tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key);
 void tcp_set_state(struct tcp_cb *tp, uint8_t state);
 void tcp_drop(struct tcp_cb *tp, int reason);

@@ -302,8 +302,6 @@ nf_stack_up(struct nf_stack *h)
 	ck_assert_ptr_nonnull(h->dev);
 	if ((h->dev_offloads | nf_dev_offloads) != 0)
 		tern_sim_set_offloads(h->dev, h->dev_offloads | nf_dev_offloads);
-	h->dev->tx_ref_base = h->dev_tx_ref_base;
-	h->dev->tx_ref_end = h->dev_tx_ref_end;
 	h->stack = tern_stack_create(&h->cfg, h->dev, 1);
 	ck_assert_msg(h->stack != NULL, "tern_stack_create: %s", rte_strerror(rte_errno));
 	h->w = tern_stack_worker(h->stack, 0);

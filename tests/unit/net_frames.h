@@ -174,7 +174,6 @@ struct nf_stack {
 	unsigned int unit_free;         /**< unit_pool() count; the suite's setup sets it */
 	uint32_t dev_offloads;          /**< TERN_NETDEV_* the device claims, or'ed with
 	                                     nf_dev_offloads (nf_stack_up) */
-	uintptr_t dev_tx_ref_base, dev_tx_ref_end; /**< the device's, from nf_stack_up */
 };
 
 /** Offloads every device of the run claims (a suite's second pass sets them). */

@@ -857,52 +857,6 @@ START_TEST(test_send_static)
 }
 END_TEST
 
-/*
- * A driver whose peer reads frames in place (net_memif zero-copy: a memory
- * range set before the stack starts) gets chained frames whose headers lie
- * in consecutive 80-byte slots, not each in an mbuf of its own; the frames
- * read as on the wire, and a slot comes free with its frame (teardown checks
- * the pool, and ASan the slots' memory).
- */
-START_TEST(test_header_slots)
-{
-	const uint32_t b = 0xfffff001u;
-	struct rte_mbuf *held[2];
-	uint32_t x;
-	uint8_t *data;
-
-	h.ns.dev_offloads |= TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG;
-	h.ns.dev_tx_ref_base = 4096;
-	h.ns.dev_tx_ref_end = UINTPTR_MAX - 4096;
-	th_up(&h);
-	x = th_open_passive(&h, 0xfffff000u, NULL);
-	/* within one 4 KiB page: one send buffer without hugepages too */
-	data = rte_malloc(NULL, 4096, 4096);
-	ck_assert_ptr_nonnull(data);
-	th_fill(data, x + 1, 2 * 1460);
-	ck_assert_int_eq(tern_send_static(h.c, data, 2 * 1460), 2 * 1460);
-	th_poll(&h);
-	hold_frames(held, 2);
-	check_held(held, 2, x + 1);
-	for (unsigned int k = 0; k < 2; k++) {
-		ck_assert_uint_eq(held[k]->nb_segs, 2);
-		ck_assert(RTE_MBUF_HAS_EXTBUF(held[k]));
-		ck_assert_uint_eq(held[k]->data_off, 0);    /* the Ethernet header in the slot */
-		if (k != 0)
-			ck_assert_uint_eq((uintptr_t)held[k]->buf_addr -
-					(uintptr_t)held[k - 1]->buf_addr, 80);
-	}
-	rte_pktmbuf_free_bulk(held, 2);
-	th_inject(&h, T_ACK, b, x + 1 + 2 * 1460, TH_PWND, NULL, 0, NULL);
-	th_poll(&h);
-	TH_EXPECT_NONE(&h);
-	tern_abort(h.c);
-	th_poll(&h);
-	TH_EXPECT(&h, T_RST, TH_ANY, TH_ANY, TH_ANY, 0);
-	rte_free(data);
-}
-END_TEST
-
 /* ------------------------------------------------------------ zero window */
 
 START_TEST(test_zero_window_persist)
@@ -1130,7 +1084,6 @@ tcp_data_suite(void)
 	tcase_add_loop_test(r, test_fast_retransmit, 0, 2);
 	tcase_add_loop_test(r, test_send_by_reference, 0, 2);
 	tcase_add_loop_test(r, test_send_static, 0, 4);
-	tcase_add_test(r, test_header_slots);
 	suite_add_tcase(s, r);
 
 	tcase_add_checked_fixture(p, setup, teardown);
