@@ -34,7 +34,7 @@ struct dpdk_netdev {
 	struct rte_device *rte_dev;    /**< the bus device, for removal */
 };
 
-static void dpdk_shared_range(struct dpdk_netdev *d, bool started);
+static void dpdk_shared_range(struct dpdk_netdev *d);
 
 /* A symmetric Toeplitz key (the 16-bit pattern repeats), so both directions of
  * a flow hash alike and land on the same worker. */
@@ -120,7 +120,7 @@ dpdk_start(struct tern_netdev *dev)
 	if (rc != 0)
 		return rc;
 	d->started = true;
-	dpdk_shared_range(d, true);
+	dpdk_shared_range(d);
 	/* we poll: ask PMDs that signal packets (memif's eventfd kick, a
 	 * syscall per burst on both sides) not to; -ENOTSUP is fine */
 	for (uint16_t q = 0; q < d->nb_queues; q++)
@@ -263,7 +263,6 @@ dpdk_memif_zero_copy(const struct rte_eth_dev_info *info)
 struct dpdk_shared_walk {
 	const struct rte_memseg_list *msl;  /* the first list with memory */
 	uintptr_t end;                      /* its memory, contiguous from base_va */
-	bool hole;
 };
 
 static int
@@ -275,12 +274,9 @@ dpdk_shared_seg(const struct rte_memseg_list *msl, const struct rte_memseg *ms, 
 		sw->msl = msl;
 		sw->end = (uintptr_t)msl->base_va;
 	}
-	if (msl != sw->msl)
-		return 1;
-	if ((uintptr_t)ms->addr != sw->end)
-		sw->hole = true;
-	if (!sw->hole)
-		sw->end += ms->len;
+	if (msl != sw->msl || (uintptr_t)ms->addr != sw->end)
+		return 1;           /* the next list, or a hole: the run ends */
+	sw->end += ms->len;
 	return 0;
 }
 
@@ -288,25 +284,21 @@ dpdk_shared_seg(const struct rte_memseg_list *msl, const struct rte_memseg *ms, 
  * The memory a net_memif client in zero-copy mode shares with its peer, as
  * the PMD addresses frames: offsets into the first memory segment list with
  * memory (its region 1; rte_eth_memif.c), which the peer maps as far as the
- * segments allocated when the link comes up reach. Before the port starts,
- * the whole list (the stack sizes its use by it); once started, the memory
- * allocated by then, up to the first hole: memory allocated later may lie
- * beyond the peer's mapping, and what lies there is copied, never referenced.
+ * segments allocated when the link comes up reach. Taken when the port
+ * starts: the memory allocated by then, up to the first hole; memory
+ * allocated later may lie beyond the peer's mapping, and what lies there is
+ * copied, never referenced.
  */
 static void
-dpdk_shared_range(struct dpdk_netdev *d, bool started)
+dpdk_shared_range(struct dpdk_netdev *d)
 {
 	struct dpdk_shared_walk sw = { 0 };
 
 	if (!d->memif_zero_copy)
 		return;
 	rte_memseg_walk(dpdk_shared_seg, &sw);
-	if (sw.msl == NULL) {
-		d->base.tx_ref_base = d->base.tx_ref_end = 0;
-		return;
-	}
-	d->base.tx_ref_base = (uintptr_t)sw.msl->base_va;
-	d->base.tx_ref_end = started ? sw.end : (uintptr_t)sw.msl->base_va + sw.msl->len;
+	d->base.tx_ref_base = sw.msl != NULL ? (uintptr_t)sw.msl->base_va : 0;
+	d->base.tx_ref_end = sw.end;
 }
 
 /*
@@ -322,7 +314,6 @@ dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
 	if (dpdk_tx_by_ref_ok(info->driver_name))
 		f |= TERN_NETDEV_TX_BY_REF;
 	d->memif_zero_copy = dpdk_memif_zero_copy(info);
-	dpdk_shared_range(d, false);
 	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		f |= TERN_NETDEV_TX_MULTI_SEG;

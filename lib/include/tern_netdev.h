@@ -88,7 +88,7 @@ struct tern_netdev {
 	 * and only inside the memory [tx_ref_base, tx_ref_end): net_memif in
 	 * zero-copy mode tells its peer where each frame lies as an offset into
 	 * the memory the two share (its first segment list, as far as it was
-	 * allocated when the port started; before the start, the whole list).
+	 * allocated when the port started; the driver sets it then).
 	 * Frames by reference (TERN_NETDEV_TX_BY_REF) then only point into send
 	 * buffers in that range, others are copied; the stack's mbuf pools must
 	 * lie in it (checked once the port has started).

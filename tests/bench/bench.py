@@ -162,16 +162,15 @@ def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None):
                 client_args)
     srv = cli = None
     try:
-        if srole == "server":
-            srv = Proc(srv_argv)
-            time.sleep(1.5)
-            cli = subprocess.Popen(cli_argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True)
-        else:
-            cli = subprocess.Popen(cli_argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   text=True)
-            time.sleep(1.5)
-            srv = Proc(srv_argv)
+        # the memif server first: the client connects once, at its start
+        for which in (("srv", "cli") if srole == "server" else ("cli", "srv")):
+            if which == "srv":
+                srv = Proc(srv_argv)
+            else:
+                cli = subprocess.Popen(cli_argv, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True)
+            if srv is None or cli is None:
+                time.sleep(1.5)
         cout, cerr = cli.communicate(timeout=seconds + 30)
     finally:
         if cli is not None and cli.poll() is None:
