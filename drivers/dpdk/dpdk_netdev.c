@@ -36,19 +36,54 @@ struct dpdk_netdev {
 
 static void dpdk_shared_range(struct dpdk_netdev *d);
 
-/* A symmetric Toeplitz key (the 16-bit pattern repeats), so both directions of
- * a flow hash alike and land on the same worker. */
-static uint8_t rss_sym_key[40] = {
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-};
-
 static inline struct dpdk_netdev *
 to_dpdk(struct tern_netdev *dev)
 {
 	return (struct dpdk_netdev *)dev;
+}
+
+/* Whether the device hashes with @key as configured: what it reports back. */
+static bool
+dpdk_rss_key_is(uint16_t port_id, const uint8_t *key, uint8_t key_len)
+{
+	uint8_t got[64];
+	struct rte_eth_rss_conf rc = { .rss_key = got, .rss_key_len = sizeof(got) };
+
+	return rte_eth_dev_rss_hash_conf_get(port_id, &rc) == 0 && rc.rss_key_len == key_len &&
+		memcmp(got, key, key_len) == 0 && (rc.rss_hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP) != 0;
+}
+
+/*
+ * Make the device's RSS Tern's owner function (net_flow.h): the key is set
+ * at configure; here the redirection table, entry i = i % queues. Only a
+ * device that takes both, reports both back and hashes into each frame gets
+ * TERN_NETDEV_RSS_OURS; any other is steered in software, which is always
+ * correct, only slower.
+ */
+static void
+dpdk_rss_program(struct dpdk_netdev *d, const struct rte_eth_dev_info *info,
+		const uint8_t *key)
+{
+	struct rte_eth_rss_reta_entry64 reta[RTE_ETH_RSS_RETA_SIZE_512 / RTE_ETH_RETA_GROUP_SIZE];
+	uint16_t size = info->reta_size;
+
+	if (size == 0 || size > RTE_ETH_RSS_RETA_SIZE_512 || !rte_is_power_of_2(size) ||
+			(d->rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH) == 0)
+		return;
+	memset(reta, 0, sizeof(reta));
+	for (uint16_t i = 0; i < size; i++) {
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+			(uint16_t)(i % d->nb_queues);
+	}
+	if (rte_eth_dev_rss_reta_update(d->port_id, reta, size) != 0 ||
+			!dpdk_rss_key_is(d->port_id, key, info->hash_key_size)) {
+		DPDK_LOG(INFO, "%s: RSS not under our control: frames are steered in software",
+				d->base.name);
+		return;
+	}
+	d->base.offloads |= TERN_NETDEV_RSS_OURS;
+	d->base.reta_size = size;
 }
 
 static int
@@ -58,6 +93,7 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	uint16_t nb_rxd = d->rx_desc, nb_txd = d->tx_desc;
+	uint8_t rss_key[64];
 	uint32_t max_mtu;
 	int rc, socket = rte_eth_dev_socket_id(d->port_id);
 
@@ -65,7 +101,6 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 	rc = rte_eth_dev_info_get(d->port_id, &info);
 	if (rc != 0)
 		return rc;
-	conf.rxmode.offloads = d->rx_offloads;
 	conf.txmode.offloads = d->tx_offloads;
 	/* the stack's MTU ([port] mtu, else the device's own), within what the
 	 * device takes: its MTU range and its largest frame */
@@ -78,13 +113,19 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 		return -EINVAL;
 	}
 	conf.rxmode.mtu = dev->mtu;
-	if (nb_queues > 1 && info.flow_type_rss_offloads != 0) {
+	if (nb_queues > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
+			info.hash_key_size <= sizeof(rss_key) && info.hash_key_size >= 16) {
+		/* Tern's key, repeated to the length the device takes */
+		for (size_t i = 0; i < sizeof(rss_key); i++)
+			rss_key[i] = tern_rss_key[i % TERN_RSS_KEY_LEN];
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_key = rss_sym_key;
-		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(rss_sym_key);
-		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
-				(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP);
+		conf.rx_adv_conf.rss_conf.rss_key = rss_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = info.hash_key_size;
+		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_NONFRAG_IPV4_TCP;
+		if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
+			d->rx_offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	}
+	conf.rxmode.offloads = d->rx_offloads;
 	rc = rte_eth_dev_configure(d->port_id, nb_queues, nb_queues, &conf);
 	if (rc != 0) {
 		DPDK_LOG(ERR, "%s: configure %u queues: %s", dev->name, nb_queues, strerror(-rc));
@@ -108,6 +149,8 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 		}
 	}
 	d->nb_queues = nb_queues;
+	if (conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS)
+		dpdk_rss_program(d, &info, rss_key);
 	return 0;
 }
 

@@ -18,6 +18,7 @@ extern int tern_logtype_core;
 
 #define WORKER_INBOX_SIZE   1024     /**< cross-worker messages held */
 #define WORKER_ARP_TICK_US  100000u  /**< ARP timers are swept every 100 ms */
+#define WORKER_STEER_SIZE   4096     /**< TCP frames waiting for their owner */
 
 /** One lcore's share of the stack. Written by that lcore only. */
 struct tern_worker {
@@ -27,6 +28,7 @@ struct tern_worker {
 	struct tern_stack *stack;      /**< back pointer */
 	struct rte_mempool *pool;      /**< this worker's mbufs */
 	struct rte_ring *inbox;        /**< messages from other workers */
+	struct rte_ring *steer;        /**< TCP frames we own, from other workers' queues */
 	uint64_t next_arp_tick_us;     /**< next ARP timer sweep */
 	uint64_t prev_poll_us;         /**< clock of the previous iteration */
 	bool prev_poll_busy;           /**< it received frames */
@@ -45,6 +47,8 @@ struct tern_stack {
 	bool started;                  /**< device started */
 	unsigned int nb_workers;
 	struct rte_ring **inboxes;     /**< inboxes[i] = workers[i].inbox */
+	struct rte_ring **steer_rings; /**< steer_rings[i] = workers[i].steer */
+	struct net_flow_map *flow;     /**< who owns a 4-tuple (read-only, shared) */
 	struct tern_worker *workers;   /**< nb_workers of them */
 };
 

@@ -73,6 +73,16 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 		return -rte_errno;
 	}
 	s->inboxes[id] = w->inbox;
+	if (s->nb_workers > 1) {
+		/* any worker may pass us frames: many producers, one consumer */
+		snprintf(name, sizeof(name), "tern%u_st%u", serial, id);
+		w->steer = rte_ring_create(name, WORKER_STEER_SIZE, socket, RING_F_SC_DEQ);
+		if (w->steer == NULL) {
+			CORE_LOG(ERR, "worker %u: steering ring: %s", id, rte_strerror(rte_errno));
+			return -rte_errno;
+		}
+		s->steer_rings[id] = w->steer;
+	}
 	if (net_if_init(&w->nif, &p, s->dev, id, w->pool, &w->stats, socket) != 0)
 		return -ENOMEM;
 	w->nif.peer_inbox = s->inboxes;
@@ -112,6 +122,16 @@ stack_pool_reachable(const struct tern_netdev *dev, struct rte_mempool *pool)
 	return rc.inside;
 }
 
+/* Free the frames other workers passed to @w (from any worker's pool). */
+static void
+worker_drop_steered(struct tern_worker *w)
+{
+	struct rte_mbuf *m;
+
+	while (w->steer != NULL && rte_ring_dequeue(w->steer, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+}
+
 static void
 worker_fini(struct tern_worker *w)
 {
@@ -123,6 +143,7 @@ worker_fini(struct tern_worker *w)
 			;
 		rte_ring_free(w->inbox);
 	}
+	rte_ring_free(w->steer);
 	rte_mempool_free(w->pool);
 }
 
@@ -154,10 +175,13 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 	s->dev = dev;
 	s->nb_workers = nb_workers;
 	s->inboxes = rte_zmalloc("tern_inboxes", nb_workers * sizeof(s->inboxes[0]), 0);
+	s->steer_rings = rte_zmalloc("tern_steer", nb_workers * sizeof(s->steer_rings[0]), 0);
+	s->flow = rte_zmalloc("tern_flow", sizeof(*s->flow), RTE_CACHE_LINE_SIZE);
 	s->workers = rte_zmalloc("tern_workers", nb_workers * sizeof(s->workers[0]),
 			RTE_CACHE_LINE_SIZE);
 	pools = calloc(nb_workers, sizeof(pools[0]));
-	if (s->inboxes == NULL || s->workers == NULL || pools == NULL)
+	if (s->inboxes == NULL || s->steer_rings == NULL || s->flow == NULL ||
+			s->workers == NULL || pools == NULL)
 		goto err;
 	/* the driver applies it at configure time, or refuses it */
 	if (cfg->port_mtu != 0)
@@ -178,6 +202,15 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 		goto err;
 	}
 	s->started = true;
+	/* the owner function follows the redirection table the driver set */
+	rc = net_flow_map_init(s->flow, tern_rss_key, (uint16_t)nb_workers, dev->reta_size);
+	if (rc != 0) {
+		CORE_LOG(ERR, "%s: device %s: redirection table of %u entries", __func__,
+				dev->name, dev->reta_size);
+		goto err;
+	}
+	for (unsigned int i = 0; i < nb_workers; i++)
+		s->workers[i].nif.flow = s->flow;
 	/* a port whose peer reads frames in place knows once started which
 	 * memory that is (tern_netdev.tx_ref_base): every frame lies there */
 	for (unsigned int i = 0; i < nb_workers; i++) {
@@ -266,6 +299,7 @@ tern_stack_free(struct tern_stack *s)
 	 * frames still held are freed */
 	if (s->workers != NULL)
 		for (unsigned int i = 0; i < s->nb_workers; i++) {
+			worker_drop_steered(&s->workers[i]);
 			tcp_worker_fini(&s->workers[i].tcp);
 			net_if_fini(&s->workers[i].nif);
 		}
@@ -275,6 +309,8 @@ tern_stack_free(struct tern_stack *s)
 		for (unsigned int i = 0; i < s->nb_workers; i++)
 			worker_fini(&s->workers[i]);
 	rte_free(s->workers);
+	rte_free(s->flow);
+	rte_free(s->steer_rings);
 	rte_free(s->inboxes);
 	rte_free(s);
 }

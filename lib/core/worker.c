@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The worker loop (DESIGN.md "One worker iteration"): the clock is read once
- * by the caller and passed in; then inbox, one rx burst carried to completion,
- * timers, and one transmit flush.
+ * The worker loop (docs/design.md "One worker iteration"): the clock is read
+ * once by the caller and passed in; then inbox, the frames other workers
+ * passed to us, one rx burst carried to completion, timers, and one transmit
+ * flush.
  */
 #include <string.h>
 
 #include <rte_cycles.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
 
@@ -28,6 +31,94 @@ worker_drain_inbox(struct tern_worker *w)
 			net_arp_learn(&w->nif, &msgs[i]);
 }
 
+/*
+ * The worker that owns the TCP frame @m (data offset at its IPv4 header,
+ * l3_len set): from the device's hash where the device hashes as the owner
+ * function does, else from the owner function.
+ */
+static inline uint16_t
+worker_frame_owner(const struct tern_worker *w, const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_tcp_hdr *th;
+
+	if ((w->nif.offloads & TERN_NETDEV_RSS_OURS) && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+		return net_flow_owner_of_hash(w->nif.flow, m->hash.rss);
+	if (unlikely(rte_pktmbuf_data_len(m) < m->l3_len + 2 * sizeof(rte_be16_t)))
+		return w->id;   /* no ports to hash: TCP input here drops it */
+	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, m->l3_len);
+	return net_flow_owner(w->nif.flow, ip->src_addr, ip->dst_addr, th->src_port,
+			th->dst_port);
+}
+
+/* Put @n frames on worker @owner's steering ring; what does not fit is freed. */
+static void
+worker_pass_to(struct tern_worker *w, uint16_t owner, struct rte_mbuf **m, uint16_t n)
+{
+	unsigned int sent = rte_ring_mp_enqueue_burst(w->stack->steer_rings[owner],
+			(void **)m, n, NULL);
+
+	w->stats.steer_tx += sent;
+	if (unlikely(sent < n)) {
+		w->stats.steer_drop_full += n - sent;
+		rte_pktmbuf_free_bulk(&m[sent], n - sent);
+	}
+}
+
+/*
+ * Keep in @tcp, in order, the frames this worker owns and pass every other
+ * one to its owner, one ring burst per owner (a flow's frames keep their
+ * order). @return the frames kept.
+ */
+static uint16_t
+worker_steer(struct tern_worker *w, struct rte_mbuf **tcp, uint16_t n)
+{
+	struct rte_mbuf *other[NET_BURST_MAX];
+	uint16_t owner[NET_BURST_MAX];
+	uint16_t kept = 0, left = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		uint16_t o = worker_frame_owner(w, tcp[i]);
+
+		if (likely(o == w->id)) {
+			tcp[kept++] = tcp[i];
+		} else {
+			owner[left] = o;
+			other[left++] = tcp[i];
+		}
+	}
+	while (left != 0) {
+		struct rte_mbuf *batch[NET_BURST_MAX];
+		uint16_t dest = owner[0], nb = 0, rest = 0;
+
+		for (uint16_t i = 0; i < left; i++) {
+			if (owner[i] == dest) {
+				batch[nb++] = other[i];
+			} else {
+				owner[rest] = owner[i];
+				other[rest++] = other[i];
+			}
+		}
+		worker_pass_to(w, dest, batch, nb);
+		left = rest;
+	}
+	return kept;
+}
+
+/* TCP frames we own that arrived on other workers' queues. */
+static uint16_t
+worker_take_steered(struct tern_worker *w)
+{
+	struct rte_mbuf *pkts[NET_BURST_MAX];
+	uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(w->steer, (void **)pkts, w->burst, NULL);
+
+	w->stats.steer_rx += n;
+	if (n != 0)
+		tcp_input_burst(&w->tcp, pkts, n);
+	return n;
+}
+
 static void
 worker_timers(struct tern_worker *w, uint64_t now_us)
 {
@@ -44,7 +135,7 @@ tern_worker_poll(struct tern_worker *w, uint64_t now_us)
 	struct tern_netdev *dev = w->nif.dev;
 	struct rte_mbuf *pkts[NET_BURST_MAX];
 	struct rte_mbuf *tcp[NET_BURST_MAX];
-	uint16_t n, ntcp;
+	uint16_t n, ntcp, steered = 0;
 
 	w->nif.now_us = now_us;
 	/* the time since the previous iteration began was that iteration's:
@@ -60,12 +151,16 @@ tern_worker_poll(struct tern_worker *w, uint64_t now_us)
 	}
 	if (unlikely(!rte_ring_empty(w->inbox)))
 		worker_drain_inbox(w);
+	if (w->steer != NULL && !rte_ring_empty(w->steer))
+		steered = worker_take_steered(w);
 	n = dev->ops->rx_burst(dev, w->id, pkts, w->burst);
 	w->stats.polls++;
-	w->prev_poll_busy = n != 0;
+	w->prev_poll_busy = n != 0 || steered != 0;
 	if (n != 0) {
 		w->stats.polls_busy++;
 		ntcp = net_input_burst(&w->nif, pkts, n, tcp);
+		if (ntcp != 0 && w->steer != NULL)
+			ntcp = worker_steer(w, tcp, ntcp);
 		if (ntcp != 0)
 			tcp_input_burst(&w->tcp, tcp, ntcp);
 	}

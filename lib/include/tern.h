@@ -193,9 +193,12 @@ int tern_unlisten(struct tern_worker *w, uint16_t port);
 
 /**
  * Start an active open to @p daddr:@p dport (network byte order address,
- * host order port). on_connected or on_closed follows.
+ * host order port). on_connected or on_closed follows. The local port is one
+ * of [tcp] port_min .. port_max whose 4-tuple this worker owns (the peer's
+ * replies hash to its queue: about one port in tern_stack_worker_count()).
  * @return the connection, or NULL with rte_errno set (ENOMEM: no control
- *         block; EADDRNOTAVAIL: no free local port; EHOSTUNREACH: no route).
+ *         block; EADDRNOTAVAIL: no free local port that this worker owns;
+ *         EHOSTUNREACH: no route).
  */
 struct tern_conn *tern_connect(struct tern_worker *w, uint32_t daddr, uint16_t dport,
 		const struct tern_conn_ops *ops, void *arg);

@@ -38,6 +38,23 @@ struct tern_netdev;
  * TERN_NETDEV_TX_BY_REF, a segment can carry any run of one send buffer (its
  * headers in an mbuf of their own), data queued with tern_send_static() too. */
 #define TERN_NETDEV_TX_MULTI_SEG  (1u << 5)
+/** The device spreads received TCP/IPv4 frames over its queues by Tern's
+ * owner function (RSS: Toeplitz with tern_rss_key over source and destination
+ * address and port, redirection table entry i = i % queues, reta_size
+ * entries) and gives each frame that hash (RTE_MBUF_F_RX_RSS_HASH): workers
+ * take the owner from it instead of hashing in software. Without it, the
+ * stack hashes each frame and passes those that arrived on another worker's
+ * queue to their owner. */
+#define TERN_NETDEV_RSS_OURS      (1u << 6)
+
+/** Length of tern_rss_key; a device that wants a longer key repeats it. */
+#define TERN_RSS_KEY_LEN 40
+
+/**
+ * The Toeplitz key of Tern's flow owner function: 0x6d5a repeated (the same
+ * hash both ways of a flow). A driver that programs RSS programs this key.
+ */
+extern const uint8_t tern_rss_key[TERN_RSS_KEY_LEN];
 
 /** Link state as reported by link_get(). */
 struct tern_link {
@@ -83,6 +100,10 @@ struct tern_netdev {
 	uint16_t mtu;                      /**< IP MTU of the link, bytes */
 	uint16_t max_queues;               /**< queue pairs the device can give */
 	uint32_t offloads;                 /**< TERN_NETDEV_* flags in effect */
+	/** Entries of the RSS redirection table the driver programmed
+	 * (TERN_NETDEV_RSS_OURS; a power of two), else 0: the owner function
+	 * then uses a table of its own size (net_flow.h). */
+	uint16_t reta_size;
 	/**
 	 * Where tx_ref_end is not 0, the driver's peer reads frames in place,
 	 * and only inside the memory [tx_ref_base, tx_ref_end): net_memif in

@@ -115,7 +115,10 @@ extern "C" {
 	X(tcp_time_wait_entered,"connections that entered TIME_WAIT") \
 	X(tcp_time_wait_reused, "TIME_WAIT pairs reused by a newer SYN (RFC 6191)") \
 	X(tcp_time_wait_overflow,"TIME_WAIT records dropped early: table at max_time_wait") \
-	X(inbox_drop,           "cross-worker messages lost because an inbox was full")
+	X(inbox_drop,           "cross-worker messages lost because an inbox was full") \
+	X(steer_tx,             "TCP frames received on this worker's queue and passed to their owner") \
+	X(steer_rx,             "TCP frames this worker owns taken from other workers' queues") \
+	X(steer_drop_full,      "TCP frames freed because their owner's steering ring was full")
 
 /** Per-worker counters; all fields count events since the stack started. */
 struct tern_stats {

@@ -6,9 +6,10 @@
  * lib/net: Ethernet, ARP, IPv4, ICMP and checksums for one worker.
  *
  * Each worker owns one struct net_if: its view of the link (addresses, MAC,
- * ARP cache, transmit batch, counters). Nothing in it is shared; the only
- * cross-worker traffic is ARP learning, sent as messages to the other
- * workers' inboxes (net_arp_msg).
+ * ARP cache, transmit batch, counters). Nothing in it is written by another
+ * worker; the cross-worker traffic is ARP learning, sent as messages to the
+ * other workers' inboxes (net_arp_msg), and TCP frames that arrived on a
+ * queue other than their owner's (lib/core passes them on, net_flow.h).
  *
  * Input: net_input_burst() validates and demuxes a received burst; it answers
  * ARP and ICMP itself and hands TCP segments back to the caller (lib/core),
@@ -25,6 +26,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "net_flow.h"
 #include "tern_netdev.h"
 #include "tern_stats.h"
 
@@ -75,6 +77,9 @@ struct net_if {
 	struct rte_ring **peer_inbox;  /**< every worker's inbox (ours included) */
 	uint16_t n_workers;            /**< entries in peer_inbox */
 	uint16_t self;                 /**< our index in peer_inbox */
+	/** Flow ownership, shared read-only by all workers (net_flow.h): which
+	 * worker owns a 4-tuple. Set once the device is configured. */
+	const struct net_flow_map *flow;
 };
 
 /** Settings of one net_if, from the stack config. */

@@ -430,6 +430,21 @@ tcp_next_local(struct tcp_worker *tw, rte_be32_t saddr, struct tcp_key *key)
 	key->lport = rte_cpu_to_be_16(port);
 }
 
+/*
+ * Whether the peer's replies to @p key come to this worker: the owner
+ * function gives the 4-tuple to it (net_flow.h). So two workers never pick
+ * the same 4-tuple, and no reply needs passing on.
+ */
+static bool
+tcp_local_is_ours(const struct tcp_worker *tw, const struct tcp_key *key)
+{
+	const struct net_if *nif = tw->nif;
+
+	return nif->n_workers <= 1 || nif->flow == NULL ||
+		net_flow_owner(nif->flow, key->raddr, key->laddr, key->rport, key->lport) ==
+		nif->self;
+}
+
 struct tcp_cb *
 tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr, uint16_t dport,
 		const struct tern_conn_ops *ops, void *arg)
@@ -449,7 +464,7 @@ tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr, uint16_t 
 	}
 	for (uint64_t i = 0; i < tries; i++) {
 		tcp_next_local(tw, saddr, &key);
-		if (rte_hash_lookup(tw->conns, &key) < 0 &&
+		if (tcp_local_is_ours(tw, &key) && rte_hash_lookup(tw->conns, &key) < 0 &&
 				tw->listeners[rte_be_to_cpu_16(key.lport)] == NULL) {
 			tp = tcp_cb_alloc(tw, &key);
 			if (tp == NULL) {
