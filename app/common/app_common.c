@@ -65,6 +65,7 @@ app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv)
 	struct tern_netdev *dev;
 	struct tern_link link = { 0 };
 	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	char err[1024];
 
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "%s: EAL init failed: %s\n", ctx->name, rte_strerror(rte_errno));
@@ -83,6 +84,15 @@ app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv)
 	if (dev == NULL) {
 		fprintf(stderr, "%s: device '%s': %s\n", ctx->name, ctx->cfg.port_device,
 				rte_strerror(rte_errno));
+		rte_eal_cleanup();
+		exit(1);
+	}
+	/* one worker per lcore: say what to change if they do not all fit */
+	if (tern_mem_check(&ctx->cfg, ctx->cfg.port_mtu != 0 ? (uint16_t)ctx->cfg.port_mtu :
+			dev->mtu, rte_lcore_count(), ctx->mem_per_worker, ctx->mem_what, err,
+			sizeof(err)) != 0) {
+		fprintf(stderr, "%s: %s\n", ctx->name, err);
+		dev->ops->close(dev);
 		rte_eal_cleanup();
 		exit(1);
 	}
@@ -172,6 +182,17 @@ app_print_stats(struct tern_stack *s, FILE *out)
 	for (size_t i = 0; i < TERN_STATS_COUNT; i++)
 		fprintf(out, "stat %s %" PRIu64 "\n", tern_stats_name(i),
 				tern_stats_value(&sum, i));
+	/* how the work spread over the workers */
+	for (unsigned int i = 0; i < tern_stack_worker_count(s); i++) {
+		const struct tern_stats *w = tern_worker_stats(tern_stack_worker(s, i));
+
+		fprintf(out, "worker %u rx_frames %" PRIu64 " tx_frames %" PRIu64
+				" tcp_passive_opens %" PRIu64 " tcp_active_opens %" PRIu64
+				" steer_tx %" PRIu64 " steer_rx %" PRIu64 " steer_drop_full %" PRIu64
+				" tcp_rst_sent %" PRIu64 "\n", i, w->rx_frames, w->tx_frames,
+				w->tcp_passive_opens, w->tcp_active_opens, w->steer_tx, w->steer_rx,
+				w->steer_drop_full, w->tcp_rst_sent);
+	}
 }
 
 int

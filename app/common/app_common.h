@@ -31,6 +31,13 @@ struct app_ctx {
 	 * callback says why).
 	 */
 	int (*prepare)(void);
+	/**
+	 * Optional: DPDK memory the app takes per worker besides the stack's,
+	 * and what sets it (for the message when it does not fit): app_start
+	 * checks stack and app together before building anything.
+	 */
+	uint64_t mem_per_worker;
+	const char *mem_what;
 };
 
 /**

@@ -53,8 +53,17 @@ struct echo_conn {
 
 static struct echo_opts opts = { .port = 7, .conns = 1, .bytes = 1 << 20 };
 static struct tern_stack *stack;
-static struct rte_mempool *conn_pool;
+/* one pool of connection state per worker: no worker touches another's */
+static struct rte_mempool **conn_pools;
+/* client mode: every worker finishes connections (atomics, once per connection) */
 static uint32_t clients_left, clients_ok;
+
+/* The connection-state pool of the worker that owns @c. */
+static inline struct rte_mempool *
+echo_pool(const struct tern_conn *c)
+{
+	return conn_pools[tern_worker_id(tern_conn_worker(c))];
+}
 
 /* ------------------------------------------------------------------ server */
 
@@ -117,10 +126,9 @@ echo_on_closed(struct tern_conn *c, int reason, void *arg)
 {
 	struct echo_conn *ec = arg;
 
-	(void)c;
 	(void)reason;
 	rte_pktmbuf_free(ec->pending);
-	rte_mempool_put(conn_pool, ec);
+	rte_mempool_put(echo_pool(c), ec);
 }
 
 static const struct tern_conn_ops server_ops = {
@@ -136,7 +144,7 @@ echo_on_accept(struct tern_conn *c, void *arg)
 	struct echo_conn *ec;
 
 	(void)arg;
-	if (rte_mempool_get(conn_pool, (void **)&ec) != 0)
+	if (rte_mempool_get(echo_pool(c), (void **)&ec) != 0)
 		return -1;
 	memset(ec, 0, sizeof(*ec));
 	tern_conn_set_ops(c, &server_ops, ec);
@@ -218,15 +226,14 @@ client_on_closed(struct tern_conn *c, int reason, void *arg)
 {
 	struct echo_conn *ec = arg;
 
-	(void)c;
 	if (reason == TERN_CLOSE_NORMAL && !ec->failed && ec->received == opts.bytes)
-		clients_ok++;
+		__atomic_fetch_add(&clients_ok, 1, __ATOMIC_RELAXED);
 	else
 		printf("tern-echo: client %u: reason %d, received %" PRIu64 "/%" PRIu64 "%s\n",
 				ec->id, reason, ec->received, opts.bytes,
 				ec->failed ? ", wrong bytes" : "");
-	rte_mempool_put(conn_pool, ec);
-	if (--clients_left == 0)
+	rte_mempool_put(echo_pool(c), ec);
+	if (__atomic_sub_fetch(&clients_left, 1, __ATOMIC_ACQ_REL) == 0)
 		tern_stack_stop(stack);
 }
 
@@ -237,19 +244,25 @@ static const struct tern_conn_ops client_ops = {
 	.on_closed = client_on_closed,
 };
 
+/* Open the client connections, connection i on worker i % workers (from
+ * the main thread, before the workers run). */
 static int
-client_start(struct tern_worker *w)
+client_start(void)
 {
+	unsigned int nw = tern_stack_worker_count(stack);
+
 	for (uint32_t i = 0; i < opts.conns; i++) {
+		struct tern_worker *w = tern_stack_worker(stack, i % nw);
 		struct echo_conn *ec;
 
-		if (rte_mempool_get(conn_pool, (void **)&ec) != 0)
+		if (rte_mempool_get(conn_pools[i % nw], (void **)&ec) != 0)
 			return -ENOMEM;
 		memset(ec, 0, sizeof(*ec));
 		ec->id = i;
 		if (tern_connect(w, opts.connect_addr, opts.connect_port, &client_ops, ec) == NULL) {
-			fprintf(stderr, "tern-echo: connect: %s\n", rte_strerror(rte_errno));
-			rte_mempool_put(conn_pool, ec);
+			fprintf(stderr, "tern-echo: connect on worker %u: %s\n", i % nw,
+					rte_strerror(rte_errno));
+			rte_mempool_put(conn_pools[i % nw], ec);
 			return -rte_errno;
 		}
 		clients_left++;
@@ -262,8 +275,17 @@ client_start(struct tern_worker *w)
 static void
 release_pools(void)
 {
-	rte_mempool_free(conn_pool);
-	conn_pool = NULL;
+	for (unsigned int i = 0; conn_pools != NULL && i < rte_lcore_count(); i++)
+		rte_mempool_free(conn_pools[i]);
+	free(conn_pools);
+	conn_pools = NULL;
+}
+
+/* Connection states one worker may hold: its share of the stack's. */
+static uint32_t
+echo_conns_per_worker(const struct tern_config *cfg, unsigned int nw)
+{
+	return cfg->tcp_max_conns + opts.conns / nw + 1;
 }
 
 static void
@@ -352,7 +374,8 @@ main(int argc, char **argv)
 {
 	struct app_ctx ctx = { .name = "tern-echo", .config_path = "config/tap.conf" };
 	int eal_argc = app_eal_argc(argc, argv);
-	unsigned int nconn;
+	struct rte_mempool_objsz objsz;
+	unsigned int nw;
 	int rc = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -361,17 +384,29 @@ main(int argc, char **argv)
 	else
 		parse_args(&ctx, argc - eal_argc, argv + eal_argc);
 	app_load_config(&ctx);
+	rte_mempool_calc_obj_size(sizeof(struct echo_conn), 0, &objsz);
+	ctx.mem_per_worker = (uint64_t)echo_conns_per_worker(&ctx.cfg, 1) * objsz.total_size;
+	ctx.mem_what = "tern-echo's connection state ([tcp] max_conns)";
 	app_start(&ctx, eal_argc, argv);
 	stack = ctx.stack;
-	nconn = ctx.cfg.tcp_max_conns * tern_stack_worker_count(stack) + opts.conns;
-	conn_pool = rte_mempool_create("echo_conns", nconn, sizeof(struct echo_conn), 0, 0,
-			NULL, NULL, NULL, NULL, SOCKET_ID_ANY, 0);
-	if (conn_pool == NULL) {
-		fprintf(stderr, "tern-echo: connection pool: %s\n", rte_strerror(rte_errno));
+	nw = tern_stack_worker_count(stack);
+	conn_pools = calloc(nw, sizeof(conn_pools[0]));
+	for (unsigned int i = 0; conn_pools != NULL && i < nw; i++) {
+		char name[RTE_MEMPOOL_NAMESIZE];
+
+		snprintf(name, sizeof(name), "echo_conns%u", i);
+		conn_pools[i] = rte_mempool_create(name, echo_conns_per_worker(&ctx.cfg, nw),
+				sizeof(struct echo_conn), 0, 0, NULL, NULL, NULL, NULL, SOCKET_ID_ANY,
+				RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+		if (conn_pools[i] == NULL)
+			break;
+	}
+	if (conn_pools == NULL || conn_pools[nw - 1] == NULL) {
+		fprintf(stderr, "tern-echo: connection pools: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
 	if (opts.connect_addr != 0) {
-		rc = client_start(tern_stack_worker(stack, 0));
+		rc = client_start();
 		if (rc != 0)
 			tern_stack_stop(stack);
 	} else {

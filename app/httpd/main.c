@@ -41,6 +41,9 @@
 #define PIPELINE_MAX 16          /* responses queued per connection */
 #define MAX_FILES    1024
 #define PATTERN_CHUNK 65536
+/* Requests in progress per worker by default (1.7 KiB of state each): a
+ * request only holds it from its first byte to its response queued */
+#define HTTPD_BUSY_DEFAULT_MAX 16384u
 /* body pieces from this size go by reference (tern_send_static), smaller ones are copied */
 #define STATIC_SEND_MIN 4096
 
@@ -49,7 +52,7 @@ struct httpd_opts {
 	const char *root;
 	uint64_t idle_us;
 	uint64_t max_body;
-	uint32_t max_busy;           /* 0: the stack's max_conns, at most 65536 */
+	uint32_t max_busy;           /* 0: the stack's max_conns, at most HTTPD_BUSY_DEFAULT_MAX */
 };
 
 /* Per-worker counters, printed at exit. */
@@ -592,7 +595,7 @@ usage(const char *prog)
 		"  --max-body BYTES    largest request body (default 1 MiB; more: 413)\n"
 		"  --duration SEC      stop after SEC seconds (default: until SIGINT/SIGTERM)\n"
 		"  --max-busy N        connections per worker with a request or response going\n"
-		"                      at once (default [tcp] max_conns, at most 65536; more: 503)\n",
+		"                      at once (default [tcp] max_conns, at most 16384; more: 503)\n",
 		prog);
 }
 
@@ -645,6 +648,17 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	}
 }
 
+/* DPDK memory of one worker's connection and request pools. */
+static uint64_t
+httpd_mem_per_worker(uint32_t conns, uint32_t busy)
+{
+	struct rte_mempool_objsz c, b;
+
+	rte_mempool_calc_obj_size(sizeof(struct httpd_conn), 0, &c);
+	rte_mempool_calc_obj_size(sizeof(struct httpd_busy), 0, &b);
+	return (uint64_t)conns * c.total_size + (uint64_t)busy * b.total_size;
+}
+
 static void
 release(void)
 {
@@ -678,6 +692,7 @@ main(int argc, char **argv)
 	struct app_ctx ctx = { .name = "tern-httpd", .config_path = "config/tap.conf" };
 	int eal_argc = app_eal_argc(argc, argv);
 	unsigned int nw, busy;
+	char mem_what[160];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (eal_argc < 0)
@@ -696,9 +711,14 @@ main(int argc, char **argv)
 	app_load_config(&ctx);
 	/* the bodies sent by reference exist before the port starts */
 	ctx.prepare = static_content_init;
+	busy = opts.max_busy != 0 ? opts.max_busy : RTE_MIN(ctx.cfg.tcp_max_conns,
+			HTTPD_BUSY_DEFAULT_MAX);
+	ctx.mem_per_worker = httpd_mem_per_worker(ctx.cfg.tcp_max_conns, busy);
+	snprintf(mem_what, sizeof(mem_what), "tern-httpd's connection state ([tcp] max_conns) "
+			"and request state (--max-busy %u)", busy);
+	ctx.mem_what = mem_what;
 	app_start(&ctx, eal_argc, argv);
 	nw = tern_stack_worker_count(ctx.stack);
-	busy = opts.max_busy != 0 ? opts.max_busy : RTE_MIN(ctx.cfg.tcp_max_conns, 65536u);
 	workers = calloc(nw, sizeof(workers[0]));
 	for (unsigned int i = 0; workers != NULL && i < nw; i++) {
 		char name[RTE_MEMPOOL_NAMESIZE];

@@ -85,11 +85,16 @@ struct lg_conn {
 	bool done;                  /* http-close / bulk: response complete */
 	bool failed;
 	bool closing;               /* draining: tern_close() called */
+	bool established;           /* on_connected came */
 	char hbuf[HDR_MAX];
 };
 
 struct lg_stats {
 	uint64_t requests, non2xx, errors, bytes_rx, bytes_tx, conns_opened, conns_done;
+	/* errors, by kind: connections that never got established (refused,
+	 * reset, timed out, no port or memory to open, or still opening when
+	 * the drain ran out), and established ones reset or timed out */
+	uint64_t conns_failed, conns_reset;
 	uint64_t syn_sent;
 	uint64_t bytes_up;          /* bulk --upload: body bytes the server said it got */
 };
@@ -472,6 +477,7 @@ lg_on_connected(struct tern_conn *c, void *arg)
 	struct lg_conn *lc = arg;
 
 	(void)c;
+	lc->established = true;
 	lc->lw->warm = true;
 	lg_send_more(lc);
 }
@@ -521,12 +527,21 @@ lg_on_closed(struct tern_conn *c, int reason, void *arg)
 	(void)c;
 	lw->open--;
 	lc->c = NULL;
-	if (lc->failed)
+	if (lc->failed) {
 		lw->st.errors++;        /* a wrong response, whenever it came */
-	else if (reason == TERN_CLOSE_NORMAL && (lc->done || lc->closing))
+	} else if (reason == TERN_CLOSE_NORMAL && (lc->done || lc->closing)) {
 		lw->st.conns_done += lc->done;
-	else if (phase != PH_DONE && !(phase == PH_DRAIN && reason == TERN_CLOSE_ABORTED))
+	} else if (reason == TERN_CLOSE_RESET || reason == TERN_CLOSE_REFUSED ||
+			reason == TERN_CLOSE_TIMEOUT) {
+		/* whatever the phase: the peer or the path failed us */
+		if (lc->established)
+			lw->st.conns_reset++;
+		else
+			lw->st.conns_failed++;
 		lw->st.errors++;
+	} else if (phase != PH_DONE && !(phase == PH_DRAIN && reason == TERN_CLOSE_ABORTED)) {
+		lw->st.errors++;
+	}
 }
 
 static const struct tern_conn_ops lg_ops = {
@@ -553,6 +568,7 @@ lg_open(struct lg_worker *lw, struct lg_conn *lc)
 			opts.addr, opts.port, &lg_ops, lc);
 	if (lc->c == NULL) {
 		lw->st.errors++;
+		lw->st.conns_failed++;
 		lw->last_errno = rte_errno;
 		return;
 	}
@@ -882,6 +898,11 @@ lg_drain(struct lg_worker *lw, uint64_t now)
 	for (uint32_t i = 0; i < lw->nconns; i++)
 		if (lw->conns[i].c != NULL) {
 			lw->left_open++;
+			if (!lw->conns[i].established) {
+				/* opening for the whole drain: its SYN went unanswered */
+				lw->st.conns_failed++;
+				lw->st.errors++;
+			}
 			tern_abort(lw->conns[i].c);
 		}
 	for (uint64_t i = 0; i < lw->idle_started; i++)
@@ -1121,6 +1142,7 @@ print_summary(double secs)
 
 	struct lg_stats end = { 0 };
 	uint32_t left_open = 0;
+	char per_worker[4096] = "";
 
 	if (lat == NULL)
 		return;
@@ -1140,22 +1162,29 @@ print_summary(double secs)
 		ts.tx_frames = frozen_frames_tx;
 		ts.rx_frames = frozen_frames_rx;
 	}
+	for (unsigned int i = 0, off = 0; i < nlw && off < sizeof(per_worker); i++)
+		off += (unsigned int)snprintf(per_worker + off, sizeof(per_worker) - off,
+				"%s{\"conns_opened\": %" PRIu64 ", \"conns_done\": %" PRIu64
+				", \"requests\": %" PRIu64 "}", i != 0 ? ", " : "",
+				lws[i].st.conns_opened, lws[i].st.conns_done, lws[i].st.requests);
 	if (opts.json) {
 		printf("{\"seconds\": %.3f, \"requests\": %" PRIu64 ", \"requests_per_s\": %.1f, "
 			"\"conns_opened\": %" PRIu64 ", \"conns_done\": %" PRIu64 ", \"conns_per_s\": %.1f, "
+			"\"conns_failed\": %" PRIu64 ", \"conns_reset\": %" PRIu64 ", "
 			"\"bytes_rx\": %" PRIu64 ", \"gbit_per_s\": %.4f, \"errors\": %" PRIu64 ", "
 			"\"non2xx\": %" PRIu64 ", \"syn_sent\": %" PRIu64 ", \"syn_per_s\": %.1f, "
 			"\"frames_tx_per_s\": %.1f, \"frames_rx_per_s\": %.1f, "
 			"\"conns_closed_in_drain\": %" PRIu64 ", \"left_open\": %" PRIu32 ", "
 			"\"idle_held\": %" PRIu64 ", \"idle_setup_s\": %.3f, \"busy_pct\": %.1f, "
+			"\"workers\": [%s], "
 			"\"lat_us\": {\"p50\": %" PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64
 			", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}}\n",
 			secs, s.requests, s.requests / secs, s.conns_opened, s.conns_done,
-			s.conns_done / secs, s.bytes_rx, lg_payload_bytes(&s) * 8 / secs / 1e9, s.errors,
+			s.conns_done / secs, end.conns_failed, end.conns_reset, s.bytes_rx, lg_payload_bytes(&s) * 8 / secs / 1e9, s.errors,
 			s.non2xx,
 			s.syn_sent, s.syn_sent / secs, ts.tx_frames / secs, ts.rx_frames / secs,
 			end.conns_done - s.conns_done, left_open, idle_held, idle_setup_us / 1e6,
-			lg_busy_pct(secs),
+			lg_busy_pct(secs), per_worker,
 			hdr_percentile(lat, 50), hdr_percentile(lat, 90),
 			hdr_percentile(lat, 99), hdr_percentile(lat, 99.9), lat->total ? lat->max : 0);
 	} else {
@@ -1165,6 +1194,9 @@ print_summary(double secs)
 			s.conns_done, s.conns_done / secs, lg_payload_bytes(&s) * 8 / secs / 1e9,
 			opts.upload ? "uploaded" : "received", s.errors,
 			s.non2xx, s.syn_sent, s.syn_sent / secs);
+		printf("tern-loadgen: connections: %" PRIu64 " opened, %" PRIu64 " failed to open, %"
+			PRIu64 " reset, %" PRIu32 " left open after the drain\n", end.conns_opened,
+			end.conns_failed, end.conns_reset, left_open);
 		printf("tern-loadgen: latency us p50 %" PRIu64 " p90 %" PRIu64 " p99 %" PRIu64
 			" p99.9 %" PRIu64 " max %" PRIu64 "\n", hdr_percentile(lat, 50),
 			hdr_percentile(lat, 90), hdr_percentile(lat, 99), hdr_percentile(lat, 99.9),

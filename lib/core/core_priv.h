@@ -52,6 +52,9 @@ struct tern_stack {
 	struct tern_worker *workers;   /**< nb_workers of them */
 };
 
+/** Data room of a worker's mbufs for a link of @p mtu (mem.c). */
+uint16_t tern_mbuf_room(uint16_t mtu);
+
 void tern_telemetry_attach(struct tern_stack *s);
 void tern_telemetry_detach(struct tern_stack *s);
 

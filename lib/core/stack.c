@@ -18,27 +18,11 @@
 
 #include "core_priv.h"
 #include "net_mbufq.h"
+#include "quiesce.h"
 
 RTE_LOG_REGISTER(tern_logtype_core, tern.core, INFO);
 
 static unsigned int stack_serial;  /* names pools and rings uniquely */
-
-/*
- * Data room of the worker's mbufs: the default (2 KiB) up to a standard MTU;
- * a jumbo MTU gets buffers that hold a whole frame, so every segment and
- * every received frame is one buffer (segments start RTE_ETHER_HDR_LEN past
- * the headroom, see tcp_seg_alloc).
- */
-static uint16_t
-stack_mbuf_room(uint16_t mtu)
-{
-	/* a whole frame past our offset; data room in whole KiB past the
-	 * headroom (NICs size receive buffers in 1 KiB steps) */
-	uint32_t frame = RTE_ETHER_HDR_LEN + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + mtu;
-
-	return (uint16_t)RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE,
-			RTE_PKTMBUF_HEADROOM + RTE_ALIGN_CEIL(frame, 1024));
-}
 
 static int
 worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned int serial)
@@ -59,7 +43,7 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 	w->pool_size = cfg->mbufs;
 	snprintf(name, sizeof(name), "tern%u_w%u", serial, id);
 	w->pool = rte_pktmbuf_pool_create(name, cfg->mbufs, cfg->mbuf_cache, 0,
-			stack_mbuf_room(s->dev->mtu), socket);
+			tern_mbuf_room(s->dev->mtu), socket);
 	if (w->pool == NULL) {
 		CORE_LOG(ERR, "worker %u: mbuf pool of %u: %s", id, cfg->mbufs,
 				rte_strerror(rte_errno));
@@ -154,7 +138,7 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 	struct rte_mempool **pools = NULL;
 	struct tern_stack *s = NULL;
 	unsigned int serial = __atomic_fetch_add(&stack_serial, 1, __ATOMIC_RELAXED);
-	char err[256];
+	char err[1024];
 	int rc = -EINVAL;
 
 	if (cfg == NULL || dev == NULL || nb_workers == 0 || nb_workers > dev->max_queues ||
@@ -188,6 +172,12 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 		dev->mtu = (uint16_t)cfg->port_mtu;
 	if (cfg->port_trust_checksums)
 		dev->offloads |= TERN_NETDEV_L4_TRUSTED;
+	/* say which setting to change before allocating any of it */
+	rc = tern_mem_check(cfg, dev->mtu, nb_workers, 0, NULL, err, sizeof(err));
+	if (rc != 0) {
+		CORE_LOG(ERR, "%s: %s", __func__, err);
+		goto err;
+	}
 	for (unsigned int i = 0; i < nb_workers; i++) {
 		rc = worker_init(s, &s->workers[i], (uint16_t)i, serial);
 		if (rc != 0)
@@ -247,13 +237,20 @@ stack_lcore_main(void *arg)
 {
 	struct tern_stack *s = arg;
 	int idx = rte_lcore_index((int)rte_lcore_id());
+	struct core_qs_slot *qs;
 	struct tern_worker *w;
 
 	if (idx < 0 || (unsigned int)idx >= s->nb_workers)
 		return 0;
 	w = &s->workers[idx];
-	while (!s->stopping)
+	/* between iterations the worker is in no driver call: memory a
+	 * driver unmaps from another thread waits for that (quiesce.h) */
+	qs = core_qs_online();
+	while (!s->stopping) {
 		tern_worker_poll(w, tern_clock_us());
+		core_qs_pass(qs);
+	}
+	core_qs_offline(qs);
 	return 0;
 }
 

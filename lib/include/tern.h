@@ -35,7 +35,8 @@ struct tern_worker; /**< one per lcore */
  *
  * @param dev  the stack owns it from now on, also on failure (closed then).
  * @return the stack, or NULL with rte_errno set (EINVAL bad config or more
- *         workers than the device has queues, ENOMEM, or the driver's error).
+ *         workers than the device has queues, ENOMEM (the workers would not
+ *         fit in DPDK memory: tern_mem_check(), logged), or the driver's error).
  */
 struct tern_stack *tern_stack_create(const struct tern_config *cfg,
 		struct tern_netdev *dev, unsigned int nb_workers);
@@ -67,6 +68,34 @@ void tern_stack_abort_conns(struct tern_stack *s);
  * Call after tern_stack_run() returned (or instead of it). NULL is ignored.
  */
 void tern_stack_free(struct tern_stack *s);
+
+/** DPDK memory one worker takes, from the config alone (docs/config.md "Memory"). */
+struct tern_mem_need {
+	uint64_t mbufs;      /**< [stack] mbufs x (mbuf header + data room for the MTU) */
+	uint64_t conns;      /**< [tcp] max_conns x control block */
+	uint64_t time_wait;  /**< [tcp] max_time_wait x TIME_WAIT record */
+	uint64_t table;      /**< connection table: max_conns + max_time_wait entries */
+	uint64_t fixed;      /**< listener array, ARP cache, inbox and steering rings */
+	uint64_t total;      /**< the sum */
+};
+
+/** Fill @p need for a worker of @p cfg on a link of @p mtu. */
+void tern_mem_per_worker(const struct tern_config *cfg, uint16_t mtu,
+		struct tern_mem_need *need);
+
+/** DPDK memory free to allocate now: heap free space, and free hugepages. */
+uint64_t tern_mem_available(void);
+
+/**
+ * Whether @p nb_workers workers of @p cfg (each also taking
+ * @p app_per_worker bytes of the application's, described by @p app_what)
+ * fit in tern_mem_available(). tern_stack_create() checks it with no
+ * application part; apps check their whole need before creating the stack.
+ * @return 0, or -ENOMEM with one line in @p buf naming each part, its
+ *         setting and what to change.
+ */
+int tern_mem_check(const struct tern_config *cfg, uint16_t mtu, unsigned int nb_workers,
+		uint64_t app_per_worker, const char *app_what, char *buf, size_t len);
 
 /** Number of workers. */
 unsigned int tern_stack_worker_count(const struct tern_stack *s);

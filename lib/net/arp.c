@@ -50,6 +50,13 @@ struct arp_cache {
 static const struct rte_ether_addr arp_bcast = {
 	.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 
+size_t
+net_arp_cache_bytes(uint32_t entries)
+{
+	return sizeof(struct arp_cache) +
+		(size_t)rte_align32pow2(entries * 2) * sizeof(struct arp_entry);
+}
+
 struct arp_cache *
 net_arp_create(uint32_t entries, uint32_t pending, uint32_t retries,
 		uint32_t timeout_s, int socket_id)
@@ -59,7 +66,7 @@ net_arp_create(uint32_t entries, uint32_t pending, uint32_t retries,
 
 	if (entries == 0)
 		return NULL;
-	c = rte_zmalloc_socket("tern_arp", sizeof(*c) + slots * sizeof(c->slot[0]),
+	c = rte_zmalloc_socket("tern_arp", net_arp_cache_bytes(entries),
 			RTE_CACHE_LINE_SIZE, socket_id);
 	if (c == NULL)
 		return NULL;

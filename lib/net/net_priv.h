@@ -161,6 +161,8 @@ rte_be32_t net_ipv4_next_hop(const struct net_if *ifp, rte_be32_t dst);
 void net_icmp_input(struct net_if *ifp, struct rte_mbuf *m);
 
 /* --- arp.c --- */
+/** Bytes of DPDK memory an ARP cache of @p entries takes. */
+size_t net_arp_cache_bytes(uint32_t entries);
 struct arp_cache *net_arp_create(uint32_t entries, uint32_t pending,
 		uint32_t retries, uint32_t timeout_s, int socket_id);
 /** Free the cache and every packet still waiting in it (counted). */
