@@ -115,7 +115,7 @@ worker_take_steered(struct tern_worker *w)
 
 	w->stats.steer_rx += n;
 	if (n != 0)
-		tcp_input_burst(&w->tcp, pkts, n);
+		tcp_input_burst(&w->tcp, pkts, n, true);
 	return n;
 }
 
@@ -162,7 +162,7 @@ tern_worker_poll(struct tern_worker *w, uint64_t now_us)
 		if (ntcp != 0 && w->steer != NULL)
 			ntcp = worker_steer(w, tcp, ntcp);
 		if (ntcp != 0)
-			tcp_input_burst(&w->tcp, tcp, ntcp);
+			tcp_input_burst(&w->tcp, tcp, ntcp, false);
 	}
 	worker_timers(w, now_us);
 	/* one output pass: ACKs owed by the burst ride on the replies */

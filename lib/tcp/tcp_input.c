@@ -235,6 +235,20 @@ drop:
 static void
 tcp_closed_input(struct tcp_worker *tw, const struct tcp_key *key, struct tcp_seg *seg)
 {
+	/*
+	 * An ACK alone that reached us through another worker's queue is an
+	 * old duplicate, not a peer that lost its state: a device that moves a
+	 * flow to our queue (net_tap does, at our first reply) leaves what the
+	 * peer sent before on the old one, and it comes here after newer
+	 * segments, possibly after the connection ended. Dropped, counted, not
+	 * answered (a deviation from §3.10.7.1, docs/design.md): a RST would
+	 * hit the peer's TIME_WAIT. Data, FIN and SYN still get the RST.
+	 */
+	if (seg->steered && seg->flags == TH_ACK && seg->len == 0) {
+		tw->stats->tcp_drop_stale_steered++;
+		rte_pktmbuf_free(seg->m);
+		return;
+	}
 	/* RFC 9293 §3.10.7.1: CLOSED answers everything but a RST with a RST */
 	tw->stats->tcp_drop_no_conn++;
 	tcp_send_rst_for(tw, key, seg);
@@ -930,7 +944,7 @@ drop:
 /* --- the burst ------------------------------------------------------------------ */
 
 void
-tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n)
+tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n, bool steered)
 {
 	struct tcp_seg segs[NET_BURST_MAX];
 	struct tcp_key keys[NET_BURST_MAX];
@@ -942,6 +956,7 @@ tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n)
 
 	for (uint16_t i = 0; i < n; i++) {
 		if (tcp_parse(tw, pkts[i], &segs[k], &keys[k])) {
+			segs[k].steered = steered;
 			kp[k] = &keys[k];
 			k++;
 		}

@@ -269,6 +269,7 @@ struct tcp_seg {
 	uint32_t seq, ack, len;        /**< len: payload bytes (SYN/FIN not counted) */
 	uint32_t wnd;                  /**< SEG.WND, unscaled */
 	uint8_t flags;                 /**< TH_* */
+	uint8_t steered;               /**< arrived on another worker's queue */
 	/* options (RFC 9293 §3.2, RFC 7323, RFC 2018) */
 	uint8_t has_mss, has_ws, has_ts, sack_ok;
 	uint16_t mss;
@@ -324,7 +325,7 @@ struct tcp_cb *tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t d
 		uint16_t dport, const struct tern_conn_ops *ops, void *arg);
 
 /* --- tcp_input.c --- */
-void tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n);
+void tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n, bool steered);
 
 /* --- tcp_output.c --- */
 void tcp_output_sched(struct tcp_cb *tp);

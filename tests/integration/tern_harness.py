@@ -135,15 +135,16 @@ def require_tools(*tools):
             skip("'%s' not found" % t)
 
 
-def eal_args(source_root, prefix):
-    """EAL args for one process: memory from tools/eal-mem, one lcore, no PCI."""
+def eal_args(source_root, prefix, lcores="0"):
+    """EAL args for one process: memory from tools/eal-mem, lcores (one worker
+    each; one by default), no PCI."""
     tool = os.path.join(source_root, "tools", "eal-mem")
     r = subprocess.run([tool, prefix], capture_output=True, text=True, timeout=30)
     if r.returncode != 0:
         fail("tools/eal-mem failed: %s" % r.stderr.strip())
     if r.stderr.strip():
         log(r.stderr.strip())
-    return ["-l", "0", "--no-pci", "--log-level=*:warning"] + r.stdout.split()
+    return ["-l", lcores, "--no-pci", "--log-level=*:warning"] + r.stdout.split()
 
 
 def unique_name(kind="t"):
@@ -173,6 +174,16 @@ def parse_stats(lines):
         if m:
             stats[m.group(1)] = int(m.group(2))
     return stats
+
+
+def parse_workers(lines):
+    """The apps' per-worker lines at exit ('worker N name value ...') -> list of dicts."""
+    workers = {}
+    for ln in lines:
+        f = ln.split()
+        if len(f) >= 4 and f[0] == "worker" and f[1].isdigit() and len(f) % 2 == 0:
+            workers[int(f[1])] = {f[i]: int(f[i + 1]) for i in range(2, len(f), 2)}
+    return [workers[i] for i in sorted(workers)]
 
 
 def parse_ready(line):
@@ -358,8 +369,8 @@ class TernProcess:
 
 
 def start_tern(binary, source_root, prefix, config, extra_args=(), netns=None,
-               stderr_path=None):
-    argv = [binary] + eal_args(source_root, prefix) + ["--", "--config", config]
+               stderr_path=None, lcores="0"):
+    argv = [binary] + eal_args(source_root, prefix, lcores) + ["--", "--config", config]
     argv += list(extra_args)
     if netns:
         argv = ["ip", "netns", "exec", netns] + argv
@@ -382,7 +393,7 @@ class TernNetns:
     """
 
     def __init__(self, build_root, source_root, ready_timeout=30, pre_start=None,
-                 tern_args=(), config_extra="", app="tern-echo"):
+                 tern_args=(), config_extra="", app="tern-echo", lcores="0"):
         install_signal_handlers()
         self.binary = tern_echo_path(build_root, app)   # app: another binary of app/
         self.source_root = source_root
@@ -390,6 +401,7 @@ class TernNetns:
         self.pre_start = pre_start    # callable(self) run in the ns before tern starts
         self.tern_args = list(tern_args)    # tern-echo arguments after --config FILE
         self.config_extra = config_extra    # appended to the generated config file
+        self.lcores = lcores          # EAL -l: one worker (and tap queue) per lcore
         n = next(_seq)
         self.ns = "tern-t%d-%d" % (os.getpid(), n)
         self.iface = "tt%d_%d" % (os.getpid() % 1000000, n)   # <= 15 chars
@@ -432,7 +444,8 @@ class TernNetns:
         write_config(conf, "net_tap0,iface=%s" % self.iface, self.config_extra)
         self.tern = start_tern(self.binary, self.source_root, self.prefix, conf,
                                extra_args=self.tern_args, netns=self.ns,
-                               stderr_path=os.path.join(self.tmp, "tern.stderr"))
+                               stderr_path=os.path.join(self.tmp, "tern.stderr"),
+                               lcores=self.lcores)
         line = self.tern.wait_line(r"ready:", self.ready_timeout)
         if line is None:
             rc = self.tern.wait(1)

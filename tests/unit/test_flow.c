@@ -259,9 +259,9 @@ START_TEST(test_flow_connect_range_exhausted)
 }
 END_TEST
 
-/* A SYN from the peer to @lport from @pport, as a frame. */
+/* A segment from the peer to @lport from @pport with @flags, as a frame. */
 static size_t
-syn_frame(uint8_t *f, uint16_t pport, uint16_t lport)
+tcp_frame(uint8_t *f, uint16_t pport, uint16_t lport, uint8_t flags)
 {
 	struct rte_ether_addr us = NF_OUR_MAC, peer = PEER_MAC;
 	size_t off = nf_put_eth(f, &us, &peer, RTE_ETHER_TYPE_IPV4);
@@ -274,11 +274,18 @@ syn_frame(uint8_t *f, uint16_t pport, uint16_t lport)
 	th->dst_port = rte_cpu_to_be_16(lport);
 	th->sent_seq = rte_cpu_to_be_32(1000);
 	th->data_off = 5 << 4;
-	th->tcp_flags = RTE_TCP_SYN_FLAG;
+	th->tcp_flags = flags;
+	th->recv_ack = rte_cpu_to_be_32((flags & RTE_TCP_ACK_FLAG) ? 5000 : 0);
 	th->rx_win = rte_cpu_to_be_16(65535);
 	th->cksum = rte_cpu_to_be_16(nf_cksum(th, sizeof(*th),
 			nf_pseudo_sum(PEER_IP, NF_OUR_IP, IPPROTO_TCP, sizeof(*th))));
 	return off + sizeof(*th);
+}
+
+static size_t
+syn_frame(uint8_t *f, uint16_t pport, uint16_t lport)
+{
+	return tcp_frame(f, pport, lport, RTE_TCP_SYN_FLAG);
 }
 
 static int
@@ -365,6 +372,48 @@ START_TEST(test_flow_steer_ring_full)
 }
 END_TEST
 
+/*
+ * An ACK alone for no connection that came through another worker's queue is
+ * an old duplicate (a device moved the flow): dropped and counted, no RST.
+ * The same ACK on the owner's own queue, or a steered segment with data or
+ * FIN, is answered with RST (RFC 9293 §3.10.7.1).
+ */
+START_TEST(test_flow_stale_steered_ack)
+{
+	static struct multi m;
+	struct tern_worker *w0, *w1;
+	uint8_t f[128];
+	uint16_t p1, p0;
+
+	multi_up(&m, 2, 40000, 40999);
+	w0 = tern_stack_worker(m.stack, 0);
+	w1 = tern_stack_worker(m.stack, 1);
+	p1 = pport_owned_by(&m, 80, 1, 6000);
+	p0 = pport_owned_by(&m, 80, 0, 6000);
+	/* worker 1's flow, its ACK on queue 0: steered, dropped quietly */
+	ck_assert_int_eq(tern_sim_inject(m.dev, 0, nf_mbuf(unit_pool(), f,
+			tcp_frame(f, p1, 80, RTE_TCP_ACK_FLAG))), 0);
+	tern_worker_poll(w0, NF_T0 + 10);
+	tern_worker_poll(w1, NF_T0 + 10);
+	ck_assert_uint_eq(tern_worker_stats(w1)->tcp_drop_stale_steered, 1);
+	ck_assert_uint_eq(tern_worker_stats(w1)->tcp_rst_sent, 0);
+	ck_assert_uint_eq(tern_sim_tx_count(m.dev, 1), 0);
+	/* worker 1's flow, FIN+ACK on queue 0: steered, answered */
+	ck_assert_int_eq(tern_sim_inject(m.dev, 0, nf_mbuf(unit_pool(), f,
+			tcp_frame(f, p1, 80, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG))), 0);
+	tern_worker_poll(w0, NF_T0 + 20);
+	tern_worker_poll(w1, NF_T0 + 20);
+	ck_assert_uint_eq(tern_worker_stats(w1)->tcp_rst_sent, 1);
+	/* worker 0's flow, its ACK on its own queue: answered */
+	ck_assert_int_eq(tern_sim_inject(m.dev, 0, nf_mbuf(unit_pool(), f,
+			tcp_frame(f, p0, 80, RTE_TCP_ACK_FLAG))), 0);
+	tern_worker_poll(w0, NF_T0 + 30);
+	ck_assert_uint_eq(tern_worker_stats(w0)->tcp_rst_sent, 1);
+	ck_assert_uint_eq(tern_worker_stats(w0)->tcp_drop_stale_steered, 0);
+	multi_down(&m);
+}
+END_TEST
+
 static Suite *
 flow_suite(void)
 {
@@ -378,6 +427,7 @@ flow_suite(void)
 	tcase_add_test(tc, test_flow_connect_range_exhausted);
 	tcase_add_test(tc, test_flow_steered_to_owner);
 	tcase_add_test(tc, test_flow_steer_ring_full);
+	tcase_add_test(tc, test_flow_stale_steered_ack);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
