@@ -17,12 +17,18 @@
 #include "tern_dpdk.h"
 
 static struct tern_stack *volatile signal_stack;
+static volatile sig_atomic_t linger_released;
 
+/* The first signal stops the workers; one after they stopped ends a linger. */
 static void
 app_on_signal(int sig __rte_unused)
 {
-	if (signal_stack != NULL)
-		tern_stack_stop(signal_stack);
+	struct tern_stack *s = signal_stack;
+
+	if (s != NULL && !tern_stack_stopping(s))
+		tern_stack_stop(s);
+	else
+		linger_released = 1;
 }
 
 int
@@ -198,12 +204,22 @@ app_print_stats(struct tern_stack *s, FILE *out)
 int
 app_finish(struct app_ctx *ctx, void (*release)(void))
 {
+	/* from here a signal ends the linger, if any */
 	signal_stack = NULL;
 	printf("%s: stopping\n", ctx->name);
 	/* connections still open count as aborted in the figures printed */
 	tern_stack_abort_conns(ctx->stack);
 	app_print_stats(ctx->stack, stdout);
 	fflush(stdout);
+	if (ctx->linger) {
+		/* workers stopped, port still open: a memif peer can stop its own
+		 * workers and close its end while nothing here polls */
+		printf("%s: lingering: workers stopped, port open until SIGINT or SIGTERM\n",
+				ctx->name);
+		fflush(stdout);
+		while (!linger_released)
+			rte_delay_us_sleep(10000);
+	}
 	tern_stack_free(ctx->stack);
 	ctx->stack = NULL;
 	if (release != NULL)

@@ -38,6 +38,12 @@ struct app_ctx {
 	 */
 	uint64_t mem_per_worker;
 	const char *mem_what;
+	/**
+	 * --linger: app_finish prints the counters with the workers stopped,
+	 * then keeps the port open until SIGINT or SIGTERM. Lets a harness
+	 * close both ends of a net_memif pair while neither end polls.
+	 */
+	bool linger;
 };
 
 /**
@@ -84,9 +90,10 @@ void app_parse_addr_port(const char *prog, const char *opt, const char *s,
 void app_print_stats(struct tern_stack *s, FILE *out);
 
 /**
- * Print counters, free the stack (open connections are aborted: their
- * on_closed runs now), call @p release (may be NULL) to free what those
- * callbacks used, then clean EAL up. @return exit status 0.
+ * Print counters, wait for a signal if ctx->linger, free the stack (the
+ * workers have stopped: the port is closed after them; open connections are
+ * aborted: their on_closed runs now), call @p release (may be NULL) to free
+ * what those callbacks used, then clean EAL up. @return exit status 0.
  */
 int app_finish(struct app_ctx *ctx, void (*release)(void));
 

@@ -5,6 +5,7 @@
  *   tern-loadgen [EAL args] -- --config FILE --target A.B.C.D:PORT --mode MODE
  *       [--conns N] [--size BYTES] [--depth D] [--path P] [--bytes N]
  *       [--duration SEC] [--requests N] [--rate PPS] [--wait-link SEC] [--json] [--quiet]
+ *       [--linger]
  *
  * Modes:
  *   echo        N connections, messages of --size bytes, --depth in flight
@@ -1031,6 +1032,9 @@ usage(const char *prog)
 		"  --wait-link SEC wait up to SEC for the port's link before starting (a\n"
 		"                  memif server's link is up once its peer connects);\n"
 		"                  exit 1 if it is still down\n"
+		"  --linger        after the summary keep the port open, workers stopped,\n"
+		"                  until SIGINT or SIGTERM (a memif pair's harness closes\n"
+		"                  the other end first)\n"
 		"  --drain-ms MS   at the end, wait up to MS for connections to close\n"
 		"                  gracefully before aborting them (default 1000)\n"
 		"  --rate PPS      syn-flood rate (0: as fast as possible)\n"
@@ -1055,12 +1059,12 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		{ "idle", required_argument, NULL, 'i' },
 		{ "requests", required_argument, NULL, 'r' }, { "rate", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' }, { "quiet", no_argument, NULL, 'q' },
-		{ "flood", required_argument, NULL, 'F' },
+		{ "flood", required_argument, NULL, 'F' }, { "linger", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:Ud:e:L:w:i:r:R:F:jqh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:Ud:e:L:w:i:r:R:F:jqGh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx->config_path = optarg; break;
 		case 't': app_parse_addr_port(ctx->name, "--target", optarg, &opts.addr, &opts.port); break;
@@ -1097,6 +1101,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		case 'i': opts.idle = app_parse_u64("tern-loadgen", "--idle", optarg, 0, 16000000); break;
 		case 'j': opts.json = true; break;
 		case 'q': opts.quiet = true; break;
+		case 'G': ctx->linger = true; break;
 		case 'h': usage(ctx->name); exit(0);
 		default: usage(ctx->name); exit(APP_EXIT_USAGE);
 		}
