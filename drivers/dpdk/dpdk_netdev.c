@@ -74,7 +74,7 @@ dpdk_rss_program(struct dpdk_netdev *d, const struct rte_eth_dev_info *info,
 	for (uint16_t i = 0; i < size; i++) {
 		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
 		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
-			(uint16_t)(i % d->nb_queues);
+			(uint16_t)(i % RTE_MAX(d->base.rss_queues, (uint16_t)1));
 	}
 	if (rte_eth_dev_rss_reta_update(d->port_id, reta, size) != 0 ||
 			!dpdk_rss_key_is(d->port_id, key, info->hash_key_size)) {
@@ -113,7 +113,7 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 		return -EINVAL;
 	}
 	conf.rxmode.mtu = dev->mtu;
-	if (nb_queues > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
+	if (dev->rss_queues > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
 			info.hash_key_size <= sizeof(rss_key) && info.hash_key_size >= 16) {
 		/* Tern's key, repeated to the length the device takes */
 		for (size_t i = 0; i < sizeof(rss_key); i++)

@@ -40,6 +40,7 @@ static const struct config_key config_keys[] = {
 	U32("port", "rx_desc", port_rx_desc, 64, 16384),
 	U32("port", "tx_desc", port_tx_desc, 64, 16384),
 	U32("port", "trust_checksums", port_trust_checksums, 0, 1),
+	U32("port", "queues", port_queues, 0, 1024),
 	IPV4("ipv4", "address", ip_addr, true),
 	U32("ipv4", "address_count", ip_addr_count, 1, 4096),
 	IPV4("ipv4", "netmask", ip_netmask, true),

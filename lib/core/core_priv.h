@@ -33,7 +33,9 @@ struct tern_worker {
 	uint64_t prev_poll_us;         /**< clock of the previous iteration */
 	bool prev_poll_busy;           /**< it received frames */
 	uint32_t pool_size;            /**< mbufs in @pool, for leak checks */
-	uint16_t id;                   /**< index in the stack, = queue id */
+	uint16_t id;                   /**< index in the stack, = its transmit queue */
+	uint16_t nb_queues;            /**< the device's; we receive on id, id + stride ... */
+	uint16_t stride;               /**< the stack's worker count */
 	uint16_t burst;                /**< frames per rx burst */
 	bool announced;                /**< gratuitous ARP sent */
 	tern_poll_hook_fn *hook;       /**< application's per-iteration call */
@@ -46,6 +48,7 @@ struct tern_stack {
 	volatile int stopping;         /**< set by tern_stack_stop() */
 	bool started;                  /**< device started */
 	unsigned int nb_workers;
+	unsigned int nb_queues;        /**< of the device: nb_workers or more ([port] queues) */
 	struct rte_ring **inboxes;     /**< inboxes[i] = workers[i].inbox */
 	struct rte_ring **steer_rings; /**< steer_rings[i] = workers[i].steer */
 	struct net_flow_map *flow;     /**< who owns a 4-tuple (read-only, shared) */

@@ -40,6 +40,8 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 	w->stack = s;
 	w->id = id;
 	w->burst = (uint16_t)cfg->burst;
+	w->nb_queues = (uint16_t)s->nb_queues;
+	w->stride = (uint16_t)s->nb_workers;
 	w->pool_size = cfg->mbufs;
 	snprintf(name, sizeof(name), "tern%u_w%u", serial, id);
 	w->pool = rte_pktmbuf_pool_create(name, cfg->mbufs, cfg->mbuf_cache, 0,
@@ -138,14 +140,20 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 	struct rte_mempool **pools = NULL;
 	struct tern_stack *s = NULL;
 	unsigned int serial = __atomic_fetch_add(&stack_serial, 1, __ATOMIC_RELAXED);
+	unsigned int nb_queues = cfg != NULL ? RTE_MAX(cfg->port_queues, nb_workers) : 0;
 	char err[1024];
 	int rc = -EINVAL;
 
-	if (cfg == NULL || dev == NULL || nb_workers == 0 || nb_workers > dev->max_queues ||
+	if (cfg == NULL || dev == NULL || nb_workers == 0 || nb_queues > dev->max_queues ||
+			(cfg->port_queues != 0 && cfg->port_queues < nb_workers) ||
 			tern_config_validate(cfg, err, sizeof(err)) != 0) {
+		if (cfg != NULL && dev != NULL && nb_workers != 0 && (nb_queues > dev->max_queues ||
+				cfg->port_queues != 0))
+			snprintf(err, sizeof(err), "%u workers on %u queues: the device has %u, "
+					"[port] queues must be 0 or at least the workers",
+					nb_workers, nb_queues, dev->max_queues);
 		CORE_LOG(ERR, "%s: %s", __func__, cfg == NULL || dev == NULL ? "NULL argument" :
-				nb_workers == 0 || nb_workers > dev->max_queues ?
-				"worker count out of the device's queue range" : err);
+				nb_workers == 0 ? "no workers" : err);
 		goto err;
 	}
 	rc = tern_mbufq_register();
@@ -163,7 +171,8 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 	s->flow = rte_zmalloc("tern_flow", sizeof(*s->flow), RTE_CACHE_LINE_SIZE);
 	s->workers = rte_zmalloc("tern_workers", nb_workers * sizeof(s->workers[0]),
 			RTE_CACHE_LINE_SIZE);
-	pools = calloc(nb_workers, sizeof(pools[0]));
+	s->nb_queues = nb_queues;
+	pools = calloc(nb_queues, sizeof(pools[0]));
 	if (s->inboxes == NULL || s->steer_rings == NULL || s->flow == NULL ||
 			s->workers == NULL || pools == NULL)
 		goto err;
@@ -182,9 +191,12 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 		rc = worker_init(s, &s->workers[i], (uint16_t)i, serial);
 		if (rc != 0)
 			goto err;
-		pools[i] = s->workers[i].pool;
 	}
-	rc = dev->ops->configure(dev, (uint16_t)nb_workers, pools);
+	/* queue q is polled by worker q % workers, and fills from its pool */
+	for (unsigned int q = 0; q < nb_queues; q++)
+		pools[q] = s->workers[q % nb_workers].pool;
+	dev->rss_queues = (uint16_t)nb_workers;
+	rc = dev->ops->configure(dev, (uint16_t)nb_queues, pools);
 	if (rc == 0)
 		rc = dev->ops->start(dev);
 	if (rc != 0) {

@@ -129,13 +129,30 @@ worker_timers(struct tern_worker *w, uint64_t now_us)
 	}
 }
 
-unsigned int
-tern_worker_poll(struct tern_worker *w, uint64_t now_us)
+/* One receive burst from @queue, carried through to TCP. @return frames received. */
+static uint16_t
+worker_rx_queue(struct tern_worker *w, uint16_t queue)
 {
 	struct tern_netdev *dev = w->nif.dev;
 	struct rte_mbuf *pkts[NET_BURST_MAX];
 	struct rte_mbuf *tcp[NET_BURST_MAX];
-	uint16_t n, ntcp, steered = 0;
+	uint16_t n, ntcp;
+
+	n = dev->ops->rx_burst(dev, queue, pkts, w->burst);
+	if (n != 0) {
+		ntcp = net_input_burst(&w->nif, pkts, n, tcp);
+		if (ntcp != 0 && w->steer != NULL)
+			ntcp = worker_steer(w, tcp, ntcp);
+		if (ntcp != 0)
+			tcp_input_burst(&w->tcp, tcp, ntcp, false);
+	}
+	return n;
+}
+
+unsigned int
+tern_worker_poll(struct tern_worker *w, uint64_t now_us)
+{
+	uint16_t n, steered = 0;
 
 	w->nif.now_us = now_us;
 	/* the time since the previous iteration began was that iteration's:
@@ -153,17 +170,14 @@ tern_worker_poll(struct tern_worker *w, uint64_t now_us)
 		worker_drain_inbox(w);
 	if (w->steer != NULL && !rte_ring_empty(w->steer))
 		steered = worker_take_steered(w);
-	n = dev->ops->rx_burst(dev, w->id, pkts, w->burst);
+	n = worker_rx_queue(w, w->id);
+	/* queues past the workers ([port] queues) are shared out among them */
+	for (uint16_t q = w->id + w->stride; unlikely(q < w->nb_queues); q += w->stride)
+		n += worker_rx_queue(w, q);
 	w->stats.polls++;
 	w->prev_poll_busy = n != 0 || steered != 0;
-	if (n != 0) {
+	if (n != 0)
 		w->stats.polls_busy++;
-		ntcp = net_input_burst(&w->nif, pkts, n, tcp);
-		if (ntcp != 0 && w->steer != NULL)
-			ntcp = worker_steer(w, tcp, ntcp);
-		if (ntcp != 0)
-			tcp_input_burst(&w->tcp, tcp, ntcp, false);
-	}
 	worker_timers(w, now_us);
 	/* one output pass: ACKs owed by the burst ride on the replies */
 	tcp_output_pass(&w->tcp);

@@ -36,6 +36,8 @@ struct tern_config {
 	uint32_t port_rx_desc;       /**< RX descriptors per queue */
 	uint32_t port_tx_desc;       /**< TX descriptors per queue */
 	uint32_t port_trust_checksums; /**< 1: no TCP checksums either way (shared memory) */
+	uint32_t port_queues;        /**< queue pairs; 0 = one per worker. More: worker i
+	                                  also polls queues i + workers, i + 2 workers ... */
 	/* [ipv4] */
 	rte_be32_t ip_addr;          /**< our (first) address */
 	uint32_t ip_addr_count;      /**< we own ip_addr .. ip_addr + count - 1 (load generators) */

@@ -104,6 +104,9 @@ struct tern_netdev {
 	 * (TERN_NETDEV_RSS_OURS; a power of two), else 0: the owner function
 	 * then uses a table of its own size (net_flow.h). */
 	uint16_t reta_size;
+	/** Set by the stack before configure(): the queues RSS spreads flows
+	 * over (one per worker; the redirection table is i % rss_queues). */
+	uint16_t rss_queues;
 	/**
 	 * Where tx_ref_end is not 0, the driver's peer reads frames in place,
 	 * and only inside the memory [tx_ref_base, tx_ref_end): net_memif in
