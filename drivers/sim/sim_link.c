@@ -5,7 +5,9 @@
  * Frames taken from a sender get a delivery time (rate limit queue, delay,
  * jitter, reordering) and wait in a min-heap ordered by (time, sequence), so
  * delivery order is a pure function of the seed and the traffic. The PRNG is
- * splitmix64, one stream per link.
+ * splitmix64, one stream per link. Frames are taken from every queue of a
+ * sender, queue by queue in order, and delivered to the queue the
+ * receiver's spread mode picks.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -253,19 +255,21 @@ tern_sim_link_step(struct tern_sim_link *l, uint64_t now_us)
 	unsigned int moved = 0;
 
 	for (int dir = 0; dir < 2; dir++) {
-		uint16_t n;
+		for (uint16_t q = 0; q < tern_sim_nb_queues(l->dev[dir]); q++) {
+			uint16_t n;
 
-		while ((n = tern_sim_take_tx(l->dev[dir], 0, pkts, RTE_DIM(pkts))) != 0) {
-			for (uint16_t i = 0; i < n; i++)
-				link_send(l, dir, pkts[i], now_us);
-			moved += n;
+			while ((n = tern_sim_take_tx(l->dev[dir], q, pkts, RTE_DIM(pkts))) != 0) {
+				for (uint16_t i = 0; i < n; i++)
+					link_send(l, dir, pkts[i], now_us);
+				moved += n;
+			}
 		}
 	}
 	while (l->n != 0 && l->heap[0].when <= now_us) {
 		struct flight f = heap_pop(l);
 		struct link_dir *d = &l->d[f.dir];
 
-		if (tern_sim_inject(l->dev[!f.dir], 0, f.m) == 0)
+		if (tern_sim_deliver(l->dev[!f.dir], f.m) == 0)
 			d->st.delivered++;
 		else
 			d->st.rx_full++;

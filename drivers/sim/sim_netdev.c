@@ -2,15 +2,19 @@
 /*
  * drivers/sim: the recording device. Each queue has two FIFOs of mbuf
  * pointers: rx (filled by the test, drained by rx_burst) and tx (filled by
- * tx_burst, drained by the test).
+ * tx_burst, drained by the test). Frames a link or tap delivers land on the
+ * queue the device's spread mode picks (tern_sim_deliver).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <rte_errno.h>
+#include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_thash.h>
 
 #include "tern_sim.h"
 
@@ -27,7 +31,10 @@ struct sim_queue {
 struct sim_netdev {
 	struct tern_netdev base;               /**< must be first */
 	uint16_t nb_queues;
+	uint16_t nb_rx_used;                   /**< queues the stack configured */
 	int32_t tx_room;                       /**< -1: unlimited */
+	enum tern_sim_spread spread;           /**< where delivered frames land */
+	uint64_t spread_rng;                   /**< TERN_SIM_SPREAD_RANDOM's PRNG */
 	struct sim_queue q[];
 };
 
@@ -73,7 +80,13 @@ static int
 sim_configure(struct tern_netdev *dev, uint16_t nb_queues,
 		struct rte_mempool *const pools[] __rte_unused)
 {
-	return nb_queues <= to_sim(dev)->nb_queues ? 0 : -EINVAL;
+	struct sim_netdev *s = to_sim(dev);
+
+	if (nb_queues == 0 || nb_queues > s->nb_queues)
+		return -EINVAL;
+	/* frames are spread over the queues someone polls, as a NIC's RSS */
+	s->nb_rx_used = nb_queues;
+	return 0;
 }
 
 static int
@@ -169,6 +182,7 @@ tern_sim_create(const char *name, const struct rte_ether_addr *mac, uint16_t mtu
 	s->base.max_queues = nb_queues;
 	snprintf(s->base.name, sizeof(s->base.name), "%s", name);
 	s->nb_queues = nb_queues;
+	s->nb_rx_used = nb_queues;
 	s->tx_room = -1;
 	return &s->base;
 }
@@ -230,4 +244,108 @@ tern_sim_flatten(struct rte_mbuf *m)
 		flat = NULL;
 	}
 	return flat;
+}
+
+int
+tern_sim_set_spread(struct tern_netdev *dev, enum tern_sim_spread mode, uint64_t seed)
+{
+	struct sim_netdev *s = to_sim(dev);
+
+	if ((unsigned int)mode >= TERN_SIM_SPREAD_N)
+		return -EINVAL;
+	s->spread = mode;
+	s->spread_rng = seed;
+	if (mode == TERN_SIM_SPREAD_RSS) {
+		dev->offloads |= TERN_NETDEV_RSS_OURS;
+		dev->reta_size = TERN_SIM_RETA_SIZE;
+	} else {
+		dev->offloads &= ~TERN_NETDEV_RSS_OURS;
+		dev->reta_size = 0;
+	}
+	return 0;
+}
+
+uint16_t
+tern_sim_nb_queues(const struct tern_netdev *dev)
+{
+	return ((const struct sim_netdev *)dev)->nb_queues;
+}
+
+/* splitmix64 */
+static uint64_t
+sim_mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/*
+ * The addresses and ports of a TCP/IPv4 frame @m, host order, as a NIC's
+ * parser reads them: an unfragmented IPv4 packet with the ports in its first
+ * buffer. @return false for any other frame.
+ */
+static bool
+sim_tcp_tuple(const struct rte_mbuf *m, struct rte_ipv4_tuple *t)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eh + 1);
+	const struct rte_tcp_hdr *th;
+	uint32_t ihl;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*eh) + sizeof(*ip) ||
+			eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
+			ip->next_proto_id != IPPROTO_TCP || (ip->version_ihl >> 4) != 4 ||
+			(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
+					RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return false;
+	ihl = (ip->version_ihl & 0xfu) * 4u;
+	if (ihl < sizeof(*ip) || rte_pktmbuf_data_len(m) < sizeof(*eh) + ihl + 4)
+		return false;
+	th = (const struct rte_tcp_hdr *)((const uint8_t *)ip + ihl);
+	t->src_addr = rte_be_to_cpu_32(ip->src_addr);
+	t->dst_addr = rte_be_to_cpu_32(ip->dst_addr);
+	t->sport = rte_be_to_cpu_16(th->src_port);
+	t->dport = rte_be_to_cpu_16(th->dst_port);
+	return true;
+}
+
+int
+tern_sim_deliver(struct tern_netdev *dev, struct rte_mbuf *m)
+{
+	struct sim_netdev *s = to_sim(dev);
+	struct rte_ipv4_tuple t;
+	uint16_t q = 0;
+	uint32_t h;
+
+	/* a copy carries the sender's flags: the hash is ours to report */
+	m->ol_flags &= ~RTE_MBUF_F_RX_RSS_HASH;
+	switch (s->spread) {
+	case TERN_SIM_SPREAD_QUEUE0:
+		break;
+	case TERN_SIM_SPREAD_RSS:
+		if (!sim_tcp_tuple(m, &t))
+			break;
+		/* the NIC's Toeplitz, computed apart from the stack's tables
+		 * (net_flow.h), so the two must agree for nothing to be steered */
+		h = rte_softrss((uint32_t *)&t, RTE_THASH_V4_L4_LEN, tern_rss_key);
+		m->hash.rss = h;
+		m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+		q = (uint16_t)((h & (TERN_SIM_RETA_SIZE - 1)) % s->nb_rx_used);
+		break;
+	case TERN_SIM_SPREAD_FLOW:
+		if (!sim_tcp_tuple(m, &t))
+			break;
+		h = (uint32_t)sim_mix((uint64_t)t.src_addr << 32 ^ t.dst_addr ^
+				sim_mix((uint64_t)t.sport << 16 | t.dport));
+		m->hash.rss = h;
+		m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+		q = (uint16_t)(h % s->nb_rx_used);
+		break;
+	default:
+		q = (uint16_t)(sim_mix(s->spread_rng++) % s->nb_rx_used);
+		break;
+	}
+	return tern_sim_inject(dev, q, m);
 }

@@ -58,6 +58,53 @@ void tern_sim_set_tx_room(struct tern_netdev *dev, int32_t room);
 void tern_sim_set_offloads(struct tern_netdev *dev, uint32_t offloads);
 
 /**
+ * How a device spreads the frames a link or a tap delivers over its receive
+ * queues (tern_sim_deliver). The test picks one, to put the stack's flow
+ * ownership (net_flow.h) under each kind of NIC it meets.
+ */
+enum tern_sim_spread {
+	/** Everything on queue 0: a PMD without RSS. */
+	TERN_SIM_SPREAD_QUEUE0 = 0,
+	/** RSS done Tern's way: Toeplitz with tern_rss_key over a TCP/IPv4
+	 * frame's addresses and ports, a redirection table of
+	 * TERN_SIM_RETA_SIZE entries (i % queues), the hash reported in
+	 * m->hash.rss with RTE_MBUF_F_RX_RSS_HASH; the device claims
+	 * TERN_NETDEV_RSS_OURS, so no frame should need steering. Other
+	 * frames on queue 0, unhashed. */
+	TERN_SIM_SPREAD_RSS,
+	/** Consistent per 4-tuple, by a hash that is not the owner function's
+	 * (a NIC whose RSS we do not control: flows land off their owner, each
+	 * always on the same queue). The hash is reported too, and the stack
+	 * must not trust it. Other frames on queue 0. */
+	TERN_SIM_SPREAD_FLOW,
+	/** A seeded PRNG picks the queue of every frame, ARP included: the
+	 * worst case, a flow's frames reordered across queues. */
+	TERN_SIM_SPREAD_RANDOM,
+	TERN_SIM_SPREAD_N
+};
+
+#define TERN_SIM_RETA_SIZE 64  /**< redirection table of TERN_SIM_SPREAD_RSS */
+
+/**
+ * Set how @p dev spreads delivered frames; @p seed seeds the PRNG of
+ * TERN_SIM_SPREAD_RANDOM (the same seed and the same frames give the same
+ * queues). Call it before the device is given to a stack: RSS sets the
+ * device's TERN_NETDEV_RSS_OURS and reta_size, which the stack reads when it
+ * starts. @return 0, or -EINVAL.
+ */
+int tern_sim_set_spread(struct tern_netdev *dev, enum tern_sim_spread mode, uint64_t seed);
+
+/**
+ * Put @p m on the receive queue the device's spread mode picks among the
+ * queues the stack configured, as a NIC does with a frame off the wire.
+ * Consumes @p m. @return 0, or -ENOBUFS (m freed) if that queue is full.
+ */
+int tern_sim_deliver(struct tern_netdev *dev, struct rte_mbuf *m);
+
+/** Queue pairs of the device (tern_sim_create's @p nb_queues). */
+uint16_t tern_sim_nb_queues(const struct tern_netdev *dev);
+
+/**
  * A frame as a wire delivers it, in one buffer of its own: @p m itself when
  * it is one direct mbuf, else a copy and @p m freed (a chain, or a frame that
  * points into the sender's send buffers: those are the sender's again).
@@ -97,9 +144,11 @@ struct tern_sim_link_stats {
 struct tern_sim_link;
 
 /**
- * Join @p a and @p b (queue 0 of each): frames one sends reach the other's
- * receive side through the faults of that direction, decided by a PRNG seeded
- * with @p seed, so the same seed and the same traffic give the same run.
+ * Join @p a and @p b: frames one sends on any queue (taken queue by queue, in
+ * order) reach the other's receive side through the faults of that
+ * direction, decided by a PRNG seeded with @p seed, so the same seed and the
+ * same traffic give the same run; the receiver's spread mode picks the queue
+ * (tern_sim_deliver).
  * @return the link, or NULL with rte_errno set.
  */
 struct tern_sim_link *tern_sim_link_create(struct tern_netdev *a, struct tern_netdev *b,
