@@ -42,6 +42,8 @@ PREFIXLEN = 24
 
 _seq = itertools.count()
 _cleanups = []          # callables run at exit, newest first
+_procs = []             # every TernProcess started, for the exit checks and reports
+_others = []            # (name, Popen, stderr path) of background commands, for reports
 _signals_installed = False
 
 
@@ -227,6 +229,67 @@ def print_stats(st, only_nonzero=True):
             log("  stat %s %d" % (k, v))
 
 
+# ---------------------------------------------------------------- exit checks
+
+def status_text(rc):
+    if rc is None:
+        return "still running"
+    if rc < 0:
+        try:
+            name = signal.Signals(-rc).name
+        except ValueError:
+            name = "signal"
+        return "killed by signal %s (%d)" % (name, -rc)
+    return "exit status %d" % rc
+
+
+def kernel_lines(pid):
+    """The kernel log's lines about @pid (a segfault names the library)."""
+    try:
+        r = subprocess.run(["dmesg"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [ln.strip() for ln in r.stdout.splitlines() if "[%d]" % pid in ln][-5:]
+
+
+def report_processes(why):
+    """Log every process the test started in the background: status, signal,
+    last lines of stderr (and stdout, for Tern's)."""
+    if not _procs and not _others:
+        return
+    log("---- %s: the %d Tern process(es) this test started:" % (why, len(_procs)))
+    for p in _procs:
+        log(p.describe())
+    for name, p, err in _others:
+        try:
+            with open(err) as f:
+                tail = f.read().splitlines()[-20:]
+        except OSError:
+            tail = []
+        log("%s (pid %d, background): %s\n  stderr, last %d lines:\n%s" % (
+            name, p.pid, status_text(p.poll()), len(tail),
+            "\n".join("    " + ln for ln in tail)))
+    log("----")
+
+
+def check_exits():
+    """
+    Every Tern process must have ended with a status it was expected to
+    (0 unless the test set .expect). One still running is stopped (SIGTERM)
+    first. Returns the list of problems.
+    """
+    probs = []
+    for p in _procs:
+        if p.proc.poll() is None:
+            p.stop()
+        rc = p.proc.poll()
+        if rc not in p.expect:
+            probs.append("%s (pid %d): %s, expected %s" % (
+                p.name, p.proc.pid, p.status_text(),
+                " or ".join(status_text(e) for e in sorted(p.expect))))
+    return probs
+
+
 # ---------------------------------------------------------------- tern process
 
 def _die_with_parent():
@@ -271,9 +334,18 @@ def sweep_stale():
 
 
 class TernProcess:
-    """tern-echo as a child in its own process group, stdout read by a thread."""
+    """
+    A Tern app as a child in its own process group, stdout read by a thread.
+    Every one is checked when the test ends (run_test): it must have exited
+    with a status in self.expect ({0} unless the test says otherwise), and a
+    failed test prints the status, signal and last lines of each.
+    """
 
     def __init__(self, argv, stderr_path):
+        self.name = os.path.basename(next((a for a in argv if a.startswith("/")), argv[0]))
+        self.argv = list(argv)
+        self.expect = {0}      # exit statuses that pass; a test that kills it adds its own
+        self.killed = False    # the harness had to SIGKILL it
         self.stdout_lines = []
         self._cond = threading.Condition()
         self._eof = False
@@ -284,6 +356,7 @@ class TernProcess:
                                      start_new_session=True, preexec_fn=_die_with_parent)
         self.pgid = self.proc.pid   # start_new_session: the child leads its group
         _cleanups.append(self.kill)
+        _procs.append(self)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -320,9 +393,33 @@ class TernProcess:
             return ""
 
     def dump(self, why):
-        """Log what tern-echo printed (for a failure report)."""
-        log("tern-echo %s; stdout (last 8 lines):\n  %s\nstderr:\n%s"
-            % (why, "\n  ".join(self.stdout_lines[-8:]), self.stderr_text()))
+        """Log what the app printed (for a failure report)."""
+        log("%s %s; stdout (last 8 lines):\n  %s\nstderr:\n%s"
+            % (self.name, why, "\n  ".join(self.stdout_lines[-8:]), self.stderr_text()))
+
+    @property
+    def returncode(self):
+        return self.proc.poll()
+
+    def status_text(self):
+        """'exit status N', 'killed by signal SIGSEGV (11)' or 'still running'."""
+        return status_text(self.proc.poll()) + (" (SIGKILLed by the harness)"
+                                               if self.killed else "")
+
+    def describe(self, lines=20):
+        """Status, signal and the last lines of stderr and stdout, for a report."""
+        out = ["%s (pid %d): %s" % (self.name, self.proc.pid, self.status_text()),
+               "  argv: " + " ".join(self.argv)]
+        err = self.stderr_text().splitlines()
+        out.append("  stderr, last %d of %d lines:" % (min(lines, len(err)), len(err)))
+        out += ["    " + ln for ln in err[-lines:]]
+        out.append("  stdout, last %d of %d lines:" % (min(lines, len(self.stdout_lines)),
+                                                      len(self.stdout_lines)))
+        out += ["    " + ln for ln in self.stdout_lines[-lines:]]
+        rc = self.proc.poll()
+        if rc is not None and rc < 0:
+            out += ["  kernel: " + ln for ln in kernel_lines(self.proc.pid)]
+        return "\n".join(out)
 
     def wait(self, timeout):
         """Exit status, or None if still running after timeout."""
@@ -342,12 +439,13 @@ class TernProcess:
                 pass
         rc = self.wait(timeout)
         if rc is None:
-            log("tern-echo ignored SIGTERM for %ds: killing it" % timeout)
+            log("%s ignored SIGTERM for %ds: killing it" % (self.name, timeout))
             self.kill()
         return rc, parse_stats(self.stdout_lines)
 
     def kill(self):
         if self.proc.poll() is None:
+            self.killed = True
             try:
                 os.killpg(self.pgid, signal.SIGKILL)
             except ProcessLookupError:
@@ -378,6 +476,72 @@ def start_tern(binary, source_root, prefix, config, extra_args=(), netns=None,
     proc = TernProcess(argv, stderr_path)
     _cleanups.append(lambda: shutil.rmtree("/var/run/dpdk/" + prefix, ignore_errors=True))
     return proc
+
+
+# ---------------------------------------------------------------- memif pairs
+
+def start_app(build_root, source_root, app, core, prefix, config, tmp, args=()):
+    """
+    A Tern app on lcore @core (modulo the CPUs there are), no namespace: the
+    two ends of a net_memif pair (shared memory, no network), each with its
+    own --file-prefix @prefix. stderr goes to TMP/APP.PREFIX.stderr.
+    """
+    eal = eal_args(source_root, prefix)
+    eal[eal.index("-l") + 1] = str(core % max(1, os.cpu_count() or 1))
+    argv = [tern_echo_path(build_root, app)] + eal + ["--", "--config", config] + list(args)
+    log("start: " + " ".join(argv))
+    p = TernProcess(argv, os.path.join(tmp, "%s.%s.stderr" % (app, prefix)))
+    _cleanups.append(lambda: shutil.rmtree("/var/run/dpdk/" + prefix, ignore_errors=True))
+    return p
+
+
+def memif_conf(path, role, socket, addr, extra=""):
+    """A config for one end of a net_memif pair on unix socket @socket."""
+    with open(path, "w") as f:
+        f.write("; generated by tests/integration/tern_harness.py\n"
+                "[port]\ndevice = net_memif0,role=%s,id=0,socket=%s\n"
+                "[ipv4]\naddress = %s\nnetmask = 255.255.255.0\n%s" % (role, socket, addr, extra))
+    return path
+
+
+def telemetry(prefix, cmd="/tern/stats", timeout=5):
+    """
+    One query to the telemetry socket of the DPDK process run with
+    --file-prefix @prefix (dpdk-telemetry.py's protocol): the reply's value
+    for @cmd, e.g. Tern's counters by name; None if it cannot be asked.
+    """
+    import socket
+    path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % prefix
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+            s.settimeout(timeout)
+            s.connect(path)
+            s.recv(16384)                  # the greeting
+            s.send(cmd.encode())
+            return json.loads(s.recv(1 << 20).decode()).get(cmd)
+    except (OSError, ValueError):
+        return None
+
+
+def memif_close_pair(server, client, timeout=60):
+    """
+    Tear down a net_memif pair so that neither end polls when its peer goes
+    (DPDK 22.11's PMD unmaps the shared memory from its interrupt thread
+    then; docs/bench.md): @client is tern-loadgen run with --linger, which
+    after its summary stops its workers and keeps its port open. Once it
+    says so, @server is stopped (SIGTERM: its workers stop, then its port
+    closes, while the client's are stopped), then the client (SIGTERM: it
+    closes its port, the server is gone). Returns (server rc, server stats,
+    client rc); a client that never lingers (it crashed, or hung) is
+    stopped after @timeout s all the same, and its status tells.
+    """
+    if client.wait_line(r"lingering:", timeout) is None and client.proc.poll() is None:
+        log("%s did not linger within %d s" % (client.name, timeout))
+    src, st = server.stop()
+    crc, _ = client.stop()
+    log("memif pair closed: %s %s, %s %s" % (server.name, status_text(src), client.name,
+                                            status_text(crc)))
+    return src, st, crc
 
 
 # ---------------------------------------------------------------- netns + tap
@@ -477,6 +641,10 @@ class TernNetns:
             _kill_bg(p)
         self._bg = []
         if self.tern is not None:
+            # a test that did not stop it: SIGTERM (its status is checked at
+            # the end, run_test), SIGKILL only if it ignores that
+            if self.tern.proc.poll() is None:
+                self.tern.stop()
             self.tern.kill()
         self._del_ns()
         shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
@@ -524,6 +692,7 @@ class TernNetns:
         err.close()
         self._bg.append(p)
         _cleanups.append(lambda: _kill_bg(p))
+        _others.append((cmd[0], p, stderr_path))
         return p
 
     def stop_background(self, p, timeout=5):
@@ -597,10 +766,22 @@ def run_test(main):
     # namespaces, processes and files go whatever way the test ends: a
     # failed check, any other exception, or success
     try:
-        main(build, src)
-    except AssertionError as e:
-        log("FAILED: %s" % e)
-        sys.exit(1)
+        try:
+            main(build, src)
+            probs = check_exits()
+            if probs:
+                raise AssertionError("a Tern process ended badly: " + "; ".join(probs))
+        except AssertionError as e:
+            log("FAILED: %s" % e)
+            report_processes("FAILED")
+            sys.exit(1)
+        except SystemExit as e:
+            if e.code not in (0, None, SKIP):
+                report_processes("exit %s" % e.code)
+            raise
+        except BaseException:
+            report_processes("exception")
+            raise
     finally:
         _run_cleanups()
     log("PASS")

@@ -18,6 +18,7 @@ memory figures.
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -38,70 +39,42 @@ def rss_kib(pid):
         return 0
 
 
-def find_pid(prefix):
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open("/proc/%s/cmdline" % d, "rb") as f:
-                    if ("file-prefix\0" + prefix).encode() in f.read():
-                        return int(d)
-            except OSError:
-                pass
-    return None
-
-
-def start(build, src, app, core, prefix, conf, tmp, args):
-    """A Tern app on its own core (server 0, load 1), no namespace needed."""
-    eal = h.eal_args(src, prefix)
-    if "-l" in eal:
-        eal[eal.index("-l") + 1] = str(core % max(1, os.cpu_count()))
-    argv = [h.tern_echo_path(build, app)] + eal + ["--", "--config", conf] + args
-    h.log("start: " + " ".join(argv))
-    return h.TernProcess(argv, os.path.join(tmp, app + ".stderr"))
-
-
 def main(build, src):
     h.require_root()
-    tmp = tempfile.mkdtemp(prefix="tern-flood-")
+    tmp = tempfile.mkdtemp(prefix="tern-it-%d-" % os.getpid())
+    h._cleanups.append(lambda: shutil.rmtree(tmp, ignore_errors=True))
     sock = os.path.join(tmp, "memif.sock")
     srv_conf = os.path.join(tmp, "srv.conf")
     cli_conf = os.path.join(tmp, "cli.conf")
-    with open(srv_conf, "w") as f:
-        f.write("[port]\ndevice = net_memif0,role=server,id=0,socket=%s\n"
-                "[ipv4]\naddress = 10.78.0.1\nnetmask = 255.255.255.0\n"
-                "[stack]\nmbufs = 32767\n[tcp]\nsyn_backlog = 64\nsyncookies = auto\n"
-                "time_wait_ms = 2000\n" % sock)
-    with open(cli_conf, "w") as f:
-        f.write("[port]\ndevice = net_memif0,role=client,id=0,socket=%s\n"
-                "[ipv4]\naddress = 10.78.0.2\nnetmask = 255.255.255.0\n"
-                "[stack]\nmbufs = 32767\n" % sock)
+    h.memif_conf(srv_conf, "server", sock, "10.78.0.1",
+                 "[stack]\nmbufs = 32767\n[tcp]\nsyn_backlog = 64\nsyncookies = auto\n"
+                 "time_wait_ms = 2000\n")
+    h.memif_conf(cli_conf, "client", sock, "10.78.0.2", "[stack]\nmbufs = 32767\n")
     sprefix, cprefix = "tern-fs%d" % os.getpid(), "tern-fc%d" % os.getpid()
-    srv = start(build, src, "tern-httpd", 0, sprefix, srv_conf, tmp,
-                ["--port", "80", "--duration", "60"])
-    try:
-        h.check(srv.wait_line(r"ready:", 30) is not None, "tern-httpd ready")
-        pid = find_pid(sprefix)
-        time.sleep(0.5)
-        rss0 = rss_kib(pid) if pid else 0
-        cli = start(build, src, "tern-loadgen", 1, cprefix, cli_conf, tmp,
-                    ["--target", "10.78.0.1:80", "--mode", "http-close", "--conns", "32",
-                     "--requests", str(LEGIT), "--flood", "0", "--duration", "30",
-                     "--json", "--quiet"])
-        rss_peak = rss0
-        t0 = time.monotonic()
-        while cli.wait(0.2) is None and time.monotonic() - t0 < 40:
-            if pid:
-                rss_peak = max(rss_peak, rss_kib(pid))
-        rc = cli.wait(5)
-        h.check(rc == 0, "tern-loadgen exit status 0 (got %s)" % rc)
-        js = [l for l in cli.stdout_lines if l.startswith("{")]
-        h.check(len(js) == 1, "loadgen printed its JSON summary")
-        res = json.loads(js[0])
-        rss1 = rss_kib(pid) if pid else 0
-        rc, st = srv.stop()
-        h.check(rc == 0, "tern-httpd exit status 0")
-    finally:
-        srv.kill()
+    srv = h.start_app(build, src, "tern-httpd", 0, sprefix, srv_conf, tmp,
+                      ["--port", "80", "--duration", "60"])
+    h.check(srv.wait_line(r"ready:", 30) is not None, "tern-httpd ready")
+    pid = srv.proc.pid
+    time.sleep(0.5)
+    rss0 = rss_kib(pid)
+    # --linger: when done, tern-loadgen stops its workers and holds its port
+    # until the server has closed its own (h.memif_close_pair)
+    cli = h.start_app(build, src, "tern-loadgen", 1, cprefix, cli_conf, tmp,
+                      ["--target", "10.78.0.1:80", "--mode", "http-close", "--conns", "32",
+                       "--requests", str(LEGIT), "--flood", "0", "--duration", "30",
+                       "--json", "--quiet", "--linger"])
+    rss_peak = rss0
+    t0 = time.monotonic()
+    while cli.wait_line(r"lingering:", 0.2) is None and cli.proc.poll() is None and \
+            time.monotonic() - t0 < 40:
+        rss_peak = max(rss_peak, rss_kib(pid))
+    js = [l for l in cli.stdout_lines if l.startswith("{")]
+    rss1 = rss_kib(pid)
+    rc, st, crc = h.memif_close_pair(srv, cli)
+    h.check(crc == 0, "tern-loadgen exit status 0 (%s)" % h.status_text(crc))
+    h.check(rc == 0, "tern-httpd exit status 0 (%s)" % h.status_text(rc))
+    h.check(len(js) == 1, "loadgen printed its JSON summary")
+    res = json.loads(js[0])
     # a legitimate connection succeeded when its response came back (200);
     # the run stops at LEGIT responses, so the last few may not have closed
     ok = res["requests"] - res["non2xx"]
