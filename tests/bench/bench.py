@@ -26,7 +26,7 @@ Each figure is the median of --runs runs. A benchmark, not a test: it never
 fails on a number. --smoke runs each pair once for a second and fails only on
 errors (wrong responses, failed runs): that is what the test suite runs.
 """
-import argparse, json, os, re, signal, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, re, signal, statistics, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
@@ -45,23 +45,93 @@ def log(*a):
 
 
 class Proc:
-    """A background process that is always killed (process group)."""
+    """
+    A background process that is always killed (process group); its stdout
+    and stderr, together, read line by line as they come (wait_line).
+    """
     def __init__(self, argv, **kw):
+        self.name = os.path.basename(next(x for x in argv if x not in ("stdbuf", "-oL")))
         self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                   start_new_session=True, **kw)
+        self.lines = []
+        self.cond = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for raw in self.p.stdout:
+            with self.cond:
+                self.lines.append(raw.decode(errors="replace").rstrip("\n"))
+                self.cond.notify_all()
+        with self.cond:
+            self.lines.append(None)     # EOF
+            self.cond.notify_all()
+
+    def wait_line(self, pattern, timeout, start=0):
+        """The first line matching @pattern (from line @start on), or None at
+        EOF or after @timeout s."""
+        rx, deadline = re.compile(pattern), time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for ln in self.lines[start:]:
+                    if ln is not None and rx.search(ln):
+                        return ln
+                left = deadline - time.monotonic()
+                if (self.lines and self.lines[-1] is None) or left <= 0:
+                    return None
+                self.cond.wait(min(left, 0.2))
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
+        """Signal the process group, wait; returns everything it printed."""
         if self.p.poll() is None:
             try:
                 os.killpg(self.p.pid, sig)
             except ProcessLookupError:
                 pass
         try:
-            out, _ = self.p.communicate(timeout=timeout)
+            self.p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             os.killpg(self.p.pid, signal.SIGKILL)
-            out, _ = self.p.communicate()
-        return out.decode(errors="replace")
+            self.p.wait()
+        self.reader.join(timeout=10)
+        return self.output()
+
+    def output(self):
+        with self.cond:
+            return "\n".join(ln for ln in self.lines if ln is not None)
+
+    def status(self):
+        """'exit status N' or 'killed by signal SIGSEGV (11)' (or 'running')."""
+        rc = self.p.poll()
+        if rc is None:
+            return "running"
+        if rc < 0:
+            return "killed by signal %s (%d)" % (signal.Signals(-rc).name, -rc)
+        return "exit status %d" % rc
+
+    def report(self, lines=20):
+        """Its status and last lines, for a failure message."""
+        return "%s (pid %d) %s; last lines:\n    %s" % (
+            self.name, self.p.pid, self.status(),
+            "\n    ".join(self.output().splitlines()[-lines:]))
+
+
+def close_pair(srv, cli, timeout):
+    """
+    End a net_memif pair with neither end polling when its peer goes (DPDK
+    22.11's PMD unmaps the shared memory from its interrupt thread then;
+    docs/bench.md): tern-loadgen @cli runs with --linger, so after its
+    summary it stops its workers and holds its port; then @srv stops (its
+    workers, then its port, while tern-loadgen's are stopped), then @cli
+    (the server is gone). Raises if either ended otherwise than with 0.
+    """
+    if cli.wait_line(r"lingering:", timeout) is None:
+        log("    %s did not linger (%s)" % (cli.name, cli.status()))
+    srv.stop()
+    cli.stop()
+    bad = [x for x in (srv, cli) if x.p.returncode != 0]
+    if bad:
+        raise RuntimeError("; ".join(x.report() for x in bad))
 
 
 def eal(core, prefix):
@@ -158,8 +228,8 @@ def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None):
                 server_argv[1:])
     cli_argv = ([os.path.join(b, "app", "tern-loadgen")] + ceal +
                 ["--", "--config", memif_conf(tmp, crole, "10.78.0.2", zero_copy == "client"),
-                 "--quiet", "--json", "--wait-link", "10", "--duration", str(seconds)] +
-                client_args)
+                 "--quiet", "--json", "--wait-link", "10", "--duration", str(seconds),
+                 "--linger"] + client_args)
     srv = cli = None
     try:
         # the memif server first: the client connects once, at its start
@@ -167,22 +237,20 @@ def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None):
             if which == "srv":
                 srv = Proc(srv_argv)
             else:
-                cli = subprocess.Popen(cli_argv, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, text=True)
+                cli = Proc(cli_argv)
             if srv is None or cli is None:
                 time.sleep(1.5)
-        cout, cerr = cli.communicate(timeout=seconds + 30)
+        close_pair(srv, cli, seconds + 30)
     finally:
-        if cli is not None and cli.poll() is None:
-            cli.kill()
-            cli.communicate()
-        sout = srv.stop() if srv is not None else ""
+        for x in (cli, srv):
+            if x is not None and x.p.poll() is None:
+                x.stop(signal.SIGKILL)
         if zero_copy is not None:
             zero_copy_cleanup(sprefix if zero_copy == "server" else cprefix)
+    cout, sout = cli.output(), srv.output()
     m = re.search(r"^\{.*\}$", cout, re.M)
-    if cli.returncode != 0 or not m:
-        raise RuntimeError("tern-loadgen failed (%d): %s %s" % (cli.returncode, cout[-500:],
-                                                            cerr[-500:]))
+    if not m:
+        raise RuntimeError("tern-loadgen printed no summary: %s" % cli.report())
     res = json.loads(m.group(0))
     # the server's load: its time on frames over its life (polls_busy_us,
     # printed at exit; it idles before and after the run) over the measured
@@ -286,25 +354,46 @@ def testpmd_macswap(tmp, seconds, frame=64, in_flight=32):
               "--txpkts=%d" % frame, "--forward-mode=macswap"]
     # testpmd wants a main lcore besides its forwarding one: each takes both
     # cores with its forwarding lcore on its own core (the main one sleeps)
-    srv = Proc(["dpdk-testpmd"] + eal("0,1", "tpa%d" % os.getpid()) + ["--main-lcore", "1"] +
+    # stdbuf: testpmd's output line by line, as it comes, through a pipe
+    srv = Proc(["stdbuf", "-oL", "dpdk-testpmd"] + eal("0,1", "tpa%d" % os.getpid()) + ["--main-lcore", "1"] +
                ["--vdev=net_memif0,role=server,id=0,socket=%s" % SOCK] + common +
                ["--stats-period", "1", "--auto-start"], stdin=subprocess.DEVNULL)
     gen = None
     try:
         time.sleep(1.5)
-        gen = Proc(["dpdk-testpmd"] + eal("0,1", "tpb%d" % os.getpid()) + ["--main-lcore", "0"] +
+        gen = Proc(["stdbuf", "-oL", "dpdk-testpmd"] + eal("0,1", "tpb%d" % os.getpid()) + ["--main-lcore", "0"] +
                    ["--vdev=net_memif0,role=client,id=0,socket=%s" % SOCK] + common + ["-i"],
                    stdin=subprocess.PIPE)
         time.sleep(2)
         gen.p.stdin.write(b"start tx_first %d\n" % max(1, in_flight // 32))
         gen.p.stdin.flush()
         time.sleep(seconds + 1.5)
-        gen.p.stdin.write(b"stop\nquit\n")
+        # neither end may forward when its peer's port closes (its PMD
+        # unmaps the shared memory then, docs/bench.md): the client end
+        # stops forwarding ("stop" prints "Done." when its lcore has
+        # stopped), then the server end, on SIGINT, stops forwarding before
+        # it closes its port, and only then does the client end quit
+        n = len(gen.lines)
+        gen.p.stdin.write(b"stop\n")
         gen.p.stdin.flush()
-        time.sleep(0.5)
+        if gen.wait_line(r"^Done\.", 30, start=n) is None or gen.p.poll() is not None:
+            raise RuntimeError("testpmd (client end) did not stop forwarding: %s"
+                               % gen.report())
+        sout = srv.stop(signal.SIGINT, timeout=30)
+        gen.p.stdin.write(b"quit\n")
+        gen.p.stdin.flush()
+        try:
+            gen.p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+        gout = gen.stop(signal.SIGINT)
     finally:
-        gout = gen.stop(signal.SIGINT) if gen else ""
-        sout = srv.stop(signal.SIGINT)
+        for x in (gen, srv):
+            if x is not None and x.p.poll() is None:
+                x.stop(signal.SIGKILL)
+    for x in (srv, gen):
+        if x.p.returncode != 0:
+            raise RuntimeError("testpmd ended badly: %s" % x.report())
     # the server end's rate: RX-packets of its port per second in the last
     # periods; it sent back what it received (else this is no echo)
     rates = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", sout)]
@@ -367,30 +456,29 @@ def idle_run(tmp, server_argv, idle, seconds, client_args, mem_mb, huge=False):
                     "[stack]\nmbufs = 65535\n[tcp]\nmax_conns = %d\nmax_time_wait = 262144\n"
                     "port_min = 1024\nport_max = 65535\n" % (role, SOCK, addr, extra, cap))
     mem = ["--huge-unlink" if huge else "--no-huge", "-m", str(mem_mb)]
+    srv = cli = None
     srv = Proc([os.path.join(b, "app", server_argv[0]), "-l", "0", "--no-pci",
                 "--log-level=*:error", "--file-prefix", "bisrv%d" % os.getpid()] + mem +
                ["--", "--config", confs["server"]] + server_argv[1:])
     try:
         time.sleep(2.5)
         rss0 = rss_kib(srv.p.pid)
-        cli = subprocess.Popen([os.path.join(b, "app", "tern-loadgen"), "-l", "1", "--no-pci",
-                                "--log-level=*:error", "--file-prefix", "bicli%d" % os.getpid()] +
-                               mem + ["--", "--config", confs["client"], "--json",
-                                      "--duration", str(seconds), "--drain-ms", "20000",
-                                      "--idle", str(idle)] + client_args,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cli = Proc([os.path.join(b, "app", "tern-loadgen"), "-l", "1", "--no-pci",
+                    "--log-level=*:error", "--file-prefix", "bicli%d" % os.getpid()] +
+                   mem + ["--", "--config", confs["client"], "--json",
+                          "--duration", str(seconds), "--drain-ms", "20000",
+                          "--idle", str(idle), "--linger"] + client_args)
         rss1 = rss0
-        for line in cli.stderr:
-            if "idle connections open" in line or (idle == 0 and "req/s" in line):
-                rss1 = rss_kib(srv.p.pid)
-                break
-        out, err = cli.communicate(timeout=seconds + 120)
+        if cli.wait_line("idle connections open" if idle else "req/s", 120) is not None:
+            rss1 = rss_kib(srv.p.pid)
+        close_pair(srv, cli, seconds + 120)
     finally:
-        srv.stop()
-    m = re.search(r"^\{.*\}$", out, re.M)
-    if cli.returncode != 0 or not m:
-        raise RuntimeError("tern-loadgen --idle failed (%d): %s %s" % (cli.returncode, out[-500:],
-                                                                   err[-500:]))
+        for x in (cli, srv):
+            if x is not None and x.p.poll() is None:
+                x.stop(signal.SIGKILL)
+    m = re.search(r"^\{.*\}$", cli.output(), re.M)
+    if not m:
+        raise RuntimeError("tern-loadgen --idle printed no summary: %s" % cli.report())
     res = json.loads(m.group(0))
     if res["idle_held"] != idle:
         raise RuntimeError("held %d idle connections, not %d" % (res["idle_held"], idle))
