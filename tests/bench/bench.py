@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Tern against Linux, side by side, on this machine, in one run.
 
-  tests/bench/bench.py [--runs 3] [--seconds 5] [--smoke] [--json FILE]
+  tests/bench/bench.py [--runs 3] [--seconds 5] [--smoke] [--workers N] [--json FILE]
 
 Pairs (Linux on loopback; Tern over net_memif between two processes):
   http keep-alive req/s   nginx (1 worker, core 0) + wrk (1 thread, core 1)
@@ -22,6 +22,14 @@ Pairs (Linux on loopback; Tern over net_memif between two processes):
   latency p50/p99         at a moderate, steady rate: 8 connections, each pausing 1 ms
                           between a response and its next request (wrk's delay() in a
                           script, tern-loadgen --delay-ms 1): wrk vs tern-loadgen
+  steered frame ns        bench_steer: the CPU time of a frame on its owner's queue, and
+                          the extra time of one that arrives on another worker's queue and
+                          is passed to its owner (two workers on two lcores)
+--workers N runs both Tern ends of every pair with N workers (N lcores each, the
+memif link with N queue pairs, the per-worker sizes divided by N; the idle and
+memory rows stay at one worker) and fails if a client worker opened no connection.
+Where the machine has fewer than 2N cores the two ends share them: a correctness
+run, not a measurement (this 2-core VM).
 Each figure is the median of --runs runs. A benchmark, not a test: it never
 fails on a number. --smoke runs each pair once for a second and fails only on
 errors (wrong responses, failed runs): that is what the test suite runs.
@@ -134,11 +142,22 @@ def close_pair(srv, cli, timeout):
         raise RuntimeError("; ".join(x.report() for x in bad))
 
 
+WORKERS = 1                 # --workers: per Tern end
+
+
+def lcores(core):
+    """The lcores of the Tern end that runs on @core (0: server, 1: client)."""
+    if WORKERS == 1:
+        return str(core)
+    first = core * WORKERS if os.cpu_count() >= 2 * WORKERS else 0
+    return "%d-%d" % (first, first + WORKERS - 1)
+
+
 def eal(core, prefix):
     mem = subprocess.run([os.path.join(SRC, "tools", "eal-mem"), prefix], capture_output=True,
                          text=True).stdout.split()
     # memif needs shared memory both sides can map: no --in-memory
-    return ["-l", str(core), "--no-pci", "--log-level=*:error"] + mem
+    return ["-l", lcores(core), "--no-pci", "--log-level=*:error"] + mem
 
 
 # trust_checksums: like Linux on loopback, no TCP checksums between two
@@ -152,9 +171,12 @@ def memif_conf(tmp, role, addr, zero_copy=False):
     with open(path, "w") as f:
         f.write("[port]\ndevice = net_memif0,role=%s,id=0,socket=%s%s\ntrust_checksums = %d\n"
                 "[ipv4]\naddress = %s\nnetmask = 255.255.255.0\n"
-                "[stack]\nmbufs = 65535\n[tcp]\nmax_conns = 65536\nmax_time_wait = 262144\n"
+                "[stack]\nmbufs = %d\n[tcp]\nmax_conns = %d\nmax_time_wait = %d\n"
                 "time_wait_ms = 60000\n" % (role, SOCK, ",zero-copy=yes" if zero_copy else "",
-                                            TRUST_CHECKSUMS, addr))
+                                            TRUST_CHECKSUMS, addr,
+                                            # the same totals over --workers
+                                            max(4095, 65535 // WORKERS), 65536 // WORKERS,
+                                            262144 // WORKERS))
     return path
 
 
@@ -485,6 +507,23 @@ def idle_run(tmp, server_argv, idle, seconds, client_args, mem_mb, huge=False):
     return res, rss0, rss1
 
 
+def steer_cost(rounds):
+    """bench_steer's JSON: two workers of one stack on lcores 0 and 1."""
+    exe = os.path.join(build_dir(), "tests", "bench", "bench_steer")
+    out = subprocess.run([exe, "-l", "0-1", "--no-huge", "-m", "512", "--no-pci",
+                          "--log-level=*:error", "--file-prefix", "bst%d" % os.getpid(), "--",
+                          "-r", str(max(3, rounds)), "-f", str(1 << 18)],
+                         capture_output=True, text=True, timeout=300)
+    m = re.search(r"^\{.*\}$", out.stdout, re.M)
+    if out.returncode != 0 or not m:
+        raise RuntimeError("bench_steer: rc %d %s" % (out.returncode, out.stderr[-500:]))
+    res = json.loads(m.group(0))
+    log("    bench_steer: %s" % res)
+    if res["steer_drop_full"]:
+        raise RuntimeError("bench_steer lost %d frames" % res["steer_drop_full"])
+    return res
+
+
 def alternate(fns, runs):
     """
     Run each of @fns once per round, @runs rounds, and return the median of
@@ -505,8 +544,14 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--json")
     a = ap.parse_args()
+    global WORKERS
+    WORKERS = max(1, a.workers)
+    if WORKERS > 1 and os.cpu_count() < 2 * WORKERS:
+        log("  --workers %d on %d cores: the two Tern ends share cores, a correctness run"
+            % (WORKERS, os.cpu_count()))
     if os.geteuid() != 0:
         print("SKIP: needs root (hugepages, memif socket)")
         return 77
@@ -535,6 +580,9 @@ def main():
         if res["left_open"]:
             failures.append("%s: %d connections left open after the drain" % (
                 what, res["left_open"]))
+        idle = [i for i, w in enumerate(res.get("workers", [])) if w["conns_opened"] == 0]
+        if WORKERS > 1 and idle and res["conns_opened"] >= WORKERS:
+            failures.append("%s: client workers %s opened no connection" % (what, idle))
         return res
 
     httpd = ["tern-httpd", "--port", "80"]
@@ -559,7 +607,11 @@ def main():
                 ng.stop()
             row("http keep-alive req/s, %d conns" % conns, lin, t, "req/s")
             row("http close conn/s, %d conns" % conns, linc, tc, "conn/s")
-        bulk = to_httpd + ["--mode", "bulk", "--conns", "1", "--bytes", str(64 << 20)]
+        # ends sharing cores (--workers on a small machine) move a download
+        # slowly: one that the drain can finish
+        shared = WORKERS > 1 and os.cpu_count() < 2 * WORKERS
+        bulk = to_httpd + ["--mode", "bulk", "--conns", "1", "--bytes",
+                           str((1 << 20) if shared else (64 << 20))]
         zero_copy = eal_zero_copy(1, "bzc%d" % os.getpid()) is not None
         if not zero_copy:
             log("  bulk zero-copy row not measured: memif zero-copy needs hugepages, none here")
@@ -646,6 +698,9 @@ def main():
             log("  VmRSS KiB: %s %d, with %d idle %d" % (app[0], small[1], idle_n, held[2]))
             row("memory per idle conn, %s, bytes" % what, 1024,
                 (held[2] - small[1]) * 1024 / idle_n, "B", "first column: the 1 KiB target")
+        st = steer_cost(a.runs if not a.smoke else 1)
+        row("steered frame ns: on its owner's queue, extra when steered", st["direct_ns"],
+            st["extra_ns_per_steered_frame"], "ns", "bench_steer, medians; not Linux")
         # latency at a moderate, steady rate (about 8 connections / 1 ms),
         # not flat out: each connection pauses 1 ms after every response
         delay = os.path.join(tmp, "delay.lua")
@@ -668,8 +723,10 @@ def main():
     print("\n| pair | Linux | Tern | unit | Tern/Linux |\n|---|---|---|---|---|")
     for name, lin, tern, unit, ratio, note in rows:
         print("| %s | %.1f | %.1f | %s | %.2f |" % (name, lin, tern, unit, ratio))
-    print("\nmachine: %s, %d cores; %s; median of %d runs of %d s" % (
-        os.uname().machine, os.cpu_count(), time.strftime("%Y-%m-%d"), a.runs, a.seconds))
+    print("\nmachine: %s, %d cores; %s; median of %d runs of %d s; %d worker(s) per Tern end%s"
+          % (os.uname().machine, os.cpu_count(), time.strftime("%Y-%m-%d"), a.runs, a.seconds,
+             WORKERS, " (ends sharing cores: correctness only)"
+             if WORKERS > 1 and os.cpu_count() < 2 * WORKERS else ""))
     if a.json:
         with open(a.json, "w") as f:
             json.dump([dict(zip(("pair", "linux", "tern", "unit", "ratio", "note"), r))
