@@ -332,7 +332,10 @@ tern_sim_deliver(struct tern_netdev *dev, struct rte_mbuf *m)
 		h = rte_softrss((uint32_t *)&t, RTE_THASH_V4_L4_LEN, tern_rss_key);
 		m->hash.rss = h;
 		m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
-		q = (uint16_t)((h & (TERN_SIM_RETA_SIZE - 1)) % s->nb_rx_used);
+		/* the table spreads over the queues the stack named (a queue
+		 * per worker), not every queue it configured */
+		q = (uint16_t)((h & (TERN_SIM_RETA_SIZE - 1)) %
+				(dev->rss_queues != 0 ? dev->rss_queues : s->nb_rx_used));
 		break;
 	case TERN_SIM_SPREAD_FLOW:
 		if (!sim_tcp_tuple(m, &t))

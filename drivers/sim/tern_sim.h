@@ -67,8 +67,8 @@ enum tern_sim_spread {
 	TERN_SIM_SPREAD_QUEUE0 = 0,
 	/** RSS done Tern's way: Toeplitz with tern_rss_key over a TCP/IPv4
 	 * frame's addresses and ports, a redirection table of
-	 * TERN_SIM_RETA_SIZE entries (i % queues), the hash reported in
-	 * m->hash.rss with RTE_MBUF_F_RX_RSS_HASH; the device claims
+	 * TERN_SIM_RETA_SIZE entries (i % the stack's rss_queues), the hash
+	 * reported in m->hash.rss with RTE_MBUF_F_RX_RSS_HASH; the device claims
 	 * TERN_NETDEV_RSS_OURS, so no frame should need steering. Other
 	 * frames on queue 0, unhashed. */
 	TERN_SIM_SPREAD_RSS,

@@ -10,6 +10,7 @@
 
 #include <rte_errno.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "scenarios.h"
 
@@ -43,7 +44,7 @@ sim_profile_find(const char *name)
 	return NULL;
 }
 
-static const char *const wl_names[SIM_WL_N] = { "echo", "bulk", "short" };
+static const char *const wl_names[SIM_WL_N] = { "echo", "bulk", "short", "both" };
 
 const char *
 sim_workload_name(int wl)
@@ -56,6 +57,28 @@ sim_workload_parse(const char *name)
 {
 	for (int i = 0; i < SIM_WL_N; i++)
 		if (strcmp(wl_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static const char *const spread_names[TERN_SIM_SPREAD_N] = {
+	[TERN_SIM_SPREAD_QUEUE0] = "queue0",
+	[TERN_SIM_SPREAD_RSS] = "rss",
+	[TERN_SIM_SPREAD_FLOW] = "flow",
+	[TERN_SIM_SPREAD_RANDOM] = "random",
+};
+
+const char *
+sim_spread_name(int spread)
+{
+	return spread >= 0 && spread < TERN_SIM_SPREAD_N ? spread_names[spread] : "?";
+}
+
+int
+sim_spread_parse(const char *name)
+{
+	for (int i = 0; i < TERN_SIM_SPREAD_N; i++)
+		if (strcmp(spread_names[i], name) == 0)
 			return i;
 	return -1;
 }
@@ -74,6 +97,9 @@ sim_opts_default(struct sim_opts *o)
 	 * hours (the RTO sits at its 60 s ceiling); virtual time is cheap */
 	o->deadline_us = 36ull * 3600 * 1000000;
 	o->max_frames = 200000;     /* an 8 MiB bulk at 20% loss needs ~15000 */
+	o->workers = 1;
+	o->spread = TERN_SIM_SPREAD_QUEUE0;
+	o->n_workloads = SIM_WL_CLASSIC;
 }
 
 /* --------------------------------------------------------------- patterns */
@@ -134,9 +160,11 @@ struct app;
 struct rec {
 	struct app *app;
 	struct tern_conn *c;
-	uint8_t side;                /* 0: A (client), 1: B (server) */
+	uint8_t side;                /* the stack: 0 A, 1 B */
+	bool client;                 /* opened it (else accepted it) */
 	uint32_t id;                 /* index in app->recs */
-	uint32_t idx;                /* short: connection number */
+	uint32_t idx;                /* short, both: connection number */
+	uint16_t lport, rport;       /* its ports, host order */
 	unsigned int connected, peer_closed, closed;
 	int reason;
 	uint64_t closed_at;
@@ -159,6 +187,14 @@ struct rec {
 	uint32_t pend_len;
 };
 
+struct app;
+
+/* A listener's argument: which stack accepts. */
+struct lsn {
+	struct app *app;
+	int side;
+};
+
 struct app {
 	struct sim_world *w;
 	const struct sim_opts *o;
@@ -167,8 +203,12 @@ struct app {
 	uint64_t seed, rng;
 	struct rec *recs;
 	uint32_t n_recs, cap;
-	uint32_t planned;            /* client connections to make */
-	uint32_t started, active, client_closed, server_accepted, server_closed;
+	uint32_t n_planned;          /* connections to make, both sides */
+	/* per stack: connections it opens (planned, started, open, closed)
+	 * and accepts (accepted, closed) */
+	uint32_t planned[2], started[2], active[2], client_closed[2];
+	uint32_t accepted[2], server_closed[2];
+	struct lsn lsn[2];
 	uint16_t port;
 	int bulk_dir;
 	bool failed;
@@ -189,7 +229,7 @@ app_fail(struct app *a, const char *fmt, ...)
 }
 
 static struct rec *
-rec_new(struct app *a, struct tern_conn *c, int side)
+rec_new(struct app *a, struct tern_conn *c, int side, bool client)
 {
 	struct rec *r;
 
@@ -201,6 +241,7 @@ rec_new(struct app *a, struct tern_conn *c, int side)
 	r->app = a;
 	r->c = c;
 	r->side = (uint8_t)side;
+	r->client = client;
 	r->id = a->n_recs++;
 	return r;
 }
@@ -228,6 +269,20 @@ static const char *
 side_name(const struct rec *r)
 {
 	return r->side == 0 ? "A" : "B";
+}
+
+/* request/reply workloads: short, and short both ways */
+static bool
+wl_short(const struct app *a)
+{
+	return a->wl == SIM_WL_SHORT || a->wl == SIM_WL_BOTH;
+}
+
+/* both: A opens the even connections, B the odd ones */
+static int
+opener_of(const struct app *a, uint32_t idx)
+{
+	return a->wl == SIM_WL_BOTH ? (int)(idx & 1) : 0;
 }
 
 static void
@@ -346,8 +401,8 @@ short_header(struct rec *r)
 
 	memcpy(&len, r->hdr, 4);
 	memcpy(&idx, r->hdr + 4, 4);
-	if (idx >= a->planned || len != short_req_len(a, idx)) {
-		app_fail(a, "B: bad request header (len %u idx %u)", len, idx);
+	if (idx >= a->n_planned || opener_of(a, idx) == r->side || len != short_req_len(a, idx)) {
+		app_fail(a, "%s: bad request header (len %u idx %u)", side_name(r), len, idx);
 		return false;
 	}
 	r->idx = idx;
@@ -418,7 +473,8 @@ short_reply(struct rec *r)
 
 	r->tx_key = stream_key(a, r->idx, 1);
 	r->tx_total = short_rep_len(a, r->idx);
-	r->tx_close = (r->idx & 1) != 0;   /* odd: the server closes first */
+	/* the server closes first on every other connection of its opener's */
+	r->tx_close = ((a->wl == SIM_WL_BOTH ? r->idx >> 1 : r->idx) & 1) != 0;
 }
 
 static void
@@ -445,9 +501,9 @@ cb_recv(struct tern_conn *c __rte_unused, struct rte_mbuf *m, void *arg)
 		return;
 	if (r->rx_known && r->rx_got == r->rx_total && !was_complete) {
 		/* the whole stream is in */
-		if (a->wl == SIM_WL_SHORT && r->side == 1)
+		if (wl_short(a) && !r->client)
 			short_reply(r);
-		if (r->side == 0 && (a->wl == SIM_WL_SHORT || a->wl == SIM_WL_ECHO))
+		if (r->client && (wl_short(a) || a->wl == SIM_WL_ECHO))
 			r->want_close = true;
 	}
 	pump(r);
@@ -504,11 +560,11 @@ cb_closed(struct tern_conn *c __rte_unused, int reason, void *arg)
 	}
 	r->reason = reason;
 	r->closed_at = a->w->now;
-	if (r->side == 0) {
-		a->active--;
-		a->client_closed++;
+	if (r->client) {
+		a->active[r->side]--;
+		a->client_closed[r->side]++;
 	} else {
-		a->server_closed++;
+		a->server_closed[r->side]++;
 	}
 	if (reason == TERN_CLOSE_RESET && r->closing && r->rx_known &&
 			r->rx_got == r->rx_total && r->tx_queued == r->tx_total) {
@@ -529,6 +585,50 @@ cb_closed(struct tern_conn *c __rte_unused, int reason, void *arg)
 		app_fail(a, "%s conn %u closed NORMAL without tern_close", side_name(r), r->idx);
 }
 
+/* Note the ports of @r's connection, to know its RSTs at the tap. */
+static void
+rec_ports(struct rec *r)
+{
+	struct tern_conn_info ci;
+
+	tern_conn_get_info(r->c, &ci);
+	r->lport = ci.lport;
+	r->rport = ci.rport;
+}
+
+/*
+ * The tap's filter (it drops nothing): a stack sends a RST only for a
+ * segment of a connection it had already closed: one reordered or
+ * duplicated past the close, or a FIN retransmitted past the peer's
+ * TIME_WAIT (the tolerated late RST). A RST for a connection still open on
+ * the sender's side, or for one it never had, means a segment reached a
+ * worker that does not hold its connection (RFC 9293 §3.10.7.1 answers it
+ * from CLOSED), as a frame steered to the wrong worker would.
+ */
+static bool
+tap_check_rst(void *arg, const struct sim_seg *sg)
+{
+	struct app *a = arg;
+	const struct rec *r = NULL;
+	int side = sg->dir;          /* direction 0 is what A sent */
+
+	/* what the link corrupted is not what the stack sent (the peer drops it) */
+	if (!sg->is_tcp || !(sg->flags & RTE_TCP_RST_FLAG) || sg->cksum_bad)
+		return false;
+	a->r->rsts++;
+	for (uint32_t i = 0; i < a->n_recs; i++)
+		if (a->recs[i].side == side && a->recs[i].c != NULL &&
+				a->recs[i].lport == sg->sport && a->recs[i].rport == sg->dport)
+			r = &a->recs[i];     /* the latest with these ports */
+	if (r == NULL)
+		app_fail(a, "%c sent a RST %u>%u for a connection it never had", 'A' + side,
+				sg->sport, sg->dport);
+	else if (!r->closed || r->closed_at > sg->t)
+		app_fail(a, "%s conn %u: its stack sent a RST %u>%u while it was open",
+				side_name(r), r->idx, sg->sport, sg->dport);
+	return false;
+}
+
 static const struct tern_conn_ops app_ops = {
 	.on_connected = cb_connected,
 	.on_recv = cb_recv,
@@ -540,14 +640,16 @@ static const struct tern_conn_ops app_ops = {
 static int
 on_accept(struct tern_conn *c, void *arg)
 {
-	struct app *a = arg;
-	struct rec *r = rec_new(a, c, 1);
+	struct lsn *l = arg;
+	struct app *a = l->app;
+	struct rec *r = rec_new(a, c, l->side, false);
 
 	if (r == NULL) {
-		app_fail(a, "B: too many connections for the app");
+		app_fail(a, "%c: too many connections for the app", 'A' + l->side);
 		return -1;
 	}
-	a->server_accepted++;
+	a->accepted[l->side]++;
+	rec_ports(r);
 	r->connected = 1;
 	switch (a->wl) {
 	case SIM_WL_ECHO:
@@ -578,17 +680,21 @@ on_accept(struct tern_conn *c, void *arg)
 	return 0;
 }
 
+/* Open the next connection of stack @side. */
 static void
-client_start(struct app *a)
+client_start(struct app *a, int side)
 {
-	struct rec *r = rec_new(a, NULL, 0);
+	struct rec *r = rec_new(a, NULL, side, true);
+	struct sim_world *w = a->w;
+	struct tern_worker *wk;
 	struct tern_conn *c;
 
 	if (r == NULL) {
-		app_fail(a, "A: too many connections for the app");
+		app_fail(a, "%c: too many connections for the app", 'A' + side);
 		return;
 	}
-	r->idx = a->started++;
+	r->idx = a->wl == SIM_WL_BOTH ? 2 * a->started[side] + (uint32_t)side : a->started[side];
+	a->started[side]++;
 	switch (a->wl) {
 	case SIM_WL_ECHO:
 		r->tx_key = r->rx_key = stream_key(a, 0, 0);
@@ -618,28 +724,34 @@ client_start(struct app *a)
 	}
 	}
 	r->rx_known = true;
-	a->active++;
-	c = tern_connect(a->w->w[0], SIM_IP_B, a->port, &app_ops, r);
+	a->active[side]++;
+	/* spread over the stack's workers, each seed from another one */
+	wk = w->wk[side][(r->idx + a->seed) % w->nw[side]];
+	c = tern_connect(wk, side == 0 ? SIM_IP_B : SIM_IP_A, a->port, &app_ops, r);
 	if (c == NULL) {
 		r->closed = 1;
-		a->active--;
-		app_fail(a, "A: tern_connect #%u: %s", r->idx, rte_strerror(rte_errno));
+		a->active[side]--;
+		app_fail(a, "%c: tern_connect #%u on worker %u: %s", 'A' + side, r->idx,
+				tern_worker_id(wk), rte_strerror(rte_errno));
 		return;
 	}
 	r->c = c;
+	rec_ports(r);
 }
 
 static unsigned int
 app_step(void *arg, uint64_t now __rte_unused)
 {
 	struct app *a = arg;
-	uint32_t par = a->wl == SIM_WL_SHORT ? a->o->short_parallel : 1;
+	uint32_t par = a->wl == SIM_WL_SHORT ? a->o->short_parallel :
+		a->wl == SIM_WL_BOTH ? RTE_MAX(a->o->short_parallel / 2, 1u) : 1;
 	unsigned int n = 0;
 
-	while (!a->failed && a->started < a->planned && a->active < par) {
-		client_start(a);
-		n++;
-	}
+	for (int side = 0; side < 2; side++)
+		while (!a->failed && a->started[side] < a->planned[side] && a->active[side] < par) {
+			client_start(a, side);
+			n++;
+		}
 	return n;
 }
 
@@ -656,7 +768,8 @@ app_done(void *arg)
 		app_fail(a, "storm: more than %" PRIu64 " frames on the link", a->o->max_frames);
 		return true;
 	}
-	return a->client_closed == a->planned && a->server_closed == a->server_accepted &&
+	return a->client_closed[0] + a->client_closed[1] == a->n_planned &&
+		a->server_closed[0] == a->accepted[0] && a->server_closed[1] == a->accepted[1] &&
 		sim_world_conns(a->w, 0) == 0 && sim_world_conns(a->w, 1) == 0;
 }
 
@@ -668,7 +781,7 @@ report_conns(struct app *a, FILE *f)
 	uint32_t counts[TERN_TCP_TIME_WAIT + 1];
 
 	for (int s = 0; s < 2; s++) {
-		tern_worker_conn_counts(a->w->w[s], counts);
+		sim_world_conn_counts(a->w, s, counts);
 		fprintf(f, "  stack %c connections:", 'A' + s);
 		for (int k = 0; k <= TERN_TCP_TIME_WAIT; k++)
 			if (counts[k] != 0)
@@ -719,8 +832,9 @@ final_checks(struct app *a)
 		else if (r->tx_queued != r->tx_total)
 			app_fail(a, "%s conn %u: queued %" PRIu64 " of %" PRIu64 " bytes",
 					side_name(r), r->idx, r->tx_queued, r->tx_total);
-		else if (r->side == 0 && r->connected != 1)
-			app_fail(a, "A conn %u: on_connected %u times", r->idx, r->connected);
+		else if (r->client && r->connected != 1)
+			app_fail(a, "%s conn %u: on_connected %u times", side_name(r), r->idx,
+					r->connected);
 	}
 	for (uint32_t i = 0; i < a->n_recs && !a->failed; i++) {
 		struct rec *r = &a->recs[i], *peer = NULL;
@@ -740,15 +854,27 @@ final_checks(struct app *a)
 		else
 			a->r->late_rst++;
 	}
-	if (!a->failed && a->server_accepted != a->planned)
-		app_fail(a, "B accepted %u connections, A made %u", a->server_accepted, a->planned);
+	for (int s = 0; s < 2 && !a->failed; s++)
+		if (a->accepted[s] != a->planned[!s])
+			app_fail(a, "%c accepted %u connections, %c made %u", 'A' + s,
+					a->accepted[s], 'B' - s, a->planned[!s]);
 	for (int s = 0; s < 2 && !a->failed; s++) {
-		const struct tern_stats *st = tern_worker_stats(a->w->w[s]);
+		struct tern_stats st;
 
-		if (st->tcp_conn_closed + st->tcp_conn_reset != a->planned)
+		sim_world_stats(a->w, s, &st);
+		if (st.tcp_conn_closed + st.tcp_conn_reset != a->n_planned)
 			app_fail(a, "stack %c: tcp_conn_closed %" PRIu64 " + reset %" PRIu64
-					", expected %u", 'A' + s, st->tcp_conn_closed,
-					st->tcp_conn_reset, a->planned);
+					", expected %u", 'A' + s, st.tcp_conn_closed,
+					st.tcp_conn_reset, a->n_planned);
+		/* every frame reaches its owner, every ARP binding every worker */
+		else if (st.steer_drop_full != 0 || st.inbox_drop != 0)
+			app_fail(a, "stack %c: steer_drop_full %" PRIu64 ", inbox_drop %" PRIu64,
+					'A' + s, st.steer_drop_full, st.inbox_drop);
+		/* a device that hashes as the owner function puts every frame
+		 * on its owner's queue: nothing to pass on */
+		else if (a->o->spread == TERN_SIM_SPREAD_RSS && st.steer_tx != 0)
+			app_fail(a, "stack %c: %" PRIu64 " frames steered under RSS done our way",
+					'A' + s, st.steer_tx);
 	}
 }
 
@@ -775,11 +901,17 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	a->wl = wl;
 	a->seed = seed;
 	a->rng = sim_mix64(seed ^ 0xa99);
-	a->planned = wl == SIM_WL_SHORT ? o->short_conns : 1;
-	a->bulk_dir = o->bulk_dir >= 0 ? o->bulk_dir : (int)((seed / SIM_WL_N) & 1);
+	a->n_planned = wl_short(a) ? o->short_conns : 1;
+	/* both: A opens the even connection numbers, B the odd ones */
+	a->planned[1] = wl == SIM_WL_BOTH ? a->n_planned / 2 : 0;
+	a->planned[0] = a->n_planned - a->planned[1];
+	a->lsn[0] = (struct lsn){ a, 0 };
+	a->lsn[1] = (struct lsn){ a, 1 };
+	/* by seed / 3 as before "both" was added, so every seed replays */
+	a->bulk_dir = o->bulk_dir >= 0 ? o->bulk_dir : (int)((seed / SIM_WL_CLASSIC) & 1);
 	a->port = wl == SIM_WL_ECHO ? PORT_ECHO : wl == SIM_WL_BULK ? PORT_BULK : PORT_SHORT;
 	res->bulk_dir = a->bulk_dir;
-	a->cap = 2 * a->planned + 16;
+	a->cap = 2 * a->n_planned + 16;
 	a->recs = calloc(a->cap, sizeof(*a->recs));
 	if (a->recs == NULL) {
 		free(a);
@@ -794,7 +926,7 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	cc = o->cc;
 #ifdef TERN_TCP_CC_CUBIC
 	if (cc == SIM_CC_BY_SEED)
-		cc = (seed / (2 * SIM_WL_N)) & 1 ? TERN_TCP_CC_CUBIC : TERN_TCP_CC_NEWRENO;
+		cc = (seed / (2 * SIM_WL_CLASSIC)) & 1 ? TERN_TCP_CC_CUBIC : TERN_TCP_CC_NEWRENO;
 	wp.cfg[0].tcp_cc = wp.cfg[1].tcp_cc = (uint32_t)cc;
 	res->cc = cc == TERN_TCP_CC_CUBIC ? "cubic" : "newreno";
 #else
@@ -810,6 +942,8 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	wp.fault[0] = wp.fault[1] = p->f;
 	wp.pcap = o->pcap;
 	wp.trace_keep = o->trace != NULL ? 65536 : 0;
+	wp.workers[0] = wp.workers[1] = o->workers;
+	wp.spread = o->spread;
 
 	if (sim_world_create(&w, &wp, err, sizeof(err)) != 0) {
 		snprintf(res->why, sizeof(res->why), "world: %s", err);
@@ -818,8 +952,13 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 		free(a);
 		return -1;
 	}
-	if (tern_listen(w.w[1], a->port, on_accept, a) != 0)
-		app_fail(a, "tern_listen failed");
+	/* servers listen on every worker: a SYN is taken by its owner */
+	for (int s = 0; s < 2; s++)
+		for (unsigned int k = 0; k < w.nw[s] && (s == 1 || wl == SIM_WL_BOTH); k++)
+			if (tern_listen(w.wk[s][k], a->port, on_accept, &a->lsn[s]) != 0)
+				app_fail(a, "%c worker %u: tern_listen failed", 'A' + s, k);
+	w.filter = tap_check_rst;
+	w.filter_arg = a;
 	end = a->failed ? SIM_RUN_DONE :
 		sim_world_run(&w, app_step, app_done, a, w.now + o->deadline_us);
 	res->vtime_us = w.now - SIM_T0;
@@ -828,13 +967,17 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 		break;
 	case SIM_RUN_DEADLINE:
 		app_fail(a, "stuck: not finished after %.0f virtual s (%u/%u connections closed "
-				"by A, %u/%u by B)", (double)o->deadline_us / 1e6, a->client_closed,
-				a->planned, a->server_closed, a->server_accepted);
+				"by their opener, %u/%u by the acceptor)", (double)o->deadline_us / 1e6,
+				a->client_closed[0] + a->client_closed[1], a->n_planned,
+				a->server_closed[0] + a->server_closed[1],
+				a->accepted[0] + a->accepted[1]);
 		break;
 	case SIM_RUN_STUCK:
 		app_fail(a, "stuck: nothing in flight and no timer armed (%u/%u connections "
-				"closed by A, %u/%u by B)", a->client_closed, a->planned,
-				a->server_closed, a->server_accepted);
+				"closed by their opener, %u/%u by the acceptor)",
+				a->client_closed[0] + a->client_closed[1], a->n_planned,
+				a->server_closed[0] + a->server_closed[1],
+				a->accepted[0] + a->accepted[1]);
 		break;
 	case SIM_RUN_LIVELOCK:
 		app_fail(a, "livelock: %s", "frames keep moving without time passing");
@@ -843,19 +986,24 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	if (!a->failed)
 		final_checks(a);
 	if (a->failed && o->report) {
-		fprintf(stderr, "FAIL %s/%s seed %" PRIu64 " (%s, bulk %s): %s\n", p->name,
-				sim_workload_name(wl), seed, res->cc, a->bulk_dir ? "B>A" : "A>B",
+		fprintf(stderr, "FAIL %s/%s seed %" PRIu64 " (%s, bulk %s, %u workers, %s): %s\n",
+				p->name, sim_workload_name(wl), seed, res->cc,
+				a->bulk_dir ? "B>A" : "A>B", o->workers, sim_spread_name(o->spread),
 				res->why);
 		fprintf(stderr, "  virtual time %.3f s\n", (double)res->vtime_us / 1e6);
 		report_conns(a, stderr);
 		for (int d = 0; d < 2; d++) {
-			const struct tern_stats *st = tern_worker_stats(w.w[d]);
+			struct tern_stats st;
 
+			sim_world_stats(&w, d, &st);
 			fprintf(stderr, "  stack %c counters:", 'A' + d);
 			for (size_t k = 0; k < TERN_STATS_COUNT; k++)
-				if (tern_stats_value(st, k) != 0 && strncmp(tern_stats_name(k), "tcp_", 4) == 0)
-					fprintf(stderr, " %s=%" PRIu64, tern_stats_name(k) + 4,
-							tern_stats_value(st, k));
+				if (tern_stats_value(&st, k) != 0 &&
+						(strncmp(tern_stats_name(k), "tcp_", 4) == 0 ||
+						 strncmp(tern_stats_name(k), "steer_", 6) == 0))
+					fprintf(stderr, " %s=%" PRIu64, tern_stats_name(k) +
+							(tern_stats_name(k)[0] == 't' ? 4 : 0),
+							tern_stats_value(&st, k));
 			fprintf(stderr, "\n");
 		}
 		sim_world_print_trace(&w, stderr, 40);
@@ -871,13 +1019,17 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	}
 	for (int d = 0; d < 2; d++) {
 		sim_world_link_stats(&w, d, &res->ls[d]);
-		res->st[d] = *tern_worker_stats(w.w[d]);
+		sim_world_stats(&w, d, &res->st[d]);
 	}
 	res->iterations = w.iterations;
-	res->conns = a->client_closed;
-	/* teardown: whatever is open goes, then every mbuf must be home */
+	res->conns = a->client_closed[0] + a->client_closed[1];
+	/* teardown: whatever is open goes (its RSTs are ours), then every mbuf
+	 * must be home */
+	w.filter = NULL;
 	abort_open(a);
-	tern_unlisten(w.w[1], a->port);
+	for (int s = 0; s < 2; s++)
+		for (unsigned int k = 0; k < w.nw[s]; k++)
+			tern_unlisten(w.wk[s][k], a->port);
 	if (sim_world_drain(&w, err, sizeof(err)) != 0)
 		app_fail(a, "%s", err);
 	sim_world_free(&w);
@@ -909,7 +1061,7 @@ sim_matrix_run(const struct sim_profile *p, int wl, uint64_t first, uint64_t n,
 
 	memset(t, 0, sizeof(*t));
 	for (uint64_t seed = first; seed < first + n; seed++) {
-		int w = wl >= 0 ? wl : sim_workload_of_seed(seed);
+		int w = wl >= 0 ? wl : sim_workload_of_seed(seed, o->n_workloads);
 		struct sim_result r;
 
 		sim_scenario_run(p, w, seed, o, &r);
@@ -931,31 +1083,35 @@ sim_matrix_run(const struct sim_profile *p, int wl, uint64_t first, uint64_t n,
 			t->rexmt_segs += r.st[d].tcp_rexmt_segs;
 			t->fast_rexmt += r.st[d].tcp_fast_rexmt;
 			t->rto += r.st[d].tcp_rexmt_timeout;
+			t->steer_tx += r.st[d].steer_tx;
 		}
 		t->late_rst += r.late_rst;
 		if (r.ok)
 			continue;
 		t->failures++;
-		fprintf(stderr, "FAIL profile=%s workload=%s seed=%" PRIu64 " cc=%s bulk=%s: %s\n",
-				p->name, sim_workload_name(w), seed, r.cc, r.bulk_dir ? "B>A" : "A>B",
+		fprintf(stderr, "FAIL profile=%s workload=%s seed=%" PRIu64 " cc=%s bulk=%s "
+				"workers=%u spread=%s: %s\n", p->name, sim_workload_name(w), seed, r.cc,
+				r.bulk_dir ? "B>A" : "A>B", o->workers, sim_spread_name(o->spread),
 				r.why);
 		if (t->failures <= detail) {
 			struct sim_opts ro = *o;
 			struct sim_result rr;
 			char path[512];
 
-			snprintf(path, sizeof(path), "%s/sim-%s-%s-%" PRIu64 ".pcap",
+			snprintf(path, sizeof(path), "%s/sim-%s-%s-w%u-%s-%" PRIu64 ".pcap",
 					pcap_dir != NULL ? pcap_dir : ".", p->name,
-					sim_workload_name(w), seed);
+					sim_workload_name(w), o->workers, sim_spread_name(o->spread),
+					seed);
 			ro.pcap = path;
 			ro.report = true;
 			sim_scenario_run(p, w, seed, &ro, &rr);
 			fprintf(stderr, "  replay: %s; pcap %s\n"
 					"  reproduce: tern-sim --profile %s --workload %s --seed %"
-					PRIu64 " --pcap FILE\n",
+					PRIu64 " --workers %u --spread %s --pcap FILE\n",
 					!rr.ok && strcmp(rr.why, r.why) == 0 ? "same failure" :
 					"DIFFERENT outcome (not deterministic?)", path, p->name,
-					sim_workload_name(w), seed);
+					sim_workload_name(w), seed, o->workers,
+					sim_spread_name(o->spread));
 		}
 	}
 	t->cpu_s = cpu_now() - t0;
@@ -964,23 +1120,24 @@ sim_matrix_run(const struct sim_profile *p, int wl, uint64_t first, uint64_t n,
 void
 sim_matrix_print_header(FILE *f)
 {
-	fprintf(f, "%-8s %6s %11s %9s %7s %7s %6s %6s %6s %8s %6s %6s %4s %9s %7s %5s\n",
-			"profile", "seeds", "e/b/s", "frames", "drop", "qdrop", "dup", "reord",
-			"corr", "MiB", "rexmt", "rto", "lrst", "vtime_s", "cpu_s", "FAIL");
+	fprintf(f, "%-8s %6s %15s %9s %7s %7s %6s %6s %6s %8s %6s %6s %4s %7s %9s %7s %5s\n",
+			"profile", "seeds", "e/b/s/both", "frames", "drop", "qdrop", "dup", "reord",
+			"corr", "MiB", "rexmt", "rto", "lrst", "steer", "vtime_s", "cpu_s", "FAIL");
 }
 
 void
 sim_matrix_print_line(FILE *f, const char *name, const struct sim_matrix_totals *t)
 {
-	char wls[32];
+	char wls[48];
 
-	snprintf(wls, sizeof(wls), "%" PRIu64 "/%" PRIu64 "/%" PRIu64, t->per_wl[SIM_WL_ECHO],
-			t->per_wl[SIM_WL_BULK], t->per_wl[SIM_WL_SHORT]);
-	fprintf(f, "%-8s %6" PRIu64 " %11s %9" PRIu64 " %7" PRIu64 " %7" PRIu64 " %6" PRIu64
+	snprintf(wls, sizeof(wls), "%" PRIu64 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64,
+			t->per_wl[SIM_WL_ECHO], t->per_wl[SIM_WL_BULK], t->per_wl[SIM_WL_SHORT],
+			t->per_wl[SIM_WL_BOTH]);
+	fprintf(f, "%-8s %6" PRIu64 " %15s %9" PRIu64 " %7" PRIu64 " %7" PRIu64 " %6" PRIu64
 			" %6" PRIu64 " %6" PRIu64 " %8.1f %6" PRIu64 " %6" PRIu64 " %4" PRIu64
-			" %9.1f %7.1f %5" PRIu64 "\n", name, t->seeds, wls, t->ls.sent, t->ls.dropped,
-			t->ls.queue_drops, t->ls.duplicated, t->ls.reordered, t->ls.corrupted,
-			(double)t->bytes / 1048576.0, t->rexmt_segs, t->rto, t->late_rst,
-			(double)t->vtime_us / 1e6, t->cpu_s, t->failures);
+			" %7" PRIu64 " %9.1f %7.1f %5" PRIu64 "\n", name, t->seeds, wls, t->ls.sent,
+			t->ls.dropped, t->ls.queue_drops, t->ls.duplicated, t->ls.reordered,
+			t->ls.corrupted, (double)t->bytes / 1048576.0, t->rexmt_segs, t->rto,
+			t->late_rst, t->steer_tx, (double)t->vtime_us / 1e6, t->cpu_s, t->failures);
 	fflush(f);
 }

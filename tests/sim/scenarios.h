@@ -14,10 +14,17 @@
  *    exact (nothing missing at FIN, nothing extra, nothing after tern_close);
  *  - every connection gets on_connected (or is accepted) once, on_peer_closed
  *    at most once, on_closed exactly once with TERN_CLOSE_NORMAL, and no
- *    callback after it; B accepts exactly the connections A made;
+ *    callback after it; each side accepts exactly the connections the other
+ *    made;
+ *  - a stack sends a RST only for a connection it had already closed (a
+ *    segment reordered or duplicated past the close, a FIN past the peer's
+ *    TIME_WAIT), never for one still open or one it never had (the tap
+ *    checks every RST);
+ *  - no frame is lost between workers (steer_drop_full, inbox_drop); where
+ *    the devices spread by RSS as Tern hashes, none is steered (steer_tx);
  *  - both stacks end with no connection in any state (TIME_WAIT expired);
- *  - both worker pools are back to their size once the link has freed what
- *    it carried (checked before tern_stack_free).
+ *  - every worker pool is back to its size once the link has freed what it
+ *    carried (checked before tern_stack_free).
  *
  * One outcome is tolerated and counted (lrst): a LAST_ACK end reset after
  * everything was delivered, when its peer had closed NORMAL before, i.e. the
@@ -34,8 +41,14 @@
  *         bytes), a reply of 1..4000 bytes; the client closes first on even
  *         connections, the server (right after its reply) on odd ones, so
  *         TIME_WAIT lands on both sides.
+ *  both   short both ways at once: each stack listens and opens half of the
+ *         200 connections (A the even ones, B the odd ones), 8 at a time each.
  * The congestion control alternates with seed/6 (NewReno, CUBIC) when the
  * tree has TERN_TCP_CC_CUBIC.
+ *
+ * Workers (sim_opts.workers, 1 to SIM_WORKERS_MAX per stack): servers listen
+ * on every worker; a client opens connection idx on worker (idx + seed) %
+ * workers; the devices spread received frames as sim_opts.spread says.
  */
 
 #include <stdbool.h>
@@ -43,7 +56,11 @@
 
 #include "sim_world.h"
 
-enum sim_workload { SIM_WL_ECHO, SIM_WL_BULK, SIM_WL_SHORT, SIM_WL_N };
+enum sim_workload { SIM_WL_ECHO, SIM_WL_BULK, SIM_WL_SHORT, SIM_WL_BOTH, SIM_WL_N };
+
+/** The workloads the single-worker matrix draws from (seed % 3), as before
+ * "both" was added: its seeds, congestion controls and directions stay. */
+#define SIM_WL_CLASSIC 3
 
 struct sim_profile {
 	const char *name;
@@ -58,6 +75,9 @@ const struct sim_profile *sim_profile_find(const char *name);
 const char *sim_workload_name(int wl);
 /** @return the workload, or -1. */
 int sim_workload_parse(const char *name);
+const char *sim_spread_name(int spread);
+/** @return the enum tern_sim_spread, or -1. */
+int sim_spread_parse(const char *name);
 
 #define SIM_CC_BY_SEED (-1)
 
@@ -73,6 +93,9 @@ struct sim_opts {
 	bool report;                 /**< on failure print details to stderr */
 	uint64_t deadline_us;        /**< virtual time limit of one run */
 	uint64_t max_frames;         /**< frames on the link before a run is a storm */
+	unsigned int workers;        /**< workers per stack (1) */
+	enum tern_sim_spread spread; /**< how devices spread received frames (queue 0) */
+	int n_workloads;             /**< the matrix's workload is seed % this (3) */
 	/** Edit the server's (B's) config after the defaults (NULL: none). */
 	void (*tune_server)(struct tern_config *cfg);
 	/** Edit both configs (NULL: none); runs before tune_server. */
@@ -89,8 +112,9 @@ struct sim_result {
 	uint64_t xfer_us;            /**< start to the last stream byte received */
 	uint32_t conns;              /**< connections completed (client side) */
 	uint32_t late_rst;           /**< LAST_ACK ends reset after the peer's TIME_WAIT */
+	uint32_t rsts;               /**< RSTs seen at the tap (for closed connections) */
 	struct tern_sim_link_stats ls[2];
-	struct tern_stats st[2];
+	struct tern_stats st[2];     /**< every worker's counters summed, per stack */
 	uint64_t iterations;
 	const char *cc;
 	int bulk_dir;
@@ -106,14 +130,16 @@ struct sim_matrix_totals {
 	uint64_t per_wl[SIM_WL_N];
 	struct tern_sim_link_stats ls;   /**< both directions summed */
 	uint64_t rexmt_segs, fast_rexmt, rto, late_rst;
+	uint64_t steer_tx;               /**< frames passed between workers, both stacks */
 	double cpu_s;
 };
 
 /**
  * Run seeds @p first .. @p first + @p n - 1 of profile @p p (workload @p wl,
- * or -1: sim_workload_of_seed). A failing seed is printed on one line to
- * stderr; the first @p detail failures are replayed with a report and a pcap
- * in @p pcap_dir (and the replay must fail the same way).
+ * or -1: sim_workload_of_seed over o->n_workloads). A failing seed is
+ * printed on one line to stderr; the first @p detail failures are replayed
+ * with a report and a pcap in @p pcap_dir (and the replay must fail the same
+ * way).
  */
 void sim_matrix_run(const struct sim_profile *p, int wl, uint64_t first, uint64_t n,
 		const struct sim_opts *o, const char *pcap_dir, unsigned int detail,
@@ -124,9 +150,9 @@ void sim_matrix_print_line(FILE *f, const char *name, const struct sim_matrix_to
 
 /** The workload the matrix gives a seed when none is chosen. */
 static inline int
-sim_workload_of_seed(uint64_t seed)
+sim_workload_of_seed(uint64_t seed, int n_workloads)
 {
-	return (int)(seed % SIM_WL_N);
+	return (int)(seed % (uint64_t)n_workloads);
 }
 
 #endif

@@ -6,6 +6,8 @@
  *       replay one seed, print its details, record the link
  *   tern-sim --seeds 10000
  *       the long run: seeds 1..10000 of every profile, workload by seed
+ *   tern-sim --workers 4 --spread random --profile mixed --seeds 200
+ *       four workers per stack, each frame on a random queue
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -56,7 +58,12 @@ usage(FILE *f)
 	for (unsigned int i = 0; i < sim_n_profiles; i++)
 		fprintf(f, " %s", sim_profiles[i].name);
 	fprintf(f, "\n"
-		"  --workload W    echo, bulk, short, or 'all' = seed %% 3 (default all)\n"
+		"  --workload W    echo, bulk, short, both, or 'all' = seed %% 3, or seed %% 4\n"
+		"                  (with both) where --workers or --spread is given (default all)\n"
+		"  --workers N     workers per stack, 1..%u (default 1)\n"
+		"  --spread M      how devices spread received frames over the queues: queue0\n"
+		"                  (default), rss (Tern's hash: nothing steered), flow (another\n"
+		"                  consistent hash), random (per frame)\n"
 		"  --seed S        first seed (default 1)\n"
 		"  --seeds N       number of seeds per profile (default 1)\n"
 		"  --pcap FILE     record the link of a single seed into FILE\n"
@@ -72,7 +79,7 @@ usage(FILE *f)
 		"  --fault SPEC    change the profile's faults (both ways): drop=P,burst=N,dup=P,\n"
 		"                  reorder=P,reorder_us=U,delay=U,jitter=U,rate=BPS,queue=N,corrupt=P\n"
 		"  --jobs N        split each profile's seeds over N processes (default 1)\n"
-		"  --list          list the profiles\n");
+		"  --list          list the profiles\n", SIM_WORKERS_MAX);
 }
 
 int
@@ -95,6 +102,8 @@ main(int argc, char **argv)
 		{ "trace", required_argument, NULL, 't' },
 		{ "fault", required_argument, NULL, 'f' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "workers", required_argument, NULL, 'W' },
+		{ "spread", required_argument, NULL, 'S' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -147,6 +156,25 @@ main(int argc, char **argv)
 		case 't': o.trace = optarg; break;
 		case 'f': fault = optarg; break;
 		case 'j': jobs = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'W':
+			o.workers = (unsigned int)strtoul(optarg, NULL, 0);
+			if (o.workers < 1 || o.workers > SIM_WORKERS_MAX) {
+				fprintf(stderr, "tern-sim: --workers 1..%u\n", SIM_WORKERS_MAX);
+				return 2;
+			}
+			o.n_workloads = SIM_WL_N;
+			break;
+		case 'S': {
+			int sp = sim_spread_parse(optarg);
+
+			if (sp < 0) {
+				fprintf(stderr, "tern-sim: unknown spread %s\n", optarg);
+				return 2;
+			}
+			o.spread = (enum tern_sim_spread)sp;
+			o.n_workloads = SIM_WL_N;
+			break;
+		}
 		case 'T': o.deadline_us = strtoull(optarg, NULL, 0) * 1000000ull; break;
 		case 'l':
 			for (unsigned int i = 0; i < sim_n_profiles; i++)
@@ -164,7 +192,7 @@ main(int argc, char **argv)
 		/* one seed: the reproduction case */
 		struct sim_profile custom = *sim_profile_find(profile);
 		const struct sim_profile *p = &custom;
-		int w = wl >= 0 ? wl : sim_workload_of_seed(first);
+		int w = wl >= 0 ? wl : sim_workload_of_seed(first, o.n_workloads);
 		struct sim_result r;
 
 		if (fault != NULL && parse_fault(fault, &custom.f) != 0) {
@@ -175,11 +203,12 @@ main(int argc, char **argv)
 		o.report = true;
 		sim_eal_init();
 		sim_scenario_run(p, w, first, &o, &r);
-		printf("%s %s/%s seed %" PRIu64 " cc %s%s: %.3f virtual s, %" PRIu64
-				" bytes checked, %u connections, %" PRIu64 " iterations\n",
+		printf("%s %s/%s seed %" PRIu64 " cc %s%s, %u workers, %s: %.3f virtual s, %"
+				PRIu64 " bytes checked, %u connections, %" PRIu64 " iterations\n",
 				r.ok ? "ok" : "FAIL", p->name, sim_workload_name(w), first, r.cc,
-				w == SIM_WL_BULK ? (r.bulk_dir ? " B>A" : " A>B") : "",
-				(double)r.vtime_us / 1e6, r.bytes_checked, r.conns, r.iterations);
+				w == SIM_WL_BULK ? (r.bulk_dir ? " B>A" : " A>B") : "", o.workers,
+				sim_spread_name(o.spread), (double)r.vtime_us / 1e6, r.bytes_checked,
+				r.conns, r.iterations);
 		for (int d = 0; d < 2; d++)
 			printf("  link %s: sent %" PRIu64 " delivered %" PRIu64 " dropped %" PRIu64
 					" queue_drops %" PRIu64 " dup %" PRIu64 " reordered %" PRIu64
@@ -196,6 +225,11 @@ main(int argc, char **argv)
 					r.st[d].tcp_rx_ooo_segs, r.st[d].tcp_drop_ooo_full,
 					r.st[d].tcp_rx_dup_segs,
 					r.st[d].ip_drop_cksum, r.st[d].tcp_drop_cksum);
+		for (int d = 0; d < 2; d++)
+			printf("  stack %c: steer_tx %" PRIu64 " steer_rx %" PRIu64 " steer_drop_full %"
+					PRIu64 " rst_sent %" PRIu64 " drop_no_conn %" PRIu64 "\n", 'A' + d,
+					r.st[d].steer_tx, r.st[d].steer_rx, r.st[d].steer_drop_full,
+					r.st[d].tcp_rst_sent, r.st[d].tcp_drop_no_conn);
 		if (!r.ok)
 			printf("  %s\n", r.why);
 		rte_eal_cleanup();
@@ -291,6 +325,7 @@ main(int argc, char **argv)
 			sum.fast_rexmt += t.fast_rexmt;
 			sum.rto += t.rto;
 			sum.late_rst += t.late_rst;
+			sum.steer_tx += t.steer_tx;
 			sum.cpu_s += t.cpu_s;
 		}
 		sim_matrix_print_line(stdout, custom.name, &sum);

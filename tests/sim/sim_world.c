@@ -126,6 +126,21 @@ seg_parse(struct sim_seg *s, const struct rte_mbuf *m)
 	th = (const void *)(p + sizeof(*eh) + ihl);
 	doff = (th->data_off >> 4) * 4u;
 	s->is_tcp = 1;
+	/* the frames at the tap are flat (tern_sim_flatten, the link's copies) */
+	if (m->nb_segs == 1 && tot >= ihl + sizeof(*th) &&
+			sizeof(*eh) + tot <= rte_pktmbuf_data_len(m)) {
+		const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
+				const struct rte_ipv4_hdr *, sizeof(*eh));
+		/* a correct segment sums to 0xffff, its checksum included */
+		uint32_t sum = (uint32_t)rte_ipv4_phdr_cksum(iph, 0) +
+			rte_raw_cksum((const uint8_t *)iph + ihl, tot - ihl);
+
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		s->cksum_bad = rte_raw_cksum(iph, ihl) != 0xffff || sum != 0xffff;
+	} else {
+		s->cksum_bad = 1;
+	}
 	s->sport = rte_be_to_cpu_16(th->src_port);
 	s->dport = rte_be_to_cpu_16(th->dst_port);
 	s->seq = rte_be_to_cpu_32(th->sent_seq);
@@ -209,7 +224,8 @@ tap_frame(struct sim_world *w, int dir, struct rte_mbuf *m)
 	return true;
 }
 
-/* What B sent: to M's transmit side (the link takes it towards A). */
+/* What B sent, every queue in order: to M's transmit side (the link takes
+ * it towards A). */
 static unsigned int
 tap_from_b(struct sim_world *w)
 {
@@ -217,24 +233,27 @@ tap_from_b(struct sim_world *w)
 	unsigned int moved = 0;
 	uint16_t n;
 
-	while ((n = tern_sim_take_tx(w->dev[1], 0, pkts, RTE_DIM(pkts))) != 0) {
-		uint16_t k = 0, sent;
+	for (uint16_t q = 0; q < tern_sim_nb_queues(w->dev[1]); q++) {
+		while ((n = tern_sim_take_tx(w->dev[1], q, pkts, RTE_DIM(pkts))) != 0) {
+			uint16_t k = 0, sent;
 
-		moved += n;
-		for (uint16_t i = 0; i < n; i++) {
-			struct rte_mbuf *m = tern_sim_flatten(pkts[i]);
+			moved += n;
+			for (uint16_t i = 0; i < n; i++) {
+				struct rte_mbuf *m = tern_sim_flatten(pkts[i]);
 
-			if (m != NULL && tap_frame(w, 1, m))
-				keep[k++] = m;
+				if (m != NULL && tap_frame(w, 1, m))
+					keep[k++] = m;
+			}
+			sent = w->mid->ops->tx_burst(w->mid, 0, keep, k);
+			for (uint16_t i = sent; i < k; i++)
+				rte_pktmbuf_free(keep[i]);
 		}
-		sent = w->mid->ops->tx_burst(w->mid, 0, keep, k);
-		for (uint16_t i = sent; i < k; i++)
-			rte_pktmbuf_free(keep[i]);
 	}
 	return moved;
 }
 
-/* What reached M over the link: into B's receive side. */
+/* What reached M over the link: into B's receive side, on the queue B's
+ * device picks. */
 static unsigned int
 tap_to_b(struct sim_world *w)
 {
@@ -246,9 +265,23 @@ tap_to_b(struct sim_world *w)
 		moved += n;
 		for (uint16_t i = 0; i < n; i++)
 			if (tap_frame(w, 0, pkts[i]))
-				tern_sim_inject(w->dev[1], 0, pkts[i]); /* frees if full */
+				tern_sim_deliver(w->dev[1], pkts[i]); /* frees if full */
 	}
 	return moved;
+}
+
+/*
+ * Poll one worker; @return the frames it took, from its queue and from its
+ * steering ring: frames another worker passed it this iteration count as
+ * work, so time does not move on while they wait in the ring.
+ */
+static unsigned int
+world_poll(struct sim_world *w, struct tern_worker *wk)
+{
+	uint64_t steered = tern_worker_stats(wk)->steer_rx;
+	unsigned int n = tern_worker_poll(wk, w->now);
+
+	return n + (unsigned int)(tern_worker_stats(wk)->steer_rx - steered);
 }
 
 static unsigned int
@@ -256,8 +289,9 @@ world_iteration(struct sim_world *w)
 {
 	unsigned int moved = 0;
 
-	moved += tern_worker_poll(w->w[0], w->now);
-	moved += tern_worker_poll(w->w[1], w->now);
+	for (int s = 0; s < 2; s++)
+		for (unsigned int i = 0; i < w->nw[s]; i++)
+			moved += world_poll(w, w->wk[s][i]);
 	moved += tap_from_b(w);
 	moved += tern_sim_link_step(w->link, w->now);
 	moved += tap_to_b(w);
@@ -287,9 +321,10 @@ sim_world_run(struct sim_world *w, sim_step_fn *step, sim_done_fn *done, void *a
 			continue;
 		}
 		same = 0;
-		next = RTE_MIN(tern_sim_link_next_event(w->link),
-				RTE_MIN(tern_worker_next_event(w->w[0]),
-					tern_worker_next_event(w->w[1])));
+		next = tern_sim_link_next_event(w->link);
+		for (int s = 0; s < 2; s++)
+			for (unsigned int i = 0; i < w->nw[s]; i++)
+				next = RTE_MIN(next, tern_worker_next_event(w->wk[s][i]));
 		if (next == UINT64_MAX)
 			return SIM_RUN_STUCK;
 		if (next <= w->now)
@@ -340,14 +375,18 @@ inject_arp_request(struct sim_world *w)
 	return tern_sim_inject(w->dev[1], 0, m);
 }
 
+/* Every worker of both stacks knows the other stack's address: the one that
+ * took the frame from the wire, the others through their inboxes. */
 static bool
 boot_done(void *arg)
 {
 	struct sim_world *w = arg;
 
-	return tern_worker_stats(w->w[0])->arp_learned >= 1 &&
-		tern_worker_stats(w->w[1])->arp_learned >= 1 &&
-		tern_sim_link_next_event(w->link) == UINT64_MAX;
+	for (int s = 0; s < 2; s++)
+		for (unsigned int i = 0; i < w->nw[s]; i++)
+			if (tern_worker_stats(w->wk[s][i])->arp_learned < 1)
+				return false;
+	return tern_sim_link_next_event(w->link) == UINT64_MAX;
 }
 
 static void
@@ -386,8 +425,14 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 	shim_on = true;
 	rte_srand(sim_mix64(p->seed ^ 0x7e4a));
 	for (int i = 0; i < 2; i++) {
+		w->nw[i] = p->workers[i] != 0 ? p->workers[i] : 1;
+		if (w->nw[i] > SIM_WORKERS_MAX) {
+			shim_on = false;
+			errf(err, errlen, "%u workers: at most %u", w->nw[i], SIM_WORKERS_MAX);
+			return -1;
+		}
 		snprintf(name, sizeof(name), "sim%c%u", 'A' + i, serial);
-		w->dev[i] = tern_sim_create(name, &mac_of[i], 1500, 1);
+		w->dev[i] = tern_sim_create(name, &mac_of[i], 1500, (uint16_t)w->nw[i]);
 		if (w->dev[i] == NULL) {
 			shim_on = false;
 			errf(err, errlen, "tern_sim_create: %s", rte_strerror(rte_errno));
@@ -396,8 +441,10 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 		/* like the DPDK ports the stacks run on: data goes out by
 		 * reference to the send queue (the link delivers copies) */
 		tern_sim_set_offloads(w->dev[i], TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG);
+		/* before the stack starts: RSS gives the device a table */
+		tern_sim_set_spread(w->dev[i], p->spread, sim_mix64(p->seed ^ (0x5b7ead0ull + i)));
 		w->mbufs[i] = p->cfg[i].mbufs;
-		w->stack[i] = tern_stack_create(&p->cfg[i], w->dev[i], 1);
+		w->stack[i] = tern_stack_create(&p->cfg[i], w->dev[i], w->nw[i]);
 		if (w->stack[i] == NULL) {
 			shim_on = false;
 			w->dev[i] = NULL;
@@ -405,7 +452,9 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 					rte_strerror(rte_errno));
 			return -1;
 		}
-		w->w[i] = tern_stack_worker(w->stack[i], 0);
+		for (unsigned int k = 0; k < w->nw[i]; k++)
+			w->wk[i][k] = tern_stack_worker(w->stack[i], k);
+		w->w[i] = w->wk[i][0];
 	}
 	shim_on = false;
 	snprintf(name, sizeof(name), "simM%u", serial++);
@@ -465,10 +514,11 @@ drain_tx(struct tern_netdev *dev)
 	unsigned int total = 0;
 	uint16_t n;
 
-	while ((n = tern_sim_take_tx(dev, 0, pkts, RTE_DIM(pkts))) != 0) {
-		rte_pktmbuf_free_bulk(pkts, n);
-		total += n;
-	}
+	for (uint16_t q = 0; q < tern_sim_nb_queues(dev); q++)
+		while ((n = tern_sim_take_tx(dev, q, pkts, RTE_DIM(pkts))) != 0) {
+			rte_pktmbuf_free_bulk(pkts, n);
+			total += n;
+		}
 	return total;
 }
 
@@ -492,22 +542,26 @@ sim_world_drain(struct sim_world *w, char *err, size_t errlen)
 	do {
 		moved = 0;
 		for (int i = 0; i < 2; i++)
-			if (w->w[i] != NULL)
-				moved += tern_worker_poll(w->w[i], w->now);
+			for (unsigned int k = 0; k < w->nw[i]; k++)
+				if (w->wk[i][k] != NULL)
+					moved += world_poll(w, w->wk[i][k]);
 		for (int i = 0; i < 2; i++)
 			if (w->dev[i] != NULL)
 				moved += drain_tx(w->dev[i]);
 	} while (moved != 0);
 	for (int i = 0; i < 2; i++) {
-		unsigned int avail;
+		for (unsigned int k = 0; k < w->nw[i]; k++) {
+			unsigned int avail;
 
-		if (w->w[i] == NULL)
-			continue;
-		avail = rte_mempool_avail_count(tern_worker_pool(w->w[i]));
-		if (avail != w->mbufs[i] && rc == 0) {
-			errf(err, errlen, "stack %c: worker pool %u of %u mbufs free (%d leaked)",
-					'A' + i, avail, w->mbufs[i], (int)(w->mbufs[i] - avail));
-			rc = -1;
+			if (w->wk[i][k] == NULL)
+				continue;
+			avail = rte_mempool_avail_count(tern_worker_pool(w->wk[i][k]));
+			if (avail != w->mbufs[i] && rc == 0) {
+				errf(err, errlen, "stack %c: worker %u pool %u of %u mbufs free "
+						"(%d leaked)", 'A' + i, k, avail, w->mbufs[i],
+						(int)(w->mbufs[i] - avail));
+				rc = -1;
+			}
 		}
 	}
 	return rc;
@@ -526,6 +580,7 @@ sim_world_free(struct sim_world *w)
 		tern_stack_free(w->stack[i]);
 		w->stack[i] = NULL;
 		w->w[i] = NULL;
+		memset(w->wk[i], 0, sizeof(w->wk[i]));
 		w->dev[i] = NULL;
 	}
 	free(w->trace);
@@ -594,13 +649,32 @@ sim_world_print_trace(const struct sim_world *w, FILE *f, unsigned int n)
 	}
 }
 
+void
+sim_world_conn_counts(const struct sim_world *w, int side, uint32_t counts[TERN_TCP_TIME_WAIT + 1])
+{
+	memset(counts, 0, (TERN_TCP_TIME_WAIT + 1) * sizeof(counts[0]));
+	for (unsigned int k = 0; k < w->nw[side]; k++) {
+		uint32_t c[TERN_TCP_TIME_WAIT + 1];
+
+		tern_worker_conn_counts(w->wk[side][k], c);
+		for (int s = 0; s <= TERN_TCP_TIME_WAIT; s++)
+			counts[s] += c[s];
+	}
+}
+
 uint32_t
 sim_world_conns(const struct sim_world *w, int side)
 {
 	uint32_t counts[TERN_TCP_TIME_WAIT + 1], n = 0;
 
-	tern_worker_conn_counts(w->w[side], counts);
+	sim_world_conn_counts(w, side, counts);
 	for (int s = 0; s <= TERN_TCP_TIME_WAIT; s++)
 		n += counts[s];
 	return n;
+}
+
+void
+sim_world_stats(const struct sim_world *w, int side, struct tern_stats *out)
+{
+	tern_stack_stats(w->stack[side], out);
 }

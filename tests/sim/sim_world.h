@@ -17,11 +17,19 @@
  * chosen segments (exact-trace scenarios). Direction 0 is A to B, 1 is B to A,
  * as in the link's statistics.
  *
- * Time is virtual: sim_world_run() polls both workers at `now`, moves frames,
- * and when nothing moved jumps `now` to the earliest of the link's next
- * delivery, both workers' tern_worker_next_event() and the app's own wake-up.
+ * Each stack has 1 to SIM_WORKERS_MAX workers, one queue pair each; the link
+ * and the tap take what a stack sends from every queue and deliver to the
+ * queue the receiving device's spread mode picks (enum tern_sim_spread: RSS
+ * as Tern hashes, another consistent hash, queue 0 only, or random per
+ * frame), so flow ownership and steering (net_flow.h) run as on a NIC.
  *
- * Everything random comes from the seed: the link's PRNG, rte_srand() (the
+ * Time is virtual: sim_world_run() polls every worker of both stacks at
+ * `now` (A's in order, then B's), moves frames, and when nothing moved jumps
+ * `now` to the earliest of the link's next delivery, every worker's
+ * tern_worker_next_event() and the app's own wake-up.
+ *
+ * Everything random comes from the seed: the link's PRNG, the devices'
+ * spread PRNGs, rte_srand() (the
  * stacks' first ephemeral port), and the stacks' ISN and timestamp secrets,
  * which lib/tcp reads with getrandom(): this binary defines getrandom() and
  * answers from the seed while a world is being created (the real system call
@@ -40,6 +48,7 @@
 #define SIM_IP_A RTE_BE32(0x0a4d0001u)   /* 10.77.0.1 */
 #define SIM_IP_B RTE_BE32(0x0a4d0002u)   /* 10.77.0.2 */
 #define SIM_T0   1000000000000000ull     /* first virtual µs (past any real TSC clock) */
+#define SIM_WORKERS_MAX 4                /* workers per stack */
 
 /** Start EAL once for this process (no hugepages, no PCI, in memory). */
 void sim_eal_init(void);
@@ -68,6 +77,8 @@ struct sim_seg {
 	uint8_t is_tcp;
 	uint8_t flags;           /**< TCP flags */
 	uint8_t dropped;         /**< dropped by the tap's filter */
+	uint8_t cksum_bad;       /**< IPv4 or TCP checksum wrong (the link corrupted it,
+	                              or the stacks trust checksums and send none) */
 	uint16_t sport, dport;
 	uint32_t seq, ack, len;
 	uint32_t wnd;            /**< window field as sent */
@@ -90,6 +101,8 @@ struct sim_world_params {
 	struct tern_sim_fault fault[2];    /**< link directions 0 (A->B), 1 (B->A) */
 	const char *pcap;                  /**< record the link here, or NULL */
 	unsigned int trace_keep;           /**< trace records kept: 0 = last 256 only */
+	unsigned int workers[2];           /**< workers of A and B (0 = 1) */
+	enum tern_sim_spread spread;       /**< how A's and B's devices spread frames */
 };
 
 #define SIM_TRACE_RING 256
@@ -100,7 +113,9 @@ struct sim_world {
 	struct tern_netdev *dev[2];        /**< A's and B's (owned by the stacks) */
 	struct tern_netdev *mid;           /**< M, the link's far end (ours) */
 	struct tern_stack *stack[2];
-	struct tern_worker *w[2];
+	struct tern_worker *w[2];          /**< worker 0 of each (wk[i][0]) */
+	unsigned int nw[2];                /**< workers of each stack */
+	struct tern_worker *wk[2][SIM_WORKERS_MAX];
 	uint32_t mbufs[2];                 /**< each worker pool's size */
 	struct tern_sim_link *link;
 	struct tern_sim_link_stats boot_ls[2]; /**< link counters after boot (ARP) */
@@ -173,7 +188,15 @@ void sim_seg_print(FILE *f, const struct sim_seg *s, uint64_t t0);
 /** Print the last @p n trace records. */
 void sim_world_print_trace(const struct sim_world *w, FILE *f, unsigned int n);
 
-/** Both workers' connection counts summed over every state (CLOSED and TIME_WAIT included). */
+/** Connections of every worker of stack @p side, summed over every state (CLOSED
+ * and TIME_WAIT included). */
 uint32_t sim_world_conns(const struct sim_world *w, int side);
+
+/** Connection counts of every worker of stack @p side, per state, summed. */
+void sim_world_conn_counts(const struct sim_world *w, int side,
+		uint32_t counts[TERN_TCP_TIME_WAIT + 1]);
+
+/** The counters of every worker of stack @p side, summed. */
+void sim_world_stats(const struct sim_world *w, int side, struct tern_stats *out);
 
 #endif

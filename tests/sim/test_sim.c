@@ -6,8 +6,13 @@
  *                               seed % 3; one summary line; failures replayed
  *                               with a report and a pcap (TERN_SIM_PCAP_DIR)
  *   test_sim trace              exact-trace scenarios (below)
- *   test_sim determinism        one seed twice: identical pcaps
+ *   test_sim determinism        one seed twice: identical pcaps (1 worker,
+ *                               and 4 with random queues)
  *   test_sim throughput         goodput in virtual time, clean and lossy
+ *   test_sim workers PROFILE N W SPREAD
+ *                               seeds 1..N of one profile, W workers per stack,
+ *                               devices spreading frames by SPREAD (queue0,
+ *                               rss, flow, random), workload by seed % 4
  *   test_sim regressions        seeds that found bugs, replayed
  *   test_sim                    all of the above, 200 seeds per profile
  *
@@ -1189,6 +1194,21 @@ run_determinism(void)
 			r[0].iterations == r[1].iterations, "seed 42 twice: runs differ");
 	same = files_equal(path[0], path[2], &size);
 	CHECK(!same, "seeds 42 and 43 give the same pcap");
+	/* four workers a side, each frame on a random queue, both sides
+	 * opening connections: the queues' PRNGs and the order workers are
+	 * polled in replay too */
+	o.workers = 4;
+	o.spread = TERN_SIM_SPREAD_RANDOM;
+	for (int i = 0; i < 2; i++) {
+		o.pcap = path[i];
+		sim_scenario_run(p, SIM_WL_BOTH, 44, &o, &r[i]);
+		CHECK(r[i].ok, "4 workers, random, seed 44: %s", r[i].why);
+	}
+	same = files_equal(path[0], path[1], &size);
+	CHECK(same && size > 1000, "4 workers, seed 44 twice: pcaps differ (or empty: %ld bytes)",
+			size);
+	CHECK(r[0].st[0].steer_tx == r[1].st[0].steer_tx && r[0].st[0].steer_tx != 0 &&
+			r[0].iterations == r[1].iterations, "4 workers, seed 44 twice: runs differ");
 	for (int i = 0; i < 3; i++)
 		remove(path[i]);
 	end(NULL);
@@ -1431,6 +1451,42 @@ run_matrix(const char *profile, uint64_t seeds)
 	return failures == 0 ? 0 : 1;
 }
 
+/*
+ * Seeds 1..N of one profile with @p workers workers per stack and devices
+ * that spread frames by @p spread, workload seed % 4 (both sides opening
+ * connections included). Beyond each run's invariants (scenarios.h: under
+ * RSS done our way nothing is steered), the frames some device put on a
+ * worker that does not own them must have been passed on over the run.
+ */
+static int
+run_workers(const char *profile, uint64_t seeds, unsigned int workers, int spread)
+{
+	const char *dir = getenv("TERN_SIM_PCAP_DIR");
+	struct sim_matrix_totals t;
+	struct sim_opts o;
+	char name[64];
+
+	sim_opts_default(&o);
+	o.workers = workers;
+	o.spread = (enum tern_sim_spread)spread;
+	o.n_workloads = SIM_WL_N;
+	snprintf(name, sizeof(name), "workers %u, %s, %s", workers, sim_spread_name(spread),
+			profile);
+	begin(name);
+	sim_matrix_print_header(stdout);
+	sim_matrix_run(sim_profile_find(profile), -1, 1, seeds, &o, dir != NULL ? dir : ".", 3,
+			&t);
+	sim_matrix_print_line(stdout, profile, &t);
+	CHECK(t.failures == 0, "%" PRIu64 " of %" PRIu64 " seeds failed", t.failures, t.seeds);
+	if (workers > 1 && spread != TERN_SIM_SPREAD_RSS)
+		CHECK(t.steer_tx != 0, "no frame steered with %u workers and %s", workers,
+				sim_spread_name(spread));
+	else
+		CHECK(t.steer_tx == 0, "%" PRIu64 " frames steered", t.steer_tx);
+	end(NULL);
+	return cur_failed ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1444,7 +1500,18 @@ main(int argc, char **argv)
 		return 2;
 	}
 	sim_eal_init();
-	if (strcmp(what, "matrix") == 0)
+	if (strcmp(what, "workers") == 0) {
+		int spread = argc > 5 ? sim_spread_parse(argv[5]) : -1;
+		unsigned int workers = argc > 4 ? (unsigned int)strtoul(argv[4], NULL, 0) : 0;
+
+		if (argc <= 3 || sim_profile_find(argv[2]) == NULL || spread < 0 || workers < 1 ||
+				workers > SIM_WORKERS_MAX) {
+			fprintf(stderr, "usage: test_sim workers PROFILE SEEDS WORKERS "
+					"queue0|rss|flow|random\n");
+			return 2;
+		}
+		rc = run_workers(argv[2], strtoull(argv[3], NULL, 0), workers, spread);
+	} else if (strcmp(what, "matrix") == 0)
 		rc = run_matrix(argc > 2 && strcmp(argv[2], "all") != 0 ? argv[2] : NULL,
 				argc > 3 ? strtoull(argv[3], NULL, 0) : 200);
 	else if (strcmp(what, "trace") == 0)
@@ -1461,8 +1528,9 @@ main(int argc, char **argv)
 		rc = run_trace() | run_determinism() | run_throughput() | run_regressions() |
 			run_cookies() | run_matrix(NULL, 200);
 	else {
-		fprintf(stderr, "usage: test_sim [matrix [PROFILE|all [SEEDS]] | trace | "
-				"determinism | throughput | regressions | cookies]\n");
+		fprintf(stderr, "usage: test_sim [matrix [PROFILE|all [SEEDS]] | workers PROFILE "
+				"SEEDS WORKERS SPREAD | trace | determinism | throughput | "
+				"regressions | cookies]\n");
 		return 2;
 	}
 	printf("%u checks, %u failed tests\n", n_checks, n_failed);
