@@ -95,7 +95,8 @@ app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv)
 	}
 	/* one worker per lcore: say what to change if they do not all fit */
 	if (tern_mem_check(&ctx->cfg, ctx->cfg.port_mtu != 0 ? (uint16_t)ctx->cfg.port_mtu :
-			dev->mtu, rte_lcore_count(), ctx->mem_per_worker, ctx->mem_what, err,
+			dev->mtu, rte_lcore_count(),
+			ctx->mem_per_worker != NULL ? ctx->mem_per_worker(&ctx->cfg) : 0, ctx->mem_what, err,
 			sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", ctx->name, err);
 		dev->ops->close(dev);

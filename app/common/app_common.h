@@ -36,7 +36,7 @@ struct app_ctx {
 	 * and what sets it (for the message when it does not fit): app_start
 	 * checks stack and app together before building anything.
 	 */
-	uint64_t mem_per_worker;
+	uint64_t (*mem_per_worker)(const struct tern_config *cfg);
 	const char *mem_what;
 	/**
 	 * --linger: app_finish prints the counters with the workers stopped,

@@ -288,6 +288,14 @@ echo_conns_per_worker(const struct tern_config *cfg, unsigned int nw)
 	return cfg->tcp_max_conns + opts.conns / nw + 1;
 }
 
+/* DPDK memory of one worker's connection-state pool (at most one worker). */
+static uint64_t
+echo_mem_per_worker(const struct tern_config *cfg)
+{
+	return tern_mem_pool_bytes(echo_conns_per_worker(cfg, 1), sizeof(struct echo_conn),
+			false);
+}
+
 static void
 usage(const char *prog)
 {
@@ -374,7 +382,6 @@ main(int argc, char **argv)
 {
 	struct app_ctx ctx = { .name = "tern-echo", .config_path = "config/tap.conf" };
 	int eal_argc = app_eal_argc(argc, argv);
-	struct rte_mempool_objsz objsz;
 	unsigned int nw;
 	int rc = 0;
 
@@ -384,8 +391,7 @@ main(int argc, char **argv)
 	else
 		parse_args(&ctx, argc - eal_argc, argv + eal_argc);
 	app_load_config(&ctx);
-	rte_mempool_calc_obj_size(sizeof(struct echo_conn), 0, &objsz);
-	ctx.mem_per_worker = (uint64_t)echo_conns_per_worker(&ctx.cfg, 1) * objsz.total_size;
+	ctx.mem_per_worker = echo_mem_per_worker;
 	ctx.mem_what = "tern-echo's connection state ([tcp] max_conns)";
 	app_start(&ctx, eal_argc, argv);
 	stack = ctx.stack;

@@ -648,15 +648,20 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	}
 }
 
+/* Request states a worker may hold at once (--max-busy). */
+static uint32_t
+httpd_busy_max(const struct tern_config *cfg)
+{
+	return opts.max_busy != 0 ? opts.max_busy : RTE_MIN(cfg->tcp_max_conns,
+			HTTPD_BUSY_DEFAULT_MAX);
+}
+
 /* DPDK memory of one worker's connection and request pools. */
 static uint64_t
-httpd_mem_per_worker(uint32_t conns, uint32_t busy)
+httpd_mem_per_worker(const struct tern_config *cfg)
 {
-	struct rte_mempool_objsz c, b;
-
-	rte_mempool_calc_obj_size(sizeof(struct httpd_conn), 0, &c);
-	rte_mempool_calc_obj_size(sizeof(struct httpd_busy), 0, &b);
-	return (uint64_t)conns * c.total_size + (uint64_t)busy * b.total_size;
+	return tern_mem_pool_bytes(cfg->tcp_max_conns, sizeof(struct httpd_conn), false) +
+		tern_mem_pool_bytes(httpd_busy_max(cfg), sizeof(struct httpd_busy), false);
 }
 
 static void
@@ -711,9 +716,8 @@ main(int argc, char **argv)
 	app_load_config(&ctx);
 	/* the bodies sent by reference exist before the port starts */
 	ctx.prepare = static_content_init;
-	busy = opts.max_busy != 0 ? opts.max_busy : RTE_MIN(ctx.cfg.tcp_max_conns,
-			HTTPD_BUSY_DEFAULT_MAX);
-	ctx.mem_per_worker = httpd_mem_per_worker(ctx.cfg.tcp_max_conns, busy);
+	busy = httpd_busy_max(&ctx.cfg);
+	ctx.mem_per_worker = httpd_mem_per_worker;
 	snprintf(mem_what, sizeof(mem_what), "tern-httpd's connection state ([tcp] max_conns) "
 			"and request state (--max-busy %u)", busy);
 	ctx.mem_what = mem_what;

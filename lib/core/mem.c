@@ -7,9 +7,11 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_eal.h>
+#include <rte_memory.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -31,14 +33,43 @@ tern_mbuf_room(uint16_t mtu)
 			RTE_PKTMBUF_HEADROOM + RTE_ALIGN_CEIL(frame, 1024));
 }
 
-/* Bytes of a mempool of @n objects of @size (object headers and padding). */
+static int
+mem_first_page_size(const struct rte_memseg_list *msl, void *arg)
+{
+	*(uint64_t *)arg = msl->page_sz;
+	return 1;       /* the first list is enough: they share a page size here */
+}
+
+/* The page size of DPDK memory: a hugepage size, or the system's (--no-huge). */
 static uint64_t
-mem_pool_bytes(uint32_t n, uint32_t size)
+mem_page_size(void)
+{
+	uint64_t pg = 0;
+
+	rte_memseg_list_walk(mem_first_page_size, &pg);
+	return pg != 0 ? pg : (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * The objects with their headers and padding, laid out as DPDK lays them out
+ * so that none crosses a page where it fits in one (with 4 KiB pages a 2.3
+ * KiB mbuf takes a page of its own), the ring that holds them, and the
+ * header with a cache per lcore when @cached.
+ */
+uint64_t
+tern_mem_pool_bytes(uint32_t n, uint32_t size, bool cached)
 {
 	struct rte_mempool_objsz sz;
+	uint64_t pg = mem_page_size(), objs;
 
 	rte_mempool_calc_obj_size(size, 0, &sz);
-	return (uint64_t)n * sz.total_size;
+	if (sz.total_size <= pg)
+		objs = (n + pg / sz.total_size - 1) / (pg / sz.total_size) * pg;
+	else
+		objs = (uint64_t)n * sz.total_size;
+	return objs + (uint64_t)rte_align32pow2(n + 1) * sizeof(void *) +
+		sizeof(struct rte_mempool) +
+		(cached ? (uint64_t)RTE_MAX_LCORE * sizeof(struct rte_mempool_cache) : 0);
 }
 
 /*
@@ -62,9 +93,11 @@ tern_mem_per_worker(const struct tern_config *cfg, uint16_t mtu, struct tern_mem
 	uint32_t entries = RTE_MAX(cfg->tcp_max_conns + cfg->tcp_max_time_wait, 64u);
 
 	memset(need, 0, sizeof(*need));
-	need->mbufs = mem_pool_bytes(cfg->mbufs, sizeof(struct rte_mbuf) + tern_mbuf_room(mtu));
-	need->conns = mem_pool_bytes(cfg->tcp_max_conns, sizeof(struct tcp_cb));
-	need->time_wait = mem_pool_bytes(cfg->tcp_max_time_wait, sizeof(struct tcp_timewait));
+	need->mbufs = tern_mem_pool_bytes(cfg->mbufs, sizeof(struct rte_mbuf) + tern_mbuf_room(mtu),
+			cfg->mbuf_cache != 0);
+	need->conns = tern_mem_pool_bytes(cfg->tcp_max_conns, sizeof(struct tcp_cb), false);
+	need->time_wait = tern_mem_pool_bytes(cfg->tcp_max_time_wait, sizeof(struct tcp_timewait),
+			false);
 	need->table = mem_table_bytes(entries);
 	/* the listener array (a pointer per port), ARP cache, inbox and
 	 * steering ring, and a margin for allocator headers */

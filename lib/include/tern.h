@@ -15,6 +15,7 @@
  * constructors return NULL and set rte_errno.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,6 +83,13 @@ struct tern_mem_need {
 /** Fill @p need for a worker of @p cfg on a link of @p mtu. */
 void tern_mem_per_worker(const struct tern_config *cfg, uint16_t mtu,
 		struct tern_mem_need *need);
+
+/**
+ * DPDK memory a mempool of @p n objects of @p size bytes takes (objects laid
+ * out by page as DPDK does, its ring, its header; a cache per lcore when
+ * @p cached): what tern_mem_per_worker() sums, for apps to size their own.
+ */
+uint64_t tern_mem_pool_bytes(uint32_t n, uint32_t size, bool cached);
 
 /** DPDK memory free to allocate now: heap free space, and free hugepages. */
 uint64_t tern_mem_available(void);
