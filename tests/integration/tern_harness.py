@@ -188,6 +188,32 @@ def parse_workers(lines):
     return [workers[i] for i in sorted(workers)]
 
 
+def check_loadgen_clean(lines, what):
+    """
+    tern-loadgen's JSON summary in @lines, checked clean: no error, no
+    connection that failed to open or was reset, none left open after the
+    drain, no non-2xx, some work done, every worker opened connections.
+    Returns the summary.
+    """
+    js = [ln for ln in lines if ln.startswith("{")]
+    check(len(js) == 1, "%s: tern-loadgen printed its JSON summary" % what)
+    s = json.loads(js[0])
+    log("%s: %s" % (what, {k: s[k] for k in ("requests", "requests_per_s", "conns_opened",
+                                             "conns_done", "gbit_per_s", "errors",
+                                             "conns_failed", "conns_reset", "left_open",
+                                             "non2xx")}))
+    check(s["errors"] == 0 and s["conns_failed"] == 0 and s["conns_reset"] == 0,
+          "%s: no error (%d), none failed to open (%d) or reset (%d)"
+          % (what, s["errors"], s["conns_failed"], s["conns_reset"]))
+    check(s["left_open"] == 0 and s["non2xx"] == 0, "%s: none left open (%d), no non-2xx (%d)"
+          % (what, s["left_open"], s["non2xx"]))
+    check(s["requests"] > 0 or s["conns_done"] > 0, "%s: work done" % what)
+    for i, w in enumerate(s["workers"]):
+        check(w["conns_opened"] > 0, "%s: worker %d opened connections (%d)"
+              % (what, i, w["conns_opened"]))
+    return s
+
+
 def parse_ready(line):
     """'tern-echo: ready: IP on DEV mac MAC mtu N, ...' -> dict."""
     m = re.search(r"ready: (\S+) on (\S+) mac ([0-9A-Fa-f:]{17}) mtu (\d+)", line)

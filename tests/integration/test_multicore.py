@@ -22,7 +22,6 @@ non-2xx; both workers opened connections; Tern reset no server connection
 Each run prints the share of TCP frames that arrived on a queue other than
 their owner's (steer_tx / tcp_rx).
 """
-import json
 import os
 import re
 import sys
@@ -192,23 +191,9 @@ def part_loadgen(build, src, mode, target, extra):
         h.check(rc == 0, "tern-loadgen %s exit status 0 (%s)" % (mode, rc))
         if rc != 0:
             t.tern.dump("exit status %s" % rc)
-        out = [ln for ln in t.tern.stdout_lines if ln.startswith("{")]
-        h.check(len(out) == 1, "tern-loadgen %s printed its JSON summary" % mode)
-        s = json.loads(out[0])
-        st = h.parse_stats(t.tern.stdout_lines)
         what = "tern-loadgen x2 workers, %s against Linux" % mode
-        h.log("%s: %s" % (what, {k: s[k] for k in ("requests", "conns_opened", "conns_done",
-                                                   "gbit_per_s", "errors", "conns_failed",
-                                                   "conns_reset", "left_open", "non2xx")}))
-        h.check(s["errors"] == 0 and s["conns_failed"] == 0 and s["conns_reset"] == 0,
-                "%s: no error (%d), none failed to open (%d) or reset (%d)"
-                % (what, s["errors"], s["conns_failed"], s["conns_reset"]))
-        h.check(s["left_open"] == 0 and s["non2xx"] == 0, "%s: none left open (%d), no "
-                "non-2xx (%d)" % (what, s["left_open"], s["non2xx"]))
-        h.check(s["requests"] > 0 or s["conns_done"] > 0, "%s: work done" % what)
-        for i, w in enumerate(s["workers"]):
-            h.check(w["conns_opened"] > 0, "%s: worker %d opened connections (%d)"
-                    % (what, i, w["conns_opened"]))
+        h.check_loadgen_clean(t.tern.stdout_lines, what)
+        st = h.parse_stats(t.tern.stdout_lines)
         no_resets(st, what, st["tcp_active_opens"])
         h.check(st["tcp_conn_reset"] == 0, "%s: no connection reset (%d)"
                 % (what, st["tcp_conn_reset"]))

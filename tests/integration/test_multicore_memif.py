@@ -19,7 +19,6 @@ server stops (workers, then port); then the client. On this 2-core machine 3
 or 4 polling workers share 2 cores: a correctness run, the rates mean
 nothing.
 """
-import json
 import os
 import sys
 import tempfile
@@ -85,21 +84,7 @@ def one_run(build, src, srv_lcores, srv_queues, mode, conns):
         if rc != 0:
             p.dump("exit status %s" % rc)
         h.check(rc == 0, "%s: %s exit status 0 (%s)" % (what, name, rc))
-    js = [ln for ln in cli.stdout_lines if ln.startswith("{")]
-    h.check(len(js) == 1, "%s: loadgen printed its JSON summary" % what)
-    s = json.loads(js[0])
-    h.log("%s: %s" % (what, {k: s[k] for k in ("requests", "requests_per_s", "conns_opened",
-                                               "conns_done", "errors", "conns_failed",
-                                               "conns_reset", "left_open", "non2xx")}))
-    h.check(s["errors"] == 0 and s["conns_failed"] == 0 and s["conns_reset"] == 0,
-            "%s: no error (%d), none failed to open (%d) or reset (%d)"
-            % (what, s["errors"], s["conns_failed"], s["conns_reset"]))
-    h.check(s["left_open"] == 0 and s["non2xx"] == 0 and s["requests"] > 0,
-            "%s: none left open (%d), no non-2xx (%d), %d requests"
-            % (what, s["left_open"], s["non2xx"], s["requests"]))
-    for i, w in enumerate(s["workers"]):
-        h.check(w["conns_opened"] > 0, "%s: client worker %d opened %d connections"
-                % (what, i, w["conns_opened"]))
+    h.check_loadgen_clean(cli.stdout_lines, what)
     for name, p, st in (("server", srv, st_s), ("client", cli, st_c)):
         ws = h.parse_workers(p.stdout_lines)
         h.log("%s %s per worker: %s" % (what, name, ws))
