@@ -20,6 +20,36 @@ extern int tern_logtype_core;
 #define WORKER_ARP_TICK_US  100000u  /**< ARP timers are swept every 100 ms */
 #define WORKER_STEER_SIZE   4096     /**< TCP frames waiting for their owner */
 
+#define CORE_SNAP_ROWS 64    /**< connections (or listeners) per snapshot page */
+
+enum core_snap_kind { CORE_SNAP_CONNS, CORE_SNAP_LISTENERS };
+
+/**
+ * A worker's mailbox for snapshots (telemetry.c asks, the worker answers in
+ * tern_worker_poll). The asker fills the request, then bumps @req (release);
+ * the worker sees @req differ from what it last answered with one load per
+ * iteration, fills the page, and stores @done = @req (release). Only one
+ * asker at a time (telemetry.c's mutex); plain memory (malloc), not DPDK's:
+ * no device ever reads it.
+ */
+struct core_snap {
+	uint32_t req;                  /**< asker: bumped once a request is filled in */
+	uint32_t done;                 /**< worker: the last request answered */
+	uint8_t kind;                  /**< enum core_snap_kind */
+	uint32_t cursor;               /**< in: where to start; out: the next page's */
+	uint32_t max;                  /**< rows wanted, <= CORE_SNAP_ROWS */
+	uint32_t n;                    /**< rows written */
+	uint64_t now_us;               /**< the worker's clock when it answered */
+	uint32_t counts[TERN_TCP_TIME_WAIT + 1]; /**< by state, when answered */
+	union {
+		struct tern_conn_info conns[CORE_SNAP_ROWS];
+		struct tern_listener_info listeners[CORE_SNAP_ROWS];
+	} rows;
+} __rte_cache_aligned;
+
+/** The worker's part: answer the posted request (worker.c). */
+void core_snap_answer(struct tern_worker *w);
+
 /** One lcore's share of the stack. Written by that lcore only. */
 struct tern_worker {
 	struct net_if nif;             /**< link state, tx batch (hot) */
@@ -40,6 +70,8 @@ struct tern_worker {
 	bool announced;                /**< gratuitous ARP sent */
 	tern_poll_hook_fn *hook;       /**< application's per-iteration call */
 	void *hook_arg;
+	struct core_snap *snap;        /**< snapshot mailbox (its own lines) */
+	uint32_t snap_seen;            /**< the last request answered */
 } __rte_cache_aligned;
 
 struct tern_stack {
@@ -53,6 +85,7 @@ struct tern_stack {
 	struct rte_ring **steer_rings; /**< steer_rings[i] = workers[i].steer */
 	struct net_flow_map *flow;     /**< who owns a 4-tuple (read-only, shared) */
 	struct tern_worker *workers;   /**< nb_workers of them */
+	struct core_monitor *monitor;  /**< while tern_stack_run() runs (monitor.c) */
 };
 
 /** Data room of a worker's mbufs for a link of @p mtu (mem.c). */
@@ -60,5 +93,19 @@ uint16_t tern_mbuf_room(uint16_t mtu);
 
 void tern_telemetry_attach(struct tern_stack *s);
 void tern_telemetry_detach(struct tern_stack *s);
+
+/**
+ * Ask worker @p idx of @p s for a page (from any thread but the worker's;
+ * telemetry.c, tests): post @p kind with @p cursor and @p max, wait up to
+ * @p timeout_us for the answer, copy it into @p out. Serialised per process.
+ * @return 0, -ETIMEDOUT (the worker does not poll: stopped, or blocked),
+ *         -EBUSY (an earlier request is still unanswered), -EINVAL.
+ */
+int core_snap_request(struct tern_stack *s, unsigned int idx, enum core_snap_kind kind,
+		uint32_t cursor, uint32_t max, uint64_t timeout_us, struct core_snap *out);
+
+/** Logs for the operator from a control thread (monitor.c), while running. */
+int core_monitor_start(struct tern_stack *s);
+void core_monitor_stop(struct tern_stack *s);
 
 #endif /* TERN_CORE_PRIV_H */

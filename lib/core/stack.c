@@ -43,6 +43,11 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 	w->nb_queues = (uint16_t)s->nb_queues;
 	w->stride = (uint16_t)s->nb_workers;
 	w->pool_size = cfg->mbufs;
+	w->snap = aligned_alloc(RTE_CACHE_LINE_SIZE,
+			RTE_ALIGN_CEIL(sizeof(*w->snap), RTE_CACHE_LINE_SIZE));
+	if (w->snap == NULL)
+		return -ENOMEM;
+	memset(w->snap, 0, sizeof(*w->snap));
 	snprintf(name, sizeof(name), "tern%u_w%u", serial, id);
 	w->pool = rte_pktmbuf_pool_create(name, cfg->mbufs, cfg->mbuf_cache, 0,
 			tern_mbuf_room(s->dev->mtu), socket);
@@ -131,6 +136,8 @@ worker_fini(struct tern_worker *w)
 	}
 	rte_ring_free(w->steer);
 	rte_mempool_free(w->pool);
+	free(w->snap);
+	w->snap = NULL;
 }
 
 struct tern_stack *
@@ -271,8 +278,12 @@ tern_stack_run(struct tern_stack *s)
 {
 	if (rte_lcore_count() < s->nb_workers)
 		return -EINVAL;
+	/* the operator's log lines come from a control thread that reads
+	 * counters, so no worker ever writes a log line (monitor.c) */
+	core_monitor_start(s);
 	rte_eal_mp_remote_launch(stack_lcore_main, s, CALL_MAIN);
 	rte_eal_mp_wait_lcore();
+	core_monitor_stop(s);
 	return 0;
 }
 

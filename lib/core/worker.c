@@ -190,7 +190,29 @@ tern_worker_poll(struct tern_worker *w, uint64_t now_us)
 		tcp_reap(&w->tcp);
 		net_tx_flush(&w->nif);
 	}
+	/* a snapshot asked for (telemetry): the one load the data path pays
+	 * for it, of a line the asker writes only when it asks */
+	if (unlikely(__atomic_load_n(&w->snap->req, __ATOMIC_RELAXED) != w->snap_seen))
+		core_snap_answer(w);
 	return n;
+}
+
+/* Between two iterations, so every row is as the iteration left it. */
+void __rte_noinline __rte_cold
+core_snap_answer(struct tern_worker *w)
+{
+	struct core_snap *q = w->snap;
+	uint32_t req = __atomic_load_n(&q->req, __ATOMIC_ACQUIRE);
+	uint32_t max = RTE_MIN(q->max, (uint32_t)CORE_SNAP_ROWS);
+
+	if (q->kind == CORE_SNAP_LISTENERS)
+		q->n = tcp_listener_list(&w->tcp, q->rows.listeners, max);
+	else
+		q->n = tcp_conn_list(&w->tcp, &q->cursor, q->rows.conns, max);
+	memcpy(q->counts, w->tcp.state_count, sizeof(q->counts));
+	q->now_us = w->nif.now_us;
+	w->snap_seen = req;
+	__atomic_store_n(&q->done, req, __ATOMIC_RELEASE);
 }
 
 void
@@ -273,6 +295,19 @@ tern_connect_from(struct tern_worker *w, uint32_t saddr, uint32_t daddr, uint16_
 	struct tcp_cb *tp = tcp_connect(&w->tcp, saddr, daddr, dport, ops, arg);
 
 	return tp == NULL ? NULL : cb_conn(tp);
+}
+
+unsigned int
+tern_worker_conn_list(struct tern_worker *w, uint32_t *cursor, struct tern_conn_info *rows,
+		unsigned int max)
+{
+	return tcp_conn_list(&w->tcp, cursor, rows, max);
+}
+
+unsigned int
+tern_worker_listeners(struct tern_worker *w, struct tern_listener_info *rows, unsigned int max)
+{
+	return tcp_listener_list(&w->tcp, rows, max);
 }
 
 void

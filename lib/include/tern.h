@@ -328,6 +328,13 @@ struct tern_conn_info {
 	uint32_t snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd;
 	uint32_t cwnd, ssthresh, srtt_us, rto_us;
 	uint32_t retransmits;          /**< segments retransmitted */
+	uint32_t rttvar_us;            /**< RFC 6298 RTTVAR */
+	uint32_t segs_in, segs_out;    /**< segments received on it, sent on it (resends too) */
+	uint32_t bytes_acked;          /**< payload bytes the peer acknowledged (mod 2^32) */
+	uint32_t bytes_received;       /**< payload bytes received in order (mod 2^32) */
+	uint32_t snd_queued;           /**< bytes in the send queue from SND.UNA */
+	uint32_t age_ms;               /**< since the connection's first segment (about ms) */
+	const char *cc;                /**< congestion control: "newreno", "cubic" */
 };
 
 /** RFC 9293 §3.3.2 states, for tern_conn_info.state. */
@@ -345,6 +352,34 @@ const char *tern_tcp_state_name(int state);
 
 /** Connections of this worker by state (index enum tern_tcp_state; TIME_WAIT included). */
 void tern_worker_conn_counts(const struct tern_worker *w, uint32_t counts[TERN_TCP_TIME_WAIT + 1]);
+
+/**
+ * A page of this worker's connections (not TIME_WAIT records: those are
+ * only counted), from position @p *cursor (0: the first). On return
+ * @p *cursor is where the next page starts, or UINT32_MAX after the last.
+ * Positions are slots of the connection table: a page taken while
+ * connections come and go may miss or repeat one, as ss reading /proc does.
+ * Call on the worker's lcore (tests, poll hooks); from another thread use
+ * the telemetry command /tern/conns, which asks the worker (docs/design.md).
+ * @return rows written (0 .. @p max).
+ */
+unsigned int tern_worker_conn_list(struct tern_worker *w, uint32_t *cursor,
+		struct tern_conn_info *rows, unsigned int max);
+
+/** A listening port of one worker. */
+struct tern_listener_info {
+	uint16_t port;                 /**< host order */
+	uint32_t syn_queue;            /**< half-open connections now */
+	uint32_t syn_backlog;          /**< their limit ([tcp] syn_backlog) */
+	uint64_t accepted;             /**< connections accepted so far */
+};
+
+/**
+ * Up to @p max of this worker's listeners, by port. Call on the worker's
+ * lcore. @return how many were written.
+ */
+unsigned int tern_worker_listeners(struct tern_worker *w, struct tern_listener_info *rows,
+		unsigned int max);
 
 #ifdef __cplusplus
 }

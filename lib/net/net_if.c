@@ -7,6 +7,8 @@
 
 #include "net_priv.h"
 
+RTE_LOG_REGISTER(tern_logtype_net, tern.net, INFO);
+
 int
 net_if_init(struct net_if *ifp, const struct net_if_params *p,
 		struct tern_netdev *dev, uint16_t queue, struct rte_mempool *pool,

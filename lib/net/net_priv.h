@@ -23,12 +23,19 @@
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
+#include <rte_log.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "net_flow.h"
 #include "tern_netdev.h"
 #include "tern_stats.h"
+
+/* The network layer's log lines; never written by a worker (core's monitor
+ * thread writes the operator's events, lib/core/monitor.c) */
+extern int tern_logtype_net;
+#define NET_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, tern_logtype_net, "tern.net: " fmt "\n", ##__VA_ARGS__)
 
 #define NET_TX_BATCH_MAX 128    /**< frames held for one tx_burst */
 #define NET_BURST_MAX    64     /**< most frames one rx burst may carry */

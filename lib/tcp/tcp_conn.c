@@ -18,6 +18,8 @@
 
 #include "tcp_priv.h"
 
+RTE_LOG_REGISTER(tern_logtype_tcp, tern.tcp, INFO);
+
 static void
 fill_secret(uint8_t *buf, size_t len)
 {
@@ -224,6 +226,7 @@ tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)
 	tp->peer_mss = TCP_MSS_DEFAULT;
 	tp->rcv_wnd = tw->p.rcvbuf;
 	tp->last_rcv_us = tw->nif->now_us;
+	tp->born_hi = (uint32_t)(tw->nif->now_us >> TCP_TS_SHIFT);
 	tp->cc = tw->p.cc;
 	if (rte_hash_add_key_data(tw->conns, key, tp) != 0) {
 		rte_mempool_put(tw->tcb_pool, tp);
@@ -743,6 +746,65 @@ tern_conn_get_info(const struct tern_conn *c, struct tern_conn_info *info)
 	info->srtt_us = tp->srtt_us;
 	info->rto_us = tp->rto_us;
 	info->retransmits = tp->retransmits;
+	info->rttvar_us = tp->rttvar_us;
+	info->segs_in = tp->segs_in;
+	info->segs_out = tp->segs_out;
+	/* bytes from the sequence space: nothing counted per segment, and
+	 * the SYN (and a FIN once acknowledged or received) take one each
+	 * (RFC 9293 §3.4) */
+	if (tp->state != TERN_TCP_SYN_SENT && tp->state != TERN_TCP_CLOSED) {
+		info->bytes_received = tp->rcv_nxt - tp->irs - 1 - !!(tp->flags & TF_RCVD_FIN);
+		if (tp->snd_una != tp->iss)
+			info->bytes_acked = tp->snd_una - tp->iss - 1 -
+				((tp->flags & TF_FIN_SENT) && tp->snd_una == tp->snd_max);
+	}
+	info->snd_queued = tp->sndq_bytes;
+	info->age_ms = (uint32_t)(tp->tw->nif->now_us >> TCP_TS_SHIFT) - tp->born_hi;
+	info->cc = tp->cc != NULL ? tp->cc->name : "";
+}
+
+unsigned int
+tcp_conn_list(struct tcp_worker *tw, uint32_t *cursor, struct tern_conn_info *rows,
+		unsigned int max)
+{
+	unsigned int n = 0;
+	const void *key;
+	void *data;
+
+	if (*cursor == UINT32_MAX)
+		return 0;
+	while (n < max) {
+		int32_t pos = rte_hash_iterate(tw->conns, &key, &data, cursor);
+
+		if (pos < 0) {
+			*cursor = UINT32_MAX;
+			break;
+		}
+		if ((uintptr_t)data & TW_TAG)
+			continue;       /* TIME_WAIT records are counted, not listed */
+		tern_conn_get_info(cb_conn(data), &rows[n++]);
+	}
+	return n;
+}
+
+unsigned int
+tcp_listener_list(struct tcp_worker *tw, struct tern_listener_info *rows, unsigned int max)
+{
+	unsigned int n = 0;
+
+	/* a scan of the 65536 slots: tens of microseconds, asked for rarely */
+	for (uint32_t port = 0; port <= UINT16_MAX && n < max; port++) {
+		const struct tcp_listener *l = tw->listeners[port];
+
+		if (l == NULL)
+			continue;
+		rows[n].port = (uint16_t)port;
+		rows[n].syn_queue = l->syn_count;
+		rows[n].syn_backlog = tw->p.syn_backlog;
+		rows[n].accepted = l->accepted;
+		n++;
+	}
+	return n;
 }
 
 const char *

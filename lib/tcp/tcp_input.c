@@ -226,6 +226,8 @@ tcp_parse(struct tcp_worker *tw, struct rte_mbuf *m, struct tcp_seg *seg, struct
 	seg->m = m;
 	return true;
 drop:
+	/* who sends malformed segments, for the operator's log (core monitor) */
+	tw->last_bad_src = ip->src_addr;
 	rte_pktmbuf_free(m);
 	return false;
 }
@@ -672,6 +674,7 @@ tcp_established(struct tcp_cb *tp, const struct tcp_seg *seg)
 		l->syn_count--;
 		tp->listener = NULL;
 		tw->stats->tcp_passive_opens++;
+		l->accepted++;
 		if (l->on_accept(cb_conn(tp), l->arg) != 0) {
 			tw->stats->tcp_conn_refused++;
 			tcp_send_rst(tp);
@@ -982,6 +985,7 @@ tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n, bool 
 			tcp_timewait_input(tw, (struct tcp_timewait *)((uintptr_t)data & ~TW_TAG),
 					&keys[i], &segs[i]);
 		} else {
+			((struct tcp_cb *)data)->segs_in++;
 			tcp_segment(data, &segs[i]);
 		}
 	}

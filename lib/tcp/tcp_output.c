@@ -617,6 +617,7 @@ tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
 		tcp_sndq_copy(tp, seq, payload, len);
 	if (flags & TH_ACK)
 		tcp_ack_sent(tp, (flags & TH_SYN) ? wfield : wfield << tp->rcv_wscale);
+	tp->segs_out++;
 	tcp_seg_send(tw, m, len, flags);
 	return 0;
 }

@@ -30,6 +30,7 @@
 #include <sys/queue.h>
 
 #include <rte_byteorder.h>
+#include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
@@ -40,6 +41,12 @@
 #include "tern_wheel.h"
 
 struct rte_hash;
+
+/* TCP's log lines; never written by a worker (core's monitor thread writes
+ * the operator's events, lib/core/monitor.c) */
+extern int tern_logtype_tcp;
+#define TCP_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, tern_logtype_tcp, "tern.tcp: " fmt "\n", ##__VA_ARGS__)
 
 /* TCP header flags (RFC 9293 §3.1) */
 #define TH_FIN 0x01
@@ -159,8 +166,8 @@ struct tcp_cb {
 	uint8_t nsb;                   /**< SACK scoreboard ranges in use */
 	/* line 3 (192): RTT and RTO (RFC 6298), activity, the application */
 	uint32_t srtt_us, rttvar_us, rto_us;
-	uint32_t rtt_seq;              /**< seq timed without timestamps (Karn) */
-	uint64_t rtt_start_us;
+	uint32_t segs_in;              /**< segments received on it (tern_conn_info) */
+	uint32_t segs_out;             /**< segments sent on it, retransmissions included */
 	uint64_t last_send_us;         /**< for restart after idle */
 	uint64_t last_rcv_us;          /**< for keepalive and the idle timeout */
 	uint64_t ts_recent_age_us;     /**< when ts_recent was set (24-day PAWS rule) */
@@ -181,6 +188,9 @@ struct tcp_cb {
 	struct { uint32_t l, r; } sb[TCP_SACK_SB_MAX]; /**< SACKed, sorted, above snd_una */
 	struct tcp_cubic cubic;
 	uint64_t idle_us;              /**< app's idle timeout, 0 = none */
+	uint64_t rtt_start_us;         /**< when rtt_seq was sent (TF_RTT_TIMING) */
+	uint32_t rtt_seq;              /**< seq timed without timestamps (Karn) */
+	uint32_t born_hi;              /**< creation time, µs >> 10 (ss's age): one line less */
 	struct tcp_listener *listener; /**< passive and not yet accepted: its SYN queue */
 };
 
@@ -205,6 +215,7 @@ struct tcp_timewait {
 struct tcp_listener {
 	uint16_t port;                 /**< host order */
 	uint32_t syn_count;            /**< half-open (SYN_RECEIVED) connections */
+	uint64_t accepted;             /**< connections accepted (the operator's view) */
 	tern_accept_fn *on_accept;
 	void *arg;
 };
@@ -261,6 +272,7 @@ struct tcp_worker {
 	uint32_t cookie_rotated_slot;  /**< slot of the last rotation */
 	uint64_t last_cookie_us;       /**< when we last answered with a cookie */
 	struct tern_worker *owner;     /**< for tern_conn_worker() */
+	rte_be32_t last_bad_src;       /**< source of the last malformed segment (logs) */
 };
 
 /** A parsed received segment. */
@@ -323,6 +335,12 @@ int tcp_unlisten(struct tcp_worker *tw, uint16_t port);
 /* Active open from @saddr (0: the next free local address and port). */
 struct tcp_cb *tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr,
 		uint16_t dport, const struct tern_conn_ops *ops, void *arg);
+
+/* A page of connections from *@cursor (tern_worker_conn_list). */
+unsigned int tcp_conn_list(struct tcp_worker *tw, uint32_t *cursor, struct tern_conn_info *rows,
+		unsigned int max);
+unsigned int tcp_listener_list(struct tcp_worker *tw, struct tern_listener_info *rows,
+		unsigned int max);
 
 /* --- tcp_input.c --- */
 void tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n, bool steered);
