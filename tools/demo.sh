@@ -33,12 +33,15 @@ cleanup() {
 		echo "tern: could not remove network namespace $ns (ip netns del $ns)" >&2
 	fi
 	[ -z "$log" ] || rm -f "$log"
+	# hugepage files a killed tern-httpd left (a clean exit removes its own)
+	rm -f /dev/hugepages/${ns}map_* 2>/dev/null || true
 }
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 log=$(mktemp /tmp/tern-demo.XXXXXX)
 # tern runs inside the namespace, so the tap's kernel side is created there
-ip netns exec $ns build/app/tern-httpd -l 0 $(tools/eal-mem tern-demo) --no-pci \
+# --shared: hugepage files kept while it runs, so dpdk-dumpcap can attach
+ip netns exec $ns build/app/tern-httpd -l 0 $(tools/eal-mem tern-demo --shared) --no-pci \
 	--log-level='*:warning' -- --config config/tap.conf --port 80 >"$log" 2>&1 &
 tern_pid=$!
 for _ in $(seq 100); do
@@ -58,6 +61,10 @@ tern-httpd is serving http://10.77.0.2/ on tap tern0 in namespace $ns. Reach it 
     ip netns exec $ns curl http://10.77.0.2/
     ip netns exec $ns curl -o /dev/null http://10.77.0.2/bytes/10485760
     ip netns exec $ns ping 10.77.0.2
+See inside it from another terminal:
+    tools/tern-ss -f tern-demo            connections (like ss -tin); -l listeners, --watch
+    tools/tern-stat -f tern-demo          counters per second; --nstat for nstat's names
+    dpdk-dumpcap --file-prefix tern-demo -i 0 -w /tmp/tern.pcapng    then tcpdump -r
 Ctrl-C stops it (the counters are printed, the namespace removed).
 MSG
 tail -n +1 -f "$log" --pid=$tern_pid | grep --line-buffered -v ': ready:' &

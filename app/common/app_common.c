@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <errno.h>
+#include <libgen.h>
+#include <mntent.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -18,6 +23,46 @@
 
 static struct tern_stack *volatile signal_stack;
 static volatile sig_atomic_t linger_released;
+
+RTE_LOG_REGISTER(tern_logtype_app, tern.app, INFO);
+
+/*
+ * Hugepage files of this process (PREFIXmap_N in every hugetlbfs mount),
+ * removed at a clean exit. An app run without --huge-unlink keeps them while
+ * it runs, so that secondary processes (dpdk-dumpcap, dpdk-proc-info) can map
+ * its memory; DPDK 22.11 leaves them behind at exit, holding the pages. A
+ * killed process still leaves them: the next start with the same
+ * --file-prefix removes them (EAL), or rm does. Name read before
+ * rte_eal_cleanup (the runtime directory's last part is the prefix).
+ */
+static void
+app_unlink_hugepages(const char *prefix)
+{
+	struct mntent *me;
+	FILE *mounts;
+	size_t plen = strlen(prefix);
+
+	if (plen == 0 || (mounts = setmntent("/proc/mounts", "r")) == NULL)
+		return;
+	while ((me = getmntent(mounts)) != NULL) {
+		struct dirent *de;
+		DIR *d;
+
+		if (strcmp(me->mnt_type, "hugetlbfs") != 0 || (d = opendir(me->mnt_dir)) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			char path[4096];
+
+			if (strncmp(de->d_name, prefix, plen) != 0 ||
+					strncmp(de->d_name + plen, "map_", 4) != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", me->mnt_dir, de->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	endmntent(mounts);
+}
 
 /* The first signal stops the workers; one after they stopped ends a linger. */
 static void
@@ -79,8 +124,12 @@ app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv)
 	}
 	/* dpdk-dumpcap / dpdk-pdump can capture the port of a running app */
 	if (rte_pdump_init() != 0)
-		fprintf(stderr, "%s: packet capture unavailable: %s\n", ctx->name,
-				rte_strerror(rte_errno));
+		rte_log(RTE_LOG_WARNING, tern_logtype_app, "%s: packet capture unavailable: %s\n",
+				ctx->name, rte_strerror(rte_errno));
+	else if (!rte_eal_has_hugepages())
+		rte_log(RTE_LOG_NOTICE, tern_logtype_app, "%s: no hugepages (--no-huge): "
+				"dpdk-dumpcap and other secondary processes cannot attach\n",
+				ctx->name);
 	if (ctx->prepare != NULL && ctx->prepare() != 0) {
 		rte_eal_cleanup();
 		exit(1);
@@ -226,6 +275,12 @@ app_finish(struct app_ctx *ctx, void (*release)(void))
 	if (release != NULL)
 		release();
 	rte_pdump_uninit();
-	rte_eal_cleanup();
+	{
+		char rt[4096];
+
+		snprintf(rt, sizeof(rt), "%s", rte_eal_get_runtime_dir());
+		rte_eal_cleanup();
+		app_unlink_hugepages(basename(rt));
+	}
 	return 0;
 }
