@@ -656,6 +656,7 @@ static void
 lg_report_line(uint64_t now)
 {
 	struct lg_stats sum = { 0 }, last = { 0 };
+	struct tern_stats ts;
 	uint32_t open = 0;
 	double dt;
 
@@ -669,12 +670,15 @@ lg_report_line(uint64_t now)
 	lws[0].last_us = now;
 	if (opts.quiet || dt <= 0)
 		return;
+	/* the stack's own view of trouble: resends and resets, so far */
+	tern_stack_stats(stack, &ts);
 	fprintf(stderr, "tern-loadgen: %5.1fs req/s %.0f conn/s %.0f Gbit/s %.3f syn/s %.0f"
-			" errors %" PRIu64 " open %u\n", (now - lws[0].start_us) / 1e6,
+			" errors %" PRIu64 " open %u rexmt %" PRIu64 " rst in %" PRIu64 " out %"
+			PRIu64 "\n", (now - lws[0].start_us) / 1e6,
 			(sum.requests - last.requests) / dt, (sum.conns_done - last.conns_done) / dt,
 			(lg_payload_bytes(&sum) - lg_payload_bytes(&last)) * 8 / dt / 1e9,
 			(sum.syn_sent - last.syn_sent) / dt,
-			sum.errors, open);
+			sum.errors, open, ts.tcp_rexmt_segs, ts.tcp_rst_rcvd, ts.tcp_rst_sent);
 }
 
 /* ------------------------------------------------- --idle connections */
@@ -1181,6 +1185,8 @@ print_summary(double secs)
 			"\"frames_tx_per_s\": %.1f, \"frames_rx_per_s\": %.1f, "
 			"\"conns_closed_in_drain\": %" PRIu64 ", \"left_open\": %" PRIu32 ", "
 			"\"idle_held\": %" PRIu64 ", \"idle_setup_s\": %.3f, \"busy_pct\": %.1f, "
+			"\"retransmits\": %" PRIu64 ", \"rst_rcvd\": %" PRIu64 ", "
+			"\"rst_sent\": %" PRIu64 ", "
 			"\"workers\": [%s], "
 			"\"lat_us\": {\"p50\": %" PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64
 			", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}}\n",
@@ -1189,7 +1195,8 @@ print_summary(double secs)
 			s.non2xx,
 			s.syn_sent, s.syn_sent / secs, ts.tx_frames / secs, ts.rx_frames / secs,
 			end.conns_done - s.conns_done, left_open, idle_held, idle_setup_us / 1e6,
-			lg_busy_pct(secs), per_worker,
+			lg_busy_pct(secs), ts.tcp_rexmt_segs, ts.tcp_rst_rcvd, ts.tcp_rst_sent,
+			per_worker,
 			hdr_percentile(lat, 50), hdr_percentile(lat, 90),
 			hdr_percentile(lat, 99), hdr_percentile(lat, 99.9), lat->total ? lat->max : 0);
 	} else {
@@ -1202,6 +1209,9 @@ print_summary(double secs)
 		printf("tern-loadgen: connections: %" PRIu64 " opened, %" PRIu64 " failed to open, %"
 			PRIu64 " reset, %" PRIu32 " left open after the drain\n", end.conns_opened,
 			end.conns_failed, end.conns_reset, left_open);
+		printf("tern-loadgen: segments retransmitted %" PRIu64 ", RSTs received %" PRIu64
+			" (ending a connection), sent %" PRIu64 "\n", ts.tcp_rexmt_segs,
+			ts.tcp_rst_rcvd, ts.tcp_rst_sent);
 		printf("tern-loadgen: latency us p50 %" PRIu64 " p90 %" PRIu64 " p99 %" PRIu64
 			" p99.9 %" PRIu64 " max %" PRIu64 "\n", hdr_percentile(lat, 50),
 			hdr_percentile(lat, 90), hdr_percentile(lat, 99), hdr_percentile(lat, 99.9),
