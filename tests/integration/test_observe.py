@@ -17,6 +17,9 @@ port, Linux clients in the test namespace:
 - dpdk-dumpcap, a secondary process, attaches to tern-httpd (run with its
   hugepage files kept: tools/eal-mem --shared) and captures a curl
   exchange; tcpdump reads the handshake, the request and both FINs from it;
+- 40 TCP segments with bad checksums from the peer make one log line
+  (tern.tcp, from the monitor thread, not a worker) naming the count and
+  the sender;
 - at a clean exit tern-httpd removes its hugepage files.
 Bounded: about 25 s.
 """
@@ -276,6 +279,28 @@ def check_capture(t):
     return True
 
 
+def check_bad_segment_log(t):
+    from scapy.all import IP, TCP, Ether
+    src_mac = t.run(["cat", "/sys/class/net/%s/address" % t.iface]).stdout.strip()
+    frames = [bytes(Ether(dst=t.ready["mac"], src=src_mac) /
+                    IP(src=h.PEER_IP, dst=h.TERN_IP) /
+                    TCP(sport=5000 + i, dport=80, flags="S", chksum=0x1234))
+              for i in range(40)]
+    t.send_raw(frames)
+    st = h.telemetry(t.prefix, "/tern/stats")
+    h.log("after 40 bad segments: tcp_drop_cksum %s tcp_rx %s" % (st["tcp_drop_cksum"], st["tcp_rx"]))
+    # rte_log writes to stderr; the monitor thread reads counters once a second
+    rx = re.compile(r"tern\.tcp: worker \d+: \d+ malformed segments.* from (\S+)")
+    deadline = time.monotonic() + 5
+    while True:
+        m = rx.search(t.tern.stderr_text())
+        if m or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    h.check(m is not None and m.group(1) == h.PEER_IP,
+            "log: %s" % (m.group(0) if m else "no malformed-segments line in 5 s"))
+
+
 def main(build, src):
     h.require_netns()
     h.require_tools("wrk", "curl", "tcpdump", "dpdk-dumpcap")
@@ -287,6 +312,7 @@ def main(build, src):
                                     glob.glob("/dev/hugepages/%smap_*" % t.prefix)])
         check_under_load(t, src)
         check_nstat(t)
+        check_bad_segment_log(t)
         check_idle(t, src)
         captured = check_capture(t)
         rc, st = t.stop()
