@@ -11,6 +11,7 @@ port, Linux clients in the test namespace:
   listener shows its accept count;
 - /tern/nstat: every RFC 4022 / nstat name there, each equal to what
   /tern/nstat_map says it is made of, read from /tern/stats (quiet stack);
+- tools/tern-stat shows tcp_rx (and with --nstat TcpInSegs) moving;
 - 10,000 idle connections from a Python client in the namespace: the listing
   pages through all of them (each once, the kernel's ports exactly), per
   worker as many as the worker counts;
@@ -144,6 +145,16 @@ def check_under_load(t, src):
     txt = tern_ss(src, t.prefix, "--watch", "0.2", "--count", "2", "--sport", "80")
     h.check(txt.count("-- ") == 2 and "ESTAB" in txt and "cwnd:" in txt,
             "--watch drew two screens of ss-like lines")
+    r = subprocess.run([sys.executable, os.path.join(src, "tools", "tern-stat"), "-f", t.prefix,
+                        "-i", "0.5", "--count", "1"], capture_output=True, text=True, timeout=30)
+    m = re.search(r"^tcp_rx\s+(\d+)\s+([\d.]+)/s$", r.stdout, re.M)
+    h.check(r.returncode == 0 and m is not None and float(m.group(2)) > 1000,
+            "tern-stat: tcp_rx moving at %s/s under wrk" % (m.group(2) if m else "?"))
+    r = subprocess.run([sys.executable, os.path.join(src, "tools", "tern-stat"), "-f", t.prefix,
+                        "--nstat", "-i", "0.5", "--count", "1"], capture_output=True, text=True,
+                       timeout=30)
+    h.check(r.returncode == 0 and re.search(r"^TcpInSegs\s+\d+\s+[\d.]+/s$", r.stdout, re.M),
+            "tern-stat --nstat: TcpInSegs per second")
     lis = listing(src, t.prefix, "-l")["listeners"]
     h.check(len(lis) == 2 and all(l["port"] == 80 for l in lis)
             and sum(l["accepted"] for l in lis) >= WRK_CONNS,
@@ -239,18 +250,21 @@ def check_capture(t):
         return False
     pcap = os.path.join(t.tmp, "cap.pcapng")
     log = os.path.join(t.tmp, "dumpcap.out")
-    # stdbuf: its "Capturing on" line (once the capture is on) is not held in a buffer
+    # stdbuf: its lines are not held in a buffer
     dc = subprocess.Popen(["timeout", "-k", "5", "30", "stdbuf", "-oL", "dpdk-dumpcap",
                            "--file-prefix", t.prefix, "-i", "0", "-w", pcap],
                           stdout=open(log, "w"), stderr=subprocess.STDOUT,
                           start_new_session=True)
     h._cleanups.append(lambda: h._kill_bg(dc))
     deadline = time.monotonic() + 15
-    while "Capturing on" not in open(log).read():
+    # "Packets captured:" comes once the capture is enabled in tern-httpd
+    # ("Capturing on" comes before: too early)
+    while "Packets captured:" not in open(log).read():
         if dc.poll() is not None or time.monotonic() > deadline:
             h.check(False, "dpdk-dumpcap attaches: " + open(log).read()[-800:])
         time.sleep(0.1)
     h.check(True, "dpdk-dumpcap attaches")
+    time.sleep(0.3)
     r = t.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", URL])
     h.check(r.stdout == "200", "curl: 200")
     time.sleep(0.5)
