@@ -356,7 +356,9 @@ void tern_worker_conn_counts(const struct tern_worker *w, uint32_t counts[TERN_T
 /**
  * A page of this worker's connections (not TIME_WAIT records: those are
  * only counted), from position @p *cursor (0: the first). On return
- * @p *cursor is where the next page starts, or UINT32_MAX after the last.
+ * @p *cursor is where the next page starts, or UINT32_MAX after the last;
+ * a page may hold fewer than @p max rows before the end (it looks at 1024
+ * table entries at most, so a table of TIME_WAIT records costs little).
  * Positions are slots of the connection table: a page taken while
  * connections come and go may miss or repeat one, as ss reading /proc does.
  * Call on the worker's lcore (tests, poll hooks); from another thread use

@@ -767,13 +767,15 @@ unsigned int
 tcp_conn_list(struct tcp_worker *tw, uint32_t *cursor, struct tern_conn_info *rows,
 		unsigned int max)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, seen = 0;
 	const void *key;
 	void *data;
 
 	if (*cursor == UINT32_MAX)
 		return 0;
-	while (n < max) {
+	/* a table full of TIME_WAIT records must not hold the worker long:
+	 * a page looks at so many entries at most, and may come back short */
+	while (n < max && seen++ < TCP_LIST_SCAN_MAX) {
 		int32_t pos = rte_hash_iterate(tw->conns, &key, &data, cursor);
 
 		if (pos < 0) {

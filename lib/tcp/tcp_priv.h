@@ -190,7 +190,7 @@ struct tcp_cb {
 	uint64_t idle_us;              /**< app's idle timeout, 0 = none */
 	uint64_t rtt_start_us;         /**< when rtt_seq was sent (TF_RTT_TIMING) */
 	uint32_t rtt_seq;              /**< seq timed without timestamps (Karn) */
-	uint32_t born_hi;              /**< creation time, µs >> 10 (ss's age): one line less */
+	uint32_t born_hi;              /**< creation time in TS ticks (µs >> 10): the listing's age */
 	struct tcp_listener *listener; /**< passive and not yet accepted: its SYN queue */
 };
 
@@ -336,7 +336,9 @@ int tcp_unlisten(struct tcp_worker *tw, uint16_t port);
 struct tcp_cb *tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr,
 		uint16_t dport, const struct tern_conn_ops *ops, void *arg);
 
-/* A page of connections from *@cursor (tern_worker_conn_list). */
+/* A page of connections from *@cursor (tern_worker_conn_list); it looks at
+ * TCP_LIST_SCAN_MAX table entries at most, TIME_WAIT records included. */
+#define TCP_LIST_SCAN_MAX 1024
 unsigned int tcp_conn_list(struct tcp_worker *tw, uint32_t *cursor, struct tern_conn_info *rows,
 		unsigned int max);
 unsigned int tcp_listener_list(struct tcp_worker *tw, struct tern_listener_info *rows,
