@@ -943,6 +943,7 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	wp.pcap = o->pcap;
 	wp.trace_keep = o->trace != NULL ? 65536 : 0;
 	wp.workers[0] = wp.workers[1] = o->workers;
+	wp.queues[0] = wp.queues[1] = o->queues;
 	wp.spread = o->spread;
 
 	if (sim_world_create(&w, &wp, err, sizeof(err)) != 0) {
@@ -1090,9 +1091,9 @@ sim_matrix_run(const struct sim_profile *p, int wl, uint64_t first, uint64_t n,
 			continue;
 		t->failures++;
 		fprintf(stderr, "FAIL profile=%s workload=%s seed=%" PRIu64 " cc=%s bulk=%s "
-				"workers=%u spread=%s: %s\n", p->name, sim_workload_name(w), seed, r.cc,
-				r.bulk_dir ? "B>A" : "A>B", o->workers, sim_spread_name(o->spread),
-				r.why);
+				"workers=%u queues=%u spread=%s: %s\n", p->name, sim_workload_name(w),
+				seed, r.cc, r.bulk_dir ? "B>A" : "A>B", o->workers, o->queues,
+				sim_spread_name(o->spread), r.why);
 		if (t->failures <= detail) {
 			struct sim_opts ro = *o;
 			struct sim_result rr;
@@ -1107,10 +1108,10 @@ sim_matrix_run(const struct sim_profile *p, int wl, uint64_t first, uint64_t n,
 			sim_scenario_run(p, w, seed, &ro, &rr);
 			fprintf(stderr, "  replay: %s; pcap %s\n"
 					"  reproduce: tern-sim --profile %s --workload %s --seed %"
-					PRIu64 " --workers %u --spread %s --pcap FILE\n",
+					PRIu64 " --workers %u --queues %u --spread %s --pcap FILE\n",
 					!rr.ok && strcmp(rr.why, r.why) == 0 ? "same failure" :
 					"DIFFERENT outcome (not deterministic?)", path, p->name,
-					sim_workload_name(w), seed, o->workers,
+					sim_workload_name(w), seed, o->workers, o->queues,
 					sim_spread_name(o->spread));
 		}
 	}

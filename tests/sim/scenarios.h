@@ -94,6 +94,7 @@ struct sim_opts {
 	uint64_t deadline_us;        /**< virtual time limit of one run */
 	uint64_t max_frames;         /**< frames on the link before a run is a storm */
 	unsigned int workers;        /**< workers per stack (1) */
+	unsigned int queues;         /**< queue pairs per device (0: one per worker) */
 	enum tern_sim_spread spread; /**< how devices spread received frames (queue 0) */
 	int n_workloads;             /**< the matrix's workload is seed % this (3) */
 	/** Edit the server's (B's) config after the defaults (NULL: none). */

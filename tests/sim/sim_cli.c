@@ -64,6 +64,8 @@ usage(FILE *f)
 		"  --spread M      how devices spread received frames over the queues: queue0\n"
 		"                  (default), rss (Tern's hash: nothing steered), flow (another\n"
 		"                  consistent hash), random (per frame)\n"
+		"  --queues Q      queue pairs per device, 0 (one per worker) or more than\n"
+		"                  the workers ([port] queues; at most %u)\n"
 		"  --seed S        first seed (default 1)\n"
 		"  --seeds N       number of seeds per profile (default 1)\n"
 		"  --pcap FILE     record the link of a single seed into FILE\n"
@@ -79,7 +81,7 @@ usage(FILE *f)
 		"  --fault SPEC    change the profile's faults (both ways): drop=P,burst=N,dup=P,\n"
 		"                  reorder=P,reorder_us=U,delay=U,jitter=U,rate=BPS,queue=N,corrupt=P\n"
 		"  --jobs N        split each profile's seeds over N processes (default 1)\n"
-		"  --list          list the profiles\n", SIM_WORKERS_MAX);
+		"  --list          list the profiles\n", SIM_WORKERS_MAX, SIM_QUEUES_MAX);
 }
 
 int
@@ -104,6 +106,7 @@ main(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "workers", required_argument, NULL, 'W' },
 		{ "spread", required_argument, NULL, 'S' },
+		{ "queues", required_argument, NULL, 'Q' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -163,6 +166,13 @@ main(int argc, char **argv)
 				return 2;
 			}
 			o.n_workloads = SIM_WL_N;
+			break;
+		case 'Q':
+			o.queues = (unsigned int)strtoul(optarg, NULL, 0);
+			if (o.queues > SIM_QUEUES_MAX) {
+				fprintf(stderr, "tern-sim: --queues 0..%u\n", SIM_QUEUES_MAX);
+				return 2;
+			}
 			break;
 		case 'S': {
 			int sp = sim_spread_parse(optarg);

@@ -425,14 +425,22 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 	shim_on = true;
 	rte_srand(sim_mix64(p->seed ^ 0x7e4a));
 	for (int i = 0; i < 2; i++) {
+		struct tern_config cfg = p->cfg[i];
+		unsigned int nq;
+
 		w->nw[i] = p->workers[i] != 0 ? p->workers[i] : 1;
-		if (w->nw[i] > SIM_WORKERS_MAX) {
+		nq = RTE_MAX(p->queues[i], w->nw[i]);
+		if (w->nw[i] > SIM_WORKERS_MAX || nq > SIM_QUEUES_MAX) {
 			shim_on = false;
-			errf(err, errlen, "%u workers: at most %u", w->nw[i], SIM_WORKERS_MAX);
+			errf(err, errlen, "%u workers on %u queues: at most %u on %u", w->nw[i], nq,
+					SIM_WORKERS_MAX, SIM_QUEUES_MAX);
 			return -1;
 		}
+		/* more queues than workers: worker k also polls k + workers ... */
+		if (nq > w->nw[i])
+			cfg.port_queues = nq;
 		snprintf(name, sizeof(name), "sim%c%u", 'A' + i, serial);
-		w->dev[i] = tern_sim_create(name, &mac_of[i], 1500, (uint16_t)w->nw[i]);
+		w->dev[i] = tern_sim_create(name, &mac_of[i], 1500, (uint16_t)nq);
 		if (w->dev[i] == NULL) {
 			shim_on = false;
 			errf(err, errlen, "tern_sim_create: %s", rte_strerror(rte_errno));
@@ -444,7 +452,7 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 		/* before the stack starts: RSS gives the device a table */
 		tern_sim_set_spread(w->dev[i], p->spread, sim_mix64(p->seed ^ (0x5b7ead0ull + i)));
 		w->mbufs[i] = p->cfg[i].mbufs;
-		w->stack[i] = tern_stack_create(&p->cfg[i], w->dev[i], w->nw[i]);
+		w->stack[i] = tern_stack_create(&cfg, w->dev[i], w->nw[i]);
 		if (w->stack[i] == NULL) {
 			shim_on = false;
 			w->dev[i] = NULL;

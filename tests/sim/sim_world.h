@@ -17,7 +17,8 @@
  * chosen segments (exact-trace scenarios). Direction 0 is A to B, 1 is B to A,
  * as in the link's statistics.
  *
- * Each stack has 1 to SIM_WORKERS_MAX workers, one queue pair each; the link
+ * Each stack has 1 to SIM_WORKERS_MAX workers, one queue pair each or more
+ * ([port] queues: the extra queues shared out among the workers); the link
  * and the tap take what a stack sends from every queue and deliver to the
  * queue the receiving device's spread mode picks (enum tern_sim_spread: RSS
  * as Tern hashes, another consistent hash, queue 0 only, or random per
@@ -49,6 +50,7 @@
 #define SIM_IP_B RTE_BE32(0x0a4d0002u)   /* 10.77.0.2 */
 #define SIM_T0   1000000000000000ull     /* first virtual µs (past any real TSC clock) */
 #define SIM_WORKERS_MAX 4                /* workers per stack */
+#define SIM_QUEUES_MAX  8                /* queue pairs per device */
 
 /** Start EAL once for this process (no hugepages, no PCI, in memory). */
 void sim_eal_init(void);
@@ -102,6 +104,9 @@ struct sim_world_params {
 	const char *pcap;                  /**< record the link here, or NULL */
 	unsigned int trace_keep;           /**< trace records kept: 0 = last 256 only */
 	unsigned int workers[2];           /**< workers of A and B (0 = 1) */
+	/** Queue pairs of A's and B's devices: 0, one per worker; more, as
+	 * [port] queues (worker k also polls queues k + workers, ...) */
+	unsigned int queues[2];
 	enum tern_sim_spread spread;       /**< how A's and B's devices spread frames */
 };
 

@@ -9,10 +9,11 @@
  *   test_sim determinism        one seed twice: identical pcaps (1 worker,
  *                               and 4 with random queues)
  *   test_sim throughput         goodput in virtual time, clean and lossy
- *   test_sim workers PROFILE N W SPREAD
+ *   test_sim workers PROFILE N W SPREAD [Q]
  *                               seeds 1..N of one profile, W workers per stack,
  *                               devices spreading frames by SPREAD (queue0,
- *                               rss, flow, random), workload by seed % 4
+ *                               rss, flow, random) over Q queues (default W),
+ *                               workload by seed % 4
  *   test_sim regressions        seeds that found bugs, replayed
  *   test_sim                    all of the above, 200 seeds per profile
  *
@@ -1388,14 +1389,15 @@ tune_queue_of_one(struct tern_config *cfg)
  * go through cookies, with window scale, SACK and timestamps restored from
  * them; under loss a lost third segment is retransmitted with its data and
  * still completes the cookie handshake, and a later segment overtaking it is
- * dropped, not reset. Clean, 1% and 5% loss, 40 seeds each.
+ * dropped, not reset. Clean, 1% and 5% loss, 40 seeds each; 5% loss again
+ * with 4 workers a side and frames on random queues.
  */
 static int
 run_cookies(void)
 {
 	/* not loss20: a cookie is good for 2-3 minutes, and at 20% loss the
 	 * third segment's backed-off retransmissions can outlive it */
-	static const char *const profiles[] = { "clean", "loss1", "loss5" };
+	static const char *const profiles[] = { "clean", "loss1", "loss5", "loss5" };
 	struct sim_opts o;
 	int rc = 0;
 
@@ -1406,7 +1408,13 @@ run_cookies(void)
 		uint64_t cookies = 0, conns = 0;
 		char name[64];
 
-		snprintf(name, sizeof(name), "cookies %s", profiles[i]);
+		/* the last: 4 workers a side, frames on random queues, so a
+		 * cookie's ACK is often taken by a worker that did not send
+		 * the cookie and passed to the one that did */
+		o.workers = i == RTE_DIM(profiles) - 1 ? 4 : 1;
+		o.spread = o.workers > 1 ? TERN_SIM_SPREAD_RANDOM : TERN_SIM_SPREAD_QUEUE0;
+		snprintf(name, sizeof(name), "cookies %s%s", profiles[i],
+				o.workers > 1 ? ", 4 workers, random" : "");
 		begin(name);
 		for (uint64_t seed = 1; seed <= 40 && !cur_failed; seed++) {
 			struct sim_result r;
@@ -1459,7 +1467,8 @@ run_matrix(const char *profile, uint64_t seeds)
  * worker that does not own them must have been passed on over the run.
  */
 static int
-run_workers(const char *profile, uint64_t seeds, unsigned int workers, int spread)
+run_workers(const char *profile, uint64_t seeds, unsigned int workers, int spread,
+		unsigned int queues)
 {
 	const char *dir = getenv("TERN_SIM_PCAP_DIR");
 	struct sim_matrix_totals t;
@@ -1468,10 +1477,11 @@ run_workers(const char *profile, uint64_t seeds, unsigned int workers, int sprea
 
 	sim_opts_default(&o);
 	o.workers = workers;
+	o.queues = queues;
 	o.spread = (enum tern_sim_spread)spread;
 	o.n_workloads = SIM_WL_N;
-	snprintf(name, sizeof(name), "workers %u, %s, %s", workers, sim_spread_name(spread),
-			profile);
+	snprintf(name, sizeof(name), "workers %u (%u queues), %s, %s", workers,
+			RTE_MAX(queues, workers), sim_spread_name(spread), profile);
 	begin(name);
 	sim_matrix_print_header(stdout);
 	sim_matrix_run(sim_profile_find(profile), -1, 1, seeds, &o, dir != NULL ? dir : ".", 3,
@@ -1503,14 +1513,15 @@ main(int argc, char **argv)
 	if (strcmp(what, "workers") == 0) {
 		int spread = argc > 5 ? sim_spread_parse(argv[5]) : -1;
 		unsigned int workers = argc > 4 ? (unsigned int)strtoul(argv[4], NULL, 0) : 0;
+		unsigned int queues = argc > 6 ? (unsigned int)strtoul(argv[6], NULL, 0) : 0;
 
 		if (argc <= 3 || sim_profile_find(argv[2]) == NULL || spread < 0 || workers < 1 ||
-				workers > SIM_WORKERS_MAX) {
+				workers > SIM_WORKERS_MAX || queues > SIM_QUEUES_MAX) {
 			fprintf(stderr, "usage: test_sim workers PROFILE SEEDS WORKERS "
-					"queue0|rss|flow|random\n");
+					"queue0|rss|flow|random [QUEUES]\n");
 			return 2;
 		}
-		rc = run_workers(argv[2], strtoull(argv[3], NULL, 0), workers, spread);
+		rc = run_workers(argv[2], strtoull(argv[3], NULL, 0), workers, spread, queues);
 	} else if (strcmp(what, "matrix") == 0)
 		rc = run_matrix(argc > 2 && strcmp(argv[2], "all") != 0 ? argv[2] : NULL,
 				argc > 3 ? strtoull(argv[3], NULL, 0) : 200);
@@ -1529,7 +1540,7 @@ main(int argc, char **argv)
 			run_cookies() | run_matrix(NULL, 200);
 	else {
 		fprintf(stderr, "usage: test_sim [matrix [PROFILE|all [SEEDS]] | workers PROFILE "
-				"SEEDS WORKERS SPREAD | trace | determinism | throughput | "
+				"SEEDS WORKERS SPREAD [QUEUES] | trace | determinism | throughput | "
 				"regressions | cookies]\n");
 		return 2;
 	}
