@@ -330,8 +330,8 @@ struct tern_conn_info {
 	uint32_t retransmits;          /**< segments retransmitted */
 	uint32_t rttvar_us;            /**< RFC 6298 RTTVAR */
 	uint32_t segs_in, segs_out;    /**< segments received on it, sent on it (resends too) */
-	uint32_t bytes_acked;          /**< payload bytes the peer acknowledged (mod 2^32) */
-	uint32_t bytes_received;       /**< payload bytes received in order (mod 2^32) */
+	uint64_t bytes_acked;          /**< payload bytes the peer acknowledged (mod 2^48) */
+	uint64_t bytes_received;       /**< payload bytes received in order (mod 2^48) */
 	uint32_t snd_queued;           /**< bytes in the send queue from SND.UNA */
 	uint32_t age_ms;               /**< since the connection's first segment (about ms) */
 	const char *cc;                /**< congestion control: "newreno", "cubic" */

@@ -753,9 +753,11 @@ tern_conn_get_info(const struct tern_conn *c, struct tern_conn_info *info)
 	 * the SYN (and a FIN once acknowledged or received) take one each
 	 * (RFC 9293 §3.4) */
 	if (tp->state != TERN_TCP_SYN_SENT && tp->state != TERN_TCP_CLOSED) {
-		info->bytes_received = tp->rcv_nxt - tp->irs - 1 - !!(tp->flags & TF_RCVD_FIN);
-		if (tp->snd_una != tp->iss)
-			info->bytes_acked = tp->snd_una - tp->iss - 1 -
+		info->bytes_received = ((uint64_t)tp->rcv_wraps << 32 | (tp->rcv_nxt - tp->irs)) -
+			1 - !!(tp->flags & TF_RCVD_FIN);
+		if (tp->snd_una != tp->iss || tp->snd_wraps != 0)
+			info->bytes_acked = ((uint64_t)tp->snd_wraps << 32 |
+					(tp->snd_una - tp->iss)) - 1 -
 				((tp->flags & TF_FIN_SENT) && tp->snd_una == tp->snd_max);
 	}
 	info->snd_queued = tp->sndq_bytes;

@@ -105,6 +105,9 @@ tcp_deliver(struct tcp_cb *tp, struct rte_mbuf *m, uint32_t len)
 	struct tern_stats *st = tp->tw->stats;
 
 	tp->rcv_nxt += len;
+	/* the listing's byte count goes on past 4 GiB (iss, irs: line 5) */
+	if (unlikely(tp->rcv_nxt - tp->irs < len))
+		tp->rcv_wraps++;
 	if ((tp->flags & TF_APP_CLOSED) || tp->ops == NULL || tp->ops->on_recv == NULL) {
 		st->tcp_drop_after_close += len;
 		rte_pktmbuf_free(m);
@@ -743,6 +746,8 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 		if ((tp->flags & TF_TLP_OUT) && seq_geq(seg->ack, tp->tlp_high_seq))
 			tcp_cc_tlp_done(tp);
 		tcp_sndq_drop_acked(tp, data_acked);
+		if (unlikely(seg->ack - tp->iss < tp->snd_una - tp->iss))
+			tp->snd_wraps++;
 		tp->snd_una = seg->ack;
 		if (seq_lt(tp->snd_nxt, tp->snd_una))
 			tp->snd_nxt = tp->snd_una;

@@ -164,6 +164,7 @@ struct tcp_cb {
 	uint8_t keep_probes;           /**< unanswered keepalive probes */
 	uint8_t persist_shift;
 	uint8_t nsb;                   /**< SACK scoreboard ranges in use */
+	uint16_t rcv_wraps;            /**< times RCV.NXT - IRS wrapped (a hole filled) */
 	/* line 3 (192): RTT and RTO (RFC 6298), activity, the application */
 	uint32_t srtt_us, rttvar_us, rto_us;
 	uint32_t segs_in;              /**< segments received on it (tern_conn_info) */
@@ -180,6 +181,7 @@ struct tcp_cb {
 	/* cold: handshake, recovery, CUBIC, idle timeout */
 	uint32_t iss, irs;
 	uint16_t peer_mss;             /**< MSS the peer announced */
+	uint16_t snd_wraps;            /**< times SND.UNA - ISS wrapped (a hole filled) */
 	uint32_t rexmt_nxt;            /**< recovery: next sequence to consider resending */
 	uint32_t lt_extra;             /**< RFC 3042 limited transmit allowance */
 	uint32_t tlp_high_seq;         /**< SND.MAX when the loss probe went out */

@@ -2,7 +2,8 @@
 /*
  * What an operator sees of a running worker (issue 17): the connection
  * listing's fields for connections whose history the test wrote (a
- * handshake with every option, data each way, an RTT sample), listeners
+ * handshake with every option, data each way, an RTT sample; byte counts
+ * past 4 GiB), listeners
  * with their SYN queue and accept count, paging through many connections,
  * and the mailbox through which another thread asks the worker
  * (core_snap_request, as the telemetry thread does): answered between two
@@ -54,7 +55,7 @@ open_from(uint16_t pport, uint32_t irs)
 START_TEST(test_listing_fields)
 {
 	static struct th_seg seg;
-	const uint32_t irs = 5000;
+	const uint32_t irs = 0xffffffc0u;   /* the peer's sequence numbers wrap in the data */
 	struct tern_conn_info rows[4];
 	struct tern_listener_info l[2];
 	char out[3000];
@@ -127,6 +128,44 @@ START_TEST(test_listing_fields)
 
 	/* a listing that starts past the end is empty */
 	ck_assert_uint_eq(tern_worker_conn_list(h.ns.w, &cursor, rows, RTE_DIM(rows)), 0);
+}
+END_TEST
+
+/*
+ * Byte counts go on past 4 GiB, where SND.UNA - ISS and RCV.NXT - IRS wrap:
+ * the test moves ISS and IRS back (nothing after the handshake reads them)
+ * as if 4 GiB less 256 bytes had gone each way, then moves 300 more.
+ */
+START_TEST(test_listing_bytes_past_4gib)
+{
+	static struct th_seg seg;
+	const uint64_t before = 0xffffff00u, more = 300;
+	struct tern_conn_info row;
+	struct tcp_cb *tp;
+	char out[300];
+	uint32_t cursor = 0, x;
+
+	th_up(&h);
+	x = open_from(TH_PPORT, 1000);
+	th_inject(&h, T_ACK, 1001, x + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	tp = conn_cb(h.c);
+	tp->irs = tp->rcv_nxt - (uint32_t)(before + 1);
+	tp->iss = tp->snd_una - (uint32_t)(before + 1);
+	th_inject_data(&h, T_ACK | T_PSH, 1001, x + 1, (uint32_t)more);
+	th_poll(&h);
+	memset(out, 'y', sizeof(out));
+	ck_assert_int_eq(tern_send(h.c, out, sizeof(out)), (int)sizeof(out));
+	th_poll(&h);
+	while (th_next(&h, &seg))
+		;
+	h.peer_tsval++;
+	th_inject(&h, T_ACK, 1001 + (uint32_t)more, x + 1 + (uint32_t)more, TH_PWND, NULL, 0,
+			NULL);
+	th_poll(&h);
+	ck_assert_uint_eq(tern_worker_conn_list(h.ns.w, &cursor, &row, 1), 1);
+	ck_assert_uint_eq(row.bytes_received, before + more);
+	ck_assert_uint_eq(row.bytes_acked, before + more);
 }
 END_TEST
 
@@ -246,6 +285,7 @@ observe_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_listing_fields);
+	tcase_add_test(tc, test_listing_bytes_past_4gib);
 	tcase_add_test(tc, test_listing_pages);
 	tcase_add_test(tc, test_mailbox);
 	suite_add_tcase(s, tc);
