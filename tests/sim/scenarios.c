@@ -75,6 +75,31 @@ sim_spread_name(int spread)
 }
 
 int
+sim_workers_parse(const char *s, struct sim_opts *o)
+{
+	char *end;
+	unsigned long a = strtoul(s, &end, 10), b = a;
+
+	if (*end == 'x')
+		b = strtoul(end + 1, &end, 10);
+	if (*end != '\0' || a < 1 || a > SIM_WORKERS_MAX || b < 1 || b > SIM_WORKERS_MAX)
+		return -1;
+	o->workers = (unsigned int)a;
+	o->workers_b = b != a ? (unsigned int)b : 0;
+	return 0;
+}
+
+const char *
+sim_workers_str(const struct sim_opts *o, char *buf, size_t len)
+{
+	if (o->workers_b != 0)
+		snprintf(buf, len, "%ux%u", o->workers, o->workers_b);
+	else
+		snprintf(buf, len, "%u", o->workers);
+	return buf;
+}
+
+int
 sim_spread_parse(const char *name)
 {
 	for (int i = 0; i < TERN_SIM_SPREAD_N; i++)
@@ -942,7 +967,8 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	wp.fault[0] = wp.fault[1] = p->f;
 	wp.pcap = o->pcap;
 	wp.trace_keep = o->trace != NULL ? 65536 : 0;
-	wp.workers[0] = wp.workers[1] = o->workers;
+	wp.workers[0] = o->workers;
+	wp.workers[1] = o->workers_b != 0 ? o->workers_b : o->workers;
 	wp.queues[0] = wp.queues[1] = o->queues;
 	wp.spread = o->spread;
 
@@ -987,10 +1013,12 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	if (!a->failed)
 		final_checks(a);
 	if (a->failed && o->report) {
-		fprintf(stderr, "FAIL %s/%s seed %" PRIu64 " (%s, bulk %s, %u workers, %s): %s\n",
+		char wks[16];
+
+		fprintf(stderr, "FAIL %s/%s seed %" PRIu64 " (%s, bulk %s, %s workers, %s): %s\n",
 				p->name, sim_workload_name(wl), seed, res->cc,
-				a->bulk_dir ? "B>A" : "A>B", o->workers, sim_spread_name(o->spread),
-				res->why);
+				a->bulk_dir ? "B>A" : "A>B", sim_workers_str(o, wks, sizeof(wks)),
+				sim_spread_name(o->spread), res->why);
 		fprintf(stderr, "  virtual time %.3f s\n", (double)res->vtime_us / 1e6);
 		report_conns(a, stderr);
 		for (int d = 0; d < 2; d++) {
@@ -1059,6 +1087,7 @@ sim_matrix_run(const struct sim_profile *p, int wl, uint64_t first, uint64_t n,
 		struct sim_matrix_totals *t)
 {
 	double t0 = cpu_now();
+	char wks[16];
 
 	memset(t, 0, sizeof(*t));
 	for (uint64_t seed = first; seed < first + n; seed++) {
@@ -1090,28 +1119,28 @@ sim_matrix_run(const struct sim_profile *p, int wl, uint64_t first, uint64_t n,
 		if (r.ok)
 			continue;
 		t->failures++;
+		sim_workers_str(o, wks, sizeof(wks));
 		fprintf(stderr, "FAIL profile=%s workload=%s seed=%" PRIu64 " cc=%s bulk=%s "
-				"workers=%u queues=%u spread=%s: %s\n", p->name, sim_workload_name(w),
-				seed, r.cc, r.bulk_dir ? "B>A" : "A>B", o->workers, o->queues,
+				"workers=%s queues=%u spread=%s: %s\n", p->name, sim_workload_name(w),
+				seed, r.cc, r.bulk_dir ? "B>A" : "A>B", wks, o->queues,
 				sim_spread_name(o->spread), r.why);
 		if (t->failures <= detail) {
 			struct sim_opts ro = *o;
 			struct sim_result rr;
 			char path[512];
 
-			snprintf(path, sizeof(path), "%s/sim-%s-%s-w%u-%s-%" PRIu64 ".pcap",
+			snprintf(path, sizeof(path), "%s/sim-%s-%s-w%s-%s-%" PRIu64 ".pcap",
 					pcap_dir != NULL ? pcap_dir : ".", p->name,
-					sim_workload_name(w), o->workers, sim_spread_name(o->spread),
-					seed);
+					sim_workload_name(w), wks, sim_spread_name(o->spread), seed);
 			ro.pcap = path;
 			ro.report = true;
 			sim_scenario_run(p, w, seed, &ro, &rr);
 			fprintf(stderr, "  replay: %s; pcap %s\n"
 					"  reproduce: tern-sim --profile %s --workload %s --seed %"
-					PRIu64 " --workers %u --queues %u --spread %s --pcap FILE\n",
+					PRIu64 " --workers %s --queues %u --spread %s --pcap FILE\n",
 					!rr.ok && strcmp(rr.why, r.why) == 0 ? "same failure" :
 					"DIFFERENT outcome (not deterministic?)", path, p->name,
-					sim_workload_name(w), seed, o->workers, o->queues,
+					sim_workload_name(w), seed, wks, o->queues,
 					sim_spread_name(o->spread));
 		}
 	}

@@ -52,6 +52,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sim_world.h"
@@ -76,6 +77,11 @@ const char *sim_workload_name(int wl);
 /** @return the workload, or -1. */
 int sim_workload_parse(const char *name);
 const char *sim_spread_name(int spread);
+struct sim_opts;
+/** "N" (both stacks) or "NxM" (A's, B's) into @p o. @return 0, or -1. */
+int sim_workers_parse(const char *s, struct sim_opts *o);
+/** @p o's worker counts as sim_workers_parse reads them. */
+const char *sim_workers_str(const struct sim_opts *o, char *buf, size_t len);
 /** @return the enum tern_sim_spread, or -1. */
 int sim_spread_parse(const char *name);
 
@@ -94,6 +100,7 @@ struct sim_opts {
 	uint64_t deadline_us;        /**< virtual time limit of one run */
 	uint64_t max_frames;         /**< frames on the link before a run is a storm */
 	unsigned int workers;        /**< workers per stack (1) */
+	unsigned int workers_b;      /**< B's, where it differs from A's (0: the same) */
 	unsigned int queues;         /**< queue pairs per device (0: one per worker) */
 	enum tern_sim_spread spread; /**< how devices spread received frames (queue 0) */
 	int n_workloads;             /**< the matrix's workload is seed % this (3) */

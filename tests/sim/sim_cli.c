@@ -60,7 +60,7 @@ usage(FILE *f)
 	fprintf(f, "\n"
 		"  --workload W    echo, bulk, short, both, or 'all' = seed %% 3, or seed %% 4\n"
 		"                  (with both) where --workers or --spread is given (default all)\n"
-		"  --workers N     workers per stack, 1..%u (default 1)\n"
+		"  --workers N     workers per stack, 1..%u (default 1); NxM: N for A, M for B\n"
 		"  --spread M      how devices spread received frames over the queues: queue0\n"
 		"                  (default), rss (Tern's hash: nothing steered), flow (another\n"
 		"                  consistent hash), random (per frame)\n"
@@ -160,9 +160,9 @@ main(int argc, char **argv)
 		case 'f': fault = optarg; break;
 		case 'j': jobs = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'W':
-			o.workers = (unsigned int)strtoul(optarg, NULL, 0);
-			if (o.workers < 1 || o.workers > SIM_WORKERS_MAX) {
-				fprintf(stderr, "tern-sim: --workers 1..%u\n", SIM_WORKERS_MAX);
+			if (sim_workers_parse(optarg, &o) != 0) {
+				fprintf(stderr, "tern-sim: --workers N or NxM, 1..%u\n",
+						SIM_WORKERS_MAX);
 				return 2;
 			}
 			o.n_workloads = SIM_WL_N;
@@ -204,6 +204,7 @@ main(int argc, char **argv)
 		const struct sim_profile *p = &custom;
 		int w = wl >= 0 ? wl : sim_workload_of_seed(first, o.n_workloads);
 		struct sim_result r;
+		char wks[16];
 
 		if (fault != NULL && parse_fault(fault, &custom.f) != 0) {
 			fprintf(stderr, "tern-sim: bad --fault %s\n", fault);
@@ -213,10 +214,11 @@ main(int argc, char **argv)
 		o.report = true;
 		sim_eal_init();
 		sim_scenario_run(p, w, first, &o, &r);
-		printf("%s %s/%s seed %" PRIu64 " cc %s%s, %u workers, %s: %.3f virtual s, %"
+		printf("%s %s/%s seed %" PRIu64 " cc %s%s, %s workers, %s: %.3f virtual s, %"
 				PRIu64 " bytes checked, %u connections, %" PRIu64 " iterations\n",
 				r.ok ? "ok" : "FAIL", p->name, sim_workload_name(w), first, r.cc,
-				w == SIM_WL_BULK ? (r.bulk_dir ? " B>A" : " A>B") : "", o.workers,
+				w == SIM_WL_BULK ? (r.bulk_dir ? " B>A" : " A>B") : "",
+				sim_workers_str(&o, wks, sizeof(wks)),
 				sim_spread_name(o.spread), (double)r.vtime_us / 1e6, r.bytes_checked,
 				r.conns, r.iterations);
 		for (int d = 0; d < 2; d++)

@@ -10,7 +10,8 @@
  *                               and 4 with random queues)
  *   test_sim throughput         goodput in virtual time, clean and lossy
  *   test_sim workers PROFILE N W SPREAD [Q]
- *                               seeds 1..N of one profile, W workers per stack,
+ *                               seeds 1..N of one profile, W workers per stack
+ *                               (or AxB: A's and B's),
  *                               devices spreading frames by SPREAD (queue0,
  *                               rss, flow, random) over Q queues (default W),
  *                               workload by seed % 4
@@ -1467,29 +1468,33 @@ run_matrix(const char *profile, uint64_t seeds)
  * worker that does not own them must have been passed on over the run.
  */
 static int
-run_workers(const char *profile, uint64_t seeds, unsigned int workers, int spread,
+run_workers(const char *profile, uint64_t seeds, const char *workers, int spread,
 		unsigned int queues)
 {
 	const char *dir = getenv("TERN_SIM_PCAP_DIR");
 	struct sim_matrix_totals t;
 	struct sim_opts o;
-	char name[64];
+	char name[80];
 
 	sim_opts_default(&o);
-	o.workers = workers;
+	if (sim_workers_parse(workers, &o) != 0) {
+		fprintf(stderr, "test_sim: workers %s: N or NxM, 1..%u\n", workers,
+				SIM_WORKERS_MAX);
+		return 2;
+	}
 	o.queues = queues;
 	o.spread = (enum tern_sim_spread)spread;
 	o.n_workloads = SIM_WL_N;
-	snprintf(name, sizeof(name), "workers %u (%u queues), %s, %s", workers,
-			RTE_MAX(queues, workers), sim_spread_name(spread), profile);
+	snprintf(name, sizeof(name), "workers %s%s, %s, %s", workers,
+			queues != 0 ? " (more queues)" : "", sim_spread_name(spread), profile);
 	begin(name);
 	sim_matrix_print_header(stdout);
 	sim_matrix_run(sim_profile_find(profile), -1, 1, seeds, &o, dir != NULL ? dir : ".", 3,
 			&t);
 	sim_matrix_print_line(stdout, profile, &t);
 	CHECK(t.failures == 0, "%" PRIu64 " of %" PRIu64 " seeds failed", t.failures, t.seeds);
-	if (workers > 1 && spread != TERN_SIM_SPREAD_RSS)
-		CHECK(t.steer_tx != 0, "no frame steered with %u workers and %s", workers,
+	if (RTE_MAX(o.workers, o.workers_b) > 1 && spread != TERN_SIM_SPREAD_RSS)
+		CHECK(t.steer_tx != 0, "no frame steered with %s workers and %s", workers,
 				sim_spread_name(spread));
 	else
 		CHECK(t.steer_tx == 0, "%" PRIu64 " frames steered", t.steer_tx);
@@ -1512,16 +1517,15 @@ main(int argc, char **argv)
 	sim_eal_init();
 	if (strcmp(what, "workers") == 0) {
 		int spread = argc > 5 ? sim_spread_parse(argv[5]) : -1;
-		unsigned int workers = argc > 4 ? (unsigned int)strtoul(argv[4], NULL, 0) : 0;
 		unsigned int queues = argc > 6 ? (unsigned int)strtoul(argv[6], NULL, 0) : 0;
 
-		if (argc <= 3 || sim_profile_find(argv[2]) == NULL || spread < 0 || workers < 1 ||
-				workers > SIM_WORKERS_MAX || queues > SIM_QUEUES_MAX) {
-			fprintf(stderr, "usage: test_sim workers PROFILE SEEDS WORKERS "
+		if (argc <= 5 || sim_profile_find(argv[2]) == NULL || spread < 0 ||
+				queues > SIM_QUEUES_MAX) {
+			fprintf(stderr, "usage: test_sim workers PROFILE SEEDS N|NxM "
 					"queue0|rss|flow|random [QUEUES]\n");
 			return 2;
 		}
-		rc = run_workers(argv[2], strtoull(argv[3], NULL, 0), workers, spread, queues);
+		rc = run_workers(argv[2], strtoull(argv[3], NULL, 0), argv[4], spread, queues);
 	} else if (strcmp(what, "matrix") == 0)
 		rc = run_matrix(argc > 2 && strcmp(argv[2], "all") != 0 ? argv[2] : NULL,
 				argc > 3 ? strtoull(argv[3], NULL, 0) : 200);
