@@ -237,6 +237,8 @@ struct app {
 	uint16_t port;
 	int bulk_dir;
 	bool failed;
+	bool no_rst;                 /* a wire that loses, duplicates and reorders
+	                                nothing: not even a stray RST */
 	uint8_t stage[STAGE];
 };
 
@@ -891,6 +893,10 @@ final_checks(struct app *a)
 			app_fail(a, "stack %c: tcp_conn_closed %" PRIu64 " + reset %" PRIu64
 					", expected %u", 'A' + s, st.tcp_conn_closed,
 					st.tcp_conn_reset, a->n_planned);
+		else if (a->no_rst && (st.tcp_rst_sent != 0 || st.tcp_drop_no_conn != 0))
+			app_fail(a, "stack %c: %" PRIu64 " RSTs sent, %" PRIu64 " segments for no "
+					"connection on a faultless wire", 'A' + s, st.tcp_rst_sent,
+					st.tcp_drop_no_conn);
 		/* every frame reaches its owner, every ARP binding every worker */
 		else if (st.steer_drop_full != 0 || st.inbox_drop != 0)
 			app_fail(a, "stack %c: steer_drop_full %" PRIu64 ", inbox_drop %" PRIu64,
@@ -934,6 +940,10 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	a->lsn[1] = (struct lsn){ a, 1 };
 	/* by seed / 3 as before "both" was added, so every seed replays */
 	a->bulk_dir = o->bulk_dir >= 0 ? o->bulk_dir : (int)((seed / SIM_WL_CLASSIC) & 1);
+	/* with every frame delivered once, in order, and each flow's frames
+	 * on one queue, no segment can outlive its connection */
+	a->no_rst = p->f.drop == 0 && p->f.dup == 0 && p->f.reorder == 0 && p->f.corrupt == 0 &&
+		p->f.rate_bps == 0 && o->spread != TERN_SIM_SPREAD_RANDOM;
 	a->port = wl == SIM_WL_ECHO ? PORT_ECHO : wl == SIM_WL_BULK ? PORT_BULK : PORT_SHORT;
 	res->bulk_dir = a->bulk_dir;
 	a->cap = 2 * a->n_planned + 16;

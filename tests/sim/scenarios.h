@@ -19,7 +19,9 @@
  *  - a stack sends a RST only for a connection it had already closed (a
  *    segment reordered or duplicated past the close, a FIN past the peer's
  *    TIME_WAIT), never for one still open or one it never had (the tap
- *    checks every RST);
+ *    checks every RST); on a wire without faults (profile clean) and
+ *    with each flow on one queue, none at all (tcp_rst_sent and
+ *    tcp_drop_no_conn are 0);
  *  - no frame is lost between workers (steer_drop_full, inbox_drop); where
  *    the devices spread by RSS as Tern hashes, none is steered (steer_tx);
  *  - both stacks end with no connection in any state (TIME_WAIT expired);
