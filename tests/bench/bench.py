@@ -143,6 +143,7 @@ def close_pair(srv, cli, timeout):
 
 
 WORKERS = 1                 # --workers: per Tern end
+DRAIN = []                  # tern-loadgen's --drain-ms, when not its default
 
 
 def lcores(core):
@@ -251,7 +252,7 @@ def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None):
     cli_argv = ([os.path.join(b, "app", "tern-loadgen")] + ceal +
                 ["--", "--config", memif_conf(tmp, crole, "10.78.0.2", zero_copy == "client"),
                  "--quiet", "--json", "--wait-link", "10", "--duration", str(seconds),
-                 "--linger"] + client_args)
+                 "--linger"] + DRAIN + client_args)
     srv = cli = None
     try:
         # the memif server first: the client connects once, at its start
@@ -557,6 +558,10 @@ def main():
         return 77
     if a.smoke:
         a.runs, a.seconds = 1, 1
+        # on a busy machine 1024 connections closing take more than the
+        # default second; the drain ends as soon as they are all closed
+        global DRAIN
+        DRAIN = ["--drain-ms", "10000"]
         global TRUST_CHECKSUMS
         TRUST_CHECKSUMS = False
     rows, failures = [], []

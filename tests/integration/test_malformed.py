@@ -163,8 +163,8 @@ def main(build, src):
             per_class.append((label, counter, ok, len(frames), errs, _asked))
             sent[counter] = sent.get(counter, 0) + ok
 
-        r = t.run(["ping", "-n", "-c", "5", "-i", "0.1", "-W", "2", h.TERN_IP],
-                  timeout=30, check=False)
+        r = t.run(["ping", "-n", "-c", "5", "-i", "0.2", "-W", "5", h.TERN_IP],
+                  timeout=40, check=False)
         h.log(r.stdout.strip().splitlines()[-2] if r.stdout.strip() else r.stderr)
         h.check(r.returncode == 0 and "5 received" in r.stdout,
                 "ping -c 5 after the malformed frames: 5 replies")
