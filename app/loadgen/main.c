@@ -5,7 +5,7 @@
  *   tern-loadgen [EAL args] -- --config FILE --target A.B.C.D:PORT --mode MODE
  *       [--conns N] [--size BYTES] [--depth D] [--path P] [--bytes N]
  *       [--duration SEC] [--requests N] [--rate PPS] [--wait-link SEC] [--json] [--quiet]
- *       [--linger]
+ *       [--linger] [--bridge DEVICE]
  *
  * Modes:
  *   echo        N connections, messages of --size bytes, --depth in flight
@@ -20,7 +20,9 @@
  *               packets/s (0: as fast as possible), sent to the target's IP
  *               in broadcast frames: a flood source for resilience tests
  * --flood PPS adds that flood (0: flat out) to any other mode, from the same
- * worker: legitimate load and a flood at once over one port.
+ * worker: legitimate load and a flood at once over one port. --bridge DEVICE
+ * sends what a second port receives out of this one (bridge.h): a
+ * third-party flood (pktgen) beside the legitimate load.
  * Every response is checked (status 200, Content-Length, body length; echo
  * content). One line per second on stderr; a summary at the end with
  * latency percentiles from an HDR histogram, or a JSON object (--json).
@@ -45,6 +47,7 @@
 #include <rte_tcp.h>
 
 #include "app_common.h"
+#include "bridge.h"
 #include "hdr.h"
 
 enum lg_mode { M_ECHO, M_HTTP, M_HTTP_CLOSE, M_BULK, M_SYN_FLOOD };
@@ -61,6 +64,7 @@ struct lg_opts {
 	bool upload;                /* bulk --upload: POST --bytes, not GET them */
 	uint64_t idle;              /* --idle: connections held open, silent */
 	uint64_t delay_us;          /* --delay-ms: pause between a response and the next request */
+	const char *bridge;         /* --bridge: a second port's frames out of ours */
 };
 
 #define DEPTH_MAX 64
@@ -964,9 +968,10 @@ lg_hook(struct tern_worker *w, uint64_t now, void *arg)
 {
 	struct lg_worker *lw = arg;
 
-	(void)w;
 	if (lw->start_us == 0)
 		lg_start_clock(lw, now);
+	if (opts.bridge != NULL && lw == &lws[0])
+		lg_bridge_poll(tern_stack_netdev(stack), (uint16_t)tern_worker_id(w));
 	if (phase == PH_IDLE) {
 		lg_idle_open_some(lw);
 		if (lw == &lws[0])
@@ -1043,6 +1048,8 @@ usage(const char *prog)
 		"                  gracefully before aborting them (default 1000)\n"
 		"  --rate PPS      syn-flood rate (0: as fast as possible)\n"
 		"  --flood PPS     also flood SYNs at PPS (0: flat out) during another mode\n"
+		"  --bridge DEV    send what DPDK device DEV receives out of our port as it\n"
+		"                  is (worker 0's queue): a third-party generator beside us\n"
 		"  --json          print the summary as JSON\n"
 		"  --quiet         no live line\n", prog);
 }
@@ -1064,11 +1071,12 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		{ "requests", required_argument, NULL, 'r' }, { "rate", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' }, { "quiet", no_argument, NULL, 'q' },
 		{ "flood", required_argument, NULL, 'F' }, { "linger", no_argument, NULL, 'G' },
+		{ "bridge", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:Ud:e:L:w:i:r:R:F:jqGh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:Ud:e:L:w:i:r:R:F:B:jqGh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx->config_path = optarg; break;
 		case 't': app_parse_addr_port(ctx->name, "--target", optarg, &opts.addr, &opts.port); break;
@@ -1106,6 +1114,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		case 'j': opts.json = true; break;
 		case 'q': opts.quiet = true; break;
 		case 'G': ctx->linger = true; break;
+		case 'B': opts.bridge = optarg; break;
 		case 'h': usage(ctx->name); exit(0);
 		default: usage(ctx->name); exit(APP_EXIT_USAGE);
 		}
@@ -1147,6 +1156,7 @@ print_summary(double secs)
 {
 	struct lg_stats s = { 0 };
 	struct tern_stats ts;
+	struct lg_bridge_stats br;
 	struct hdr_hist *lat = calloc(1, sizeof(*lat));
 
 	struct lg_stats end = { 0 };
@@ -1155,6 +1165,7 @@ print_summary(double secs)
 
 	if (lat == NULL)
 		return;
+	lg_bridge_stats(&br);
 	hdr_init(lat);
 	for (unsigned int i = 0; i < nlw; i++) {
 		lg_stats_add(&end, &lws[i].st);
@@ -1187,6 +1198,8 @@ print_summary(double secs)
 			"\"idle_held\": %" PRIu64 ", \"idle_setup_s\": %.3f, \"busy_pct\": %.1f, "
 			"\"retransmits\": %" PRIu64 ", \"rst_rcvd\": %" PRIu64 ", "
 			"\"rst_sent\": %" PRIu64 ", "
+			"\"bridge_rx\": %" PRIu64 ", \"bridge_tx\": %" PRIu64 ", "
+			"\"bridge_dropped\": %" PRIu64 ", "
 			"\"workers\": [%s], "
 			"\"lat_us\": {\"p50\": %" PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64
 			", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}}\n",
@@ -1196,7 +1209,7 @@ print_summary(double secs)
 			s.syn_sent, s.syn_sent / secs, ts.tx_frames / secs, ts.rx_frames / secs,
 			end.conns_done - s.conns_done, left_open, idle_held, idle_setup_us / 1e6,
 			lg_busy_pct(secs), ts.tcp_rexmt_segs, ts.tcp_rst_rcvd, ts.tcp_rst_sent,
-			per_worker,
+			br.rx, br.tx, br.dropped, per_worker,
 			hdr_percentile(lat, 50), hdr_percentile(lat, 90),
 			hdr_percentile(lat, 99), hdr_percentile(lat, 99.9), lat->total ? lat->max : 0);
 	} else {
@@ -1216,6 +1229,9 @@ print_summary(double secs)
 			" p99.9 %" PRIu64 " max %" PRIu64 "\n", hdr_percentile(lat, 50),
 			hdr_percentile(lat, 90), hdr_percentile(lat, 99), hdr_percentile(lat, 99.9),
 			lat->total ? lat->max : 0);
+		if (opts.bridge != NULL)
+			printf("tern-loadgen: bridge: %" PRIu64 " frames received, %" PRIu64
+				" sent on, %" PRIu64 " dropped\n", br.rx, br.tx, br.dropped);
 	}
 	free(lat);
 }
@@ -1302,6 +1318,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "tern-loadgen: out of memory\n");
 		return 1;
 	}
+	if (opts.bridge != NULL && lg_bridge_open(opts.bridge) < 0) {
+		app_finish(&ctx, NULL);
+		return 1;
+	}
 	if (opts.idle != 0)
 		phase = PH_IDLE;
 	t0 = tern_clock_us();
@@ -1315,5 +1335,5 @@ main(int argc, char **argv)
 	if (phase >= PH_DRAIN)
 		t1 = drain_start_us;
 	print_summary((t1 - t0) / 1e6);
-	return app_finish(&ctx, NULL);
+	return app_finish(&ctx, lg_bridge_close);
 }
