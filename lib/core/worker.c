@@ -34,7 +34,8 @@ worker_drain_inbox(struct tern_worker *w)
 /*
  * The worker that owns the TCP frame @m (data offset at its IPv4 header,
  * l3_len set): from the device's hash where the device hashes as the owner
- * function does, else from the owner function.
+ * function does, else from the owner function. An ICMP error about one of
+ * our segments goes where its connection lives.
  */
 static inline uint16_t
 worker_frame_owner(const struct tern_worker *w, const struct rte_mbuf *m)
@@ -42,6 +43,14 @@ worker_frame_owner(const struct tern_worker *w, const struct rte_mbuf *m)
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_tcp_hdr *th;
 
+	if (net_is_icmp_error(m)) {
+		/* the owner of the connection the quote names, seen inbound */
+		const struct rte_ipv4_hdr *q = net_icmp_quoted_ip(m);
+		const struct rte_tcp_hdr *qt = net_icmp_quoted_tcp(m);
+
+		return net_flow_owner(w->nif.flow, q->dst_addr, q->src_addr, qt->dst_port,
+				qt->src_port);
+	}
 	if ((w->nif.offloads & TERN_NETDEV_RSS_OURS) && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
 		return net_flow_owner_of_hash(w->nif.flow, m->hash.rss);
 	if (unlikely(rte_pktmbuf_data_len(m) < m->l3_len + 2 * sizeof(rte_be16_t)))

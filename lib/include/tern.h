@@ -184,6 +184,8 @@ enum tern_close_reason {
 	TERN_CLOSE_TIMEOUT,      /**< retransmissions or keepalives gave up (ETIMEDOUT) */
 	TERN_CLOSE_ABORTED,      /**< tern_abort(), or the stack shut down */
 	TERN_CLOSE_REFUSED,      /**< active open answered by RST (ECONNREFUSED) */
+	TERN_CLOSE_UNREACHABLE,  /**< as TIMEOUT, after an ICMP error for it: see
+	                              tern_conn_info.soft_error (EHOSTUNREACH...) */
 };
 
 /**
@@ -335,6 +337,9 @@ struct tern_conn_info {
 	uint32_t snd_queued;           /**< bytes in the send queue from SND.UNA */
 	uint32_t age_ms;               /**< since the connection's first segment (about ms) */
 	const char *cc;                /**< congestion control: "newreno", "cubic" */
+	uint16_t soft_error;           /**< errno of the last ICMP error for it (RFC 1122
+	                                    4.2.3.9 soft error: EHOSTUNREACH, ENETUNREACH,
+	                                    ECONNREFUSED...), 0 = none */
 };
 
 /** RFC 9293 §3.3.2 states, for tern_conn_info.state. */

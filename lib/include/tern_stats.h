@@ -62,6 +62,8 @@ extern "C" {
 	X(icmp_drop_cksum,      "ICMP messages with a bad checksum") \
 	X(icmp_drop_type,       "ICMP messages of a type not answered") \
 	X(icmp_echo_reply,      "ICMP echo replies sent") \
+	X(icmp_rx_error,        "ICMP errors (unreachable, time exceeded, parameter problem) received") \
+	X(icmp_drop_quote,      "ICMP errors whose quote is not a TCP segment we sent") \
 	X(tcp_rx,               "TCP segments received") \
 	X(tcp_drop_short,       "TCP segments shorter than their header or data offset") \
 	X(tcp_drop_cksum,       "TCP segments with a bad checksum") \
@@ -104,6 +106,11 @@ extern "C" {
 	X(tcp_conn_reset,       "established connections reset by the peer") \
 	X(tcp_conn_aborted,     "connections aborted by the app or at shutdown") \
 	X(tcp_conn_closed,      "connections closed normally") \
+	X(tcp_icmp_no_conn,     "ICMP errors about a TCP segment of no connection (or TIME_WAIT)") \
+	X(tcp_icmp_out_of_window,"ICMP errors quoting a sequence number not in flight (RFC 5927 4.1)") \
+	X(tcp_icmp_bad_mtu,     "fragmentation-needed errors with an absurd MTU or no decrease") \
+	X(tcp_icmp_soft_error,  "ICMP errors kept as a connection's soft error (RFC 1122 4.2.3.9)") \
+	X(tcp_pmtu_lowered,     "connections whose MSS a fragmentation-needed error lowered (RFC 1191)") \
 	X(tcp_syn_rcvd,         "SYNs received by listeners") \
 	X(tcp_syn_recv_dropped, "half-open passive connections ended in SYN-RECEIVED (RST, timeout, shutdown)") \
 	X(tcp_syn_queue_full,   "SYNs dropped: listener's SYN queue full (cookies off)") \

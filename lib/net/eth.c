@@ -4,7 +4,7 @@
  *
  * net_input_burst() checks each frame's length and destination MAC, then by
  * ethertype hands it to ARP, or to IPv4 validation and from there to ICMP or
- * back to the caller as a TCP segment. Every frame ends in exactly one place:
+ * back to the caller as a TCP segment (or an ICMP error about one of ours). Every frame ends in exactly one place:
  * a handler that consumes it, the TCP output array, or a counted drop.
  */
 #include <rte_ether.h>
@@ -32,8 +32,7 @@ eth_ipv4_input(struct net_if *ifp, struct rte_mbuf *m)
 		ifp->stats->tcp_rx++;
 		return true;
 	case IPPROTO_ICMP:
-		net_icmp_input(ifp, m);
-		return false;
+		return net_icmp_input(ifp, m);    /* true: an error for TCP */
 	default:
 		ifp->stats->ip_drop_proto++;
 		rte_pktmbuf_free(m);

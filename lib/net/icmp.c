@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ICMP (RFC 792): echo requests are answered in place, in the mbuf they
- * arrived in; every other type is counted and dropped.
+ * arrived in; errors about a TCP segment we sent (destination unreachable,
+ * time exceeded, parameter problem) go up to TCP (RFC 1122 3.2.2, RFC 5927);
+ * every other type, source quench included (RFC 6633), is counted and
+ * dropped.
  */
 #include <string.h>
 
@@ -48,7 +51,40 @@ icmp_echo_reply(struct net_if *ifp, struct rte_mbuf *m, uint16_t icmp_len)
 	net_ipv4_output(ifp, m);
 }
 
-void
+/* Bytes of an error's ICMP header before the quote (type, code, checksum, 4 more). */
+#define ICMP_ERR_HDR_LEN 8
+/* The quoted TCP bytes TCP needs: ports and sequence number (RFC 792's 64 bits). */
+#define ICMP_QUOTED_TCP_MIN 8
+
+static bool
+icmp_is_error_type(uint8_t type)
+{
+	return type == NET_ICMP_DEST_UNREACH || type == NET_ICMP_TIME_EXCEEDED ||
+			type == NET_ICMP_PARAM_PROBLEM;
+}
+
+/*
+ * RFC 1122 3.2.2: the quote must be the start of a datagram we sent: an
+ * IPv4 header (version 4, IHL >= 5) from one of our addresses carrying TCP,
+ * followed by at least the 8 bytes of TCP header that name the connection.
+ */
+static bool
+icmp_quote_is_our_tcp(const struct net_if *ifp, const struct rte_mbuf *m, uint32_t icmp_len)
+{
+	const struct rte_ipv4_hdr *q;
+	uint32_t qhl;
+
+	if (icmp_len < ICMP_ERR_HDR_LEN + NET_IPV4_MIN_HLEN + ICMP_QUOTED_TCP_MIN ||
+			rte_pktmbuf_data_len(m) < m->l3_len + icmp_len)
+		return false;       /* short, or not in the first segment of the chain */
+	q = net_icmp_quoted_ip(m);
+	qhl = rte_ipv4_hdr_len(q);
+	return (q->version_ihl >> 4) == 4 && qhl >= NET_IPV4_MIN_HLEN &&
+			icmp_len >= ICMP_ERR_HDR_LEN + qhl + ICMP_QUOTED_TCP_MIN &&
+			q->next_proto_id == IPPROTO_TCP && net_if_owns(ifp, q->src_addr);
+}
+
+bool
 net_icmp_input(struct net_if *ifp, struct rte_mbuf *m)
 {
 	struct tern_stats *st = ifp->stats;
@@ -68,9 +104,19 @@ net_icmp_input(struct net_if *ifp, struct rte_mbuf *m)
 	icmp = rte_pktmbuf_mtod_offset(m, const struct rte_icmp_hdr *, m->l3_len);
 	if (icmp->icmp_type == RTE_IP_ICMP_ECHO_REQUEST && icmp->icmp_code == 0) {
 		icmp_echo_reply(ifp, m, (uint16_t)len);
-		return;
+		return false;
+	}
+	if (icmp_is_error_type(icmp->icmp_type)) {
+		st->icmp_rx_error++;
+		if (!icmp_quote_is_our_tcp(ifp, m, len)) {
+			st->icmp_drop_quote++;
+			goto drop;
+		}
+		m->packet_type = NET_PTYPE_ICMP_ERROR;
+		return true;
 	}
 	st->icmp_drop_type++;
 drop:
 	rte_pktmbuf_free(m);
+	return false;
 }

@@ -130,8 +130,8 @@ net_ipv4_hdr_fill(struct net_if *ifp, struct rte_ipv4_hdr *ip, rte_be32_t src,
 	ip->type_of_service = 0;
 	ip->total_length = rte_cpu_to_be_16(total_length);
 	ip->packet_id = rte_cpu_to_be_16(packet_id);
-	/* RFC 1122 §3.2.1.4 allows DF; with PMTU discovery unimplemented we
-	 * still never exceed the link MTU, so DF is set as Linux does for TCP. */
+	/* DF, as Linux sets it for TCP: path MTU discovery (RFC 1191), a router
+	 * with a smaller next hop answers "fragmentation needed" (tcp_icmp.c) */
 	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 	ip->time_to_live = ifp->ttl;
 	ip->next_proto_id = proto;

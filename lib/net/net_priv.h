@@ -26,6 +26,7 @@
 #include <rte_log.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "net_flow.h"
 #include "tern_netdev.h"
@@ -164,8 +165,55 @@ void net_ipv4_output(struct net_if *ifp, struct rte_mbuf *m);
 rte_be32_t net_ipv4_next_hop(const struct net_if *ifp, rte_be32_t dst);
 
 /* --- icmp.c --- */
-/** Handle the ICMP message at the data offset of @p m (IP header first). Consumes @p m. */
-void net_icmp_input(struct net_if *ifp, struct rte_mbuf *m);
+/**
+ * An ICMP error (RFC 792: destination unreachable, time exceeded, parameter
+ * problem) about a TCP segment we sent, passed up with the TCP segments:
+ * packet_type says which, the data offset stays at the IPv4 header and
+ * l3_len is its length; the ICMP header follows, then the quoted IPv4
+ * header (checked: version 4, IHL, protocol TCP, source one of ours) and at
+ * least the first 8 bytes of the quoted TCP header (ports, sequence number).
+ */
+/* ICMP error types and codes (RFC 792, RFC 1191, RFC 1122 3.2.2.1) */
+#define NET_ICMP_DEST_UNREACH      3
+#define NET_ICMP_TIME_EXCEEDED     11
+#define NET_ICMP_PARAM_PROBLEM     12
+#define NET_ICMP_NET_UNREACH       0   /**< codes of DEST_UNREACH */
+#define NET_ICMP_HOST_UNREACH      1
+#define NET_ICMP_PROTO_UNREACH     2
+#define NET_ICMP_PORT_UNREACH      3
+#define NET_ICMP_FRAG_NEEDED       4   /**< with the next-hop MTU (RFC 1191 4) */
+
+#define NET_PTYPE_ICMP_ERROR (RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_ICMP)
+
+static inline bool
+net_is_icmp_error(const struct rte_mbuf *m)
+{
+	return unlikely((m->packet_type & RTE_PTYPE_L4_MASK) == RTE_PTYPE_L4_ICMP);
+}
+
+/** The quoted IPv4 header of ICMP error @p m (net_is_icmp_error). */
+static inline const struct rte_ipv4_hdr *
+net_icmp_quoted_ip(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, m->l3_len + 8);
+}
+
+/** The first 8 bytes of the quoted TCP header of ICMP error @p m: ports, SEQ. */
+static inline const struct rte_tcp_hdr *
+net_icmp_quoted_tcp(const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *q = net_icmp_quoted_ip(m);
+
+	return (const struct rte_tcp_hdr *)((const uint8_t *)q + rte_ipv4_hdr_len(q));
+}
+
+/**
+ * Handle the ICMP message at the data offset of @p m (IP header first):
+ * answer an echo request, pass an error about one of our TCP segments up.
+ * @return true if @p m is such an error (marked NET_PTYPE_ICMP_ERROR, for
+ *         TCP); false if it was consumed here.
+ */
+bool net_icmp_input(struct net_if *ifp, struct rte_mbuf *m);
 
 /* --- arp.c --- */
 /** Bytes of DPDK memory an ARP cache of @p entries takes. */

@@ -262,7 +262,8 @@ tcp_count_close(struct tern_stats *st, int reason)
 	switch (reason) {
 	case TERN_CLOSE_NORMAL: st->tcp_conn_closed++; break;
 	case TERN_CLOSE_RESET: st->tcp_conn_reset++; break;
-	case TERN_CLOSE_TIMEOUT: st->tcp_conn_timeout++; break;
+	case TERN_CLOSE_TIMEOUT:
+	case TERN_CLOSE_UNREACHABLE: st->tcp_conn_timeout++; break;
 	case TERN_CLOSE_REFUSED: st->tcp_conn_refused++; break;
 	default: st->tcp_conn_aborted++; break;
 	}
@@ -747,6 +748,7 @@ tern_conn_get_info(const struct tern_conn *c, struct tern_conn_info *info)
 	info->rto_us = tp->rto_us;
 	info->retransmits = tp->retransmits;
 	info->rttvar_us = tp->rttvar_us;
+	info->soft_error = tp->soft_error;
 	info->segs_in = tp->segs_in;
 	info->segs_out = tp->segs_out;
 	/* bytes from the sequence space: nothing counted per segment, and

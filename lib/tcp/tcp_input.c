@@ -742,6 +742,7 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 			tcp_rtt_sample(tp, (uint32_t)(tw->nif->now_us - tp->rtt_start_us));
 		}
 		tp->rexmt_shift = 0;
+		tp->soft_error = 0;     /* the path works again (RFC 1122 4.2.3.9) */
 		/* before SND.UNA moves: a reduction is sized by the flight then */
 		if ((tp->flags & TF_TLP_OUT) && seq_geq(seg->ack, tp->tlp_high_seq))
 			tcp_cc_tlp_done(tp);
@@ -963,6 +964,10 @@ tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n, bool 
 	uint16_t k = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
+		if (net_is_icmp_error(pkts[i])) {
+			tcp_icmp_input(tw, pkts[i]);
+			continue;
+		}
 		if (tcp_parse(tw, pkts[i], &segs[k], &keys[k])) {
 			segs[k].steered = steered;
 			kp[k] = &keys[k];

@@ -13,6 +13,7 @@
  *   tcp_reass.c   out-of-order queue and SACK blocks
  *   tcp_opt.c     option parsing and building
  *   tcp_isn.c     RFC 6528 initial sequence numbers, timestamp offsets
+ *   tcp_icmp.c    ICMP errors about our segments: path MTU, soft errors
  *
  * Deferred work is a flag on the control block (TF_ACKNOW, TF_DELACK...) and
  * the control block is put on the worker's output list; tcp_output_pass()
@@ -70,6 +71,8 @@ extern int tern_logtype_tcp;
 #define TCP_TLP_WC_DELACK_US 200000u /**< RFC 8985 §7.2 WCDelAckT */
 #define TCP_TS_SHIFT     10       /**< TS clock: µs >> 10, about 1 ms */
 #define TCP_SACK_SB_MAX  8        /**< scoreboard ranges kept by the sender */
+#define TCP_PMTU_ABSURD  68       /**< below RFC 791's minimum MTU: a forged or broken error */
+#define TCP_PMTU_MIN     552      /**< path MTU floor (a forged error's MSS stays >= 512) */
 
 /** Connection table key, all fields in network byte order (12 bytes, 4-aligned). */
 struct tcp_key {
@@ -194,6 +197,7 @@ struct tcp_cb {
 	uint32_t rtt_seq;              /**< seq timed without timestamps (Karn) */
 	uint32_t born_hi;              /**< creation time in TS ticks (µs >> 10): the listing's age */
 	struct tcp_listener *listener; /**< passive and not yet accepted: its SYN queue */
+	uint16_t soft_error;           /**< errno of the last ICMP soft error, 0 = none */
 };
 
 /** Low bit of a connection table value: the value is a TIME_WAIT record, not a tcb. */
@@ -348,6 +352,17 @@ unsigned int tcp_listener_list(struct tcp_worker *tw, struct tern_listener_info 
 
 /* --- tcp_input.c --- */
 void tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n, bool steered);
+
+/* --- tcp_icmp.c --- */
+/** An ICMP error about one of our segments (net_is_icmp_error). Consumes @p m. */
+void tcp_icmp_input(struct tcp_worker *tw, struct rte_mbuf *m);
+
+/** The reason a connection that timed out ends with: a soft error heard says more. */
+static inline int
+tcp_timeout_reason(const struct tcp_cb *tp)
+{
+	return tp->soft_error != 0 ? TERN_CLOSE_UNREACHABLE : TERN_CLOSE_TIMEOUT;
+}
 
 /* --- tcp_output.c --- */
 void tcp_output_sched(struct tcp_cb *tp);

@@ -207,7 +207,7 @@ tcp_timeout_rexmt(struct tcp_cb *tp)
 
 	if (tp->state == TERN_TCP_SYN_SENT || tp->state == TERN_TCP_SYN_RECEIVED) {
 		if (tp->rexmt_shift >= tw->p.syn_retries) {
-			tcp_drop(tp, TERN_CLOSE_TIMEOUT);
+			tcp_drop(tp, tcp_timeout_reason(tp));
 			return;
 		}
 		tw->stats->tcp_rexmt_timeout++;
@@ -217,7 +217,7 @@ tcp_timeout_rexmt(struct tcp_cb *tp)
 		return;
 	}
 	if (tp->rexmt_shift >= tw->p.retries) {
-		tcp_drop(tp, TERN_CLOSE_TIMEOUT);
+		tcp_drop(tp, tcp_timeout_reason(tp));
 		return;
 	}
 	tw->stats->tcp_rexmt_timeout++;

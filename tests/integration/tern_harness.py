@@ -242,10 +242,16 @@ def accounting_problems(st):
         probs.append("ip_rx %d != ip drops + ip_drop_proto + icmp_rx + tcp_rx = %d"
                      % (st["ip_rx"], ip))
     icmp = (st["icmp_drop_short"] + st["icmp_drop_cksum"] + st["icmp_drop_type"]
-            + st["icmp_echo_reply"])
+            + st["icmp_echo_reply"] + st["icmp_rx_error"])
     if st["icmp_rx"] != icmp:
-        probs.append("icmp_rx %d != icmp drops + icmp_echo_reply = %d"
+        probs.append("icmp_rx %d != icmp drops + icmp_echo_reply + icmp_rx_error = %d"
                      % (st["icmp_rx"], icmp))
+    # an ICMP error about one of our segments ends in one of TCP's outcomes
+    err = (st["icmp_drop_quote"] + st["tcp_icmp_no_conn"] + st["tcp_icmp_out_of_window"]
+           + st["tcp_icmp_bad_mtu"] + st["tcp_icmp_soft_error"] + st["tcp_pmtu_lowered"])
+    if st["icmp_rx_error"] != err:
+        probs.append("icmp_rx_error %d != icmp_drop_quote + TCP's ICMP outcomes = %d"
+                     % (st["icmp_rx_error"], err))
     return probs
 
 

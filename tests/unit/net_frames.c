@@ -394,9 +394,17 @@ nf_check_accounting(const struct tern_stats *st)
 	ck_assert_msg(st->ip_rx == ip + st->icmp_rx + st->tcp_rx,
 			"ip_rx %" PRIu64 " != ip drops %" PRIu64 " + icmp_rx %" PRIu64
 			" + tcp_rx %" PRIu64, st->ip_rx, ip, st->icmp_rx, st->tcp_rx);
-	ck_assert_msg(st->icmp_rx == icmp + st->icmp_echo_reply,
-			"icmp_rx %" PRIu64 " != icmp drops %" PRIu64 " + icmp_echo_reply %" PRIu64,
-			st->icmp_rx, icmp, st->icmp_echo_reply);
+	uint64_t for_tcp = st->tcp_icmp_no_conn + st->tcp_icmp_out_of_window +
+		st->tcp_icmp_bad_mtu + st->tcp_icmp_soft_error + st->tcp_pmtu_lowered;
+
+	ck_assert_msg(st->icmp_rx == icmp + st->icmp_echo_reply + st->icmp_rx_error,
+			"icmp_rx %" PRIu64 " != icmp drops %" PRIu64 " + icmp_echo_reply %" PRIu64
+			" + icmp_rx_error %" PRIu64, st->icmp_rx, icmp, st->icmp_echo_reply,
+			st->icmp_rx_error);
+	/* an error whose quote is ours ends in exactly one of TCP's outcomes */
+	ck_assert_msg(st->icmp_rx_error == st->icmp_drop_quote + for_tcp,
+			"icmp_rx_error %" PRIu64 " != icmp_drop_quote %" PRIu64 " + TCP's %" PRIu64,
+			st->icmp_rx_error, st->icmp_drop_quote, for_tcp);
 }
 
 void

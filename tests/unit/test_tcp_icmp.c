@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ICMP errors for TCP (lib/net/icmp.c, lib/tcp/tcp_icmp.c): fragmentation
+ * needed lowers the path MTU and resends what is in flight at the new size
+ * (RFC 1191), only when the quoted sequence number is in flight (RFC 5927
+ * 4.1); absurd MTUs and forged quotes change nothing and are counted; other
+ * unreachables are soft errors (RFC 1122 4.2.3.9), never a reset, reported
+ * when the connection times out.
+ *
+ * The test is the peer and the router on the path (tcp_harness.h); the
+ * errors come from the peer's address, as the harness knows no other.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_ip.h>
+
+#include "tcp_harness.h"
+
+static struct th h;
+
+#define ICMP_UNREACH      3
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_SOURCE_QUENCH 4
+#define CODE_HOST         1
+#define CODE_PORT         3
+#define CODE_FRAG_NEEDED  4
+
+static void
+setup(void)
+{
+	th_init(&h, "tern_unit_tcp_icmp");
+}
+
+static void
+teardown(void)
+{
+	th_down(&h);
+}
+
+static const struct tern_stats *
+st(void)
+{
+	return th_stats(&h);
+}
+
+/** What an error quotes of the datagram we sent (RFC 792: IP header + 8 bytes). */
+struct quote {
+	rte_be32_t src, dst;            /**< the quoted datagram's addresses */
+	uint8_t proto;
+	uint16_t sport, dport;          /**< host order */
+	uint32_t seq;
+	uint16_t total_len;             /**< its IP total length */
+	uint8_t tcp_bytes;              /**< quoted TCP bytes (8 normally) */
+};
+
+/* The quote of a segment tern sent on the newest connection at @seq. */
+static struct quote
+our_quote(uint32_t seq)
+{
+	return (struct quote){ .src = NF_OUR_IP, .dst = TH_PEER_IP, .proto = IPPROTO_TCP,
+		.sport = h.lport, .dport = h.pport, .seq = seq, .total_len = 1500,
+		.tcp_bytes = 8 };
+}
+
+/* Inject an ICMP error of @type/@code with @mtu in bytes 6-7, quoting @q. */
+static void
+inject_icmp(uint8_t type, uint8_t code, uint16_t mtu, const struct quote *q)
+{
+	uint8_t f[NF_FRAME_MAX], quoted_tcp[20] = { 0 };
+	uint8_t *icmp;
+	size_t n, ilen = 8 + 20 + q->tcp_bytes;
+	uint16_t ck;
+
+	n = nf_put_eth(f, &NF_OUR_MAC, &TH_PEER_MAC, RTE_ETHER_TYPE_IPV4);
+	n += nf_put_ipv4(f + n, TH_PEER_IP, NF_OUR_IP, IPPROTO_ICMP, 7, NULL, 0, (uint16_t)ilen);
+	icmp = f + n;
+	memset(icmp, 0, ilen);
+	icmp[0] = type;
+	icmp[1] = code;
+	icmp[6] = (uint8_t)(mtu >> 8);
+	icmp[7] = (uint8_t)mtu;
+	nf_put_ipv4(icmp + 8, q->src, q->dst, q->proto, 1, NULL, 0,
+			(uint16_t)(q->total_len - 20));
+	quoted_tcp[0] = (uint8_t)(q->sport >> 8);
+	quoted_tcp[1] = (uint8_t)q->sport;
+	quoted_tcp[2] = (uint8_t)(q->dport >> 8);
+	quoted_tcp[3] = (uint8_t)q->dport;
+	quoted_tcp[4] = (uint8_t)(q->seq >> 24);
+	quoted_tcp[5] = (uint8_t)(q->seq >> 16);
+	quoted_tcp[6] = (uint8_t)(q->seq >> 8);
+	quoted_tcp[7] = (uint8_t)q->seq;
+	memcpy(icmp + 28, quoted_tcp, q->tcp_bytes);
+	ck = nf_cksum(icmp, ilen, 0);
+	icmp[2] = (uint8_t)(ck >> 8);
+	icmp[3] = (uint8_t)ck;
+	nf_send(&h.ns, f, n + ilen);
+}
+
+/* Queue @len bytes of the data pattern at tern's sequence @seq. */
+static void
+send_pattern(uint32_t seq, uint32_t len)
+{
+	static uint8_t buf[64 * 1024];
+
+	th_fill(buf, seq, len);
+	ck_assert_int_eq(tern_send(h.c, buf, len), (int)len);
+}
+
+/* Passive open (MSS 1460), then 3000 bytes out: 1460 + 1460 + 80. @return ISS. */
+static uint32_t
+open_with_flight(uint32_t irs)
+{
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	send_pattern(x + 1, 3000);
+	th_poll(&h);
+	th_check_payload(TH_EXPECT(&h, TH_ANY, x + 1, irs + 1, TH_ANY, 1460), x + 1);
+	th_check_payload(TH_EXPECT(&h, TH_ANY, x + 1461, irs + 1, TH_ANY, 1460), x + 1461);
+	th_check_payload(TH_EXPECT(&h, TH_ANY, x + 2921, irs + 1, TH_ANY, 80), x + 2921);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(th_info(h.c).mss, 1460);
+	return x;
+}
+
+/* ------------------------------------------------------------ path MTU */
+
+START_TEST(test_frag_needed_resends_smaller)
+{
+	const uint32_t irs = 5000;
+	uint32_t x = open_with_flight(irs);
+	struct quote q = our_quote(x + 1);
+	const struct tern_conn_info before = th_info(h.c);
+
+	/* RFC 1191: a router with a 1400-byte next hop dropped the first one */
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1400, &q);
+	th_poll(&h);
+	ck_assert_uint_eq(st()->icmp_rx_error, 1);
+	ck_assert_uint_eq(st()->tcp_pmtu_lowered, 1);
+	ck_assert_uint_eq(th_info(h.c).mss, 1360);
+	/* everything in flight again, from SND.UNA, at 1400 - 40 */
+	th_check_payload(TH_EXPECT(&h, TH_ANY, x + 1, irs + 1, TH_ANY, 1360), x + 1);
+	th_check_payload(TH_EXPECT(&h, TH_ANY, x + 1361, irs + 1, TH_ANY, 1360), x + 1361);
+	th_check_payload(TH_EXPECT(&h, TH_ANY, x + 2721, irs + 1, TH_ANY, 280), x + 2721);
+	TH_EXPECT_NONE(&h);
+	/* not a congestion signal */
+	ck_assert_uint_eq(th_info(h.c).ssthresh, before.ssthresh);
+	ck_assert_uint_eq(th_info(h.c).cwnd, before.cwnd);
+	/* the same error again (a second dropped segment) lowers nothing */
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1400, &q);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_pmtu_lowered, 1);
+	ck_assert_uint_eq(st()->tcp_icmp_bad_mtu, 1);
+	th_inject(&h, T_ACK, irs + 1, x + 3001, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(th_info(h.c).snd_una, x + 3001);
+	ck_assert_uint_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(test_frag_needed_old_router_plateau)
+{
+	uint32_t x = open_with_flight(100);
+	struct quote q = our_quote(x + 1461);
+
+	/* RFC 1191 5: no MTU named: the plateau below the quoted 1500 is 1492 */
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 0, &q);
+	th_poll(&h);
+	ck_assert_uint_eq(th_info(h.c).mss, 1452);
+	ck_assert_uint_eq(st()->tcp_pmtu_lowered, 1);
+	TH_EXPECT(&h, TH_ANY, x + 1, TH_ANY, TH_ANY, 1452);
+}
+END_TEST
+
+START_TEST(test_frag_needed_floor)
+{
+	uint32_t x = open_with_flight(100);
+	struct quote q = our_quote(x + 1);
+
+	/* legal but tiny: raised to the 552-byte floor, MSS 512 */
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 300, &q);
+	th_poll(&h);
+	ck_assert_uint_eq(th_info(h.c).mss, 512);
+	TH_EXPECT(&h, TH_ANY, x + 1, TH_ANY, TH_ANY, 512);
+}
+END_TEST
+
+START_TEST(test_frag_needed_absurd_or_forged_ignored)
+{
+	uint32_t x = open_with_flight(100);
+	struct quote q = our_quote(x + 1);
+
+	/* below RFC 791's 68 bytes: absurd */
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 67, &q);
+	/* no decrease */
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1500, &q);
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 9000, &q);
+	th_poll(&h);
+	ck_assert_uint_eq(st()->tcp_icmp_bad_mtu, 3);
+	/* RFC 5927 4.1: quoted sequence numbers not in flight */
+	q.seq = x;                      /* below SND.UNA */
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1000, &q);
+	q.seq = x + 3001;               /* SND.NXT: never sent */
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1000, &q);
+	q.seq = x + 1 + (1u << 31);
+	inject_icmp(ICMP_UNREACH, CODE_HOST, 0, &q);
+	th_poll(&h);
+	ck_assert_uint_eq(st()->tcp_icmp_out_of_window, 3);
+	ck_assert_uint_eq(st()->tcp_pmtu_lowered, 0);
+	ck_assert_uint_eq(th_info(h.c).mss, 1460);
+	ck_assert_uint_eq(th_info(h.c).soft_error, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
+}
+END_TEST
+
+/* ------------------------------------------------------------ quotes */
+
+START_TEST(test_quote_not_ours)
+{
+	uint32_t x = open_with_flight(100);
+	struct quote q;
+
+	q = our_quote(x + 1);
+	q.src = NF_IP(10, 77, 0, 9);    /* not our address */
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1000, &q);
+	q = our_quote(x + 1);
+	q.proto = IPPROTO_UDP;
+	inject_icmp(ICMP_UNREACH, CODE_PORT, 0, &q);
+	q = our_quote(x + 1);
+	q.tcp_bytes = 4;                /* no sequence number */
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1000, &q);
+	th_poll(&h);
+	ck_assert_uint_eq(st()->icmp_rx_error, 3);
+	ck_assert_uint_eq(st()->icmp_drop_quote, 3);
+	/* ours, but no such connection */
+	q = our_quote(x + 1);
+	q.dport = (uint16_t)(h.pport + 1);
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1000, &q);
+	/* source quench: ignored (RFC 6633) */
+	q = our_quote(x + 1);
+	inject_icmp(ICMP_SOURCE_QUENCH, 0, 0, &q);
+	th_poll(&h);
+	ck_assert_uint_eq(st()->tcp_icmp_no_conn, 1);
+	ck_assert_uint_eq(st()->icmp_drop_type, 1);
+	ck_assert_uint_eq(th_info(h.c).mss, 1460);
+	TH_EXPECT_NONE(&h);
+}
+END_TEST
+
+/* ------------------------------------------------------------ soft errors */
+
+START_TEST(test_soft_error_reported_at_timeout)
+{
+	const uint32_t irs = 5000;
+	uint32_t x;
+	struct quote q;
+
+	h.ns.cfg.tcp_retries = 2;
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	send_pattern(x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, irs + 1, TH_ANY, 100);
+	q = our_quote(x + 1);
+	inject_icmp(ICMP_UNREACH, CODE_HOST, 0, &q);
+	th_poll(&h);
+	/* soft: no reset, nothing sent, the connection goes on */
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_icmp_soft_error, 1);
+	ck_assert_uint_eq(th_info(h.c).soft_error, EHOSTUNREACH);
+	ck_assert_uint_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
+	ck_assert_uint_eq(h.n_closed, 0);
+	/* the RTO gives up: the app hears why */
+	th_advance_ms(&h, 1000);
+	TH_EXPECT(&h, TH_ANY, x + 1, TH_ANY, TH_ANY, 100);
+	th_advance_ms(&h, 2000);
+	TH_EXPECT(&h, TH_ANY, x + 1, TH_ANY, TH_ANY, 100);
+	th_advance_ms(&h, 4000);
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_UNREACHABLE);
+	ck_assert_uint_eq(st()->tcp_conn_timeout, 1);
+	ck_assert_uint_eq(st()->tcp_rst_sent, 0);
+}
+END_TEST
+
+START_TEST(test_soft_error_cleared_by_progress)
+{
+	const uint32_t irs = 5000;
+	uint32_t x;
+	struct quote q;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	send_pattern(x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, irs + 1, TH_ANY, 100);
+	q = our_quote(x + 1);
+	inject_icmp(ICMP_TIME_EXCEEDED, 0, 0, &q);
+	th_poll(&h);
+	ck_assert_uint_eq(th_info(h.c).soft_error, EHOSTUNREACH);
+	th_inject(&h, T_ACK, irs + 1, x + 101, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	ck_assert_uint_eq(th_info(h.c).soft_error, 0);
+}
+END_TEST
+
+START_TEST(test_soft_error_in_syn_sent)
+{
+	struct tern_conn *c;
+	struct quote q;
+
+	h.ns.cfg.tcp_syn_retries = 1;
+	th_up(&h);
+	c = th_connect(&h);
+	th_poll(&h);
+	ck_assert(th_next(&h, &h.last));
+	ck_assert_uint_eq(h.last.flags, T_SYN);
+	h.lport = h.last.sport;
+	q = our_quote(h.last.seq);
+	/* port unreachable for our SYN: soft, not a refusal (RFC 5461) */
+	inject_icmp(ICMP_UNREACH, CODE_PORT, 0, &q);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_int_eq(th_state(c), TERN_TCP_SYN_SENT);
+	ck_assert_uint_eq(th_info(c).soft_error, ECONNREFUSED);
+	th_advance_ms(&h, 1000);
+	TH_EXPECT(&h, T_SYN, TH_ANY, 0, TH_ANY, 0);
+	th_advance_ms(&h, 2000);
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_UNREACHABLE);
+}
+END_TEST
+
+static Suite *
+tcp_icmp_suite(void)
+{
+	Suite *s = suite_create("tcp_icmp");
+	TCase *p = tcase_create("path_mtu");
+	TCase *q = tcase_create("quotes");
+	TCase *e = tcase_create("soft_errors");
+
+	tcase_add_checked_fixture(p, setup, teardown);
+	tcase_add_test(p, test_frag_needed_resends_smaller);
+	tcase_add_test(p, test_frag_needed_old_router_plateau);
+	tcase_add_test(p, test_frag_needed_floor);
+	tcase_add_test(p, test_frag_needed_absurd_or_forged_ignored);
+	suite_add_tcase(s, p);
+
+	tcase_add_checked_fixture(q, setup, teardown);
+	tcase_add_test(q, test_quote_not_ours);
+	suite_add_tcase(s, q);
+
+	tcase_add_checked_fixture(e, setup, teardown);
+	tcase_add_test(e, test_soft_error_reported_at_timeout);
+	tcase_add_test(e, test_soft_error_cleared_by_progress);
+	tcase_add_test(e, test_soft_error_in_syn_sent);
+	suite_add_tcase(s, e);
+	return s;
+}
+
+int
+main(void)
+{
+	int rc = unit_run(tcp_icmp_suite());
+
+	/* again with segments sent from the send buffers, as on DPDK ports */
+	nf_dev_offloads = TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG;
+	return unit_run(tcp_icmp_suite()) != EXIT_SUCCESS ? EXIT_FAILURE : rc;
+}
