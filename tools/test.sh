@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
 status=0
+echo "== lint"
+tools/lint.sh || status=1
 for variant in plain asan; do
 	# the sanitizer pass skips the benchmark smoke run (timing-bound, and it
 	# exercises the same binaries as the plain pass)

@@ -1204,8 +1204,8 @@ print_summary(double secs)
 			"\"lat_us\": {\"p50\": %" PRIu64 ", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64
 			", \"p999\": %" PRIu64 ", \"max\": %" PRIu64 "}}\n",
 			secs, s.requests, s.requests / secs, s.conns_opened, s.conns_done,
-			s.conns_done / secs, end.conns_failed, end.conns_reset, s.bytes_rx, lg_payload_bytes(&s) * 8 / secs / 1e9, s.errors,
-			s.non2xx,
+			s.conns_done / secs, end.conns_failed, end.conns_reset, s.bytes_rx,
+			lg_payload_bytes(&s) * 8 / secs / 1e9, s.errors, s.non2xx,
 			s.syn_sent, s.syn_sent / secs, ts.tx_frames / secs, ts.rx_frames / secs,
 			end.conns_done - s.conns_done, left_open, idle_held, idle_setup_us / 1e6,
 			lg_busy_pct(secs), ts.tcp_rexmt_segs, ts.tcp_rst_rcvd, ts.tcp_rst_sent,

@@ -49,8 +49,8 @@
 #define SIM_IP_A RTE_BE32(0x0a4d0001u)   /* 10.77.0.1 */
 #define SIM_IP_B RTE_BE32(0x0a4d0002u)   /* 10.77.0.2 */
 #define SIM_T0   1000000000000000ull     /* first virtual µs (past any real TSC clock) */
-#define SIM_WORKERS_MAX 4                /* workers per stack */
-#define SIM_QUEUES_MAX  8                /* queue pairs per device */
+#define SIM_WORKERS_MAX 4u               /* workers per stack */
+#define SIM_QUEUES_MAX  8u               /* queue pairs per device */
 
 /** Start EAL once for this process (no hugepages, no PCI, in memory). */
 void sim_eal_init(void);
