@@ -5,7 +5,7 @@
 /**
  * @file
  * Tern counters. Every worker keeps its own struct tern_stats, written only by
- * that worker; tern_stats_get() sums them on demand. Every frame that enters
+ * that worker; tern_stack_stats() sums them on demand. Every frame that enters
  * the stack ends in exactly one "in" or "drop" counter, every frame sent in a
  * "tx" counter or a tx drop counter: nothing is dropped without a count.
  */

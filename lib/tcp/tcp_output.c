@@ -546,7 +546,7 @@ tcp_rcv_window(struct tcp_cb *tp)
 	/* RFC 9293 §3.8.6.2.2: move the right edge only by a useful amount */
 	if (space > cur && space - cur < RTE_MIN(rcvbuf / 2, (uint32_t)tp->seg_max))
 		space = cur;
-	/* RFC 9293 §3.8.6 MUST-? : never shrink the offered window */
+	/* RFC 9293 §3.8.6: a receiver SHOULD NOT shrink the offered window */
 	space = RTE_MAX(space, cur);
 	return RTE_MIN(space, max_field);
 }

@@ -11,8 +11,11 @@
  *                 delayed ACK, FIN_WAIT_2; TIME_WAIT records' expiry
  *   tcp_conn.c    control blocks, listeners, the connection table, the API
  *   tcp_reass.c   out-of-order queue and SACK blocks
+ *   tcp_sack.c    the sender's SACK scoreboard (RFC 2018, RFC 6675)
+ *   tcp_cc.c      congestion control (NewReno, CUBIC) and loss recovery
  *   tcp_opt.c     option parsing and building
  *   tcp_isn.c     RFC 6528 initial sequence numbers, timestamp offsets
+ *   tcp_syncookie.c SYN cookies (RFC 4987): encoding, checking, rebuilding
  *   tcp_icmp.c    ICMP errors about our segments: path MTU, soft errors
  *
  * Deferred work is a flag on the control block (TF_ACKNOW, TF_DELACK...) and
