@@ -267,6 +267,12 @@ tern_worker_pool(struct tern_worker *w)
 	return w->pool;
 }
 
+void
+tern_worker_send_frame(struct tern_worker *w, struct rte_mbuf *m)
+{
+	net_tx(&w->nif, m);
+}
+
 /* µs = tsc * mult >> 32, mult = 2^32 * 1e6 / tsc_hz, set on first use. */
 static uint64_t clock_mult;
 

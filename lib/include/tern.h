@@ -133,6 +133,15 @@ unsigned int tern_worker_id(const struct tern_worker *w);
 struct rte_mempool *tern_worker_pool(struct tern_worker *w);
 
 /**
+ * Send @p m, a whole Ethernet frame the application built, as it is, through
+ * this worker's transmit batch: counted in tx_frames and tx_bytes like the
+ * stack's own frames, or in a tx drop counter (a frame past the MTU, a full
+ * queue). For crafted test traffic (tern-loadgen's SYN flood). Consumes @p m.
+ * On the worker's lcore.
+ */
+void tern_worker_send_frame(struct tern_worker *w, struct rte_mbuf *m);
+
+/**
  * One iteration of the worker loop at time @p now_us: drain the inbox,
  * receive one burst and carry it to completion, run due timers, flush the
  * transmit batch. tern_stack_run() calls it with tern_clock_us(); tests and
