@@ -106,7 +106,7 @@ tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *st
 	fill_secret(tw->ts_secret, sizeof(tw->ts_secret));
 	fill_secret(tw->cookie_secret[0], sizeof(tw->cookie_secret[0]));
 	fill_secret(tw->cookie_secret[1], sizeof(tw->cookie_secret[1]));
-	tw->cookie_rotated_slot = (uint32_t)(nif->now_us >> 26);
+	tw->cookie_rotated_slot = tcp_cookie_slot_of(nif->now_us);
 	tw->next_port = (uint16_t)(tw->p.port_min +
 			rte_rand_max((uint64_t)tw->p.port_max - tw->p.port_min + 1));
 

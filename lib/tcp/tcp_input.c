@@ -331,7 +331,8 @@ tcp_answer_with_cookie(struct tcp_worker *tw, const struct tcp_key *key,
 static bool
 tcp_cookies_recent(const struct tcp_worker *tw)
 {
-	return tw->last_cookie_us != 0 && tw->nif->now_us - tw->last_cookie_us < (3ull << 26);
+	return tw->last_cookie_us != 0 &&
+			tw->nif->now_us - tw->last_cookie_us < (3ull << TCP_COOKIE_SLOT_SHIFT);
 }
 
 static struct tcp_cb *

@@ -659,11 +659,9 @@ tcp_state_sends_fin(uint8_t state)
 static void
 tcp_persist_arm(struct tcp_cb *tp)
 {
-	uint64_t t = (uint64_t)RTE_MAX(tp->rto_us, TCP_PERSIST_MIN_US) << tp->persist_shift;
-
 	if (tp->deadline[TT_PERSIST] != UINT64_MAX || tp->deadline[TT_REXMT] != UINT64_MAX)
 		return;
-	tcp_timer_set(tp, TT_PERSIST, tp->tw->nif->now_us + RTE_MIN(t, (uint64_t)tp->tw->p.rto_max_us));
+	tcp_persist_set(tp);
 }
 
 void

@@ -74,6 +74,8 @@ extern int tern_logtype_tcp;
 #define TCP_TLP_WC_DELACK_US 200000u /**< RFC 8985 §7.2 WCDelAckT */
 #define TCP_TS_SHIFT     10       /**< TS clock: µs >> 10, about 1 ms */
 #define TCP_SACK_SB_MAX  8        /**< scoreboard ranges kept by the sender */
+#define TCP_COOKIE_SLOT_SHIFT 26  /**< SYN cookie time slots: 2^26 µs, about 67 s */
+#define TCP_COOKIE_ROTATE_SLOTS 64 /**< a fresh cookie secret every 64 slots (about 71 min) */
 #define TCP_PMTU_ABSURD  68       /**< below RFC 791's minimum MTU: a forged or broken error */
 #define TCP_PMTU_MIN     552      /**< path MTU floor (a forged error's MSS stays >= 512) */
 
@@ -319,6 +321,13 @@ cb_conn(struct tcp_cb *tp)
 	return (struct tern_conn *)tp;
 }
 
+/** The SYN cookie time slot of @p now_us. */
+static inline uint32_t
+tcp_cookie_slot_of(uint64_t now_us)
+{
+	return (uint32_t)(now_us >> TCP_COOKIE_SLOT_SHIFT);
+}
+
 static inline uint32_t
 tcp_ts_now(const struct tcp_worker *tw)
 {
@@ -404,6 +413,9 @@ void tcp_timer_stop(struct tcp_cb *tp, enum tcp_timer_id id);
 void tcp_timer_stop_all(struct tcp_cb *tp);
 void tcp_timers_advance(struct tcp_worker *tw, uint64_t now_us);
 void tcp_rexmt_arm(struct tcp_cb *tp);
+/** Arm the persist timer: RTO (at least TCP_PERSIST_MIN_US) << persist_shift, capped
+ * at rto_max (RFC 9293 §3.8.6.1). */
+void tcp_persist_set(struct tcp_cb *tp);
 void tcp_rtt_sample(struct tcp_cb *tp, uint32_t rtt_us);
 void tcp_timewait_arm(struct tcp_worker *tw, struct tcp_timewait *t);
 
@@ -444,7 +456,6 @@ void tcp_cc_restart_after_idle(struct tcp_cb *tp);
 bool tcp_sack_update(struct tcp_cb *tp, const struct tcp_seg *seg);
 /** Forget what SND.UNA has passed. */
 void tcp_sack_prune(struct tcp_cb *tp);
-uint32_t tcp_sack_bytes(const struct tcp_cb *tp);
 /** The first hole at or after @p from below the highest SACKed byte. */
 bool tcp_sack_next_hole(const struct tcp_cb *tp, uint32_t from, uint32_t *seq, uint32_t *len);
 /** @p seq moved past SACKed data; @p room = bytes until the next SACKed range. */

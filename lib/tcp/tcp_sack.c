@@ -79,16 +79,6 @@ tcp_sack_prune(struct tcp_cb *tp)
 		tp->sb[0].l = tp->snd_una;
 }
 
-uint32_t
-tcp_sack_bytes(const struct tcp_cb *tp)
-{
-	uint32_t n = 0;
-
-	for (unsigned int i = 0; i < tp->nsb; i++)
-		n += tp->sb[i].r - tp->sb[i].l;
-	return n;
-}
-
 bool
 tcp_sack_next_hole(const struct tcp_cb *tp, uint32_t from, uint32_t *seq, uint32_t *len)
 {

@@ -26,14 +26,13 @@
 
 static const uint16_t tcp_cookie_mss[8] = { 536, 1200, 1360, 1400, 1440, 1460, 4312, 8960 };
 
-#define COOKIE_SLOT_SHIFT 26        /* 2^26 µs ≈ 67 s */
-#define COOKIE_MAX_AGE    2         /* slots */
+#define COOKIE_MAX_AGE    2         /* slots of TCP_COOKIE_SLOT_SHIFT */
 #define TS_NO_WSCALE      15
 
 static uint32_t
 cookie_slot(const struct tcp_worker *tw)
 {
-	return (uint32_t)(tw->nif->now_us >> COOKIE_SLOT_SHIFT);
+	return tcp_cookie_slot_of(tw->nif->now_us);
 }
 
 /* The MAC covers the 4-tuple, the peer's ISN, the slot and the MSS index:

@@ -229,18 +229,23 @@ tcp_timeout_rexmt(struct tcp_cb *tp)
 	tcp_output_sched(tp);
 }
 
+void
+tcp_persist_set(struct tcp_cb *tp)
+{
+	uint64_t t = (uint64_t)RTE_MAX(tp->rto_us, TCP_PERSIST_MIN_US) << tp->persist_shift;
+
+	tcp_timer_set(tp, TT_PERSIST, tp->tw->nif->now_us +
+			RTE_MIN(t, (uint64_t)tp->tw->p.rto_max_us));
+}
+
 static void
 tcp_timeout_persist(struct tcp_cb *tp)
 {
-	uint64_t t;
-
 	tp->tw->stats->tcp_persist_probes++;
 	tcp_send_probe_byte(tp);
 	if (tp->persist_shift < 16)
 		tp->persist_shift++;
-	t = (uint64_t)RTE_MAX(tp->rto_us, TCP_PERSIST_MIN_US) << tp->persist_shift;
-	tcp_timer_set(tp, TT_PERSIST, tp->tw->nif->now_us +
-			RTE_MIN(t, (uint64_t)tp->tw->p.rto_max_us));
+	tcp_persist_set(tp);
 }
 
 static void
@@ -328,8 +333,7 @@ tcp_timewait_arm(struct tcp_worker *tw, struct tcp_timewait *t)
 void
 tcp_timers_advance(struct tcp_worker *tw, uint64_t now_us)
 {
-	/* a fresh SYN cookie secret every 64 slots (about 71 minutes) */
-	if ((uint32_t)(now_us >> 26) - tw->cookie_rotated_slot >= 64)
+	if (tcp_cookie_slot_of(now_us) - tw->cookie_rotated_slot >= TCP_COOKIE_ROTATE_SLOTS)
 		tcp_syncookie_rotate(tw);
 	tern_wheel_advance(tw->wheel, now_us, tcp_timer_fire, tw);
 	tern_wheel_advance(tw->tw_wheel, now_us, tcp_timewait_fire, tw);
