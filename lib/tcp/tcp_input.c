@@ -335,6 +335,26 @@ tcp_cookies_recent(const struct tcp_worker *tw)
 			tw->nif->now_us - tw->last_cookie_us < (3ull << TCP_COOKIE_SLOT_SHIFT);
 }
 
+/*
+ * What both ways into SYN-RECEIVED (a SYN at the listener, an ACK carrying a
+ * SYN cookie) set up: the peer's ISN @p irs and ours @p iss (RFC 9293
+ * §3.10.7.2), the timestamp offset, and a place in @p l's SYN queue. The
+ * caller takes the options and enters the state.
+ */
+static void
+tcp_syn_received_init(struct tcp_cb *tp, struct tcp_listener *l, uint32_t irs, uint32_t iss)
+{
+	tp->irs = irs;
+	tp->rcv_nxt = tp->rcv_adv = irs + 1;
+	tp->iss = iss;
+	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->recover = iss;
+	tp->ts_offset = tcp_ts_offset(tp->tw, &tp->key);
+	tp->snd_wl1 = irs;
+	tp->listener = l;
+	l->syn_count++;
+	tp->flags |= TF_PASSIVE;
+}
+
 static struct tcp_cb *
 tcp_cookie_ack(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_key *key,
 		const struct tcp_seg *seg, bool *bad)
@@ -358,13 +378,9 @@ tcp_cookie_ack(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_k
 		tw->stats->tcp_conn_table_full++;
 		return NULL;
 	}
-	tp->irs = irs;
-	tp->rcv_nxt = tp->rcv_adv = seg->seq;
-	tp->iss = iss;
-	tp->snd_una = tp->recover = iss;
-	tp->snd_nxt = tp->snd_max = iss + 1;
+	tcp_syn_received_init(tp, l, irs, iss);
+	tp->snd_nxt = tp->snd_max = iss + 1;    /* the SYN-ACK went out, statelessly */
 	tp->flags |= TF_SYN_SENT | TF_COOKIE;
-	tp->ts_offset = tcp_ts_offset(tw, key);
 	tp->peer_mss = mss;
 	if (seg->has_ts && seg->tsecr != 0 && tw->p.timestamps) {
 		tcp_syncookie_ts_decode(seg->tsecr, &ws_on, &ws, &sack_on);
@@ -382,10 +398,6 @@ tcp_cookie_ack(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_k
 	if (tp->rcv_wscale == 0 && tp->rcv_wnd > 65535)
 		tp->rcv_wnd = 65535;
 	tcp_set_mss(tp);
-	tp->snd_wl1 = irs;
-	tp->listener = l;
-	l->syn_count++;
-	tp->flags |= TF_PASSIVE;
 	tcp_set_state(tp, TERN_TCP_SYN_RECEIVED);
 	tw->stats->tcp_syncookies_ok++;
 	return tp;
@@ -398,6 +410,7 @@ tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp
 		struct tcp_seg *seg, uint32_t iss_floor)
 {
 	struct tcp_cb *tp;
+	uint32_t iss;
 
 	/* RFC 9293 §3.10.7.2 */
 	if (seg->flags & TH_RST)
@@ -447,21 +460,14 @@ tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp
 		tcp_send_rst_for(tw, key, seg);
 		goto drop;
 	}
-	tp->irs = seg->seq;
-	tp->rcv_nxt = tp->rcv_adv = seg->seq + 1;
-	tp->iss = tcp_isn(tw, key);
-	if (iss_floor != 0 && seq_lt(tp->iss, iss_floor))
-		tp->iss = iss_floor;    /* RFC 6191: above the old incarnation */
-	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->recover = tp->iss;
-	tp->ts_offset = tcp_ts_offset(tw, key);
+	iss = tcp_isn(tw, key);
+	if (iss_floor != 0 && seq_lt(iss, iss_floor))
+		iss = iss_floor;        /* RFC 6191: above the old incarnation */
+	tcp_syn_received_init(tp, l, seg->seq, iss);
 	tcp_take_syn_options(tp, seg, false);
 	/* RFC 7323 §2.2: the window of a SYN is not scaled */
 	tp->snd_wnd = seg->wnd;
 	tp->max_sndwnd = seg->wnd;
-	tp->snd_wl1 = seg->seq;
-	tp->listener = l;
-	l->syn_count++;
-	tp->flags |= TF_PASSIVE;
 	tcp_set_state(tp, TERN_TCP_SYN_RECEIVED);
 	tcp_output_sched(tp);
 	/* data on a SYN is not taken: rcv_nxt stays at the SYN, the peer resends */
