@@ -305,6 +305,25 @@ void tern_recv_hold(struct tern_conn *c, int on);
 /** Give @p bytes of received data back to the window (see tern_recv_hold). */
 void tern_recved(struct tern_conn *c, uint32_t bytes);
 
+/**
+ * Bound the receive window of @p c to @p bytes less what is held
+ * (tern_recv_hold) and out of order, from the next segment on; the offered
+ * window never shrinks (RFC 9293 §3.8.6), it stops growing. Clamped to
+ * [tcp] mss .. [tcp] rcvbuf (the window shift offered in the SYN comes from
+ * [tcp] rcvbuf). @return the bound in effect.
+ */
+uint32_t tern_conn_set_rcvbuf(struct tern_conn *c, uint32_t bytes);
+
+/**
+ * Keepalive of @p c (RFC 9293 §3.8.4), over [tcp] keepalive and its
+ * timing: @p on 1 probes after @p idle_s seconds without a segment, every
+ * @p intvl_s seconds, and ends the connection (TERN_CLOSE_TIMEOUT) after
+ * @p cnt unanswered probes; 0 stops probing.
+ * @return 0, or -EINVAL (a value 0, @p cnt above 255, a time above 32767 s).
+ */
+int tern_conn_set_keepalive(struct tern_conn *c, int on, uint32_t idle_s, uint32_t intvl_s,
+		uint32_t cnt);
+
 /** Send FIN after the queued data; keep receiving (half-close). @return 0 or -ENOTCONN. */
 int tern_shutdown(struct tern_conn *c);
 

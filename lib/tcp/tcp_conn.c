@@ -76,9 +76,9 @@ tcp_params_from_config(struct tcp_params *p, const struct tern_config *cfg, uint
 	p->rto_max_us = cfg->tcp_rto_max_ms * 1000;
 	p->retries = cfg->tcp_retries;
 	p->syn_retries = cfg->tcp_syn_retries;
-	p->keepidle_us = (uint64_t)cfg->tcp_keepidle_s * 1000000;
-	p->keepintvl_us = (uint64_t)cfg->tcp_keepintvl_s * 1000000;
-	p->keepcnt = cfg->tcp_keepcnt;
+	p->keepidle_s = cfg->tcp_keepidle_s;
+	p->keepintvl_s = cfg->tcp_keepintvl_s;
+	p->keepcnt = (uint8_t)cfg->tcp_keepcnt;
 	p->challenge_ack_limit = cfg->tcp_challenge_ack_limit;
 	p->cc = cfg->tcp_cc == TERN_TCP_CC_CUBIC ? &tcp_cc_cubic : &tcp_cc_newreno;
 	p->syncookies = (uint8_t)cfg->tcp_syncookies;
@@ -225,6 +225,12 @@ tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)
 	tp->rto_us = TCP_RTO_INITIAL_US;
 	tp->peer_mss = TCP_MSS_DEFAULT;
 	tp->rcv_wnd = tw->p.rcvbuf;
+	tp->rcvbuf = tw->p.rcvbuf;
+	if (tw->p.keepalive)
+		tp->flags |= TF_KEEPALIVE;
+	tp->keepidle_s = (uint16_t)tw->p.keepidle_s;
+	tp->keepintvl_s = (uint16_t)tw->p.keepintvl_s;
+	tp->keepcnt = tw->p.keepcnt;
 	tp->last_rcv_us = tw->nif->now_us;
 	tp->born_hi = (uint32_t)(tw->nif->now_us >> TCP_TS_SHIFT);
 	tp->cc = tw->p.cc;
@@ -633,6 +639,37 @@ tern_recved(struct tern_conn *c, uint32_t bytes)
 		tp->flags |= TF_ACKNOW;
 		tcp_output_sched(tp);
 	}
+}
+
+uint32_t
+tern_conn_set_rcvbuf(struct tern_conn *c, uint32_t bytes)
+{
+	struct tcp_cb *tp = conn_cb(c);
+
+	tp->rcvbuf = RTE_MAX(RTE_MIN(bytes, tp->tw->p.rcvbuf), (uint32_t)tp->tw->p.mss);
+	return tp->rcvbuf;
+}
+
+int
+tern_conn_set_keepalive(struct tern_conn *c, int on, uint32_t idle_s, uint32_t intvl_s,
+		uint32_t cnt)
+{
+	struct tcp_cb *tp = conn_cb(c);
+
+	if (idle_s == 0 || intvl_s == 0 || cnt == 0 || cnt > UINT8_MAX ||
+			idle_s > TCP_KEEP_S_MAX || intvl_s > TCP_KEEP_S_MAX)
+		return -EINVAL;
+	tp->keepidle_s = (uint16_t)idle_s;
+	tp->keepintvl_s = (uint16_t)intvl_s;
+	tp->keepcnt = (uint8_t)cnt;
+	if (on)
+		tp->flags |= TF_KEEPALIVE;
+	else
+		tp->flags &= ~TF_KEEPALIVE;
+	/* probing starts in ESTABLISHED (tcp_input.c); later, from the last segment */
+	if ((tp->flags & TF_DEAD) == 0 && tp->state >= TERN_TCP_ESTABLISHED)
+		tcp_keep_arm(tp, tp->last_rcv_us);
+	return 0;
 }
 
 int

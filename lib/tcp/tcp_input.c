@@ -559,8 +559,7 @@ tcp_syn_sent_input(struct tcp_cb *tp, struct tcp_seg *seg)
 		tcp_rtt_after_handshake(tp, seg);
 		tcp_set_state(tp, TERN_TCP_ESTABLISHED);
 		tw->stats->tcp_active_opens++;
-		if (tw->p.keepalive)
-			tcp_timer_set(tp, TT_KEEP, tw->nif->now_us + tw->p.keepidle_us);
+		tcp_keep_arm(tp, tw->nif->now_us);
 		tcp_ack_now(tp);
 		if (tp->flags & TF_FIN_QUEUED)
 			tcp_set_state(tp, TERN_TCP_FIN_WAIT_1);
@@ -678,8 +677,7 @@ tcp_established(struct tcp_cb *tp, const struct tcp_seg *seg)
 	tcp_timer_stop(tp, TT_REXMT);
 	tcp_rtt_after_handshake(tp, seg);
 	tcp_set_state(tp, TERN_TCP_ESTABLISHED);
-	if (tw->p.keepalive)
-		tcp_timer_set(tp, TT_KEEP, tw->nif->now_us + tw->p.keepidle_us);
+	tcp_keep_arm(tp, tw->nif->now_us);
 	if (tp->flags & TF_PASSIVE) {
 		l->syn_count--;
 		tp->listener = NULL;

@@ -537,7 +537,7 @@ tcp_seg_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint8_t fl
 uint32_t
 tcp_rcv_window(struct tcp_cb *tp)
 {
-	uint32_t rcvbuf = tp->tw->p.rcvbuf;
+	uint32_t rcvbuf = tp->rcvbuf;
 	uint32_t used = tp->reass_bytes + tp->rcv_held;
 	uint32_t space = rcvbuf > used ? rcvbuf - used : 0;
 	uint32_t cur = seq_gt(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;

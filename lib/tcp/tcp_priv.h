@@ -76,6 +76,7 @@ extern int tern_logtype_tcp;
 #define TCP_SACK_SB_MAX  8        /**< scoreboard ranges kept by the sender */
 #define TCP_COOKIE_SLOT_SHIFT 26  /**< SYN cookie time slots: 2^26 µs, about 67 s */
 #define TCP_COOKIE_ROTATE_SLOTS 64 /**< a fresh cookie secret every 64 slots (about 71 min) */
+#define TCP_KEEP_S_MAX   32767    /**< keepalive idle and interval, seconds (as Linux) */
 #define TCP_PMTU_ABSURD  68       /**< below RFC 791's minimum MTU: a forged or broken error */
 #define TCP_PMTU_MIN     552      /**< path MTU floor (a forged error's MSS stays >= 512) */
 
@@ -103,6 +104,7 @@ enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_
 #define TF_APP_KNOWS   (1u << 10) /**< accepted or returned by tern_connect: on_closed owed */
 #define TF_DEAD        (1u << 11) /**< closed; freed at the end of the iteration */
 #define TF_RCVD_FIN    (1u << 12) /**< the peer's FIN is in rcv_nxt */
+#define TF_KEEPALIVE   (1u << 13) /**< keepalive probes when idle (RFC 9293 §3.8.4) */
 #define TF_RECOVERY    (1u << 14) /**< in fast recovery (RFC 6582) */
 #define TF_RTT_TIMING  (1u << 15) /**< rtt_seq is being timed (no timestamps) */
 #define TF_SYN_SENT    (1u << 16) /**< our SYN has been sent at least once */
@@ -172,11 +174,13 @@ struct tcp_cb {
 	uint8_t keep_probes;           /**< unanswered keepalive probes */
 	uint8_t persist_shift;
 	uint8_t nsb;                   /**< SACK scoreboard ranges in use */
+	uint8_t keepcnt;               /**< unanswered probes before ETIMEDOUT (TF_KEEPALIVE) */
 	uint16_t rcv_wraps;            /**< times RCV.NXT - IRS wrapped (a hole filled) */
 	/* line 3 (192): RTT and RTO (RFC 6298), activity, the application */
 	uint32_t srtt_us, rttvar_us, rto_us;
 	uint32_t segs_in;              /**< segments received on it (tern_conn_info) */
 	uint32_t segs_out;             /**< segments sent on it, retransmissions included */
+	uint32_t rcvbuf;               /**< receive buffer: the window's bound (tern_conn_set_rcvbuf) */
 	uint64_t last_send_us;         /**< for restart after idle */
 	uint64_t last_rcv_us;          /**< for keepalive and the idle timeout */
 	uint64_t ts_recent_age_us;     /**< when ts_recent was set (24-day PAWS rule) */
@@ -203,6 +207,8 @@ struct tcp_cb {
 	uint32_t born_hi;              /**< creation time in TS ticks (µs >> 10): the listing's age */
 	struct tcp_listener *listener; /**< passive and not yet accepted: its SYN queue */
 	uint16_t soft_error;           /**< errno of the last ICMP soft error, 0 = none */
+	uint16_t keepidle_s;           /**< idle seconds before the first keepalive probe */
+	uint16_t keepintvl_s;          /**< seconds between probes */
 };
 
 /** Low bit of a connection table value: the value is a TIME_WAIT record, not a tcb. */
@@ -242,8 +248,8 @@ struct tcp_params {
 	uint64_t time_wait_us, fin_wait_2_us, delack_us;
 	uint32_t rto_min_us, rto_max_us;
 	uint32_t retries, syn_retries;
-	uint64_t keepidle_us, keepintvl_us;
-	uint32_t keepcnt;
+	uint32_t keepidle_s, keepintvl_s;
+	uint8_t keepcnt;
 	uint32_t challenge_ack_limit;
 	uint16_t port_min, port_max;
 	const struct tcp_cc_ops *cc;   /**< congestion control for new connections */
@@ -418,6 +424,9 @@ void tcp_rexmt_arm(struct tcp_cb *tp);
 void tcp_persist_set(struct tcp_cb *tp);
 void tcp_rtt_sample(struct tcp_cb *tp, uint32_t rtt_us);
 void tcp_timewait_arm(struct tcp_worker *tw, struct tcp_timewait *t);
+/** RFC 9293 §3.8.4: the first keepalive probe keepidle after @p from_us
+ * (TF_KEEPALIVE), or none. */
+void tcp_keep_arm(struct tcp_cb *tp, uint64_t from_us);
 
 /* --- tcp_reass.c --- */
 /** Queue out-of-order segment @p m (payload only, meta.seq set). Consumes @p m. */

@@ -248,24 +248,36 @@ tcp_timeout_persist(struct tcp_cb *tp)
 	tcp_persist_set(tp);
 }
 
+void
+tcp_keep_arm(struct tcp_cb *tp, uint64_t from_us)
+{
+	if (tp->flags & TF_KEEPALIVE)
+		tcp_timer_set(tp, TT_KEEP, from_us + (uint64_t)tp->keepidle_s * 1000000);
+	else
+		tcp_timer_stop(tp, TT_KEEP);
+}
+
 static void
 tcp_timeout_keep(struct tcp_cb *tp)
 {
 	struct tcp_worker *tw = tp->tw;
 	uint64_t now = tw->nif->now_us;
+	uint64_t idle_us = (uint64_t)tp->keepidle_s * 1000000;
 
-	if (now < tp->last_rcv_us + tw->p.keepidle_us) {
-		tcp_timer_set(tp, TT_KEEP, tp->last_rcv_us + tw->p.keepidle_us);
+	if (!(tp->flags & TF_KEEPALIVE))
+		return;
+	if (now < tp->last_rcv_us + idle_us) {
+		tcp_timer_set(tp, TT_KEEP, tp->last_rcv_us + idle_us);
 		return;
 	}
-	if (tp->keep_probes >= tw->p.keepcnt) {
+	if (tp->keep_probes >= tp->keepcnt) {
 		tcp_drop(tp, TERN_CLOSE_TIMEOUT);
 		return;
 	}
 	tp->keep_probes++;
 	tw->stats->tcp_keepalive_probes++;
 	tcp_send_keepalive(tp);
-	tcp_timer_set(tp, TT_KEEP, now + tw->p.keepintvl_us);
+	tcp_timer_set(tp, TT_KEEP, now + (uint64_t)tp->keepintvl_s * 1000000);
 }
 
 /* Wheel callback: run every deadline of the control block that is due. */
