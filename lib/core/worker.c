@@ -261,6 +261,27 @@ tern_worker_id(const struct tern_worker *w)
 	return w->id;
 }
 
+const struct tern_config *
+tern_worker_config(const struct tern_worker *w)
+{
+	return &w->stack->cfg;
+}
+
+void
+tern_worker_tcp_defaults(const struct tern_worker *w, struct tern_tcp_defaults *d)
+{
+	const struct tcp_params *p = &w->tcp.p;
+
+	d->sndbuf = p->sndbuf;
+	d->rcvbuf = p->rcvbuf;
+	d->mss = p->mss;
+	d->max_conns = p->max_conns;
+	d->keepalive = p->keepalive;
+	d->keepidle_s = p->keepidle_s;
+	d->keepintvl_s = p->keepintvl_s;
+	d->keepcnt = p->keepcnt;
+}
+
 struct rte_mempool *
 tern_worker_pool(struct tern_worker *w)
 {

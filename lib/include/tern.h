@@ -129,6 +129,23 @@ const struct tern_stats *tern_worker_stats(const struct tern_worker *w);
 /** This worker's index, 0 .. tern_stack_worker_count() - 1. */
 unsigned int tern_worker_id(const struct tern_worker *w);
 
+/** The config of the stack @p w belongs to. */
+const struct tern_config *tern_worker_config(const struct tern_worker *w);
+
+/** What TCP gives every new connection of a worker, as in effect (after the
+ * config's values were fitted together: MSS from the MTU, rcvbuf within
+ * 64 KiB without window scaling). */
+struct tern_tcp_defaults {
+	uint32_t sndbuf, rcvbuf;       /**< bytes */
+	uint32_t mss;                  /**< ours */
+	uint32_t max_conns;
+	uint32_t keepalive;            /**< 1: on */
+	uint32_t keepidle_s, keepintvl_s, keepcnt;
+};
+
+/** Fill @p d for @p w. */
+void tern_worker_tcp_defaults(const struct tern_worker *w, struct tern_tcp_defaults *d);
+
 /** The mbuf pool of this worker (for tern_send_mbuf and tests). */
 struct rte_mempool *tern_worker_pool(struct tern_worker *w);
 
