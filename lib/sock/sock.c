@@ -1458,7 +1458,6 @@ tern_epoll_wait(struct tern_sock_ctx *x, int epfd, struct epoll_event *evs, int 
 		int timeout)
 {
 	struct tsock *ep, *s;
-	unsigned int todo;
 	int n = 0;
 
 	(void)timeout;  /* never waits (tern_sock.h) */
@@ -1469,10 +1468,10 @@ tern_epoll_wait(struct tern_sock_ctx *x, int epfd, struct epoll_event *evs, int 
 		return sk_fail(EINVAL);
 	if (evs == NULL)
 		return sk_fail(EFAULT);
-	/* each listed member is looked at once: reported level-triggered ones go
-	 * to the tail and wait for the next call */
-	todo = ep->members;
-	while (n < max && todo-- != 0 && (s = TAILQ_FIRST(&ep->ready)) != NULL) {
+	/* each listed member is looked at once: reported level-triggered ones
+	 * wait on @again and go to the tail for the next call */
+	TAILQ_HEAD(, tsock) again = TAILQ_HEAD_INITIALIZER(again);
+	while (n < max && (s = TAILQ_FIRST(&ep->ready)) != NULL) {
 		uint32_t want = ep_want(s);
 		uint32_t ready = sk_events(s) & want;
 
@@ -1485,10 +1484,13 @@ tern_epoll_wait(struct tern_sock_ctx *x, int epfd, struct epoll_event *evs, int 
 		evs[n].events = ready;
 		evs[n].data = s->ep_data;
 		n++;
-		if (s->ep_events & EPOLLONESHOT)
+		if (s->ep_events & EPOLLONESHOT) {
 			s->ep_off = true;
-		else if (!(s->ep_events & EPOLLET))
-			sk_wake(s, want);    /* level: listed again while ready */
+		} else if (!(s->ep_events & EPOLLET)) {
+			TAILQ_INSERT_TAIL(&again, s, ep_link);
+			s->ep_listed = true;
+		}
 	}
+	TAILQ_CONCAT(&ep->ready, &again, ep_link);
 	return n;
 }
