@@ -106,6 +106,15 @@ void tern_sock_ctx_free(struct tern_sock_ctx *x);
 /** The worker of @p x. */
 struct tern_worker *tern_sock_ctx_worker(const struct tern_sock_ctx *x);
 
+/** Entries of @p x's table: descriptors are 0 .. this - 1. */
+unsigned int tern_sock_ctx_size(const struct tern_sock_ctx *x);
+
+/**
+ * DPDK memory tern_sock_ctx_create() takes for @p max_fds descriptors (0:
+ * as it sizes the table from @p cfg): for an app's tern_mem_check().
+ */
+uint64_t tern_sock_ctx_bytes(const struct tern_config *cfg, unsigned int max_fds);
+
 /** Descriptors of @p x in use (sockets, accepted or waiting, and sets). */
 unsigned int tern_sock_ctx_used(const struct tern_sock_ctx *x);
 

@@ -517,6 +517,22 @@ tern_sock_ctx_worker(const struct tern_sock_ctx *x)
 }
 
 unsigned int
+tern_sock_ctx_size(const struct tern_sock_ctx *x)
+{
+	return x->n;
+}
+
+uint64_t
+tern_sock_ctx_bytes(const struct tern_config *cfg, unsigned int max_fds)
+{
+	if (max_fds == 0)
+		max_fds = cfg->tcp_max_conns + TERN_SOCK_EXTRA_FDS;
+	/* two rte_zmalloc blocks: each a header and cache-line padding */
+	return (uint64_t)max_fds * sizeof(struct tsock) + sizeof(struct tern_sock_ctx) +
+			4 * RTE_CACHE_LINE_SIZE;
+}
+
+unsigned int
 tern_sock_ctx_used(const struct tern_sock_ctx *x)
 {
 	return x->used;
