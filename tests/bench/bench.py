@@ -19,6 +19,10 @@ Pairs (Linux on loopback; Tern over net_memif between two processes):
                           macswap on both ends bouncing frames of the same size (every
                           frame received is sent back, as in an echo), as many in flight
                           (256), on the same memif
+  echo msg/s, socket API  tern-sockecho (the socket-style API, an epoll-style loop with
+                          copying read/write) against tern-echo (the callback API) under
+                          the same tern-loadgen echo load, runs interleaved; the ratio's
+                          target is 0.70 or more
   latency p50/p99         at a moderate, steady rate: 8 connections, each pausing 1 ms
                           between a response and its next request (wrk's delay() in a
                           script, tern-loadgen --delay-ms 1): wrk vs tern-loadgen
@@ -670,14 +674,24 @@ def main():
                 log("  testpmd ceiling not measured: %s" % str(e)[:200])
                 return 0.0
         echo_runs = []
+        echo_client = ["--target", "10.78.0.1:7", "--mode", "echo", "--conns", str(ECHO_CONNS),
+                       "--size", str(ECHO_MSG), "--depth", "1"]
 
         def echo():
-            res = tern("echo", ["tern-echo", "--port", "7"],
-                       ["--target", "10.78.0.1:7", "--mode", "echo", "--conns", str(ECHO_CONNS),
-                        "--size", str(ECHO_MSG), "--depth", "1"])
+            res = tern("echo", ["tern-echo", "--port", "7"], echo_client)
             echo_runs.append(res)
             return res["frames_tx_per_s"]
-        mp, te = alternate([ceiling, echo], a.runs)
+
+        def sockecho():
+            # the same load against the epoll-style server on the socket-style
+            # API (copying read/write), interleaved with tern-echo's runs
+            return tern("sockecho", ["tern-sockecho", "--port", "7"],
+                        echo_client)["requests_per_s"]
+
+        def echo_msgs():
+            # tern-echo's messages/s from the run alternate() just took
+            return echo_runs[-1]["requests_per_s"]
+        mp, te, tcb, tsk = alternate([ceiling, echo, echo_msgs, sockecho], a.runs)
         # whether both ends are saturated: each one's share of the run on frames
         srv_load = [r["server_busy_pct"] for r in echo_runs if "server_busy_pct" in r]
         load = "server %s, client %.0f%% busy" % (
@@ -685,6 +699,9 @@ def main():
             statistics.median(r["busy_pct"] for r in echo_runs))
         row("echo packets/s (vs testpmd macswap)", mp, te, "pkt/s",
             "frames of %d bytes into the server per second, both; Tern: %s" % (ECHO_FRAME, load))
+        row("echo msg/s, socket API (vs callback API)", tcb, tsk, "msg/s",
+            "reference column: tern-echo (callbacks, zero-copy); tern: tern-sockecho "
+            "(tern_sock.h, epoll-style loop, read/write copies); target ratio >= 0.70")
         # many idle connections held while connections/s is measured, on
         # hugepages as such a server runs (with 4 KiB pages every lookup in a
         # table of a million entries walks the page tables: 0.76-0.99 of the
