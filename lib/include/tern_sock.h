@@ -49,8 +49,10 @@
  *  - SO_SNDBUF, SO_RCVBUF: the value set is the value in effect (Linux
  *    doubles it), bounded by [tcp] sndbuf / [tcp] rcvbuf of the config (the
  *    window shift offered in the SYN is chosen from [tcp] rcvbuf) and from
- *    below by [tcp] mss. A listener's values pass to accepted sockets.
- *    SO_RCVBUF counts payload bytes, not kernel memory.
+ *    below by [tcp] mss. A listener's values pass to accepted sockets;
+ *    SO_RCVBUF then applies from the first segment after the handshake (the
+ *    SYN-ACK offers [tcp] rcvbuf's window). SO_RCVBUF counts payload bytes,
+ *    not kernel memory.
  *  - TCP_NODELAY: accepted and read back; Tern has no Nagle algorithm, so
  *    segments always leave at once. TCP_MAXSEG: reads the connection's send
  *    MSS (before: the stack's [tcp] mss or the one set); a value set is
@@ -65,6 +67,9 @@
  *    EPOLL_CTL_ADD elsewhere is EBUSY); EPOLLEXCLUSIVE and EPOLLWAKEUP are
  *    ignored. EPOLLONESHOT is supported.
  *  - A connection ended by the stack's shutdown reports ECONNABORTED.
+ *  - write() on a socket never connected: ENOTCONN as POSIX (Linux: EPIPE);
+ *    while connecting: EAGAIN (as Linux). shutdown() while connecting:
+ *    ENOTCONN.
  *  - fcntl, dup, sendmsg/recvmsg with control data, MSG_OOB, urgent data and
  *    IPv6 are not there; MSG_PEEK, MSG_DONTWAIT (a no-op) and MSG_NOSIGNAL
  *    (a no-op: no signals are ever raised) are; other flags are EINVAL.
