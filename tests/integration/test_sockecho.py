@@ -3,8 +3,10 @@
 tern-sockecho (app/sockecho: an epoll-style event loop on the socket-style
 API, tern_sock.h) with Linux clients in the test namespace over net_tap.
 
-Twice: level-triggered with copying read/write (the default), then
-edge-triggered with the zero-copy calls (--edge --zero-copy). Each time:
+Three times: level-triggered with copying read/write (the default), then
+edge-triggered with the zero-copy calls (--edge --zero-copy), then the
+default on two workers (a net_tap port of two queues: each worker's loop
+has its own descriptors and listening socket; both must accept). Each time:
 - 20 concurrent connections to 10.77.0.2:7, each sends 2 MiB of its own
   pseudo-random stream while reading the echo, then shutdown(SHUT_WR); every
   byte echoed back is compared, each connection ends with EOF from tern (the
@@ -43,9 +45,9 @@ def client(t, conns, nbytes, shutdown, seed):
     return res
 
 
-def run(build, src, args):
-    h.log("== tern-sockecho %s" % " ".join(args))
-    with h.TernNetns(build, src, app="tern-sockecho", tern_args=args) as t:
+def run(build, src, args, lcores="0"):
+    h.log("== tern-sockecho %s on lcores %s" % (" ".join(args), lcores))
+    with h.TernNetns(build, src, app="tern-sockecho", tern_args=args, lcores=lcores) as t:
         client(t, CONNS, BYTES, "after-send", seed=31)
         client(t, LATE, LATE_BYTES, "before-read", seed=32)
         # Linux's last ACKs cross the tap queue: time for a FIN resend
@@ -64,12 +66,21 @@ def run(build, src, args):
         h.check(not probs, "every received frame counted once" +
                 ("" if not probs else ": " + "; ".join(probs)))
         h.check(trc == 0, "tern-sockecho exit status 0 after SIGTERM (got %s)" % trc)
+        ws = h.parse_workers(t.tern.stdout_lines)
+        h.log("per worker: %s" % ws)
+        lo, _, hi = lcores.partition("-")
+        nw = int(hi or lo) - int(lo) + 1
+        h.check(len(ws) == nw, "%d worker(s) reported (%d)" % (nw, len(ws)))
+        for i, w in enumerate(ws):
+            h.check(w["tcp_passive_opens"] > 0, "worker %d accepted %d > 0"
+                    % (i, w["tcp_passive_opens"]))
 
 
 def main(build, src):
     h.require_netns()
     run(build, src, [])
     run(build, src, ["--edge", "--zero-copy"])
+    run(build, src, [], lcores=os.environ.get("TERN_TEST_LCORES", "0-1"))
 
 
 if __name__ == "__main__":

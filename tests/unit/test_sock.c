@@ -198,6 +198,17 @@ START_TEST(test_errnos)
 	ck_assert_int_ge(a, 0);
 	ck_assert_int_ge(b, 0);
 	ck_assert_int_ne(a, b);
+	/* a fresh socket polls writable and hung up (as Linux); no descriptor: POLLNVAL */
+	ck_assert_int_eq(revents(a, POLLIN | POLLOUT), POLLOUT | POLLHUP);
+	{
+		struct pollfd p[3] = { { .fd = 777, .events = POLLIN }, { .fd = -1, .events = POLLIN },
+				       { .fd = b, .events = POLLIN } };
+
+		ck_assert_int_eq(tern_sock_poll(x, p, 3, 1000), 2);
+		ck_assert_int_eq(p[0].revents, POLLNVAL);
+		ck_assert_int_eq(p[1].revents, 0);
+		ck_assert_int_eq(p[2].revents, POLLHUP);
+	}
 	/* not a descriptor */
 	CK_ERR(tern_sock_read(x, 999999, buf, 1), EBADF);
 	CK_ERR(tern_sock_read(x, -1, buf, 1), EBADF);
@@ -390,6 +401,17 @@ START_TEST(test_backlog)
 	TH_EXPECT_NONE(&h);
 	ck_assert_uint_eq(th_count(&h, TERN_TCP_ESTABLISHED), 2);
 	ck_assert_uint_eq(tern_sock_ctx_used(x), 2);
+	/* the port is still in use by accepted connections: SO_REUSEADDR listens again */
+	{
+		struct sockaddr_in sin = sin_of(htonl(INADDR_ANY), SPORT);
+		int fd = tern_socket(x, AF_INET, SOCK_STREAM, 0), one = 1;
+
+		CK_ERR(tern_sock_bind(x, fd, SA(&sin), sizeof(sin)), EADDRINUSE);
+		ck_assert_int_eq(tern_sock_setsockopt(x, fd, SOL_SOCKET, SO_REUSEADDR, &one,
+				sizeof(one)), 0);
+		ck_assert_int_eq(tern_sock_bind(x, fd, SA(&sin), sizeof(sin)), 0);
+		ck_assert_int_eq(tern_sock_listen(x, fd, 1), 0);
+	}
 }
 END_TEST
 
