@@ -25,6 +25,9 @@
  * pollfd, struct epoll_event, SO_*, TCP_*), so porting is renaming calls.
  *
  * Deviations from POSIX / Linux:
+ *  - Descriptors start at 0 and a freed one is reused first (the most
+ *    recently freed, not the lowest free as POSIX asks); they are no
+ *    kernel descriptors (no read(2), close(2) on them).
  *  - Never blocking: every socket is O_NONBLOCK (SOCK_NONBLOCK and
  *    SOCK_CLOEXEC are accepted and mean nothing more); tern_sock_poll() and
  *    tern_epoll_wait() never wait, whatever the timeout. A blocking layer
