@@ -221,6 +221,23 @@ START_TEST(test_errnos)
 	CK_ERR(tern_sock_getpeername(x, a, SA(&any), &len), ENOTCONN);
 	CK_ERR(tern_sock_accept(x, a, NULL, NULL), EINVAL);
 	CK_ERR(tern_sock_listen(x, a, 1), EINVAL);          /* no port */
+	CK_ERR(tern_sock_readv(x, a, NULL, -1), EINVAL);
+	CK_ERR(tern_sock_writev(x, a, NULL, -1), EINVAL);
+	CK_ERR(tern_sock_send(x, a, buf, 1, MSG_OOB), EINVAL);
+	CK_ERR(tern_sock_getsockname(x, a, NULL, &len), EINVAL);
+	{
+		struct rte_mbuf *m = NULL;
+
+		CK_ERR(tern_sock_recv_mbuf(x, a, &m, 0), EINVAL);
+		CK_ERR(tern_sock_recv_mbuf(x, a, &m, 100), ENOTCONN);
+		ck_assert_ptr_null(m);
+		CK_ERR(tern_sock_send_mbuf(x, a, NULL), EINVAL);
+		m = rte_pktmbuf_alloc(unit_pool());
+		ck_assert_ptr_nonnull(m);
+		/* not consumed on failure: the caller frees it */
+		CK_ERR(tern_sock_send_mbuf(x, a, m), ENOTCONN);
+		rte_pktmbuf_free(m);
+	}
 	/* bind */
 	CK_ERR(tern_sock_bind(x, a, SA(&any), sizeof(any) - 1), EINVAL);
 	CK_ERR(tern_sock_bind(x, a, SA(&other), sizeof(other)), EADDRNOTAVAIL);
