@@ -323,6 +323,10 @@ sk_on_recv(struct tern_conn *c, struct rte_mbuf *m, void *arg)
 	uint32_t len = rte_pktmbuf_pkt_len(m);
 	struct rte_mbuf *last;
 
+	if (len == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (s->flags & SF_RD_SHUT) {
 		/* nobody will read it: out of the window at once */
 		rte_pktmbuf_free(m);
@@ -923,12 +927,13 @@ tern_sock_recv_mbuf(struct tern_sock_ctx *x, int fd, struct rte_mbuf **out, size
 		return -1;
 	if (s->rx_bytes == 0)
 		return sk_read_empty(s);
-	/* whole segments, the first whatever its size, up to @max bytes */
+	/* whole segments, the first whatever its size (and past empty ones: 0
+	 * would read as end of stream), up to @max bytes */
 	head = last = s->rx_head;
 	bytes = head->data_len;
 	nsegs = 1;
 	for (m = head->next; m != NULL && nsegs < UINT16_MAX &&
-			bytes + (size_t)m->data_len <= max; m = m->next) {
+			(bytes == 0 || bytes + (size_t)m->data_len <= max); m = m->next) {
 		bytes += m->data_len;
 		nsegs++;
 		m->nb_segs = 1;    /* it may have headed a chain of its own */
