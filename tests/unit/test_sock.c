@@ -886,6 +886,51 @@ START_TEST(test_options)
 }
 END_TEST
 
+START_TEST(test_inherited_options_and_abort)
+{
+	int lfd, fd, v = 8192, one = 1;
+	socklen_t len = sizeof(v);
+	char buf[4];
+	uint32_t iss;
+
+	up();
+	lfd = listener(SPORT, 4);
+	ck_assert_int_eq(tern_sock_setsockopt(x, lfd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)), 0);
+	v = 3000;
+	ck_assert_int_eq(tern_sock_setsockopt(x, lfd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)), 0);
+	ck_assert_int_eq(tern_sock_setsockopt(x, lfd, SOL_SOCKET, SO_KEEPALIVE, &one,
+			sizeof(one)), 0);
+	fd = accepted(lfd, &iss);
+	ck_assert_int_eq(tern_sock_getsockopt(x, fd, SOL_SOCKET, SO_RCVBUF, &v, &len), 0);
+	ck_assert_int_eq(v, 8192);
+	ck_assert_int_eq(tern_sock_getsockopt(x, fd, SOL_SOCKET, SO_SNDBUF, &v, &len), 0);
+	ck_assert_int_eq(v, 3000);
+	ck_assert_int_eq(tern_sock_getsockopt(x, fd, SOL_SOCKET, SO_KEEPALIVE, &v, &len), 0);
+	ck_assert_int_eq(v, 1);
+	/* SO_SNDBUF bounds writes from the first one */
+	{
+		static uint8_t big[8192];
+
+		ck_assert_int_eq(tern_sock_write(x, fd, big, sizeof(big)), 3000);
+	}
+	/* values beyond the config are cut to it, below the MSS raised to it */
+	v = 1 << 30;
+	ck_assert_int_eq(tern_sock_setsockopt(x, fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)), 0);
+	ck_assert_int_eq(tern_sock_getsockopt(x, fd, SOL_SOCKET, SO_SNDBUF, &v, &len), 0);
+	ck_assert_int_eq(v, (int)h.ns.cfg.tcp_sndbuf);
+	v = 1;
+	ck_assert_int_eq(tern_sock_setsockopt(x, fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)), 0);
+	ck_assert_int_eq(tern_sock_getsockopt(x, fd, SOL_SOCKET, SO_RCVBUF, &v, &len), 0);
+	ck_assert_int_eq(v, 1460);
+	/* the stack ends every connection (an app's exit): ECONNABORTED */
+	tern_stack_abort_conns(h.ns.stack);
+	ck_assert_int_eq(revents(fd, POLLIN) & (POLLERR | POLLHUP), POLLERR | POLLHUP);
+	CK_ERR(tern_sock_read(x, fd, buf, sizeof(buf)), ECONNABORTED);
+	ck_assert_int_eq(tern_sock_read(x, fd, buf, sizeof(buf)), 0);
+	nf_drain(h.ns.dev);
+}
+END_TEST
+
 START_TEST(test_ctx_free_returns_mbufs)
 {
 	int lfd, fd;
@@ -933,6 +978,7 @@ sock_suite(void)
 	tcase_add_test(data, test_send_buffer);
 	tcase_add_test(data, test_zero_copy);
 	tcase_add_test(data, test_ctx_free_returns_mbufs);
+	tcase_add_test(data, test_inherited_options_and_abort);
 	suite_add_tcase(s, data);
 
 	tcase_add_checked_fixture(ready, setup, teardown);
