@@ -317,6 +317,12 @@ tern_unlisten(struct tern_worker *w, uint16_t port)
 	return tcp_unlisten(&w->tcp, port);
 }
 
+int
+tern_listen_set_rcvbuf(struct tern_worker *w, uint16_t port, uint32_t bytes)
+{
+	return tcp_listen_set_rcvbuf(&w->tcp, port, bytes);
+}
+
 struct tern_conn *
 tern_connect(struct tern_worker *w, uint32_t daddr, uint16_t dport,
 		const struct tern_conn_ops *ops, void *arg)

@@ -253,6 +253,13 @@ typedef int (tern_accept_fn)(struct tern_conn *c, void *arg);
  */
 int tern_listen(struct tern_worker *w, uint16_t port, tern_accept_fn *on_accept, void *arg);
 
+/**
+ * The receive buffer (tern_conn_set_rcvbuf) of the connections @p port will
+ * take, from their SYN-ACK on (a SYN cookie's SYN-ACK offers [tcp] rcvbuf).
+ * @return the bound in effect, or -ENOENT (no listener).
+ */
+int tern_listen_set_rcvbuf(struct tern_worker *w, uint16_t port, uint32_t bytes);
+
 /** Stop listening on @p port; half-open connections are reset. @return 0 or -ENOENT. */
 int tern_unlisten(struct tern_worker *w, uint16_t port);
 

@@ -52,10 +52,9 @@
  *  - SO_SNDBUF, SO_RCVBUF: the value set is the value in effect (Linux
  *    doubles it), bounded by [tcp] sndbuf / [tcp] rcvbuf of the config (the
  *    window shift offered in the SYN is chosen from [tcp] rcvbuf) and from
- *    below by [tcp] mss. A listener's values pass to accepted sockets;
- *    SO_RCVBUF then applies from the first segment after the handshake (the
- *    SYN-ACK offers [tcp] rcvbuf's window). SO_RCVBUF counts payload bytes,
- *    not kernel memory.
+ *    below by [tcp] mss. A listener's values pass to accepted sockets (its
+ *    SO_RCVBUF bounds their SYN-ACK's window already, but for a SYN cookie's).
+ *    SO_RCVBUF counts payload bytes, not kernel memory.
  *  - TCP_NODELAY: accepted and read back; Tern has no Nagle algorithm, so
  *    segments always leave at once. TCP_MAXSEG: reads the connection's send
  *    MSS (before: the stack's [tcp] mss or the one set); a value set is

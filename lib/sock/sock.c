@@ -644,6 +644,8 @@ tern_sock_listen(struct tern_sock_ctx *x, int fd, int backlog)
 	rc = tern_listen(x->w, s->lport, sk_on_accept, s);
 	if (rc != 0)
 		return sk_fail(-rc);
+	if (s->rcvbuf != x->rcvbuf_max)
+		tern_listen_set_rcvbuf(x->w, s->lport, s->rcvbuf);
 	s->backlog = backlog < 0 ? 0 : (uint32_t)backlog;
 	s->state = S_LISTEN;
 	return 0;
@@ -1342,6 +1344,8 @@ tern_sock_setsockopt(struct tern_sock_ctx *x, int fd, int level, int name, const
 			s->rcvbuf = RTE_MAX(RTE_MIN((uint32_t)RTE_MAX(v, 0), x->rcvbuf_max), x->mss);
 			if (s->conn != NULL)
 				s->rcvbuf = tern_conn_set_rcvbuf(s->conn, s->rcvbuf);
+			else if (s->state == S_LISTEN)   /* from the next SYN-ACK on */
+				tern_listen_set_rcvbuf(x->w, s->lport, s->rcvbuf);
 			return 0;
 		default:
 			return sk_fail(ENOPROTOOPT);

@@ -390,6 +390,7 @@ tcp_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn *fn, void *arg)
 	if (l == NULL)
 		return -ENOMEM;
 	l->port = port;
+	l->rcvbuf = tw->p.rcvbuf;
 	l->on_accept = fn;
 	l->arg = arg;
 	tw->listeners[port] = l;
@@ -641,13 +642,31 @@ tern_recved(struct tern_conn *c, uint32_t bytes)
 	}
 }
 
+/* A receive buffer within what the window shift offered allows. */
+static uint32_t
+tcp_rcvbuf_fit(const struct tcp_worker *tw, uint32_t bytes)
+{
+	return RTE_MAX(RTE_MIN(bytes, tw->p.rcvbuf), (uint32_t)tw->p.mss);
+}
+
 uint32_t
 tern_conn_set_rcvbuf(struct tern_conn *c, uint32_t bytes)
 {
 	struct tcp_cb *tp = conn_cb(c);
 
-	tp->rcvbuf = RTE_MAX(RTE_MIN(bytes, tp->tw->p.rcvbuf), (uint32_t)tp->tw->p.mss);
+	tp->rcvbuf = tcp_rcvbuf_fit(tp->tw, bytes);
 	return tp->rcvbuf;
+}
+
+int
+tcp_listen_set_rcvbuf(struct tcp_worker *tw, uint16_t port, uint32_t bytes)
+{
+	struct tcp_listener *l = tw->listeners[port];
+
+	if (l == NULL)
+		return -ENOENT;
+	l->rcvbuf = tcp_rcvbuf_fit(tw, bytes);
+	return (int)l->rcvbuf;
 }
 
 int

@@ -338,12 +338,14 @@ tcp_cookies_recent(const struct tcp_worker *tw)
 /*
  * What both ways into SYN-RECEIVED (a SYN at the listener, an ACK carrying a
  * SYN cookie) set up: the peer's ISN @p irs and ours @p iss (RFC 9293
- * §3.10.7.2), the timestamp offset, and a place in @p l's SYN queue. The
- * caller takes the options and enters the state.
+ * §3.10.7.2), the timestamp offset, the listener's receive buffer, and a
+ * place in @p l's SYN queue. The caller takes the options and enters the
+ * state.
  */
 static void
 tcp_syn_received_init(struct tcp_cb *tp, struct tcp_listener *l, uint32_t irs, uint32_t iss)
 {
+	tp->rcvbuf = l->rcvbuf;
 	tp->irs = irs;
 	tp->rcv_nxt = tp->rcv_adv = irs + 1;
 	tp->iss = iss;

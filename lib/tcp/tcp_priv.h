@@ -233,6 +233,7 @@ struct tcp_listener {
 	uint16_t port;                 /**< host order */
 	uint32_t syn_count;            /**< half-open (SYN_RECEIVED) connections */
 	uint64_t accepted;             /**< connections accepted (the operator's view) */
+	uint32_t rcvbuf;               /**< its connections' receive buffer (tern_listen_set_rcvbuf) */
 	tern_accept_fn *on_accept;
 	void *arg;
 };
@@ -356,6 +357,7 @@ void tcp_timewait_free(struct tcp_worker *tw, struct tcp_timewait *t);
 void tcp_notify_closed(struct tcp_cb *tp, int reason);
 int tcp_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn *fn, void *arg);
 int tcp_unlisten(struct tcp_worker *tw, uint16_t port);
+int tcp_listen_set_rcvbuf(struct tcp_worker *tw, uint16_t port, uint32_t bytes);
 /* Active open from @saddr (0: the next free local address and port). */
 struct tcp_cb *tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr,
 		uint16_t dport, const struct tern_conn_ops *ops, void *arg);

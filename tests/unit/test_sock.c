@@ -576,6 +576,38 @@ START_TEST(test_window_follows_reading)
 }
 END_TEST
 
+/* A listener's SO_RCVBUF bounds its connections' window from the SYN-ACK. */
+START_TEST(test_listener_rcvbuf)
+{
+	const struct th_opts mss = { .mss = 1460 };
+	int lfd, fd, v = 4096;
+	uint8_t buf[4096];
+
+	h.ns.cfg.tcp_window_scaling = 0;
+	up();
+	lfd = listener(SPORT, 4);
+	ck_assert_int_eq(tern_sock_setsockopt(x, lfd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)), 0);
+	h.lport = SPORT;
+	th_inject(&h, T_SYN, IRS, 0, TH_PWND, NULL, 0, &mss);
+	th_poll(&h);
+	h.iss = TH_EXPECT(&h, T_SYN | T_ACK, TH_ANY, B, 4096, 0)->seq;
+	th_inject(&h, T_ACK, B, h.iss + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	fd = tern_sock_accept(x, lfd, NULL, NULL);
+	ck_assert_int_ge(fd, 0);
+	th_inject_data(&h, T_ACK, B, h.iss + 1, 1400);
+	th_inject_data(&h, T_ACK, B + 1400, h.iss + 1, 1400);
+	th_inject_data(&h, T_ACK, B + 2800, h.iss + 1, 1296);
+	th_poll(&h);
+	th_advance_ms(&h, 40);
+	TH_EXPECT(&h, T_ACK, h.iss + 1, B + 4096, 0, 0);
+	ck_assert_int_eq(tern_sock_read(x, fd, buf, sizeof(buf)), 4096);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, h.iss + 1, B + 4096, 4096, 0);
+	TH_EXPECT_NONE(&h);
+}
+END_TEST
+
 START_TEST(test_send_buffer)
 {
 	static uint8_t big[8192];
@@ -976,6 +1008,7 @@ sock_suite(void)
 	tcase_add_checked_fixture(data, setup, teardown);
 	tcase_add_test(data, test_window_follows_reading);
 	tcase_add_test(data, test_send_buffer);
+	tcase_add_test(data, test_listener_rcvbuf);
 	tcase_add_test(data, test_zero_copy);
 	tcase_add_test(data, test_ctx_free_returns_mbufs);
 	tcase_add_test(data, test_inherited_options_and_abort);
