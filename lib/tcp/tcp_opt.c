@@ -119,40 +119,56 @@ tcp_opt_parse(const uint8_t *opt, unsigned int len, struct tcp_seg *seg, bool sy
 	return 0;
 }
 
-static unsigned int
-opt_put_ts(struct tcp_cb *tp, uint8_t *p, uint32_t tsecr)
+unsigned int
+tcp_opt_write_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
 {
 	memcpy(p, opt_ts_lead, sizeof(opt_ts_lead));
-	wr32(&p[4], tcp_ts_now(tp->tw) + tp->ts_offset);
+	wr32(&p[4], tsval);
 	wr32(&p[8], tsecr);
 	return 12;
 }
 
 unsigned int
-tcp_opt_build_syn(struct tcp_cb *tp, uint8_t *p, bool synack)
+tcp_opt_write_syn(uint8_t *p, const struct tcp_syn_opts *o)
 {
 	unsigned int n = 0;
 
 	p[n++] = OPT_MSS;
 	p[n++] = 4;
-	p[n++] = (uint8_t)(tp->tw->p.mss >> 8);
-	p[n++] = (uint8_t)tp->tw->p.mss;
-	if (tp->flags & TF_SACK) {
+	p[n++] = (uint8_t)(o->mss >> 8);
+	p[n++] = (uint8_t)o->mss;
+	if (o->sack_ok) {
 		p[n++] = OPT_NOP;
 		p[n++] = OPT_NOP;
 		p[n++] = OPT_SACK_OK;
 		p[n++] = 2;
 	}
-	if (tp->flags & TF_TS)
-		/* RFC 7323 §3.2: TSecr is 0 on a SYN, the peer's TSval on a SYN-ACK */
-		n += opt_put_ts(tp, &p[n], synack ? tp->ts_recent : 0);
-	if (tp->flags & TF_WSCALE) {
+	if (o->ts)
+		n += tcp_opt_write_ts(&p[n], o->tsval, o->tsecr);
+	if (o->ws) {
 		p[n++] = OPT_NOP;
 		p[n++] = OPT_WS;
 		p[n++] = 3;
-		p[n++] = tp->rcv_wscale;
+		p[n++] = o->wscale;
 	}
 	return n;
+}
+
+unsigned int
+tcp_opt_build_syn(struct tcp_cb *tp, uint8_t *p, bool synack)
+{
+	const struct tcp_syn_opts o = {
+		.mss = tp->tw->p.mss,
+		.sack_ok = (tp->flags & TF_SACK) != 0,
+		.ts = (tp->flags & TF_TS) != 0,
+		.tsval = tcp_ts_now(tp->tw) + tp->ts_offset,
+		/* RFC 7323 §3.2: TSecr is 0 on a SYN, the peer's TSval on a SYN-ACK */
+		.tsecr = synack ? tp->ts_recent : 0,
+		.ws = (tp->flags & TF_WSCALE) != 0,
+		.wscale = tp->rcv_wscale,
+	};
+
+	return tcp_opt_write_syn(p, &o);
 }
 
 unsigned int
@@ -162,7 +178,7 @@ tcp_opt_build(struct tcp_cb *tp, uint8_t *p)
 	unsigned int n = 0, nb;
 
 	if (tp->flags & TF_TS)
-		n += opt_put_ts(tp, p, tp->ts_recent);
+		n += tcp_opt_write_ts(p, tcp_ts_now(tp->tw) + tp->ts_offset, tp->ts_recent);
 	if ((tp->flags & TF_SACK) && tp->reass.len != 0) {
 		/* RFC 2018 §3: 3 blocks fit beside timestamps, 4 without */
 		nb = tcp_reass_sack_blocks(tp, edges, (tp->flags & TF_TS) ? 3 : 4);

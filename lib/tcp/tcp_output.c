@@ -878,38 +878,20 @@ tcp_send_cookie_synack(struct tcp_worker *tw, const struct tcp_key *key,
 	const struct tcp_params *p = &tw->p;
 	bool ts = syn->has_ts && p->timestamps;
 	bool sack = ts && syn->sack_ok && p->sack;    /* remembered only through TSval */
+	/* the window scale and SACK-permitted live on only in the TSval */
+	const struct tcp_syn_opts o = {
+		.mss = p->mss,
+		.sack_ok = sack,
+		.ts = ts,
+		.tsval = ts ? tcp_syncookie_tsval(tcp_ts_now(tw) + tcp_ts_offset(tw, key), syn,
+				sack) : 0,
+		.tsecr = syn->tsval,
+		.ws = ts && syn->has_ws && p->window_scaling,
+		.wscale = p->rcv_wscale,
+	};
 	uint8_t opts[TCP_OPT_MAX];
-	unsigned int n = 0;
+	unsigned int n = tcp_opt_write_syn(opts, &o);
 
-	opts[n++] = 2;
-	opts[n++] = 4;
-	opts[n++] = (uint8_t)(p->mss >> 8);
-	opts[n++] = (uint8_t)p->mss;
-	if (sack) {
-		opts[n++] = 1;
-		opts[n++] = 1;
-		opts[n++] = 4;
-		opts[n++] = 2;
-	}
-	if (ts) {
-		uint32_t tsval = tcp_syncookie_tsval(tcp_ts_now(tw) + tcp_ts_offset(tw, key),
-				syn, sack);
-
-		opts[n++] = 1;
-		opts[n++] = 1;
-		opts[n++] = 8;
-		opts[n++] = 10;
-		opts[n++] = (uint8_t)(tsval >> 24); opts[n++] = (uint8_t)(tsval >> 16);
-		opts[n++] = (uint8_t)(tsval >> 8); opts[n++] = (uint8_t)tsval;
-		opts[n++] = (uint8_t)(syn->tsval >> 24); opts[n++] = (uint8_t)(syn->tsval >> 16);
-		opts[n++] = (uint8_t)(syn->tsval >> 8); opts[n++] = (uint8_t)syn->tsval;
-	}
-	if (ts && syn->has_ws && p->window_scaling) {
-		opts[n++] = 1;
-		opts[n++] = 3;
-		opts[n++] = 3;
-		opts[n++] = p->rcv_wscale;
-	}
 	tw->stats->tcp_syncookies_sent++;
 	tcp_send_ctl(tw, key, iss, syn->seq + 1, TH_SYN | TH_ACK,
 			(uint16_t)RTE_MIN(p->rcvbuf, 65535u), opts, n);
@@ -921,18 +903,7 @@ tcp_timewait_send_ack(struct tcp_worker *tw, struct tcp_timewait *t)
 	uint8_t opts[12];
 	unsigned int optlen = 0;
 
-	if (t->has_ts) {
-		uint32_t tsval = tcp_ts_now(tw) + t->ts_offset;
-
-		opts[0] = 1;
-		opts[1] = 1;
-		opts[2] = 8;
-		opts[3] = 10;
-		opts[4] = (uint8_t)(tsval >> 24); opts[5] = (uint8_t)(tsval >> 16);
-		opts[6] = (uint8_t)(tsval >> 8); opts[7] = (uint8_t)tsval;
-		opts[8] = (uint8_t)(t->ts_recent >> 24); opts[9] = (uint8_t)(t->ts_recent >> 16);
-		opts[10] = (uint8_t)(t->ts_recent >> 8); opts[11] = (uint8_t)t->ts_recent;
-		optlen = 12;
-	}
+	if (t->has_ts)
+		optlen = tcp_opt_write_ts(opts, tcp_ts_now(tw) + t->ts_offset, t->ts_recent);
 	tcp_send_ctl(tw, &t->key, t->snd_nxt, t->rcv_nxt, TH_ACK, t->rcv_wnd, opts, optlen);
 }

@@ -442,6 +442,18 @@ unsigned int tcp_reass_sack_blocks(const struct tcp_cb *tp, uint32_t *edges, uns
 /* --- tcp_opt.c --- */
 /** Parse the options of @p th into @p seg. @return 0 or -EINVAL (malformed). */
 int tcp_opt_parse(const uint8_t *opt, unsigned int len, struct tcp_seg *seg, bool syn);
+/** The options of a SYN or SYN-ACK, as chosen (tcp_opt_write_syn). */
+struct tcp_syn_opts {
+	uint16_t mss;
+	bool sack_ok, ts, ws;
+	uint32_t tsval, tsecr;
+	uint8_t wscale;
+};
+/** Write @p o: MSS, then SACK-permitted, timestamps and window scale where
+ * set, NOP-aligned. @return bytes written (multiple of 4, at most 24). */
+unsigned int tcp_opt_write_syn(uint8_t *p, const struct tcp_syn_opts *o);
+/** Write NOP, NOP, timestamps (RFC 7323 §3). @return 12. */
+unsigned int tcp_opt_write_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr);
 /** Write our SYN / SYN-ACK options. @return bytes written (multiple of 4). */
 unsigned int tcp_opt_build_syn(struct tcp_cb *tp, uint8_t *p, bool synack);
 /** Write options of a non-SYN segment (timestamps, SACK). @return bytes (x4). */
