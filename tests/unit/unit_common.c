@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -11,6 +14,27 @@
 static int eal_started;
 static struct rte_mempool *pool;
 
+/* EAL's runtime directory of this process (/var/run/dpdk/PREFIX), at exit. */
+static void
+unit_remove_runtime_dir(void)
+{
+	const char *dir = rte_eal_get_runtime_dir();
+	struct dirent *de;
+	char path[PATH_MAX];
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 void
 unit_eal_init(const char *file_prefix)
 {
@@ -20,12 +44,15 @@ unit_eal_init(const char *file_prefix)
 
 	if (eal_started)
 		return;
-	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s", file_prefix);
+	/* a prefix of this process's own: another run of the same suite (a
+	 * second checkout, a loop) must not find EAL's lock taken */
+	snprintf(prefix_arg, sizeof(prefix_arg), "--file-prefix=%s_%d", file_prefix, (int)getpid());
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0) {
 		fprintf(stderr, "unit: EAL init failed: %s\n", rte_strerror(rte_errno));
 		exit(2);
 	}
 	eal_started = 1;
+	atexit(unit_remove_runtime_dir);
 }
 
 struct rte_mempool *
