@@ -24,6 +24,19 @@ RTE_LOG_REGISTER(tern_logtype_core, tern.core, INFO);
 
 static unsigned int stack_serial;  /* names pools and rings uniquely */
 
+/*
+ * Mbufs receive needs of worker @id's pool, which send queues may not take
+ * (docs/design.md "Memory pressure"): a full ring on each queue it polls,
+ * the burst in hand, and a transmit batch for the ACKs it answers with.
+ */
+static uint32_t
+worker_rx_reserve(const struct tern_stack *s, unsigned int id)
+{
+	uint32_t queues = (s->nb_queues - id + s->nb_workers - 1) / s->nb_workers;
+
+	return queues * s->cfg.port_rx_desc + s->cfg.burst + NET_TX_BATCH_MAX;
+}
+
 static int
 worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned int serial)
 {
@@ -35,7 +48,7 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 		.arp_pending = cfg->arp_pending, .arp_retries = cfg->arp_retries,
 	};
 	char name[RTE_MEMPOOL_NAMESIZE];
-	int socket = rte_socket_id();
+	int socket = rte_socket_id(), rc;
 
 	w->stack = s;
 	w->id = id;
@@ -79,7 +92,10 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 	w->nif.peer_inbox = s->inboxes;
 	w->nif.n_workers = (uint16_t)s->nb_workers;
 	w->nif.self = id;
-	return tcp_worker_init(&w->tcp, &w->nif, &w->stats, cfg, w, id, serial, socket);
+	rc = tcp_worker_init(&w->tcp, &w->nif, &w->stats, cfg, w, id, serial, socket);
+	if (rc == 0)
+		tcp_worker_set_rx_reserve(&w->tcp, worker_rx_reserve(s, id));
+	return rc;
 }
 
 struct stack_range_check {

@@ -290,9 +290,11 @@ void tern_conn_set_ops(struct tern_conn *c, const struct tern_conn_ops *ops, voi
 
 /**
  * Copy up to @p len bytes of @p buf into the send buffer.
- * @return bytes queued (0 .. len; less when the buffer is full: wait for
- *         on_sent), or -ENOTCONN (not yet or no longer sending), -EPIPE
- *         (after tern_shutdown/tern_close), -ENOBUFS (no mbufs).
+ * @return bytes queued (0 .. len; less when the buffer is full, or the
+ *         worker's send queues hold their share of its mbufs (the rest is
+ *         kept for receive): wait for on_sent), or -ENOTCONN (not yet or no
+ *         longer sending), -EPIPE (after tern_shutdown/tern_close), -ENOBUFS
+ *         (no mbufs).
  */
 int tern_send(struct tern_conn *c, const void *buf, size_t len);
 

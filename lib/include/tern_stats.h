@@ -121,6 +121,8 @@ extern "C" {
 	X(tcp_syn_overload_drop,"SYNs dropped: memory nearly exhausted (cookies off)") \
 	X(tcp_conn_table_full,  "SYNs refused (RST): connection limit reached") \
 	X(tcp_nombuf,           "TCP segments not sent or data not queued: mbuf pool empty") \
+	X(tcp_nombuf_retry,     "output retries of connections whose segment found the mbuf pool empty") \
+	X(tcp_snd_reserve_hit,  "writes cut short: send queues at their share of the pool (receive reserve)") \
 	X(tcp_time_wait_entered,"connections that entered TIME_WAIT") \
 	X(tcp_time_wait_reused, "TIME_WAIT pairs reused by a newer SYN (RFC 6191)") \
 	X(tcp_time_wait_overflow,"TIME_WAIT records dropped early: table at max_time_wait") \

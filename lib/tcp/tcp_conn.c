@@ -133,7 +133,22 @@ tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *st
 	if (tw->conns == NULL || tw->tcb_pool == NULL || tw->tw_pool == NULL ||
 			tw->listeners == NULL || tw->wheel == NULL || tw->tw_wheel == NULL)
 		return -ENOMEM;
+	tw->sndq_mbufs_max = nif->pool->size;
 	return 0;
+}
+
+/*
+ * Receive refills the device's ring from the same pool the send queues take
+ * their buffers from; a backlog that took every mbuf would starve receive,
+ * and with it the ACKs that free the backlog (docs/design.md "Memory
+ * pressure"). At most half the pool is kept back: the rest always sends.
+ */
+void
+tcp_worker_set_rx_reserve(struct tcp_worker *tw, uint32_t rx_mbufs)
+{
+	uint32_t size = tw->nif->pool->size;
+
+	tw->sndq_mbufs_max = size - RTE_MIN(rx_mbufs, size / 2);
 }
 
 /*

@@ -59,14 +59,16 @@ tcp_sndq_enqueue(struct tcp_cb *tp, struct rte_mbuf *m)
 	meta->flags = 0;
 	meta->tx_refs = 0;
 	tern_mbufq_enqueue(&tp->sndq, m);
+	tp->tw->sndq_mbufs += m->nb_segs;
 }
 
 /* A buffer leaves the send queue: freed now, or by the last frame using it. */
 static void
-tcp_sndq_release(struct rte_mbuf *m)
+tcp_sndq_release(struct tcp_worker *tw, struct rte_mbuf *m)
 {
 	struct tern_mbuf_meta *meta = tern_mbuf_meta(m);
 
+	tw->sndq_mbufs -= m->nb_segs;
 	if (meta->tx_refs != 0)
 		meta->flags |= TERN_MBUF_ORPHAN;
 	else
@@ -90,7 +92,7 @@ tcp_sndq_purge(struct tcp_cb *tp)
 	struct rte_mbuf *m;
 
 	while ((m = tern_mbufq_dequeue(&tp->sndq)) != NULL)
-		tcp_sndq_release(m);
+		tcp_sndq_release(tp->tw, m);
 	tp->snd_cur = NULL;
 	tp->sndq_bytes = 0;
 	tp->snd_head_off = 0;
@@ -151,12 +153,32 @@ tcp_sndq_new_buffer_room(const struct tcp_cb *tp, struct rte_mbuf *m)
 	return RTE_MIN(rte_pktmbuf_tailroom(m), (uint32_t)tp->seg_max);
 }
 
+/*
+ * Whether the send queue of @tp may take one more buffer: the worker's send
+ * queues stay within their share of the pool, so receive keeps its reserve
+ * (tcp_worker_set_rx_reserve); a counter, not rte_mempool_avail_count, which
+ * walks every lcore's cache. An empty queue may always take one: a write
+ * refused here then always has data queued, whose ACK brings on_sent, the
+ * application's cue to write again (as for a full send buffer).
+ */
+static bool
+tcp_sndq_may_grow(struct tcp_cb *tp)
+{
+	struct tcp_worker *tw = tp->tw;
+
+	if (likely(tw->sndq_mbufs < tw->sndq_mbufs_max) || tp->sndq.len == 0)
+		return true;
+	tw->stats->tcp_snd_reserve_hit++;
+	return false;
+}
+
 int
 tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len)
 {
 	struct rte_mempool *pool = tp->tw->nif->pool;
 	const uint8_t *src = buf;
 	uint32_t done = 0;
+	int err = 0;
 
 	while (done < len) {
 		struct rte_mbuf *tail = tp->sndq.tail;
@@ -164,9 +186,12 @@ tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len)
 		char *dst;
 
 		if (room == 0) {
+			if (!tcp_sndq_may_grow(tp))
+				break;
 			tail = rte_pktmbuf_alloc(pool);
 			if (tail == NULL) {
 				tp->tw->stats->tcp_nombuf++;
+				err = -ENOBUFS;
 				break;
 			}
 			tcp_sndq_enqueue(tp, tail);
@@ -178,7 +203,7 @@ tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len)
 		done += n;
 		tp->sndq_bytes += n;
 	}
-	return done == 0 && len != 0 ? -ENOBUFS : (int)done;
+	return done != 0 ? (int)done : err;
 }
 
 void
@@ -214,6 +239,10 @@ tcp_static_buffer(struct tcp_cb *tp, const uint8_t *data, uint32_t len, int *err
 	}
 	off = (uint32_t)(data - (const uint8_t *)ms->addr);
 	len = RTE_MIN(len, (uint32_t)RTE_MIN(ms->len - off, (size_t)UINT16_MAX));
+	if (!tcp_sndq_may_grow(tp)) {
+		*err = 0;       /* as a full send buffer: on_sent will come */
+		return NULL;
+	}
 	m = rte_pktmbuf_alloc(tp->tw->nif->pool);
 	if (m == NULL) {
 		tp->tw->stats->tcp_nombuf++;
@@ -265,7 +294,7 @@ tcp_sndq_drop_acked(struct tcp_cb *tp, uint32_t bytes)
 		tern_mbufq_dequeue(&tp->sndq);
 		if (tp->snd_cur == m)
 			tp->snd_cur = NULL;
-		tcp_sndq_release(m);
+		tcp_sndq_release(tp->tw, m);
 	}
 	tp->snd_head_off = m != NULL ? gone : 0;
 }
@@ -580,9 +609,23 @@ tcp_ack_sent(struct tcp_cb *tp, uint32_t wnd)
 }
 
 /*
+ * A segment of @tp could not be built for lack of mbufs: try the output
+ * again shortly. Nothing else may: with nothing in flight no retransmission
+ * timer runs, and a SYN not sent arms none. One try per connection per
+ * TCP_NOMBUF_RETRY_US bounds what an empty pool costs (no spinning on it).
+ */
+static void
+tcp_nombuf_retry(struct tcp_cb *tp)
+{
+	if (!(tp->flags & TF_NOMBUF))
+		tcp_timer_output_retry(tp, tp->tw->nif->now_us + TCP_NOMBUF_RETRY_US);
+}
+
+/*
  * Send one segment of @tp at @seq with @len bytes of the send queue and
  * @flags. Does not move snd_nxt. The payload goes by reference to its send
- * buffer or as a copy (tcp_tx_mode). @return 0 or -ENOBUFS.
+ * buffer or as a copy (tcp_tx_mode). @return 0 or -ENOBUFS (output retried
+ * later, tcp_nombuf_retry).
  */
 static int
 tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
@@ -609,8 +652,10 @@ tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
 			TCP_HDR_MIN + optlen, &buf, &off);
 	m = tcp_seg_alloc(tw, &tp->key, seq, tp->rcv_nxt, flags, wfield, opts, optlen,
 			len, mode, buf, off, &payload);
-	if (m == NULL)
+	if (m == NULL) {
+		tcp_nombuf_retry(tp);
 		return -ENOBUFS;
+	}
 	if (mode != TCP_TX_COPY)
 		tw->stats->tcp_tx_by_ref++;
 	else if (len != 0)

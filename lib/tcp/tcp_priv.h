@@ -79,6 +79,7 @@ extern int tern_logtype_tcp;
 #define TCP_KEEP_S_MAX   32767    /**< keepalive idle and interval, seconds (as Linux) */
 #define TCP_PMTU_ABSURD  68       /**< below RFC 791's minimum MTU: a forged or broken error */
 #define TCP_PMTU_MIN     552      /**< path MTU floor (a forged error's MSS stays >= 512) */
+#define TCP_NOMBUF_RETRY_US 1000u /**< output retry after an mbuf shortage (TF_NOMBUF) */
 
 /** Connection table key, all fields in network byte order (12 bytes, 4-aligned). */
 struct tcp_key {
@@ -113,6 +114,7 @@ enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_
 #define TF_TLP_ARMED   (1u << 19) /**< the REXMT slot holds a probe timeout (RFC 8985 §7) */
 #define TF_TLP_OUT     (1u << 20) /**< a loss probe is outstanding, up to tlp_high_seq */
 #define TF_TLP_RXT     (1u << 21) /**< that probe resent data (not new data) */
+#define TF_NOMBUF      (1u << 22) /**< a segment found no mbuf: the timer node retries output */
 
 struct tcp_cb;
 
@@ -278,6 +280,8 @@ struct tcp_worker {
 	uint32_t table_gen;            /**< bumped on every insert/delete in conns */
 	uint32_t n_tcb;                /**< control blocks allocated */
 	bool mbufs_low;                /**< mbuf pool below 1/8, as last counted */
+	uint32_t sndq_mbufs;           /**< mbufs held by this worker's send queues */
+	uint32_t sndq_mbufs_max;       /**< their share: the pool less the receive reserve */
 	uint64_t mbuf_check_us;        /**< next time to count the pool */
 	uint32_t state_count[TERN_TCP_TIME_WAIT + 1];
 	uint16_t next_port;            /**< ephemeral port search start */
@@ -348,6 +352,8 @@ int tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats
 /* Abort every connection (on_closed ABORTED) and drop TIME_WAIT state. */
 void tcp_worker_abort_all(struct tcp_worker *tw);
 void tcp_worker_fini(struct tcp_worker *tw);
+/* Keep @rx_mbufs of the worker's pool from send queues (at most half of it). */
+void tcp_worker_set_rx_reserve(struct tcp_worker *tw, uint32_t rx_mbufs);
 struct tcp_cb *tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key);
 void tcp_set_state(struct tcp_cb *tp, uint8_t state);
 void tcp_drop(struct tcp_cb *tp, int reason);
@@ -419,6 +425,8 @@ uint32_t tcp_retransmit_range(struct tcp_cb *tp, uint32_t seq, uint32_t len);
 void tcp_timer_set(struct tcp_cb *tp, enum tcp_timer_id id, uint64_t when_us);
 void tcp_timer_stop(struct tcp_cb *tp, enum tcp_timer_id id);
 void tcp_timer_stop_all(struct tcp_cb *tp);
+/** Run the output of @p tp again at @p when at the latest (TF_NOMBUF). */
+void tcp_timer_output_retry(struct tcp_cb *tp, uint64_t when);
 void tcp_timers_advance(struct tcp_worker *tw, uint64_t now_us);
 void tcp_rexmt_arm(struct tcp_cb *tp);
 /** Arm the persist timer: RTO (at least TCP_PERSIST_MIN_US) << persist_shift, capped

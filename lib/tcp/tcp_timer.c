@@ -63,6 +63,20 @@ tcp_timer_stop(struct tcp_cb *tp, enum tcp_timer_id id)
 	tp->deadline[id] = UINT64_MAX;
 }
 
+/*
+ * No deadline of its own (the control block has no room for one): the wheel
+ * node is brought forward to @when if it is due later, and tcp_timer_fire
+ * runs the output whenever the node fires with TF_NOMBUF set, on time or
+ * earlier for another deadline.
+ */
+void
+tcp_timer_output_retry(struct tcp_cb *tp, uint64_t when)
+{
+	tp->flags |= TF_NOMBUF;
+	if (!tern_wheel_armed(&tp->tmo) || when < tp->tmo.expire)
+		tcp_timer_arm_at(tp, when);
+}
+
 void
 tcp_timer_stop_all(struct tcp_cb *tp)
 {
@@ -318,6 +332,11 @@ tcp_timer_fire(struct tern_wheel_node *n, void *arg)
 			tcp_drop(tp, TERN_CLOSE_TIMEOUT);
 			break;
 		}
+	}
+	if ((tp->flags & (TF_NOMBUF | TF_DEAD)) == TF_NOMBUF) {
+		tp->flags &= ~TF_NOMBUF;
+		tw->stats->tcp_nombuf_retry++;
+		tcp_output_sched(tp);
 	}
 	if (!(tp->flags & TF_DEAD))
 		tcp_timer_rearm(tp);

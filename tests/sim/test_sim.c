@@ -16,6 +16,8 @@
  *                               rss, flow, random) over Q queues (default W),
  *                               workload by seed % 4
  *   test_sim regressions        seeds that found bugs, replayed
+ *   test_sim pressure [N]       seeds 1..N with tiny pools, big send buffers
+ *                               and a tail-dropping queue (run_pressure)
  *   test_sim                    all of the above, 200 seeds per profile
  *
  * Exact-trace scenarios drop chosen segments at the tap (sim_world.h) on an
@@ -1438,6 +1440,63 @@ run_cookies(void)
 	return rc;
 }
 
+/* ------------------------------------------------------------ pressure */
+
+/*
+ * Issue 18, "no stall under pressure": tiny pools (1024 mbufs a worker, the
+ * least the config takes: 2 MiB of buffers) behind send buffers twice that
+ * size, so a bulk sender's backlog alone could take every mbuf; a link with
+ * an 8-frame queue that tail-drops (a full ring) and 1% loss. Every
+ * connection must still complete: the send queues stop at their share of the
+ * pool and a segment that found no mbuf is retried (lib/tcp/tcp_output.c).
+ */
+static const struct sim_profile pressure_profile = {
+	"pressure", "tiny pools, 4 MiB send buffers, 50 Mbit/s with an 8-frame queue, 1% loss",
+	{ .delay_us = 1000, .rate_bps = 50000000, .queue_frames = 8, .drop = 0.01 },
+};
+
+static void
+tune_pressure(struct tern_config *cfg)
+{
+	cfg->mbufs = 1024;
+	cfg->mbuf_cache = 16;
+	cfg->port_rx_desc = 256;
+	cfg->tcp_sndbuf = 4u << 20;
+}
+
+static int
+run_pressure(uint64_t seeds)
+{
+	uint64_t hits = 0, nombuf = 0, retries = 0, conns = 0;
+	struct sim_opts o;
+
+	sim_opts_default(&o);
+	o.tune_both = tune_pressure;
+	o.n_workloads = SIM_WL_N;
+	o.bulk_bytes = 4u << 20;
+	begin("pressure");
+	for (uint64_t seed = 1; seed <= seeds; seed++) {
+		struct sim_result r;
+
+		sim_scenario_run(&pressure_profile, (int)(seed % SIM_WL_N), seed, &o, &r);
+		CHECK(r.ok, "seed %" PRIu64 " (%s): %s", seed, sim_workload_name((int)(seed % SIM_WL_N)),
+				r.why);
+		conns += r.conns;
+		for (int i = 0; i < 2; i++) {
+			hits += r.st[i].tcp_snd_reserve_hit;
+			nombuf += r.st[i].tcp_nombuf;
+			retries += r.st[i].tcp_nombuf_retry;
+		}
+	}
+	printf("  %" PRIu64 " seeds, %" PRIu64 " connections: %" PRIu64 " writes cut at the "
+			"send share, %" PRIu64 " segments without an mbuf, %" PRIu64 " retries\n",
+			seeds, conns, hits, nombuf, retries);
+	/* the pressure was there: backlogs reached their share */
+	CHECK(hits != 0, "no write reached the send queues' share");
+	end(NULL);
+	return cur_failed ? 1 : 0;
+}
+
 /* ------------------------------------------------------------ matrix */
 
 static int
@@ -1539,13 +1598,15 @@ main(int argc, char **argv)
 		rc = run_regressions();
 	else if (strcmp(what, "cookies") == 0)
 		rc = run_cookies();
+	else if (strcmp(what, "pressure") == 0)
+		rc = run_pressure(argc > 2 ? strtoull(argv[2], NULL, 0) : 200);
 	else if (strcmp(what, "all") == 0)
 		rc = run_trace() | run_determinism() | run_throughput() | run_regressions() |
-			run_cookies() | run_matrix(NULL, 200);
+			run_cookies() | run_pressure(200) | run_matrix(NULL, 200);
 	else {
 		fprintf(stderr, "usage: test_sim [matrix [PROFILE|all [SEEDS]] | workers PROFILE "
 				"SEEDS WORKERS SPREAD [QUEUES] | trace | determinism | throughput | "
-				"regressions | cookies]\n");
+				"regressions | cookies | pressure [SEEDS]]\n");
 		return 2;
 	}
 	printf("%u checks, %u failed tests\n", n_checks, n_failed);
