@@ -96,6 +96,7 @@ extern "C" {
 	X(tcp_rexmt_timeout,    "retransmission timer expiries") \
 	X(tcp_rexmt_segs,       "TCP segments retransmitted") \
 	X(tcp_fast_rexmt,       "fast retransmits (three duplicate ACKs)") \
+	X(tcp_sack_ignored,     "SACK blocks ignored: not above SND.UNA and within SND.MAX (D-SACKs included)") \
 	X(tcp_tlp_probes,       "tail loss probes sent (RFC 8985 7)") \
 	X(tcp_tlp_recoveries,   "losses repaired by a tail loss probe's resend") \
 	X(tcp_persist_probes,   "zero-window probes sent") \

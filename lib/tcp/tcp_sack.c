@@ -57,14 +57,16 @@ tcp_sack_update(struct tcp_cb *tp, const struct tcp_seg *seg)
 	for (unsigned int k = 0; k < seg->nsack; k++) {
 		uint32_t l = seg->sack[2 * k], r = seg->sack[2 * k + 1];
 
-		/* RFC 2018 §3: only what lies between SND.UNA and SND.MAX means
-		 * anything; a block at or below the ACK is a D-SACK (RFC 2883) */
-		if (seq_lt(l, tp->snd_una))
-			l = tp->snd_una;
-		if (seq_gt(r, tp->snd_max))
-			r = tp->snd_max;
-		if (seq_geq(l, r))
+		/* RFC 2018 §3: a block reports data above the cumulative ACK,
+		 * within what was sent. One below the ACK is a D-SACK (RFC
+		 * 2883); one that starts at or below it claims the byte the ACK
+		 * says is missing (clamped, it once made the whole flight look
+		 * SACKed: the RTO then resent nothing and armed nothing), one
+		 * past SND.MAX data never sent: all ignored */
+		if (seq_leq(l, tp->snd_una) || seq_gt(r, tp->snd_max) || seq_geq(l, r)) {
+			tp->tw->stats->tcp_sack_ignored++;
 			continue;
+		}
 		grew |= sb_insert(tp, l, r);
 	}
 	return grew;

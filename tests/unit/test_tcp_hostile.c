@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/tcp against hostile peers (issue 18): each case a regression test.
+ * Cases other suites already cover are not repeated here:
+ *
+ *   option length 0, 1, past the       test_tcp.c test_options_malformed (on a
+ *   header (overlong), wrong lengths   SYN and on a connection: dropped, counted)
+ *   data offset < 5 or past the        test_tcp.c test_data_offset_bad
+ *   segment
+ *   SYN without MSS (passive)          test_tcp.c test_passive_open_no_mss_means_536
+ *   RST exact / in window / outside    test_tcp_close.c test_rst_exact_resets,
+ *   (RFC 5961 §3)                      test_rst_in_window_challenged,
+ *                                      test_rst_outside_window_ignored,
+ *                                      test_challenge_ack_rate_limit
+ *   SYN in window / exact (§4)         test_tcp_close.c test_syn_in_established_challenged
+ *   FIN again in TIME_WAIT, FIN out    test_tcp_close.c test_time_wait_fin_retransmitted,
+ *   of order                           test_fin_out_of_order
+ *   segments after close               test_tcp.c test_closed_port_*, test_tcp_close.c
+ *                                      test_time_wait_*, test_send_after_close_and_shutdown
+ *   zero-window probing, backoff       test_tcp_data.c test_zero_window_*
+ *
+ * and here:
+ *
+ *   SYN-ACK without MSS, MSS 1 and 0   536 used; a floor of 64
+ *   SACK blocks at or below SND.UNA,   ignored and counted (tcp_sack_ignored);
+ *   past SND.MAX, a storm of them      the scoreboard stays bounded
+ *   window 0 forever                   probes back off to rto_max and go on;
+ *                                      no memory grows
+ *   a peer that never reads            the send buffer bounds the backlog
+ *   duplicate and conflicting FINs     acknowledged, on_peer_closed once
+ *   SYN outside the window             challenge ACK (RFC 5961 §4.2)
+ *   segments after an abort            RST, never state
+ *   out-of-order flood                 reassembly bounded by reass_max, counted
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "tcp_harness.h"
+
+static struct th h;
+
+static void
+setup(void)
+{
+	th_init(&h, "tern_unit_tcp_hostile");
+}
+
+static void
+teardown(void)
+{
+	th_down(&h);
+}
+
+static const struct tern_stats *
+st(void)
+{
+	return th_stats(&h);
+}
+
+static unsigned int
+pool_free(void)
+{
+	return rte_mempool_avail_count(tern_worker_pool(h.ns.w));
+}
+
+/* Queue @len bytes of the data pattern at tern's sequence @seq. */
+static void
+send_pattern(uint32_t seq, uint32_t len)
+{
+	static uint8_t buf[64 * 1024];
+
+	ck_assert_uint_le(len, sizeof(buf));
+	th_fill(buf, seq, len);
+	ck_assert_int_eq(tern_send(h.c, buf, len), (int)len);
+}
+
+/* ------------------------------------------------------------ MSS */
+
+/* RFC 9293 §3.7.1 MUST-15: a SYN-ACK without MSS means 536. */
+START_TEST(test_synack_without_mss_536)
+{
+	const struct th_opts none = { 0 };
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_active(&h, 3000, &none);
+	ck_assert_uint_eq(th_info(h.c).mss, 536);
+	send_pattern(x + 1, 1000);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, 3001, TH_ANY, 536);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 537, 3001, TH_ANY, 464);
+	TH_EXPECT_NONE(&h);
+}
+END_TEST
+
+/* An MSS of 1 (or 0) would make segments of nothing: a floor of 64 bytes. */
+START_TEST(test_mss_tiny_clamped)
+{
+	const struct th_opts o = { .mss = (uint16_t)(_i == 0 ? 1 : 0), .raw = NULL };
+	const uint8_t raw0[] = { 2, 4, 0, 0 };
+	const struct th_opts o0 = { .raw = raw0, .raw_len = sizeof(raw0) };
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, 100, _i == 0 ? &o : &o0);
+	ck_assert_uint_eq(th_info(h.c).mss, 64);
+	send_pattern(x + 1, 200);
+	th_poll(&h);
+	for (uint32_t k = 0; k < 3; k++)
+		TH_EXPECT(&h, T_ACK, x + 1 + 64 * k, 101, TH_ANY, 64);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 193, 101, TH_ANY, 8);
+	TH_EXPECT_NONE(&h);
+}
+END_TEST
+
+/* ------------------------------------------------------------ SACK */
+
+static uint32_t
+open_sack(void)
+{
+	const struct th_opts o = { .mss = 1460, .sack_ok = 1 };
+
+	return th_open_passive(&h, 5000, &o);
+}
+
+/* Four full segments out, none acknowledged. @return SND.UNA. */
+static uint32_t
+four_in_flight(uint32_t x)
+{
+	send_pattern(x + 1, 4 * 1460);
+	th_poll(&h);
+	for (uint32_t k = 0; k < 4; k++)
+		TH_EXPECT(&h, TH_ANY, x + 1 + k * 1460, 5001, TH_ANY, 1460);
+	TH_EXPECT_NONE(&h);
+	return x + 1;
+}
+
+/* The first segment sent within @ms milliseconds, which must be at @seq. */
+static void
+expect_resend_of(uint32_t seq, unsigned int ms)
+{
+	for (unsigned int t = 0; t < ms; t++) {
+		th_advance_ms(&h, 1);
+		if (th_pending(&h) != 0) {
+			th_check_payload(TH_EXPECT(&h, TH_ANY, seq, 5001, TH_ANY, 1460), seq);
+			return;
+		}
+	}
+	ck_abort_msg("nothing resent in %u ms", ms);
+}
+
+/*
+ * A block that starts at or below SND.UNA claims the byte the peer's own
+ * ACK says is missing. Clamped to SND.UNA it made the whole flight look
+ * SACKed: the RTO then skipped everything, sent nothing, armed nothing, and
+ * the connection hung forever, never timing out. Such blocks are ignored.
+ */
+START_TEST(test_sack_at_or_below_una_ignored)
+{
+	uint32_t x, una;
+	struct th_opts o = { .nsack = 1 };
+
+	th_up(&h);
+	x = open_sack();
+	una = four_in_flight(x);
+	o.sack[0][0] = _i == 0 ? una - 100 : una;
+	o.sack[0][1] = una + 4 * 1460;
+	th_inject(&h, T_ACK, 5001, una, TH_PWND, NULL, 0, &o);
+	th_poll(&h);
+	/* the RTO resends SND.UNA, as with no SACK at all */
+	expect_resend_of(una, 5000);
+	ck_assert_uint_eq(st()->tcp_sack_ignored, 1);
+	/* and the connection still ends when the peer never answers */
+	for (int s = 0; s < 600 && th_state(h.c) == TERN_TCP_ESTABLISHED; s++) {
+		th_advance_ms(&h, 1000);
+		while (th_pending(&h) != 0)
+			th_next(&h, &h.last);
+	}
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_TIMEOUT);
+}
+END_TEST
+
+/* Blocks past SND.MAX (data never sent), reversed or empty: ignored. */
+START_TEST(test_sack_outside_flight_ignored)
+{
+	uint32_t x, una;
+	struct th_opts o = { .nsack = 3 };
+
+	th_up(&h);
+	x = open_sack();
+	una = four_in_flight(x);
+	o.sack[0][0] = una + 1460;
+	o.sack[0][1] = una + 5 * 1460;          /* past SND.MAX */
+	o.sack[1][0] = una + 3 * 1460;
+	o.sack[1][1] = una + 2 * 1460;          /* reversed */
+	o.sack[2][0] = una + 0x80000000u;
+	o.sack[2][1] = una + 0x80000000u + 1460; /* half the space away */
+	th_inject(&h, T_ACK, 5001, una, TH_PWND, NULL, 0, &o);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	/* nothing counts as SACKed: the RTO resends from SND.UNA */
+	expect_resend_of(una, 5000);
+	ck_assert_uint_eq(st()->tcp_sack_ignored, 3);
+	th_inject(&h, T_ACK, 5001, una + 4 * 1460, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	ck_assert_uint_eq(th_rec_of(&h, h.c)->sent, 4 * 1460);
+}
+END_TEST
+
+/*
+ * A storm: thousands of duplicate ACKs, each with four blocks anywhere in
+ * (and around) the flight. Nothing grows (the scoreboard holds 8 ranges),
+ * and an honest ACK still ends it.
+ */
+START_TEST(test_sack_storm)
+{
+	uint64_t rng = 0x9e3779b97f4a7c15ull;
+	uint32_t x, una;
+	unsigned int free0;
+
+	th_up(&h);
+	x = open_sack();
+	una = four_in_flight(x);
+	free0 = pool_free();
+	for (int k = 0; k < 5000; k++) {
+		struct th_opts o = { .nsack = 4 };
+
+		for (int b = 0; b < 4; b++) {
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			o.sack[b][0] = una - 3000 + (uint32_t)(rng % 12000);
+			o.sack[b][1] = o.sack[b][0] + (uint32_t)((rng >> 32) % 3000);
+		}
+		th_inject(&h, T_ACK, 5001, una, TH_PWND, NULL, 0, &o);
+		if (k % 32 == 31) {
+			th_poll(&h);
+			while (th_pending(&h) != 0)
+				th_next(&h, &h.last);
+		}
+	}
+	th_poll(&h);
+	while (th_pending(&h) != 0)
+		th_next(&h, &h.last);
+	ck_assert_uint_eq(pool_free(), free0);
+	ck_assert_uint_gt(st()->tcp_sack_ignored, 0);
+	th_inject(&h, T_ACK, 5001, una + 4 * 1460, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	ck_assert_uint_eq(th_rec_of(&h, h.c)->sent, 4 * 1460);
+	ck_assert_int_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
+}
+END_TEST
+
+/* ------------------------------------------------------------ zero window */
+
+/*
+ * Window 0 forever, every probe answered: RFC 1122 §4.2.2.17, the
+ * connection stays open while the peer answers. The probes back off to
+ * rto_max and go on at that pace; nothing is retransmitted, nothing grows.
+ */
+START_TEST(test_zero_window_forever)
+{
+	uint64_t last_us = 0, gap_max = 0;
+	unsigned int probes = 0, free0 = 0;
+	uint32_t x;
+
+	h.ns.cfg.tcp_rto_max_ms = 10000;
+	h.ns.cfg.arp_timeout_s = 7200;  /* the test peer answers no ARP request */
+	th_up(&h);
+	x = th_open_passive(&h, 700, NULL);
+	th_inject(&h, T_ACK, 701, x + 1, 0, NULL, 0, NULL);
+	th_poll(&h);
+	send_pattern(x + 1, 5000);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	/* an hour of it; what the pool holds after the first minute it holds
+	 * to the end, give or take the one probe that may wait on ARP */
+	for (unsigned int s = 0; s < 3600; s++) {
+		th_advance_ms(&h, 1000);
+		while (th_pending(&h) != 0) {
+			const struct th_seg *p = TH_EXPECT(&h, T_ACK, x + 1, 701, TH_ANY, 1);
+
+			th_check_payload(p, x + 1);
+			if (last_us != 0)
+				gap_max = RTE_MAX(gap_max, h.ns.now - last_us);
+			last_us = h.ns.now;
+			probes++;
+			th_inject(&h, T_ACK, 701, x + 1, 0, NULL, 0, NULL);
+			th_poll(&h);
+		}
+		if (s == 60)
+			free0 = pool_free();
+		else if (s > 60)
+			ck_assert_uint_ge(pool_free() + 1, free0);
+	}
+	ck_assert_int_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
+	ck_assert_uint_eq(h.n_closed, 0);
+	/* 1, 2, 4, 8 s, then every 10 s (rto_max): about 360 in the hour */
+	ck_assert_uint_ge(probes, 350);
+	ck_assert_uint_le(probes, 365);
+	ck_assert_uint_le(gap_max, 10u * 1000000 + 1000);
+	ck_assert_uint_eq(st()->tcp_rexmt_timeout, 0);
+	ck_assert_uint_eq(th_info(h.c).snd_una, x + 1);
+}
+END_TEST
+
+/*
+ * A peer that never reads: its window closes and stays closed. The backlog
+ * stops at [tcp] sndbuf (tern_send returns 0); an idle timeout closes the
+ * connection gracefully, but its FIN waits behind data that cannot go, and
+ * the probes are answered, so nothing ends it but the application's
+ * tern_abort: Tern has no user timeout (RFC 9293 §3.8.3, RFC 5482) yet.
+ */
+START_TEST(test_peer_never_reads)
+{
+	static uint8_t buf[16 * 1024];
+	uint64_t queued = 0;
+	unsigned int free0;
+	uint32_t x;
+	int rc;
+
+	h.ns.cfg.tcp_sndbuf = 64 * 1024;
+	th_up(&h);
+	x = th_open_passive(&h, 800, NULL);
+	th_inject(&h, T_ACK, 801, x + 1, 1000, NULL, 0, NULL);
+	th_poll(&h);
+	while ((rc = tern_send(h.c, buf, sizeof(buf))) > 0)
+		queued += (uint64_t)rc;
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(queued, 64 * 1024);
+	ck_assert_uint_eq(tern_send_space(h.c), 0);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, 801, TH_ANY, 1000);
+	/* the peer takes that and no more */
+	th_inject(&h, T_ACK, 801, x + 1001, 0, NULL, 0, NULL);
+	th_poll(&h);
+	free0 = pool_free();
+	tern_conn_set_idle_timeout(h.c, 5000000);
+	for (unsigned int s = 0; s < 120; s++) {
+		th_advance_ms(&h, 1000);
+		while (th_pending(&h) != 0) {
+			TH_EXPECT(&h, T_ACK, x + 1001, 801, TH_ANY, 1);
+			th_inject(&h, T_ACK, 801, x + 1001, 0, NULL, 0, NULL);
+			th_poll(&h);
+		}
+		ck_assert_uint_le(pool_free(), free0 + 1);
+		ck_assert_uint_ge(pool_free() + 1, free0);
+	}
+	ck_assert_int_eq(tern_send(h.c, buf, 1), -EPIPE);      /* closed by the idle timeout */
+	ck_assert_uint_eq(h.n_closed, 0);
+	tern_abort(h.c);
+	th_poll(&h);
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_ABORTED);
+}
+END_TEST
+
+/* ------------------------------------------------------------ FIN, SYN, after close */
+
+/* The peer's FIN again and again, and a second FIN further on: each is
+ * answered with an ACK of the first; the app hears of the close once. */
+START_TEST(test_duplicate_fins)
+{
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, 900, NULL);
+	th_inject(&h, T_ACK | T_FIN, 901, x + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, 902, TH_ANY, 0);
+	ck_assert_uint_eq(h.n_peer_closed, 1);
+	for (int k = 0; k < 5; k++) {
+		th_inject(&h, T_ACK | T_FIN, 901, x + 1, TH_PWND, NULL, 0, NULL);
+		th_poll(&h);
+		TH_EXPECT(&h, T_ACK, x + 1, 902, TH_ANY, 0);
+	}
+	/* a FIN past the first one (with data) changes nothing */
+	th_inject_data(&h, T_ACK | T_FIN, 902, x + 1, 10);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, 902, TH_ANY, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.n_peer_closed, 1);
+	ck_assert_uint_eq(h.rx_len, 0);
+	ck_assert_uint_eq(th_info(h.c).rcv_nxt, 902);
+	ck_assert_int_eq(th_state(h.c), TERN_TCP_CLOSE_WAIT);
+}
+END_TEST
+
+/* RFC 5961 §4.2: a SYN in a synchronized state gets a challenge ACK whatever
+ * its sequence number (test_tcp_close covers in-window and exact). */
+START_TEST(test_syn_outside_window_challenged)
+{
+	const uint32_t seqs[] = { 1001 - 1, 1001 - 100000, 1001 + 65535, 1001 + 0x80000000u };
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, 1000, NULL);
+	for (unsigned int k = 0; k < RTE_DIM(seqs); k++) {
+		th_advance_ms(&h, 1);
+		th_inject(&h, T_SYN, seqs[k], 0, TH_PWND, NULL, 0, NULL);
+		th_poll(&h);
+		TH_EXPECT(&h, T_ACK, x + 1, 1001, TH_ANY, 0);
+		TH_EXPECT_NONE(&h);
+	}
+	ck_assert_int_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
+	ck_assert_uint_eq(h.n_closed, 0);
+	ck_assert_uint_eq(th_count_all(&h), 1);
+}
+END_TEST
+
+/* After an abort the pair is unknown: data gets a RST, a RST gets nothing,
+ * and nothing makes state again but a SYN. */
+START_TEST(test_segments_after_abort)
+{
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, 2000, NULL);
+	tern_abort(h.c);
+	th_poll(&h);
+	TH_EXPECT(&h, T_RST, x + 1, TH_ANY, TH_ANY, 0);
+	ck_assert_uint_eq(th_count_all(&h), 0);
+	th_inject_data(&h, T_ACK, 2001, x + 1, 50);
+	th_poll(&h);
+	TH_EXPECT(&h, T_RST, x + 1, TH_ANY, TH_ANY, 0);
+	th_inject(&h, T_ACK | T_FIN, 2051, x + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT(&h, T_RST, x + 1, TH_ANY, TH_ANY, 0);
+	th_inject(&h, T_RST, 2051, 0, 0, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(th_count_all(&h), 0);
+	ck_assert_uint_eq(h.rx_len, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------ reassembly */
+
+/*
+ * 3000 one-byte segments, each after a hole, inside the window: the queue
+ * stops at reass_max segments (rcvbuf / 256, at least 128), the rest is
+ * dropped and counted, and filling the holes delivers what was kept.
+ */
+START_TEST(test_ooo_flood_bounded)
+{
+	const uint32_t irs = 0xffff0000u, b = irs + 1;
+	uint32_t reass_max = RTE_MAX(128u, 32768u / 256), x;
+	unsigned int free0;
+
+	h.ns.cfg.tcp_rcvbuf = 32768;
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	free0 = pool_free();
+	for (uint32_t k = 0; k < 3000; k++) {
+		th_inject_data(&h, T_ACK, b + 1 + 2 * (k % 16000), x + 1, 1);
+		if (k % 32 == 31) {
+			th_poll(&h);
+			while (th_pending(&h) != 0)
+				th_next(&h, &h.last);
+		}
+	}
+	th_poll(&h);
+	while (th_pending(&h) != 0)
+		th_next(&h, &h.last);
+	ck_assert_uint_eq(st()->tcp_rx_ooo_segs, reass_max);
+	ck_assert_uint_gt(st()->tcp_drop_ooo_full, 0);
+	ck_assert_uint_eq(st()->tcp_rx_ooo_segs + st()->tcp_drop_ooo_full +
+			st()->tcp_drop_unacceptable, 3000);
+	ck_assert_uint_eq(h.rx_len, 0);
+	/* the queue holds one mbuf a segment, the harness's pool none */
+	ck_assert_uint_eq(pool_free(), free0);
+	/* fill every hole up to the last kept segment: all of it arrives */
+	for (uint32_t k = 0; k < reass_max; k++) {
+		th_inject_data(&h, T_ACK, b + 2 * k, x + 1, 1);
+		if (k % 16 == 15)
+			th_poll(&h);
+	}
+	th_poll(&h);
+	ck_assert_uint_eq(h.rx_len, 2 * reass_max);
+	th_check_rx(&h, 0, b, 2 * reass_max);
+	ck_assert_uint_eq(th_info(h.c).rcv_nxt, b + 2 * reass_max);
+}
+END_TEST
+
+static Suite *
+tcp_hostile_suite(void)
+{
+	Suite *s = suite_create("tcp_hostile");
+	TCase *m = tcase_create("mss");
+	TCase *k = tcase_create("sack");
+	TCase *w = tcase_create("window");
+	TCase *c = tcase_create("control");
+	TCase *r = tcase_create("reassembly");
+
+	tcase_add_checked_fixture(m, setup, teardown);
+	tcase_add_test(m, test_synack_without_mss_536);
+	tcase_add_loop_test(m, test_mss_tiny_clamped, 0, 2);
+	suite_add_tcase(s, m);
+
+	tcase_add_checked_fixture(k, setup, teardown);
+	tcase_add_loop_test(k, test_sack_at_or_below_una_ignored, 0, 2);
+	tcase_add_test(k, test_sack_outside_flight_ignored);
+	tcase_add_test(k, test_sack_storm);
+	suite_add_tcase(s, k);
+
+	tcase_add_checked_fixture(w, setup, teardown);
+	tcase_add_test(w, test_zero_window_forever);
+	tcase_add_test(w, test_peer_never_reads);
+	suite_add_tcase(s, w);
+
+	tcase_add_checked_fixture(c, setup, teardown);
+	tcase_add_test(c, test_duplicate_fins);
+	tcase_add_test(c, test_syn_outside_window_challenged);
+	tcase_add_test(c, test_segments_after_abort);
+	suite_add_tcase(s, c);
+
+	tcase_add_checked_fixture(r, setup, teardown);
+	tcase_add_test(r, test_ooo_flood_bounded);
+	suite_add_tcase(s, r);
+	return s;
+}
+
+int
+main(void)
+{
+	return unit_run(tcp_hostile_suite());
+}
