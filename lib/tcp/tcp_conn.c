@@ -571,8 +571,10 @@ tern_send_space(const struct tern_conn *c)
 	return tp->tw->p.sndbuf - tp->sndq_bytes;
 }
 
-int
-tern_send(struct tern_conn *c, const void *buf, size_t len)
+/* tern_send and tern_send_static: as much of @p len as fits, queued by @p append. */
+static int
+tcp_send_bytes(struct tern_conn *c, const void *buf, size_t len,
+		int (*append)(struct tcp_cb *tp, const void *buf, uint32_t len))
 {
 	struct tcp_cb *tp = conn_cb(c);
 	uint32_t n;
@@ -583,28 +585,22 @@ tern_send(struct tern_conn *c, const void *buf, size_t len)
 	n = (uint32_t)RTE_MIN(len, (size_t)tern_send_space(c));
 	if (n == 0)
 		return 0;
-	rc = tcp_sndq_append(tp, buf, n);
+	rc = append(tp, buf, n);
 	if (rc > 0)
 		tcp_output_sched(tp);
 	return rc;
 }
 
 int
+tern_send(struct tern_conn *c, const void *buf, size_t len)
+{
+	return tcp_send_bytes(c, buf, len, tcp_sndq_append);
+}
+
+int
 tern_send_static(struct tern_conn *c, const void *data, size_t len)
 {
-	struct tcp_cb *tp = conn_cb(c);
-	uint32_t n;
-	int rc = tcp_send_check(tp);
-
-	if (rc != 0)
-		return rc;
-	n = (uint32_t)RTE_MIN(len, (size_t)tern_send_space(c));
-	if (n == 0)
-		return 0;
-	rc = tcp_sndq_append_static(tp, data, n);
-	if (rc > 0)
-		tcp_output_sched(tp);
-	return rc;
+	return tcp_send_bytes(c, data, len, tcp_sndq_append_static);
 }
 
 int

@@ -24,6 +24,8 @@
 
 /* --- helpers ----------------------------------------------------------- */
 
+/* RFC 5961 §3.2, §4.2, §5.2: answer a suspicious RST, SYN or ACK with an ACK
+ * (the real peer will tell), within a budget. */
 static void
 tcp_challenge_ack(struct tcp_cb *tp)
 {
