@@ -60,8 +60,8 @@ tcp_set_mss(struct tcp_cb *tp)
 {
 	uint32_t mss = RTE_MIN((uint32_t)tp->peer_mss, (uint32_t)tp->tw->p.mss);
 
-	if (mss < 64)
-		mss = 64;       /* an absurd MSS would make segments of nothing */
+	if (mss < TCP_MSS_MIN)
+		mss = TCP_MSS_MIN;      /* an absurd MSS would make segments of nothing */
 	tp->seg_max = (uint16_t)(mss - tcp_opt_len_fixed(tp));
 	tcp_cc_init(tp);
 }

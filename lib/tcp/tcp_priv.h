@@ -64,6 +64,7 @@ extern int tern_logtype_tcp;
 #define TCP_OPT_MAX      40
 #define TCP_TX_BY_REF_MIN 512     /**< payload bytes from which a segment goes by reference */
 #define TCP_MSS_DEFAULT  536      /**< RFC 9293 §3.7.1 MUST-15: no MSS option */
+#define TCP_MSS_MIN      64       /**< floor of a peer's MSS (MSS 1 would send bytes one by one) */
 #define TCP_WSCALE_MAX   14       /**< RFC 7323 §2.3 */
 #define TCP_SACK_MAX_BLOCKS 4
 #define TCP_REASS_MIN_SEGS 128    /**< out-of-order segments held at least (see reass_max) */
