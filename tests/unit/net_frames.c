@@ -156,6 +156,39 @@ nf_echo_frame(uint8_t *p, const struct nf_echo *e)
 	return n;
 }
 
+size_t
+nf_icmp_error_frame(uint8_t *p, const struct nf_icmp_error *e)
+{
+	uint8_t quoted_tcp[20] = { 0 };
+	size_t ilen = 8 + 20 + e->q_tcp_bytes;
+	size_t n = nf_put_eth(p, &e->eth_dst, &e->eth_src, 0x0800);
+	uint8_t *icmp;
+	uint16_t ck;
+
+	n += nf_put_ipv4(p + n, e->src, e->dst, IPPROTO_ICMP, 7, NULL, 0, (uint16_t)ilen);
+	icmp = p + n;
+	memset(icmp, 0, ilen);
+	icmp[0] = e->type;
+	icmp[1] = e->code;
+	icmp[6] = (uint8_t)(e->mtu >> 8);
+	icmp[7] = (uint8_t)e->mtu;
+	nf_put_ipv4(icmp + 8, e->q_src, e->q_dst, e->q_proto, 1, NULL, 0,
+			(uint16_t)(e->q_total_len - 20));
+	quoted_tcp[0] = (uint8_t)(e->q_sport >> 8);
+	quoted_tcp[1] = (uint8_t)e->q_sport;
+	quoted_tcp[2] = (uint8_t)(e->q_dport >> 8);
+	quoted_tcp[3] = (uint8_t)e->q_dport;
+	quoted_tcp[4] = (uint8_t)(e->q_seq >> 24);
+	quoted_tcp[5] = (uint8_t)(e->q_seq >> 16);
+	quoted_tcp[6] = (uint8_t)(e->q_seq >> 8);
+	quoted_tcp[7] = (uint8_t)e->q_seq;
+	memcpy(icmp + 28, quoted_tcp, RTE_MIN(e->q_tcp_bytes, (uint8_t)sizeof(quoted_tcp)));
+	ck = nf_cksum(icmp, ilen, 0);
+	icmp[2] = (uint8_t)(ck >> 8);
+	icmp[3] = (uint8_t)ck;
+	return n + ilen;
+}
+
 struct rte_mbuf *
 nf_mbuf(struct rte_mempool *mp, const void *frame, size_t len)
 {

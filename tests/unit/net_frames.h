@@ -111,6 +111,23 @@ struct nf_echo {
 /** A whole ICMP echo request frame as described by @p e. */
 size_t nf_echo_frame(uint8_t *p, const struct nf_echo *e);
 
+/** An ICMP error about a TCP segment (nf_icmp_error_frame): what it quotes. */
+struct nf_icmp_error {
+	struct rte_ether_addr eth_dst, eth_src;
+	rte_be32_t src, dst;        /**< the error's own addresses */
+	uint8_t type, code;
+	uint16_t mtu;               /**< bytes 6-7 (fragmentation needed, RFC 1191) */
+	rte_be32_t q_src, q_dst;    /**< the quoted datagram's addresses */
+	uint8_t q_proto;
+	uint16_t q_total_len;       /**< its IPv4 total length */
+	uint16_t q_sport, q_dport;  /**< host order */
+	uint32_t q_seq;
+	uint8_t q_tcp_bytes;        /**< TCP header bytes quoted (8 normally, at most 20) */
+};
+
+/** A whole ICMP error frame as described by @p e; checksums filled. */
+size_t nf_icmp_error_frame(uint8_t *p, const struct nf_icmp_error *e);
+
 /* --- mbufs --- */
 
 /** A one-segment mbuf from @p mp holding @p len bytes of @p frame, or NULL. */

@@ -373,6 +373,46 @@ START_TEST(test_flow_steer_ring_full)
 END_TEST
 
 /*
+ * An ICMP error about a TCP segment goes to the worker that owns the
+ * connection its quote names, whatever queue it came in on (the device's
+ * RSS hashes ICMP by addresses only).
+ */
+START_TEST(test_flow_icmp_error_steered)
+{
+	static struct multi m;
+	struct tern_worker *w0, *w1;
+	struct nf_icmp_error e = { .eth_dst = NF_OUR_MAC, .eth_src = PEER_MAC, .src = PEER_IP,
+		.dst = NF_OUR_IP, .type = 3, .code = 3, .q_src = NF_OUR_IP, .q_dst = PEER_IP,
+		.q_proto = IPPROTO_TCP, .q_total_len = 40, .q_sport = 80, .q_seq = 1,
+		.q_tcp_bytes = 8 };
+	uint8_t f[256];
+
+	multi_up(&m, 2, 40000, 40999);
+	w0 = tern_stack_worker(m.stack, 0);
+	w1 = tern_stack_worker(m.stack, 1);
+	/* about worker 1's flow (our port 80 to the peer's), on queue 0 */
+	e.q_dport = pport_owned_by(&m, 80, 1, 7000);
+	ck_assert_int_eq(tern_sim_inject(m.dev, 0,
+			nf_mbuf(unit_pool(), f, nf_icmp_error_frame(f, &e))), 0);
+	tern_worker_poll(w0, NF_T0 + 10);
+	tern_worker_poll(w1, NF_T0 + 10);
+	ck_assert_uint_eq(tern_worker_stats(w0)->icmp_rx_error, 1);
+	ck_assert_uint_eq(tern_worker_stats(w0)->steer_tx, 1);
+	ck_assert_uint_eq(tern_worker_stats(w1)->steer_rx, 1);
+	ck_assert_uint_eq(tern_worker_stats(w1)->tcp_icmp_no_conn, 1);
+	ck_assert_uint_eq(tern_worker_stats(w0)->tcp_icmp_no_conn, 0);
+	/* about worker 0's flow: stays */
+	e.q_dport = pport_owned_by(&m, 80, 0, 7000);
+	ck_assert_int_eq(tern_sim_inject(m.dev, 0,
+			nf_mbuf(unit_pool(), f, nf_icmp_error_frame(f, &e))), 0);
+	tern_worker_poll(w0, NF_T0 + 20);
+	ck_assert_uint_eq(tern_worker_stats(w0)->steer_tx, 1);
+	ck_assert_uint_eq(tern_worker_stats(w0)->tcp_icmp_no_conn, 1);
+	multi_down(&m);
+}
+END_TEST
+
+/*
  * An ACK alone for no connection that came through another worker's queue is
  * an old duplicate (a device moved the flow): dropped and counted, no RST.
  * The same ACK on the owner's own queue, or a steered segment with data or
@@ -428,6 +468,7 @@ flow_suite(void)
 	tcase_add_test(tc, test_flow_steered_to_owner);
 	tcase_add_test(tc, test_flow_steer_ring_full);
 	tcase_add_test(tc, test_flow_stale_steered_ack);
+	tcase_add_test(tc, test_flow_icmp_error_steered);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

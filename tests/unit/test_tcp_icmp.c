@@ -45,57 +45,26 @@ st(void)
 	return th_stats(&h);
 }
 
-/** What an error quotes of the datagram we sent (RFC 792: IP header + 8 bytes). */
-struct quote {
-	rte_be32_t src, dst;            /**< the quoted datagram's addresses */
-	uint8_t proto;
-	uint16_t sport, dport;          /**< host order */
-	uint32_t seq;
-	uint16_t total_len;             /**< its IP total length */
-	uint8_t tcp_bytes;              /**< quoted TCP bytes (8 normally) */
-};
-
 /* The quote of a segment tern sent on the newest connection at @seq. */
-static struct quote
+static struct nf_icmp_error
 our_quote(uint32_t seq)
 {
-	return (struct quote){ .src = NF_OUR_IP, .dst = TH_PEER_IP, .proto = IPPROTO_TCP,
-		.sport = h.lport, .dport = h.pport, .seq = seq, .total_len = 1500,
-		.tcp_bytes = 8 };
+	return (struct nf_icmp_error){ .eth_dst = NF_OUR_MAC, .eth_src = TH_PEER_MAC,
+		.src = TH_PEER_IP, .dst = NF_OUR_IP, .q_src = NF_OUR_IP, .q_dst = TH_PEER_IP,
+		.q_proto = IPPROTO_TCP, .q_sport = h.lport, .q_dport = h.pport, .q_seq = seq,
+		.q_total_len = 1500, .q_tcp_bytes = 8 };
 }
 
 /* Inject an ICMP error of @type/@code with @mtu in bytes 6-7, quoting @q. */
 static void
-inject_icmp(uint8_t type, uint8_t code, uint16_t mtu, const struct quote *q)
+inject_icmp(uint8_t type, uint8_t code, uint16_t mtu, struct nf_icmp_error *q)
 {
-	uint8_t f[NF_FRAME_MAX], quoted_tcp[20] = { 0 };
-	uint8_t *icmp;
-	size_t n, ilen = 8 + 20 + q->tcp_bytes;
-	uint16_t ck;
+	uint8_t f[NF_FRAME_MAX];
 
-	n = nf_put_eth(f, &NF_OUR_MAC, &TH_PEER_MAC, RTE_ETHER_TYPE_IPV4);
-	n += nf_put_ipv4(f + n, TH_PEER_IP, NF_OUR_IP, IPPROTO_ICMP, 7, NULL, 0, (uint16_t)ilen);
-	icmp = f + n;
-	memset(icmp, 0, ilen);
-	icmp[0] = type;
-	icmp[1] = code;
-	icmp[6] = (uint8_t)(mtu >> 8);
-	icmp[7] = (uint8_t)mtu;
-	nf_put_ipv4(icmp + 8, q->src, q->dst, q->proto, 1, NULL, 0,
-			(uint16_t)(q->total_len - 20));
-	quoted_tcp[0] = (uint8_t)(q->sport >> 8);
-	quoted_tcp[1] = (uint8_t)q->sport;
-	quoted_tcp[2] = (uint8_t)(q->dport >> 8);
-	quoted_tcp[3] = (uint8_t)q->dport;
-	quoted_tcp[4] = (uint8_t)(q->seq >> 24);
-	quoted_tcp[5] = (uint8_t)(q->seq >> 16);
-	quoted_tcp[6] = (uint8_t)(q->seq >> 8);
-	quoted_tcp[7] = (uint8_t)q->seq;
-	memcpy(icmp + 28, quoted_tcp, q->tcp_bytes);
-	ck = nf_cksum(icmp, ilen, 0);
-	icmp[2] = (uint8_t)(ck >> 8);
-	icmp[3] = (uint8_t)ck;
-	nf_send(&h.ns, f, n + ilen);
+	q->type = type;
+	q->code = code;
+	q->mtu = mtu;
+	nf_send(&h.ns, f, nf_icmp_error_frame(f, q));
 }
 
 /* Queue @len bytes of the data pattern at tern's sequence @seq. */
@@ -132,7 +101,7 @@ START_TEST(test_frag_needed_resends_smaller)
 {
 	const uint32_t irs = 5000;
 	uint32_t x = open_with_flight(irs);
-	struct quote q = our_quote(x + 1);
+	struct nf_icmp_error q = our_quote(x + 1);
 	const struct tern_conn_info before = th_info(h.c);
 
 	/* RFC 1191: a router with a 1400-byte next hop dropped the first one */
@@ -166,7 +135,7 @@ END_TEST
 START_TEST(test_frag_needed_old_router_plateau)
 {
 	uint32_t x = open_with_flight(100);
-	struct quote q = our_quote(x + 1461);
+	struct nf_icmp_error q = our_quote(x + 1461);
 
 	/* RFC 1191 5: no MTU named: the plateau below the quoted 1500 is 1492 */
 	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 0, &q);
@@ -180,7 +149,7 @@ END_TEST
 START_TEST(test_frag_needed_floor)
 {
 	uint32_t x = open_with_flight(100);
-	struct quote q = our_quote(x + 1);
+	struct nf_icmp_error q = our_quote(x + 1);
 
 	/* legal but tiny: raised to the 552-byte floor, MSS 512 */
 	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 300, &q);
@@ -193,7 +162,7 @@ END_TEST
 START_TEST(test_frag_needed_absurd_or_forged_ignored)
 {
 	uint32_t x = open_with_flight(100);
-	struct quote q = our_quote(x + 1);
+	struct nf_icmp_error q = our_quote(x + 1);
 
 	/* below RFC 791's 68 bytes: absurd */
 	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 67, &q);
@@ -203,11 +172,11 @@ START_TEST(test_frag_needed_absurd_or_forged_ignored)
 	th_poll(&h);
 	ck_assert_uint_eq(st()->tcp_icmp_bad_mtu, 3);
 	/* RFC 5927 4.1: quoted sequence numbers not in flight */
-	q.seq = x;                      /* below SND.UNA */
+	q.q_seq = x;                      /* below SND.UNA */
 	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1000, &q);
-	q.seq = x + 3001;               /* SND.NXT: never sent */
+	q.q_seq = x + 3001;               /* SND.NXT: never sent */
 	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1000, &q);
-	q.seq = x + 1 + (1u << 31);
+	q.q_seq = x + 1 + (1u << 31);
 	inject_icmp(ICMP_UNREACH, CODE_HOST, 0, &q);
 	th_poll(&h);
 	ck_assert_uint_eq(st()->tcp_icmp_out_of_window, 3);
@@ -224,23 +193,23 @@ END_TEST
 START_TEST(test_quote_not_ours)
 {
 	uint32_t x = open_with_flight(100);
-	struct quote q;
+	struct nf_icmp_error q;
 
 	q = our_quote(x + 1);
-	q.src = NF_IP(10, 77, 0, 9);    /* not our address */
+	q.q_src = NF_IP(10, 77, 0, 9);    /* not our address */
 	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1000, &q);
 	q = our_quote(x + 1);
-	q.proto = IPPROTO_UDP;
+	q.q_proto = IPPROTO_UDP;
 	inject_icmp(ICMP_UNREACH, CODE_PORT, 0, &q);
 	q = our_quote(x + 1);
-	q.tcp_bytes = 4;                /* no sequence number */
+	q.q_tcp_bytes = 4;                /* no sequence number */
 	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1000, &q);
 	th_poll(&h);
 	ck_assert_uint_eq(st()->icmp_rx_error, 3);
 	ck_assert_uint_eq(st()->icmp_drop_quote, 3);
 	/* ours, but no such connection */
 	q = our_quote(x + 1);
-	q.dport = (uint16_t)(h.pport + 1);
+	q.q_dport = (uint16_t)(h.pport + 1);
 	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1000, &q);
 	/* source quench: ignored (RFC 6633) */
 	q = our_quote(x + 1);
@@ -259,7 +228,7 @@ START_TEST(test_soft_error_reported_at_timeout)
 {
 	const uint32_t irs = 5000;
 	uint32_t x;
-	struct quote q;
+	struct nf_icmp_error q;
 
 	h.ns.cfg.tcp_retries = 2;
 	th_up(&h);
@@ -293,7 +262,7 @@ START_TEST(test_soft_error_cleared_by_progress)
 {
 	const uint32_t irs = 5000;
 	uint32_t x;
-	struct quote q;
+	struct nf_icmp_error q;
 
 	th_up(&h);
 	x = th_open_passive(&h, irs, NULL);
@@ -313,7 +282,7 @@ END_TEST
 START_TEST(test_soft_error_in_syn_sent)
 {
 	struct tern_conn *c;
-	struct quote q;
+	struct nf_icmp_error q;
 
 	h.ns.cfg.tcp_syn_retries = 1;
 	th_up(&h);
