@@ -128,6 +128,13 @@ tcp_opt_write_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr)
 	return 12;
 }
 
+/*
+ * SYN options in 20 bytes (RFC 9293 §3.7.1, RFC 2018 §2, RFC 7323 §2.2,
+ * §3.2): MSS; SACK-permitted and timestamps side by side, the two bytes of
+ * SACK-permitted standing for the two NOPs that would align the timestamps
+ * (NOP, NOP before either alone); NOP, window scale. The layout Linux uses,
+ * so that a peer or a test written against Linux sees the same bytes.
+ */
 unsigned int
 tcp_opt_write_syn(uint8_t *p, const struct tcp_syn_opts *o)
 {
@@ -137,14 +144,21 @@ tcp_opt_write_syn(uint8_t *p, const struct tcp_syn_opts *o)
 	p[n++] = 4;
 	p[n++] = (uint8_t)(o->mss >> 8);
 	p[n++] = (uint8_t)o->mss;
+	if (o->sack_ok != o->ts) {
+		p[n++] = OPT_NOP;
+		p[n++] = OPT_NOP;
+	}
 	if (o->sack_ok) {
-		p[n++] = OPT_NOP;
-		p[n++] = OPT_NOP;
 		p[n++] = OPT_SACK_OK;
 		p[n++] = 2;
 	}
-	if (o->ts)
-		n += tcp_opt_write_ts(&p[n], o->tsval, o->tsecr);
+	if (o->ts) {
+		p[n++] = OPT_TS;
+		p[n++] = 10;
+		wr32(&p[n], o->tsval);
+		wr32(&p[n + 4], o->tsecr);
+		n += 8;
+	}
 	if (o->ws) {
 		p[n++] = OPT_NOP;
 		p[n++] = OPT_WS;

@@ -459,7 +459,7 @@ struct tcp_syn_opts {
 	uint8_t wscale;
 };
 /** Write @p o: MSS, then SACK-permitted, timestamps and window scale where
- * set, NOP-aligned. @return bytes written (multiple of 4, at most 24). */
+ * set, in Linux's 20-byte layout. @return bytes written (multiple of 4, <= 20). */
 unsigned int tcp_opt_write_syn(uint8_t *p, const struct tcp_syn_opts *o);
 /** Write NOP, NOP, timestamps (RFC 7323 §3). @return 12. */
 unsigned int tcp_opt_write_ts(uint8_t *p, uint32_t tsval, uint32_t tsecr);

@@ -986,14 +986,15 @@ pd_gettimeofday(void *ud, struct timeval *tv, struct timezone *tz)
 {
 	PD_ENTER(ud);
 	(void)tz;
-	if (pd_is_main(pd)) {
+	if (!pd_is_main(pd) && pd->stamp_pending) {
+		/* the end of a blocking call: the time it returned */
+		pd->stamp_pending = false;
+		pthread_cond_broadcast(&pd->acked);
+	} else {
 		/* packetdrill spins on the clock before an event: let it move */
 		pd->now++;
 		if (tern_worker_next_event(pd->w) <= pd->now)
 			pd_poll(pd);
-	} else if (pd->stamp_pending) {
-		pd->stamp_pending = false;
-		pthread_cond_broadcast(&pd->acked);
 	}
 	tv->tv_sec = (time_t)(pd->now / 1000000);
 	tv->tv_usec = (suseconds_t)(pd->now % 1000000);
