@@ -1135,8 +1135,8 @@ static void
 pd_eal(void)
 {
 	char prefix[64];
-	char *argv[] = { "tern-pd", "--no-huge", "--no-pci", "-m", "256", "-l", "0",
-		"--log-level", "*:error", prefix, NULL };
+	char *argv[] = { "tern-pd", "--no-huge", "--no-pci", "-m", "64", "-l", "0",
+		"--log-level", "*:error", "--no-telemetry", prefix, NULL };
 
 	if (pd_eal_started)
 		return;
@@ -1227,6 +1227,8 @@ packetdrill_interface_init(const char *flags, struct pd_ifc *ifc)
 	pd->cfg.ip_addr = htonl(0xc0a80001);      /* 192.168.0.1 */
 	pd->cfg.mbufs = 8192;
 	pd->cfg.mbuf_cache = 32;
+	pd->cfg.tcp_max_conns = 256;              /* a script opens a handful */
+	pd->cfg.tcp_max_time_wait = 256;
 	pd->cfg.arp_timeout_s = 86400;            /* no re-resolution in a script */
 	if (pd_flags(pd, flags) != 0)
 		exit(EXIT_FAILURE);

@@ -92,7 +92,7 @@ def script_flags(path):
     return ''
 
 
-def run_one(pd, so, path, flags, timeout=60):
+def run_one(pd, so, path, flags, timeout=30):
     """Run one script from its folder. @return (passed, seconds, output)."""
     cmd = [pd, '--so_filename=' + so, '--so_flags=' + flags] + ADDR_ARGS + \
         [os.path.basename(path)]
