@@ -842,9 +842,16 @@ tcp_data_input(struct tcp_cb *tp, struct tcp_seg *seg)
 
 		/* RFC 9293 MUST-40 / RFC 5681 §4.2: ACK every second full segment,
 		 * otherwise at most delack_ms later; the output pass sends it once
-		 * for the whole burst, on the reply if the app wrote one */
-		if (seg->len >= tp->seg_max && ++tp->segs_unacked >= 2)
-			tp->flags |= TF_ACKNOW;
+		 * for the whole burst, on the reply if the app wrote one. A
+		 * segment of several MSS (coalesced by LRO/GRO on the way) counts
+		 * as that many full segments. */
+		if (seg->len >= tp->seg_max) {
+			uint32_t full = seg->len / tp->seg_max;
+
+			tp->segs_unacked = (uint16_t)RTE_MIN(tp->segs_unacked + full, 2u);
+			if (tp->segs_unacked >= 2)
+				tp->flags |= TF_ACKNOW;
+		}
 		tcp_deliver(tp, m, seg->len);
 		if (tp->flags & TF_DEAD)
 			return;

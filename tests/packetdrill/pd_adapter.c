@@ -121,7 +121,8 @@ struct pd_ifc {
 #define PD_FD_BASE   3          /**< first descriptor handed out (after stdio) */
 #define PD_FDS       256
 #define PD_QUEUE     4096       /**< sent frames held for netdev_receive */
-#define PD_FRAME     2048
+#define PD_FRAME     2048       /**< largest frame the stack sends (MTU 1500) */
+#define PD_IN_MAX    65535      /**< largest IPv4 packet packetdrill injects */
 #define PD_NEVER     UINT64_MAX
 #define PD_SYNC_S    2          /**< real seconds the main thread waits for the other */
 
@@ -178,22 +179,33 @@ pd_is_main(const struct pd *pd)
 	return pthread_equal(pthread_self(), pd->main_tid) != 0;
 }
 
-/* Put a raw frame on the device's receive side. */
+/* Put a raw frame on the device's receive side, in a chain of mbufs when
+ * it is longer than one (packetdrill may inject segments above the MTU,
+ * as GRO would hand them to a kernel). */
 static int
 pd_inject_frame(struct pd *pd, const void *frame, size_t len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pd->pool);
-	void *d;
+	const uint8_t *src = frame;
+	struct rte_mbuf *head = NULL;
+	size_t done = 0;
 
-	if (m == NULL)
-		return -ENOMEM;
-	d = rte_pktmbuf_append(m, (uint16_t)len);
-	if (d == NULL) {
-		rte_pktmbuf_free(m);
-		return -EMSGSIZE;
+	while (done < len) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pd->pool);
+		uint16_t n = m == NULL ? 0 :
+			(uint16_t)RTE_MIN(len - done, (size_t)rte_pktmbuf_tailroom(m));
+		void *d = m != NULL ? rte_pktmbuf_append(m, n) : NULL;
+
+		if (d == NULL || (head != NULL && rte_pktmbuf_chain(head, m) != 0)) {
+			rte_pktmbuf_free(m);
+			rte_pktmbuf_free(head);
+			return -ENOMEM;
+		}
+		memcpy(d, src + done, n);
+		if (head == NULL)
+			head = m;
+		done += n;
 	}
-	memcpy(d, frame, len);
-	return tern_sim_inject(pd->dev, 0, m);
+	return head == NULL ? -EINVAL : tern_sim_inject(pd->dev, 0, head);
 }
 
 /* An ARP frame from the peer's side (the gateway's MAC answers for every
@@ -917,11 +929,11 @@ static int
 pd_netdev_send(void *ud, const void *buf, size_t count)
 {
 	PD_ENTER(ud);
-	uint8_t f[RTE_ETHER_HDR_LEN + PD_FRAME];
+	uint8_t f[RTE_ETHER_HDR_LEN + PD_IN_MAX];
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
 	int r = -1;
 
-	if (count == 0 || count > PD_FRAME || (((const uint8_t *)buf)[0] >> 4) != 4) {
+	if (count == 0 || count > PD_IN_MAX || (((const uint8_t *)buf)[0] >> 4) != 4) {
 		errno = EINVAL;   /* IPv4 only */
 		PD_LEAVE(-1);
 	}
