@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -765,15 +766,50 @@ pd_fcntl(void *ud, int fd, int cmd, ...)
 	PD_LEAVE(r);
 }
 
+/* Bytes waiting to be read on Tern socket @p t (SIOCINQ), by peeking. */
+static int
+pd_inq(struct pd *pd, int t)
+{
+	int rcvbuf = 0;
+	socklen_t l = sizeof(rcvbuf);
+	ssize_t n;
+	void *buf;
+
+	if (tern_sock_getsockopt(pd->x, t, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &l) != 0)
+		return -1;
+	buf = malloc((size_t)rcvbuf + 1);
+	if (buf == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	n = tern_sock_recv(pd->x, t, buf, (size_t)rcvbuf + 1, MSG_PEEK);
+	free(buf);
+	if (n < 0 && (errno == EAGAIN || errno == ENOTCONN))
+		n = 0;
+	return (int)n;
+}
+
 static int
 pd_ioctl(void *ud, int fd, unsigned long request, ...)
 {
 	PD_ENTER(ud);
+	int t = pd_tfd(pd, fd);
 	int r = -1;
+	va_list ap;
 
-	(void)request;
-	if (pd_tfd(pd, fd) >= 0)
-		errno = ENOTTY;   /* no ioctl on Tern sockets */
+	va_start(ap, request);
+	if (t >= 0 && request == SIOCINQ) {
+		int *out = va_arg(ap, int *);
+		int n = pd_inq(pd, t);
+
+		if (n >= 0) {
+			*out = n;
+			r = 0;
+		}
+	} else if (t >= 0) {
+		errno = ENOTTY;   /* no other ioctl on Tern sockets */
+	}
+	va_end(ap);
 	PD_LEAVE(r);
 }
 
