@@ -125,6 +125,16 @@ START_TEST(test_passive_open_all_options)
 	ck_assert(s->has_ts);
 	ck_assert_uint_eq(s->tsecr, 0xffffff00u); /* RFC 7323 §3.2: echoes the SYN */
 	ck_assert_uint_eq(s->nopt_kinds, 4);
+	/* the 20-byte layout: MSS, SACK-permitted beside the timestamps, NOP,
+	 * window scale (the bytes Linux sends too) */
+	{
+		const uint8_t want[8] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10 };
+		const uint8_t tail[4] = { 1, 3, 3, 3 };
+
+		ck_assert_uint_eq(s->optlen, 20);
+		ck_assert_mem_eq(s->opts, want, sizeof(want));
+		ck_assert_mem_eq(s->opts + 16, tail, sizeof(tail));
+	}
 	/* the handshake ACK: window 100 << 7 */
 	h.peer_ts = true;
 	h.peer_tsval = 0xffffff01u;
@@ -205,6 +215,10 @@ START_TEST(test_passive_open_options_offered)
 	ck_assert_msg(s->sack_ok == oc->want_sack, "%s: SACK-permitted %d", oc->name,
 			s->sack_ok);
 	ck_assert_uint_eq(s->nopt_kinds, 1u + oc->want_ws + oc->want_ts + oc->want_sack);
+	/* no padding beyond what alignment needs: MSS 4, timestamps 12 (10
+	 * beside SACK-permitted), SACK-permitted alone 4, window scale 4 */
+	ck_assert_uint_eq(s->optlen, 4u + (oc->want_ts ? 12 : 0) + (oc->want_ws ? 4 : 0) +
+			(oc->want_sack ? (oc->want_ts ? 0 : 4) : 0));
 	h.iss = s->seq;
 	h.peer_ts = oc->want_ts;
 	th_inject(&h, T_ACK, 0x80000001u, h.iss + 1, TH_PWND, NULL, 0, NULL);
