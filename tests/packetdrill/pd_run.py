@@ -96,10 +96,15 @@ def run_one(pd, so, path, flags, timeout=30):
     """Run one script from its folder. @return (passed, seconds, output)."""
     cmd = [pd, '--so_filename=' + so, '--so_flags=' + flags] + ADDR_ARGS + \
         [os.path.basename(path)]
+    env = dict(os.environ)
+    if env.get('TERN_PD_PRELOAD'):
+        # a sanitizer build of the adapter (tests/packetdrill/meson.build)
+        env['LD_PRELOAD'] = env['TERN_PD_PRELOAD']
+        env['ASAN_OPTIONS'] = 'detect_leaks=0'
     t0 = time.monotonic()
     try:
         p = subprocess.run(cmd, cwd=os.path.dirname(path), stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=timeout)
+                           stderr=subprocess.STDOUT, timeout=timeout, env=env)
         out, ok = p.stdout.decode(errors='replace'), p.returncode == 0
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b'').decode(errors='replace') + '\n(timed out)'
@@ -201,8 +206,9 @@ def cmd_upstream(args):
             len(ours & lp), len(lp - ours), len(ours - lp)))
     if args.write_pass:
         with open(args.write_pass, 'w') as f:
-            f.write('# upstream packetdrill scripts Tern passes (pd_run.py upstream '
-                    '--report --write-pass)\n')
+            f.write('# Upstream packetdrill scripts Tern passes: the packetdrill-upstream test\n'
+                    '# runs them all (pd_run.py upstream BUILD --report --write-pass FILE\n'
+                    '# regenerates this list; docs/conformance.md).\n')
             for rel in sorted(passed):
                 f.write(rel + '\n')
     return 1 if failed and args.list else 0
