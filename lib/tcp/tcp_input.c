@@ -93,8 +93,12 @@ tcp_rtt_after_handshake(struct tcp_cb *tp, const struct tcp_seg *seg)
 	bool syn_lost = tp->rexmt_shift != 0;
 
 	tp->rexmt_shift = 0;
-	if (!(tp->flags & TF_COOKIE))    /* a cookie's TSval was not our clock */
+	if ((tp->flags & TF_RTT_TIMING) && !syn_lost)
+		/* our SYN or SYN-ACK, sent once, is acknowledged */
+		tcp_rtt_sample(tp, (uint32_t)(tp->tw->nif->now_us - tp->rtt_start_us));
+	else if (!(tp->flags & TF_COOKIE)) /* a cookie's TSval was not our clock */
 		tcp_rtt_from_ts(tp, seg);
+	tp->flags &= ~TF_RTT_TIMING;
 	/* RFC 6298 (5.7): a SYN or SYN-ACK timed out and no sample since:
 	 * data transmission starts with an RTO of 3 s */
 	if (syn_lost && tp->srtt_us == 0)

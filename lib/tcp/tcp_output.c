@@ -684,6 +684,13 @@ tcp_output_syn(struct tcp_cb *tp)
 	if (tp->flags & TF_SYN_SENT) {
 		tp->tw->stats->tcp_rexmt_segs++;
 		tp->retransmits++;
+		tp->flags &= ~TF_RTT_TIMING;    /* Karn: no sample from a resend */
+	} else {
+		/* RFC 6298 §2.2: the handshake gives the first measurement,
+		 * timestamps or not (tcp_rtt_after_handshake) */
+		tp->flags |= TF_RTT_TIMING;
+		tp->rtt_seq = tp->iss;
+		tp->rtt_start_us = tp->tw->nif->now_us;
 	}
 	tp->flags |= TF_SYN_SENT;
 	tp->snd_nxt = tp->iss + 1;

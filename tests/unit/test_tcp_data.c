@@ -563,7 +563,7 @@ END_TEST
 START_TEST(test_rto_backoff_then_timeout)
 {
 	const uint32_t irs = 0xffff0000u, b = irs + 1;
-	const uint32_t gaps_ms[] = { 1000, 2000, 4000 };
+	const uint32_t gaps_ms[] = { 200, 400, 800 };
 	uint32_t x;
 
 	h.ns.cfg.tcp_retries = 3;
@@ -572,7 +572,8 @@ START_TEST(test_rto_backoff_then_timeout)
 	send_pattern(x + 1, 100);
 	th_poll(&h);
 	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100);
-	/* RFC 6298: first RTO 1 s (no sample yet), doubling on each expiry */
+	/* RFC 6298: the handshake's sample (no delay) gives the 200 ms floor,
+	 * doubling on each expiry */
 	for (unsigned int k = 0; k < RTE_DIM(gaps_ms); k++) {
 		th_advance_ms(&h, gaps_ms[k] - 1);
 		TH_EXPECT_NONE(&h);
@@ -583,7 +584,7 @@ START_TEST(test_rto_backoff_then_timeout)
 		ck_assert_uint_eq(th_info(h.c).rto_us, gaps_ms[k] * 2000);
 	}
 	/* retries exhausted: on_closed(TIMEOUT) when the last RTO runs out */
-	th_advance_ms(&h, 7999);
+	th_advance_ms(&h, 1599);
 	TH_EXPECT_NONE(&h);
 	ck_assert_uint_eq(h.n_closed, 0);
 	th_advance_ms(&h, 1);
@@ -602,35 +603,39 @@ START_TEST(test_rto_from_rtt_sample)
 	struct tern_conn_info i;
 	uint32_t x;
 
+	const struct th_opts o = { .mss = 1460 };
+
 	th_up(&h);
-	x = th_open_passive(&h, irs, NULL);
-	send_pattern(x + 1, 100);
+	/* a handshake without timestamps whose SYN-ACK is acknowledged 100 ms
+	 * later: the first RTT measurement (RFC 6298 §2.2) */
+	th_inject(&h, T_SYN, irs, 0, TH_PWND, NULL, 0, &o);
 	th_poll(&h);
-	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100);
+	x = TH_EXPECT(&h, T_SYN | T_ACK, TH_ANY, irs + 1, TH_ANY, 0)->seq;
 	th_advance_ms(&h, 100);
-	th_inject(&h, T_ACK, b, x + 101, TH_PWND, NULL, 0, NULL);
+	th_inject(&h, T_ACK, b, x + 1, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
+	TH_EXPECT_NONE(&h);
 	/* RFC 6298 (2.2): SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR = 300 ms */
 	i = th_info(h.c);
 	ck_assert_uint_eq(i.srtt_us, 100000);
 	ck_assert_uint_eq(i.rto_us, 300000);
-	send_pattern(x + 101, 50);
+	send_pattern(x + 1, 50);
 	th_poll(&h);
-	TH_EXPECT(&h, T_ACK | T_PSH, x + 101, b, 65535, 50);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 50);
 	th_advance_ms(&h, 299);
 	TH_EXPECT_NONE(&h);
 	th_advance_ms(&h, 1);
-	TH_EXPECT(&h, T_ACK | T_PSH, x + 101, b, 65535, 50);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 50);
 	/* (5.5) backed off: 600 ms; Karn: the ACK of a resend gives no sample */
 	th_advance_ms(&h, 599);
 	TH_EXPECT_NONE(&h);
 	th_advance_ms(&h, 1);
-	TH_EXPECT(&h, T_ACK | T_PSH, x + 101, b, 65535, 50);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 50);
 	th_advance_ms(&h, 10);
-	th_inject(&h, T_ACK, b, x + 151, TH_PWND, NULL, 0, NULL);
+	th_inject(&h, T_ACK, b, x + 51, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 	ck_assert_uint_eq(th_info(h.c).srtt_us, 100000);
-	ck_assert_uint_eq(h.sent_bytes, 150);
+	ck_assert_uint_eq(h.sent_bytes, 50);
 }
 END_TEST
 
@@ -862,7 +867,7 @@ END_TEST
 START_TEST(test_zero_window_persist)
 {
 	const uint32_t irs = 0xfffffff0u, b = irs + 1;
-	const uint32_t gaps_ms[] = { 1000, 2000, 4000 };
+	const uint32_t gaps_ms[] = { 500, 1000, 2000 };
 	const struct th_seg *s;
 	uint32_t x;
 
@@ -876,7 +881,8 @@ START_TEST(test_zero_window_persist)
 	send_pattern(x + 1, 100);
 	th_poll(&h);
 	TH_EXPECT_NONE(&h);       /* nothing may go out */
-	/* RFC 9293 §3.8.6.1: probes of one byte at SND.UNA, backing off 1, 2, 4 s */
+	/* RFC 9293 §3.8.6.1: probes of one byte at SND.UNA, backing off from
+	 * the RTO (200 ms after the handshake's sample), at least 500 ms */
 	for (unsigned int k = 0; k < RTE_DIM(gaps_ms); k++) {
 		th_advance_ms(&h, gaps_ms[k] - 1);
 		TH_EXPECT_NONE(&h);
