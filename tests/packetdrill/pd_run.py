@@ -51,6 +51,10 @@ LINUX_FLAGS = ('rcvbuf=15728640,sndbuf=262144,delack_ms=40,rto_min_ms=200,'
 
 
 def find_packetdrill():
+    if os.environ.get('TERN_PD_SANITIZE'):
+        print('SKIP: sanitizer build: packetdrill loads the adapter with '
+              'RTLD_DEEPBIND, which ASan refuses; run the plain build')
+        sys.exit(SKIP)
     pd = os.environ.get('PACKETDRILL')
     if not pd:
         pd = os.path.join(SRC, '..', 'shared', 'tools', 'packetdrill', 'bin',
@@ -96,15 +100,10 @@ def run_one(pd, so, path, flags, timeout=30):
     """Run one script from its folder. @return (passed, seconds, output)."""
     cmd = [pd, '--so_filename=' + so, '--so_flags=' + flags] + ADDR_ARGS + \
         [os.path.basename(path)]
-    env = dict(os.environ)
-    if env.get('TERN_PD_PRELOAD'):
-        # a sanitizer build of the adapter (tests/packetdrill/meson.build)
-        env['LD_PRELOAD'] = env['TERN_PD_PRELOAD']
-        env['ASAN_OPTIONS'] = 'detect_leaks=0'
     t0 = time.monotonic()
     try:
         p = subprocess.run(cmd, cwd=os.path.dirname(path), stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=timeout, env=env)
+                           stderr=subprocess.STDOUT, timeout=timeout)
         out, ok = p.stdout.decode(errors='replace'), p.returncode == 0
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b'').decode(errors='replace') + '\n(timed out)'
