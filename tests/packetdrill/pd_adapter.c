@@ -8,9 +8,10 @@
  * which fills a table of function pointers (struct pd_ifc below: its member
  * order is packetdrill's ABI). Every member runs under one mutex:
  *
- *  - Time is virtual. gettimeofday() reads the clock; on packetdrill's main
- *    thread it also moves it on by one microsecond (packetdrill spins on it
- *    before an event). usleep() moves it to each timer event of the worker
+ *  - Time is virtual. gettimeofday() reads the clock and moves it on by one
+ *    microsecond (packetdrill spins on it before an event, on either of its
+ *    threads), except the first read by a thread whose blocking call just
+ *    returned, which stamps that return. usleep() moves it to each timer event of the worker
  *    in turn, polling the worker there, then to the end of the sleep. No
  *    call ever sleeps for real.
  *  - netdev_send() adds an Ethernet header and injects the IPv4 packet;
