@@ -366,6 +366,34 @@ START_TEST(test_delack_two_full_segments)
 }
 END_TEST
 
+/*
+ * A segment carrying two full segments' worth (as LRO/GRO coalesce them on
+ * the way) counts as two: acknowledged at once, not after delack_ms.
+ */
+START_TEST(test_delack_coalesced_two_mss)
+{
+	const uint32_t irs = 0xfffffa00u, b = irs + 1;
+	const struct th_opts o = { .mss = 900 };
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, &o);
+	th_inject_data(&h, T_ACK, b, x + 1, 900);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);           /* one full segment: the ACK may wait */
+	th_advance_ms(&h, 40);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 900, 65535, 0);
+	th_inject_data(&h, T_ACK, b + 900, x + 1, 1800);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 2700, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 100);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_delack_timeout, 1);
+	th_check_rx(&h, 0, b, 2700);
+}
+END_TEST
+
 START_TEST(test_ack_batched_over_burst)
 {
 	const uint32_t irs = 0xffffd000u, b = irs + 1;
@@ -1072,6 +1100,7 @@ tcp_data_suite(void)
 	tcase_add_checked_fixture(a, setup, teardown);
 	tcase_add_loop_test(a, test_delack_small_segment, 0, 2);
 	tcase_add_test(a, test_delack_two_full_segments);
+	tcase_add_test(a, test_delack_coalesced_two_mss);
 	tcase_add_test(a, test_ack_batched_over_burst);
 	tcase_add_test(a, test_ack_rides_on_reply);
 	suite_add_tcase(s, a);
