@@ -40,7 +40,9 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <dirent.h>
 #include <dlfcn.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -1195,10 +1197,32 @@ pd_eal(void)
 	pd_eal_started = true;
 }
 
+/* Remove EAL's runtime folder of this process (its files are ours). */
+static void
+pd_rm_runtime_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) <
+				(int)sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 static void
 pd_free(void *ud)
 {
 	struct pd *pd = ud;
+	char dir[PATH_MAX];
 
 	pthread_mutex_lock(&pd->mu);
 	tern_sock_ctx_free(pd->x);
@@ -1210,8 +1234,10 @@ pd_free(void *ud)
 				pd->q_dropped);
 	free(pd->q);
 	free(pd);
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
 	pd_eal_started = false;
+	pd_rm_runtime_dir(dir);
 }
 
 /* Create the stack (cfg filled) and learn the gateway. */
