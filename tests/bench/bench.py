@@ -39,6 +39,7 @@ fails on a number. --smoke runs each pair once for a second and fails only on
 errors (wrong responses, failed runs): that is what the test suite runs.
 """
 import argparse, json, os, re, signal, statistics, subprocess, sys, tempfile, threading, time
+import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
@@ -56,6 +57,28 @@ def log(*a):
     print(*a, file=sys.stderr, flush=True)
 
 
+LIVE = []                   # every Proc started, for on_terminate
+
+
+def on_terminate(signum, frame):
+    """
+    The harness ran out of patience (meson's timeout sends SIGTERM): say
+    where, with what each process still running printed last, and take them
+    all down, so that no busy-polling end outlives the run and slows the
+    tests after it.
+    """
+    log("bench: %s during:\n%s" % (signal.Signals(signum).name,
+                                   "".join(traceback.format_stack(frame)[-6:])))
+    for x in LIVE:
+        if x.p.poll() is None:
+            log(x.report(12))
+            try:
+                os.killpg(x.p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    os._exit(1)
+
+
 class Proc:
     """
     A background process that is always killed (process group); its stdout
@@ -65,6 +88,7 @@ class Proc:
         self.name = os.path.basename(next(x for x in argv if x not in ("stdbuf", "-oL")))
         self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                   start_new_session=True, **kw)
+        LIVE.append(self)
         self.lines = []
         self.cond = threading.Condition()
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -501,7 +525,10 @@ def idle_run(tmp, server_argv, idle, seconds, client_args, mem_mb, huge=False):
                 "--log-level=*:error", "--file-prefix", "bisrv%d" % os.getpid()] + mem +
                ["--", "--config", confs["server"]] + server_argv[1:])
     try:
-        time.sleep(2.5)
+        # its memif socket exists and its memory is laid out once it is ready
+        if srv.wait_line(r"ready:", 60) is None:
+            raise RuntimeError("%s not ready: %s" % (srv.name, srv.report()))
+        time.sleep(0.5)
         rss0 = rss_kib(srv.p.pid)
         cli = Proc([os.path.join(b, "app", "tern-loadgen"), "-l", "1", "--no-pci",
                     "--log-level=*:error", "--file-prefix", "bicli%d" % os.getpid()] +
@@ -511,6 +538,9 @@ def idle_run(tmp, server_argv, idle, seconds, client_args, mem_mb, huge=False):
         rss1 = rss0
         if cli.wait_line("idle connections open" if idle else "req/s", 120) is not None:
             rss1 = rss_kib(srv.p.pid)
+        else:
+            log("    idle_run: no '%s' line from tern-loadgen in 120 s: %s; %s" % (
+                "idle connections open" if idle else "req/s", cli.report(8), srv.report(8)))
         close_pair(srv, cli, seconds + 120)
     finally:
         for x in (cli, srv):
@@ -558,6 +588,7 @@ def alternate(fns, runs):
 
 
 def main():
+    signal.signal(signal.SIGTERM, on_terminate)
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5)
