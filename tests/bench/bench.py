@@ -2,6 +2,7 @@
 """Tern against Linux, side by side, on this machine, in one run.
 
   tests/bench/bench.py [--runs 3] [--seconds 5] [--smoke] [--workers N] [--json FILE]
+      [--only http,bulk,echo,idle,memory,steer,latency]
 
 Pairs (Linux on loopback; Tern over net_memif between two processes):
   http keep-alive req/s   nginx (1 worker, core 0) + wrk (1 thread, core 1)
@@ -595,6 +596,8 @@ def main():
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--json")
+    ap.add_argument("--only", help="comma-separated row groups to run: http, bulk, echo, "
+                    "idle, memory, steer, latency (default all)")
     a = ap.parse_args()
     global WORKERS
     WORKERS = max(1, a.workers)
@@ -641,150 +644,160 @@ def main():
     httpd = ["tern-httpd", "--port", "80"]
     to_httpd = ["--target", "10.78.0.1:80"]
 
+    def want(group):
+        return not a.only or group in a.only.split(",")
+
     try:
         if a.smoke:
             err = wait_link_check(tmp)
             if err:
                 failures.append(err)
-        for conns in (64, 1024):
+        close64 = to_httpd + ["--mode", "http-close", "--conns", "64"]
+        if want("http"):
+            for conns in (64, 1024):
+                ng = nginx_start(tmp)
+                try:
+                    lin, t, linc, tc = alternate([
+                        lambda: wrk(conns, a.seconds)[0],
+                        lambda: tern("http", httpd, to_httpd + ["--mode", "http", "--conns",
+                                     str(conns)])["requests_per_s"],
+                        lambda: wrk(conns, a.seconds, close=True)[0],
+                        lambda: tern("http-close", httpd, to_httpd + ["--mode", "http-close",
+                                     "--conns", str(conns)])["conns_per_s"]], a.runs)
+                finally:
+                    ng.stop()
+                row("http keep-alive req/s, %d conns" % conns, lin, t, "req/s")
+                row("http close conn/s, %d conns" % conns, linc, tc, "conn/s")
+        if want("bulk"):
+            # a download under way when the run ends must finish within the
+            # drain: the smoke run (on a machine that may be busy) and ends
+            # sharing cores (--workers on a small machine) move 1 MiB ones
+            shared = WORKERS > 1 and os.cpu_count() < 2 * WORKERS
+            bulk = to_httpd + ["--mode", "bulk", "--conns", "1", "--bytes",
+                               str((1 << 20) if shared or a.smoke else (64 << 20))]
+            zero_copy = eal_zero_copy(1, "bzc%d" % os.getpid()) is not None
+            if not zero_copy:
+                log("  bulk zero-copy row not measured: memif zero-copy needs hugepages, none here")
+            lb, tb, tu, tz, ts = alternate([
+                lambda: iperf3(a.seconds),
+                lambda: tern("bulk", httpd, bulk)["gbit_per_s"],
+                # the other way: tern-loadgen uploads with tern_send (a copy per
+                # byte, as iperf3's write), tern-httpd takes the body
+                lambda: tern("bulk upload", httpd + ["--max-body", str(1 << 30)],
+                             bulk + ["--upload"])["gbit_per_s"],
+                # tern-loadgen's memif end in zero-copy mode: one copy per frame
+                # on the link (server PMD into the client's mbufs), not two
+                lambda: tern("bulk zero-copy", httpd, bulk,
+                             zero_copy="client")["gbit_per_s"] if zero_copy else 0.0,
+                # tern-httpd's memif end in zero-copy mode: its frames go out
+                # from where they lie, tern-loadgen's PMD copies each once
+                lambda: tern("bulk zero-copy sender", httpd, bulk,
+                             zero_copy="server")["gbit_per_s"] if zero_copy else 0.0], a.runs)
+            row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s",
+                "tern-httpd sends /bytes from memory by reference (tern_send_static)")
+            if zero_copy:
+                row("bulk 1 connection Gbit/s, memif zero-copy receiver", lb, tz, "Gbit/s",
+                    "as above, tern-loadgen's memif end zero-copy=yes")
+                row("bulk 1 connection Gbit/s, memif zero-copy sender", lb, ts, "Gbit/s",
+                    "as above, tern-httpd's memif end zero-copy=yes (memif client)")
+            row("bulk 1 connection Gbit/s, upload (copying sender)", lb, tu, "Gbit/s",
+                "tern-loadgen POSTs with tern_send to tern-httpd")
+
+        if want("echo"):
+            def ceiling():
+                try:
+                    # testpmd prints a rate once a second: give it at least three
+                    return testpmd_macswap(tmp, max(a.seconds, 3), ECHO_FRAME, ECHO_CONNS)
+                except RuntimeError as e:
+                    # the ceiling is a reference, not Tern: the smoke run notes it only
+                    if not a.smoke:
+                        raise
+                    log("  testpmd ceiling not measured: %s" % str(e)[:200])
+                    return 0.0
+            echo_runs = []
+            echo_client = ["--target", "10.78.0.1:7", "--mode", "echo", "--conns", str(ECHO_CONNS),
+                           "--size", str(ECHO_MSG), "--depth", "1"]
+
+            def echo():
+                res = tern("echo", ["tern-echo", "--port", "7"], echo_client)
+                echo_runs.append(res)
+                return res["frames_tx_per_s"]
+
+            def sockecho():
+                # the same load against the epoll-style server on the socket-style
+                # API (copying read/write), interleaved with tern-echo's runs
+                return tern("sockecho", ["tern-sockecho", "--port", "7"],
+                            echo_client)["requests_per_s"]
+
+            def echo_msgs():
+                # tern-echo's messages/s from the run alternate() just took
+                return echo_runs[-1]["requests_per_s"]
+            mp, te, tcb, tsk = alternate([ceiling, echo, echo_msgs, sockecho], a.runs)
+            # whether both ends are saturated: each one's share of the run on frames
+            srv_load = [r["server_busy_pct"] for r in echo_runs if "server_busy_pct" in r]
+            load = "server %s, client %.0f%% busy" % (
+                "%.0f%%" % statistics.median(srv_load) if srv_load else "n/a",
+                statistics.median(r["busy_pct"] for r in echo_runs))
+            row("echo packets/s (vs testpmd macswap)", mp, te, "pkt/s",
+                "frames of %d bytes into the server per second, both; Tern: %s" % (ECHO_FRAME, load))
+            row("echo msg/s, socket API (vs callback API)", tcb, tsk, "msg/s",
+                "reference column: tern-echo (callbacks, zero-copy); tern: tern-sockecho "
+                "(tern_sock.h, epoll-style loop, read/write copies); target ratio >= 0.70")
+        if want("idle"):
+            # many idle connections held while connections/s is measured, on
+            # hugepages as such a server runs (with 4 KiB pages every lookup in a
+            # table of a million entries walks the page tables: 0.76-0.99 of the
+            # rate without them, against 0.92-1.03 on hugepages, same minutes)
+            idle_n = 20000 if a.smoke else 1000000
+            huge_mb = 1024 if a.smoke else 3072
+            huge = reserve_hugepages(huge_mb + 64)
+            if not huge:
+                log("  idle rows: not enough hugepages, --no-huge (page walks weigh on the ratio)")
+            nv, hv = alternate([
+                lambda: tern_check(idle_run(tmp, httpd, 0, a.seconds, close64, huge_mb, huge)[0],
+                                   "http-close, none idle")["conns_per_s"],
+                lambda: tern_check(idle_run(tmp, httpd, idle_n, a.seconds, close64, huge_mb,
+                                            huge)[0], "http-close, idle held")["conns_per_s"]],
+                a.runs)
+            row("http close conn/s, 64 conns: %d idle held vs none" % idle_n, nv, hv, "conn/s",
+                "both Tern; target ratio >= 0.9")
+        if want("memory"):
+            # memory per idle connection: VmRSS (--no-huge) with them all
+            # established, less VmRSS of the same server sized for 100 k
+            # connections and holding none, per connection (the control blocks'
+            # pool and the table sized for a million count); tern-echo is the
+            # stack, tern-httpd adds its own per-connection state
+            mem_mb = 1024 if a.smoke else 6144
+            echo_args = close64[:2] + ["--mode", "echo", "--conns", "1"]
+            for app, args, what in ((["tern-echo", "--port", "80"], echo_args, "stack (tern-echo)"),
+                                    (httpd, close64, "tern-httpd (stack + app)")):
+                small = idle_run(tmp, app, 0, 1, args, mem_mb)
+                held = idle_run(tmp, app, idle_n, 1, args, mem_mb)
+                log("  VmRSS KiB: %s %d, with %d idle %d" % (app[0], small[1], idle_n, held[2]))
+                row("memory per idle conn, %s, bytes" % what, 1024,
+                    (held[2] - small[1]) * 1024 / idle_n, "B", "first column: the 1 KiB target")
+        if want("steer"):
+            st = steer_cost(a.runs if not a.smoke else 1)
+            row("steered frame ns: on its owner's queue, extra when steered", st["direct_ns"],
+                st["extra_ns_per_steered_frame"], "ns", "bench_steer, medians; not Linux")
+        if want("latency"):
+            # latency at a moderate, steady rate (about 8 connections / 1 ms),
+            # not flat out: each connection pauses 1 ms after every response
+            delay = os.path.join(tmp, "delay.lua")
+            with open(delay, "w") as f:
+                f.write("function delay()\n  return 1\nend\n")
             ng = nginx_start(tmp)
             try:
-                lin, t, linc, tc = alternate([
-                    lambda: wrk(conns, a.seconds)[0],
-                    lambda: tern("http", httpd, to_httpd + ["--mode", "http", "--conns",
-                                 str(conns)])["requests_per_s"],
-                    lambda: wrk(conns, a.seconds, close=True)[0],
-                    lambda: tern("http-close", httpd, to_httpd + ["--mode", "http-close",
-                                 "--conns", str(conns)])["conns_per_s"]], a.runs)
+                wr, _, wl = wrk(8, a.seconds, script=delay)
             finally:
                 ng.stop()
-            row("http keep-alive req/s, %d conns" % conns, lin, t, "req/s")
-            row("http close conn/s, %d conns" % conns, linc, tc, "conn/s")
-        # a download under way when the run ends must finish within the
-        # drain: the smoke run (on a machine that may be busy) and ends
-        # sharing cores (--workers on a small machine) move 1 MiB ones
-        shared = WORKERS > 1 and os.cpu_count() < 2 * WORKERS
-        bulk = to_httpd + ["--mode", "bulk", "--conns", "1", "--bytes",
-                           str((1 << 20) if shared or a.smoke else (64 << 20))]
-        zero_copy = eal_zero_copy(1, "bzc%d" % os.getpid()) is not None
-        if not zero_copy:
-            log("  bulk zero-copy row not measured: memif zero-copy needs hugepages, none here")
-        lb, tb, tu, tz, ts = alternate([
-            lambda: iperf3(a.seconds),
-            lambda: tern("bulk", httpd, bulk)["gbit_per_s"],
-            # the other way: tern-loadgen uploads with tern_send (a copy per
-            # byte, as iperf3's write), tern-httpd takes the body
-            lambda: tern("bulk upload", httpd + ["--max-body", str(1 << 30)],
-                         bulk + ["--upload"])["gbit_per_s"],
-            # tern-loadgen's memif end in zero-copy mode: one copy per frame
-            # on the link (server PMD into the client's mbufs), not two
-            lambda: tern("bulk zero-copy", httpd, bulk,
-                         zero_copy="client")["gbit_per_s"] if zero_copy else 0.0,
-            # tern-httpd's memif end in zero-copy mode: its frames go out
-            # from where they lie, tern-loadgen's PMD copies each once
-            lambda: tern("bulk zero-copy sender", httpd, bulk,
-                         zero_copy="server")["gbit_per_s"] if zero_copy else 0.0], a.runs)
-        row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s",
-            "tern-httpd sends /bytes from memory by reference (tern_send_static)")
-        if zero_copy:
-            row("bulk 1 connection Gbit/s, memif zero-copy receiver", lb, tz, "Gbit/s",
-                "as above, tern-loadgen's memif end zero-copy=yes")
-            row("bulk 1 connection Gbit/s, memif zero-copy sender", lb, ts, "Gbit/s",
-                "as above, tern-httpd's memif end zero-copy=yes (memif client)")
-        row("bulk 1 connection Gbit/s, upload (copying sender)", lb, tu, "Gbit/s",
-            "tern-loadgen POSTs with tern_send to tern-httpd")
-
-        def ceiling():
-            try:
-                # testpmd prints a rate once a second: give it at least three
-                return testpmd_macswap(tmp, max(a.seconds, 3), ECHO_FRAME, ECHO_CONNS)
-            except RuntimeError as e:
-                # the ceiling is a reference, not Tern: the smoke run notes it only
-                if not a.smoke:
-                    raise
-                log("  testpmd ceiling not measured: %s" % str(e)[:200])
-                return 0.0
-        echo_runs = []
-        echo_client = ["--target", "10.78.0.1:7", "--mode", "echo", "--conns", str(ECHO_CONNS),
-                       "--size", str(ECHO_MSG), "--depth", "1"]
-
-        def echo():
-            res = tern("echo", ["tern-echo", "--port", "7"], echo_client)
-            echo_runs.append(res)
-            return res["frames_tx_per_s"]
-
-        def sockecho():
-            # the same load against the epoll-style server on the socket-style
-            # API (copying read/write), interleaved with tern-echo's runs
-            return tern("sockecho", ["tern-sockecho", "--port", "7"],
-                        echo_client)["requests_per_s"]
-
-        def echo_msgs():
-            # tern-echo's messages/s from the run alternate() just took
-            return echo_runs[-1]["requests_per_s"]
-        mp, te, tcb, tsk = alternate([ceiling, echo, echo_msgs, sockecho], a.runs)
-        # whether both ends are saturated: each one's share of the run on frames
-        srv_load = [r["server_busy_pct"] for r in echo_runs if "server_busy_pct" in r]
-        load = "server %s, client %.0f%% busy" % (
-            "%.0f%%" % statistics.median(srv_load) if srv_load else "n/a",
-            statistics.median(r["busy_pct"] for r in echo_runs))
-        row("echo packets/s (vs testpmd macswap)", mp, te, "pkt/s",
-            "frames of %d bytes into the server per second, both; Tern: %s" % (ECHO_FRAME, load))
-        row("echo msg/s, socket API (vs callback API)", tcb, tsk, "msg/s",
-            "reference column: tern-echo (callbacks, zero-copy); tern: tern-sockecho "
-            "(tern_sock.h, epoll-style loop, read/write copies); target ratio >= 0.70")
-        # many idle connections held while connections/s is measured, on
-        # hugepages as such a server runs (with 4 KiB pages every lookup in a
-        # table of a million entries walks the page tables: 0.76-0.99 of the
-        # rate without them, against 0.92-1.03 on hugepages, same minutes)
-        idle_n = 20000 if a.smoke else 1000000
-        huge_mb = 1024 if a.smoke else 3072
-        huge = reserve_hugepages(huge_mb + 64)
-        if not huge:
-            log("  idle rows: not enough hugepages, --no-huge (page walks weigh on the ratio)")
-        close64 = to_httpd + ["--mode", "http-close", "--conns", "64"]
-        nv, hv = alternate([
-            lambda: tern_check(idle_run(tmp, httpd, 0, a.seconds, close64, huge_mb, huge)[0],
-                               "http-close, none idle")["conns_per_s"],
-            lambda: tern_check(idle_run(tmp, httpd, idle_n, a.seconds, close64, huge_mb,
-                                        huge)[0], "http-close, idle held")["conns_per_s"]],
-            a.runs)
-        row("http close conn/s, 64 conns: %d idle held vs none" % idle_n, nv, hv, "conn/s",
-            "both Tern; target ratio >= 0.9")
-        # memory per idle connection: VmRSS (--no-huge) with them all
-        # established, less VmRSS of the same server sized for 100 k
-        # connections and holding none, per connection (the control blocks'
-        # pool and the table sized for a million count); tern-echo is the
-        # stack, tern-httpd adds its own per-connection state
-        mem_mb = 1024 if a.smoke else 6144
-        echo_args = close64[:2] + ["--mode", "echo", "--conns", "1"]
-        for app, args, what in ((["tern-echo", "--port", "80"], echo_args, "stack (tern-echo)"),
-                                (httpd, close64, "tern-httpd (stack + app)")):
-            small = idle_run(tmp, app, 0, 1, args, mem_mb)
-            held = idle_run(tmp, app, idle_n, 1, args, mem_mb)
-            log("  VmRSS KiB: %s %d, with %d idle %d" % (app[0], small[1], idle_n, held[2]))
-            row("memory per idle conn, %s, bytes" % what, 1024,
-                (held[2] - small[1]) * 1024 / idle_n, "B", "first column: the 1 KiB target")
-        st = steer_cost(a.runs if not a.smoke else 1)
-        row("steered frame ns: on its owner's queue, extra when steered", st["direct_ns"],
-            st["extra_ns_per_steered_frame"], "ns", "bench_steer, medians; not Linux")
-        # latency at a moderate, steady rate (about 8 connections / 1 ms),
-        # not flat out: each connection pauses 1 ms after every response
-        delay = os.path.join(tmp, "delay.lua")
-        with open(delay, "w") as f:
-            f.write("function delay()\n  return 1\nend\n")
-        ng = nginx_start(tmp)
-        try:
-            wr, _, wl = wrk(8, a.seconds, script=delay)
-        finally:
-            ng.stop()
-        tr = tern("http latency", httpd, to_httpd + ["--mode", "http", "--conns", "8",
-                                                     "--delay-ms", "1"])
-        tl = tr["lat_us"]
-        row("latency run req/s, 8 conns, 1 ms pause after each response", wr,
-            tr["requests_per_s"], "req/s", "the rate the two latency rows were taken at")
-        row("latency p50 us at that rate (lower wins)", wl.get("50%", 0), tl["p50"], "us")
-        row("latency p99 us at that rate (lower wins)", wl.get("99%", 0), tl["p99"], "us")
+            tr = tern("http latency", httpd, to_httpd + ["--mode", "http", "--conns", "8",
+                                                         "--delay-ms", "1"])
+            tl = tr["lat_us"]
+            row("latency run req/s, 8 conns, 1 ms pause after each response", wr,
+                tr["requests_per_s"], "req/s", "the rate the two latency rows were taken at")
+            row("latency p50 us at that rate (lower wins)", wl.get("50%", 0), tl["p50"], "us")
+            row("latency p99 us at that rate (lower wins)", wl.get("99%", 0), tl["p99"], "us")
     except Exception as e:   # a benchmark run that breaks is a failure of the smoke test
         failures.append("run failed: %r" % (e,))
     print("\n| pair | Linux | Tern | unit | Tern/Linux |\n|---|---|---|---|---|")
