@@ -17,12 +17,17 @@
 #define BRIDGE_CACHE   256
 #define BRIDGE_DESC    1024
 #define BRIDGE_BURST   32
+#define BRIDGE_HELD    512     /* frames the target's port did not take yet, kept */
 
 static struct {
 	bool open;
 	uint16_t port;
 	struct rte_mempool *pool;
 	struct lg_bridge_stats st;
+	/* a switch port's queue: frames the target's port refused, sent first
+	 * next time; dropped only when it is full */
+	struct rte_mbuf *held[BRIDGE_HELD];
+	uint16_t nheld;
 } br;
 
 static int
@@ -89,19 +94,24 @@ lg_bridge_open(const char *devargs)
 void
 lg_bridge_poll(struct tern_netdev *dev, uint16_t queue)
 {
-	struct rte_mbuf *pkts[BRIDGE_BURST];
-	uint16_t n, sent;
+	uint16_t n, sent, room;
 
-	n = rte_eth_rx_burst(br.port, 0, pkts, BRIDGE_BURST);
+	if (br.nheld != 0) {
+		sent = dev->ops->tx_burst(dev, queue, br.held, br.nheld);
+		br.st.tx += sent;
+		br.nheld = (uint16_t)(br.nheld - sent);
+		memmove(br.held, &br.held[sent], br.nheld * sizeof(br.held[0]));
+	}
+	room = (uint16_t)RTE_MIN(BRIDGE_BURST, BRIDGE_HELD - br.nheld);
+	n = rte_eth_rx_burst(br.port, 0, &br.held[br.nheld], room);
 	if (n == 0)
 		return;
-	sent = dev->ops->tx_burst(dev, queue, pkts, n);
 	br.st.rx += n;
+	br.nheld = (uint16_t)(br.nheld + n);
+	sent = dev->ops->tx_burst(dev, queue, br.held, br.nheld);
 	br.st.tx += sent;
-	if (sent < n) {
-		br.st.dropped += n - sent;
-		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
-	}
+	br.nheld = (uint16_t)(br.nheld - sent);
+	memmove(br.held, &br.held[sent], br.nheld * sizeof(br.held[0]));
 }
 
 void
@@ -116,6 +126,9 @@ lg_bridge_close(void)
 	if (!br.open)
 		return;
 	br.open = false;
+	br.st.dropped += br.nheld;      /* still queued at the end */
+	rte_pktmbuf_free_bulk(br.held, br.nheld);
+	br.nheld = 0;
 	rte_eth_dev_stop(br.port);
 	rte_eth_dev_close(br.port);
 	rte_mempool_free(br.pool);

@@ -13,8 +13,10 @@
  *
  * One way only: nothing from the target goes back out of the bridge (a
  * generator's spoofed sources get no answer anyway). Frames the target's
- * port does not take at once are dropped and counted, as a switch port
- * whose queue is full would.
+ * port does not take at once wait in a queue of 512 and go first the next
+ * time, as in a switch port's queue; while that is full the bridge port is
+ * not read, its ring fills and the generator's own sends fail (it counts
+ * them). Frames still queued when the bridge closes count as dropped.
  */
 
 #include <stdint.h>
@@ -24,7 +26,7 @@
 struct lg_bridge_stats {
 	uint64_t rx;        /**< frames received on the bridge port */
 	uint64_t tx;        /**< of those, sent out of tern-loadgen's port */
-	uint64_t dropped;   /**< not taken by tern-loadgen's port */
+	uint64_t dropped;   /**< still queued when the bridge closed */
 };
 
 /**
