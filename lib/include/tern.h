@@ -210,8 +210,9 @@ enum tern_close_reason {
 	TERN_CLOSE_TIMEOUT,      /**< retransmissions or keepalives gave up (ETIMEDOUT) */
 	TERN_CLOSE_ABORTED,      /**< tern_abort(), or the stack shut down */
 	TERN_CLOSE_REFUSED,      /**< active open answered by RST (ECONNREFUSED) */
-	TERN_CLOSE_UNREACHABLE,  /**< as TIMEOUT, after an ICMP error for it: see
-	                              tern_conn_info.soft_error (EHOSTUNREACH...) */
+	TERN_CLOSE_UNREACHABLE,  /**< an ICMP error for it: unreachable in SYN-SENT, or a
+	                              timeout after one; tern_conn_info.soft_error
+	                              says which (EHOSTUNREACH, ECONNREFUSED...) */
 };
 
 /**

@@ -279,14 +279,22 @@ ep_detach(struct tern_sock_ctx *x, struct tsock *s)
 
 /* ------------------------------------------------------------- callbacks */
 
+/* The errno a connection ended with @reason reports (SO_ERROR, read, connect). */
 static int
-sk_close_errno(int reason, bool connecting)
+sk_close_errno(struct tern_conn *c, int reason, bool connecting)
 {
+	struct tern_conn_info ci;
+
 	switch (reason) {
 	case TERN_CLOSE_NORMAL: return 0;
 	case TERN_CLOSE_RESET: return connecting ? ECONNREFUSED : ECONNRESET;
 	case TERN_CLOSE_TIMEOUT: return ETIMEDOUT;
 	case TERN_CLOSE_REFUSED: return ECONNREFUSED;
+	case TERN_CLOSE_UNREACHABLE:
+		/* RFC 1122 4.2.3.9: the ICMP error heard says more than ETIMEDOUT
+		 * (the connection is still valid inside on_closed) */
+		tern_conn_get_info(c, &ci);
+		return ci.soft_error != 0 ? ci.soft_error : ETIMEDOUT;
 	default: return ECONNABORTED;
 	}
 }
@@ -369,8 +377,7 @@ sk_on_closed(struct tern_conn *c, int reason, void *arg)
 {
 	struct tsock *s = arg;
 
-	(void)c;
-	s->so_error = sk_close_errno(reason, s->state == S_CONNECTING);
+	s->so_error = sk_close_errno(c, reason, s->state == S_CONNECTING);
 	s->state = S_ENDED;
 	s->conn = NULL;
 	sk_wake(s, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLHUP | (s->so_error ? EPOLLERR : 0));

@@ -283,8 +283,8 @@ tcp_count_close(struct tern_stats *st, int reason)
 	switch (reason) {
 	case TERN_CLOSE_NORMAL: st->tcp_conn_closed++; break;
 	case TERN_CLOSE_RESET: st->tcp_conn_reset++; break;
-	case TERN_CLOSE_TIMEOUT:
-	case TERN_CLOSE_UNREACHABLE: st->tcp_conn_timeout++; break;
+	case TERN_CLOSE_TIMEOUT: st->tcp_conn_timeout++; break;
+	case TERN_CLOSE_UNREACHABLE: st->tcp_conn_unreachable++; break;
 	case TERN_CLOSE_REFUSED: st->tcp_conn_refused++; break;
 	default: st->tcp_conn_aborted++; break;
 	}

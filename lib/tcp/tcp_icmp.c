@@ -12,10 +12,13 @@
  *    would not lower the MSS, is absurd (or stale) and ignored; a legal one
  *    below TCP_PMTU_MIN is raised to it, so a forged error cannot shrink
  *    segments to a few bytes.
- *  - Every other error is soft (RFC 1122 4.2.3.9, RFC 5461): kept on the
- *    connection and never a reset. The application hears of it if the
- *    connection then times out: on_closed(TERN_CLOSE_UNREACHABLE) instead
- *    of TERN_CLOSE_TIMEOUT, and tern_conn_info.soft_error meanwhile.
+ *  - Any other error ends an active open at once (SYN-SENT: RFC 1122
+ *    4.2.3.9 asks it of protocol and port unreachable, and as Linux does it
+ *    for every unreachable: a connect to a dead host fails now, not after
+ *    every SYN retry), with on_closed(TERN_CLOSE_UNREACHABLE) and the error
+ *    in tern_conn_info.soft_error. In the synchronized states it is soft
+ *    (RFC 5461 4): kept on the connection, never a reset; if the connection
+ *    then times out it ends TERN_CLOSE_UNREACHABLE, not TERN_CLOSE_TIMEOUT.
  */
 #include <errno.h>
 
@@ -119,6 +122,8 @@ tcp_icmp_input(struct tcp_worker *tw, struct rte_mbuf *m)
 	} else {
 		tp->soft_error = tcp_icmp_errno(icmp->icmp_type, icmp->icmp_code);
 		tw->stats->tcp_icmp_soft_error++;
+		if (tp->state == TERN_TCP_SYN_SENT)
+			tcp_drop(tp, TERN_CLOSE_UNREACHABLE);
 	}
 done:
 	rte_pktmbuf_free(m);
