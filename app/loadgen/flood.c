@@ -23,18 +23,20 @@ lg_flood(struct lg_worker *lw, uint64_t now)
 	uint16_t n = 32;
 
 	if (lg.opts.rate != 0) {
-		uint64_t budget;
+		uint64_t due;
 
-		if (lw->flood_credit_us == 0)
-			lw->flood_credit_us = now;
-		budget = (now - lw->flood_credit_us) * lg.opts.rate / 1000000;
-		if (budget == 0)
+		/* what the rate allows since the flood began, less what went: no
+		 * rounding carried from one iteration to the next */
+		if (lw->flood_start_us == 0)
+			lw->flood_start_us = now;
+		due = (uint64_t)((double)(now - lw->flood_start_us) * (double)lg.opts.rate / 1e6);
+		if (due <= lw->flood_sent)
 			return;
-		n = (uint16_t)RTE_MIN(budget, (uint64_t)32);
-		lw->flood_credit_us += n * 1000000 / lg.opts.rate;
+		n = (uint16_t)RTE_MIN(due - lw->flood_sent, (uint64_t)32);
 	}
 	if (rte_pktmbuf_alloc_bulk(tern_worker_pool(lw->w), pkts, n) != 0)
 		return;
+	lw->flood_sent += n;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_ether_hdr *eh = (struct rte_ether_hdr *)rte_pktmbuf_append(pkts[i],
 				sizeof(*eh) + 20 + 20);

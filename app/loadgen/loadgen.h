@@ -96,7 +96,8 @@ struct lg_worker {
 	uint64_t busy0_us;           /* the worker's polls_busy_us at start_us */
 	uint64_t busy_run_us;        /* of that, spent before the drain began */
 	struct lg_stats last;       /* at the previous report */
-	uint64_t flood_credit_us;
+	uint64_t flood_start_us;    /* --rate: when the flood began, and SYNs made since */
+	uint64_t flood_sent;
 	bool drain_started;         /* this worker closed its idle connections */
 	uint32_t left_open;         /* aborted when the drain ran out of time */
 	/* --idle: silent connections from our 2nd..last addresses */
