@@ -1017,6 +1017,7 @@ tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n, bool 
 		} else {
 			((struct tcp_cb *)data)->segs_in++;
 			tcp_segment(data, &segs[i]);
+			tcp_conn_check_invariants(data);
 		}
 	}
 }

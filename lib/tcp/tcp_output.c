@@ -35,6 +35,7 @@ tcp_output_pass(struct tcp_worker *tw)
 		TAILQ_REMOVE(&tw->outq, tp, out_link);
 		tp->flags &= ~TF_OUTQ;
 		tcp_output(tp);
+		tcp_conn_check_invariants(tp);
 	}
 }
 

@@ -41,6 +41,7 @@
 #include "net_mbufq.h"
 #include "net_priv.h"
 #include "tcp_seq.h"
+#include "tern_assert.h"
 #include "tern.h"
 #include "tern_wheel.h"
 
@@ -509,6 +510,17 @@ void tcp_syncookie_ts_decode(uint32_t tsecr, bool *ws_on, uint8_t *ws, bool *sac
 /* --- tcp_isn.c --- */
 uint32_t tcp_isn(struct tcp_worker *tw, const struct tcp_key *key);
 uint32_t tcp_ts_offset(struct tcp_worker *tw, const struct tcp_key *key);
+
+/* --- tcp_check.c: invariants, in TERN_ASSERTS builds only --- */
+#ifdef TERN_ASSERTS
+/** Assert what must hold of @p tp between events (see tcp_check.c). */
+void tcp_conn_check_invariants(const struct tcp_cb *tp);
+/** The same for every connection of @p tw, and the worker's own lists and counts. */
+void tcp_worker_check_invariants(struct tcp_worker *tw);
+#else
+static inline void tcp_conn_check_invariants(const struct tcp_cb *tp __rte_unused) {}
+static inline void tcp_worker_check_invariants(struct tcp_worker *tw __rte_unused) {}
+#endif
 
 /* --- delivery helpers (tcp_input.c) --- */
 void tcp_deliver(struct tcp_cb *tp, struct rte_mbuf *m, uint32_t len);

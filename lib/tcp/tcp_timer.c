@@ -340,6 +340,7 @@ tcp_timer_fire(struct tern_wheel_node *n, void *arg)
 	}
 	if (!(tp->flags & TF_DEAD))
 		tcp_timer_rearm(tp);
+	tcp_conn_check_invariants(tp);
 }
 
 static void
