@@ -13,8 +13,8 @@
  *     shorter than the head, the read cursor is one of its buffers;
  *   - reassembly: sorted, non-empty, non-overlapping segments, all above
  *     RCV.NXT (else they would have been delivered) and within the window
- *     input accepts, their bytes and count as counted, and none once the
- *     peer's FIN is in;
+ *     input accepts, their bytes and count as counted, a FIN only on the
+ *     last, and none once the peer's FIN is in;
  *   - the output list: only live control blocks, flagged TF_OUTQ;
  *   - timers: the wheel node armed at or before the earliest deadline; a
  *     retransmission timer only with something in flight and, with
@@ -109,6 +109,8 @@ tcp_check_reass(const struct tcp_cb *tp)
 				prev_end, tp->rcv_nxt);
 		TERN_ASSERT(seq_leq(seq + len, wend), "out-of-order segment %u+%u past %u",
 				seq, len, wend);
+		TERN_ASSERT(!(tern_mbuf_meta(m)->flags & TERN_MBUF_FIN) || m == q->tail,
+				"out-of-order data past the peer's FIN at %u", seq + len);
 		prev_end = seq + len;
 		bytes += len;
 		n++;

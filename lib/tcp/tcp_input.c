@@ -142,6 +142,11 @@ tcp_fin_received(struct tcp_cb *tp)
 	/* RFC 9293 §3.10.7.4 eighth: FIN takes one number; ACK it at once.
 	 * The state moves before the app hears of it, so a tern_close() from
 	 * on_peer_closed is a close from CLOSE_WAIT (LAST_ACK), as it should be. */
+	/* the FIN came in order: what is held past it can never be delivered */
+	if (tp->reass.len != 0) {
+		tp->tw->stats->tcp_drop_state += tp->reass.len;
+		tcp_reass_purge(tp);
+	}
 	tp->flags |= TF_RCVD_FIN;
 	tp->rcv_nxt++;
 	tcp_ack_now(tp);

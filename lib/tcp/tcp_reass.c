@@ -5,7 +5,8 @@
  *
  * The queue holds payload-only mbufs sorted by sequence number, without
  * overlaps: a new segment is trimmed against its neighbours and swallows the
- * ones it covers. It is bounded by reass_max segments (a window of 256-byte
+ * ones it covers. A segment that carries the peer's FIN is the last: nothing
+ * past the FIN is kept. It is bounded by reass_max segments (a window of 256-byte
  * segments, at least TCP_REASS_MIN_SEGS) and, through
  * the window we advertise, by the receive buffer.
  */
@@ -65,6 +66,19 @@ reass_link_after(struct tcp_cb *tp, struct rte_mbuf *prev, struct rte_mbuf *m)
 	tp->reass_bytes += rte_pktmbuf_pkt_len(m);
 }
 
+/*
+ * @m holds the peer's FIN: nothing lies beyond it (RFC 9293 §3.10.7.4
+ * eighth: the FIN ends the stream), so what was held past it goes.
+ */
+static void
+reass_cut_after_fin(struct tcp_cb *tp, struct rte_mbuf *m)
+{
+	while (seg_next(m) != NULL) {
+		tp->tw->stats->tcp_drop_state++;
+		reass_remove(tp, m, seg_next(m));
+	}
+}
+
 void
 tcp_reass_insert(struct tcp_cb *tp, struct rte_mbuf *m, bool fin)
 {
@@ -84,8 +98,10 @@ tcp_reass_insert(struct tcp_cb *tp, struct rte_mbuf *m, bool fin)
 	}
 	if (cur != NULL && seq_leq(seg_seq(cur), seq) && seq_geq(seg_end(cur), end)) {
 		/* nothing new in it */
-		if (fin && seg_end(cur) == end)
+		if (fin && seg_end(cur) == end) {
 			tern_mbuf_meta(cur)->flags |= TERN_MBUF_FIN;
+			reass_cut_after_fin(tp, cur);
+		}
 		st->tcp_rx_dup_segs++;
 		rte_pktmbuf_free(m);
 		return;
@@ -106,13 +122,29 @@ tcp_reass_insert(struct tcp_cb *tp, struct rte_mbuf *m, bool fin)
 			reass_remove(tp, prev, cur);
 			cur = prev == NULL ? tp->reass.head : seg_next(prev);
 		} else {
+			/* data held past our end: a FIN there is no end */
 			rte_pktmbuf_trim(m, (uint16_t)(end - seg_seq(cur)));
 			end = seg_seq(cur);
+			fin = false;
 			break;
 		}
 	}
+	if (seq == end && !fin) {
+		/* its two ends lay in two held segments: nothing new either */
+		st->tcp_rx_dup_segs++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (prev != NULL && (tern_mbuf_meta(prev)->flags & TERN_MBUF_FIN)) {
+		/* past the peer's FIN */
+		st->tcp_drop_state++;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	tern_mbuf_meta(m)->flags = fin ? TERN_MBUF_FIN : 0;
 	reass_link_after(tp, prev, m);
+	if (fin)
+		reass_cut_after_fin(tp, m);
 	tp->last_ooo_seq = seq;
 	st->tcp_rx_ooo_segs++;
 }

@@ -89,6 +89,30 @@ void nf_ipv4_recksum(uint8_t *ip);
 size_t nf_put_icmp_echo(uint8_t *p, uint8_t type, uint16_t id, uint16_t seq,
 		const uint8_t *data, size_t len);
 
+/** A TCP/IPv4 frame (nf_tcp_frame); ports and numbers in host order. */
+struct nf_tcp {
+	struct rte_ether_addr eth_dst, eth_src;
+	rte_be32_t src, dst;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;              /**< TCP flags (RFC 9293 §3.1) */
+	uint16_t wnd;
+	const uint8_t *opts;        /**< option bytes, a multiple of 4, at most 40 */
+	size_t optlen;
+	const void *payload;
+	size_t len;
+};
+
+/**
+ * A whole Ethernet/IPv4/TCP frame as described by @p t, both checksums
+ * filled (IP id: the low bits of the sequence number).
+ * @return its length, or 0 if it would exceed NF_FRAME_MAX.
+ */
+size_t nf_tcp_frame(uint8_t *p, const struct nf_tcp *t);
+
+/** Recompute the TCP checksum of a frame from nf_tcp_frame() after edits. */
+void nf_tcp_recksum(uint8_t *frame, size_t len);
+
 /** Fill @p p with a recognisable pattern that depends on @p seed. */
 void nf_pattern(uint8_t *p, size_t len, uint8_t seed);
 
@@ -241,6 +265,9 @@ void nf_learn(struct nf_stack *h, const struct rte_ether_addr *mac, rte_be32_t i
  * ip_rx = IPv4 drops + icmp_rx + tcp_rx, and icmp_rx = ICMP drops + replies.
  */
 void nf_check_accounting(const struct tern_stats *st);
+
+/** The same sums without libcheck: @return false and the first broken one in @p why. */
+bool nf_accounting_ok(const struct tern_stats *st, char *why, size_t len);
 
 /**
  * Check @p got equals @p want counter by counter, naming the first that

@@ -328,27 +328,21 @@ put_opts(uint8_t *p, const struct th_opts *o)
 void
 th_recksum(uint8_t *frame, size_t len)
 {
-	uint8_t *ip = frame + NF_ETH_LEN;
-	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
-	uint8_t *tcp = ip + ihl;
-	uint16_t l4 = (uint16_t)(len - NF_ETH_LEN - ihl);
-	rte_be32_t src, dst;
-
-	memcpy(&src, ip + 12, 4);
-	memcpy(&dst, ip + 16, 4);
-	tcp[16] = tcp[17] = 0;
-	put16(tcp + 16, nf_cksum(tcp, l4, nf_pseudo_sum(src, dst, IPPROTO_TCP, l4)));
+	nf_tcp_recksum(frame, len);
 }
 
 size_t
 th_build(struct th *h, uint8_t *buf, uint8_t flags, uint32_t seq, uint32_t ack,
 		uint16_t wnd, const void *payload, uint32_t len, const struct th_opts *opts)
 {
-	struct rte_ether_addr our = NF_OUR_MAC, peer = TH_PEER_MAC;
 	struct th_opts auto_ts = { 0 };
 	uint8_t optbuf[64];
-	size_t optlen = 0, n, thlen;
-	uint8_t *tcp;
+	struct nf_tcp t = {
+		.eth_dst = NF_OUR_MAC, .eth_src = TH_PEER_MAC, .src = TH_PEER_IP, .dst = NF_OUR_IP,
+		.sport = h->pport, .dport = h->lport, .seq = seq, .ack = ack, .flags = flags,
+		.wnd = wnd, .opts = optbuf, .payload = payload, .len = len,
+	};
+	size_t n;
 
 	if (opts == NULL && h->peer_ts) {
 		auto_ts.has_ts = 1;
@@ -357,27 +351,9 @@ th_build(struct th *h, uint8_t *buf, uint8_t flags, uint32_t seq, uint32_t ack,
 		opts = &auto_ts;
 	}
 	if (opts != NULL)
-		optlen = put_opts(optbuf, opts);
-	thlen = 20 + optlen;
-	ck_assert_msg(NF_ETH_LEN + 20 + thlen + len <= NF_FRAME_MAX, "frame too long");
-	n = nf_put_eth(buf, &our, &peer, RTE_ETHER_TYPE_IPV4);
-	n += nf_put_ipv4(buf + n, TH_PEER_IP, NF_OUR_IP, IPPROTO_TCP, (uint16_t)seq, NULL, 0,
-			(uint16_t)(thlen + len));
-	tcp = buf + n;
-	put16(tcp, h->pport);
-	put16(tcp + 2, h->lport);
-	put32(tcp + 4, seq);
-	put32(tcp + 8, ack);
-	tcp[12] = (uint8_t)((thlen / 4) << 4);
-	tcp[13] = flags;
-	put16(tcp + 14, wnd);
-	put16(tcp + 16, 0);
-	put16(tcp + 18, 0);
-	memcpy(tcp + 20, optbuf, optlen);
-	if (len != 0)
-		memcpy(tcp + thlen, payload, len);
-	n += thlen + len;
-	th_recksum(buf, n);
+		t.optlen = put_opts(optbuf, opts);
+	n = nf_tcp_frame(buf, &t);
+	ck_assert_msg(n != 0, "frame too long");
 	return n;
 }
 

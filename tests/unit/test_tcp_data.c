@@ -266,6 +266,83 @@ START_TEST(test_overlap_trimmed)
 }
 END_TEST
 
+/* Found by fuzz_tcp_seq's invariants (tcp_check.c): a segment whose two
+ * ends lie in two held segments was queued empty. */
+START_TEST(test_ooo_covered_by_two_held)
+{
+	const uint32_t irs = 0xffffff00u, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_inject_data(&h, T_ACK, b + 200, x + 1, 100);        /* [200, 300) */
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	th_inject_data(&h, T_ACK, b + 300, x + 1, 100);        /* [300, 400) */
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	th_inject_data(&h, T_ACK, b + 250, x + 1, 100);        /* [250, 350): nothing new */
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	ck_assert_uint_eq(st()->tcp_rx_ooo_segs, 2);
+	ck_assert_uint_eq(st()->tcp_rx_dup_segs, 1);
+	th_inject_data(&h, T_ACK, b, x + 1, 200);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 400, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.rx_len, 400);
+	th_check_rx(&h, 0, b, 400);
+}
+END_TEST
+
+/* Found by fuzz_tcp_seq: the peer's FIN in order while data past it was
+ * held; the held data must go (RFC 9293 §3.10.7.4: the FIN ends the stream). */
+START_TEST(test_fin_drops_data_held_past_it)
+{
+	const uint32_t irs = 0xffffff00u, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_inject_data(&h, T_ACK, b + 100, x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	th_inject(&h, T_ACK | T_FIN, b, x + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 1, TH_ANY, 0);
+	ck_assert_int_eq(th_state(h.c), TERN_TCP_CLOSE_WAIT);
+	ck_assert_uint_eq(h.n_peer_closed, 1);
+	ck_assert_uint_eq(st()->tcp_drop_state, 1);
+	ck_assert_uint_eq(h.rx_len, 0);
+}
+END_TEST
+
+/* Out-of-order data past a held FIN is dropped, the FIN still ends the stream. */
+START_TEST(test_ooo_past_held_fin_dropped)
+{
+	const uint32_t irs = 0xffffff00u, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_inject_data(&h, T_ACK | T_FIN, b + 100, x + 1, 100); /* [100, 200) FIN */
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	th_inject_data(&h, T_ACK, b + 300, x + 1, 100);         /* past the FIN */
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, 65535, 0);
+	ck_assert_uint_eq(st()->tcp_drop_state, 1);
+	ck_assert_uint_eq(st()->tcp_rx_ooo_segs, 1);
+	th_inject_data(&h, T_ACK, b, x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 201, TH_ANY, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_int_eq(th_state(h.c), TERN_TCP_CLOSE_WAIT);
+	ck_assert_uint_eq(h.rx_len, 200);
+	th_check_rx(&h, 0, b, 200);
+}
+END_TEST
+
 START_TEST(test_recv_data_past_window_trimmed)
 {
 	const uint32_t irs = 0xfffffff0u, b = irs + 1;
@@ -1093,6 +1170,9 @@ tcp_data_suite(void)
 	tcase_add_test(d, test_ooo_held_with_sack);
 	tcase_add_test(d, test_ooo_without_sack);
 	tcase_add_test(d, test_ooo_sack_with_timestamps_three_blocks);
+	tcase_add_test(d, test_ooo_covered_by_two_held);
+	tcase_add_test(d, test_fin_drops_data_held_past_it);
+	tcase_add_test(d, test_ooo_past_held_fin_dropped);
 	tcase_add_test(d, test_overlap_trimmed);
 	tcase_add_test(d, test_recv_data_past_window_trimmed);
 	suite_add_tcase(s, d);
