@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(dpdk dpdk-dev libdpdk-dev pkg-config meson ninja-build gcc check
       python3-scapy iproute2 iputils-ping iputils-arping tcpdump curl node-llhttp
-      wrk apache2-utils nginx iperf3 codespell cppcheck)
+      wrk apache2-utils nginx iperf3 codespell cppcheck clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the plain build, then
-# the same suites built with AddressSanitizer + UndefinedBehaviorSanitizer.
+# the same suites built with AddressSanitizer + UndefinedBehaviorSanitizer
+# (the engine's invariants on), then a bounded run of each fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
@@ -20,4 +21,10 @@ for variant in plain asan; do
 		status=1
 	fi
 done
+# the fuzz targets (clang, ASan+UBSan, invariants), each for TERN_FUZZ_SECONDS
+# (default 60) on its kept corpus plus what it finds
+echo "== fuzz build (build-fuzz)"
+if ! tools/fuzz.sh; then
+	status=1
+fi
 exit $status
