@@ -31,7 +31,7 @@ if ! command -v clang >/dev/null; then
 	exit 1
 fi
 if [ ! -f "$dir/build.ninja" ]; then
-	CC=clang meson setup "$dir" -Dfuzz=true >/dev/null
+	CC=clang meson setup "$dir" -Dfuzz=true -Db_lundef=false >/dev/null
 fi
 ninja -C "$dir" $(printf 'tests/fuzz/%s ' "${targets[@]}") >/dev/null
 

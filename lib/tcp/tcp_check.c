@@ -147,8 +147,10 @@ tcp_check_timers(const struct tcp_cb *tp)
 	if (tp->snd_una != tp->snd_max)
 		TERN_ASSERT(tp->deadline[TT_REXMT] != UINT64_MAX ||
 				tp->deadline[TT_PERSIST] != UINT64_MAX || (tp->flags & TF_OUTQ),
-				"%u in flight and no timer to resend it (state %u)",
-				tp->snd_max - tp->snd_una, tp->state);
+				"%u in flight and no timer to resend it (state %u, nxt - una %u, "
+				"wnd %u, queued %u, flags %#x)", tp->snd_max - tp->snd_una,
+				tp->state, tp->snd_nxt - tp->snd_una, tp->snd_wnd, tp->sndq_bytes,
+				tp->flags);
 	if (tp->deadline[TT_FIN_WAIT_2] != UINT64_MAX)
 		TERN_ASSERT(tp->state == TERN_TCP_FIN_WAIT_2, "FIN_WAIT_2 timer in state %u",
 				tp->state);

@@ -235,6 +235,13 @@ tcp_timeout_rexmt(struct tcp_cb *tp)
 		return;
 	}
 	tw->stats->tcp_rexmt_timeout++;
+	/* RFC 2018 §8: a receiver may renege on what it SACKed. One that
+	 * SACKs the segment at SND.UNA yet does not acknowledge it has (or
+	 * lies): forget the scoreboard, else the resend below skips all that
+	 * is in flight and nothing is sent or timed again (found by
+	 * fuzz_tcp_seq's invariants) */
+	if (tp->nsb != 0 && tp->sb[0].l == tp->snd_una)
+		tp->nsb = 0;
 	tcp_backoff(tp);
 	tcp_cc_timeout(tp);
 	tp->flags &= ~TF_RTT_TIMING;                     /* Karn: no sample from a resend */

@@ -31,9 +31,11 @@
  *   HOLD    record r, byte: tern_recv_hold on/off, or tern_recved
  *   POLL
  * Records are the connections the app knows (accepted or connected), by
- * index modulo their count; a closed one is skipped. At the end every
+ * index modulo their count; a closed one is skipped. TERN_FUZZ_TRACE=1 in
+ * the environment prints each step and every segment tern sends. At the end every
  * record still open is aborted and fz_down() checks the pools and counts.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +83,8 @@ static struct {
 	uint8_t payload[FS_PAYLOAD];
 	uint8_t sendbuf[65536];
 } S;
+
+static bool fs_trace;    /* TERN_FUZZ_TRACE set: print each step and what tern sent */
 
 /* ------------------------------------------------------------- the app */
 
@@ -241,6 +245,10 @@ fs_read(void)
 		if (th->tcp_flags & T_ACK)
 			p->nxt = rte_be_to_cpu_32(th->recv_ack);
 		p->ts = fs_find_ts(pk.l4 + 20, hl - 20, &p->tern_tsval);
+		if (fs_trace)
+			fprintf(stderr, "  tern -> %u: flags %02x seq %u ack %u wnd %u len %u\n",
+					p->pport, th->tcp_flags, seq, rte_be_to_cpu_32(th->recv_ack),
+					rte_be_to_cpu_16(th->rx_win), pk.l4_len - hl);
 	}
 }
 
@@ -470,6 +478,15 @@ fs_step(struct fz_in *in)
 	struct tern_conn *c;
 	uint16_t v;
 
+	if (fs_trace) {
+		size_t n = RTE_MIN(in->left, (size_t)12);
+
+		fprintf(stderr, "step %u:", op & 7);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, " %02x", in->p[i]);
+		fprintf(stderr, "\n");
+	}
+
 	switch (op & 7) {
 	case OP_SEG:
 		fs_step_seg(in);
@@ -513,6 +530,7 @@ int
 LLVMFuzzerInitialize(int *argc __rte_unused, char ***argv __rte_unused)
 {
 	fz_init("tcp_seq");
+	fs_trace = getenv("TERN_FUZZ_TRACE") != NULL;
 	for (size_t i = 0; i < sizeof(S.payload); i++)
 		S.payload[i] = (uint8_t)(i * 7 + 1);
 	for (size_t i = 0; i < sizeof(S.sendbuf); i++)

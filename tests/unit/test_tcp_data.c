@@ -702,6 +702,38 @@ START_TEST(test_rto_backoff_then_timeout)
 }
 END_TEST
 
+/* Found by fuzz_tcp_seq: a peer that SACKs all in flight and ACKs none
+ * left the RTO's resend skipping everything, with no timer left: a stall.
+ * RFC 2018 §8: the receiver reneged; the resend starts at SND.UNA. */
+START_TEST(test_rto_after_head_sacked_resends)
+{
+	const struct th_opts syn = { .mss = 1460, .sack_ok = 1 };
+	const uint32_t irs = 0xffff0000u, b = irs + 1;
+	struct th_opts sack = { .nsack = 1 };
+	uint32_t x;
+
+	h.ns.cfg.tcp_retries = 2;
+	th_up(&h);
+	x = th_open_passive(&h, irs, &syn);
+	send_pattern(x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100);
+	sack.sack[0][0] = x + 1;
+	sack.sack[0][1] = x + 101;
+	th_inject(&h, T_ACK, b, x + 1, TH_PWND, NULL, 0, &sack);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 1000);
+	th_check_payload(TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100), x + 1);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(th_info(h.c).retransmits, 1);
+	/* and the timer runs on: the next RTO resends again */
+	th_advance_ms(&h, 2000);
+	th_check_payload(TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100), x + 1);
+	ck_assert_uint_eq(th_info(h.c).retransmits, 2);
+}
+END_TEST
+
 START_TEST(test_rto_from_rtt_sample)
 {
 	const uint32_t irs = 0xffff0000u, b = irs + 1;
@@ -1173,6 +1205,7 @@ tcp_data_suite(void)
 	tcase_add_test(d, test_ooo_covered_by_two_held);
 	tcase_add_test(d, test_fin_drops_data_held_past_it);
 	tcase_add_test(d, test_ooo_past_held_fin_dropped);
+	tcase_add_test(d, test_rto_after_head_sacked_resends);
 	tcase_add_test(d, test_overlap_trimmed);
 	tcase_add_test(d, test_recv_data_past_window_trimmed);
 	suite_add_tcase(s, d);
