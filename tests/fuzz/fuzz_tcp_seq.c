@@ -46,8 +46,8 @@
 
 #define FS_PORT0   40000
 #define FS_PEERS   32
-#define FS_RECS    64
 #define FS_STEPS   512
+#define FS_RECS    (FS_STEPS + 16)  /**< a step injects one frame: one accept at most */
 #define FS_PAYLOAD 1460
 
 #define T_FIN RTE_TCP_FIN_FLAG
@@ -142,7 +142,7 @@ static void
 fs_add_rec(struct tern_conn *c)
 {
 	if (S.n_recs == FS_RECS)
-		fz_fail("more connections than the 64 the stack allows");
+		fz_fail("more connections than frames and connects");
 	S.recs[S.n_recs].c = c;
 	S.recs[S.n_recs].closed = false;
 	S.n_recs++;
