@@ -810,6 +810,13 @@ tcp_output(struct tcp_cb *tp)
 	if (tp->snd_wnd == 0 && tp->snd_nxt == tp->snd_una && tp->sndq_bytes != 0 &&
 			(tp->snd_una == tp->snd_max || tp->deadline[TT_REXMT] == UINT64_MAX))
 		tcp_persist_arm(tp);
+	/* RFC 6298 (5.1): while data is outstanding a retransmission timer
+	 * runs. A pass that sent nothing (a SACKed head skipped, a small
+	 * segment held back after persist ended) must not leave it off: found
+	 * by fuzz_tcp_seq, a connection in FIN_WAIT_1 stalled for good */
+	if (tp->snd_una != tp->snd_max && tp->deadline[TT_REXMT] == UINT64_MAX &&
+			tp->deadline[TT_PERSIST] == UINT64_MAX)
+		tcp_rexmt_arm(tp);
 }
 
 uint32_t
