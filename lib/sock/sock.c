@@ -1010,10 +1010,18 @@ sk_writev(struct tern_sock_ctx *x, int fd, const struct iovec *iov, int iovcnt, 
 		if (n == 0)
 			continue;
 		rc = tern_send(s->conn, iov[i].iov_base, n);
+		if (rc == -ENOBUFS) {
+			/* the worker's mbufs ran out (tcp_sndq_append): no error of
+			 * the connection. Nothing may be in flight to bring an
+			 * on_sent, so the socket is made writable again at once: an
+			 * edge-triggered loop retries at its next wait */
+			sk_wake(s, EPOLLOUT | EPOLLWRNORM);
+			break;
+		}
 		if (rc < 0) {
 			if (total != 0)
 				break;
-			return sk_fail(rc == -ENOBUFS ? ENOBUFS : EPIPE);
+			return sk_fail(EPIPE);
 		}
 		total += (size_t)rc;
 		room -= (uint32_t)rc;
