@@ -256,7 +256,7 @@ int tern_listen(struct tern_worker *w, uint16_t port, tern_accept_fn *on_accept,
 
 /**
  * The receive buffer (tern_conn_set_rcvbuf) of the connections @p port will
- * take, from their SYN-ACK on (a SYN cookie's SYN-ACK offers [tcp] rcvbuf).
+ * take, from their SYN-ACK on (a SYN cookie's SYN-ACK too).
  * @return the bound in effect, or -ENOENT (no listener).
  */
 int tern_listen_set_rcvbuf(struct tern_worker *w, uint16_t port, uint32_t bytes);

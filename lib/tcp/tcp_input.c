@@ -323,14 +323,17 @@ tcp_mbufs_low(struct tcp_worker *tw)
 
 /* A SYN-ACK with a cookie, no state kept (tcp_syncookie.c). */
 static void
-tcp_answer_with_cookie(struct tcp_worker *tw, const struct tcp_key *key,
-		const struct tcp_seg *seg)
+tcp_answer_with_cookie(struct tcp_worker *tw, const struct tcp_listener *l,
+		const struct tcp_key *key, const struct tcp_seg *seg)
 {
 	uint16_t peer_mss = seg->has_mss ? seg->mss : TCP_MSS_DEFAULT;
 
 	tw->last_cookie_us = tw->nif->now_us;
+	/* the window offered is the listener's receive buffer, as the
+	 * connection rebuilt from the cookie will have (tcp_syn_received_init) */
 	tcp_send_cookie_synack(tw, key, seg,
-			tcp_syncookie_make(tw, key, seg->seq, RTE_MIN(peer_mss, tw->p.mss)));
+			tcp_syncookie_make(tw, key, seg->seq, RTE_MIN(peer_mss, tw->p.mss)),
+			l->rcvbuf);
 }
 
 /*
@@ -456,7 +459,7 @@ tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp
 	if (tw->p.syncookies == TERN_SYNCOOKIES_ALWAYS ||
 			(tw->p.syncookies == TERN_SYNCOOKIES_AUTO &&
 			 (l->syn_count >= tw->p.syn_backlog || tcp_tcbs_low(tw) || tcp_mbufs_low(tw)))) {
-		tcp_answer_with_cookie(tw, key, seg);
+		tcp_answer_with_cookie(tw, l, key, seg);
 		goto drop;
 	}
 	if (l->syn_count >= tw->p.syn_backlog) {

@@ -933,7 +933,7 @@ tcp_send_rst_for(struct tcp_worker *tw, const struct tcp_key *key, const struct 
 
 void
 tcp_send_cookie_synack(struct tcp_worker *tw, const struct tcp_key *key,
-		const struct tcp_seg *syn, uint32_t iss)
+		const struct tcp_seg *syn, uint32_t iss, uint32_t rcvbuf)
 {
 	const struct tcp_params *p = &tw->p;
 	bool ts = syn->has_ts && p->timestamps;
@@ -954,7 +954,7 @@ tcp_send_cookie_synack(struct tcp_worker *tw, const struct tcp_key *key,
 
 	tw->stats->tcp_syncookies_sent++;
 	tcp_send_ctl(tw, key, iss, syn->seq + 1, TH_SYN | TH_ACK,
-			(uint16_t)RTE_MIN(p->rcvbuf, 65535u), opts, n);
+			(uint16_t)RTE_MIN(rcvbuf, 65535u), opts, n);
 }
 
 void

@@ -399,8 +399,9 @@ void tcp_output(struct tcp_cb *tp);
 void tcp_send_rst_for(struct tcp_worker *tw, const struct tcp_key *key,
 		const struct tcp_seg *seg);
 void tcp_send_probe_byte(struct tcp_cb *tp);
+/** A SYN-ACK carrying cookie @p iss, offering @p rcvbuf (at most 65535: unscaled). */
 void tcp_send_cookie_synack(struct tcp_worker *tw, const struct tcp_key *key,
-		const struct tcp_seg *syn, uint32_t iss);
+		const struct tcp_seg *syn, uint32_t iss, uint32_t rcvbuf);
 void tcp_send_rst(struct tcp_cb *tp);
 void tcp_timewait_send_ack(struct tcp_worker *tw, struct tcp_timewait *t);
 void tcp_send_keepalive(struct tcp_cb *tp);
