@@ -166,7 +166,7 @@ lg_on_closed(struct tern_conn *c, int reason, void *arg)
 	} else if (reason == TERN_CLOSE_NORMAL && (lc->done || lc->closing)) {
 		lw->st.conns_done += lc->done;
 	} else if (reason == TERN_CLOSE_RESET || reason == TERN_CLOSE_REFUSED ||
-			reason == TERN_CLOSE_TIMEOUT) {
+			reason == TERN_CLOSE_TIMEOUT || reason == TERN_CLOSE_UNREACHABLE) {
 		/* whatever the phase: the peer or the path failed us */
 		if (lc->established)
 			lw->st.conns_reset++;
