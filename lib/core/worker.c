@@ -288,10 +288,10 @@ tern_worker_pool(struct tern_worker *w)
 	return w->pool;
 }
 
-void
-tern_worker_send_frame(struct tern_worker *w, struct rte_mbuf *m)
+uint16_t
+tern_worker_send_frames(struct tern_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
-	net_tx(&w->nif, m);
+	return net_tx_now(&w->nif, pkts, n);
 }
 
 /* µs = tsc * mult >> 32, mult = 2^32 * 1e6 / tsc_hz, set on first use. */

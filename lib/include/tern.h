@@ -150,13 +150,15 @@ void tern_worker_tcp_defaults(const struct tern_worker *w, struct tern_tcp_defau
 struct rte_mempool *tern_worker_pool(struct tern_worker *w);
 
 /**
- * Send @p m, a whole Ethernet frame the application built, as it is, through
- * this worker's transmit batch: counted in tx_frames and tx_bytes like the
- * stack's own frames, or in a tx drop counter (a frame past the MTU, a full
- * queue). For crafted test traffic (tern-loadgen's SYN flood). Consumes @p m.
- * On the worker's lcore.
+ * Send @p n whole Ethernet frames the application built, as they are, on
+ * this worker's queue now: counted in tx_frames and tx_bytes like the
+ * stack's own frames; those the driver refuses are freed and counted in
+ * tx_drop_full. They go beside the stack's transmit batch, not into it, so
+ * a flood never holds back the stack's own segments. For crafted test
+ * traffic (tern-loadgen's SYN flood). Consumes them. On the worker's lcore.
+ * @return the frames the driver took.
  */
-void tern_worker_send_frame(struct tern_worker *w, struct rte_mbuf *m);
+uint16_t tern_worker_send_frames(struct tern_worker *w, struct rte_mbuf **pkts, uint16_t n);
 
 /**
  * One iteration of the worker loop at time @p now_us: drain the inbox,

@@ -126,6 +126,26 @@ net_tx(struct net_if *ifp, struct rte_mbuf *m)
 	tx->m[tx->n++] = m;
 }
 
+uint16_t
+net_tx_now(struct net_if *ifp, struct rte_mbuf **m, uint16_t n)
+{
+	uint64_t bytes = 0;
+	uint16_t sent;
+
+	for (uint16_t i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(m[i]);
+	sent = ifp->dev->ops->tx_burst(ifp->dev, ifp->queue, m, n);
+	for (uint16_t i = sent; i < n; i++)
+		bytes -= rte_pktmbuf_pkt_len(m[i]);
+	ifp->stats->tx_frames += sent;
+	ifp->stats->tx_bytes += bytes;
+	if (sent < n) {
+		ifp->stats->tx_drop_full += n - sent;
+		rte_pktmbuf_free_bulk(&m[sent], n - sent);
+	}
+	return sent;
+}
+
 void
 net_tx_flush(struct net_if *ifp)
 {

@@ -135,6 +135,14 @@ void net_tx(struct net_if *ifp, struct rte_mbuf *m);
 /** Hand the batch to the driver; what it refuses stays for the next flush. */
 void net_tx_flush(struct net_if *ifp);
 
+/**
+ * Hand @p n complete frames to the driver now, beside the batch: counted in
+ * tx_frames/tx_bytes, what it refuses freed and counted in tx_drop_full, so
+ * they never hold the batch the stack's own frames wait in. Consumes them.
+ * @return frames the driver took.
+ */
+uint16_t net_tx_now(struct net_if *ifp, struct rte_mbuf **m, uint16_t n);
+
 /* --- ipv4.c --- */
 /**
  * Validate the IPv4 packet at the data offset of @p m (Ethernet stripped).
