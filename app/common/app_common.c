@@ -207,6 +207,19 @@ app_parse_u64(const char *prog, const char *opt, const char *s, uint64_t min, ui
 	return v;
 }
 
+double
+app_parse_seconds(const char *prog, const char *opt, const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*end != '\0' || v <= 0) {
+		fprintf(stderr, "%s: %s: not a positive number '%s'\n", prog, opt, s);
+		exit(APP_EXIT_USAGE);
+	}
+	return v;
+}
+
 void
 app_parse_addr_port(const char *prog, const char *opt, const char *s, uint32_t *addr,
 		uint16_t *port)

@@ -80,6 +80,12 @@ uint64_t app_parse_u64(const char *prog, const char *opt, const char *s,
 		uint64_t min, uint64_t max);
 
 /**
+ * Parse @p s as a positive number of seconds for option @p opt; on error
+ * print one line and exit 2.
+ */
+double app_parse_seconds(const char *prog, const char *opt, const char *s);
+
+/**
  * Parse "A.B.C.D:PORT" for option @p opt into @p addr (network order) and
  * @p port; on error print one line and exit 2.
  */

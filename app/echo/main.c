@@ -328,7 +328,6 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:d:p:a:C:n:b:Ih", lopts, NULL)) != -1) {
@@ -337,12 +336,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 			ctx->config_path = optarg;
 			break;
 		case 'd':
-			ctx->duration_s = strtod(optarg, &end);
-			if (*end != '\0' || ctx->duration_s <= 0) {
-				fprintf(stderr, "%s: --duration: not a positive number '%s'\n",
-						ctx->name, optarg);
-				exit(APP_EXIT_USAGE);
-			}
+			ctx->duration_s = app_parse_seconds(ctx->name, "--duration", optarg);
 			break;
 		case 'p':
 			opts.port = (uint16_t)app_parse_u64("tern-echo", "--port", optarg, 1, 65535);
