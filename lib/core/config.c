@@ -70,6 +70,7 @@ static const struct config_key config_keys[] = {
 	U32("tcp", "keepidle_s", tcp_keepidle_s, 1, 32767),
 	U32("tcp", "keepintvl_s", tcp_keepintvl_s, 1, 32767),
 	U32("tcp", "keepcnt", tcp_keepcnt, 1, 255),
+	U32("tcp", "user_timeout_ms", tcp_user_timeout_ms, 0, TERN_USER_TIMEOUT_MS_MAX),
 	U32("tcp", "timestamps", tcp_timestamps, 0, 1),
 	U32("tcp", "window_scaling", tcp_window_scaling, 0, 1),
 	U32("tcp", "sack", tcp_sack, 0, 1),

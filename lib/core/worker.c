@@ -280,6 +280,7 @@ tern_worker_tcp_defaults(const struct tern_worker *w, struct tern_tcp_defaults *
 	d->keepidle_s = p->keepidle_s;
 	d->keepintvl_s = p->keepintvl_s;
 	d->keepcnt = p->keepcnt;
+	d->user_timeout_ms = p->user_timeout_ms;
 }
 
 struct rte_mempool *

@@ -141,6 +141,7 @@ struct tern_tcp_defaults {
 	uint32_t max_conns;
 	uint32_t keepalive;            /**< 1: on */
 	uint32_t keepidle_s, keepintvl_s, keepcnt;
+	uint32_t user_timeout_ms;      /**< 0: none */
 };
 
 /** Fill @p d for @p w. */
@@ -352,6 +353,19 @@ uint32_t tern_conn_set_rcvbuf(struct tern_conn *c, uint32_t bytes);
  */
 int tern_conn_set_keepalive(struct tern_conn *c, int on, uint32_t idle_s, uint32_t intvl_s,
 		uint32_t cnt);
+
+/**
+ * User timeout of @p c (RFC 9293 §3.10.8, RFC 5482 §3; Linux's
+ * TCP_USER_TIMEOUT), over [tcp] user_timeout_ms: once data it sent (or its
+ * SYN) has stayed unacknowledged, or the peer's window has stayed shut, for
+ * @p ms milliseconds, the connection ends with TERN_CLOSE_TIMEOUT
+ * (ETIMEDOUT) at the next retransmission or window probe, which are brought
+ * forward to that moment. The stall is dated from the first retransmission
+ * timeout or window probe, less the interval it waited for it. 0 turns it
+ * off; the retransmission count ([tcp] retries) applies either way.
+ * @return 0, or -EINVAL above TERN_USER_TIMEOUT_MS_MAX.
+ */
+int tern_conn_set_user_timeout(struct tern_conn *c, uint32_t ms);
 
 /** Send FIN after the queued data; keep receiving (half-close). @return 0 or -ENOTCONN. */
 int tern_shutdown(struct tern_conn *c);

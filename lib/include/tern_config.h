@@ -28,6 +28,9 @@ extern "C" {
 #define TERN_SYNCOOKIES_ALWAYS 1   /**< every SYN to a listener */
 #define TERN_SYNCOOKIES_NEVER  2
 
+/** Largest user timeout ([tcp] user_timeout_ms, tern_conn_set_user_timeout): 24 days. */
+#define TERN_USER_TIMEOUT_MS_MAX (24u * 86400 * 1000)
+
 /** Everything a stack is built from. Addresses are in network byte order. */
 struct tern_config {
 	/* [port] */
@@ -71,6 +74,7 @@ struct tern_config {
 	uint32_t tcp_keepidle_s;     /**< idle time before the first probe */
 	uint32_t tcp_keepintvl_s;    /**< time between probes */
 	uint32_t tcp_keepcnt;        /**< unanswered probes before ETIMEDOUT */
+	uint32_t tcp_user_timeout_ms; /**< RFC 5482 user timeout for every connection; 0 = none */
 	uint32_t tcp_timestamps;     /**< 1 = offer RFC 7323 timestamps */
 	uint32_t tcp_window_scaling; /**< 1 = offer RFC 7323 window scale */
 	uint32_t tcp_sack;           /**< 1 = offer RFC 2018 SACK */

@@ -105,6 +105,7 @@ extern "C" {
 	X(tcp_active_opens,     "connections established by tern_connect") \
 	X(tcp_conn_refused,     "connections refused by RST (active open) or by the app") \
 	X(tcp_conn_timeout,     "connections ended by a timeout") \
+	X(tcp_user_timeout,     "of those, by their user timeout (RFC 5482): no progress for that long") \
 	X(tcp_conn_unreachable, \
 		"connections ended after an ICMP error: unreachable in SYN-SENT, or a timeout after one") \
 	X(tcp_conn_reset,       "established connections reset by the peer") \

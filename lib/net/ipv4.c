@@ -142,6 +142,16 @@ net_ipv4_hdr_fill(struct net_if *ifp, struct rte_ipv4_hdr *ip, rte_be32_t src,
 	ip->dst_addr = dst;
 }
 
+void
+net_ipv4_clear_df(const struct net_if *ifp, struct rte_ipv4_hdr *ip)
+{
+	ip->fragment_offset = 0;
+	if (!(ifp->offloads & TERN_NETDEV_TX_IPV4_CKSUM)) {
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+}
+
 rte_be32_t
 net_ipv4_next_hop(const struct net_if *ifp, rte_be32_t dst)
 {

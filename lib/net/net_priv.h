@@ -162,6 +162,13 @@ void net_ipv4_hdr_fill(struct net_if *ifp, struct rte_ipv4_hdr *ip, rte_be32_t s
 		rte_be32_t dst, uint8_t proto, uint16_t l4_len);
 
 /**
+ * Clear DF in a header net_ipv4_hdr_fill() filled, its checksum kept right:
+ * for a path whose MTU is below what a transport sends (tcp_icmp.c), so
+ * routers may fragment.
+ */
+void net_ipv4_clear_df(const struct net_if *ifp, struct rte_ipv4_hdr *ip);
+
+/**
  * Send the IPv4 packet that starts at the data offset of @p m, its header
  * filled by net_ipv4_hdr_fill(): ask the NIC for the header checksum where it
  * computes it, find the next hop, resolve it through ARP and queue the frame.

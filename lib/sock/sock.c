@@ -63,6 +63,7 @@ struct tsock {
 	uint32_t rcvbuf, sndbuf;
 	uint32_t linger_s, maxseg;
 	uint32_t keepidle, keepintvl, keepcnt;
+	uint32_t user_timeout_ms;      /**< TCP_USER_TIMEOUT */
 	/* listener: accept queue, linked through next */
 	int acc_head, acc_tail;
 	uint32_t acc_len, backlog;
@@ -88,6 +89,7 @@ struct tern_sock_ctx {
 	uint32_t mss;                     /**< [tcp] mss in effect */
 	bool keepalive;                   /**< [tcp] keepalive: SO_KEEPALIVE's default */
 	uint32_t keepidle, keepintvl, keepcnt; /**< the config's, for new sockets */
+	uint32_t user_timeout_ms;         /**< [tcp] user_timeout_ms */
 	unsigned int n, used;
 	int free_head;
 	struct tsock *t;
@@ -156,6 +158,7 @@ sk_alloc(struct tern_sock_ctx *x, enum sk_kind kind)
 	s->keepidle = x->keepidle;
 	s->keepintvl = x->keepintvl;
 	s->keepcnt = x->keepcnt;
+	s->user_timeout_ms = x->user_timeout_ms;
 	if (x->keepalive)
 		s->flags |= SF_KEEPALIVE;
 	TAILQ_INIT(&s->ready);
@@ -403,6 +406,8 @@ sk_conn_setup(struct tsock *s)
 			s->keepintvl != s->x->keepintvl || s->keepcnt != s->x->keepcnt)
 		tern_conn_set_keepalive(s->conn, !!(s->flags & SF_KEEPALIVE), s->keepidle,
 				s->keepintvl, s->keepcnt);
+	if (s->user_timeout_ms != s->x->user_timeout_ms)
+		tern_conn_set_user_timeout(s->conn, s->user_timeout_ms);
 }
 
 /* A passive open completed on listener @arg: queue it for accept, or refuse
@@ -429,6 +434,7 @@ sk_on_accept(struct tern_conn *c, void *arg)
 	s->keepidle = l->keepidle;
 	s->keepintvl = l->keepintvl;
 	s->keepcnt = l->keepcnt;
+	s->user_timeout_ms = l->user_timeout_ms;
 	s->conn = c;
 	s->parent = sk_fd(x, l);
 	sk_learn_addrs(s);
@@ -486,6 +492,7 @@ tern_sock_ctx_create(struct tern_worker *w, unsigned int max_fds)
 	x->keepidle = d.keepidle_s;
 	x->keepintvl = d.keepintvl_s;
 	x->keepcnt = d.keepcnt;
+	x->user_timeout_ms = d.user_timeout_ms;
 	for (unsigned int i = 0; i < max_fds; i++) {
 		x->t[i].kind = K_FREE;
 		x->t[i].next = i + 1 < max_fds ? (int)i + 1 : -1;
@@ -1276,6 +1283,7 @@ tern_sock_getsockopt(struct tern_sock_ctx *x, int fd, int level, int name, void 
 	case TCP_KEEPIDLE: return sk_get_int(val, len, (int)s->keepidle);
 	case TCP_KEEPINTVL: return sk_get_int(val, len, (int)s->keepintvl);
 	case TCP_KEEPCNT: return sk_get_int(val, len, (int)s->keepcnt);
+	case TCP_USER_TIMEOUT: return sk_get_int(val, len, (int)s->user_timeout_ms);
 	case TCP_MAXSEG:
 		if (s->conn != NULL && s->state != S_CONNECTING) {
 			struct tern_conn_info ci;
@@ -1391,6 +1399,13 @@ tern_sock_setsockopt(struct tern_sock_ctx *x, int fd, int level, int name, const
 			return sk_fail(EINVAL);
 		s->keepcnt = (uint32_t)v;
 		sk_keep_apply(s);
+		return 0;
+	case TCP_USER_TIMEOUT:
+		if (v < 0 || (uint32_t)v > TERN_USER_TIMEOUT_MS_MAX)
+			return sk_fail(EINVAL);
+		s->user_timeout_ms = (uint32_t)v;
+		if (s->conn != NULL)
+			tern_conn_set_user_timeout(s->conn, s->user_timeout_ms);
 		return 0;
 	default:
 		return sk_fail(ENOPROTOOPT);

@@ -79,6 +79,7 @@ tcp_params_from_config(struct tcp_params *p, const struct tern_config *cfg, uint
 	p->keepidle_s = cfg->tcp_keepidle_s;
 	p->keepintvl_s = cfg->tcp_keepintvl_s;
 	p->keepcnt = (uint8_t)cfg->tcp_keepcnt;
+	p->user_timeout_ms = cfg->tcp_user_timeout_ms;
 	p->challenge_ack_limit = cfg->tcp_challenge_ack_limit;
 	p->cc = cfg->tcp_cc == TERN_TCP_CC_CUBIC ? &tcp_cc_cubic : &tcp_cc_newreno;
 	p->syncookies = (uint8_t)cfg->tcp_syncookies;
@@ -246,6 +247,9 @@ tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)
 	tp->keepidle_s = (uint16_t)tw->p.keepidle_s;
 	tp->keepintvl_s = (uint16_t)tw->p.keepintvl_s;
 	tp->keepcnt = tw->p.keepcnt;
+	tp->user_timeout_ms = tw->p.user_timeout_ms;
+	if (tp->user_timeout_ms != 0)
+		tp->flags |= TF_USER_TIMEOUT;
 	tp->last_rcv_us = tw->nif->now_us;
 	tp->born_hi = (uint32_t)(tw->nif->now_us >> TCP_TS_SHIFT);
 	tp->cc = tw->p.cc;
@@ -696,9 +700,29 @@ tern_conn_set_keepalive(struct tern_conn *c, int on, uint32_t idle_s, uint32_t i
 		tp->flags |= TF_KEEPALIVE;
 	else
 		tp->flags &= ~TF_KEEPALIVE;
-	/* probing starts in ESTABLISHED (tcp_input.c); later, from the last segment */
-	if ((tp->flags & TF_DEAD) == 0 && tp->state >= TERN_TCP_ESTABLISHED)
+	/* probing starts in ESTABLISHED (tcp_input.c); later, from the last
+	 * segment, or, while probes are unanswered, one interval from now */
+	if ((tp->flags & TF_DEAD) || tp->state < TERN_TCP_ESTABLISHED)
+		return 0;
+	if (on && tp->keep_probes != 0)
+		tcp_timer_set(tp, TT_KEEP, tp->tw->nif->now_us + (uint64_t)intvl_s * 1000000);
+	else
 		tcp_keep_arm(tp, tp->last_rcv_us);
+	return 0;
+}
+
+int
+tern_conn_set_user_timeout(struct tern_conn *c, uint32_t ms)
+{
+	struct tcp_cb *tp = conn_cb(c);
+
+	if (ms > TERN_USER_TIMEOUT_MS_MAX)
+		return -EINVAL;
+	tp->user_timeout_ms = ms;
+	if (ms != 0)
+		tp->flags |= TF_USER_TIMEOUT;
+	else
+		tp->flags &= ~TF_USER_TIMEOUT;
 	return 0;
 }
 

@@ -8,10 +8,13 @@
  *  - Fragmentation needed (RFC 1191): the path MTU drops to the MTU it
  *    names, the MSS follows, and the data in flight is resent at the new
  *    size at once, from SND.UNA, since the router dropped it. Not a congestion
- *    signal: cwnd and ssthresh stay, and everything in flight goes again. An MTU below RFC 791's 68, or one that
- *    would not lower the MSS, is absurd (or stale) and ignored; a legal one
- *    below TCP_PMTU_MIN is raised to it, so a forged error cannot shrink
- *    segments to a few bytes.
+ *    signal: cwnd and ssthresh stay, and everything in flight goes again. An
+ *    MTU below RFC 791's 68, or one that would not lower the MSS, is absurd
+ *    (or stale) and ignored. A legal one below TCP_PMTU_MIN is raised to it,
+ *    so a forged error cannot shrink segments to a few bytes, and the
+ *    connection's segments go without DF from then on (as Linux does below
+ *    its min_pmtu): the router fragments them rather than drop them all,
+ *    and the path is not a black hole.
  *  - Any other error ends an active open at once (SYN-SENT: RFC 1122
  *    4.2.3.9 asks it of protocol and port unreachable, and as Linux does it
  *    for every unreachable: a connect to a dead host fails now, not after
@@ -53,6 +56,7 @@ tcp_pmtu_lower(struct tcp_cb *tp, uint32_t mtu, uint32_t quoted_len)
 {
 	struct tern_stats *st = tp->tw->stats;
 	uint32_t mss, seg_max;
+	bool below_floor;
 
 	if (mtu == 0)
 		mtu = tcp_pmtu_plateau_below(quoted_len);
@@ -60,14 +64,17 @@ tcp_pmtu_lower(struct tcp_cb *tp, uint32_t mtu, uint32_t quoted_len)
 		st->tcp_icmp_bad_mtu++;
 		return;
 	}
+	below_floor = mtu < TCP_PMTU_MIN && !(tp->flags & TF_NO_DF);
 	mtu = RTE_MAX(mtu, (uint32_t)TCP_PMTU_MIN);
 	mss = mtu - (uint32_t)sizeof(struct rte_ipv4_hdr) - TCP_HDR_MIN;
 	seg_max = mss - tcp_opt_len_fixed(tp);
-	if (tp->seg_max == 0 || seg_max >= tp->seg_max) {
+	if (tp->seg_max == 0 || (seg_max >= tp->seg_max && !below_floor)) {
 		st->tcp_icmp_bad_mtu++;     /* no MSS yet (SYN_SENT), or no decrease */
 		return;
 	}
-	tp->seg_max = (uint16_t)seg_max;
+	tp->seg_max = (uint16_t)RTE_MIN(seg_max, (uint32_t)tp->seg_max);
+	if (below_floor)
+		tp->flags |= TF_NO_DF;
 	st->tcp_pmtu_lowered++;
 	if (tp->snd_max == tp->snd_una)
 		return;

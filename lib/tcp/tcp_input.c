@@ -93,9 +93,10 @@ tcp_rtt_after_handshake(struct tcp_cb *tp, const struct tcp_seg *seg)
 	bool syn_lost = tp->rexmt_shift != 0;
 
 	tp->rexmt_shift = 0;
+	tp->flags &= ~TF_STALL;
 	if ((tp->flags & TF_RTT_TIMING) && !syn_lost)
 		/* our SYN or SYN-ACK, sent once, is acknowledged */
-		tcp_rtt_sample(tp, (uint32_t)(tp->tw->nif->now_us - tp->rtt_start_us));
+		tcp_rtt_sample(tp, (uint32_t)tp->tw->nif->now_us - tp->rtt_start_lo);
 	else if (!(tp->flags & TF_COOKIE)) /* a cookie's TSval was not our clock */
 		tcp_rtt_from_ts(tp, seg);
 	tp->flags &= ~TF_RTT_TIMING;
@@ -760,9 +761,10 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 			tcp_rtt_from_ts(tp, seg);
 		else if ((tp->flags & TF_RTT_TIMING) && seq_gt(seg->ack, tp->rtt_seq)) {
 			tp->flags &= ~TF_RTT_TIMING;
-			tcp_rtt_sample(tp, (uint32_t)(tw->nif->now_us - tp->rtt_start_us));
+			tcp_rtt_sample(tp, (uint32_t)tw->nif->now_us - tp->rtt_start_lo);
 		}
 		tp->rexmt_shift = 0;
+		tp->flags &= ~TF_STALL;
 		tp->soft_error = 0;     /* the path works again (RFC 1122 4.2.3.9) */
 		/* before SND.UNA moves: a reduction is sized by the flight then */
 		if ((tp->flags & TF_TLP_OUT) && seq_geq(seg->ack, tp->tlp_high_seq))
@@ -820,6 +822,7 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 			 * SND.UNA (the probe octet included, if it was not taken) */
 			tcp_timer_stop(tp, TT_PERSIST);
 			tp->persist_shift = 0;
+			tp->flags &= ~TF_STALL;
 			tp->snd_nxt = tp->snd_una;
 		}
 	}

@@ -657,6 +657,8 @@ tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
 		tcp_nombuf_retry(tp);
 		return -ENOBUFS;
 	}
+	if (unlikely(tp->flags & TF_NO_DF))
+		net_ipv4_clear_df(tw->nif, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
 	if (mode != TCP_TX_COPY)
 		tw->stats->tcp_tx_by_ref++;
 	else if (len != 0)
@@ -691,7 +693,7 @@ tcp_output_syn(struct tcp_cb *tp)
 		 * timestamps or not (tcp_rtt_after_handshake) */
 		tp->flags |= TF_RTT_TIMING;
 		tp->rtt_seq = tp->iss;
-		tp->rtt_start_us = tp->tw->nif->now_us;
+		tp->rtt_start_lo = (uint32_t)tp->tw->nif->now_us;
 	}
 	tp->flags |= TF_SYN_SENT;
 	tp->snd_nxt = tp->iss + 1;
@@ -780,7 +782,7 @@ tcp_output(struct tcp_cb *tp)
 			/* RFC 6298 §3 with Karn: time one new segment at a time */
 			tp->flags |= TF_RTT_TIMING;
 			tp->rtt_seq = tp->snd_nxt;
-			tp->rtt_start_us = tp->tw->nif->now_us;
+			tp->rtt_start_lo = (uint32_t)tp->tw->nif->now_us;
 		}
 		tp->snd_nxt += len + fin;
 		tp->last_send_us = tp->tw->nif->now_us;

@@ -117,6 +117,9 @@ enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_
 #define TF_TLP_OUT     (1u << 20) /**< a loss probe is outstanding, up to tlp_high_seq */
 #define TF_TLP_RXT     (1u << 21) /**< that probe resent data (not new data) */
 #define TF_NOMBUF      (1u << 22) /**< a segment found no mbuf: the timer node retries output */
+#define TF_USER_TIMEOUT (1u << 23) /**< user_timeout_ms is set (tcp_timer.c) */
+#define TF_STALL       (1u << 24) /**< no progress: stall_ms dates it (cleared by progress) */
+#define TF_NO_DF       (1u << 25) /**< path MTU below TCP_PMTU_MIN: segments go without DF */
 
 struct tcp_cb;
 
@@ -174,7 +177,8 @@ struct tcp_cb {
 	const struct tcp_cc_ops *cc;
 	uint32_t max_sndwnd;           /**< largest window the peer offered */
 	uint32_t ts_rexmt;             /**< TSval of the last RTO resend; 0 = none */
-	uint16_t rexmt_shift;          /**< RTO backoff count */
+	uint8_t rexmt_shift;           /**< RTO backoff count */
+	uint8_t soft_error;            /**< errno of the last ICMP soft error, 0 = none */
 	uint8_t keep_probes;           /**< unanswered keepalive probes */
 	uint8_t persist_shift;
 	uint8_t nsb;                   /**< SACK scoreboard ranges in use */
@@ -206,13 +210,14 @@ struct tcp_cb {
 	struct { uint32_t l, r; } sb[TCP_SACK_SB_MAX]; /**< SACKed, sorted, above snd_una */
 	struct tcp_cubic cubic;
 	uint64_t idle_us;              /**< app's idle timeout, 0 = none */
-	uint64_t rtt_start_us;         /**< when rtt_seq was sent (TF_RTT_TIMING) */
+	uint32_t rtt_start_lo;         /**< low 32 bits of the µs clock when rtt_seq was sent */
 	uint32_t rtt_seq;              /**< seq timed without timestamps (Karn) */
 	uint32_t born_hi;              /**< creation time in TS ticks (µs >> 10): the listing's age */
+	uint32_t stall_ms;             /**< ms clock when the stall began (TF_STALL, tcp_timer.c) */
 	struct tcp_listener *listener; /**< passive and not yet accepted: its SYN queue */
-	uint16_t soft_error;           /**< errno of the last ICMP soft error, 0 = none */
 	uint16_t keepidle_s;           /**< idle seconds before the first keepalive probe */
 	uint16_t keepintvl_s;          /**< seconds between probes */
+	uint32_t user_timeout_ms;      /**< RFC 5482 user timeout, 0 = none */
 };
 
 /** Low bit of a connection table value: the value is a TIME_WAIT record, not a tcb. */
@@ -255,6 +260,7 @@ struct tcp_params {
 	uint32_t retries, syn_retries;
 	uint32_t keepidle_s, keepintvl_s;
 	uint8_t keepcnt;
+	uint32_t user_timeout_ms;
 	uint32_t challenge_ack_limit;
 	uint16_t port_min, port_max;
 	const struct tcp_cc_ops *cc;   /**< congestion control for new connections */

@@ -128,18 +128,80 @@ tcp_pto_us(const struct tcp_cb *tp)
 	return RTE_MAX(pto, TCP_TLP_MIN_US);
 }
 
+/*
+ * The user timeout (RFC 9293 §3.10.8, RFC 5482 §3): a connection whose data
+ * (or SYN) has gone unacknowledged, or whose peer's window has stayed shut,
+ * for user_timeout_ms is aborted with ETIMEDOUT. Such a stall is dated where
+ * it shows, off the hot path, by the interval its first timer waited: the
+ * first loss probe or RTO of an episode (RFC 6298 (5.3) restarts the timer
+ * on every ACK of new data, so the segment at SND.UNA has waited that
+ * long), or the first zero-window probe. An ACK of new data, or the window
+ * opening, ends it (TF_STALL off). The first interval never exceeds the user
+ * timeout, and later ones are clamped to the stall's end, so the abort comes
+ * on time, not up to rto_max late.
+ */
+static uint32_t
+tcp_now_ms(const struct tcp_cb *tp)
+{
+	return (uint32_t)(tp->tw->nif->now_us / 1000);
+}
+
+/* A stall shows when its first timer, armed for @interval_us, fires; date it, once. */
+static void
+tcp_stall_date(struct tcp_cb *tp, uint64_t interval_us)
+{
+	uint64_t waited_us = interval_us;
+
+	if (tp->flags & TF_STALL)
+		return;
+	if (tp->flags & TF_USER_TIMEOUT)   /* as tcp_stall_deadline armed it */
+		waited_us = RTE_MIN(waited_us, (uint64_t)tp->user_timeout_ms * 1000);
+	tp->flags |= TF_STALL;
+	tp->stall_ms = tcp_now_ms(tp) - (uint32_t)(waited_us / 1000);
+}
+
+/*
+ * When a retransmission or probe timer armed now for @interval_us should
+ * fire: in a stall, no later than its end; before one, no later than the
+ * user timeout.
+ */
+static uint64_t
+tcp_stall_deadline(const struct tcp_cb *tp, uint64_t interval_us)
+{
+	uint64_t now = tp->tw->nif->now_us;
+	uint32_t elapsed_ms;
+
+	if (!(tp->flags & TF_USER_TIMEOUT))
+		return now + interval_us;
+	if (!(tp->flags & TF_STALL))
+		return now + RTE_MIN(interval_us, (uint64_t)tp->user_timeout_ms * 1000);
+	elapsed_ms = tcp_now_ms(tp) - tp->stall_ms;
+	if (elapsed_ms >= tp->user_timeout_ms)
+		return now;
+	return now + RTE_MIN(interval_us, (uint64_t)(tp->user_timeout_ms - elapsed_ms) * 1000);
+}
+
+static bool
+tcp_drop_if_user_timeout(struct tcp_cb *tp)
+{
+	if (!(tp->flags & TF_USER_TIMEOUT) ||
+			tcp_now_ms(tp) - tp->stall_ms < tp->user_timeout_ms)
+		return false;
+	tp->tw->stats->tcp_user_timeout++;
+	tcp_drop(tp, tcp_timeout_reason(tp));
+	return true;
+}
+
 void
 tcp_rexmt_arm(struct tcp_cb *tp)
 {
-	uint64_t now = tp->tw->nif->now_us;
-
 	tp->flags &= ~TF_TLP_ARMED;
 	if (tcp_tlp_allowed(tp) && tcp_pto_us(tp) < tp->rto_us) {
 		tp->flags |= TF_TLP_ARMED;
-		tcp_timer_set(tp, TT_REXMT, now + tcp_pto_us(tp));
+		tcp_timer_set(tp, TT_REXMT, tcp_stall_deadline(tp, tcp_pto_us(tp)));
 		return;
 	}
-	tcp_timer_set(tp, TT_REXMT, now + tp->rto_us);
+	tcp_timer_set(tp, TT_REXMT, tcp_stall_deadline(tp, tp->rto_us));
 }
 
 void
@@ -204,7 +266,7 @@ tcp_send_loss_probe(struct tcp_cb *tp)
 		tcp_retransmit_range(tp, tp->snd_una + sent - len, len);
 	}
 	tp->tlp_high_seq = tp->snd_max;
-	tcp_timer_set(tp, TT_REXMT, tw->nif->now_us + tp->rto_us);
+	tcp_timer_set(tp, TT_REXMT, tcp_stall_deadline(tp, tp->rto_us));
 }
 
 static void
@@ -214,10 +276,14 @@ tcp_timeout_rexmt(struct tcp_cb *tp)
 
 	if (tp->flags & TF_TLP_ARMED) {
 		tp->flags &= ~TF_TLP_ARMED;
+		tcp_stall_date(tp, tcp_pto_us(tp));
 		tcp_send_loss_probe(tp);
 		return;
 	}
 	tp->flags &= ~(TF_TLP_OUT | TF_TLP_RXT);
+	tcp_stall_date(tp, tp->rto_us);
+	if (tcp_drop_if_user_timeout(tp))
+		return;
 
 	if (tp->state == TERN_TCP_SYN_SENT || tp->state == TERN_TCP_SYN_RECEIVED) {
 		if (tp->rexmt_shift >= tw->p.syn_retries) {
@@ -250,18 +316,26 @@ tcp_timeout_rexmt(struct tcp_cb *tp)
 	tcp_output_sched(tp);
 }
 
-void
-tcp_persist_set(struct tcp_cb *tp)
+static uint64_t
+tcp_persist_interval_us(const struct tcp_cb *tp)
 {
 	uint64_t t = (uint64_t)RTE_MAX(tp->rto_us, TCP_PERSIST_MIN_US) << tp->persist_shift;
 
-	tcp_timer_set(tp, TT_PERSIST, tp->tw->nif->now_us +
-			RTE_MIN(t, (uint64_t)tp->tw->p.rto_max_us));
+	return RTE_MIN(t, (uint64_t)tp->tw->p.rto_max_us);
+}
+
+void
+tcp_persist_set(struct tcp_cb *tp)
+{
+	tcp_timer_set(tp, TT_PERSIST, tcp_stall_deadline(tp, tcp_persist_interval_us(tp)));
 }
 
 static void
 tcp_timeout_persist(struct tcp_cb *tp)
 {
+	tcp_stall_date(tp, tcp_persist_interval_us(tp));
+	if (tcp_drop_if_user_timeout(tp))
+		return;
 	tp->tw->stats->tcp_persist_probes++;
 	tcp_send_probe_byte(tp);
 	if (tp->persist_shift < 16)
@@ -308,6 +382,8 @@ tcp_timer_fire(struct tern_wheel_node *n, void *arg)
 	struct tcp_cb *tp = (struct tcp_cb *)((char *)n - offsetof(struct tcp_cb, tmo));
 	struct tcp_worker *tw = arg;
 	uint64_t now = tw->nif->now_us;
+	/* a retry owed from before: one a deadline below owes is the next node's */
+	bool retry_owed = tp->flags & TF_NOMBUF;
 
 	for (int id = 0; id < TT_N && !(tp->flags & TF_DEAD); id++) {
 		if (tp->deadline[id] > now)
@@ -340,7 +416,7 @@ tcp_timer_fire(struct tern_wheel_node *n, void *arg)
 			break;
 		}
 	}
-	if ((tp->flags & (TF_NOMBUF | TF_DEAD)) == TF_NOMBUF) {
+	if (retry_owed && (tp->flags & (TF_NOMBUF | TF_DEAD)) == TF_NOMBUF) {
 		tp->flags &= ~TF_NOMBUF;
 		tw->stats->tcp_nombuf_retry++;
 		tcp_output_sched(tp);

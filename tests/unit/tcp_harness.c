@@ -467,6 +467,7 @@ parse_tcp(const struct nf_pkt *p, struct th_seg *s, bool trusted)
 		ck_assert_msg(nf_cksum(t, l4, nf_pseudo_sum(p->ip->src_addr, p->ip->dst_addr,
 				IPPROTO_TCP, (uint16_t)l4)) == 0, "TCP checksum wrong");
 	memset(s, 0, offsetof(struct th_seg, data));
+	s->ip_frag = rte_be_to_cpu_16(p->ip->fragment_offset);
 	s->sport = get16(t);
 	s->dport = get16(t + 2);
 	s->seq = get32(t + 4);

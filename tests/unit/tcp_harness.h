@@ -79,6 +79,7 @@ struct th_opts {
 
 /** A segment tern sent, parsed. */
 struct th_seg {
+	uint16_t ip_frag;               /**< IPv4 flags and fragment offset (host order) */
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t flags;

@@ -266,6 +266,8 @@ START_TEST(test_errnos)
 	CK_ERR(tern_sock_setsockopt(x, b, SOL_SOCKET, SO_KEEPALIVE, &v, 2), EINVAL);
 	v = 0;
 	CK_ERR(tern_sock_setsockopt(x, b, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof(v)), EINVAL);
+	v = -1;
+	CK_ERR(tern_sock_setsockopt(x, b, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof(v)), EINVAL);
 	CK_ERR(tern_sock_setsockopt(x, b, IPPROTO_TCP, TCP_INFO, &v, sizeof(v)), ENOPROTOOPT);
 	len = 2;
 	CK_ERR(tern_sock_getsockopt(x, b, SOL_SOCKET, SO_ERROR, &v, &len), EINVAL);
@@ -963,6 +965,36 @@ START_TEST(test_inherited_options_and_abort)
 }
 END_TEST
 
+/* TCP_USER_TIMEOUT (RFC 5482) passes from the listener; data never
+ * acknowledged for that long ends the connection with ETIMEDOUT. */
+START_TEST(test_user_timeout_option)
+{
+	int lfd, fd, v = 700;
+	socklen_t len = sizeof(v);
+	uint32_t iss;
+
+	up();
+	lfd = listener(SPORT, 4);
+	ck_assert_int_eq(tern_sock_setsockopt(x, lfd, IPPROTO_TCP, TCP_USER_TIMEOUT, &v,
+			sizeof(v)), 0);
+	fd = accepted(lfd, &iss);
+	v = 0;
+	ck_assert_int_eq(tern_sock_getsockopt(x, fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, &len), 0);
+	ck_assert_int_eq(v, 700);
+	ck_assert_int_eq(tern_sock_write(x, fd, "abc", 3), 3);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, iss + 1, B, TH_ANY, 3);
+	/* resent at 200 and 600 ms (RTO 200 ms, doubled), ended at 700 */
+	for (int ms = 0; ms < 690; ms += 10)
+		th_advance_ms(&h, 10);
+	ck_assert_int_eq(sock_error(fd), 0);
+	th_advance_ms(&h, 10);
+	th_advance_ms(&h, 10);
+	ck_assert_int_eq(sock_error(fd), ETIMEDOUT);
+	nf_drain(h.ns.dev);
+}
+END_TEST
+
 START_TEST(test_ctx_free_returns_mbufs)
 {
 	int lfd, fd;
@@ -1012,6 +1044,7 @@ sock_suite(void)
 	tcase_add_test(data, test_zero_copy);
 	tcase_add_test(data, test_ctx_free_returns_mbufs);
 	tcase_add_test(data, test_inherited_options_and_abort);
+	tcase_add_test(data, test_user_timeout_option);
 	suite_add_tcase(s, data);
 
 	tcase_add_checked_fixture(ready, setup, teardown);

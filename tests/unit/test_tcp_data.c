@@ -1117,17 +1117,24 @@ END_TEST
 
 /* ------------------------------------------------------------ keepalive */
 
-START_TEST(test_keepalive_timeout)
+/* Keepalive on: idle 10 s, every 2 s, 3 probes; a passive open. @return ISS. */
+static uint32_t
+keepalive_open(uint32_t irs)
 {
-	const uint32_t irs = 0xfffffff0u, b = irs + 1;
-	uint32_t x;
-
 	h.ns.cfg.tcp_keepalive = 1;
 	h.ns.cfg.tcp_keepidle_s = 10;
 	h.ns.cfg.tcp_keepintvl_s = 2;
 	h.ns.cfg.tcp_keepcnt = 3;
 	th_up(&h);
-	x = th_open_passive(&h, irs, NULL);
+	return th_open_passive(&h, irs, NULL);
+}
+
+START_TEST(test_keepalive_timeout)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x;
+
+	x = keepalive_open(irs);
 	th_advance_ms(&h, 9999);
 	TH_EXPECT_NONE(&h);
 	/* RFC 9293 §3.8.4: <SEQ=SND.NXT-1> without data, after keepidle */
@@ -1156,12 +1163,7 @@ START_TEST(test_keepalive_answered)
 	const uint32_t irs = 0xfffffff0u, b = irs + 1;
 	uint32_t x;
 
-	h.ns.cfg.tcp_keepalive = 1;
-	h.ns.cfg.tcp_keepidle_s = 10;
-	h.ns.cfg.tcp_keepintvl_s = 2;
-	h.ns.cfg.tcp_keepcnt = 3;
-	th_up(&h);
-	x = th_open_passive(&h, irs, NULL);
+	x = keepalive_open(irs);
 	th_advance_ms(&h, 10000);
 	TH_EXPECT(&h, T_ACK, x, b, 65535, 0);
 	th_advance_ms(&h, 10);
@@ -1183,6 +1185,28 @@ START_TEST(test_keepalive_answered)
 	th_advance_ms(&h, 1);
 	TH_EXPECT(&h, T_ACK, x, b + 10, 65535, 0);
 	ck_assert_uint_eq(h.n_closed, 0);
+}
+END_TEST
+
+/* New keepalive timing while probes go unanswered: the next probe comes one
+ * new interval on, not at once (the idle time has long passed). */
+START_TEST(test_keepalive_retimed_while_probing)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x;
+
+	x = keepalive_open(irs);
+	th_advance_ms(&h, 10000);
+	TH_EXPECT(&h, T_ACK, x, b, 65535, 0);
+	th_advance_ms(&h, 500);
+	ck_assert_int_eq(tern_conn_set_keepalive(h.c, 1, 10, 5, 3), 0);
+	th_advance_ms(&h, 1);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 4998);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 1);
+	TH_EXPECT(&h, T_ACK, x, b, 65535, 0);
+	ck_assert_uint_eq(st()->tcp_keepalive_probes, 2);
 }
 END_TEST
 
@@ -1240,6 +1264,7 @@ tcp_data_suite(void)
 	tcase_add_test(p, test_zero_window_after_rto);
 	tcase_add_test(p, test_keepalive_timeout);
 	tcase_add_test(p, test_keepalive_answered);
+	tcase_add_test(p, test_keepalive_retimed_while_probing);
 	suite_add_tcase(s, p);
 	return s;
 }

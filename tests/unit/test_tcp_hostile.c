@@ -27,6 +27,8 @@
  *   window 0 forever                   probes back off to rto_max and go on;
  *                                      no memory grows
  *   a peer that never reads            the send buffer bounds the backlog
+ *   ... with a user timeout (RFC 5482) it ends ETIMEDOUT on time, and so do
+ *   unacknowledged data, a SYN        (test_user_timeout_*); progress restarts it
  *   duplicate and conflicting FINs     acknowledged, on_peer_closed once
  *   SYN outside the window             challenge ACK (RFC 5961 §4.2)
  *   segments after an abort            RST, never state
@@ -312,8 +314,8 @@ END_TEST
  * A peer that never reads: its window closes and stays closed. The backlog
  * stops at [tcp] sndbuf (tern_send returns 0); an idle timeout closes the
  * connection gracefully, but its FIN waits behind data that cannot go, and
- * the probes are answered, so nothing ends it but the application's
- * tern_abort: Tern has no user timeout (RFC 9293 §3.8.3, RFC 5482) yet.
+ * the probes are answered (RFC 1122 §4.2.2.17), so without a user timeout
+ * (test_user_timeout_peer_never_reads) only tern_abort ends it.
  */
 START_TEST(test_peer_never_reads)
 {
@@ -356,6 +358,196 @@ START_TEST(test_peer_never_reads)
 	th_poll(&h);
 	ck_assert_uint_eq(h.n_closed, 1);
 	ck_assert_int_eq(h.last_reason, TERN_CLOSE_ABORTED);
+}
+END_TEST
+
+/* ------------------------------------------------------------ user timeout */
+
+/* Consume what tern sent. */
+static void
+drain(void)
+{
+	struct th_seg seg;
+
+	while (th_next(&h, &seg))
+		;
+}
+
+/*
+ * Advance in 10 ms steps until on_closed, answering every segment tern sends
+ * with an ACK of tern's @ack and window @wnd, for at most @limit_ms.
+ * @return the milliseconds it took; the limit if it did not close.
+ */
+static uint64_t
+run_until_closed(uint32_t ack, uint16_t wnd, uint64_t limit_ms)
+{
+	uint64_t t0 = h.ns.now;
+
+	while (h.n_closed == 0 && h.ns.now - t0 < limit_ms * 1000) {
+		th_advance_ms(&h, 10);
+		while (th_pending(&h) != 0) {
+			struct th_seg seg;
+
+			ck_assert(th_next(&h, &seg));
+			if (!(seg.flags & T_RST))
+				th_inject(&h, T_ACK, seg.ack, ack, wnd, NULL, 0, NULL);
+			th_poll(&h);
+		}
+	}
+	return (h.ns.now - t0) / 1000;
+}
+
+/*
+ * RFC 5482 §3 / RFC 9293 §3.10.8: the peer never reads and answers every
+ * window probe; with a user timeout of 30 s the connection ends ETIMEDOUT
+ * 30 s after the window shut (dated from the first probe, less the interval
+ * it waited), and everything it held goes back to the pool.
+ */
+START_TEST(test_user_timeout_peer_never_reads)
+{
+	static uint8_t buf[16 * 1024];
+	unsigned int free0;
+	uint64_t took;
+	uint32_t x;
+
+	h.ns.cfg.tcp_sndbuf = 64 * 1024;
+	th_up(&h);
+	free0 = pool_free();
+	x = th_open_passive(&h, 800, NULL);
+	th_inject(&h, T_ACK, 801, x + 1, 1000, NULL, 0, NULL);
+	th_poll(&h);
+	while (tern_send(h.c, buf, sizeof(buf)) > 0)
+		;
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, 801, TH_ANY, 1000);
+	ck_assert_int_eq(tern_conn_set_user_timeout(h.c, 30000), 0);
+	th_inject(&h, T_ACK, 801, x + 1001, 0, NULL, 0, NULL);    /* the window shuts */
+	th_poll(&h);
+	took = run_until_closed(x + 1001, 0, 120000);
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_TIMEOUT);
+	ck_assert_uint_ge(took, 30000);
+	ck_assert_uint_le(took, 30020);
+	ck_assert_uint_ge(st()->tcp_persist_probes, 4);
+	ck_assert_uint_eq(st()->tcp_user_timeout, 1);
+	ck_assert_uint_eq(st()->tcp_conn_timeout, 1);
+	th_poll(&h);
+	ck_assert_uint_eq(pool_free(), free0);
+}
+END_TEST
+
+/*
+ * Data the peer never acknowledges: without SACK no loss probe, so RTOs at
+ * 0.2, 0.6, 1.4 and 3.0 s (rto_min 200 ms, doubling); the one due at 6.2 s
+ * is brought forward to the user timeout's 5 s, where the connection ends.
+ * With SACK and rto_min 1 s a loss probe goes first, at 0.2 s (two RTTs
+ * of nothing plus a delayed ACK's 200 ms), then RTOs at 1.2 and 3.2 s; the
+ * stall still counts from the send.
+ */
+START_TEST(test_user_timeout_unacked_data)
+{
+	const struct th_opts sack = { .mss = 1460, .sack_ok = 1 };
+	unsigned int resends = 0;
+	struct th_seg seg;
+	uint64_t t0;
+	uint32_t x;
+
+	if (_i == 1)
+		h.ns.cfg.tcp_rto_min_ms = 1000;
+	th_up(&h);
+	x = th_open_passive(&h, 900, _i == 1 ? &sack : NULL);
+	ck_assert_int_eq(tern_conn_set_user_timeout(h.c, 5000), 0);
+	t0 = h.ns.now;
+	send_pattern(x + 1, 1000);
+	th_poll(&h);
+	drain();
+	while (h.n_closed == 0 && h.ns.now - t0 < 10000000) {
+		th_advance_ms(&h, 10);
+		while (th_next(&h, &seg)) {
+			ck_assert_uint_ne(seg.flags & T_ACK, 0);
+			resends++;
+		}
+	}
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_TIMEOUT);
+	ck_assert_uint_ge(h.ns.now - t0, 5000000);
+	ck_assert_uint_le(h.ns.now - t0, 5020000);
+	ck_assert_uint_eq(st()->tcp_tlp_probes, _i == 1 ? 1 : 0);
+	ck_assert_uint_eq(st()->tcp_rexmt_timeout, _i == 1 ? 2 : 4);
+	ck_assert_uint_eq(resends, _i == 1 ? 3 : 4);
+	ck_assert_uint_eq(st()->tcp_user_timeout, 1);
+}
+END_TEST
+
+/*
+ * Progress restarts the clock: a peer that acknowledges 1000 bytes every
+ * 1.5 s outlives a 2 s user timeout for 30 s; once it stops, the connection
+ * ends 2 s after its last ACK, though its RTO has grown far past that.
+ */
+START_TEST(test_user_timeout_progress_restarts)
+{
+	uint32_t x, acked, rto_last = 0;
+	uint64_t last_ack;
+
+	th_up(&h);
+	x = th_open_passive(&h, 1000, NULL);
+	ck_assert_int_eq(tern_conn_set_user_timeout(h.c, 2000), 0);
+	send_pattern(x + 1, 40000);
+	th_poll(&h);
+	acked = x + 1;
+	last_ack = h.ns.now;
+	while (h.ns.now - last_ack < 10000000 && h.n_closed == 0) {
+		th_advance_ms(&h, 10);
+		drain();
+		if (h.ns.now - last_ack >= 1500000 && acked - x - 1 < 30000) {
+			acked += 1000;
+			th_inject(&h, T_ACK, 1001, acked, TH_PWND, NULL, 0, NULL);
+			th_poll(&h);
+			drain();
+			last_ack = h.ns.now;
+			rto_last = th_info(h.c).rto_us;
+		}
+	}
+	ck_assert_uint_eq(acked, x + 1 + 30000);    /* it lived through all 30 */
+	ck_assert_uint_gt(rto_last, 2000000);
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_TIMEOUT);
+	ck_assert_uint_ge(h.ns.now - last_ack, 2000000);
+	ck_assert_uint_le(h.ns.now - last_ack, 2020000);
+}
+END_TEST
+
+/*
+ * [tcp] user_timeout_ms reaches every connection, an active open's SYN
+ * included: the SYN to a silent peer goes at 0, 1 and 3 s (initial RTO 1 s)
+ * and the connection ends at 3 s, not after [tcp] syn_retries.
+ */
+START_TEST(test_user_timeout_config_syn)
+{
+	unsigned int syns = 0;
+	uint64_t t0;
+
+	h.ns.cfg.tcp_user_timeout_ms = 3000;
+	th_up(&h);
+	t0 = h.ns.now;
+	h.c = th_connect(&h);
+	ck_assert_int_eq(tern_conn_set_user_timeout(h.c, TERN_USER_TIMEOUT_MS_MAX + 1), -EINVAL);
+	th_poll(&h);
+	while (h.n_closed == 0 && h.ns.now - t0 < 10000000) {
+		struct th_seg seg;
+
+		while (th_next(&h, &seg)) {
+			ck_assert_uint_eq(seg.flags, T_SYN);
+			syns++;
+		}
+		th_advance_ms(&h, 10);
+	}
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_TIMEOUT);
+	ck_assert_uint_ge(h.ns.now - t0, 3000000);
+	ck_assert_uint_le(h.ns.now - t0, 3020000);
+	ck_assert_uint_eq(syns, 2);
+	ck_assert_uint_eq(st()->tcp_user_timeout, 1);
 }
 END_TEST
 
@@ -510,6 +702,10 @@ tcp_hostile_suite(void)
 	tcase_add_checked_fixture(w, setup, teardown);
 	tcase_add_test(w, test_zero_window_forever);
 	tcase_add_test(w, test_peer_never_reads);
+	tcase_add_test(w, test_user_timeout_peer_never_reads);
+	tcase_add_loop_test(w, test_user_timeout_unacked_data, 0, 2);
+	tcase_add_test(w, test_user_timeout_progress_restarts);
+	tcase_add_test(w, test_user_timeout_config_syn);
 	suite_add_tcase(s, w);
 
 	tcase_add_checked_fixture(c, setup, teardown);

@@ -146,16 +146,37 @@ START_TEST(test_frag_needed_old_router_plateau)
 }
 END_TEST
 
+/*
+ * A legal but tiny MTU: raised to the 552-byte floor (MSS 512), and from then
+ * on the connection's segments go without DF, so the router fragments them
+ * rather than drop every one (a black hole). Before, they carried DF.
+ */
 START_TEST(test_frag_needed_floor)
 {
 	uint32_t x = open_with_flight(100);
 	struct nf_icmp_error q = our_quote(x + 1);
+	const struct th_seg *p;
 
-	/* legal but tiny: raised to the 552-byte floor, MSS 512 */
+	send_pattern(x + 3001, 100);
+	th_poll(&h);
+	p = TH_EXPECT(&h, TH_ANY, x + 3001, TH_ANY, TH_ANY, 100);
+	ck_assert_uint_eq(p->ip_frag, RTE_IPV4_HDR_DF_FLAG);
 	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 300, &q);
 	th_poll(&h);
 	ck_assert_uint_eq(th_info(h.c).mss, 512);
-	TH_EXPECT(&h, TH_ANY, x + 1, TH_ANY, TH_ANY, 512);
+	ck_assert_uint_eq(st()->tcp_pmtu_lowered, 1);
+	for (uint32_t off = 0; off < 3100; off += 512) {
+		p = TH_EXPECT(&h, TH_ANY, x + 1 + off, TH_ANY, TH_ANY, RTE_MIN(512u, 3100 - off));
+		ck_assert_uint_eq(p->ip_frag, 0);
+		th_check_payload(p, x + 1 + off);
+	}
+	TH_EXPECT_NONE(&h);
+	/* a second error below the floor changes nothing more */
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 200, &q);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_pmtu_lowered, 1);
+	ck_assert_uint_eq(st()->tcp_icmp_bad_mtu, 1);
 }
 END_TEST
 
