@@ -71,6 +71,9 @@ worker_pass_to(struct tern_worker *w, uint16_t owner, struct rte_mbuf **m, uint1
 	w->stats.steer_tx += sent;
 	if (unlikely(sent < n)) {
 		w->stats.steer_drop_full += n - sent;
+		/* an error counted in icmp_rx_error ends here, not in TCP */
+		for (unsigned int i = sent; i < n; i++)
+			w->stats.icmp_drop_steer += net_is_icmp_error(m[i]);
 		rte_pktmbuf_free_bulk(&m[sent], n - sent);
 	}
 }

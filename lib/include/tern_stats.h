@@ -64,6 +64,8 @@ extern "C" {
 	X(icmp_echo_reply,      "ICMP echo replies sent") \
 	X(icmp_rx_error,        "ICMP errors (unreachable, time exceeded, parameter problem) received") \
 	X(icmp_drop_quote,      "ICMP errors whose quote is not a TCP segment we sent") \
+	X(icmp_drop_steer, \
+		"ICMP errors for another worker's connection freed, its steering ring full") \
 	X(tcp_rx,               "TCP segments received") \
 	X(tcp_drop_short,       "TCP segments shorter than their header or data offset") \
 	X(tcp_drop_cksum,       "TCP segments with a bad checksum") \

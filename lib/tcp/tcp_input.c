@@ -983,30 +983,22 @@ drop:
 
 /* --- the burst ------------------------------------------------------------------ */
 
-void
-tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n, bool steered)
+/*
+ * The parsed segments @segs (keys @keys) of a burst, in order: one bulk
+ * lookup, then each to its control block, TIME_WAIT record or listener.
+ */
+static void
+tcp_input_segs(struct tcp_worker *tw, struct tcp_seg *segs, struct tcp_key *keys, uint16_t k)
 {
-	struct tcp_seg segs[NET_BURST_MAX];
-	struct tcp_key keys[NET_BURST_MAX];
 	const void *kp[NET_BURST_MAX];
 	void *found[NET_BURST_MAX];
 	uint64_t hits = 0;
 	uint32_t gen;
-	uint16_t k = 0;
 
-	for (uint16_t i = 0; i < n; i++) {
-		if (net_is_icmp_error(pkts[i])) {
-			tcp_icmp_input(tw, pkts[i]);
-			continue;
-		}
-		if (tcp_parse(tw, pkts[i], &segs[k], &keys[k])) {
-			segs[k].steered = steered;
-			kp[k] = &keys[k];
-			k++;
-		}
-	}
 	if (k == 0)
 		return;
+	for (uint16_t i = 0; i < k; i++)
+		kp[i] = &keys[i];
 	rte_hash_lookup_bulk_data(tw->conns, kp, k, &hits, found);
 	gen = tw->table_gen;
 	for (uint16_t i = 0; i < k; i++) {
@@ -1031,4 +1023,28 @@ tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n, bool 
 			tcp_conn_check_invariants(data);
 		}
 	}
+}
+
+void
+tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n, bool steered)
+{
+	struct tcp_seg segs[NET_BURST_MAX];
+	struct tcp_key keys[NET_BURST_MAX];
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (unlikely(net_is_icmp_error(pkts[i]))) {
+			/* after the segments before it: an ACK there may have
+			 * taken the quoted sequence out of flight (RFC 5927) */
+			tcp_input_segs(tw, segs, keys, k);
+			k = 0;
+			tcp_icmp_input(tw, pkts[i]);
+			continue;
+		}
+		if (tcp_parse(tw, pkts[i], &segs[k], &keys[k])) {
+			segs[k].steered = steered;
+			k++;
+		}
+	}
+	tcp_input_segs(tw, segs, keys, k);
 }

@@ -366,6 +366,24 @@ START_TEST(test_flow_steer_ring_full)
 	ck_assert_uint_eq(st + tern_worker_stats(w0)->steer_drop_full, sent);
 	ck_assert_uint_gt(tern_worker_stats(w0)->steer_drop_full, 0);
 	ck_assert_uint_lt(st, 4096);
+	ck_assert_uint_eq(tern_worker_stats(w0)->icmp_drop_steer, 0);
+	/* an ICMP error for worker 1's flow meets the full ring: counted as an
+	 * error's end too, so icmp_rx_error still adds up */
+	{
+		struct nf_icmp_error e = { .eth_dst = NF_OUR_MAC, .eth_src = PEER_MAC,
+			.src = PEER_IP, .dst = NF_OUR_IP, .type = 3, .code = 3,
+			.q_src = NF_OUR_IP, .q_dst = PEER_IP, .q_proto = IPPROTO_TCP,
+			.q_total_len = 40, .q_sport = 80, .q_seq = 1, .q_tcp_bytes = 8,
+			.q_dport = pport_owned_by(&m, 80, 1, 7000) };
+		uint8_t fe[256];
+
+		ck_assert_int_eq(tern_sim_inject(m.dev, 0,
+				nf_mbuf(mp, fe, nf_icmp_error_frame(fe, &e))), 0);
+		tern_worker_poll(w0, NF_T0 + 20);
+		ck_assert_uint_eq(tern_worker_stats(w0)->icmp_rx_error, 1);
+		ck_assert_uint_eq(tern_worker_stats(w0)->icmp_drop_steer, 1);
+		nf_check_accounting(tern_worker_stats(w0));
+	}
 	multi_down(&m);   /* the ring's frames are freed with the stack */
 	ck_assert_pool_count(mp, 8191);
 	rte_mempool_free(mp);

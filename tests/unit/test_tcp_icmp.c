@@ -211,6 +211,29 @@ END_TEST
 
 /* ------------------------------------------------------------ quotes */
 
+/*
+ * One burst: the ACK of everything in flight, then an error quoting what it
+ * acknowledged. In order, the error names nothing in flight any more
+ * (RFC 5927 4.1) and changes nothing; handled first, it would have lowered
+ * the MSS and resent data already received.
+ */
+START_TEST(test_icmp_after_ack_in_same_burst)
+{
+	const uint32_t irs = 100;
+	uint32_t x = open_with_flight(irs);
+	struct nf_icmp_error q = our_quote(x + 1);
+
+	th_inject(&h, T_ACK, irs + 1, x + 3001, TH_PWND, NULL, 0, NULL);
+	inject_icmp(ICMP_UNREACH, CODE_FRAG_NEEDED, 1000, &q);
+	th_poll(&h);
+	ck_assert_uint_eq(th_info(h.c).snd_una, x + 3001);
+	ck_assert_uint_eq(st()->tcp_icmp_out_of_window, 1);
+	ck_assert_uint_eq(st()->tcp_pmtu_lowered, 0);
+	ck_assert_uint_eq(th_info(h.c).mss, 1460);
+	TH_EXPECT_NONE(&h);
+}
+END_TEST
+
 START_TEST(test_quote_not_ours)
 {
 	uint32_t x = open_with_flight(100);
@@ -339,6 +362,7 @@ tcp_icmp_suite(void)
 	tcase_add_test(p, test_frag_needed_old_router_plateau);
 	tcase_add_test(p, test_frag_needed_floor);
 	tcase_add_test(p, test_frag_needed_absurd_or_forged_ignored);
+	tcase_add_test(p, test_icmp_after_ack_in_same_burst);
 	suite_add_tcase(s, p);
 
 	tcase_add_checked_fixture(q, setup, teardown);
