@@ -15,9 +15,10 @@
 #include <rte_cfgfile.h>
 #include <rte_common.h>
 
+#include "net_ip6.h"
 #include "tern_config.h"
 
-enum key_type { KEY_U32, KEY_IPV4, KEY_STRING, KEY_CC, KEY_COOKIES };
+enum key_type { KEY_U32, KEY_IPV4, KEY_IPV6, KEY_IPV6_PREFIX, KEY_STRING, KEY_CC, KEY_COOKIES };
 
 struct config_key {
 	const char *section;
@@ -46,6 +47,10 @@ static const struct config_key config_keys[] = {
 	IPV4("ipv4", "netmask", ip_netmask, true),
 	IPV4("ipv4", "gateway", ip_gateway, false),
 	U32("ipv4", "ttl", ip_ttl, 1, 255),
+	{ "ipv6", "address", KEY_IPV6_PREFIX, offsetof(struct tern_config, ip6_addr), 0, 0, false },
+	{ "ipv6", "gateway", KEY_IPV6, offsetof(struct tern_config, ip6_gateway), 0, 0, false },
+	U32("ipv6", "link_local", ip6_link_local, 0, 1),
+	U32("ipv6", "hop_limit", ip6_hop_limit, 1, 255),
 	U32("arp", "entries", arp_entries, 1, 1u << 20),
 	U32("arp", "timeout", arp_timeout_s, 1, 86400),
 	U32("arp", "pending", arp_pending, 1, 1024),
@@ -88,6 +93,8 @@ tern_config_defaults(struct tern_config *cfg)
 	cfg->port_rx_desc = 1024;
 	cfg->port_tx_desc = 1024;
 	cfg->ip_ttl = 64;
+	cfg->ip6_link_local = 1;
+	cfg->ip6_hop_limit = 64;
 	cfg->ip_addr_count = 1;
 	cfg->arp_entries = 1024;
 	cfg->arp_timeout_s = 300;
@@ -160,8 +167,10 @@ config_set(struct tern_config *cfg, const struct config_key *k, const char *valu
 {
 	char *field = (char *)cfg + k->offset;
 	struct in_addr a;
+	struct in6_addr a6;
+	char buf[INET6_ADDRSTRLEN + 8];
 	unsigned long long v;
-	char *end;
+	char *end, *slash;
 
 	switch (k->type) {
 	case KEY_U32:
@@ -179,6 +188,29 @@ config_set(struct tern_config *cfg, const struct config_key *k, const char *valu
 		if (inet_pton(AF_INET, value, &a) != 1)
 			return "not an IPv4 address";
 		*(rte_be32_t *)field = a.s_addr;
+		return NULL;
+	case KEY_IPV6:
+		if (inet_pton(AF_INET6, value, &a6) != 1)
+			return "not an IPv6 address";
+		memcpy(field, &a6, sizeof(a6));
+		return NULL;
+	case KEY_IPV6_PREFIX:
+		/* ADDRESS/PREFIXLEN, the prefix length going to ip6_prefix_len */
+		if (strlen(value) >= sizeof(buf))
+			return "not an IPv6 address/prefix";
+		strcpy(buf, value);
+		slash = strchr(buf, '/');
+		if (slash == NULL)
+			return "no /prefix length";
+		*slash++ = '\0';
+		if (inet_pton(AF_INET6, buf, &a6) != 1)
+			return "not an IPv6 address";
+		errno = 0;
+		v = strtoull(slash, &end, 10);
+		if (*slash == '\0' || *slash == '-' || errno != 0 || *end != '\0' || v < 1 || v > 128)
+			return "prefix length not 1..128";
+		memcpy(field, &a6, sizeof(a6));
+		cfg->ip6_prefix_len = (uint32_t)v;
 		return NULL;
 	case KEY_CC:
 		if (strcmp(value, "newreno") == 0)
@@ -280,6 +312,8 @@ tern_config_load(struct tern_config *cfg, const char *path, char *err, size_t er
 			else
 				rc = config_read_section(cfg, f, path, names[i], seen,
 						err, errlen);
+			if (strcmp(names[i], "ipv6") == 0)
+				cfg->ip6_enabled = 1;
 		}
 	}
 	for (size_t i = 0; i < RTE_DIM(config_keys) && rc == 0; i++)
@@ -307,6 +341,29 @@ netmask_contiguous(uint32_t mask_host)
 	return (inv & (inv + 1)) == 0;
 }
 
+static int
+config_validate_ipv6(const struct tern_config *cfg, char *err, size_t errlen)
+{
+	const uint8_t *a = cfg->ip6_addr, *gw = cfg->ip6_gateway;
+
+	if (net_ip6_is_zero(a) && !cfg->ip6_link_local)
+		return config_error(err, errlen,
+				"[ipv6] link_local: 0 with no address leaves no address to speak from");
+	if (!net_ip6_is_zero(a) && (net_ip6_is_multicast(a) || net_ip6_is_link_local(a) ||
+			net_ip6_is_loopback(a)))
+		return config_error(err, errlen, "[ipv6] address: not a usable unicast address "
+				"(multicast, loopback, or link-local: that one comes from link_local)");
+	if (!net_ip6_is_zero(gw) && (net_ip6_is_multicast(gw) || memcmp(gw, a, 16) == 0 ||
+			(!net_ip6_is_link_local(gw) && (net_ip6_is_zero(a) ||
+			 !net_ip6_same_prefix(gw, a, cfg->ip6_prefix_len)))))
+		return config_error(err, errlen, "[ipv6] gateway: neither link-local nor inside "
+				"the address's prefix (or our own address)");
+	if (net_ip6_is_link_local(gw) && !cfg->ip6_link_local)
+		return config_error(err, errlen,
+				"[ipv6] gateway: link-local, but link_local = 0 leaves no address to reach it");
+	return 0;
+}
+
 int
 tern_config_validate(const struct tern_config *cfg, char *err, size_t errlen)
 {
@@ -329,6 +386,12 @@ tern_config_validate(const struct tern_config *cfg, char *err, size_t errlen)
 		return config_error(err, errlen, "[ipv4] gateway: outside the subnet");
 	if (gw != 0 && gw - addr < cfg->ip_addr_count)
 		return config_error(err, errlen, "[ipv4] gateway: is our own address");
+	if (cfg->ip6_enabled) {
+		int rc = config_validate_ipv6(cfg, err, errlen);
+
+		if (rc != 0)
+			return rc;
+	}
 	if (cfg->mbuf_cache > cfg->mbufs / 4)
 		return config_error(err, errlen, "[stack] mbuf_cache: more than mbufs / 4");
 	if (cfg->tcp_port_min > cfg->tcp_port_max)

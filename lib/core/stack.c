@@ -46,6 +46,9 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 		.gateway = cfg->ip_gateway, .ttl = (uint8_t)cfg->ip_ttl,
 		.arp_entries = cfg->arp_entries, .arp_timeout_s = cfg->arp_timeout_s,
 		.arp_pending = cfg->arp_pending, .arp_retries = cfg->arp_retries,
+		.ip6_on = cfg->ip6_enabled != 0, .ip6_hop_limit = (uint8_t)cfg->ip6_hop_limit,
+		.ip6_prefix_len = (uint8_t)cfg->ip6_prefix_len, .ip6_addr = cfg->ip6_addr,
+		.ip6_gw = cfg->ip6_gateway, .ip6_link_local = cfg->ip6_link_local != 0,
 	};
 	char name[RTE_MEMPOOL_NAMESIZE];
 	int socket = rte_socket_id(), rc;

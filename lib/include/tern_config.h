@@ -47,6 +47,14 @@ struct tern_config {
 	rte_be32_t ip_netmask;       /**< the one directly attached subnet */
 	rte_be32_t ip_gateway;       /**< default gateway; 0 = none */
 	uint32_t ip_ttl;             /**< TTL on packets we originate */
+	/* [ipv6]: the section present turns IPv6 on (else its frames are
+	 * counted in eth_drop_ethertype, as before) */
+	uint32_t ip6_enabled;        /**< 1: the config has an [ipv6] section */
+	uint8_t ip6_addr[16];        /**< global or unique-local address; all zero = none */
+	uint32_t ip6_prefix_len;     /**< its on-link prefix (1..128) */
+	uint8_t ip6_gateway[16];     /**< default router (link-local or on-link); zero = none */
+	uint32_t ip6_link_local;     /**< 1: fe80:: address from the MAC (RFC 4291 App. A) */
+	uint32_t ip6_hop_limit;      /**< hop limit of packets we originate */
 	/* [arp] */
 	uint32_t arp_entries;        /**< ARP cache size per worker (power of two not needed) */
 	uint32_t arp_timeout_s;      /**< seconds a resolved entry stays usable */

@@ -35,7 +35,7 @@ extern "C" {
 	X(tx_drop_oversize,     "frames longer than the MTU, dropped before the driver (a bug)") \
 	X(eth_drop_short,       "frames shorter than an Ethernet header") \
 	X(eth_drop_not_ours,    "frames for another unicast MAC") \
-	X(eth_drop_ethertype,   "frames of an unknown ethertype (IPv6 included)") \
+	X(eth_drop_ethertype,   "frames of an unknown ethertype (IPv6 too without [ipv6])") \
 	X(arp_rx,               "ARP packets received") \
 	X(arp_drop_malformed,   "ARP packets with bad lengths, types or opcodes") \
 	X(arp_drop_not_ours,    "ARP requests for another address") \
@@ -66,6 +66,31 @@ extern "C" {
 	X(icmp_drop_quote,      "ICMP errors whose quote is not a TCP segment we sent") \
 	X(icmp_drop_steer, \
 		"ICMP errors for another worker's connection freed, its steering ring full") \
+	X(ip6_rx,               "IPv6 packets received (with [ipv6] configured)") \
+	X(ip6_drop_short,       "IPv6 packets shorter than their headers") \
+	X(ip6_drop_version,     "IPv6 packets whose version is not 6") \
+	X(ip6_drop_len,         "IPv6 packets whose payload length is past the frame (or 0: jumbograms)") \
+	X(ip6_drop_not_ours,    "IPv6 packets for an address or multicast group not ours") \
+	X(ip6_drop_bad_src,     "IPv6 packets from a multicast source or one of our addresses") \
+	X(ip6_drop_ext,         "IPv6 packets with malformed, misplaced or unknown extension headers") \
+	X(ip6_drop_fragment,    "IPv6 fragments (not reassembled)") \
+	X(ip6_drop_proto,       "IPv6 packets of an unhandled upper layer (TCP included, for now)") \
+	X(ip6_tx,               "IPv6 packets sent") \
+	X(icmp6_rx,             "ICMPv6 messages received") \
+	X(icmp6_drop_short,     "ICMPv6 messages shorter than their type's fixed part") \
+	X(icmp6_drop_cksum,     "ICMPv6 messages with a bad checksum") \
+	X(icmp6_drop_type,      "ICMPv6 messages of a type not answered (MLD, echo replies)") \
+	X(icmp6_echo_reply,     "ICMPv6 echo replies sent") \
+	X(icmp6_rx_error,       "ICMPv6 errors received (dropped: no IPv6 transport yet)") \
+	X(nd_drop_invalid,      "Neighbor Discovery messages failing RFC 4861 validation") \
+	X(nd_rx_ns,             "Neighbor Solicitations received") \
+	X(nd_drop_not_ours,     "Neighbor Solicitations for a target not ours") \
+	X(nd_tx_na,             "Neighbor Advertisements built in answer (no mbuf: tx_drop_nombuf)") \
+	X(nd_rx_na,             "Neighbor Advertisements received") \
+	X(nd_rx_router,         "Router Solicitations and Advertisements (ignored: config sets the router)") \
+	X(nd_dad_conflict,      "Neighbor Advertisements from another node for one of our addresses") \
+	X(nd_learned,           "neighbor cache entries created or updated") \
+	X(nd_drop_table_full,   "neighbors not learned because the neighbor cache was full") \
 	X(tcp_rx,               "TCP segments received") \
 	X(tcp_drop_short,       "TCP segments shorter than their header or data offset") \
 	X(tcp_drop_cksum,       "TCP segments with a bad checksum") \

@@ -4,7 +4,8 @@
  *
  * net_input_burst() checks each frame's length and destination MAC, then by
  * ethertype hands it to ARP, or to IPv4 validation and from there to ICMP or
- * back to the caller as a TCP segment (or an ICMP error about one of ours). Every frame ends in exactly one place:
+ * back to the caller as a TCP segment (or an ICMP error about one of ours),
+ * or, with [ipv6], to IPv6 validation and ICMPv6. Every frame ends in exactly one place:
  * a handler that consumes it, the TCP output array, or a counted drop.
  */
 #include <rte_ether.h>
@@ -16,7 +17,25 @@
 static bool
 eth_dst_accepted(const struct net_if *ifp, const struct rte_ether_addr *dst)
 {
-	return rte_is_same_ether_addr(dst, &ifp->mac) || rte_is_broadcast_ether_addr(dst);
+	/* with IPv6, its multicast MACs too (RFC 2464 7); IPv6 checks the group */
+	return rte_is_same_ether_addr(dst, &ifp->mac) || rte_is_broadcast_ether_addr(dst) ||
+		(ifp->ip6_on && dst->addr_bytes[0] == 0x33 && dst->addr_bytes[1] == 0x33);
+}
+
+/* IPv6 in an Ethernet frame ([ipv6] configured): validate, then ICMPv6. */
+static void
+eth_ipv6_input(struct net_if *ifp, struct rte_mbuf *m)
+{
+	int proto = net_ipv6_input(ifp, m);
+
+	if (proto < 0)
+		return;                  /* freed and counted */
+	if (proto == IPPROTO_ICMPV6) {
+		net_icmp6_input(ifp, m);
+		return;
+	}
+	ifp->stats->ip6_drop_proto++;
+	rte_pktmbuf_free(m);
 }
 
 /* IPv4 in an Ethernet frame: validate, then ICMP here or TCP to the caller. */
@@ -73,6 +92,8 @@ net_input_burst(struct net_if *ifp, struct rte_mbuf **pkts, uint16_t n,
 				tcp[ntcp++] = m;
 		} else if (type == RTE_ETHER_TYPE_ARP) {
 			net_arp_input(ifp, m);
+		} else if (type == RTE_ETHER_TYPE_IPV6 && ifp->ip6_on) {
+			eth_ipv6_input(ifp, m);
 		} else {
 			st->eth_drop_ethertype++;
 			rte_pktmbuf_free(m);

@@ -31,7 +31,21 @@ net_if_init(struct net_if *ifp, const struct net_if_params *p,
 	ifp->queue = queue;
 	ifp->arp = net_arp_create(p->arp_entries, p->arp_pending, p->arp_retries,
 			p->arp_timeout_s, socket_id);
-	return ifp->arp == NULL ? -ENOMEM : 0;
+	if (ifp->arp == NULL)
+		return -ENOMEM;
+	if (!p->ip6_on)
+		return 0;
+	ifp->ip6_on = true;
+	ifp->ip6_hop_limit = p->ip6_hop_limit;
+	ifp->ip6_prefix_len = p->ip6_prefix_len;
+	if (p->ip6_addr != NULL)
+		memcpy(ifp->ip6_addr, p->ip6_addr, NET_IP6_LEN);
+	if (p->ip6_gw != NULL)
+		memcpy(ifp->ip6_gw, p->ip6_gw, NET_IP6_LEN);
+	if (p->ip6_link_local)
+		net_ip6_link_local_of(&ifp->mac, ifp->ip6_ll);
+	/* the same bound and lifetime as the ARP cache's */
+	return net_nd_create(ifp, p->arp_entries, p->arp_timeout_s);
 }
 
 void
@@ -44,4 +58,5 @@ net_if_fini(struct net_if *ifp)
 	if (ifp->arp != NULL)
 		net_arp_free(ifp);
 	ifp->arp = NULL;
+	net_nd_free(ifp);
 }

@@ -29,6 +29,7 @@
 #include <rte_tcp.h>
 
 #include "net_flow.h"
+#include "net_ip6.h"
 #include "tern_netdev.h"
 #include "tern_stats.h"
 
@@ -43,6 +44,7 @@ extern int tern_logtype_net;
 #define NET_IPV4_MIN_HLEN 20    /**< IHL 5 */
 
 struct arp_cache;
+struct nd_cache;
 struct rte_ring;
 
 /** Frames waiting for the driver; flushed once per worker iteration. */
@@ -88,6 +90,14 @@ struct net_if {
 	/** Flow ownership, shared read-only by all workers (net_flow.h): which
 	 * worker owns a 4-tuple. Set once the device is configured. */
 	const struct net_flow_map *flow;
+	/* IPv6 (ipv6.c, icmp6.c): off unless the config has [ipv6] */
+	bool ip6_on;
+	uint8_t ip6_hop_limit;         /**< of packets we originate */
+	uint8_t ip6_prefix_len;        /**< of ip6_addr's on-link prefix */
+	uint8_t ip6_addr[NET_IP6_LEN]; /**< global address; zero = none */
+	uint8_t ip6_ll[NET_IP6_LEN];   /**< link-local address; zero = none */
+	uint8_t ip6_gw[NET_IP6_LEN];   /**< default router; zero = none */
+	struct nd_cache *nd;           /**< neighbor cache (RFC 4861), this worker's */
 };
 
 /** Settings of one net_if, from the stack config. */
@@ -96,6 +106,10 @@ struct net_if_params {
 	uint32_t addr_count;
 	uint8_t ttl;
 	uint32_t arp_entries, arp_timeout_s, arp_pending, arp_retries;
+	bool ip6_on;
+	uint8_t ip6_hop_limit, ip6_prefix_len;
+	const uint8_t *ip6_addr, *ip6_gw; /**< 16 bytes each; zero = none */
+	bool ip6_link_local;           /**< derive fe80:: from the MAC */
 };
 
 /** True if @p a (network order) is one of our addresses. */
@@ -112,6 +126,41 @@ int net_if_init(struct net_if *ifp, const struct net_if_params *p,
 		struct tern_stats *stats, int socket_id);
 /** Free what net_if_init() allocated and every frame still held. */
 void net_if_fini(struct net_if *ifp);
+
+/* --- ipv6.c --- */
+/**
+ * Validate the IPv6 packet at the data offset of @p m (Ethernet stripped),
+ * walking its extension headers (RFC 8200 §4). On success the padding past
+ * the payload length is trimmed, l3_len is the offset of the upper-layer
+ * header and its protocol number is returned; otherwise @p m is freed, the
+ * reason counted, and -1 returned.
+ */
+int net_ipv6_input(struct net_if *ifp, struct rte_mbuf *m);
+
+/** @p a is one of our unicast addresses (global or link-local). */
+bool net_ipv6_is_ours(const struct net_if *ifp, const uint8_t *a);
+
+/**
+ * Fill a 40-byte IPv6 header at @p ip for @p payload_len bytes of @p proto
+ * from @p src to @p dst, hop limit @p hop_limit.
+ */
+void net_ipv6_hdr_fill(struct rte_ipv6_hdr *ip, const uint8_t *src, const uint8_t *dst,
+		uint8_t proto, uint16_t payload_len, uint8_t hop_limit);
+
+/** The RFC 8200 §8.1 pseudo-header sum (not folded) for @p len bytes of @p proto. */
+uint32_t net_ipv6_pseudo_sum(const uint8_t *src, const uint8_t *dst, uint8_t proto,
+		uint32_t len);
+
+/* --- icmp6.c --- */
+/** ICMPv6 (RFC 4443) and Neighbor Discovery (RFC 4861) for IPv6 packet @p m. Consumes it. */
+void net_icmp6_input(struct net_if *ifp, struct rte_mbuf *m);
+
+/** A neighbor cache of @p entries for @p ifp; @return 0 or -ENOMEM. */
+int net_nd_create(struct net_if *ifp, uint32_t entries, uint32_t timeout_s);
+void net_nd_free(struct net_if *ifp);
+
+/** The link-layer address of neighbor @p a, if known and fresh. */
+bool net_nd_lookup(struct net_if *ifp, const uint8_t *a, struct rte_ether_addr *mac);
 
 /* --- eth.c --- */
 /**

@@ -231,9 +231,9 @@ def accounting_problems(st):
     """
     probs = []
     eth = (st["eth_drop_short"] + st["eth_drop_not_ours"] + st["eth_drop_ethertype"]
-           + st["arp_rx"] + st["arp_drop_malformed"] + st["ip_rx"])
+           + st["arp_rx"] + st["arp_drop_malformed"] + st["ip_rx"] + st["ip6_rx"])
     if st["rx_frames"] != eth:
-        probs.append("rx_frames %d != eth drops + arp_rx + arp_drop_malformed + ip_rx = %d"
+        probs.append("rx_frames %d != eth drops + arp_rx + arp_drop_malformed + ip_rx + ip6_rx = %d"
                      % (st["rx_frames"], eth))
     ip = (st["ip_drop_short"] + st["ip_drop_version"] + st["ip_drop_hdrlen"]
           + st["ip_drop_totlen"] + st["ip_drop_cksum"] + st["ip_drop_not_ours"] + st["ip_drop_bad_src"]

@@ -468,10 +468,34 @@ nf_accounting_ok(const struct tern_stats *st, char *why, size_t len)
 	uint64_t for_tcp = st->tcp_icmp_no_conn + st->tcp_icmp_out_of_window +
 		st->tcp_icmp_bad_mtu + st->tcp_icmp_soft_error + st->tcp_pmtu_lowered;
 
-	if (st->rx_frames != eth + st->arp_rx + st->arp_drop_malformed + st->ip_rx) {
+	uint64_t ip6 = st->ip6_drop_short + st->ip6_drop_version + st->ip6_drop_len +
+		st->ip6_drop_not_ours + st->ip6_drop_bad_src + st->ip6_drop_ext +
+		st->ip6_drop_fragment + st->ip6_drop_proto;
+	uint64_t icmp6 = st->icmp6_drop_short + st->icmp6_drop_cksum + st->icmp6_drop_type +
+		st->icmp6_echo_reply + st->icmp6_rx_error + st->nd_drop_invalid + st->nd_rx_ns +
+		st->nd_rx_na + st->nd_rx_router;
+
+	if (st->rx_frames != eth + st->arp_rx + st->arp_drop_malformed + st->ip_rx + st->ip6_rx) {
 		snprintf(why, len, "rx_frames %" PRIu64 " != eth drops %" PRIu64 " + arp_rx %"
-				PRIu64 " + arp_drop_malformed %" PRIu64 " + ip_rx %" PRIu64,
-				st->rx_frames, eth, st->arp_rx, st->arp_drop_malformed, st->ip_rx);
+				PRIu64 " + arp_drop_malformed %" PRIu64 " + ip_rx %" PRIu64
+				" + ip6_rx %" PRIu64, st->rx_frames, eth, st->arp_rx,
+				st->arp_drop_malformed, st->ip_rx, st->ip6_rx);
+		return false;
+	}
+	if (st->ip6_rx != ip6 + st->icmp6_rx) {
+		snprintf(why, len, "ip6_rx %" PRIu64 " != ip6 drops %" PRIu64 " + icmp6_rx %" PRIu64,
+				st->ip6_rx, ip6, st->icmp6_rx);
+		return false;
+	}
+	if (st->icmp6_rx != icmp6) {
+		snprintf(why, len, "icmp6_rx %" PRIu64 " != its drops, replies, errors and ND %" PRIu64,
+				st->icmp6_rx, icmp6);
+		return false;
+	}
+	if (st->nd_rx_ns != st->nd_tx_na + st->nd_drop_not_ours) {
+		snprintf(why, len, "nd_rx_ns %" PRIu64 " != nd_tx_na %" PRIu64
+				" + nd_drop_not_ours %" PRIu64, st->nd_rx_ns, st->nd_tx_na,
+				st->nd_drop_not_ours);
 		return false;
 	}
 	if (st->ip_rx != ip + st->icmp_rx + st->tcp_rx) {

@@ -230,7 +230,7 @@ struct bad_case {
 };
 
 static const struct bad_case bad_cases[] = {
-	{ "bad_section.conf", -EINVAL, { "[ipv6]", "unknown section" } },
+	{ "bad_section.conf", -EINVAL, { "[ipv7]", "unknown section" } },
 	{ "bad_key.conf", -EINVAL, { "[port] speed", "unknown key" } },
 	{ "missing_device.conf", -EINVAL, { "[port] device", "missing" } },
 	{ "missing_address.conf", -EINVAL, { "[ipv4] address", "missing" } },
@@ -314,6 +314,22 @@ START_TEST(test_number_bounds)
 		{ "port", "mtu = 9001", -EINVAL, false },
 		{ "port", "rx_desc = 63", -EINVAL, false },
 		{ "stack", "mbufs = 1023", -EINVAL, false },
+		{ "ipv6", "address = 2001:db8::2/64", 0, false },
+		{ "ipv6", "address = 2001:db8::2/128", 0, false },
+		{ "ipv6", "address = 2001:db8::2", -EINVAL, false },
+		{ "ipv6", "address = 2001:db8::2/0", -EINVAL, false },
+		{ "ipv6", "address = 2001:db8::2/129", -EINVAL, false },
+		{ "ipv6", "address = 2001:db8::2/6x", -EINVAL, false },
+		{ "ipv6", "address = 10.77.0.2/24", -EINVAL, false },
+		{ "ipv6", "address = fe80::2/64", -EINVAL, false },      /* link_local makes it */
+		{ "ipv6", "address = ff02::1/64", -EINVAL, false },
+		{ "ipv6", "address = ::1/128", -EINVAL, false },
+		{ "ipv6", "gateway = fe80::1", 0, false },
+		{ "ipv6", "gateway = 2001:db8::1", -EINVAL, false },     /* no prefix to be in */
+		{ "ipv6", "gateway = ff02::2", -EINVAL, false },
+		{ "ipv6", "link_local = 0", -EINVAL, false },            /* no address at all */
+		{ "ipv6", "hop_limit = 255", 0, false },
+		{ "ipv6", "hop_limit = 0", -EINVAL, false },
 	};
 	char tmpl[] = "/tmp/tern_unit_config_XXXXXX";
 	int fd = mkstemp(tmpl);
@@ -352,6 +368,39 @@ START_TEST(test_number_bounds)
 		}
 	}
 	unlink(tmpl);
+}
+END_TEST
+
+/* [ipv6]: the section turns IPv6 on; its values land in the config. */
+START_TEST(test_ipv6_section_loads)
+{
+	char tmpl[] = "/tmp/tern_unit_config_XXXXXX";
+	int fd = mkstemp(tmpl);
+	struct tern_config c;
+	struct in6_addr a, g;
+	FILE *f;
+	int rc;
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "[port]\ndevice = sim0\n[ipv4]\naddress = 10.77.0.2\nnetmask = 255.255.255.0\n"
+			"[ipv6]\naddress = 2001:db8:1::2/48\ngateway = 2001:db8:1:ff::1\n"
+			"hop_limit = 32\n");
+	fclose(f);
+	tern_config_defaults(&c);
+	ck_assert_uint_eq(c.ip6_enabled, 0);
+	rc = tern_config_load(&c, tmpl, err, sizeof(err));
+	unlink(tmpl);
+	ck_assert_msg(rc == 0, "%s", err);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:1::2", &a), 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:1:ff::1", &g), 1);
+	ck_assert_uint_eq(c.ip6_enabled, 1);
+	ck_assert_mem_eq(c.ip6_addr, &a, 16);
+	ck_assert_uint_eq(c.ip6_prefix_len, 48);
+	ck_assert_mem_eq(c.ip6_gateway, &g, 16);
+	ck_assert_uint_eq(c.ip6_link_local, 1);
+	ck_assert_uint_eq(c.ip6_hop_limit, 32);
 }
 END_TEST
 
@@ -458,6 +507,7 @@ config_suite(void)
 	tcase_add_loop_test(bad, test_bad_file, 0, RTE_DIM(bad_cases));
 	tcase_add_test(bad, test_bad_file_without_message_buffer);
 	tcase_add_test(bad, test_number_bounds);
+	tcase_add_test(bad, test_ipv6_section_loads);
 	suite_add_tcase(s, bad);
 
 	tcase_add_checked_fixture(val, setup, NULL);

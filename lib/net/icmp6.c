@@ -1,0 +1,425 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ICMPv6 (RFC 4443) and Neighbor Discovery (RFC 4861) for a host.
+ *
+ *  - Echo requests, to one of our addresses or to all nodes, are answered
+ *    in place from the address asked (or, for a group, ours of the
+ *    requester's scope: RFC 4443 §4.2).
+ *  - Neighbor Solicitations for one of our addresses are answered with a
+ *    solicited, override Advertisement carrying our MAC (§7.2.4); one from
+ *    an address with its MAC teaches the neighbor cache (§7.2.3). A
+ *    solicitation from :: (Duplicate Address Detection) is answered to all
+ *    nodes, unsolicited.
+ *  - Advertisements update an entry the cache already has (§7.2.5); one for
+ *    our own address from another node is a duplicate address, counted.
+ *  - Router messages are counted and ignored: the config names the router.
+ *  - Errors (types below 128) are counted and dropped: no IPv6 transport yet.
+ *
+ * Every ND message is validated first (RFC 4861 §7.1: hop limit 255, code
+ * 0, length, target not multicast, options of non-zero length inside the
+ * message, no source MAC option from ::); a failure is nd_drop_invalid.
+ *
+ * The neighbor cache is a fixed table of [arp] entries slots per worker,
+ * open addressing with a bounded probe; an entry lives [arp] timeout.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "net_priv.h"
+
+/* RFC 4443 §2.1, RFC 4861 §4 */
+#define ICMP6_ECHO_REQUEST  128
+#define ICMP6_ECHO_REPLY    129
+#define ND_ROUTER_SOLICIT   133
+#define ND_ROUTER_ADVERT    134
+#define ND_NEIGHBOR_SOLICIT 135
+#define ND_NEIGHBOR_ADVERT  136
+#define ND_OPT_SOURCE_LLA   1
+#define ND_OPT_TARGET_LLA   2
+#define ND_NA_FLAG_SOLICITED 0x40
+#define ND_NA_FLAG_OVERRIDE  0x20
+
+#define ICMP6_HDR_LEN   4        /**< type, code, checksum */
+#define ICMP6_ECHO_LEN  8        /**< and identifier, sequence */
+#define ND_NS_NA_LEN    24       /**< and reserved/flags, target */
+#define ND_LLA_OPT_LEN  8        /**< a link-layer address option on Ethernet */
+#define ND_HOP_LIMIT    255
+#define ND_PROBE_MAX    8        /**< cache slots looked at for one address */
+
+static const uint8_t all_nodes[NET_IP6_LEN] = { 0xff, 0x02, [15] = 1 };
+
+struct nd_entry {
+	uint8_t addr[NET_IP6_LEN];
+	struct rte_ether_addr mac;
+	bool used;
+	uint64_t expires_us;
+};
+
+struct nd_cache {
+	uint32_t size;                 /**< slots */
+	uint64_t lifetime_us;
+	struct nd_entry e[];
+};
+
+/* ------------------------------------------------------------ the cache */
+
+int
+net_nd_create(struct net_if *ifp, uint32_t entries, uint32_t timeout_s)
+{
+	struct nd_cache *c = calloc(1, sizeof(*c) + (size_t)entries * sizeof(c->e[0]));
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->size = entries;
+	c->lifetime_us = (uint64_t)timeout_s * 1000000;
+	ifp->nd = c;
+	return 0;
+}
+
+void
+net_nd_free(struct net_if *ifp)
+{
+	free(ifp->nd);
+	ifp->nd = NULL;
+}
+
+static uint32_t
+nd_slot0(const struct nd_cache *c, const uint8_t *a)
+{
+	return rte_hash_crc(a, NET_IP6_LEN, 0) % c->size;
+}
+
+static bool
+nd_entry_live(const struct nd_entry *e, uint64_t now_us)
+{
+	return e->used && now_us < e->expires_us;
+}
+
+bool
+net_nd_lookup(struct net_if *ifp, const uint8_t *a, struct rte_ether_addr *mac)
+{
+	struct nd_cache *c = ifp->nd;
+	uint32_t s = nd_slot0(c, a);
+
+	for (uint32_t k = 0; k < RTE_MIN((uint32_t)ND_PROBE_MAX, c->size); k++) {
+		const struct nd_entry *e = &c->e[(s + k) % c->size];
+
+		if (nd_entry_live(e, ifp->now_us) && memcmp(e->addr, a, NET_IP6_LEN) == 0) {
+			rte_ether_addr_copy(&e->mac, mac);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Record @mac for neighbor @a: its own slot, else the first free or expired
+ * one in the probe; with none, counted and not learned. @only_update: touch
+ * an entry that exists, create none (RFC 4861 §7.2.5).
+ */
+static void
+nd_learn(struct net_if *ifp, const uint8_t *a, const struct rte_ether_addr *mac,
+		bool only_update)
+{
+	struct nd_cache *c = ifp->nd;
+	uint32_t s = nd_slot0(c, a);
+	struct nd_entry *free_slot = NULL;
+
+	for (uint32_t k = 0; k < RTE_MIN((uint32_t)ND_PROBE_MAX, c->size); k++) {
+		struct nd_entry *e = &c->e[(s + k) % c->size];
+
+		if (e->used && memcmp(e->addr, a, NET_IP6_LEN) == 0) {
+			free_slot = e;
+			break;
+		}
+		if (free_slot == NULL && !nd_entry_live(e, ifp->now_us))
+			free_slot = e;
+	}
+	if (free_slot == NULL) {
+		if (!only_update)
+			ifp->stats->nd_drop_table_full++;
+		return;
+	}
+	if (only_update && !(free_slot->used && memcmp(free_slot->addr, a, NET_IP6_LEN) == 0))
+		return;
+	memcpy(free_slot->addr, a, NET_IP6_LEN);
+	rte_ether_addr_copy(mac, &free_slot->mac);
+	free_slot->used = true;
+	free_slot->expires_us = ifp->now_us + c->lifetime_us;
+	ifp->stats->nd_learned++;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+/* The Ethernet source of received frame @m (its header is still in front). */
+static struct rte_ether_addr
+icmp6_frame_src_mac(const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)
+		(rte_pktmbuf_mtod(m, const uint8_t *) - m->l2_len);
+
+	return eh->src_addr;
+}
+
+/* Our address to answer @peer from: link-local to link-local, else global. */
+static const uint8_t *
+icmp6_our_addr_for(const struct net_if *ifp, const uint8_t *peer)
+{
+	if (net_ip6_is_link_local(peer) && !net_ip6_is_zero(ifp->ip6_ll))
+		return ifp->ip6_ll;
+	return net_ip6_is_zero(ifp->ip6_addr) ? ifp->ip6_ll : ifp->ip6_addr;
+}
+
+/* Drop the extension headers of a received packet: a plain 40-byte header. */
+static struct rte_ipv6_hdr *
+icmp6_strip_ext(struct rte_mbuf *m)
+{
+	uint16_t extra = (uint16_t)(m->l3_len - sizeof(struct rte_ipv6_hdr));
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (extra != 0) {
+		memmove(p + extra, p, sizeof(struct rte_ipv6_hdr));
+		rte_pktmbuf_adj(m, extra);
+		m->l3_len = sizeof(struct rte_ipv6_hdr);
+	}
+	return rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+}
+
+/* Checksum the ICMPv6 message behind @ip (@len bytes) and send the packet to @mac. */
+static void
+icmp6_send(struct net_if *ifp, struct rte_mbuf *m, uint32_t len,
+		const struct rte_ether_addr *mac)
+{
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+	uint8_t *icmp = (uint8_t *)(ip + 1);
+
+	icmp[2] = 0;
+	icmp[3] = 0;
+	{
+		uint16_t c = (uint16_t)~net_cksum_mbuf(m, sizeof(*ip), len,
+				net_ipv6_pseudo_sum(ip->src_addr, ip->dst_addr, IPPROTO_ICMPV6, len));
+
+		memcpy(&icmp[2], &c, sizeof(c));
+	}
+	/* the frame goes out again: RX flags and lengths mean nothing now */
+	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
+	ifp->stats->ip6_tx++;
+	net_eth_output(ifp, m, mac, RTE_ETHER_TYPE_IPV6);
+}
+
+/* ------------------------------------------------------------ echo */
+
+/* RFC 4443 §4.2: the reply carries the request's identifier, sequence and data. */
+static void
+icmp6_echo_reply(struct net_if *ifp, struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_ether_addr mac = icmp6_frame_src_mac(m);
+	struct rte_ipv6_hdr *ip = icmp6_strip_ext(m);
+	uint8_t peer[NET_IP6_LEN], self[NET_IP6_LEN];
+
+	memcpy(peer, ip->src_addr, NET_IP6_LEN);
+	if (net_ip6_is_multicast(ip->dst_addr))
+		memcpy(self, icmp6_our_addr_for(ifp, peer), NET_IP6_LEN);
+	else
+		memcpy(self, ip->dst_addr, NET_IP6_LEN);
+	net_ipv6_hdr_fill(ip, self, peer, IPPROTO_ICMPV6, (uint16_t)len, ifp->ip6_hop_limit);
+	((uint8_t *)(ip + 1))[0] = ICMP6_ECHO_REPLY;
+	ifp->stats->icmp6_echo_reply++;
+	icmp6_send(ifp, m, len, &mac);
+}
+
+/* ------------------------------------------------------------ Neighbor Discovery */
+
+/*
+ * RFC 4861 §7.1.1, §7.1.2: the checks common to solicitations and
+ * advertisements, and the link-layer address option of type @lla_type, if
+ * any, into *@lla. @return false if the message is invalid.
+ */
+static bool
+nd_valid(const struct rte_ipv6_hdr *ip, const uint8_t *msg, uint32_t len, uint8_t lla_type,
+		bool *has_lla, struct rte_ether_addr *lla)
+{
+	uint32_t off = ND_NS_NA_LEN;
+
+	*has_lla = false;
+	if (ip->hop_limits != ND_HOP_LIMIT || msg[1] != 0 || len < ND_NS_NA_LEN ||
+			net_ip6_is_multicast(msg + 8))
+		return false;
+	while (off < len) {
+		uint32_t olen;
+
+		if (off + 2 > len)
+			return false;
+		olen = 8u * msg[off + 1];       /* in units of 8 octets */
+		if (olen == 0 || off + olen > len)
+			return false;
+		if (msg[off] == lla_type && olen == ND_LLA_OPT_LEN) {
+			*has_lla = true;
+			memcpy(lla, msg + off + 2, RTE_ETHER_ADDR_LEN);
+		}
+		off += olen;
+	}
+	return true;
+}
+
+/* Rewrite @m into our Neighbor Advertisement for @target to @dst (and @mac). */
+static void
+nd_send_na(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *target, const uint8_t *dst,
+		const struct rte_ether_addr *mac, bool solicited)
+{
+	const uint32_t len = ND_NS_NA_LEN + ND_LLA_OPT_LEN;
+	struct rte_ipv6_hdr *ip;
+	uint8_t t[NET_IP6_LEN], d[NET_IP6_LEN], *na;
+
+	ifp->stats->nd_tx_na++;
+	/* the solicitation's own bytes are overwritten: copy what is read */
+	memcpy(t, target, NET_IP6_LEN);
+	memcpy(d, dst, NET_IP6_LEN);
+	ip = icmp6_strip_ext(m);
+	if (rte_pktmbuf_pkt_len(m) > sizeof(*ip) + len)
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - sizeof(*ip) - len));
+	else if (rte_pktmbuf_pkt_len(m) < sizeof(*ip) + len &&
+			rte_pktmbuf_append(m, (uint16_t)(sizeof(*ip) + len -
+					rte_pktmbuf_pkt_len(m))) == NULL) {
+		ifp->stats->tx_drop_nombuf++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (rte_pktmbuf_data_len(m) < sizeof(*ip) + len) {
+		/* a chain whose first segment cannot hold the reply */
+		ifp->stats->tx_drop_nombuf++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	net_ipv6_hdr_fill(ip, t, d, IPPROTO_ICMPV6, (uint16_t)len, ND_HOP_LIMIT);
+	na = (uint8_t *)(ip + 1);
+	memset(na, 0, len);
+	na[0] = ND_NEIGHBOR_ADVERT;
+	na[4] = ND_NA_FLAG_OVERRIDE | (solicited ? ND_NA_FLAG_SOLICITED : 0);
+	memcpy(na + 8, t, NET_IP6_LEN);
+	na[24] = ND_OPT_TARGET_LLA;
+	na[25] = 1;
+	memcpy(na + 26, &ifp->mac, RTE_ETHER_ADDR_LEN);
+	icmp6_send(ifp, m, len, mac);
+}
+
+/* RFC 4861 §7.2.3, §7.2.4: a solicitation for one of our addresses. */
+static void
+nd_ns_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t len)
+{
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+	struct rte_ether_addr slla, mac;
+	bool has_slla, from_dad = net_ip6_is_zero(ip->src_addr);
+	uint8_t sn[NET_IP6_LEN];
+
+	if (!nd_valid(ip, msg, len, ND_OPT_SOURCE_LLA, &has_slla, &slla))
+		goto invalid;
+	/* §7.1.1: from ::, to the target's solicited-node group and no source MAC */
+	net_ip6_solicited_node(msg + 8, sn);
+	if (from_dad && (has_slla || memcmp(ip->dst_addr, sn, NET_IP6_LEN) != 0))
+		goto invalid;
+	ifp->stats->nd_rx_ns++;
+	if (!net_ipv6_is_ours(ifp, msg + 8)) {
+		ifp->stats->nd_drop_not_ours++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (from_dad) {
+		/* §7.2.4: to all nodes, not solicited */
+		net_ip6_multicast_mac(all_nodes, &mac);
+		nd_send_na(ifp, m, msg + 8, all_nodes, &mac, false);
+		return;
+	}
+	mac = has_slla ? slla : icmp6_frame_src_mac(m);
+	if (has_slla)
+		nd_learn(ifp, ip->src_addr, &slla, false);
+	nd_send_na(ifp, m, msg + 8, ip->src_addr, &mac, true);
+	return;
+invalid:
+	ifp->stats->nd_drop_invalid++;
+	rte_pktmbuf_free(m);
+}
+
+/* RFC 4861 §7.2.5: an advertisement updates what the cache has. */
+static void
+nd_na_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t len)
+{
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+	struct rte_ether_addr tlla;
+	bool has_tlla;
+
+	/* §7.1.2: to a group, never solicited */
+	if (!nd_valid(ip, msg, len, ND_OPT_TARGET_LLA, &has_tlla, &tlla) ||
+			(net_ip6_is_multicast(ip->dst_addr) && (msg[4] & ND_NA_FLAG_SOLICITED))) {
+		ifp->stats->nd_drop_invalid++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ifp->stats->nd_rx_na++;
+	if (net_ipv6_is_ours(ifp, msg + 8))
+		ifp->stats->nd_dad_conflict++;     /* another node claims our address */
+	else if (has_tlla)
+		nd_learn(ifp, msg + 8, &tlla, true);
+	rte_pktmbuf_free(m);
+}
+
+/* ------------------------------------------------------------ input */
+
+void
+net_icmp6_input(struct net_if *ifp, struct rte_mbuf *m)
+{
+	struct tern_stats *st = ifp->stats;
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+	uint32_t off = m->l3_len, len = rte_pktmbuf_pkt_len(m) - off;
+	const uint8_t *msg;
+
+	st->icmp6_rx++;
+	/* the message is read in place: it must sit in the first segment */
+	if (unlikely(len < ICMP6_HDR_LEN || rte_pktmbuf_data_len(m) < off + len)) {
+		st->icmp6_drop_short++;
+		goto drop;
+	}
+	if (unlikely(net_cksum_mbuf(m, off, len, net_ipv6_pseudo_sum(ip->src_addr,
+			ip->dst_addr, IPPROTO_ICMPV6, len)) != 0xffff)) {
+		st->icmp6_drop_cksum++;
+		goto drop;
+	}
+	msg = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	switch (msg[0]) {
+	case ICMP6_ECHO_REQUEST:
+		if (len < ICMP6_ECHO_LEN) {
+			st->icmp6_drop_short++;
+			goto drop;
+		}
+		if (msg[1] != 0)
+			break;
+		icmp6_echo_reply(ifp, m, len);
+		return;
+	case ND_NEIGHBOR_SOLICIT:
+		nd_ns_input(ifp, m, msg, len);
+		return;
+	case ND_NEIGHBOR_ADVERT:
+		nd_na_input(ifp, m, msg, len);
+		return;
+	case ND_ROUTER_SOLICIT:
+	case ND_ROUTER_ADVERT:
+		st->nd_rx_router++;
+		goto drop;
+	default:
+		/* RFC 4443 §2.4: types below 128 are errors, for the upper layer */
+		if (msg[0] < 128) {
+			st->icmp6_rx_error++;
+			goto drop;
+		}
+		break;
+	}
+	st->icmp6_drop_type++;
+drop:
+	rte_pktmbuf_free(m);
+}

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv6 (RFC 8200): validation of received packets and their extension
+ * headers, and the header of packets we originate. On only with [ipv6].
+ *
+ * Validation order, one counter per reason: length of the fixed header,
+ * version, payload length against the frame, source, destination (our
+ * addresses, all-nodes, our solicited-node groups), then the extension
+ * headers in order (RFC 8200 §4): hop-by-hop only first, options walked
+ * with their "unknown option" action honoured, a routing header with
+ * segments left refused (§4.4), fragments counted and dropped (no
+ * reassembly), at most NET_IP6_EXT_MAX headers so the walk is bounded.
+ */
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "net_priv.h"
+
+#define NET_IP6_HLEN      40
+#define NET_IP6_EXT_MAX   8     /**< extension headers walked before giving up */
+
+/* RFC 8200 §4: extension header numbers */
+#define IP6_NH_HOPOPTS    0
+#define IP6_NH_ROUTING    43
+#define IP6_NH_FRAGMENT   44
+#define IP6_NH_DSTOPTS    60
+#define IP6_NH_NONE       59
+
+/* RFC 4291 2.7.1: ff02::1, all nodes on the link */
+static const uint8_t ip6_all_nodes[NET_IP6_LEN] = { 0xff, 0x02, [15] = 1 };
+
+bool
+net_ipv6_is_ours(const struct net_if *ifp, const uint8_t *a)
+{
+	return (!net_ip6_is_zero(ifp->ip6_addr) && memcmp(a, ifp->ip6_addr, NET_IP6_LEN) == 0) ||
+		(!net_ip6_is_zero(ifp->ip6_ll) && memcmp(a, ifp->ip6_ll, NET_IP6_LEN) == 0);
+}
+
+/* @a is the solicited-node group of one of our addresses (RFC 4291 2.7.1). */
+static bool
+ipv6_is_our_solicited_node(const struct net_if *ifp, const uint8_t *a)
+{
+	uint8_t sn[NET_IP6_LEN];
+
+	if (!net_ip6_is_zero(ifp->ip6_addr)) {
+		net_ip6_solicited_node(ifp->ip6_addr, sn);
+		if (memcmp(a, sn, NET_IP6_LEN) == 0)
+			return true;
+	}
+	if (!net_ip6_is_zero(ifp->ip6_ll)) {
+		net_ip6_solicited_node(ifp->ip6_ll, sn);
+		if (memcmp(a, sn, NET_IP6_LEN) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+ipv6_dst_is_ours(const struct net_if *ifp, const uint8_t *dst)
+{
+	if (net_ip6_is_multicast(dst))
+		return memcmp(dst, ip6_all_nodes, NET_IP6_LEN) == 0 ||
+			ipv6_is_our_solicited_node(ifp, dst);
+	return net_ipv6_is_ours(ifp, dst);
+}
+
+/*
+ * RFC 8200 §4.2: the options of a hop-by-hop or destination options header
+ * at @p opt, @p len bytes. Pad1 and PadN are skipped, as is an unknown
+ * option whose type's two high bits say "skip" (00); every other unknown
+ * option discards the packet (01, 10, 11; Tern sends no Parameter Problem
+ * yet). @return false to discard.
+ */
+static bool
+ipv6_options_ok(const uint8_t *opt, uint32_t len)
+{
+	uint32_t i = 0;
+
+	while (i < len) {
+		uint8_t type = opt[i];
+
+		if (type == 0) {                 /* Pad1 */
+			i++;
+			continue;
+		}
+		if (i + 2 > len || i + 2 + opt[i + 1] > len)
+			return false;            /* the option runs past its header */
+		if (type != 1 && (type >> 6) != 0)
+			return false;            /* unknown, and not to be skipped */
+		i += 2u + opt[i + 1];
+	}
+	return true;
+}
+
+/*
+ * Walk the extension headers from @p nh at offset @p off (RFC 8200 §4.1
+ * order is not enforced beyond hop-by-hop first). @return the upper-layer
+ * protocol with *@p off at its header, or -1 with the reason counted.
+ */
+static int
+ipv6_walk_ext(struct tern_stats *st, const uint8_t *pkt, uint32_t avail, uint8_t nh,
+		uint32_t *off)
+{
+	for (unsigned int k = 0; k < NET_IP6_EXT_MAX; k++) {
+		const uint8_t *h = pkt + *off;
+		uint32_t hlen;
+
+		switch (nh) {
+		case IP6_NH_HOPOPTS:
+		case IP6_NH_ROUTING:
+		case IP6_NH_DSTOPTS:
+			break;
+		case IP6_NH_FRAGMENT:
+			st->ip6_drop_fragment++;
+			return -1;
+		case IP6_NH_NONE:
+			st->ip6_drop_proto++;
+			return -1;
+		default:
+			return nh;
+		}
+		/* RFC 8200 §4.3: hop-by-hop only right after the IPv6 header */
+		if (nh == IP6_NH_HOPOPTS && *off != NET_IP6_HLEN)
+			goto bad;
+		if (*off + 8 > avail)
+			goto bad;
+		hlen = 8u * (h[1] + 1u);         /* Hdr Ext Len in 8-octet units, less the first */
+		if (*off + hlen > avail)
+			goto bad;
+		if (nh == IP6_NH_ROUTING) {
+			/* §4.4: segments left != 0 asks us to forward; we are a host */
+			if (h[3] != 0)
+				goto bad;
+		} else if (!ipv6_options_ok(h + 2, hlen - 2)) {
+			goto bad;
+		}
+		nh = h[0];
+		*off += hlen;
+	}
+bad:
+	st->ip6_drop_ext++;
+	return -1;
+}
+
+int
+net_ipv6_input(struct net_if *ifp, struct rte_mbuf *m)
+{
+	struct tern_stats *st = ifp->stats;
+	const struct rte_ipv6_hdr *ip;
+	uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
+	uint32_t off = NET_IP6_HLEN, plen;
+	int proto;
+
+	st->ip6_rx++;
+	/* the headers are read in place: they must sit in the first segment */
+	if (unlikely(rte_pktmbuf_data_len(m) < NET_IP6_HLEN)) {
+		st->ip6_drop_short++;
+		goto drop;
+	}
+	ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+	if (unlikely((rte_be_to_cpu_32(ip->vtc_flow) >> 28) != 6)) {
+		st->ip6_drop_version++;
+		goto drop;
+	}
+	/* 0 means a jumbogram (RFC 2675), which a link of our MTU cannot carry */
+	plen = rte_be_to_cpu_16(ip->payload_len);
+	if (unlikely(plen == 0 || NET_IP6_HLEN + plen > pkt_len)) {
+		st->ip6_drop_len++;
+		goto drop;
+	}
+	if (unlikely(net_ip6_is_multicast(ip->src_addr) || net_ipv6_is_ours(ifp, ip->src_addr))) {
+		st->ip6_drop_bad_src++;
+		goto drop;
+	}
+	if (unlikely(!ipv6_dst_is_ours(ifp, ip->dst_addr))) {
+		st->ip6_drop_not_ours++;
+		goto drop;
+	}
+	/* Ethernet pads short frames: keep only what the header counts */
+	if (pkt_len > NET_IP6_HLEN + plen)
+		rte_pktmbuf_trim(m, (uint16_t)(pkt_len - NET_IP6_HLEN - plen));
+	proto = ipv6_walk_ext(st, (const uint8_t *)ip,
+			RTE_MIN(rte_pktmbuf_data_len(m), NET_IP6_HLEN + plen), ip->proto, &off);
+	if (proto < 0)
+		goto drop;
+	m->l3_len = off;
+	return proto;
+drop:
+	rte_pktmbuf_free(m);
+	return -1;
+}
+
+void
+net_ipv6_hdr_fill(struct rte_ipv6_hdr *ip, const uint8_t *src, const uint8_t *dst,
+		uint8_t proto, uint16_t payload_len, uint8_t hop_limit)
+{
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);   /* class 0, flow label 0 */
+	ip->payload_len = rte_cpu_to_be_16(payload_len);
+	ip->proto = proto;
+	ip->hop_limits = hop_limit;
+	memcpy(ip->src_addr, src, NET_IP6_LEN);
+	memcpy(ip->dst_addr, dst, NET_IP6_LEN);
+}
+
+uint32_t
+net_ipv6_pseudo_sum(const uint8_t *src, const uint8_t *dst, uint8_t proto, uint32_t len)
+{
+	uint32_t sum = 0;
+
+	/* RFC 8200 §8.1: addresses, upper-layer length (32 bits), zeros, next header */
+	for (unsigned int i = 0; i < NET_IP6_LEN; i += 2) {
+		sum += (uint32_t)src[i] << 8 | src[i + 1];
+		sum += (uint32_t)dst[i] << 8 | dst[i + 1];
+	}
+	sum += len >> 16;
+	sum += len & 0xffff;
+	sum += proto;
+	/* in memory order, as net_cksum_raw sums */
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return rte_cpu_to_be_16((uint16_t)sum);
+}

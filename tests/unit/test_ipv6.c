@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/net IPv6 (RFC 8200), ICMPv6 (RFC 4443) and Neighbor Discovery
+ * (RFC 4861) over the sim device, frame by frame: every answer checked byte
+ * for byte against a checksum computed here (nf_cksum, independent of
+ * lib/net), every drop in its counter, the accounting identities at
+ * teardown (nf_stack_down).
+ *
+ * The stack: 2001:db8::2/64, link-local fe80::ff:fe00:2 from MAC
+ * 02:00:00:00:00:02 (RFC 4291 App. A: the U/L bit of 02 flipped gives 00).
+ */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include "net_frames.h"
+#include "tern.h"
+#include "tern_sim.h"
+#include "unit_common.h"
+
+static const uint8_t our_ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+static const uint8_t our_ll[16] = { 0xfe, 0x80, [11] = 0xff, [12] = 0xfe, [15] = 2 };
+static const uint8_t peer_ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 5 };
+static const uint8_t peer_ll[16] = { 0xfe, 0x80, [15] = 5 };
+static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+static const uint8_t all_routers[16] = { 0xff, 0x02, [15] = 2 };
+static const uint8_t unspec[16];
+/* ff02::1:ff00:2, the solicited-node group of both our addresses */
+static const uint8_t our_sn[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 2 };
+static const struct rte_ether_addr peer_mac = NF_MAC_INIT(0x05);
+static const struct rte_ether_addr our_mac = NF_MAC_INIT(0x02);
+static const struct rte_ether_addr mac_all_nodes = { { 0x33, 0x33, 0, 0, 0, 1 } };
+static const struct rte_ether_addr mac_our_sn = { { 0x33, 0x33, 0xff, 0, 0, 2 } };
+
+#define IP6_HLEN 40
+
+static struct nf_stack h;
+
+static void
+setup(void)
+{
+	unit_eal_init("tern_unit_ipv6");
+	memset(&h, 0, sizeof(h));
+	nf_stack_config(&h.cfg);
+	h.cfg.ip6_enabled = 1;
+	memcpy(h.cfg.ip6_addr, our_ip6, 16);
+	h.cfg.ip6_prefix_len = 64;
+	h.unit_free = rte_mempool_avail_count(unit_pool());
+}
+
+static void
+teardown(void)
+{
+	nf_stack_down(&h);
+}
+
+static const struct tern_stats *
+stats(void)
+{
+	return tern_worker_stats(h.w);
+}
+
+/* --- frames, written here from the RFCs --- */
+
+static size_t
+put_eth(uint8_t *f, const struct rte_ether_addr *dst)
+{
+	return nf_put_eth(f, dst, &peer_mac, RTE_ETHER_TYPE_IPV6);
+}
+
+/* The fixed header at @p: @plen payload bytes of @nh. */
+static void
+put_ip6(uint8_t *p, const uint8_t *src, const uint8_t *dst, uint8_t nh, uint16_t plen,
+		uint8_t hop)
+{
+	p[0] = 0x60;
+	p[1] = p[2] = p[3] = 0;
+	p[4] = (uint8_t)(plen >> 8);
+	p[5] = (uint8_t)plen;
+	p[6] = nh;
+	p[7] = hop;
+	memcpy(p + 8, src, 16);
+	memcpy(p + 24, dst, 16);
+}
+
+/* RFC 8200 §8.1 pseudo-header, host-order partial sum for nf_cksum. */
+static uint32_t
+pseudo6(const uint8_t *src, const uint8_t *dst, uint32_t len)
+{
+	uint32_t s = 0;
+
+	for (int i = 0; i < 16; i += 2)
+		s += (uint32_t)(src[i] << 8 | src[i + 1]) + (uint32_t)(dst[i] << 8 | dst[i + 1]);
+	return s + (len >> 16) + (len & 0xffff) + IPPROTO_ICMPV6;
+}
+
+/* Set the checksum of the ICMPv6 message @m (@len bytes) between @src and @dst. */
+static void
+icmp6_sum(uint8_t *m, uint32_t len, const uint8_t *src, const uint8_t *dst)
+{
+	uint16_t c;
+
+	m[2] = m[3] = 0;
+	c = nf_cksum(m, len, pseudo6(src, dst, len));
+	m[2] = (uint8_t)(c >> 8);
+	m[3] = (uint8_t)c;
+}
+
+/* A frame to @eth_dst: IPv6 @src -> @dst, then the extension headers @ext
+ * (@ext_len bytes, the first of type @nh; none: @nh is ICMPv6), then the
+ * ICMPv6 message @msg of @len bytes, checksummed. */
+static size_t
+icmp6_frame(uint8_t *f, const struct rte_ether_addr *eth_dst, const uint8_t *src,
+		const uint8_t *dst, uint8_t hop, uint8_t nh, const uint8_t *ext, size_t ext_len,
+		const uint8_t *msg, size_t len)
+{
+	size_t o = put_eth(f, eth_dst);
+	uint8_t *m;
+
+	put_ip6(f + o, src, dst, nh, (uint16_t)(ext_len + len), hop);
+	if (ext_len != 0)
+		memcpy(f + o + IP6_HLEN, ext, ext_len);
+	m = f + o + IP6_HLEN + ext_len;
+	memcpy(m, msg, len);
+	icmp6_sum(m, (uint32_t)len, src, dst);
+	return o + IP6_HLEN + ext_len + len;
+}
+
+/* An echo request: id 0x1234, seq @seq, 24 bytes of pattern. */
+static size_t
+echo_msg(uint8_t *m, uint16_t seq)
+{
+	m[0] = 128;
+	m[1] = 0;
+	m[4] = 0x12;
+	m[5] = 0x34;
+	m[6] = (uint8_t)(seq >> 8);
+	m[7] = (uint8_t)seq;
+	nf_pattern(m + 8, 24, (uint8_t)seq);
+	return 32;
+}
+
+/* A Neighbor Solicitation for @target, with our source-MAC option if @slla. */
+static size_t
+ns_msg(uint8_t *m, const uint8_t *target, bool slla)
+{
+	memset(m, 0, 32);
+	m[0] = 135;
+	memcpy(m + 8, target, 16);
+	if (!slla)
+		return 24;
+	m[24] = 1;
+	m[25] = 1;
+	memcpy(m + 26, &peer_mac, 6);
+	return 32;
+}
+
+static void
+send_frame(const uint8_t *f, size_t len)
+{
+	nf_send(&h, f, len);
+	nf_poll(&h);
+}
+
+/* The one frame the stack sent, with its checks: to @eth_dst, IPv6 from
+ * @src to @dst, hop limit @hop, ICMPv6 of @len bytes with a right checksum. */
+static const uint8_t *
+expect_icmp6(struct nf_pkt *p, const struct rte_ether_addr *eth_dst, const uint8_t *src,
+		const uint8_t *dst, uint8_t hop, uint32_t len)
+{
+	const uint8_t *ip;
+
+	ck_assert_uint_eq(nf_take(h.dev, p, 1), 1);
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
+	ck_assert(rte_is_same_ether_addr(&p->eth->dst_addr, eth_dst));
+	ck_assert(rte_is_same_ether_addr(&p->eth->src_addr, &our_mac));
+	ck_assert_uint_eq(p->ether_type, RTE_ETHER_TYPE_IPV6);
+	ck_assert_uint_eq(p->len, NF_ETH_LEN + IP6_HLEN + len);
+	ip = p->b + NF_ETH_LEN;
+	ck_assert_uint_eq(ip[0], 0x60);
+	ck_assert_uint_eq((uint32_t)(ip[4] << 8 | ip[5]), len);
+	ck_assert_uint_eq(ip[6], IPPROTO_ICMPV6);
+	ck_assert_uint_eq(ip[7], hop);
+	ck_assert_mem_eq(ip + 8, src, 16);
+	ck_assert_mem_eq(ip + 24, dst, 16);
+	ck_assert_uint_eq(nf_cksum(ip + IP6_HLEN, len, pseudo6(src, dst, len)), 0);
+	return ip + IP6_HLEN;
+}
+
+/* ------------------------------------------------------------ echo */
+
+START_TEST(test_off_without_ipv6_section)
+{
+	uint8_t f[256], m[64];
+	size_t n;
+
+	h.cfg.ip6_enabled = 0;
+	nf_stack_boot(&h);
+	n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, echo_msg(m, 1));
+	send_frame(f, n);
+	n = icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0, m, ns_msg(m, our_ip6, 1));
+	send_frame(f, n);
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
+	ck_assert_uint_eq(stats()->eth_drop_ethertype, 1);
+	ck_assert_uint_eq(stats()->eth_drop_not_ours, 1);   /* 33:33: no group of ours */
+	ck_assert_uint_eq(stats()->ip6_rx, 0);
+}
+END_TEST
+
+START_TEST(test_echo_to_global)
+{
+	uint8_t f[256], m[64];
+	struct nf_pkt p;
+	const uint8_t *r;
+	size_t len = echo_msg(m, 7);
+
+	nf_stack_boot(&h);
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 61, IPPROTO_ICMPV6, NULL, 0, m, len));
+	r = expect_icmp6(&p, &peer_mac, our_ip6, peer_ip6, 64, (uint32_t)len);
+	ck_assert_uint_eq(r[0], 129);
+	ck_assert_uint_eq(r[1], 0);
+	ck_assert_mem_eq(r + 4, m + 4, len - 4);       /* id, seq, data */
+	ck_assert_uint_eq(stats()->icmp6_echo_reply, 1);
+	ck_assert_uint_eq(stats()->ip6_tx, 1);
+}
+END_TEST
+
+/* RFC 4443 §4.2: to all nodes from a link-local peer: answered from our
+ * link-local address (the EUI-64 of our MAC); the hop-by-hop header of the
+ * request (PadN only) is walked and not echoed. */
+START_TEST(test_echo_to_all_nodes_with_hop_by_hop)
+{
+	uint8_t f[256], m[64], ext[9] = { IPPROTO_HOPOPTS };
+	struct nf_pkt p;
+	const uint8_t *r;
+	size_t len = echo_msg(m, 9);
+
+	/* hop-by-hop: next ICMPv6, length 0 (8 bytes), PadN of 4 */
+	ext[1] = IPPROTO_ICMPV6;
+	ext[2] = 0;
+	ext[3] = 1;
+	ext[4] = 4;
+	nf_stack_boot(&h);
+	send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ll, all_nodes, 64, ext[0], ext + 1, 8, m, len));
+	r = expect_icmp6(&p, &peer_mac, our_ll, peer_ll, 64, (uint32_t)len);
+	ck_assert_uint_eq(r[0], 129);
+	ck_assert_mem_eq(r + 4, m + 4, len - 4);
+}
+END_TEST
+
+/* ------------------------------------------------------------ Neighbor Discovery */
+
+/* RFC 4861 §7.2.4: a solicited, override NA from the target, with our MAC,
+ * to the soliciter's MAC option; the soliciter is learned. */
+START_TEST(test_ns_answered_and_learned)
+{
+	uint8_t f[256], m[64];
+	struct nf_pkt p;
+	const uint8_t *na;
+
+	nf_stack_boot(&h);
+	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0, m,
+			ns_msg(m, our_ip6, true)));
+	na = expect_icmp6(&p, &peer_mac, our_ip6, peer_ip6, 255, 32);
+	ck_assert_uint_eq(na[0], 136);
+	ck_assert_uint_eq(na[1], 0);
+	ck_assert_uint_eq(na[4], 0x60);                 /* S and O, not R */
+	ck_assert_uint_eq(na[5] | na[6] | na[7], 0);
+	ck_assert_mem_eq(na + 8, our_ip6, 16);
+	ck_assert_uint_eq(na[24], 2);                   /* target link-layer address */
+	ck_assert_uint_eq(na[25], 1);
+	ck_assert_mem_eq(na + 26, &our_mac, 6);
+	ck_assert_uint_eq(stats()->nd_rx_ns, 1);
+	ck_assert_uint_eq(stats()->nd_tx_na, 1);
+	ck_assert_uint_eq(stats()->nd_learned, 1);
+	/* for the link-local address, unicast, no MAC option: to the frame's source */
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ll, our_ll, 255, IPPROTO_ICMPV6, NULL, 0, m,
+			ns_msg(m, our_ll, false)));
+	na = expect_icmp6(&p, &peer_mac, our_ll, peer_ll, 255, 32);
+	ck_assert_mem_eq(na + 8, our_ll, 16);
+	ck_assert_uint_eq(stats()->nd_learned, 1);
+}
+END_TEST
+
+/* §7.2.4: Duplicate Address Detection by another node (from ::): answered
+ * to all nodes, not solicited. */
+START_TEST(test_ns_dad_answered_to_all_nodes)
+{
+	uint8_t f[256], m[64];
+	struct nf_pkt p;
+	const uint8_t *na;
+
+	nf_stack_boot(&h);
+	send_frame(f, icmp6_frame(f, &mac_our_sn, unspec, our_sn, 255, IPPROTO_ICMPV6, NULL, 0, m,
+			ns_msg(m, our_ip6, false)));
+	na = expect_icmp6(&p, &mac_all_nodes, our_ip6, all_nodes, 255, 32);
+	ck_assert_uint_eq(na[0], 136);
+	ck_assert_uint_eq(na[4], 0x20);                 /* O only */
+	ck_assert_uint_eq(stats()->nd_learned, 0);
+}
+END_TEST
+
+/* §7.1.1, §7.1.2: each invalid message counted, none answered or learned. */
+START_TEST(test_nd_invalid)
+{
+	uint8_t f[256], m[64];
+	size_t len;
+
+	nf_stack_boot(&h);
+	/* hop limit not 255: it crossed a router */
+	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 254, IPPROTO_ICMPV6, NULL, 0, m,
+			ns_msg(m, our_ip6, true)));
+	/* code not 0 */
+	len = ns_msg(m, our_ip6, true);
+	m[1] = 1;
+	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0, m, len));
+	/* an option of length 0 */
+	len = ns_msg(m, our_ip6, true);
+	m[25] = 0;
+	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0, m, len));
+	/* an option past the message */
+	len = ns_msg(m, our_ip6, true);
+	m[25] = 2;
+	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0, m, len));
+	/* shorter than 24 */
+	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0, m, 20));
+	/* a multicast target */
+	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0, m,
+			ns_msg(m, all_nodes, true)));
+	/* DAD (from ::) with a source MAC option, and DAD to a unicast address */
+	send_frame(f, icmp6_frame(f, &mac_our_sn, unspec, our_sn, 255, IPPROTO_ICMPV6, NULL, 0, m,
+			ns_msg(m, our_ip6, true)));
+	send_frame(f, icmp6_frame(f, &our_mac, unspec, our_ip6, 255, IPPROTO_ICMPV6, NULL, 0, m,
+			ns_msg(m, our_ip6, false)));
+	/* an NA to a group with S set */
+	len = ns_msg(m, peer_ip6, false);
+	m[0] = 136;
+	m[4] = 0x40;
+	send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ip6, all_nodes, 255, IPPROTO_ICMPV6, NULL, 0, m, len));
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
+	ck_assert_uint_eq(stats()->nd_drop_invalid, 9);
+	ck_assert_uint_eq(stats()->nd_rx_ns, 0);
+	ck_assert_uint_eq(stats()->nd_learned, 0);
+	/* valid, but for another node's address: counted, not answered */
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 255, IPPROTO_ICMPV6, NULL, 0, m,
+			ns_msg(m, peer_ip6, true)));
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
+	ck_assert_uint_eq(stats()->nd_drop_not_ours, 1);
+}
+END_TEST
+
+/* §7.2.5: an NA teaches nothing new; one for our own address from another
+ * node is a duplicate address. Router messages are ignored. */
+START_TEST(test_na_and_router_messages)
+{
+	uint8_t f[256], m[64];
+	size_t len;
+
+	nf_stack_boot(&h);
+	len = ns_msg(m, peer_ip6, true);
+	m[0] = 136;
+	m[24] = 2;
+	m[4] = 0x20;
+	send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ip6, all_nodes, 255, IPPROTO_ICMPV6, NULL, 0, m, len));
+	ck_assert_uint_eq(stats()->nd_rx_na, 1);
+	ck_assert_uint_eq(stats()->nd_learned, 0);
+	len = ns_msg(m, our_ip6, true);
+	m[0] = 136;
+	m[24] = 2;
+	send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ip6, all_nodes, 255, IPPROTO_ICMPV6, NULL, 0, m, len));
+	ck_assert_uint_eq(stats()->nd_dad_conflict, 1);
+	/* RS to all routers is no group of ours; an RA to all nodes is ignored */
+	memset(m, 0, 16);
+	m[0] = 134;
+	send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ll, all_nodes, 255, IPPROTO_ICMPV6, NULL, 0, m, 16));
+	m[0] = 133;
+	send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ll, all_routers, 255, IPPROTO_ICMPV6, NULL, 0, m, 8));
+	ck_assert_uint_eq(stats()->nd_rx_router, 1);
+	ck_assert_uint_eq(stats()->ip6_drop_not_ours, 1);
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------ malformed */
+
+/*
+ * Each class of bad packet ends in its counter and is never answered:
+ * RFC 8200 §3 header fields, §4 extension headers, RFC 4443 checksum and
+ * lengths. Loop index @_i picks the class.
+ */
+static const struct {
+	const char *what;
+	size_t counter;       /* offsetof(struct tern_stats, ...) */
+} bad_classes[] = {
+	{ "shorter than 40 bytes", offsetof(struct tern_stats, ip6_drop_short) },
+	{ "version 4", offsetof(struct tern_stats, ip6_drop_version) },
+	{ "payload length past the frame", offsetof(struct tern_stats, ip6_drop_len) },
+	{ "payload length 0 (a jumbogram)", offsetof(struct tern_stats, ip6_drop_len) },
+	{ "multicast source", offsetof(struct tern_stats, ip6_drop_bad_src) },
+	{ "our own address as source", offsetof(struct tern_stats, ip6_drop_bad_src) },
+	{ "another node's address", offsetof(struct tern_stats, ip6_drop_not_ours) },
+	{ "a group not ours", offsetof(struct tern_stats, ip6_drop_not_ours) },
+	{ "a fragment header", offsetof(struct tern_stats, ip6_drop_fragment) },
+	{ "hop-by-hop not first", offsetof(struct tern_stats, ip6_drop_ext) },
+	{ "unknown option, discard", offsetof(struct tern_stats, ip6_drop_ext) },
+	{ "option past its header", offsetof(struct tern_stats, ip6_drop_ext) },
+	{ "routing header, segments left", offsetof(struct tern_stats, ip6_drop_ext) },
+	{ "extension header past the payload", offsetof(struct tern_stats, ip6_drop_ext) },
+	{ "nine extension headers", offsetof(struct tern_stats, ip6_drop_ext) },
+	{ "no next header", offsetof(struct tern_stats, ip6_drop_proto) },
+	{ "TCP (no IPv6 transport yet)", offsetof(struct tern_stats, ip6_drop_proto) },
+	{ "ICMPv6 checksum wrong", offsetof(struct tern_stats, icmp6_drop_cksum) },
+	{ "echo request of 6 bytes", offsetof(struct tern_stats, icmp6_drop_short) },
+	{ "an ICMPv6 error", offsetof(struct tern_stats, icmp6_rx_error) },
+	{ "MLD query", offsetof(struct tern_stats, icmp6_drop_type) },
+};
+
+START_TEST(test_malformed)
+{
+	uint8_t f[512], m[64], ext[80];
+	size_t len = echo_msg(m, 3), n, o = NF_ETH_LEN;
+	uint64_t before;
+
+	nf_stack_boot(&h);
+	memset(ext, 0, sizeof(ext));
+	n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, len);
+	switch (_i) {
+	case 0: n = o + 39; break;
+	case 1: f[o] = 0x40; break;
+	case 2: f[o + 5] += 1; break;
+	case 3: f[o + 4] = f[o + 5] = 0; break;
+	case 4: n = icmp6_frame(f, &our_mac, all_nodes, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, len); break;
+	case 5: n = icmp6_frame(f, &our_mac, our_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, len); break;
+	case 6: n = icmp6_frame(f, &our_mac, peer_ip6, peer_ll, 64, IPPROTO_ICMPV6, NULL, 0, m, len); break;
+	case 7: n = icmp6_frame(f, &mac_all_nodes, peer_ll, all_routers, 64, IPPROTO_ICMPV6, NULL, 0, m, len);
+		break;
+	case 8:
+		/* fragment header: next ICMPv6, offset 0, M set */
+		ext[0] = 44;
+		ext[1] = IPPROTO_ICMPV6;
+		ext[4] = 1;
+		n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, ext[0], ext + 1, 8, m, len);
+		break;
+	case 9:
+		/* destination options, then hop-by-hop */
+		ext[0] = 60;
+		ext[1] = 0;
+		ext[9] = IPPROTO_ICMPV6;
+		n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, ext[0], ext + 1, 16, m, len);
+		break;
+	case 10:
+		/* hop-by-hop with option type 0x45 (01: discard) of 4 bytes */
+		ext[0] = 0;
+		ext[1] = IPPROTO_ICMPV6;
+		ext[3] = 0x45;
+		ext[4] = 4;
+		n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, ext[0], ext + 1, 8, m, len);
+		break;
+	case 11:
+		/* PadN claiming 10 bytes in a 6-byte option area */
+		ext[0] = 0;
+		ext[1] = IPPROTO_ICMPV6;
+		ext[3] = 1;
+		ext[4] = 10;
+		n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, ext[0], ext + 1, 8, m, len);
+		break;
+	case 12:
+		/* routing header type 4, segments left 1 */
+		ext[0] = 43;
+		ext[1] = IPPROTO_ICMPV6;
+		ext[3] = 4;
+		ext[4] = 1;
+		n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, ext[0], ext + 1, 8, m, len);
+		break;
+	case 13:
+		/* a destination options header of 8 * (9 + 1) bytes in 8 + 32 */
+		ext[0] = 60;
+		ext[1] = IPPROTO_ICMPV6;
+		ext[2] = 9;
+		n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, ext[0], ext + 1, 8, m, len);
+		break;
+	case 14:
+		/* nine destination options headers in a row */
+		ext[0] = 60;
+		for (int k = 0; k < 9; k++)
+			ext[1 + 8 * k] = 60;
+		ext[1 + 8 * 8] = IPPROTO_ICMPV6;
+		n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, ext[0], ext + 1, 72, m, len);
+		break;
+	case 15:
+		put_ip6(f + o, peer_ip6, our_ip6, 59, 8, 64);
+		n = o + IP6_HLEN + 8;
+		break;
+	case 16:
+		put_ip6(f + o, peer_ip6, our_ip6, IPPROTO_TCP, 20, 64);
+		n = o + IP6_HLEN + 20;
+		break;
+	case 17: f[o + IP6_HLEN + 2] ^= 1; break;
+	case 18: n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, 6); break;
+	case 19:
+		m[0] = 1;        /* destination unreachable */
+		n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, len);
+		break;
+	case 20:
+		m[0] = 130;
+		n = icmp6_frame(f, &mac_all_nodes, peer_ll, all_nodes, 1, IPPROTO_ICMPV6, NULL, 0, m, 24);
+		break;
+	}
+	before = *(const uint64_t *)((const uint8_t *)stats() + bad_classes[_i].counter);
+	send_frame(f, n);
+	ck_assert_msg(*(const uint64_t *)((const uint8_t *)stats() + bad_classes[_i].counter) ==
+			before + 1, "%s: not counted where it belongs", bad_classes[_i].what);
+	ck_assert_msg(nf_drain(h.dev) == 0, "%s: answered", bad_classes[_i].what);
+	ck_assert_uint_eq(stats()->icmp6_echo_reply, 0);
+}
+END_TEST
+
+/* An unknown option whose type says "skip" (00), and a routing header with
+ * no segments left, are walked past: the echo is answered. */
+START_TEST(test_skippable_extensions)
+{
+	uint8_t f[256], m[64], ext[24] = { 0 };
+	struct nf_pkt p;
+	size_t len = echo_msg(m, 4);
+
+	nf_stack_boot(&h);
+	/* destination options: option 0x1e (00: skip) of 4 bytes; then routing, 0 left */
+	ext[0] = 60;
+	ext[1] = 43;
+	ext[3] = 0x1e;
+	ext[4] = 4;
+	ext[9] = IPPROTO_ICMPV6;
+	ext[11] = 4;
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, ext[0], ext + 1, 16, m, len));
+	expect_icmp6(&p, &peer_mac, our_ip6, peer_ip6, 64, (uint32_t)len);
+	ck_assert_uint_eq(stats()->icmp6_echo_reply, 1);
+}
+END_TEST
+
+static Suite *
+ipv6_suite(void)
+{
+	Suite *s = suite_create("ipv6");
+	TCase *e = tcase_create("echo");
+	TCase *n = tcase_create("nd");
+	TCase *b = tcase_create("malformed");
+
+	tcase_add_checked_fixture(e, setup, teardown);
+	tcase_add_test(e, test_off_without_ipv6_section);
+	tcase_add_test(e, test_echo_to_global);
+	tcase_add_test(e, test_echo_to_all_nodes_with_hop_by_hop);
+	suite_add_tcase(s, e);
+
+	tcase_add_checked_fixture(n, setup, teardown);
+	tcase_add_test(n, test_ns_answered_and_learned);
+	tcase_add_test(n, test_ns_dad_answered_to_all_nodes);
+	tcase_add_test(n, test_nd_invalid);
+	tcase_add_test(n, test_na_and_router_messages);
+	suite_add_tcase(s, n);
+
+	tcase_add_checked_fixture(b, setup, teardown);
+	tcase_add_loop_test(b, test_malformed, 0, (int)RTE_DIM(bad_classes));
+	tcase_add_test(b, test_skippable_extensions);
+	suite_add_tcase(s, b);
+	return s;
+}
+
+int
+main(void)
+{
+	return unit_run(ipv6_suite());
+}
