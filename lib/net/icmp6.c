@@ -92,7 +92,11 @@ net_nd_free(struct net_if *ifp)
 static uint32_t
 nd_slot0(const struct nd_cache *c, const uint8_t *a)
 {
-	return rte_hash_crc(a, NET_IP6_LEN, 0) % c->size;
+	uint64_t w[2];
+
+	/* the address may sit at any alignment in the frame */
+	memcpy(w, a, sizeof(w));
+	return rte_hash_crc_8byte(w[1], rte_hash_crc_8byte(w[0], 0)) % c->size;
 }
 
 static bool

@@ -87,6 +87,11 @@ fz_config(struct tern_config *cfg, uint8_t bits)
 	cfg->tcp_keepidle_s = 10;
 	cfg->tcp_keepintvl_s = 1;
 	cfg->tcp_keepcnt = 3;
+	/* IPv6 on (2001:db8::2/64 and fe80::ff:fe00:2) in every input: its
+	 * frames are parsed, not counted as an unknown ethertype */
+	cfg->ip6_enabled = 1;
+	memcpy(cfg->ip6_addr, fz_our_ip6, sizeof(fz_our_ip6));
+	cfg->ip6_prefix_len = 64;
 	if (bits & FZ_CFG_TINY_BUF) {
 		cfg->tcp_sndbuf = 4096;
 		cfg->tcp_rcvbuf = 4096;
@@ -154,6 +159,38 @@ fz_inject(struct fz_stack *f, const uint8_t *frame, size_t len)
 		fz_fail("inject: %d", rc);
 }
 
+const uint8_t fz_our_ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+static const uint8_t fz_peer_ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 5 };
+
+/*
+ * The IPv6 packet at @ip (@len bytes in the frame): addresses from the peer
+ * to us unless the destination is a group (ND goes to groups), and the
+ * ICMPv6 checksum when ICMPv6 follows the fixed header at once.
+ */
+static void
+fz_fixup_ipv6(uint8_t *ip, size_t len, unsigned int fix)
+{
+	size_t plen = (size_t)ip[4] << 8 | ip[5];
+	uint8_t *m = ip + 40;
+	uint32_t sum = 0;
+	uint16_t c;
+
+	if (fix & FZ_FIX_ADDRS) {
+		memcpy(ip + 8, fz_peer_ip6, 16);
+		if (ip[24] != 0xff)
+			memcpy(ip + 24, fz_our_ip6, 16);
+	}
+	if (!(fix & FZ_FIX_L4_CKSUM) || ip[6] != IPPROTO_ICMPV6 || plen < 4 || 40 + plen > len)
+		return;
+	for (int i = 8; i < 40; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	sum += (uint32_t)(plen >> 16) + (uint32_t)(plen & 0xffff) + IPPROTO_ICMPV6;
+	m[2] = m[3] = 0;
+	c = nf_cksum(m, plen, sum);
+	m[2] = (uint8_t)(c >> 8);
+	m[3] = (uint8_t)c;
+}
+
 void
 fz_fixup(uint8_t *frame, size_t len, unsigned int fix)
 {
@@ -168,6 +205,10 @@ fz_fixup(uint8_t *frame, size_t len, unsigned int fix)
 	if (fix & FZ_FIX_ADDRS) {
 		memcpy(frame, &our, 6);
 		memcpy(frame + 6, &peer, 6);
+	}
+	if (len >= NF_ETH_LEN + 40 && frame[12] == 0x86 && frame[13] == 0xdd) {
+		fz_fixup_ipv6(ip, len - NF_ETH_LEN, fix);
+		return;
 	}
 	if (len < NF_ETH_LEN + 20 || frame[12] != 0x08 || frame[13] != 0x00)
 		return;

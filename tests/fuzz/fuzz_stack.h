@@ -76,6 +76,9 @@ void fz_inject(struct fz_stack *f, const uint8_t *frame, size_t len);
 #define FZ_FIX_L4_CKSUM  0x02u
 #define FZ_FIX_ADDRS     0x04u  /**< Ethernet and IP addresses: from the peer to us */
 
+/** Our IPv6 address in every fuzzed stack (2001:db8::2/64). */
+extern const uint8_t fz_our_ip6[16];
+
 /** Patch a frame so it gets past the checks the fuzzer should not spend time on. */
 void fz_fixup(uint8_t *frame, size_t len, unsigned int fix);
 

@@ -6,7 +6,8 @@ fuzz_frame: the frames of simulator pcaps (tern-sim --pcap), addresses and
 checksums left to the target's fixups (first byte 0x0f), plus the kinds of
 frame the unit suites build by hand: ARP requests and replies, echo
 requests with and without IP options, SYNs with each option, a fragment,
-short and overlong headers.
+short and overlong headers; IPv6 echo, Neighbor Solicitation and
+Advertisement, a Router Advertisement, extension headers, TCP over IPv6.
 
 fuzz_tcp_seq: short step programs in the target's encoding (see the
 comment at the top of fuzz_tcp_seq.c): each connection of the script
@@ -28,6 +29,10 @@ OUR_MAC = bytes([2, 0, 0, 0, 0, 2])
 PEER_MAC = bytes([2, 0, 0, 0, 0, 1])
 OUR_IP = bytes([10, 77, 0, 2])
 PEER_IP = bytes([10, 77, 0, 1])
+OUR_IP6 = bytes([0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [2])
+PEER_IP6 = bytes([0x20, 0x01, 0x0d, 0xb8] + [0] * 11 + [5])
+OUR_SN6 = bytes([0xff, 0x02] + [0] * 9 + [1, 0xff, 0, 0, 2])   # solicited-node group
+ALL_NODES6 = bytes([0xff, 0x02] + [0] * 13 + [1])
 FIX_ALL_LEARN = 0x0f          # FZ_FIX_IP_CKSUM | FZ_FIX_L4_CKSUM | FZ_FIX_ADDRS | learn
 CFG_DEFAULT = 0x00
 
@@ -69,6 +74,35 @@ def tcp(sport, dport, seq, ack, flags, wnd=65535, opts=b"", payload=b""):
                        0, 0) + opts + payload
 
 
+def ipv6(nh, payload, dst=OUR_IP6, hop=64, ext=b""):
+    # checksums are left to the target's fixups (ICMPv6 right after the header)
+    return struct.pack(">IHBB", 6 << 28, len(ext) + len(payload), nh, hop) + PEER_IP6 + dst \
+        + ext + payload
+
+
+def ipv6_seeds():
+    echo6 = struct.pack(">BBHHH", 128, 0, 0, 7, 1) + bytes(range(32))
+    ns = struct.pack(">BBHI", 135, 0, 0, 0) + OUR_IP6 + b"\x01\x01" + PEER_MAC
+    na = struct.pack(">BBHI", 136, 0, 0, 0x20000000) + PEER_IP6 + b"\x02\x01" + PEER_MAC
+    ra = struct.pack(">BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0)
+    hbh = bytes([58, 0, 1, 4, 0, 0, 0, 0])            # PadN
+    rt0 = bytes([58, 0, 4, 0, 0, 0, 0, 0])            # routing, no segments left
+    frag = bytes([58, 0, 0, 1, 0, 0, 0, 1])
+    e6 = eth(OUR_MAC, PEER_MAC, 0x86dd)
+    m6 = eth(bytes([0x33, 0x33, 0xff, 0, 0, 2]), PEER_MAC, 0x86dd)
+    a6 = eth(bytes([0x33, 0x33, 0, 0, 0, 1]), PEER_MAC, 0x86dd)
+    return [
+        e6 + ipv6(58, echo6),
+        m6 + ipv6(58, ns, dst=OUR_SN6, hop=255),
+        a6 + ipv6(58, na, dst=ALL_NODES6, hop=255),
+        a6 + ipv6(58, ra, dst=ALL_NODES6, hop=255),
+        e6 + ipv6(0, echo6, ext=hbh),
+        e6 + ipv6(43, echo6, ext=rt0),
+        e6 + ipv6(44, echo6, ext=frag),
+        e6 + ipv6(6, tcp(40000, 8080, 1000, 0, 0x02)),
+    ]
+
+
 def frame_seeds(out, pcaps):
     seen = set()
     for p in pcaps:
@@ -106,7 +140,7 @@ def frame_seeds(out, pcaps):
         e + ipv4(6, tcp(40000, 9, 1000, 0, 0x02)),
         e + ipv4(17, b"\0" * 8),
         e + ipv4(6, tcp(40000, 8080, 1000, 0, 0x02))[:40],
-    ]
+    ] + ipv6_seeds()
     for fr in hand:
         for fix in (FIX_ALL_LEARN, 0x0b):
             write(out, "fuzz_frame", bytes([fix, CFG_DEFAULT]) + fr)

@@ -382,7 +382,10 @@ class TernProcess:
         self._cond = threading.Condition()
         self._eof = False
         self.stderr_path = stderr_path
-        self._stderr = open(stderr_path, "w")
+        # appending and readable: read back with pread, which moves no offset
+        # the child shares, and works after the test's temporary folder is gone
+        self._stderr = open(stderr_path, "a+")
+        self._stderr_saved = None   # what it held when the harness closed it
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self._stderr,
                                      stdin=subprocess.DEVNULL, text=True,
                                      start_new_session=True, preexec_fn=_die_with_parent)
@@ -416,12 +419,12 @@ class TernProcess:
                 self._cond.wait(min(left, 0.2))
 
     def stderr_text(self):
+        if self._stderr_saved is not None:
+            return self._stderr_saved
         try:
-            if not self._stderr.closed:
-                self._stderr.flush()
-            with open(self.stderr_path) as f:
-                return f.read()
-        except OSError:
+            fd = self._stderr.fileno()
+            return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
+        except (OSError, ValueError):
             return ""
 
     def dump(self, why):
@@ -492,6 +495,8 @@ class TernProcess:
                 os.killpg(self.pgid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+        if self._stderr_saved is None:
+            self._stderr_saved = self.stderr_text()
         try:
             self._stderr.close()
         except OSError:
