@@ -359,10 +359,12 @@ int tern_conn_set_keepalive(struct tern_conn *c, int on, uint32_t idle_s, uint32
  * TCP_USER_TIMEOUT), over [tcp] user_timeout_ms: once data it sent (or its
  * SYN) has stayed unacknowledged, or the peer's window has stayed shut, for
  * @p ms milliseconds, the connection ends with TERN_CLOSE_TIMEOUT
- * (ETIMEDOUT) at the next retransmission or window probe, which are brought
- * forward to that moment. The stall is dated from the first retransmission
- * timeout or window probe, less the interval it waited for it. 0 turns it
- * off; the retransmission count ([tcp] retries) applies either way.
+ * (ETIMEDOUT), counted from its last progress (an ACK of new data, the
+ * window opening, data sent with none outstanding) and after at least one
+ * retransmission or window probe; those timers are brought forward to that
+ * moment. Set on a live connection, it counts from the call; a change
+ * applies from the next timer armed. 0 turns it off; the retransmission
+ * count ([tcp] retries) applies either way.
  * @return 0, or -EINVAL above TERN_USER_TIMEOUT_MS_MAX.
  */
 int tern_conn_set_user_timeout(struct tern_conn *c, uint32_t ms);

@@ -10,7 +10,8 @@
  *    an address with its MAC teaches the neighbor cache (§7.2.3). A
  *    solicitation from :: (Duplicate Address Detection) is answered to all
  *    nodes, unsolicited.
- *  - Advertisements update an entry the cache already has (§7.2.5); one for
+ *  - Advertisements update an entry the cache already has (§7.2.5: a new
+ *    MAC only with Override, a longer life only when solicited); one for
  *    our own address from another node is a duplicate address, counted.
  *  - Router messages are counted and ignored: the config names the router.
  *  - Errors (types below 128) are counted and dropped: no IPv6 transport yet.
@@ -122,41 +123,73 @@ net_nd_lookup(struct net_if *ifp, const uint8_t *a, struct rte_ether_addr *mac)
 	return false;
 }
 
-/*
- * Record @mac for neighbor @a: its own slot, else the first free or expired
- * one in the probe; with none, counted and not learned. @only_update: touch
- * an entry that exists, create none (RFC 4861 §7.2.5).
- */
-static void
-nd_learn(struct net_if *ifp, const uint8_t *a, const struct rte_ether_addr *mac,
-		bool only_update)
+/* The slot of neighbor @a, or NULL; *@spare: a free or expired slot of its probe. */
+static struct nd_entry *
+nd_find(struct net_if *ifp, const uint8_t *a, struct nd_entry **spare)
 {
 	struct nd_cache *c = ifp->nd;
 	uint32_t s = nd_slot0(c, a);
-	struct nd_entry *free_slot = NULL;
 
+	*spare = NULL;
 	for (uint32_t k = 0; k < RTE_MIN((uint32_t)ND_PROBE_MAX, c->size); k++) {
 		struct nd_entry *e = &c->e[(s + k) % c->size];
 
-		if (e->used && memcmp(e->addr, a, NET_IP6_LEN) == 0) {
-			free_slot = e;
-			break;
-		}
-		if (free_slot == NULL && !nd_entry_live(e, ifp->now_us))
-			free_slot = e;
+		if (e->used && memcmp(e->addr, a, NET_IP6_LEN) == 0)
+			return e;
+		if (*spare == NULL && !nd_entry_live(e, ifp->now_us))
+			*spare = e;
 	}
-	if (free_slot == NULL) {
-		if (!only_update)
-			ifp->stats->nd_drop_table_full++;
-		return;
-	}
-	if (only_update && !(free_slot->used && memcmp(free_slot->addr, a, NET_IP6_LEN) == 0))
-		return;
-	memcpy(free_slot->addr, a, NET_IP6_LEN);
-	rte_ether_addr_copy(mac, &free_slot->mac);
-	free_slot->used = true;
-	free_slot->expires_us = ifp->now_us + c->lifetime_us;
+	return NULL;
+}
+
+static void
+nd_entry_set(struct net_if *ifp, struct nd_entry *e, const uint8_t *a,
+		const struct rte_ether_addr *mac)
+{
+	memcpy(e->addr, a, NET_IP6_LEN);
+	rte_ether_addr_copy(mac, &e->mac);
+	e->used = true;
+	e->expires_us = ifp->now_us + ifp->nd->lifetime_us;
 	ifp->stats->nd_learned++;
+}
+
+/* RFC 4861 §7.2.3: a solicitation's source and its MAC, created or updated;
+ * with no slot free in its probe, counted and not learned. */
+static void
+nd_learn(struct net_if *ifp, const uint8_t *a, const struct rte_ether_addr *mac)
+{
+	struct nd_entry *spare, *e = nd_find(ifp, a, &spare);
+
+	if (e == NULL)
+		e = spare;
+	if (e == NULL) {
+		ifp->stats->nd_drop_table_full++;
+		return;
+	}
+	nd_entry_set(ifp, e, a, mac);
+}
+
+/*
+ * RFC 4861 §7.2.5: an advertisement creates nothing; it changes an entry's
+ * MAC only with the Override flag (or the same MAC), and only a solicited
+ * one (an answer to reachability) extends its life.
+ */
+static void
+nd_advert_update(struct net_if *ifp, const uint8_t *a, const struct rte_ether_addr *mac,
+		bool solicited, bool override)
+{
+	struct nd_entry *spare, *e = nd_find(ifp, a, &spare);
+
+	if (e == NULL || !nd_entry_live(e, ifp->now_us))
+		return;
+	if (!override && !rte_is_same_ether_addr(&e->mac, mac))
+		return;
+	if (solicited) {
+		nd_entry_set(ifp, e, a, mac);
+	} else {
+		rte_ether_addr_copy(mac, &e->mac);
+		ifp->stats->nd_learned++;
+	}
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -342,7 +375,7 @@ nd_ns_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t
 	}
 	mac = has_slla ? slla : icmp6_frame_src_mac(m);
 	if (has_slla)
-		nd_learn(ifp, ip->src_addr, &slla, false);
+		nd_learn(ifp, ip->src_addr, &slla);
 	nd_send_na(ifp, m, msg + 8, ip->src_addr, &mac, true);
 	return;
 invalid:
@@ -369,7 +402,8 @@ nd_na_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t
 	if (net_ipv6_is_ours(ifp, msg + 8))
 		ifp->stats->nd_dad_conflict++;     /* another node claims our address */
 	else if (has_tlla)
-		nd_learn(ifp, msg + 8, &tlla, true);
+		nd_advert_update(ifp, msg + 8, &tlla, msg[4] & ND_NA_FLAG_SOLICITED,
+				msg[4] & ND_NA_FLAG_OVERRIDE);
 	rte_pktmbuf_free(m);
 }
 
@@ -401,7 +435,8 @@ net_icmp6_input(struct net_if *ifp, struct rte_mbuf *m)
 			st->icmp6_drop_short++;
 			goto drop;
 		}
-		if (msg[1] != 0)
+		/* a reply cannot go to :: (RFC 4291 2.5.2) */
+		if (msg[1] != 0 || net_ip6_is_zero(ip->src_addr))
 			break;
 		icmp6_echo_reply(ifp, m, len);
 		return;

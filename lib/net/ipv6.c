@@ -9,7 +9,9 @@
  * headers in order (RFC 8200 §4): hop-by-hop only first, options walked
  * with their "unknown option" action honoured, a routing header with
  * segments left refused (§4.4), fragments counted and dropped (no
- * reassembly), at most NET_IP6_EXT_MAX headers so the walk is bounded.
+ * reassembly; an atomic fragment, RFC 6946, is a whole packet), at most
+ * NET_IP6_EXT_MAX headers so the walk is bounded, and at most
+ * NET_IP6_HDRS_MAX bytes of them, the most l3_len holds.
  */
 #include <rte_byteorder.h>
 #include <rte_ip.h>
@@ -19,6 +21,9 @@
 
 #define NET_IP6_HLEN      40
 #define NET_IP6_EXT_MAX   8     /**< extension headers walked before giving up */
+/* All headers before the upper layer: their length goes in the mbuf's l3_len,
+ * a 9-bit field */
+#define NET_IP6_HDRS_MAX  ((1u << RTE_MBUF_L3_LEN_BITS) - 1)
 
 /* RFC 8200 §4: extension header numbers */
 #define IP6_NH_HOPOPTS    0
@@ -93,16 +98,26 @@ ipv6_options_ok(const uint8_t *opt, uint32_t len)
 	return true;
 }
 
+/* RFC 8200 §4.5: M clear and offset 0, an "atomic fragment" (RFC 6946):
+ * a whole packet, processed as if the header were not there. */
+static bool
+ipv6_atomic_fragment(const uint8_t *h)
+{
+	return ((h[2] << 8 | h[3]) & 0xfff9) == 0;
+}
+
 /*
  * Walk the extension headers from @p nh at offset @p off (RFC 8200 §4.1
- * order is not enforced beyond hop-by-hop first). @return the upper-layer
- * protocol with *@p off at its header, or -1 with the reason counted.
+ * order is not enforced beyond hop-by-hop first): at most NET_IP6_EXT_MAX
+ * of them, ending within NET_IP6_HDRS_MAX bytes, so the upper-layer offset
+ * fits l3_len. @return the upper-layer protocol with *@p off at its
+ * header, or -1 with the reason counted.
  */
 static int
 ipv6_walk_ext(struct tern_stats *st, const uint8_t *pkt, uint32_t avail, uint8_t nh,
 		uint32_t *off)
 {
-	for (unsigned int k = 0; k < NET_IP6_EXT_MAX; k++) {
+	for (unsigned int k = 0;; k++) {
 		const uint8_t *h = pkt + *off;
 		uint32_t hlen;
 
@@ -110,25 +125,31 @@ ipv6_walk_ext(struct tern_stats *st, const uint8_t *pkt, uint32_t avail, uint8_t
 		case IP6_NH_HOPOPTS:
 		case IP6_NH_ROUTING:
 		case IP6_NH_DSTOPTS:
-			break;
 		case IP6_NH_FRAGMENT:
-			st->ip6_drop_fragment++;
-			return -1;
+			break;
 		case IP6_NH_NONE:
 			st->ip6_drop_proto++;
 			return -1;
 		default:
 			return nh;
 		}
+		if (k == NET_IP6_EXT_MAX)
+			goto bad;
 		/* RFC 8200 §4.3: hop-by-hop only right after the IPv6 header */
 		if (nh == IP6_NH_HOPOPTS && *off != NET_IP6_HLEN)
 			goto bad;
 		if (*off + 8 > avail)
 			goto bad;
-		hlen = 8u * (h[1] + 1u);         /* Hdr Ext Len in 8-octet units, less the first */
-		if (*off + hlen > avail)
+		/* Hdr Ext Len in 8-octet units, less the first; a fragment header is 8 */
+		hlen = nh == IP6_NH_FRAGMENT ? 8u : 8u * (h[1] + 1u);
+		if (*off + hlen > avail || *off + hlen > NET_IP6_HDRS_MAX)
 			goto bad;
-		if (nh == IP6_NH_ROUTING) {
+		if (nh == IP6_NH_FRAGMENT) {
+			if (!ipv6_atomic_fragment(h)) {
+				st->ip6_drop_fragment++;      /* no reassembly */
+				return -1;
+			}
+		} else if (nh == IP6_NH_ROUTING) {
 			/* §4.4: segments left != 0 asks us to forward; we are a host */
 			if (h[3] != 0)
 				goto bad;
@@ -184,6 +205,12 @@ net_ipv6_input(struct net_if *ifp, struct rte_mbuf *m)
 			RTE_MIN(rte_pktmbuf_data_len(m), NET_IP6_HLEN + plen), ip->proto, &off);
 	if (proto < 0)
 		goto drop;
+	/* RFC 4291 2.5.2: from :: only what may come from a node without an
+	 * address (ND, MLD: ICMPv6); nothing can answer it */
+	if (unlikely(net_ip6_is_zero(ip->src_addr) && proto != IPPROTO_ICMPV6)) {
+		st->ip6_drop_bad_src++;
+		goto drop;
+	}
 	m->l3_len = off;
 	return proto;
 drop:

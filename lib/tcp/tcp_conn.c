@@ -250,6 +250,7 @@ tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)
 	tp->user_timeout_ms = tw->p.user_timeout_ms;
 	if (tp->user_timeout_ms != 0)
 		tp->flags |= TF_USER_TIMEOUT;
+	tcp_progress(tp);
 	tp->last_rcv_us = tw->nif->now_us;
 	tp->born_hi = (uint32_t)(tw->nif->now_us >> TCP_TS_SHIFT);
 	tp->cc = tw->p.cc;
@@ -719,10 +720,12 @@ tern_conn_set_user_timeout(struct tern_conn *c, uint32_t ms)
 	if (ms > TERN_USER_TIMEOUT_MS_MAX)
 		return -EINVAL;
 	tp->user_timeout_ms = ms;
-	if (ms != 0)
+	if (ms != 0 && !(tp->flags & TF_USER_TIMEOUT)) {
 		tp->flags |= TF_USER_TIMEOUT;
-	else
+		tcp_progress(tp);       /* its clock was not kept: count from now */
+	} else if (ms == 0) {
 		tp->flags &= ~TF_USER_TIMEOUT;
+	}
 	return 0;
 }
 

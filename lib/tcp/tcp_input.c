@@ -93,7 +93,7 @@ tcp_rtt_after_handshake(struct tcp_cb *tp, const struct tcp_seg *seg)
 	bool syn_lost = tp->rexmt_shift != 0;
 
 	tp->rexmt_shift = 0;
-	tp->flags &= ~TF_STALL;
+	tcp_progress(tp);
 	if ((tp->flags & TF_RTT_TIMING) && !syn_lost)
 		/* our SYN or SYN-ACK, sent once, is acknowledged */
 		tcp_rtt_sample(tp, (uint32_t)tp->tw->nif->now_us - tp->rtt_start_lo);
@@ -764,7 +764,7 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 			tcp_rtt_sample(tp, (uint32_t)tw->nif->now_us - tp->rtt_start_lo);
 		}
 		tp->rexmt_shift = 0;
-		tp->flags &= ~TF_STALL;
+		tcp_progress(tp);
 		tp->soft_error = 0;     /* the path works again (RFC 1122 4.2.3.9) */
 		/* before SND.UNA moves: a reduction is sized by the flight then */
 		if ((tp->flags & TF_TLP_OUT) && seq_geq(seg->ack, tp->tlp_high_seq))
@@ -821,10 +821,13 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 			/* the window opened: leave persist, and send again from
 			 * SND.UNA (the probe octet included, if it was not taken) */
 			tcp_timer_stop(tp, TT_PERSIST);
-			tp->persist_shift = 0;
-			tp->flags &= ~TF_STALL;
+			tcp_progress(tp);
 			tp->snd_nxt = tp->snd_una;
 		}
+		/* a window that opens ends a persist episode, running or not:
+		 * the next starts its backoff (and user timeout) afresh */
+		if (wnd != 0 && tp->persist_shift != 0)
+			tp->persist_shift = 0;
 	}
 	return true;
 }

@@ -716,6 +716,8 @@ tcp_persist_arm(struct tcp_cb *tp)
 {
 	if (tp->deadline[TT_PERSIST] != UINT64_MAX || tp->deadline[TT_REXMT] != UINT64_MAX)
 		return;
+	if (tp->persist_shift == 0)
+		tcp_progress(tp);       /* a new episode: data waits on a shut window from now */
 	tcp_persist_set(tp);
 }
 
@@ -784,6 +786,8 @@ tcp_output(struct tcp_cb *tp)
 			tp->rtt_seq = tp->snd_nxt;
 			tp->rtt_start_lo = (uint32_t)tp->tw->nif->now_us;
 		}
+		if (tp->snd_max == tp->snd_una)
+			tcp_progress(tp);       /* nothing was outstanding: none waits yet */
 		tp->snd_nxt += len + fin;
 		tp->last_send_us = tp->tw->nif->now_us;
 		if (fin)

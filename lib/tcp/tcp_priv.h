@@ -118,7 +118,6 @@ enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_
 #define TF_TLP_RXT     (1u << 21) /**< that probe resent data (not new data) */
 #define TF_NOMBUF      (1u << 22) /**< a segment found no mbuf: the timer node retries output */
 #define TF_USER_TIMEOUT (1u << 23) /**< user_timeout_ms is set (tcp_timer.c) */
-#define TF_STALL       (1u << 24) /**< no progress: stall_ms dates it (cleared by progress) */
 #define TF_NO_DF       (1u << 25) /**< path MTU below TCP_PMTU_MIN: segments go without DF */
 
 struct tcp_cb;
@@ -213,7 +212,7 @@ struct tcp_cb {
 	uint32_t rtt_start_lo;         /**< low 32 bits of the µs clock when rtt_seq was sent */
 	uint32_t rtt_seq;              /**< seq timed without timestamps (Karn) */
 	uint32_t born_hi;              /**< creation time in TS ticks (µs >> 10): the listing's age */
-	uint32_t stall_ms;             /**< ms clock when the stall began (TF_STALL, tcp_timer.c) */
+	uint32_t progress_ms;          /**< ms clock of the last progress (TF_USER_TIMEOUT, tcp_progress) */
 	struct tcp_listener *listener; /**< passive and not yet accepted: its SYN queue */
 	uint16_t keepidle_s;           /**< idle seconds before the first keepalive probe */
 	uint16_t keepintvl_s;          /**< seconds between probes */
@@ -383,6 +382,19 @@ unsigned int tcp_conn_list(struct tcp_worker *tw, uint32_t *cursor, struct tern_
 		unsigned int max);
 unsigned int tcp_listener_list(struct tcp_worker *tw, struct tern_listener_info *rows,
 		unsigned int max);
+
+/**
+ * The connection made progress (RFC 5482's user timeout counts from the
+ * last): an ACK of new data, the peer's window opening, data going out with
+ * nothing outstanding. Kept only for a connection with a user timeout; the
+ * flag is in the first line, the clock in a cold one.
+ */
+static inline void
+tcp_progress(struct tcp_cb *tp)
+{
+	if (unlikely(tp->flags & TF_USER_TIMEOUT))
+		tp->progress_ms = (uint32_t)(tp->tw->nif->now_us / 1000);
+}
 
 /* --- tcp_input.c --- */
 void tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n, bool steered);

@@ -42,6 +42,10 @@ tcp_timer_rearm(struct tcp_cb *tp)
 {
 	uint64_t min = tcp_timer_min(tp);
 
+	/* an output retry owed (TF_NOMBUF) has no deadline of its own: keep its time */
+	if (tp->flags & TF_NOMBUF)
+		min = RTE_MIN(min, tp->tw->nif->now_us + TCP_NOMBUF_RETRY_US);
+
 	if (min == UINT64_MAX)
 		tern_wheel_disarm(tp->tw->wheel, &tp->tmo);
 	else if (!tern_wheel_armed(&tp->tmo) || tp->tmo.expire != min)
@@ -131,40 +135,21 @@ tcp_pto_us(const struct tcp_cb *tp)
 /*
  * The user timeout (RFC 9293 §3.10.8, RFC 5482 §3): a connection whose data
  * (or SYN) has gone unacknowledged, or whose peer's window has stayed shut,
- * for user_timeout_ms is aborted with ETIMEDOUT. Such a stall is dated where
- * it shows, off the hot path, by the interval its first timer waited: the
- * first loss probe or RTO of an episode (RFC 6298 (5.3) restarts the timer
- * on every ACK of new data, so the segment at SND.UNA has waited that
- * long), or the first zero-window probe. An ACK of new data, or the window
- * opening, ends it (TF_STALL off). The first interval never exceeds the user
- * timeout, and later ones are clamped to the stall's end, so the abort comes
- * on time, not up to rto_max late.
+ * for user_timeout_ms since its last progress (tcp_progress) is aborted with
+ * ETIMEDOUT. Its retransmission and probe timers are armed no later than
+ * that moment, so the abort is on time even when the RTO has grown past the
+ * user timeout; as in Linux, the abort waits for one retransmission (or
+ * window probe) in the stall, so a single lost segment gets one more try.
+ * A value set while a timer is pending applies from the next one armed.
  */
 static uint32_t
-tcp_now_ms(const struct tcp_cb *tp)
+tcp_ms_since_progress(const struct tcp_cb *tp)
 {
-	return (uint32_t)(tp->tw->nif->now_us / 1000);
+	return (uint32_t)(tp->tw->nif->now_us / 1000) - tp->progress_ms;
 }
 
-/* A stall shows when its first timer, armed for @interval_us, fires; date it, once. */
-static void
-tcp_stall_date(struct tcp_cb *tp, uint64_t interval_us)
-{
-	uint64_t waited_us = interval_us;
-
-	if (tp->flags & TF_STALL)
-		return;
-	if (tp->flags & TF_USER_TIMEOUT)   /* as tcp_stall_deadline armed it */
-		waited_us = RTE_MIN(waited_us, (uint64_t)tp->user_timeout_ms * 1000);
-	tp->flags |= TF_STALL;
-	tp->stall_ms = tcp_now_ms(tp) - (uint32_t)(waited_us / 1000);
-}
-
-/*
- * When a retransmission or probe timer armed now for @interval_us should
- * fire: in a stall, no later than its end; before one, no later than the
- * user timeout.
- */
+/* When a retransmission or probe timer armed now for @interval_us fires:
+ * never after the user timeout ends. */
 static uint64_t
 tcp_stall_deadline(const struct tcp_cb *tp, uint64_t interval_us)
 {
@@ -173,19 +158,18 @@ tcp_stall_deadline(const struct tcp_cb *tp, uint64_t interval_us)
 
 	if (!(tp->flags & TF_USER_TIMEOUT))
 		return now + interval_us;
-	if (!(tp->flags & TF_STALL))
-		return now + RTE_MIN(interval_us, (uint64_t)tp->user_timeout_ms * 1000);
-	elapsed_ms = tcp_now_ms(tp) - tp->stall_ms;
+	elapsed_ms = tcp_ms_since_progress(tp);
 	if (elapsed_ms >= tp->user_timeout_ms)
 		return now;
 	return now + RTE_MIN(interval_us, (uint64_t)(tp->user_timeout_ms - elapsed_ms) * 1000);
 }
 
+/* @retried: a retransmission or probe of this stall has gone out already. */
 static bool
-tcp_drop_if_user_timeout(struct tcp_cb *tp)
+tcp_drop_if_user_timeout(struct tcp_cb *tp, bool retried)
 {
-	if (!(tp->flags & TF_USER_TIMEOUT) ||
-			tcp_now_ms(tp) - tp->stall_ms < tp->user_timeout_ms)
+	if (!(tp->flags & TF_USER_TIMEOUT) || !retried ||
+			tcp_ms_since_progress(tp) < tp->user_timeout_ms)
 		return false;
 	tp->tw->stats->tcp_user_timeout++;
 	tcp_drop(tp, tcp_timeout_reason(tp));
@@ -276,13 +260,11 @@ tcp_timeout_rexmt(struct tcp_cb *tp)
 
 	if (tp->flags & TF_TLP_ARMED) {
 		tp->flags &= ~TF_TLP_ARMED;
-		tcp_stall_date(tp, tcp_pto_us(tp));
 		tcp_send_loss_probe(tp);
 		return;
 	}
 	tp->flags &= ~(TF_TLP_OUT | TF_TLP_RXT);
-	tcp_stall_date(tp, tp->rto_us);
-	if (tcp_drop_if_user_timeout(tp))
+	if (tcp_drop_if_user_timeout(tp, tp->rexmt_shift != 0))
 		return;
 
 	if (tp->state == TERN_TCP_SYN_SENT || tp->state == TERN_TCP_SYN_RECEIVED) {
@@ -333,8 +315,7 @@ tcp_persist_set(struct tcp_cb *tp)
 static void
 tcp_timeout_persist(struct tcp_cb *tp)
 {
-	tcp_stall_date(tp, tcp_persist_interval_us(tp));
-	if (tcp_drop_if_user_timeout(tp))
+	if (tcp_drop_if_user_timeout(tp, tp->persist_shift != 0))
 		return;
 	tp->tw->stats->tcp_persist_probes++;
 	tcp_send_probe_byte(tp);

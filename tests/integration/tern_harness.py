@@ -382,9 +382,9 @@ class TernProcess:
         self._cond = threading.Condition()
         self._eof = False
         self.stderr_path = stderr_path
-        # appending and readable: read back with pread, which moves no offset
-        # the child shares, and works after the test's temporary folder is gone
-        self._stderr = open(stderr_path, "a+")
+        # readable too: read back with pread, which moves no offset the child
+        # shares, and works after the test's temporary folder is gone
+        self._stderr = open(stderr_path, "w+")
         self._stderr_saved = None   # what it held when the harness closed it
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self._stderr,
                                      stdin=subprocess.DEVNULL, text=True,

@@ -11,6 +11,7 @@ the kernel side fd00:77::1/64 in a test namespace with IPv6 on.
 - counters: every echo answered, Neighbor Solicitations answered, nothing
   invalid, every received frame counted once; tern-echo exits 0.
 """
+import ipaddress
 import os
 import sys
 
@@ -27,11 +28,11 @@ KERNEL_MAC = "02:77:00:00:00:01"
 
 
 def link_local_of(mac):
-    """RFC 4291 App. A: fe80:: and the modified EUI-64 of mac."""
+    """RFC 4291 App. A: fe80:: and the modified EUI-64 of mac, as the kernel prints it."""
     b = [int(x, 16) for x in mac.split(":")]
     b[0] ^= 0x02
-    words = [(b[0] << 8) | b[1], (b[2] << 8) | 0xff, (0xfe << 8) | b[3], (b[4] << 8) | b[5]]
-    return "fe80::" + ":".join("%x" % w for w in words)
+    eui = bytes(b[:3] + [0xff, 0xfe] + b[3:])
+    return str(ipaddress.IPv6Address(b"\xfe\x80" + bytes(6) + eui))
 
 
 def ipv6_on(t):

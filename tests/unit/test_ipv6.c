@@ -383,6 +383,37 @@ START_TEST(test_na_and_router_messages)
 }
 END_TEST
 
+/* §7.2.5: an advertisement changes a known neighbor's MAC only with Override. */
+START_TEST(test_na_override)
+{
+	static const struct rte_ether_addr other = NF_MAC_INIT(0x09);
+	uint8_t f[256], m[64];
+	size_t len;
+
+	nf_stack_boot(&h);
+	/* the peer becomes known from its solicitation */
+	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0,
+			m, ns_msg(m, our_ip6, true)));
+	ck_assert_uint_eq(nf_drain(h.dev), 1);
+	ck_assert_uint_eq(stats()->nd_learned, 1);
+	/* another MAC, solicited but without Override: ignored */
+	len = ns_msg(m, peer_ip6, true);
+	m[0] = 136;
+	m[4] = 0x40;
+	m[24] = 2;
+	memcpy(m + 26, &other, 6);
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 255, IPPROTO_ICMPV6, NULL, 0,
+			m, len));
+	ck_assert_uint_eq(stats()->nd_learned, 1);
+	/* with Override: taken */
+	m[4] = 0x60;
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 255, IPPROTO_ICMPV6, NULL, 0,
+			m, len));
+	ck_assert_uint_eq(stats()->nd_learned, 2);
+	ck_assert_uint_eq(stats()->nd_rx_na, 2);
+}
+END_TEST
+
 /* ------------------------------------------------------------ malformed */
 
 /*
@@ -415,11 +446,14 @@ static const struct {
 	{ "echo request of 6 bytes", offsetof(struct tern_stats, icmp6_drop_short) },
 	{ "an ICMPv6 error", offsetof(struct tern_stats, icmp6_rx_error) },
 	{ "MLD query", offsetof(struct tern_stats, icmp6_drop_type) },
+	{ "512 bytes of headers (more than l3_len holds)", offsetof(struct tern_stats, ip6_drop_ext) },
+	{ "TCP from ::", offsetof(struct tern_stats, ip6_drop_bad_src) },
+	{ "echo request from :: (no reply can go there)", offsetof(struct tern_stats, icmp6_drop_type) },
 };
 
 START_TEST(test_malformed)
 {
-	uint8_t f[512], m[64], ext[80];
+	uint8_t f[1024], m[64], ext[600];
 	size_t len = echo_msg(m, 3), n, o = NF_ETH_LEN;
 	uint64_t before;
 
@@ -507,6 +541,24 @@ START_TEST(test_malformed)
 		m[0] = 130;
 		n = icmp6_frame(f, &mac_all_nodes, peer_ll, all_nodes, 1, IPPROTO_ICMPV6, NULL, 0, m, 24);
 		break;
+	case 21:
+		/* hop-by-hop of 8 * (58 + 1) = 472 bytes (PadN all along): the
+		 * echo would start at 512, past l3_len's 9 bits */
+		ext[1] = IPPROTO_ICMPV6;
+		ext[2] = 58;
+		for (int k = 0; k < 470; k += 235) {
+			ext[3 + k] = 1;
+			ext[4 + k] = 233;
+		}
+		n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, 0, ext + 1, 472, m, len);
+		break;
+	case 22:
+		n = icmp6_frame(f, &our_mac, unspec, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, len);
+		put_ip6(f + o, unspec, our_ip6, IPPROTO_TCP, 20, 64);
+		n = o + IP6_HLEN + 20;
+		break;
+	case 23: n = icmp6_frame(f, &our_mac, unspec, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, len);
+		break;
 	}
 	before = *(const uint64_t *)((const uint8_t *)stats() + bad_classes[_i].counter);
 	send_frame(f, n);
@@ -517,11 +569,12 @@ START_TEST(test_malformed)
 }
 END_TEST
 
-/* An unknown option whose type says "skip" (00), and a routing header with
- * no segments left, are walked past: the echo is answered. */
+/* An unknown option whose type says "skip" (00), a routing header with no
+ * segments left, eight extension headers (the most walked) and an atomic
+ * fragment (RFC 6946) are walked past: each echo is answered. */
 START_TEST(test_skippable_extensions)
 {
-	uint8_t f[256], m[64], ext[24] = { 0 };
+	uint8_t f[256], m[64], ext[80] = { 0 };
 	struct nf_pkt p;
 	size_t len = echo_msg(m, 4);
 
@@ -535,7 +588,21 @@ START_TEST(test_skippable_extensions)
 	ext[11] = 4;
 	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, ext[0], ext + 1, 16, m, len));
 	expect_icmp6(&p, &peer_mac, our_ip6, peer_ip6, 64, (uint32_t)len);
-	ck_assert_uint_eq(stats()->icmp6_echo_reply, 1);
+	/* eight destination options headers */
+	memset(ext, 0, sizeof(ext));
+	for (int k = 0; k < 8; k++)
+		ext[1 + 8 * k] = k == 7 ? IPPROTO_ICMPV6 : 60;
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, 60, ext + 1, 64, m, len));
+	expect_icmp6(&p, &peer_mac, our_ip6, peer_ip6, 64, (uint32_t)len);
+	/* a fragment header with offset 0 and M clear */
+	memset(ext, 0, sizeof(ext));
+	ext[1] = IPPROTO_ICMPV6;
+	ext[8] = 7;                                     /* identification */
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, 44, ext + 1, 8, m, len));
+	expect_icmp6(&p, &peer_mac, our_ip6, peer_ip6, 64, (uint32_t)len);
+	ck_assert_uint_eq(stats()->icmp6_echo_reply, 3);
+	ck_assert_uint_eq(stats()->ip6_drop_ext, 0);
+	ck_assert_uint_eq(stats()->ip6_drop_fragment, 0);
 }
 END_TEST
 
@@ -558,6 +625,7 @@ ipv6_suite(void)
 	tcase_add_test(n, test_ns_dad_answered_to_all_nodes);
 	tcase_add_test(n, test_nd_invalid);
 	tcase_add_test(n, test_na_and_router_messages);
+	tcase_add_test(n, test_na_override);
 	suite_add_tcase(s, n);
 
 	tcase_add_checked_fixture(b, setup, teardown);

@@ -482,12 +482,15 @@ END_TEST
 /*
  * Progress restarts the clock: a peer that acknowledges 1000 bytes every
  * 1.5 s outlives a 2 s user timeout for 30 s; once it stops, the connection
- * ends 2 s after its last ACK, though its RTO has grown far past that.
+ * ends 2 s after its last ACK, though its RTO has grown far past that, and
+ * only after one retransmission (the RTO brought forward to the 2 s).
  */
 START_TEST(test_user_timeout_progress_restarts)
 {
 	uint32_t x, acked, rto_last = 0;
 	uint64_t last_ack;
+	unsigned int resent_after = 0;
+	struct th_seg seg;
 
 	th_up(&h);
 	x = th_open_passive(&h, 1000, NULL);
@@ -498,7 +501,8 @@ START_TEST(test_user_timeout_progress_restarts)
 	last_ack = h.ns.now;
 	while (h.ns.now - last_ack < 10000000 && h.n_closed == 0) {
 		th_advance_ms(&h, 10);
-		drain();
+		while (th_next(&h, &seg))
+			resent_after += acked - x - 1 == 30000 && seg.seq == acked;
 		if (h.ns.now - last_ack >= 1500000 && acked - x - 1 < 30000) {
 			acked += 1000;
 			th_inject(&h, T_ACK, 1001, acked, TH_PWND, NULL, 0, NULL);
@@ -514,13 +518,62 @@ START_TEST(test_user_timeout_progress_restarts)
 	ck_assert_int_eq(h.last_reason, TERN_CLOSE_TIMEOUT);
 	ck_assert_uint_ge(h.ns.now - last_ack, 2000000);
 	ck_assert_uint_le(h.ns.now - last_ack, 2020000);
+	ck_assert_uint_eq(resent_after, 1);
+}
+END_TEST
+
+/*
+ * A peer whose window stays at 0 but that takes each probe's octet makes
+ * progress: with a 10 s user timeout it lives a minute of probes backed off
+ * past 10 s; when it stops taking them, the connection ends 10 s after the
+ * last octet it took, after one more probe.
+ */
+START_TEST(test_user_timeout_probes_taken)
+{
+	static uint8_t buf[8192];
+	struct th_seg seg;
+	uint64_t last_taken = 0;
+	uint32_t x, taken = 0;
+	bool taking = true;
+
+	h.ns.cfg.tcp_rto_max_ms = 60000;
+	h.ns.cfg.arp_timeout_s = 7200;  /* the test peer answers no ARP request */
+	th_up(&h);
+	x = th_open_passive(&h, 700, NULL);
+	ck_assert_int_eq(tern_conn_set_user_timeout(h.c, 10000), 0);
+	ck_assert_int_eq(tern_send(h.c, buf, sizeof(buf)), (int)sizeof(buf));
+	th_inject(&h, T_ACK, 701, x + 1, 0, NULL, 0, NULL);    /* shut before any data */
+	th_poll(&h);
+	drain();
+	last_taken = h.ns.now;
+	while (h.n_closed == 0 && h.ns.now - last_taken < 120000000) {
+		th_advance_ms(&h, 10);
+		while (th_next(&h, &seg)) {
+			if (!taking || seg.len != 1)
+				continue;
+			/* the probe's octet taken, the window still 0 */
+			taken++;
+			th_inject(&h, T_ACK, 701, seg.seq + 1, 0, NULL, 0, NULL);
+			th_poll(&h);
+			last_taken = h.ns.now;
+		}
+		if (taking && taken >= 8)
+			taking = false;
+	}
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_TIMEOUT);
+	ck_assert_uint_eq(taken, 8);
+	ck_assert_uint_ge(h.ns.now - last_taken, 10000000);
+	ck_assert_uint_le(h.ns.now - last_taken, 10020000);
+	ck_assert_uint_eq(st()->tcp_user_timeout, 1);
 }
 END_TEST
 
 /*
  * [tcp] user_timeout_ms reaches every connection, an active open's SYN
- * included: the SYN to a silent peer goes at 0, 1 and 3 s (initial RTO 1 s)
- * and the connection ends at 3 s, not after [tcp] syn_retries.
+ * included: the SYN to a silent peer goes at 0 and 1 s (initial RTO 1 s) and
+ * the connection ends at 3 s, when the next would go, not after [tcp]
+ * syn_retries.
  */
 START_TEST(test_user_timeout_config_syn)
 {
@@ -705,6 +758,7 @@ tcp_hostile_suite(void)
 	tcase_add_test(w, test_user_timeout_peer_never_reads);
 	tcase_add_loop_test(w, test_user_timeout_unacked_data, 0, 2);
 	tcase_add_test(w, test_user_timeout_progress_restarts);
+	tcase_add_test(w, test_user_timeout_probes_taken);
 	tcase_add_test(w, test_user_timeout_config_syn);
 	suite_add_tcase(s, w);
 
