@@ -18,7 +18,7 @@
 
 #define INBOX_BURST 32
 
-/* Messages from other workers: ARP bindings they learned. */
+/* Messages from other workers: ARP bindings they learned, IPv6 duplicates. */
 static void
 worker_drain_inbox(struct tern_worker *w)
 {
@@ -26,9 +26,12 @@ worker_drain_inbox(struct tern_worker *w)
 	unsigned int n;
 
 	n = rte_ring_dequeue_burst_elem(w->inbox, msgs, sizeof(msgs[0]), INBOX_BURST, NULL);
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++) {
 		if (msgs[i].type == NET_MSG_ARP)
 			net_arp_learn(&w->nif, &msgs[i]);
+		else if (msgs[i].type == NET_MSG_ND_DUP)
+			net_nd_dup_msg(&w->nif, &msgs[i]);
+	}
 }
 
 /*
@@ -138,6 +141,7 @@ worker_timers(struct tern_worker *w, uint64_t now_us)
 	if (now_us >= w->next_arp_tick_us) {
 		w->next_arp_tick_us = now_us + WORKER_ARP_TICK_US;
 		net_arp_timer(&w->nif);
+		net_nd_timer(&w->nif);
 	}
 }
 
@@ -177,6 +181,7 @@ tern_worker_poll(struct tern_worker *w, uint64_t now_us)
 		w->announced = true;
 		if (w->id == 0)
 			net_arp_announce(&w->nif);
+		net_nd_start_dad(&w->nif, w->id == 0);
 	}
 	if (unlikely(!rte_ring_empty(w->inbox)))
 		worker_drain_inbox(w);

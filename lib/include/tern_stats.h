@@ -88,7 +88,8 @@ extern "C" {
 	X(nd_tx_na,             "Neighbor Advertisements built in answer (no mbuf: tx_drop_nombuf)") \
 	X(nd_rx_na,             "Neighbor Advertisements received") \
 	X(nd_rx_router,         "Router Solicitations and Advertisements (ignored: config sets the router)") \
-	X(nd_dad_conflict,      "Neighbor Advertisements from another node for one of our addresses") \
+	X(nd_tx_dad,            "Duplicate Address Detection probes sent (RFC 4862 5.4.2)") \
+	X(nd_dad_conflict,      "our addresses another node has (a duplicate, or a claim on one in use)") \
 	X(nd_learned,           "neighbor cache entries created or updated") \
 	X(nd_drop_table_full,   "neighbors not learned because the neighbor cache was full") \
 	X(tcp_rx,               "TCP segments received") \

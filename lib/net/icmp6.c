@@ -13,6 +13,10 @@
  *  - Advertisements update an entry the cache already has (§7.2.5: a new
  *    MAC only with Override, a longer life only when solicited); one for
  *    our own address from another node is a duplicate address, counted.
+ *  - Duplicate Address Detection (RFC 4862 §5.4) of our addresses at start:
+ *    tentative for a second after one probe, not answered for meanwhile; a
+ *    probe or an advertisement for one from another node makes it a
+ *    duplicate, never used, on every worker.
  *  - Router messages are counted and ignored: the config names the router.
  *  - Errors (types below 128) are counted and dropped: no IPv6 transport yet.
  *
@@ -31,6 +35,8 @@
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include "net_priv.h"
 
@@ -204,13 +210,17 @@ icmp6_frame_src_mac(const struct rte_mbuf *m)
 	return eh->src_addr;
 }
 
-/* Our address to answer @peer from: link-local to link-local, else global. */
+/* Our address in use to answer @peer from: link-local to link-local, else
+ * global (RFC 4443 §2.2); NULL while none is (DAD). */
 static const uint8_t *
 icmp6_our_addr_for(const struct net_if *ifp, const uint8_t *peer)
 {
-	if (net_ip6_is_link_local(peer) && !net_ip6_is_zero(ifp->ip6_ll))
+	bool ll = ifp->ip6_state[NET_IP6_LINK_LOCAL] == NET_IP6_PREFERRED;
+	bool global = ifp->ip6_state[NET_IP6_GLOBAL] == NET_IP6_PREFERRED;
+
+	if (ll && (net_ip6_is_link_local(peer) || !global))
 		return ifp->ip6_ll;
-	return net_ip6_is_zero(ifp->ip6_addr) ? ifp->ip6_ll : ifp->ip6_addr;
+	return global ? ifp->ip6_addr : NULL;
 }
 
 /* Drop the extension headers of a received packet: a plain 40-byte header. */
@@ -259,12 +269,16 @@ icmp6_echo_reply(struct net_if *ifp, struct rte_mbuf *m, uint32_t len)
 	struct rte_ether_addr mac = icmp6_frame_src_mac(m);
 	struct rte_ipv6_hdr *ip = icmp6_strip_ext(m);
 	uint8_t peer[NET_IP6_LEN], self[NET_IP6_LEN];
+	const uint8_t *from;
 
 	memcpy(peer, ip->src_addr, NET_IP6_LEN);
-	if (net_ip6_is_multicast(ip->dst_addr))
-		memcpy(self, icmp6_our_addr_for(ifp, peer), NET_IP6_LEN);
-	else
-		memcpy(self, ip->dst_addr, NET_IP6_LEN);
+	from = net_ip6_is_multicast(ip->dst_addr) ? icmp6_our_addr_for(ifp, peer) : ip->dst_addr;
+	if (from == NULL) {
+		ifp->stats->icmp6_drop_type++;      /* no address of ours in use yet */
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(self, from, NET_IP6_LEN);
 	net_ipv6_hdr_fill(ip, self, peer, IPPROTO_ICMPV6, (uint16_t)len, ifp->ip6_hop_limit);
 	((uint8_t *)(ip + 1))[0] = ICMP6_ECHO_REPLY;
 	ifp->stats->icmp6_echo_reply++;
@@ -272,6 +286,8 @@ icmp6_echo_reply(struct net_if *ifp, struct rte_mbuf *m, uint32_t len)
 }
 
 /* ------------------------------------------------------------ Neighbor Discovery */
+
+static void nd_duplicate(struct net_if *ifp, int which);
 
 /*
  * RFC 4861 §7.1.1, §7.1.2: the checks common to solicitations and
@@ -354,6 +370,7 @@ nd_ns_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t
 	struct rte_ether_addr slla, mac;
 	bool has_slla, from_dad = net_ip6_is_zero(ip->src_addr);
 	uint8_t sn[NET_IP6_LEN];
+	int which;
 
 	if (!nd_valid(ip, msg, len, ND_OPT_SOURCE_LLA, &has_slla, &slla))
 		goto invalid;
@@ -362,7 +379,12 @@ nd_ns_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t
 	if (from_dad && (has_slla || memcmp(ip->dst_addr, sn, NET_IP6_LEN) != 0))
 		goto invalid;
 	ifp->stats->nd_rx_ns++;
-	if (!net_ipv6_is_ours(ifp, msg + 8)) {
+	which = net_ipv6_which(ifp, msg + 8);
+	/* RFC 4862 §5.4.3: another node's DAD probe for our tentative address:
+	 * it is a duplicate; a resolution of it is not answered yet */
+	if (which >= 0 && ifp->ip6_state[which] == NET_IP6_TENTATIVE && from_dad)
+		nd_duplicate(ifp, which);
+	if (which < 0 || ifp->ip6_state[which] != NET_IP6_PREFERRED) {
 		ifp->stats->nd_drop_not_ours++;
 		rte_pktmbuf_free(m);
 		return;
@@ -390,6 +412,7 @@ nd_na_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
 	struct rte_ether_addr tlla;
 	bool has_tlla;
+	int which;
 
 	/* §7.1.2: to a group, never solicited */
 	if (!nd_valid(ip, msg, len, ND_OPT_TARGET_LLA, &has_tlla, &tlla) ||
@@ -399,12 +422,108 @@ nd_na_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t
 		return;
 	}
 	ifp->stats->nd_rx_na++;
-	if (net_ipv6_is_ours(ifp, msg + 8))
-		ifp->stats->nd_dad_conflict++;     /* another node claims our address */
-	else if (has_tlla)
+	which = net_ipv6_which(ifp, msg + 8);
+	if (which >= 0) {
+		/* another node claims our address: while it is tentative, the
+		 * address is a duplicate (RFC 4862 §5.4.4); in use, counted */
+		if (ifp->ip6_state[which] == NET_IP6_TENTATIVE)
+			nd_duplicate(ifp, which);
+		else
+			ifp->stats->nd_dad_conflict++;
+	} else if (has_tlla)
 		nd_advert_update(ifp, msg + 8, &tlla, msg[4] & ND_NA_FLAG_SOLICITED,
 				msg[4] & ND_NA_FLAG_OVERRIDE);
 	rte_pktmbuf_free(m);
+}
+
+/* ------------------------------------------------------------ DAD */
+
+/* RFC 4862 §5.4: 1 probe (DupAddrDetectTransmits), RetransTimer 1 s */
+#define ND_DAD_WAIT_US 1000000u
+
+static void
+nd_mark_duplicate(struct net_if *ifp, int which)
+{
+	if (ifp->ip6_state[which] == NET_IP6_DUPLICATE)
+		return;
+	ifp->ip6_state[which] = NET_IP6_DUPLICATE;
+	ifp->stats->nd_dad_conflict++;
+}
+
+/* RFC 4862 §5.4.5: our address @which is another node's: never use it, and
+ * tell the other workers (a reply may reach any queue). */
+static void
+nd_duplicate(struct net_if *ifp, int which)
+{
+	struct net_arp_msg msg = { .ip = (rte_be32_t)which, .type = NET_MSG_ND_DUP };
+
+	nd_mark_duplicate(ifp, which);
+	for (uint16_t i = 0; i < ifp->n_workers; i++) {
+		if (i == ifp->self)
+			continue;
+		if (rte_ring_enqueue_elem(ifp->peer_inbox[i], &msg, sizeof(msg)) != 0)
+			ifp->stats->inbox_drop++;
+	}
+}
+
+void
+net_nd_dup_msg(struct net_if *ifp, const struct net_arp_msg *msg)
+{
+	if (ifp->ip6_on && msg->ip < NET_IP6_N)
+		nd_mark_duplicate(ifp, (int)msg->ip);
+}
+
+/* RFC 4862 §5.4.2: a solicitation for @target from ::, to its solicited-node group. */
+static void
+nd_send_dad_probe(struct net_if *ifp, const uint8_t *target)
+{
+	const uint32_t len = ND_NS_NA_LEN;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(ifp->pool);
+	static const uint8_t unspec[NET_IP6_LEN];
+	uint8_t sn[NET_IP6_LEN], *ns;
+	struct rte_ipv6_hdr *ip;
+	struct rte_ether_addr mac;
+
+	if (m == NULL || rte_pktmbuf_append(m, sizeof(*ip) + len) == NULL) {
+		ifp->stats->tx_drop_nombuf++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+	net_ip6_solicited_node(target, sn);
+	net_ip6_multicast_mac(sn, &mac);
+	net_ipv6_hdr_fill(ip, unspec, sn, IPPROTO_ICMPV6, (uint16_t)len, ND_HOP_LIMIT);
+	ns = (uint8_t *)(ip + 1);
+	memset(ns, 0, len);
+	ns[0] = ND_NEIGHBOR_SOLICIT;
+	memcpy(ns + 8, target, NET_IP6_LEN);
+	ifp->stats->nd_tx_dad++;
+	icmp6_send(ifp, m, len, &mac);
+}
+
+void
+net_nd_start_dad(struct net_if *ifp, bool send)
+{
+	if (!ifp->ip6_on)
+		return;
+	ifp->ip6_dad_end_us = ifp->now_us + ND_DAD_WAIT_US;
+	if (!send)
+		return;
+	if (ifp->ip6_state[NET_IP6_LINK_LOCAL] == NET_IP6_TENTATIVE)
+		nd_send_dad_probe(ifp, ifp->ip6_ll);
+	if (ifp->ip6_state[NET_IP6_GLOBAL] == NET_IP6_TENTATIVE)
+		nd_send_dad_probe(ifp, ifp->ip6_addr);
+}
+
+void
+net_nd_timer(struct net_if *ifp)
+{
+	if (!ifp->ip6_on || ifp->ip6_dad_end_us == 0 || ifp->now_us < ifp->ip6_dad_end_us)
+		return;
+	ifp->ip6_dad_end_us = 0;
+	for (int w = 0; w < NET_IP6_N; w++)
+		if (ifp->ip6_state[w] == NET_IP6_TENTATIVE)
+			ifp->ip6_state[w] = NET_IP6_PREFERRED;
 }
 
 /* ------------------------------------------------------------ input */

@@ -54,14 +54,24 @@ struct net_tx_batch {
 	struct rte_mbuf *m[NET_TX_BATCH_MAX]; /**< oldest first */
 };
 
-/** Message that shares an ARP binding with the other workers. */
+/** Message to the other workers: an ARP binding, or a duplicate IPv6 address. */
 struct net_arp_msg {
-	rte_be32_t ip;                 /**< protocol address */
-	struct rte_ether_addr mac;     /**< its hardware address */
+	rte_be32_t ip;                 /**< ARP: protocol address; ND_DUP: enum net_ip6_which */
+	struct rte_ether_addr mac;     /**< ARP: its hardware address */
 	uint16_t pad;
-	uint32_t type;                 /**< NET_MSG_ARP */
+	uint32_t type;                 /**< NET_MSG_* */
 };
-#define NET_MSG_ARP 1
+#define NET_MSG_ARP    1
+#define NET_MSG_ND_DUP 2               /**< Duplicate Address Detection failed (icmp6.c) */
+
+/** Our IPv6 addresses (RFC 4862 §5.4: tentative until DAD passes). */
+enum net_ip6_which { NET_IP6_GLOBAL = 0, NET_IP6_LINK_LOCAL = 1, NET_IP6_N = 2 };
+enum net_ip6_state {
+	NET_IP6_ABSENT = 0,            /**< not configured */
+	NET_IP6_TENTATIVE,             /**< DAD running: not used, not answered for */
+	NET_IP6_PREFERRED,             /**< in use */
+	NET_IP6_DUPLICATE,             /**< another node has it: never used */
+};
 
 /** One worker's view of the link. */
 struct net_if {
@@ -96,6 +106,8 @@ struct net_if {
 	uint8_t ip6_prefix_len;        /**< of ip6_addr's on-link prefix */
 	uint8_t ip6_addr[NET_IP6_LEN]; /**< global address; zero = none */
 	uint8_t ip6_ll[NET_IP6_LEN];   /**< link-local address; zero = none */
+	uint8_t ip6_state[NET_IP6_N];  /**< enum net_ip6_state of each */
+	uint64_t ip6_dad_end_us;       /**< tentative addresses become preferred then; 0: not begun */
 	uint8_t ip6_gw[NET_IP6_LEN];   /**< default router; zero = none */
 	struct nd_cache *nd;           /**< neighbor cache (RFC 4861), this worker's */
 };
@@ -137,8 +149,11 @@ void net_if_fini(struct net_if *ifp);
  */
 int net_ipv6_input(struct net_if *ifp, struct rte_mbuf *m);
 
-/** @p a is one of our unicast addresses (global or link-local). */
+/** @p a is one of our unicast addresses (global or link-local) in use (DAD passed). */
 bool net_ipv6_is_ours(const struct net_if *ifp, const uint8_t *a);
+
+/** Which of our configured addresses @p a is, whatever its state; -1: neither. */
+int net_ipv6_which(const struct net_if *ifp, const uint8_t *a);
 
 /**
  * Fill a 40-byte IPv6 header at @p ip for @p payload_len bytes of @p proto
@@ -161,6 +176,19 @@ void net_nd_free(struct net_if *ifp);
 
 /** The link-layer address of neighbor @p a, if known and fresh. */
 bool net_nd_lookup(struct net_if *ifp, const uint8_t *a, struct rte_ether_addr *mac);
+
+/**
+ * Begin Duplicate Address Detection (RFC 4862 §5.4) of our addresses: each
+ * stays tentative for one RetransTimer; @p send: this worker probes for
+ * them (one worker of a stack does).
+ */
+void net_nd_start_dad(struct net_if *ifp, bool send);
+
+/** Tentative addresses whose DAD ran its time become preferred (the ARP sweep calls it). */
+void net_nd_timer(struct net_if *ifp);
+
+/** Another worker found @p msg's address duplicate. */
+void net_nd_dup_msg(struct net_if *ifp, const struct net_arp_msg *msg);
 
 /* --- eth.c --- */
 /**

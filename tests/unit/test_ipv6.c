@@ -189,6 +189,49 @@ expect_icmp6(struct nf_pkt *p, const struct rte_ether_addr *eth_dst, const uint8
 	return ip + IP6_HLEN;
 }
 
+/* The DAD probe (RFC 4862 §5.4.2) for @target: from ::, to its group. */
+static void
+expect_dad_probe(struct nf_pkt *p, const uint8_t *target)
+{
+	const uint8_t *ns;
+
+	ck_assert(rte_is_same_ether_addr(&p->eth->dst_addr, &mac_our_sn));
+	ck_assert_uint_eq(p->len, NF_ETH_LEN + IP6_HLEN + 24);
+	ck_assert_uint_eq(p->b[NF_ETH_LEN + 7], 255);
+	ck_assert_mem_eq(p->b + NF_ETH_LEN + 8, unspec, 16);
+	ck_assert_mem_eq(p->b + NF_ETH_LEN + 24, our_sn, 16);
+	ns = p->b + NF_ETH_LEN + IP6_HLEN;
+	ck_assert_uint_eq(nf_cksum(ns, 24, pseudo6(unspec, our_sn, 24)), 0);
+	ck_assert_uint_eq(ns[0], 135);
+	ck_assert_uint_eq(ns[1], 0);
+	ck_assert_mem_eq(ns + 8, target, 16);
+}
+
+/* The first poll: the gratuitous ARP and a DAD probe for each address;
+ * both addresses tentative until a second has passed. */
+static void
+first_poll(void)
+{
+	struct nf_pkt p[4];
+
+	nf_stack_up(&h);
+	nf_poll(&h);
+	ck_assert_uint_eq(nf_take(h.dev, p, 4), 3);
+	ck_assert_ptr_nonnull(p[0].arp);
+	expect_dad_probe(&p[1], our_ll);
+	expect_dad_probe(&p[2], our_ip6);
+	ck_assert_uint_eq(stats()->nd_tx_dad, 2);
+}
+
+/* first_poll(), then DAD's second: both addresses in use. */
+static void
+boot(void)
+{
+	first_poll();
+	nf_poll_after(&h, 1100000);
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
+}
+
 /* ------------------------------------------------------------ echo */
 
 START_TEST(test_off_without_ipv6_section)
@@ -216,14 +259,14 @@ START_TEST(test_echo_to_global)
 	const uint8_t *r;
 	size_t len = echo_msg(m, 7);
 
-	nf_stack_boot(&h);
+	boot();
 	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 61, IPPROTO_ICMPV6, NULL, 0, m, len));
 	r = expect_icmp6(&p, &peer_mac, our_ip6, peer_ip6, 64, (uint32_t)len);
 	ck_assert_uint_eq(r[0], 129);
 	ck_assert_uint_eq(r[1], 0);
 	ck_assert_mem_eq(r + 4, m + 4, len - 4);       /* id, seq, data */
 	ck_assert_uint_eq(stats()->icmp6_echo_reply, 1);
-	ck_assert_uint_eq(stats()->ip6_tx, 1);
+	ck_assert_uint_eq(stats()->ip6_tx, 3);             /* and the two DAD probes */
 }
 END_TEST
 
@@ -242,7 +285,7 @@ START_TEST(test_echo_to_all_nodes_with_hop_by_hop)
 	ext[2] = 0;
 	ext[3] = 1;
 	ext[4] = 4;
-	nf_stack_boot(&h);
+	boot();
 	send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ll, all_nodes, 64, ext[0], ext + 1, 8, m, len));
 	r = expect_icmp6(&p, &peer_mac, our_ll, peer_ll, 64, (uint32_t)len);
 	ck_assert_uint_eq(r[0], 129);
@@ -260,7 +303,7 @@ START_TEST(test_ns_answered_and_learned)
 	struct nf_pkt p;
 	const uint8_t *na;
 
-	nf_stack_boot(&h);
+	boot();
 	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0, m,
 			ns_msg(m, our_ip6, true)));
 	na = expect_icmp6(&p, &peer_mac, our_ip6, peer_ip6, 255, 32);
@@ -292,7 +335,7 @@ START_TEST(test_ns_dad_answered_to_all_nodes)
 	struct nf_pkt p;
 	const uint8_t *na;
 
-	nf_stack_boot(&h);
+	boot();
 	send_frame(f, icmp6_frame(f, &mac_our_sn, unspec, our_sn, 255, IPPROTO_ICMPV6, NULL, 0, m,
 			ns_msg(m, our_ip6, false)));
 	na = expect_icmp6(&p, &mac_all_nodes, our_ip6, all_nodes, 255, 32);
@@ -308,7 +351,7 @@ START_TEST(test_nd_invalid)
 	uint8_t f[256], m[64];
 	size_t len;
 
-	nf_stack_boot(&h);
+	boot();
 	/* hop limit not 255: it crossed a router */
 	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 254, IPPROTO_ICMPV6, NULL, 0, m,
 			ns_msg(m, our_ip6, true)));
@@ -358,7 +401,7 @@ START_TEST(test_na_and_router_messages)
 	uint8_t f[256], m[64];
 	size_t len;
 
-	nf_stack_boot(&h);
+	boot();
 	len = ns_msg(m, peer_ip6, true);
 	m[0] = 136;
 	m[24] = 2;
@@ -390,7 +433,7 @@ START_TEST(test_na_override)
 	uint8_t f[256], m[64];
 	size_t len;
 
-	nf_stack_boot(&h);
+	boot();
 	/* the peer becomes known from its solicitation */
 	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0,
 			m, ns_msg(m, our_ip6, true)));
@@ -411,6 +454,74 @@ START_TEST(test_na_override)
 			m, len));
 	ck_assert_uint_eq(stats()->nd_learned, 2);
 	ck_assert_uint_eq(stats()->nd_rx_na, 2);
+}
+END_TEST
+
+/* ------------------------------------------------------------ DAD */
+
+/* RFC 4862 §5.4: a tentative address is neither answered for nor used; it
+ * is in use a second after its probe. */
+START_TEST(test_dad_tentative_then_preferred)
+{
+	uint8_t f[256], m[64];
+	struct nf_pkt p;
+	size_t len = echo_msg(m, 1);
+
+	first_poll();
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0,
+			m, len));
+	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0,
+			m, ns_msg(m, our_ip6, true)));
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
+	ck_assert_uint_eq(stats()->ip6_drop_not_ours, 1);
+	ck_assert_uint_eq(stats()->nd_drop_not_ours, 1);
+	nf_poll_after(&h, 1100000);
+	len = echo_msg(m, 2);
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0,
+			m, len));
+	expect_icmp6(&p, &peer_mac, our_ip6, peer_ip6, 64, (uint32_t)len);
+	ck_assert_uint_eq(stats()->nd_dad_conflict, 0);
+}
+END_TEST
+
+/* §5.4.3: another node's probe for our tentative global address, and
+ * §5.4.4: an advertisement for our tentative link-local one: each is a
+ * duplicate, never used; the other address is unaffected. */
+START_TEST(test_dad_duplicates)
+{
+	uint8_t f[256], m[64];
+	struct nf_pkt p;
+	size_t len;
+
+	first_poll();
+	if (_i == 0) {
+		send_frame(f, icmp6_frame(f, &mac_our_sn, unspec, our_sn, 255, IPPROTO_ICMPV6, NULL,
+				0, m, ns_msg(m, our_ip6, false)));
+	} else {
+		len = ns_msg(m, our_ll, true);
+		m[0] = 136;
+		m[4] = 0x20;
+		m[24] = 2;
+		send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ll, all_nodes, 255, IPPROTO_ICMPV6,
+				NULL, 0, m, len));
+	}
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
+	ck_assert_uint_eq(stats()->nd_dad_conflict, 1);
+	nf_poll_after(&h, 1100000);
+	/* the duplicate: no echo, no advertisement */
+	len = echo_msg(m, 3);
+	send_frame(f, icmp6_frame(f, &our_mac, _i == 0 ? peer_ip6 : peer_ll,
+			_i == 0 ? our_ip6 : our_ll, 64, IPPROTO_ICMPV6, NULL, 0, m, len));
+	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0,
+			m, ns_msg(m, _i == 0 ? our_ip6 : our_ll, true)));
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
+	/* the other address answers */
+	len = echo_msg(m, 4);
+	send_frame(f, icmp6_frame(f, &our_mac, _i == 0 ? peer_ll : peer_ip6,
+			_i == 0 ? our_ll : our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, len));
+	expect_icmp6(&p, &peer_mac, _i == 0 ? our_ll : our_ip6, _i == 0 ? peer_ll : peer_ip6, 64,
+			(uint32_t)len);
+	ck_assert_uint_eq(stats()->nd_dad_conflict, 1);
 }
 END_TEST
 
@@ -457,7 +568,7 @@ START_TEST(test_malformed)
 	size_t len = echo_msg(m, 3), n, o = NF_ETH_LEN;
 	uint64_t before;
 
-	nf_stack_boot(&h);
+	boot();
 	memset(ext, 0, sizeof(ext));
 	n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, len);
 	switch (_i) {
@@ -578,7 +689,7 @@ START_TEST(test_skippable_extensions)
 	struct nf_pkt p;
 	size_t len = echo_msg(m, 4);
 
-	nf_stack_boot(&h);
+	boot();
 	/* destination options: option 0x1e (00: skip) of 4 bytes; then routing, 0 left */
 	ext[0] = 60;
 	ext[1] = 43;
@@ -626,6 +737,8 @@ ipv6_suite(void)
 	tcase_add_test(n, test_nd_invalid);
 	tcase_add_test(n, test_na_and_router_messages);
 	tcase_add_test(n, test_na_override);
+	tcase_add_test(n, test_dad_tentative_then_preferred);
+	tcase_add_loop_test(n, test_dad_duplicates, 0, 2);
 	suite_add_tcase(s, n);
 
 	tcase_add_checked_fixture(b, setup, teardown);
