@@ -84,6 +84,7 @@ struct tern_stack {
 	struct rte_ring **inboxes;     /**< inboxes[i] = workers[i].inbox */
 	struct rte_ring **steer_rings; /**< steer_rings[i] = workers[i].steer */
 	struct net_flow_map *flow;     /**< who owns a 4-tuple (read-only, shared) */
+	struct net_ip6_shared *ip6;    /**< our IPv6 addresses' state ([ipv6]), shared */
 	struct tern_worker *workers;   /**< nb_workers of them */
 	struct core_monitor *monitor;  /**< while tern_stack_run() runs (monitor.c) */
 };

@@ -49,6 +49,7 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 		.ip6_on = cfg->ip6_enabled != 0, .ip6_hop_limit = (uint8_t)cfg->ip6_hop_limit,
 		.ip6_prefix_len = (uint8_t)cfg->ip6_prefix_len, .ip6_addr = cfg->ip6_addr,
 		.ip6_gw = cfg->ip6_gateway, .ip6_link_local = cfg->ip6_link_local != 0,
+		.ip6_shared = s->ip6,
 	};
 	char name[RTE_MEMPOOL_NAMESIZE];
 	int socket = rte_socket_id(), rc;
@@ -195,13 +196,16 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 	s->inboxes = rte_zmalloc("tern_inboxes", nb_workers * sizeof(s->inboxes[0]), 0);
 	s->steer_rings = rte_zmalloc("tern_steer", nb_workers * sizeof(s->steer_rings[0]), 0);
 	s->flow = rte_zmalloc("tern_flow", sizeof(*s->flow), RTE_CACHE_LINE_SIZE);
+	s->ip6 = rte_zmalloc("tern_ip6", sizeof(*s->ip6), RTE_CACHE_LINE_SIZE);
 	s->workers = rte_zmalloc("tern_workers", nb_workers * sizeof(s->workers[0]),
 			RTE_CACHE_LINE_SIZE);
 	s->nb_queues = nb_queues;
 	pools = calloc(nb_queues, sizeof(pools[0]));
 	if (s->inboxes == NULL || s->steer_rings == NULL || s->flow == NULL ||
-			s->workers == NULL || pools == NULL)
+			s->ip6 == NULL || s->workers == NULL || pools == NULL)
 		goto err;
+	net_ip6_shared_init(s->ip6, cfg->ip6_enabled && !net_ip6_is_zero(cfg->ip6_addr),
+			cfg->ip6_enabled && cfg->ip6_link_local);
 	/* the driver applies it at configure time, or refuses it */
 	if (cfg->port_mtu != 0)
 		dev->mtu = (uint16_t)cfg->port_mtu;
@@ -349,6 +353,7 @@ tern_stack_free(struct tern_stack *s)
 			worker_fini(&s->workers[i]);
 	rte_free(s->workers);
 	rte_free(s->flow);
+	rte_free(s->ip6);
 	rte_free(s->steer_rings);
 	rte_free(s->inboxes);
 	rte_free(s);

@@ -18,7 +18,7 @@
 
 #define INBOX_BURST 32
 
-/* Messages from other workers: ARP bindings they learned, IPv6 duplicates. */
+/* Messages from other workers: ARP bindings they learned. */
 static void
 worker_drain_inbox(struct tern_worker *w)
 {
@@ -26,12 +26,9 @@ worker_drain_inbox(struct tern_worker *w)
 	unsigned int n;
 
 	n = rte_ring_dequeue_burst_elem(w->inbox, msgs, sizeof(msgs[0]), INBOX_BURST, NULL);
-	for (unsigned int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n; i++)
 		if (msgs[i].type == NET_MSG_ARP)
 			net_arp_learn(&w->nif, &msgs[i]);
-		else if (msgs[i].type == NET_MSG_ND_DUP)
-			net_nd_dup_msg(&w->nif, &msgs[i]);
-	}
 }
 
 /*
@@ -179,9 +176,10 @@ tern_worker_poll(struct tern_worker *w, uint64_t now_us)
 	if (unlikely(!w->announced)) {
 		/* worker 0 speaks for the address; the others share its queue's view */
 		w->announced = true;
-		if (w->id == 0)
+		if (w->id == 0) {
 			net_arp_announce(&w->nif);
-		net_nd_start_dad(&w->nif, w->id == 0);
+			net_nd_start_dad(&w->nif);
+		}
 	}
 	if (unlikely(!rte_ring_empty(w->inbox)))
 		worker_drain_inbox(w);

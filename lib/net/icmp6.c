@@ -14,9 +14,9 @@
  *    MAC only with Override, a longer life only when solicited); one for
  *    our own address from another node is a duplicate address, counted.
  *  - Duplicate Address Detection (RFC 4862 §5.4) of our addresses at start:
- *    tentative for a second after one probe, not answered for meanwhile; a
- *    probe or an advertisement for one from another node makes it a
- *    duplicate, never used, on every worker.
+ *    tentative for a second after worker 0's probes, not answered for
+ *    meanwhile; a probe or an advertisement for one from another node makes
+ *    it a duplicate, never used, on every worker (struct net_ip6_shared).
  *  - Router messages are counted and ignored: the config names the router.
  *  - Errors (types below 128) are counted and dropped: no IPv6 transport yet.
  *
@@ -35,8 +35,6 @@
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
-#include <rte_ring.h>
-#include <rte_ring_elem.h>
 
 #include "net_priv.h"
 
@@ -215,8 +213,8 @@ icmp6_frame_src_mac(const struct rte_mbuf *m)
 static const uint8_t *
 icmp6_our_addr_for(const struct net_if *ifp, const uint8_t *peer)
 {
-	bool ll = ifp->ip6_state[NET_IP6_LINK_LOCAL] == NET_IP6_PREFERRED;
-	bool global = ifp->ip6_state[NET_IP6_GLOBAL] == NET_IP6_PREFERRED;
+	bool ll = net_ip6_state_of(ifp, NET_IP6_LINK_LOCAL) == NET_IP6_PREFERRED;
+	bool global = net_ip6_state_of(ifp, NET_IP6_GLOBAL) == NET_IP6_PREFERRED;
 
 	if (ll && (net_ip6_is_link_local(peer) || !global))
 		return ifp->ip6_ll;
@@ -369,6 +367,7 @@ nd_ns_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
 	struct rte_ether_addr slla, mac;
 	bool has_slla, from_dad = net_ip6_is_zero(ip->src_addr);
+	struct rte_ether_addr frame_src = icmp6_frame_src_mac(m);
 	uint8_t sn[NET_IP6_LEN];
 	int which;
 
@@ -380,11 +379,12 @@ nd_ns_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t
 		goto invalid;
 	ifp->stats->nd_rx_ns++;
 	which = net_ipv6_which(ifp, msg + 8);
-	/* RFC 4862 §5.4.3: another node's DAD probe for our tentative address:
-	 * it is a duplicate; a resolution of it is not answered yet */
-	if (which >= 0 && ifp->ip6_state[which] == NET_IP6_TENTATIVE && from_dad)
+	/* RFC 4862 §5.4.3: another node's DAD probe for our tentative address
+	 * (not ours looped back: RFC 7527 §3) makes it a duplicate; a
+	 * resolution of it is not answered yet */
+	if (which >= 0 && from_dad && !rte_is_same_ether_addr(&frame_src, &ifp->mac))
 		nd_duplicate(ifp, which);
-	if (which < 0 || ifp->ip6_state[which] != NET_IP6_PREFERRED) {
+	if (which < 0 || net_ip6_state_of(ifp, which) != NET_IP6_PREFERRED) {
 		ifp->stats->nd_drop_not_ours++;
 		rte_pktmbuf_free(m);
 		return;
@@ -395,7 +395,7 @@ nd_ns_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t
 		nd_send_na(ifp, m, msg + 8, all_nodes, &mac, false);
 		return;
 	}
-	mac = has_slla ? slla : icmp6_frame_src_mac(m);
+	mac = has_slla ? slla : frame_src;
 	if (has_slla)
 		nd_learn(ifp, ip->src_addr, &slla);
 	nd_send_na(ifp, m, msg + 8, ip->src_addr, &mac, true);
@@ -425,11 +425,12 @@ nd_na_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t
 	which = net_ipv6_which(ifp, msg + 8);
 	if (which >= 0) {
 		/* another node claims our address: while it is tentative, the
-		 * address is a duplicate (RFC 4862 §5.4.4); in use, counted */
-		if (ifp->ip6_state[which] == NET_IP6_TENTATIVE)
-			nd_duplicate(ifp, which);
-		else
+		 * address is a duplicate (RFC 4862 §5.4.4); a claim on one in
+		 * use is counted (the address stays ours) */
+		if (net_ip6_state_of(ifp, which) == NET_IP6_PREFERRED)
 			ifp->stats->nd_dad_conflict++;
+		else
+			nd_duplicate(ifp, which);
 	} else if (has_tlla)
 		nd_advert_update(ifp, msg + 8, &tlla, msg[4] & ND_NA_FLAG_SOLICITED,
 				msg[4] & ND_NA_FLAG_OVERRIDE);
@@ -441,40 +442,36 @@ nd_na_input(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *msg, uint32_t
 /* RFC 4862 §5.4: 1 probe (DupAddrDetectTransmits), RetransTimer 1 s */
 #define ND_DAD_WAIT_US 1000000u
 
-static void
-nd_mark_duplicate(struct net_if *ifp, int which)
+void
+net_ip6_shared_init(struct net_ip6_shared *sh, bool global, bool link_local)
 {
-	if (ifp->ip6_state[which] == NET_IP6_DUPLICATE)
-		return;
-	ifp->ip6_state[which] = NET_IP6_DUPLICATE;
-	ifp->stats->nd_dad_conflict++;
+	memset(sh, 0, sizeof(*sh));
+	sh->state[NET_IP6_GLOBAL] = global ? NET_IP6_TENTATIVE : NET_IP6_ABSENT;
+	sh->state[NET_IP6_LINK_LOCAL] = link_local ? NET_IP6_TENTATIVE : NET_IP6_ABSENT;
 }
 
-/* RFC 4862 §5.4.5: our address @which is another node's: never use it, and
- * tell the other workers (a reply may reach any queue). */
+/* Our address @which goes from tentative to @to; @return whether this call moved it. */
+static bool
+nd_state_move(struct net_if *ifp, int which, uint8_t to)
+{
+	uint8_t from = NET_IP6_TENTATIVE;
+
+	return __atomic_compare_exchange_n(&ifp->ip6sh->state[which], &from, to, false,
+			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* RFC 4862 §5.4.5: our tentative address @which is another node's: never
+ * used, on every worker (the state is the stack's); counted once. */
 static void
 nd_duplicate(struct net_if *ifp, int which)
 {
-	struct net_arp_msg msg = { .ip = (rte_be32_t)which, .type = NET_MSG_ND_DUP };
-
-	nd_mark_duplicate(ifp, which);
-	for (uint16_t i = 0; i < ifp->n_workers; i++) {
-		if (i == ifp->self)
-			continue;
-		if (rte_ring_enqueue_elem(ifp->peer_inbox[i], &msg, sizeof(msg)) != 0)
-			ifp->stats->inbox_drop++;
-	}
+	if (nd_state_move(ifp, which, NET_IP6_DUPLICATE))
+		ifp->stats->nd_dad_conflict++;
 }
 
-void
-net_nd_dup_msg(struct net_if *ifp, const struct net_arp_msg *msg)
-{
-	if (ifp->ip6_on && msg->ip < NET_IP6_N)
-		nd_mark_duplicate(ifp, (int)msg->ip);
-}
-
-/* RFC 4862 §5.4.2: a solicitation for @target from ::, to its solicited-node group. */
-static void
+/* RFC 4862 §5.4.2: a solicitation for @target from ::, to its solicited-node
+ * group. @return false if no mbuf was there for it. */
+static bool
 nd_send_dad_probe(struct net_if *ifp, const uint8_t *target)
 {
 	const uint32_t len = ND_NS_NA_LEN;
@@ -487,7 +484,7 @@ nd_send_dad_probe(struct net_if *ifp, const uint8_t *target)
 	if (m == NULL || rte_pktmbuf_append(m, sizeof(*ip) + len) == NULL) {
 		ifp->stats->tx_drop_nombuf++;
 		rte_pktmbuf_free(m);
-		return;
+		return false;
 	}
 	ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
 	net_ip6_solicited_node(target, sn);
@@ -499,31 +496,47 @@ nd_send_dad_probe(struct net_if *ifp, const uint8_t *target)
 	memcpy(ns + 8, target, NET_IP6_LEN);
 	ifp->stats->nd_tx_dad++;
 	icmp6_send(ifp, m, len, &mac);
+	return true;
+}
+
+/* Worker 0: the probes for the tentative addresses; DAD's second runs from
+ * when they all left (an mbuf shortage delays it to the next sweep). */
+static void
+nd_send_dad_probes(struct net_if *ifp)
+{
+	struct net_ip6_shared *sh = ifp->ip6sh;
+	const uint8_t *addr[NET_IP6_N] = { ifp->ip6_addr, ifp->ip6_ll };
+
+	for (int w = NET_IP6_N - 1; w >= 0; w--)
+		if (net_ip6_state_of(ifp, w) == NET_IP6_TENTATIVE && !nd_send_dad_probe(ifp, addr[w]))
+			return;
+	sh->probes_due = false;
+	__atomic_store_n(&sh->dad_end_us, ifp->now_us + ND_DAD_WAIT_US, __ATOMIC_RELEASE);
 }
 
 void
-net_nd_start_dad(struct net_if *ifp, bool send)
+net_nd_start_dad(struct net_if *ifp)
 {
 	if (!ifp->ip6_on)
 		return;
-	ifp->ip6_dad_end_us = ifp->now_us + ND_DAD_WAIT_US;
-	if (!send)
-		return;
-	if (ifp->ip6_state[NET_IP6_LINK_LOCAL] == NET_IP6_TENTATIVE)
-		nd_send_dad_probe(ifp, ifp->ip6_ll);
-	if (ifp->ip6_state[NET_IP6_GLOBAL] == NET_IP6_TENTATIVE)
-		nd_send_dad_probe(ifp, ifp->ip6_addr);
+	ifp->ip6sh->probes_due = true;
+	nd_send_dad_probes(ifp);
 }
 
 void
 net_nd_timer(struct net_if *ifp)
 {
-	if (!ifp->ip6_on || ifp->ip6_dad_end_us == 0 || ifp->now_us < ifp->ip6_dad_end_us)
+	uint64_t end;
+
+	if (!ifp->ip6_on)
 		return;
-	ifp->ip6_dad_end_us = 0;
+	if (ifp->ip6sh->probes_due)            /* worker 0's own, set by it */
+		nd_send_dad_probes(ifp);
+	end = __atomic_load_n(&ifp->ip6sh->dad_end_us, __ATOMIC_ACQUIRE);
+	if (end == 0 || ifp->now_us < end)
+		return;
 	for (int w = 0; w < NET_IP6_N; w++)
-		if (ifp->ip6_state[w] == NET_IP6_TENTATIVE)
-			ifp->ip6_state[w] = NET_IP6_PREFERRED;
+		nd_state_move(ifp, w, NET_IP6_PREFERRED);
 }
 
 /* ------------------------------------------------------------ input */

@@ -38,11 +38,9 @@ static const uint8_t ip6_all_nodes[NET_IP6_LEN] = { 0xff, 0x02, [15] = 1 };
 int
 net_ipv6_which(const struct net_if *ifp, const uint8_t *a)
 {
-	if (ifp->ip6_state[NET_IP6_GLOBAL] != NET_IP6_ABSENT &&
-			memcmp(a, ifp->ip6_addr, NET_IP6_LEN) == 0)
+	if (!net_ip6_is_zero(ifp->ip6_addr) && memcmp(a, ifp->ip6_addr, NET_IP6_LEN) == 0)
 		return NET_IP6_GLOBAL;
-	if (ifp->ip6_state[NET_IP6_LINK_LOCAL] != NET_IP6_ABSENT &&
-			memcmp(a, ifp->ip6_ll, NET_IP6_LEN) == 0)
+	if (!net_ip6_is_zero(ifp->ip6_ll) && memcmp(a, ifp->ip6_ll, NET_IP6_LEN) == 0)
 		return NET_IP6_LINK_LOCAL;
 	return -1;
 }
@@ -52,7 +50,7 @@ net_ipv6_is_ours(const struct net_if *ifp, const uint8_t *a)
 {
 	int w = net_ipv6_which(ifp, a);
 
-	return w >= 0 && ifp->ip6_state[w] == NET_IP6_PREFERRED;
+	return w >= 0 && net_ip6_state_of(ifp, w) == NET_IP6_PREFERRED;
 }
 
 /* @a is the solicited-node group of one of our addresses (RFC 4291 2.7.1). */

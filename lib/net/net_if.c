@@ -40,15 +40,11 @@ net_if_init(struct net_if *ifp, const struct net_if_params *p,
 	ifp->ip6_prefix_len = p->ip6_prefix_len;
 	if (p->ip6_addr != NULL)
 		memcpy(ifp->ip6_addr, p->ip6_addr, NET_IP6_LEN);
-	/* tentative until DAD passes (net_nd_start_dad at the first poll) */
-	if (!net_ip6_is_zero(ifp->ip6_addr))
-		ifp->ip6_state[NET_IP6_GLOBAL] = NET_IP6_TENTATIVE;
+	ifp->ip6sh = p->ip6_shared;
 	if (p->ip6_gw != NULL)
 		memcpy(ifp->ip6_gw, p->ip6_gw, NET_IP6_LEN);
-	if (p->ip6_link_local) {
+	if (p->ip6_link_local)
 		net_ip6_link_local_of(&ifp->mac, ifp->ip6_ll);
-		ifp->ip6_state[NET_IP6_LINK_LOCAL] = NET_IP6_TENTATIVE;
-	}
 	/* the same bound and lifetime as the ARP cache's */
 	return net_nd_create(ifp, p->arp_entries, p->arp_timeout_s);
 }

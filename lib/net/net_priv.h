@@ -54,15 +54,14 @@ struct net_tx_batch {
 	struct rte_mbuf *m[NET_TX_BATCH_MAX]; /**< oldest first */
 };
 
-/** Message to the other workers: an ARP binding, or a duplicate IPv6 address. */
+/** Message that shares an ARP binding with the other workers. */
 struct net_arp_msg {
-	rte_be32_t ip;                 /**< ARP: protocol address; ND_DUP: enum net_ip6_which */
-	struct rte_ether_addr mac;     /**< ARP: its hardware address */
+	rte_be32_t ip;                 /**< protocol address */
+	struct rte_ether_addr mac;     /**< its hardware address */
 	uint16_t pad;
-	uint32_t type;                 /**< NET_MSG_* */
+	uint32_t type;                 /**< NET_MSG_ARP */
 };
-#define NET_MSG_ARP    1
-#define NET_MSG_ND_DUP 2               /**< Duplicate Address Detection failed (icmp6.c) */
+#define NET_MSG_ARP 1
 
 /** Our IPv6 addresses (RFC 4862 §5.4: tentative until DAD passes). */
 enum net_ip6_which { NET_IP6_GLOBAL = 0, NET_IP6_LINK_LOCAL = 1, NET_IP6_N = 2 };
@@ -72,6 +71,22 @@ enum net_ip6_state {
 	NET_IP6_PREFERRED,             /**< in use */
 	NET_IP6_DUPLICATE,             /**< another node has it: never used */
 };
+
+/**
+ * Our IPv6 addresses' state, one for a stack, shared by its workers: a
+ * duplicate found on any queue, or DAD's end, holds for all at once, and a
+ * worker polled before worker 0 has probed keeps them tentative. Changed by
+ * compare-and-swap (TENTATIVE to PREFERRED or DUPLICATE, never back); off
+ * the IPv4 path, read only by IPv6 input.
+ */
+struct net_ip6_shared {
+	uint8_t state[NET_IP6_N];      /**< enum net_ip6_state */
+	bool probes_due;               /**< worker 0's DAD probes are still to go out */
+	uint64_t dad_end_us;           /**< tentative ones become preferred then; 0: not begun */
+};
+
+/** Set @p sh up for a stack: each configured address tentative. */
+void net_ip6_shared_init(struct net_ip6_shared *sh, bool global, bool link_local);
 
 /** One worker's view of the link. */
 struct net_if {
@@ -106,8 +121,7 @@ struct net_if {
 	uint8_t ip6_prefix_len;        /**< of ip6_addr's on-link prefix */
 	uint8_t ip6_addr[NET_IP6_LEN]; /**< global address; zero = none */
 	uint8_t ip6_ll[NET_IP6_LEN];   /**< link-local address; zero = none */
-	uint8_t ip6_state[NET_IP6_N];  /**< enum net_ip6_state of each */
-	uint64_t ip6_dad_end_us;       /**< tentative addresses become preferred then; 0: not begun */
+	struct net_ip6_shared *ip6sh;  /**< the stack's state of those addresses */
 	uint8_t ip6_gw[NET_IP6_LEN];   /**< default router; zero = none */
 	struct nd_cache *nd;           /**< neighbor cache (RFC 4861), this worker's */
 };
@@ -122,7 +136,15 @@ struct net_if_params {
 	uint8_t ip6_hop_limit, ip6_prefix_len;
 	const uint8_t *ip6_addr, *ip6_gw; /**< 16 bytes each; zero = none */
 	bool ip6_link_local;           /**< derive fe80:: from the MAC */
+	struct net_ip6_shared *ip6_shared; /**< the stack's (net_ip6_shared_init) */
 };
+
+/** The state of our address @p which (enum net_ip6_which). */
+static inline uint8_t
+net_ip6_state_of(const struct net_if *ifp, int which)
+{
+	return __atomic_load_n(&ifp->ip6sh->state[which], __ATOMIC_ACQUIRE);
+}
 
 /** True if @p a (network order) is one of our addresses. */
 static inline bool
@@ -178,17 +200,15 @@ void net_nd_free(struct net_if *ifp);
 bool net_nd_lookup(struct net_if *ifp, const uint8_t *a, struct rte_ether_addr *mac);
 
 /**
- * Begin Duplicate Address Detection (RFC 4862 §5.4) of our addresses: each
- * stays tentative for one RetransTimer; @p send: this worker probes for
- * them (one worker of a stack does).
+ * Begin Duplicate Address Detection (RFC 4862 §5.4) of our addresses: the
+ * worker that speaks for the stack (worker 0) probes for each; they stay
+ * tentative, on every worker, until one RetransTimer after the probes left.
  */
-void net_nd_start_dad(struct net_if *ifp, bool send);
+void net_nd_start_dad(struct net_if *ifp);
 
-/** Tentative addresses whose DAD ran its time become preferred (the ARP sweep calls it). */
+/** The ARP sweep's turn: probes owed sent again; tentative addresses whose
+ * DAD ran its time become preferred. */
 void net_nd_timer(struct net_if *ifp);
-
-/** Another worker found @p msg's address duplicate. */
-void net_nd_dup_msg(struct net_if *ifp, const struct net_arp_msg *msg);
 
 /* --- eth.c --- */
 /**

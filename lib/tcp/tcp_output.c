@@ -716,8 +716,10 @@ tcp_persist_arm(struct tcp_cb *tp)
 {
 	if (tp->deadline[TT_PERSIST] != UINT64_MAX || tp->deadline[TT_REXMT] != UINT64_MAX)
 		return;
-	if (tp->persist_shift == 0)
-		tcp_progress(tp);       /* a new episode: data waits on a shut window from now */
+	/* a new episode with nothing outstanding: data waits on a shut window
+	 * from now (after an RTO at a shut window, the wait goes on) */
+	if (tp->persist_shift == 0 && tp->snd_una == tp->snd_max)
+		tcp_progress(tp);
 	tcp_persist_set(tp);
 }
 

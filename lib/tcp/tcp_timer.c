@@ -315,6 +315,13 @@ tcp_persist_set(struct tcp_cb *tp)
 static void
 tcp_timeout_persist(struct tcp_cb *tp)
 {
+	/* the peer took every octet (and no FIN waits): nothing is left to
+	 * probe for, and nothing to time out; new data arms persist again */
+	if (tp->sndq_bytes == 0 && tp->snd_una == tp->snd_max &&
+			(tp->flags & (TF_FIN_QUEUED | TF_FIN_SENT)) != TF_FIN_QUEUED) {
+		tp->persist_shift = 0;
+		return;
+	}
 	if (tcp_drop_if_user_timeout(tp, tp->persist_shift != 0))
 		return;
 	tp->tw->stats->tcp_persist_probes++;

@@ -125,7 +125,10 @@ fz_up(struct fz_stack *f, uint8_t cfg_bits, bool learn_peer, tern_accept_fn *on_
 	real = tern_clock_us();
 	h->now = (real / 1000000 + 1) * 1000000;
 	fz_poll(f);
-	nf_drain(h->dev);               /* the gratuitous ARP */
+	/* IPv6's Duplicate Address Detection: the addresses are in use a
+	 * second after the first poll's probes */
+	fz_advance(f, 1100000);
+	nf_drain(h->dev);               /* the gratuitous ARP, the DAD probes */
 	if (learn_peer) {
 		size_t n = nf_arp_frame(arp, &nf_mac_bcast, RTE_ARP_OP_REQUEST, &peer,
 				FZ_PEER_IP, &nf_mac_zero, NF_OUR_IP);

@@ -468,6 +468,7 @@ START_TEST(test_dad_tentative_then_preferred)
 	size_t len = echo_msg(m, 1);
 
 	first_poll();
+	nf_poll_after(&h, 900000);                      /* still tentative at 0.9 s */
 	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0,
 			m, len));
 	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0,
@@ -475,7 +476,16 @@ START_TEST(test_dad_tentative_then_preferred)
 	ck_assert_uint_eq(nf_drain(h.dev), 0);
 	ck_assert_uint_eq(stats()->ip6_drop_not_ours, 1);
 	ck_assert_uint_eq(stats()->nd_drop_not_ours, 1);
-	nf_poll_after(&h, 1100000);
+	/* our own probe, looped back by the link, is no other node's (RFC 7527) */
+	{
+		size_t n = icmp6_frame(f, &mac_our_sn, unspec, our_sn, 255, IPPROTO_ICMPV6, NULL, 0,
+				m, ns_msg(m, our_ip6, false));
+
+		memcpy(f + 6, &our_mac, 6);
+		send_frame(f, n);
+	}
+	ck_assert_uint_eq(stats()->nd_dad_conflict, 0);
+	nf_poll_after(&h, 200000);
 	len = echo_msg(m, 2);
 	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0,
 			m, len));

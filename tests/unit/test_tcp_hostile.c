@@ -570,17 +570,52 @@ START_TEST(test_user_timeout_probes_taken)
 END_TEST
 
 /*
+ * The window stays 0 but the peer takes each probe's octet until the queue
+ * is empty: nothing is left to probe for or to time out, so probing stops
+ * and the connection lives on (Linux does the same).
+ */
+START_TEST(test_user_timeout_all_taken_at_zero_window)
+{
+	struct th_seg seg;
+	unsigned int probes = 0;
+	uint32_t x;
+
+	h.ns.cfg.arp_timeout_s = 7200;  /* the test peer answers no ARP request */
+	th_up(&h);
+	x = th_open_passive(&h, 700, NULL);
+	ck_assert_int_eq(tern_conn_set_user_timeout(h.c, 2000), 0);
+	ck_assert_int_eq(tern_send(h.c, "abcde", 5), 5);
+	th_inject(&h, T_ACK, 701, x + 1, 0, NULL, 0, NULL);    /* shut before any data */
+	th_poll(&h);
+	drain();
+	for (unsigned int ms = 0; ms < 60000; ms += 10) {
+		th_advance_ms(&h, 10);
+		while (th_next(&h, &seg)) {
+			probes++;
+			ck_assert_uint_eq(seg.len, 1);
+			th_inject(&h, T_ACK, 701, seg.seq + 1, 0, NULL, 0, NULL);
+			th_poll(&h);
+		}
+	}
+	ck_assert_uint_eq(probes, 5);
+	ck_assert_uint_eq(h.n_closed, 0);
+	ck_assert_uint_eq(th_info(h.c).snd_una, x + 6);
+	ck_assert_int_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
+}
+END_TEST
+
+/*
  * [tcp] user_timeout_ms reaches every connection, an active open's SYN
- * included: the SYN to a silent peer goes at 0 and 1 s (initial RTO 1 s) and
- * the connection ends at 3 s, when the next would go, not after [tcp]
- * syn_retries.
+ * included: the SYN to a silent peer goes at 0 and 1 s (initial RTO 1 s);
+ * the next, due at 3 s, is brought forward to the 2.5 s user timeout, where
+ * the connection ends, not after [tcp] syn_retries.
  */
 START_TEST(test_user_timeout_config_syn)
 {
 	unsigned int syns = 0;
 	uint64_t t0;
 
-	h.ns.cfg.tcp_user_timeout_ms = 3000;
+	h.ns.cfg.tcp_user_timeout_ms = 2500;
 	th_up(&h);
 	t0 = h.ns.now;
 	h.c = th_connect(&h);
@@ -597,8 +632,8 @@ START_TEST(test_user_timeout_config_syn)
 	}
 	ck_assert_uint_eq(h.n_closed, 1);
 	ck_assert_int_eq(h.last_reason, TERN_CLOSE_TIMEOUT);
-	ck_assert_uint_ge(h.ns.now - t0, 3000000);
-	ck_assert_uint_le(h.ns.now - t0, 3020000);
+	ck_assert_uint_ge(h.ns.now - t0, 2500000);
+	ck_assert_uint_le(h.ns.now - t0, 2520000);
 	ck_assert_uint_eq(syns, 2);
 	ck_assert_uint_eq(st()->tcp_user_timeout, 1);
 }
@@ -759,6 +794,7 @@ tcp_hostile_suite(void)
 	tcase_add_loop_test(w, test_user_timeout_unacked_data, 0, 2);
 	tcase_add_test(w, test_user_timeout_progress_restarts);
 	tcase_add_test(w, test_user_timeout_probes_taken);
+	tcase_add_test(w, test_user_timeout_all_taken_at_zero_window);
 	tcase_add_test(w, test_user_timeout_config_syn);
 	suite_add_tcase(s, w);
 
