@@ -32,8 +32,8 @@ worker_drain_inbox(struct tern_worker *w)
 }
 
 /*
- * The worker that owns the TCP frame @m (data offset at its IPv4 header,
- * l3_len set): from the device's hash where the device hashes as the owner
+ * The worker that owns the TCP frame @m (data offset at its IPv4 or IPv6
+ * header, l3_len set): from the device's hash where the device hashes as the owner
  * function does, else from the owner function. An ICMP error about one of
  * our segments goes where its connection lives.
  */
@@ -51,10 +51,17 @@ worker_frame_owner(const struct tern_worker *w, const struct rte_mbuf *m)
 		return net_flow_owner(w->nif.flow, q->dst_addr, q->src_addr, qt->dst_port,
 				qt->src_port);
 	}
-	if ((w->nif.offloads & TERN_NETDEV_RSS_OURS) && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
-		return net_flow_owner_of_hash(w->nif.flow, m->hash.rss);
 	if (unlikely(rte_pktmbuf_data_len(m) < m->l3_len + 2 * sizeof(rte_be16_t)))
 		return w->id;   /* no ports to hash: TCP input here drops it */
+	if (net_is_tcp6(m)) {
+		const struct rte_ipv6_hdr *ip6 = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+
+		th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, m->l3_len);
+		return net_flow_owner6(w->nif.flow, ip6->src_addr, ip6->dst_addr, th->src_port,
+				th->dst_port);
+	}
+	if ((w->nif.offloads & TERN_NETDEV_RSS_OURS) && (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH))
+		return net_flow_owner_of_hash(w->nif.flow, m->hash.rss);
 	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, m->l3_len);
 	return net_flow_owner(w->nif.flow, ip->src_addr, ip->dst_addr, th->src_port,
@@ -342,6 +349,15 @@ tern_connect_from(struct tern_worker *w, uint32_t saddr, uint32_t daddr, uint16_
 		const struct tern_conn_ops *ops, void *arg)
 {
 	struct tcp_cb *tp = tcp_connect(&w->tcp, saddr, daddr, dport, ops, arg);
+
+	return tp == NULL ? NULL : cb_conn(tp);
+}
+
+struct tern_conn *
+tern_connect6(struct tern_worker *w, const uint8_t daddr[16], uint16_t dport,
+		const struct tern_conn_ops *ops, void *arg)
+{
+	struct tcp_cb *tp = tcp_connect6(&w->tcp, daddr, dport, ops, arg);
 
 	return tp == NULL ? NULL : cb_conn(tp);
 }

@@ -289,6 +289,16 @@ struct tern_conn *tern_connect(struct tern_worker *w, uint32_t daddr, uint16_t d
 struct tern_conn *tern_connect_from(struct tern_worker *w, uint32_t saddr, uint32_t daddr,
 		uint16_t dport, const struct tern_conn_ops *ops, void *arg);
 
+/**
+ * tern_connect() over IPv6 to [@p daddr]:@p dport (16 bytes, network
+ * order), from our address for it ([ipv6]: link-local to a link-local
+ * peer, else the global address), once Duplicate Address Detection has
+ * passed. @return as tern_connect(), with rte_errno also EAFNOSUPPORT (no
+ * [ipv6] section) and EADDRNOTAVAIL (no address of ours in use yet).
+ */
+struct tern_conn *tern_connect6(struct tern_worker *w, const uint8_t daddr[16], uint16_t dport,
+		const struct tern_conn_ops *ops, void *arg);
+
 /** Set the callbacks of @p c (ops must outlive the connection). */
 void tern_conn_set_ops(struct tern_conn *c, const struct tern_conn_ops *ops, void *arg);
 
@@ -394,7 +404,7 @@ struct tern_worker *tern_conn_worker(const struct tern_conn *c);
 
 /** Connection facts for tests and diagnostics. */
 struct tern_conn_info {
-	uint32_t laddr, raddr;         /**< network byte order */
+	uint32_t laddr, raddr;         /**< IPv4 (family 4), network byte order */
 	uint16_t lport, rport;         /**< host byte order */
 	uint8_t state;                 /**< RFC 9293 state, enum tern_tcp_state */
 	uint8_t snd_wscale, rcv_wscale;/**< window shifts in effect (0 if none) */
@@ -413,6 +423,8 @@ struct tern_conn_info {
 	uint16_t soft_error;           /**< errno of the last ICMP error for it (RFC 1122
 	                                    4.2.3.9 soft error: EHOSTUNREACH, ENETUNREACH,
 	                                    ECONNREFUSED...), 0 = none */
+	uint8_t family;                /**< 4: laddr, raddr; 6: laddr6, raddr6 (laddr, raddr 0) */
+	uint8_t laddr6[16], raddr6[16];/**< IPv6 addresses, network byte order */
 };
 
 /** RFC 9293 §3.3.2 states, for tern_conn_info.state. */

@@ -74,8 +74,10 @@ extern "C" {
 	X(ip6_drop_bad_src,     "IPv6 packets from a multicast source or one of our addresses") \
 	X(ip6_drop_ext,         "IPv6 packets with malformed, misplaced or unknown extension headers") \
 	X(ip6_drop_fragment,    "IPv6 fragments (not reassembled)") \
-	X(ip6_drop_proto,       "IPv6 packets of an unhandled upper layer (TCP included, for now)") \
+	X(ip6_drop_proto,       "IPv6 packets of an unhandled upper layer") \
+	X(tcp6_rx,              "TCP segments received over IPv6 (tcp_rx counts IPv4's)") \
 	X(ip6_tx,               "IPv6 packets sent") \
+	X(ip6_drop_no_route,    "IPv6 packets not sent: off-link destination and no gateway") \
 	X(icmp6_rx,             "ICMPv6 messages received") \
 	X(icmp6_drop_short,     "ICMPv6 messages shorter than their type's fixed part") \
 	X(icmp6_drop_cksum,     "ICMPv6 messages with a bad checksum") \
@@ -92,6 +94,8 @@ extern "C" {
 	X(nd_dad_conflict,      "our addresses another node has (a duplicate, or a claim on one in use)") \
 	X(nd_learned,           "neighbor cache entries created or updated") \
 	X(nd_drop_table_full,   "neighbors not learned because the neighbor cache was full") \
+	X(nd_tx_ns,             "Neighbor Solicitations sent to resolve a next hop (RFC 4861 7.2.2)") \
+	X(nd_drop_pending,      "packets that waited for a neighbor never resolved, or for a newer one") \
 	X(tcp_rx,               "TCP segments received") \
 	X(tcp_drop_short,       "TCP segments shorter than their header or data offset") \
 	X(tcp_drop_cksum,       "TCP segments with a bad checksum") \

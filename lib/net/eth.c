@@ -5,7 +5,8 @@
  * net_input_burst() checks each frame's length and destination MAC, then by
  * ethertype hands it to ARP, or to IPv4 validation and from there to ICMP or
  * back to the caller as a TCP segment (or an ICMP error about one of ours),
- * or, with [ipv6], to IPv6 validation and ICMPv6. Every frame ends in exactly one place:
+ * or, with [ipv6], to IPv6 validation and from there to ICMPv6 or back as a
+ * TCP segment. Every frame ends in exactly one place:
  * a handler that consumes it, the TCP output array, or a counted drop.
  */
 #include <rte_ether.h>
@@ -22,20 +23,28 @@ eth_dst_accepted(const struct net_if *ifp, const struct rte_ether_addr *dst)
 		(ifp->ip6_on && dst->addr_bytes[0] == 0x33 && dst->addr_bytes[1] == 0x33);
 }
 
-/* IPv6 in an Ethernet frame ([ipv6] configured): validate, then ICMPv6. */
-static void
+/* IPv6 in an Ethernet frame ([ipv6] configured): validate, then ICMPv6
+ * here or TCP to the caller (marked NET_PTYPE_TCP6). */
+static bool
 eth_ipv6_input(struct net_if *ifp, struct rte_mbuf *m)
 {
 	int proto = net_ipv6_input(ifp, m);
 
-	if (proto < 0)
-		return;                  /* freed and counted */
-	if (proto == IPPROTO_ICMPV6) {
+	switch (proto) {
+	case -1:
+		return false;            /* freed and counted */
+	case IPPROTO_TCP:
+		ifp->stats->tcp6_rx++;
+		m->packet_type = NET_PTYPE_TCP6;
+		return true;
+	case IPPROTO_ICMPV6:
 		net_icmp6_input(ifp, m);
-		return;
+		return false;
+	default:
+		ifp->stats->ip6_drop_proto++;
+		rte_pktmbuf_free(m);
+		return false;
 	}
-	ifp->stats->ip6_drop_proto++;
-	rte_pktmbuf_free(m);
 }
 
 /* IPv4 in an Ethernet frame: validate, then ICMP here or TCP to the caller. */
@@ -93,7 +102,8 @@ net_input_burst(struct net_if *ifp, struct rte_mbuf **pkts, uint16_t n,
 		} else if (type == RTE_ETHER_TYPE_ARP) {
 			net_arp_input(ifp, m);
 		} else if (type == RTE_ETHER_TYPE_IPV6 && ifp->ip6_on) {
-			eth_ipv6_input(ifp, m);
+			if (eth_ipv6_input(ifp, m))
+				tcp[ntcp++] = m;
 		} else {
 			st->eth_drop_ethertype++;
 			rte_pktmbuf_free(m);

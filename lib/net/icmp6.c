@@ -56,6 +56,8 @@
 #define ND_LLA_OPT_LEN  8        /**< a link-layer address option on Ethernet */
 #define ND_HOP_LIMIT    255
 #define ND_PROBE_MAX    8        /**< cache slots looked at for one address */
+#define ND_MAX_MULTICAST_SOLICIT 3 /**< RFC 4861 §10 */
+#define ND_RETRANS_TIMER_US 1000000u /**< RFC 4861 §10 RETRANS_TIMER */
 
 static const uint8_t all_nodes[NET_IP6_LEN] = { 0xff, 0x02, [15] = 1 };
 
@@ -63,7 +65,10 @@ struct nd_entry {
 	uint8_t addr[NET_IP6_LEN];
 	struct rte_ether_addr mac;
 	bool used;
-	uint64_t expires_us;
+	bool incomplete;               /**< resolution under way: no MAC yet (§7.3.2 INCOMPLETE) */
+	uint8_t solicits;              /**< solicitations sent for it */
+	uint64_t expires_us;           /**< INCOMPLETE: when to solicit again */
+	struct rte_mbuf *pending;      /**< the newest packet waiting for it */
 };
 
 struct nd_cache {
@@ -90,7 +95,14 @@ net_nd_create(struct net_if *ifp, uint32_t entries, uint32_t timeout_s)
 void
 net_nd_free(struct net_if *ifp)
 {
-	free(ifp->nd);
+	struct nd_cache *c = ifp->nd;
+
+	for (uint32_t i = 0; c != NULL && i < c->size; i++)
+		if (c->e[i].pending != NULL) {
+			ifp->stats->nd_drop_pending++;
+			rte_pktmbuf_free(c->e[i].pending);
+		}
+	free(c);
 	ifp->nd = NULL;
 }
 
@@ -119,7 +131,8 @@ net_nd_lookup(struct net_if *ifp, const uint8_t *a, struct rte_ether_addr *mac)
 	for (uint32_t k = 0; k < RTE_MIN((uint32_t)ND_PROBE_MAX, c->size); k++) {
 		const struct nd_entry *e = &c->e[(s + k) % c->size];
 
-		if (nd_entry_live(e, ifp->now_us) && memcmp(e->addr, a, NET_IP6_LEN) == 0) {
+		if (nd_entry_live(e, ifp->now_us) && !e->incomplete &&
+				memcmp(e->addr, a, NET_IP6_LEN) == 0) {
 			rte_ether_addr_copy(&e->mac, mac);
 			return true;
 		}
@@ -140,21 +153,28 @@ nd_find(struct net_if *ifp, const uint8_t *a, struct nd_entry **spare)
 
 		if (e->used && memcmp(e->addr, a, NET_IP6_LEN) == 0)
 			return e;
-		if (*spare == NULL && !nd_entry_live(e, ifp->now_us))
+		if (*spare == NULL && !nd_entry_live(e, ifp->now_us) && !e->incomplete)
 			*spare = e;
 	}
 	return NULL;
 }
 
+/* @e has a MAC (learned, or resolution done): what waited for it goes. */
 static void
 nd_entry_set(struct net_if *ifp, struct nd_entry *e, const uint8_t *a,
 		const struct rte_ether_addr *mac)
 {
+	struct rte_mbuf *m = e->pending;
+
 	memcpy(e->addr, a, NET_IP6_LEN);
 	rte_ether_addr_copy(mac, &e->mac);
 	e->used = true;
+	e->incomplete = false;
+	e->pending = NULL;
 	e->expires_us = ifp->now_us + ifp->nd->lifetime_us;
 	ifp->stats->nd_learned++;
+	if (m != NULL)
+		net_eth_output(ifp, m, mac, RTE_ETHER_TYPE_IPV6);
 }
 
 /* RFC 4861 §7.2.3: a solicitation's source and its MAC, created or updated;
@@ -184,8 +204,14 @@ nd_advert_update(struct net_if *ifp, const uint8_t *a, const struct rte_ether_ad
 {
 	struct nd_entry *spare, *e = nd_find(ifp, a, &spare);
 
-	if (e == NULL || !nd_entry_live(e, ifp->now_us))
+	if (e == NULL || !(e->incomplete || nd_entry_live(e, ifp->now_us)))
 		return;
+	/* §7.2.5: an INCOMPLETE entry takes the advertised address, whatever
+	 * the flags; a complete one changes only with Override */
+	if (e->incomplete) {
+		nd_entry_set(ifp, e, a, mac);
+		return;
+	}
 	if (!override && !rte_is_same_ether_addr(&e->mac, mac))
 		return;
 	if (solicited) {
@@ -206,19 +232,6 @@ icmp6_frame_src_mac(const struct rte_mbuf *m)
 		(rte_pktmbuf_mtod(m, const uint8_t *) - m->l2_len);
 
 	return eh->src_addr;
-}
-
-/* Our address in use to answer @peer from: link-local to link-local, else
- * global (RFC 4443 §2.2); NULL while none is (DAD). */
-static const uint8_t *
-icmp6_our_addr_for(const struct net_if *ifp, const uint8_t *peer)
-{
-	bool ll = net_ip6_state_of(ifp, NET_IP6_LINK_LOCAL) == NET_IP6_PREFERRED;
-	bool global = net_ip6_state_of(ifp, NET_IP6_GLOBAL) == NET_IP6_PREFERRED;
-
-	if (ll && (net_ip6_is_link_local(peer) || !global))
-		return ifp->ip6_ll;
-	return global ? ifp->ip6_addr : NULL;
 }
 
 /* Drop the extension headers of a received packet: a plain 40-byte header. */
@@ -270,7 +283,7 @@ icmp6_echo_reply(struct net_if *ifp, struct rte_mbuf *m, uint32_t len)
 	const uint8_t *from;
 
 	memcpy(peer, ip->src_addr, NET_IP6_LEN);
-	from = net_ip6_is_multicast(ip->dst_addr) ? icmp6_our_addr_for(ifp, peer) : ip->dst_addr;
+	from = net_ip6_is_multicast(ip->dst_addr) ? net_ipv6_src_for(ifp, peer) : ip->dst_addr;
 	if (from == NULL) {
 		ifp->stats->icmp6_drop_type++;      /* no address of ours in use yet */
 		rte_pktmbuf_free(m);
@@ -469,12 +482,16 @@ nd_duplicate(struct net_if *ifp, int which)
 		ifp->stats->nd_dad_conflict++;
 }
 
-/* RFC 4862 §5.4.2: a solicitation for @target from ::, to its solicited-node
- * group. @return false if no mbuf was there for it. */
+/*
+ * A Neighbor Solicitation for @target to its solicited-node group, from
+ * @src with our MAC in a source link-layer option, or from :: without one
+ * (@src NULL: a DAD probe, RFC 4862 §5.4.2). @return false if no mbuf was
+ * there for it.
+ */
 static bool
-nd_send_dad_probe(struct net_if *ifp, const uint8_t *target)
+nd_send_ns(struct net_if *ifp, const uint8_t *target, const uint8_t *src)
 {
-	const uint32_t len = ND_NS_NA_LEN;
+	const uint32_t len = ND_NS_NA_LEN + (src != NULL ? ND_LLA_OPT_LEN : 0);
 	struct rte_mbuf *m = rte_pktmbuf_alloc(ifp->pool);
 	static const uint8_t unspec[NET_IP6_LEN];
 	uint8_t sn[NET_IP6_LEN], *ns;
@@ -489,14 +506,99 @@ nd_send_dad_probe(struct net_if *ifp, const uint8_t *target)
 	ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
 	net_ip6_solicited_node(target, sn);
 	net_ip6_multicast_mac(sn, &mac);
-	net_ipv6_hdr_fill(ip, unspec, sn, IPPROTO_ICMPV6, (uint16_t)len, ND_HOP_LIMIT);
+	net_ipv6_hdr_fill(ip, src != NULL ? src : unspec, sn, IPPROTO_ICMPV6, (uint16_t)len,
+			ND_HOP_LIMIT);
 	ns = (uint8_t *)(ip + 1);
 	memset(ns, 0, len);
 	ns[0] = ND_NEIGHBOR_SOLICIT;
 	memcpy(ns + 8, target, NET_IP6_LEN);
-	ifp->stats->nd_tx_dad++;
+	if (src != NULL) {
+		ns[24] = ND_OPT_SOURCE_LLA;
+		ns[25] = 1;
+		memcpy(ns + 26, &ifp->mac, RTE_ETHER_ADDR_LEN);
+		ifp->stats->nd_tx_ns++;
+	} else {
+		ifp->stats->nd_tx_dad++;
+	}
 	icmp6_send(ifp, m, len, &mac);
 	return true;
+}
+
+/* ------------------------------------------------------------ resolution */
+
+/* RFC 4861 §7.2.2: solicit @e's address again, from our address for it. */
+static void
+nd_solicit(struct net_if *ifp, struct nd_entry *e)
+{
+	const uint8_t *src = net_ipv6_src_for(ifp, e->addr);
+
+	e->solicits++;
+	e->expires_us = ifp->now_us + ND_RETRANS_TIMER_US;
+	if (src != NULL)
+		nd_send_ns(ifp, e->addr, src);
+}
+
+/* Forget unresolved @e: what waited for it is dropped (§7.3.3). */
+static void
+nd_entry_give_up(struct net_if *ifp, struct nd_entry *e)
+{
+	if (e->pending != NULL) {
+		ifp->stats->nd_drop_pending++;
+		rte_pktmbuf_free(e->pending);
+	}
+	memset(e, 0, sizeof(*e));
+}
+
+void
+net_nd_output(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *next_hop)
+{
+	struct nd_entry *spare, *e;
+	struct rte_ether_addr mac;
+
+	if (likely(net_nd_lookup(ifp, next_hop, &mac))) {
+		net_eth_output(ifp, m, &mac, RTE_ETHER_TYPE_IPV6);
+		return;
+	}
+	e = nd_find(ifp, next_hop, &spare);
+	if (e == NULL || !e->incomplete) {
+		/* a new resolution, in the stale entry's slot or a free one */
+		if (e == NULL)
+			e = spare;
+		if (e == NULL) {
+			ifp->stats->nd_drop_table_full++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		memset(e, 0, sizeof(*e));
+		memcpy(e->addr, next_hop, NET_IP6_LEN);
+		e->used = true;
+		e->incomplete = true;
+		nd_solicit(ifp, e);
+	}
+	/* §7.2.2: the newest packet waits; an older one is dropped */
+	if (e->pending != NULL) {
+		ifp->stats->nd_drop_pending++;
+		rte_pktmbuf_free(e->pending);
+	}
+	e->pending = m;
+}
+
+/* The sweep: unresolved neighbors solicited again, or given up (§7.3.3). */
+static void
+nd_resolution_timer(struct net_if *ifp)
+{
+	struct nd_cache *c = ifp->nd;
+
+	for (uint32_t i = 0; i < c->size; i++) {
+		struct nd_entry *e = &c->e[i];
+
+		if (!e->incomplete || ifp->now_us < e->expires_us)
+			continue;
+		if (e->solicits >= ND_MAX_MULTICAST_SOLICIT)
+			nd_entry_give_up(ifp, e);
+		else
+			nd_solicit(ifp, e);
+	}
 }
 
 /* Worker 0: the probes for the tentative addresses; DAD's second runs from
@@ -508,7 +610,7 @@ nd_send_dad_probes(struct net_if *ifp)
 	const uint8_t *addr[NET_IP6_N] = { ifp->ip6_addr, ifp->ip6_ll };
 
 	for (int w = NET_IP6_N - 1; w >= 0; w--)
-		if (net_ip6_state_of(ifp, w) == NET_IP6_TENTATIVE && !nd_send_dad_probe(ifp, addr[w]))
+		if (net_ip6_state_of(ifp, w) == NET_IP6_TENTATIVE && !nd_send_ns(ifp, addr[w], NULL))
 			return;
 	sh->probes_due = false;
 	__atomic_store_n(&sh->dad_end_us, ifp->now_us + ND_DAD_WAIT_US, __ATOMIC_RELEASE);
@@ -530,6 +632,7 @@ net_nd_timer(struct net_if *ifp)
 
 	if (!ifp->ip6_on)
 		return;
+	nd_resolution_timer(ifp);
 	if (ifp->ip6sh->probes_due)            /* worker 0's own, set by it */
 		nd_send_dad_probes(ifp);
 	end = __atomic_load_n(&ifp->ip6sh->dad_end_us, __ATOMIC_ACQUIRE);

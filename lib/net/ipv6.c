@@ -241,6 +241,44 @@ net_ipv6_hdr_fill(struct rte_ipv6_hdr *ip, const uint8_t *src, const uint8_t *ds
 	memcpy(ip->dst_addr, dst, NET_IP6_LEN);
 }
 
+const uint8_t *
+net_ipv6_next_hop(const struct net_if *ifp, const uint8_t *dst)
+{
+	/* RFC 4861 §5.2: on-link (our prefix, or link-local) goes straight to
+	 * the neighbor, anything else to the default router */
+	if (net_ip6_is_link_local(dst) || (!net_ip6_is_zero(ifp->ip6_addr) &&
+			net_ip6_same_prefix(dst, ifp->ip6_addr, ifp->ip6_prefix_len)))
+		return dst;
+	return net_ip6_is_zero(ifp->ip6_gw) ? NULL : ifp->ip6_gw;
+}
+
+const uint8_t *
+net_ipv6_src_for(const struct net_if *ifp, const uint8_t *peer)
+{
+	bool ll = net_ip6_state_of(ifp, NET_IP6_LINK_LOCAL) == NET_IP6_PREFERRED;
+	bool global = net_ip6_state_of(ifp, NET_IP6_GLOBAL) == NET_IP6_PREFERRED;
+
+	/* RFC 6724 §5 rule 2, scope: link-local to link-local, else global */
+	if (ll && (net_ip6_is_link_local(peer) || !global))
+		return ifp->ip6_ll;
+	return global ? ifp->ip6_addr : NULL;
+}
+
+void
+net_ipv6_output(struct net_if *ifp, struct rte_mbuf *m)
+{
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+	const uint8_t *nh = net_ipv6_next_hop(ifp, ip->dst_addr);
+
+	if (unlikely(nh == NULL)) {
+		ifp->stats->ip6_drop_no_route++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ifp->stats->ip6_tx++;
+	net_nd_output(ifp, m, nh);
+}
+
 uint32_t
 net_ipv6_pseudo_sum(const uint8_t *src, const uint8_t *dst, uint8_t proto, uint32_t len)
 {

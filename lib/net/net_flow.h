@@ -18,6 +18,7 @@
  */
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 
@@ -77,6 +78,28 @@ net_flow_owner(const struct net_flow_map *fm, rte_be32_t raddr, rte_be32_t laddr
 		rte_be16_t rport, rte_be16_t lport)
 {
 	return net_flow_owner_of_hash(fm, net_flow_hash(fm, raddr, laddr, rport, lport));
+}
+
+/* An IPv6 address folded to 32 bits: the XOR of its four words. */
+static inline rte_be32_t
+net_flow_fold6(const uint8_t *a)
+{
+	uint32_t w[4];
+
+	memcpy(w, a, sizeof(w));
+	return w[0] ^ w[1] ^ w[2] ^ w[3];
+}
+
+/**
+ * The worker that owns an IPv6 connection. The device hashes TCP/IPv4 only
+ * (RSS is set up for it), so an IPv6 frame's owner is always computed: the
+ * same function over each address folded to 32 bits.
+ */
+static inline uint16_t
+net_flow_owner6(const struct net_flow_map *fm, const uint8_t *raddr, const uint8_t *laddr,
+		rte_be16_t rport, rte_be16_t lport)
+{
+	return net_flow_owner(fm, net_flow_fold6(raddr), net_flow_fold6(laddr), rport, lport);
 }
 
 #endif /* TERN_NET_FLOW_H */

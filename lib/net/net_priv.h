@@ -184,6 +184,32 @@ int net_ipv6_which(const struct net_if *ifp, const uint8_t *a);
 void net_ipv6_hdr_fill(struct rte_ipv6_hdr *ip, const uint8_t *src, const uint8_t *dst,
 		uint8_t proto, uint16_t payload_len, uint8_t hop_limit);
 
+/** The neighbor to send to for @p dst (itself on the link, else the
+ * gateway); NULL: no route. */
+const uint8_t *net_ipv6_next_hop(const struct net_if *ifp, const uint8_t *dst);
+
+/** Our address in use to talk to @p peer from: link-local to link-local,
+ * else global; NULL while none is (DAD). */
+const uint8_t *net_ipv6_src_for(const struct net_if *ifp, const uint8_t *peer);
+
+/**
+ * Send the IPv6 packet that starts at the data offset of @p m, its header
+ * filled by net_ipv6_hdr_fill(): to its destination on the link (our prefix,
+ * or link-local), else to the gateway, resolved through Neighbor Discovery.
+ * Consumes @p m on every path.
+ */
+void net_ipv6_output(struct net_if *ifp, struct rte_mbuf *m);
+
+/** TCP over IPv6 handed up by net_input_burst() (data offset at the IPv6
+ * header, l3_len the upper-layer header's offset). */
+#define NET_PTYPE_TCP6 (RTE_PTYPE_L3_IPV6 | RTE_PTYPE_L4_TCP)
+
+static inline bool
+net_is_tcp6(const struct rte_mbuf *m)
+{
+	return unlikely(m->packet_type == NET_PTYPE_TCP6);
+}
+
 /** The RFC 8200 §8.1 pseudo-header sum (not folded) for @p len bytes of @p proto. */
 uint32_t net_ipv6_pseudo_sum(const uint8_t *src, const uint8_t *dst, uint8_t proto,
 		uint32_t len);
@@ -198,6 +224,13 @@ void net_nd_free(struct net_if *ifp);
 
 /** The link-layer address of neighbor @p a, if known and fresh. */
 bool net_nd_lookup(struct net_if *ifp, const uint8_t *a, struct rte_ether_addr *mac);
+
+/**
+ * Send IPv6 packet @p m to neighbor @p next_hop: now if its MAC is known,
+ * else after address resolution (RFC 4861 §7.2.2), the newest packet
+ * waiting. Consumes @p m.
+ */
+void net_nd_output(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *next_hop);
 
 /**
  * Begin Duplicate Address Detection (RFC 4862 §5.4) of our addresses: the

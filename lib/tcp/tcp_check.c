@@ -178,11 +178,19 @@ tcp_conn_check_invariants(const struct tcp_cb *tp)
 	tcp_check_timers(tp);
 }
 
-/* One entry of the connection table. */
+/* One entry of a connection table, keyed by @tkey (a tcp_key6 in the IPv6 one). */
 static void
-tcp_check_entry(struct tcp_worker *tw, const struct tcp_key *key, void *data, uint32_t *n_tcb,
+tcp_check_entry(struct tcp_worker *tw, const void *tkey, bool ip6, void *data, uint32_t *n_tcb,
 		uint32_t *n_outq)
 {
+	const struct tcp_key *key = ip6 ? &((const struct tcp_key6 *)tkey)->k : tkey;
+
+	TERN_ASSERT(tcp_key_is_ip6(key) == ip6, "key of one family in the other's table");
+	if (ip6)
+		TERN_ASSERT(memcmp(tcp_key6_of(((uintptr_t)data & TW_TAG) ?
+				&((const struct tcp_timewait *)((uintptr_t)data & ~TW_TAG))->key :
+				&((const struct tcp_cb *)data)->key), tkey,
+				sizeof(struct tcp_key6)) == 0, "IPv6 addresses in front of the key");
 	if ((uintptr_t)data & TW_TAG) {
 		const struct tcp_timewait *t = (const void *)((uintptr_t)data & ~TW_TAG);
 
@@ -210,7 +218,10 @@ tcp_worker_check_invariants(struct tcp_worker *tw)
 	void *data;
 
 	while (rte_hash_iterate(tw->conns, &key, &data, &iter) >= 0)
-		tcp_check_entry(tw, key, data, &n_tcb, &n_outq);
+		tcp_check_entry(tw, key, false, data, &n_tcb, &n_outq);
+	for (iter = 0; tw->conns6 != NULL &&
+			rte_hash_iterate(tw->conns6, &key, &data, &iter) >= 0;)
+		tcp_check_entry(tw, key, true, data, &n_tcb, &n_outq);
 	TAILQ_FOREACH(tp, &tw->outq, out_link) {
 		TERN_ASSERT((tp->flags & (TF_OUTQ | TF_DEAD)) == TF_OUTQ,
 				"output list holds a control block with flags %#x", tp->flags);
@@ -236,9 +247,10 @@ tcp_worker_check_invariants(struct tcp_worker *tw)
 		sum += tw->state_count[s];
 	TERN_ASSERT(sum == tw->n_tcb, "state counts add up to %u, %u control blocks", sum,
 			tw->n_tcb);
-	TERN_ASSERT((uint32_t)rte_hash_count(tw->conns) == n_tcb + n_tw,
-			"table holds %d entries, %u + %u expected", rte_hash_count(tw->conns), n_tcb,
-			n_tw);
+	TERN_ASSERT((uint32_t)rte_hash_count(tw->conns) +
+			(tw->conns6 != NULL ? (uint32_t)rte_hash_count(tw->conns6) : 0) == n_tcb + n_tw,
+			"tables hold %d + %d entries, %u + %u expected", rte_hash_count(tw->conns),
+			tw->conns6 != NULL ? rte_hash_count(tw->conns6) : 0, n_tcb, n_tw);
 }
 
 #endif /* TERN_ASSERTS */

@@ -39,6 +39,18 @@ tcp_key_hash(const void *key, uint32_t len __rte_unused, uint32_t init)
 	return rte_hash_crc_4byte(w[2], rte_hash_crc_4byte(w[1], rte_hash_crc_4byte(w[0], init)));
 }
 
+/* The IPv6 table's hash: the same over the eleven words of a tcp_key6. */
+static uint32_t
+tcp_key6_hash(const void *key, uint32_t len __rte_unused, uint32_t init)
+{
+	const uint32_t *w = key;
+	uint32_t h = init;
+
+	for (size_t i = 0; i < sizeof(struct tcp_key6) / sizeof(*w); i++)
+		h = rte_hash_crc_4byte(w[i], h);
+	return h;
+}
+
 static uint8_t
 rcv_wscale_for(uint32_t rcvbuf)
 {
@@ -58,6 +70,7 @@ tcp_params_from_config(struct tcp_params *p, const struct tern_config *cfg, uint
 	p->sndbuf = cfg->tcp_sndbuf;
 	p->rcvbuf = cfg->tcp_rcvbuf;
 	p->mss = (uint16_t)(cfg->tcp_mss != 0 ? RTE_MIN(cfg->tcp_mss, mtu - 40u) : mtu - 40u);
+	p->mss6 = (uint16_t)RTE_MIN(p->mss, mtu - 40u - TCP_IP6_EXTRA);
 	p->timestamps = cfg->tcp_timestamps;
 	p->window_scaling = cfg->tcp_window_scaling;
 	p->sack = cfg->tcp_sack;
@@ -119,14 +132,25 @@ tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *st
 	hp.socket_id = socket_id;
 	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
 	tw->conns = rte_hash_create(&hp);
+	if (nif->ip6_on) {
+		/* IPv6: its own table, keyed by the whole tcp_key6; every pool
+		 * element has room for the addresses in front (tcp_key6_of) */
+		snprintf(name, sizeof(name), "tern%u_c6%u", serial, id);
+		hp.key_len = sizeof(struct tcp_key6);
+		hp.hash_func = tcp_key6_hash;
+		tw->conns6 = rte_hash_create(&hp);
+		if (tw->conns6 == NULL)
+			return -ENOMEM;
+		tw->key6_room = TCP_KEY6_ROOM;
+	}
 	snprintf(name, sizeof(name), "tern%u_cb%u", serial, id);
-	tw->tcb_pool = rte_mempool_create(name, tw->p.max_conns, sizeof(struct tcp_cb), 0, 0,
-			NULL, NULL, NULL, NULL, socket_id,
+	tw->tcb_pool = rte_mempool_create(name, tw->p.max_conns,
+			tw->key6_room + sizeof(struct tcp_cb), 0, 0, NULL, NULL, NULL, NULL, socket_id,
 			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
 	snprintf(name, sizeof(name), "tern%u_tw%u", serial, id);
 	tw->tw_pool = rte_mempool_create(name, tw->p.max_time_wait,
-			sizeof(struct tcp_timewait), 0, 0, NULL, NULL, NULL, NULL, socket_id,
-			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+			tw->key6_room + sizeof(struct tcp_timewait), 0, 0, NULL, NULL, NULL, NULL,
+			socket_id, RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
 	tw->listeners = rte_zmalloc_socket("tern_listeners", 65536 * sizeof(tw->listeners[0]),
 			RTE_CACHE_LINE_SIZE, socket_id);
 	tw->wheel = tern_wheel_create(TERN_WHEEL_TICK_US_DEFAULT, socket_id);
@@ -160,20 +184,28 @@ tcp_worker_set_rx_reserve(struct tcp_worker *tw, uint32_t rx_mbufs)
 static struct tcp_cb **
 tcp_collect(struct tcp_worker *tw, const struct tcp_listener *l, uint32_t *n)
 {
-	uint32_t cap = rte_hash_count(tw->conns) + 1, iter = 0;
-	struct tcp_cb **v = malloc(cap * sizeof(*v));
+	struct rte_hash *tables[2] = { tw->conns, tw->conns6 };
+	uint32_t cap = rte_hash_count(tw->conns) + 1;
+	struct tcp_cb **v;
 	const void *key;
 	void *data;
 
+	if (tw->conns6 != NULL)
+		cap += rte_hash_count(tw->conns6);
+	v = malloc(cap * sizeof(*v));
 	*n = 0;
 	if (v == NULL)
 		return NULL;
-	while (*n < cap && rte_hash_iterate(tw->conns, &key, &data, &iter) >= 0) {
-		struct tcp_cb *tp = data;
+	for (int t = 0; t < 2 && tables[t] != NULL; t++) {
+		uint32_t iter = 0;
 
-		if (((uintptr_t)data & TW_TAG) || (l != NULL && tp->listener != l))
-			continue;
-		v[(*n)++] = tp;
+		while (*n < cap && rte_hash_iterate(tables[t], &key, &data, &iter) >= 0) {
+			struct tcp_cb *tp = data;
+
+			if (((uintptr_t)data & TW_TAG) || (l != NULL && tp->listener != l))
+				continue;
+			v[(*n)++] = tp;
+		}
 	}
 	return v;
 }
@@ -202,6 +234,7 @@ tcp_worker_fini(struct tcp_worker *tw)
 	if (tw->conns != NULL) {
 		tcp_worker_abort_all(tw);
 		rte_hash_free(tw->conns);
+		rte_hash_free(tw->conns6);
 	}
 	if (tw->listeners != NULL) {
 		for (uint32_t i = 0; i < 65536; i++)
@@ -218,19 +251,82 @@ tcp_worker_fini(struct tcp_worker *tw)
 /* with its mempool header, a control block takes 576 bytes: keep it there
  * (an idle connection's memory is mostly this, see docs/bench.md) */
 _Static_assert(sizeof(struct tcp_cb) <= 512, "struct tcp_cb grew past 512 bytes");
+/* an IPv6 key's addresses sit in the room before a control block or record,
+ * whose keys come first (tcp_key6_of) */
+_Static_assert(offsetof(struct tcp_key6, k) <= TCP_KEY6_ROOM &&
+		offsetof(struct tcp_cb, key) == 0 && offsetof(struct tcp_timewait, key) == 0,
+		"tcp_key6: the addresses must fit in front of the key");
 /* what a segment of an established connection touches ends within six lines */
 _Static_assert(offsetof(struct tcp_cb, deadline) + sizeof(((struct tcp_cb *)0)->deadline) <=
 		6 * RTE_CACHE_LINE_SIZE, "struct tcp_cb: per-segment fields past six cache lines");
+
+/* The table @key goes in, and the bytes it is keyed by there. */
+static struct rte_hash *
+tcp_table_of(const struct tcp_worker *tw, const struct tcp_key *key, const void **tkey)
+{
+	if (likely(!tcp_key_is_ip6(key))) {
+		*tkey = key;
+		return tw->conns;
+	}
+	*tkey = tcp_key6_of(key);
+	return tw->conns6;
+}
+
+void *
+tcp_table_lookup(struct tcp_worker *tw, const struct tcp_key *key)
+{
+	const void *tkey;
+	struct rte_hash *h = tcp_table_of(tw, key, &tkey);
+	void *data;
+
+	return rte_hash_lookup_data(h, tkey, &data) < 0 ? NULL : data;
+}
+
+static int
+tcp_table_add(struct tcp_worker *tw, const struct tcp_key *key, void *data)
+{
+	const void *tkey;
+	struct rte_hash *h = tcp_table_of(tw, key, &tkey);
+
+	tw->table_gen++;
+	return rte_hash_add_key_data(h, tkey, data);
+}
+
+static void
+tcp_table_del(struct tcp_worker *tw, const struct tcp_key *key)
+{
+	const void *tkey;
+	struct rte_hash *h = tcp_table_of(tw, key, &tkey);
+
+	rte_hash_del_key(h, tkey);
+	tw->table_gen++;
+}
+
+/*
+ * Place @key at @dst, the key of a control block or record in a pool
+ * element: an IPv6 key brings its addresses into the room in front.
+ */
+static void
+tcp_key_place(struct tcp_key *dst, const struct tcp_key *key)
+{
+	if (unlikely(tcp_key_is_ip6(key)))
+		memcpy((uint8_t *)dst - offsetof(struct tcp_key6, k), tcp_key6_of(key),
+				sizeof(struct tcp_key6));
+	else
+		*dst = *key;
+}
 
 struct tcp_cb *
 tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)
 {
 	struct tcp_cb *tp;
+	void *elem;
 
-	if (rte_mempool_get(tw->tcb_pool, (void **)&tp) != 0)
+	if (rte_mempool_get(tw->tcb_pool, &elem) != 0)
 		return NULL;
+	tp = RTE_PTR_ADD(elem, tw->key6_room);
 	memset(tp, 0, sizeof(*tp));
-	tp->key = *key;
+	tcp_key_place(&tp->key, key);
 	tp->tw = tw;
 	tp->state = TERN_TCP_CLOSED;
 	tern_mbufq_init(&tp->sndq);
@@ -254,11 +350,10 @@ tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)
 	tp->last_rcv_us = tw->nif->now_us;
 	tp->born_hi = (uint32_t)(tw->nif->now_us >> TCP_TS_SHIFT);
 	tp->cc = tw->p.cc;
-	if (rte_hash_add_key_data(tw->conns, key, tp) != 0) {
-		rte_mempool_put(tw->tcb_pool, tp);
+	if (tcp_table_add(tw, &tp->key, tp) != 0) {
+		rte_mempool_put(tw->tcb_pool, elem);
 		return NULL;
 	}
-	tw->table_gen++;
 	tw->n_tcb++;
 	tw->state_count[TERN_TCP_CLOSED]++;
 	return tp;
@@ -305,10 +400,8 @@ tcp_cb_retire(struct tcp_cb *tp, int reason, bool unhash)
 
 	if (tp->flags & TF_DEAD)
 		return;
-	if (unhash) {
-		rte_hash_del_key(tw->conns, &tp->key);
-		tw->table_gen++;
-	}
+	if (unhash)
+		tcp_table_del(tw, &tp->key);
 	tcp_timer_stop_all(tp);
 	tcp_reass_purge(tp);
 	tcp_sndq_purge(tp);
@@ -343,7 +436,7 @@ tcp_reap(struct tcp_worker *tw)
 		TAILQ_REMOVE(&tw->reapq, tp, out_link);
 		tw->state_count[TERN_TCP_CLOSED]--;
 		tw->n_tcb--;
-		rte_mempool_put(tw->tcb_pool, tp);
+		rte_mempool_put(tw->tcb_pool, RTE_PTR_SUB(tp, tw->key6_room));
 	}
 }
 
@@ -351,12 +444,11 @@ void
 tcp_timewait_free(struct tcp_worker *tw, struct tcp_timewait *t)
 {
 	tern_wheel_disarm(tw->tw_wheel, &t->tmo);
-	rte_hash_del_key(tw->conns, &t->key);
-	tw->table_gen++;
+	tcp_table_del(tw, &t->key);
 	TAILQ_REMOVE(&tw->twq, t, link);
 	tw->n_tw--;
 	tw->state_count[TERN_TCP_TIME_WAIT]--;
-	rte_mempool_put(tw->tw_pool, t);
+	rte_mempool_put(tw->tw_pool, RTE_PTR_SUB(t, tw->key6_room));
 }
 
 void
@@ -364,19 +456,21 @@ tcp_enter_time_wait(struct tcp_cb *tp, bool send_ack)
 {
 	struct tcp_worker *tw = tp->tw;
 	struct tcp_timewait *t;
+	void *elem;
 
 	if (tw->n_tw >= tw->p.max_time_wait) {
 		/* like Linux past tcp_max_tw_buckets: the oldest pair leaves early */
 		tw->stats->tcp_time_wait_overflow++;
 		tcp_timewait_free(tw, TAILQ_FIRST(&tw->twq));
 	}
-	if (rte_mempool_get(tw->tw_pool, (void **)&t) != 0) {
+	if (rte_mempool_get(tw->tw_pool, &elem) != 0) {
 		tw->stats->tcp_time_wait_overflow++;
 		tcp_drop(tp, TERN_CLOSE_NORMAL);
 		return;
 	}
+	t = RTE_PTR_ADD(elem, tw->key6_room);
 	memset(t, 0, sizeof(*t));
-	t->key = tp->key;
+	tcp_key_place(&t->key, &tp->key);
 	t->snd_nxt = tp->snd_max;
 	t->rcv_nxt = tp->rcv_nxt;
 	t->ts_recent = tp->ts_recent;
@@ -385,8 +479,7 @@ tcp_enter_time_wait(struct tcp_cb *tp, bool send_ack)
 	t->rcv_wnd = (uint16_t)RTE_MIN(tcp_rcv_window(tp) >> tp->rcv_wscale, 65535u);
 	tern_wheel_node_init(&t->tmo);
 	/* the table now points at the record; the control block goes */
-	rte_hash_add_key_data(tw->conns, &t->key, (void *)((uintptr_t)t | TW_TAG));
-	tw->table_gen++;
+	tcp_table_add(tw, &t->key, (void *)((uintptr_t)t | TW_TAG));
 	TAILQ_INSERT_TAIL(&tw->twq, t, link);
 	tw->n_tw++;
 	tw->state_count[TERN_TCP_TIME_WAIT]++;
@@ -476,6 +569,9 @@ tcp_local_is_ours(const struct tcp_worker *tw, const struct tcp_key *key)
 		nif->self;
 }
 
+static struct tcp_cb *tcp_active_open(struct tcp_cb *tp, const struct tern_conn_ops *ops,
+		void *arg);
+
 struct tcp_cb *
 tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr, uint16_t dport,
 		const struct tern_conn_ops *ops, void *arg)
@@ -509,9 +605,84 @@ tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr, uint16_t 
 		rte_errno = EADDRNOTAVAIL;
 		return NULL;
 	}
-	tp->iss = tcp_isn(tw, &key);
+	return tcp_active_open(tp, ops, arg);
+}
+
+/*
+ * The local address (ours for @p daddr: link-local to link-local, else
+ * global) and a free port whose replies come to this worker, for an IPv6
+ * active open. @return 0 or an errno.
+ */
+static int
+tcp_pick_local6(struct tcp_worker *tw, struct tcp_key6 *k6)
+{
+	const struct net_if *nif = tw->nif;
+	const uint8_t *src = net_ipv6_src_for(nif, k6->raddr);
+	uint32_t tries = (uint32_t)tw->p.port_max - tw->p.port_min + 1;
+
+	if (src == NULL)
+		return EADDRNOTAVAIL;          /* none in use yet (DAD) */
+	memcpy(k6->laddr, src, NET_IP6_LEN);
+	k6->k.laddr = 0;                   /* tcp_key_is_ip6 */
+	memcpy(&k6->k.raddr, &k6->raddr[12], sizeof(k6->k.raddr));
+	for (uint32_t i = 0; i < tries; i++) {
+		uint16_t port = tw->next_port;
+
+		tw->next_port = port >= tw->p.port_max ? tw->p.port_min : port + 1;
+		k6->k.lport = rte_cpu_to_be_16(port);
+		if ((nif->n_workers <= 1 || nif->flow == NULL ||
+				net_flow_owner6(nif->flow, k6->raddr, k6->laddr, k6->k.rport,
+					k6->k.lport) == nif->self) &&
+				tcp_table_lookup(tw, &k6->k) == NULL && tw->listeners[port] == NULL)
+			return 0;
+	}
+	return EADDRNOTAVAIL;
+}
+
+struct tcp_cb *
+tcp_connect6(struct tcp_worker *tw, const uint8_t *daddr, uint16_t dport,
+		const struct tern_conn_ops *ops, void *arg)
+{
+	struct tcp_key6 k6 = { .k = { .rport = rte_cpu_to_be_16(dport) } };
+	struct tcp_cb *tp;
+	int err;
+
+	if (tw->conns6 == NULL) {
+		rte_errno = EAFNOSUPPORT;      /* no [ipv6] */
+		return NULL;
+	}
+	if (dport == 0 || net_ip6_is_zero(daddr) || net_ip6_is_multicast(daddr) ||
+			net_ip6_is_loopback(daddr)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	if (net_ipv6_next_hop(tw->nif, daddr) == NULL) {
+		rte_errno = EHOSTUNREACH;
+		return NULL;
+	}
+	memcpy(k6.raddr, daddr, NET_IP6_LEN);
+	err = tcp_pick_local6(tw, &k6);
+	if (err != 0) {
+		rte_errno = err;
+		return NULL;
+	}
+	tp = tcp_cb_alloc(tw, &k6.k);
+	if (tp == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	return tcp_active_open(tp, ops, arg);
+}
+
+/* What an active open of either family sets up in @tp, then the SYN. */
+static struct tcp_cb *
+tcp_active_open(struct tcp_cb *tp, const struct tern_conn_ops *ops, void *arg)
+{
+	struct tcp_worker *tw = tp->tw;
+
+	tp->iss = tcp_isn(tw, &tp->key);
 	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->recover = tp->iss;
-	tp->ts_offset = tcp_ts_offset(tw, &key);
+	tp->ts_offset = tcp_ts_offset(tw, &tp->key);
 	/* what we offer; the SYN-ACK tells what the peer takes */
 	if (tw->p.timestamps)
 		tp->flags |= TF_TS;
@@ -821,8 +992,17 @@ tern_conn_get_info(const struct tern_conn *c, struct tern_conn_info *info)
 	const struct tcp_cb *tp = (const struct tcp_cb *)c;
 
 	memset(info, 0, sizeof(*info));
-	info->laddr = tp->key.laddr;
-	info->raddr = tp->key.raddr;
+	if (tcp_key_is_ip6(&tp->key)) {
+		const struct tcp_key6 *k6 = tcp_key6_of(&tp->key);
+
+		info->family = 6;
+		memcpy(info->laddr6, k6->laddr, sizeof(info->laddr6));
+		memcpy(info->raddr6, k6->raddr, sizeof(info->raddr6));
+	} else {
+		info->family = 4;
+		info->laddr = tp->key.laddr;
+		info->raddr = tp->key.raddr;
+	}
 	info->lport = rte_be_to_cpu_16(tp->key.lport);
 	info->rport = rte_be_to_cpu_16(tp->key.rport);
 	info->state = tp->state;
@@ -861,6 +1041,8 @@ tern_conn_get_info(const struct tern_conn *c, struct tern_conn_info *info)
 	info->cc = tp->cc != NULL ? tp->cc->name : "";
 }
 
+#define TCP_LIST_CURSOR_IP6 (1u << 31)
+
 unsigned int
 tcp_conn_list(struct tcp_worker *tw, uint32_t *cursor, struct tern_conn_info *rows,
 		unsigned int max)
@@ -872,14 +1054,19 @@ tcp_conn_list(struct tcp_worker *tw, uint32_t *cursor, struct tern_conn_info *ro
 	if (*cursor == UINT32_MAX)
 		return 0;
 	/* a table full of TIME_WAIT records must not hold the worker long:
-	 * a page looks at so many entries at most, and may come back short */
+	 * a page looks at so many entries at most, and may come back short.
+	 * The IPv4 table first, then the IPv6 one (the cursor's top bit) */
 	while (n < max && seen++ < TCP_LIST_SCAN_MAX) {
-		int32_t pos = rte_hash_iterate(tw->conns, &key, &data, cursor);
+		bool six = (*cursor & TCP_LIST_CURSOR_IP6) != 0;
+		uint32_t pos = *cursor & ~TCP_LIST_CURSOR_IP6;
 
-		if (pos < 0) {
-			*cursor = UINT32_MAX;
-			break;
+		if (rte_hash_iterate(six ? tw->conns6 : tw->conns, &key, &data, &pos) < 0) {
+			*cursor = six || tw->conns6 == NULL ? UINT32_MAX : TCP_LIST_CURSOR_IP6;
+			if (*cursor == UINT32_MAX)
+				break;
+			continue;
 		}
+		*cursor = pos | (six ? TCP_LIST_CURSOR_IP6 : 0);
 		if ((uintptr_t)data & TW_TAG)
 			continue;       /* TIME_WAIT records are counted, not listed */
 		tern_conn_get_info(cb_conn(data), &rows[n++]);

@@ -58,7 +58,7 @@ tcp_ack_now(struct tcp_cb *tp)
 static void
 tcp_set_mss(struct tcp_cb *tp)
 {
-	uint32_t mss = RTE_MIN((uint32_t)tp->peer_mss, (uint32_t)tp->tw->p.mss);
+	uint32_t mss = RTE_MIN((uint32_t)tp->peer_mss, (uint32_t)tcp_mss_for(tp->tw, &tp->key));
 
 	if (mss < TCP_MSS_MIN)
 		mss = TCP_MSS_MIN;      /* an absurd MSS would make segments of nothing */
@@ -174,6 +174,77 @@ tcp_fin_received(struct tcp_cb *tp)
 /* --- parsing ------------------------------------------------------------ */
 
 /*
+ * The TCP header's length checks (RFC 9293 §3.1): the fixed header and the
+ * data offset within the segment and the first mbuf segment. @return the
+ * header, or NULL (counted).
+ */
+static const struct rte_tcp_hdr *
+tcp_hdr_check(struct tcp_worker *tw, const struct rte_mbuf *m, uint32_t tcp_len, uint32_t *doff)
+{
+	const struct rte_tcp_hdr *th;
+
+	if (unlikely(tcp_len < TCP_HDR_MIN ||
+			rte_pktmbuf_data_len(m) < m->l3_len + TCP_HDR_MIN)) {
+		tw->stats->tcp_drop_short++;
+		return NULL;
+	}
+	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, m->l3_len);
+	*doff = (uint32_t)(th->data_off >> 4) * 4;
+	if (unlikely(*doff < TCP_HDR_MIN || *doff > tcp_len ||
+			m->l3_len + *doff > rte_pktmbuf_data_len(m))) {
+		tw->stats->tcp_drop_short++;
+		return NULL;
+	}
+	return th;
+}
+
+/*
+ * The rest of a segment's checks, the same for both families: the checksum
+ * against pseudo-header sum @ph, the flags, the options; then @seg and the
+ * ports of @key are filled and the data offset moved to the payload.
+ * @return false if it fails (counted; the caller frees @m).
+ */
+static bool
+tcp_seg_parse(struct tcp_worker *tw, struct rte_mbuf *m, const struct rte_tcp_hdr *th,
+		uint32_t tcp_len, uint32_t doff, uint32_t ph, struct tcp_seg *seg,
+		struct tcp_key *key)
+{
+	struct tern_stats *st = tw->stats;
+	uint64_t ck;
+
+	/* on a trusted shared-memory link nothing checks (TERN_NETDEV_L4_TRUSTED) */
+	ck = (tw->nif->offloads & TERN_NETDEV_L4_TRUSTED) ? RTE_MBUF_F_RX_L4_CKSUM_GOOD :
+		m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	if (unlikely(ck == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
+			(ck != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
+			 net_cksum_mbuf(m, m->l3_len, tcp_len, ph) != 0xffff))) {
+		st->tcp_drop_cksum++;
+		return false;
+	}
+	memset(seg, 0, sizeof(*seg));
+	seg->flags = th->tcp_flags & (TH_FIN | TH_SYN | TH_RST | TH_PSH | TH_ACK | TH_URG);
+	if (unlikely((seg->flags & (TH_SYN | TH_RST)) == (TH_SYN | TH_RST) ||
+			(seg->flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN))) {
+		st->tcp_drop_flags++;
+		return false;
+	}
+	if (doff > TCP_HDR_MIN && unlikely(tcp_opt_parse((const uint8_t *)(th + 1),
+			doff - TCP_HDR_MIN, seg, seg->flags & TH_SYN) != 0)) {
+		st->tcp_drop_options++;
+		return false;
+	}
+	seg->seq = rte_be_to_cpu_32(th->sent_seq);
+	seg->ack = rte_be_to_cpu_32(th->recv_ack);
+	seg->wnd = rte_be_to_cpu_16(th->rx_win);
+	seg->len = tcp_len - doff;
+	key->rport = th->src_port;
+	key->lport = th->dst_port;
+	rte_pktmbuf_adj(m, (uint16_t)(m->l3_len + doff));
+	seg->m = m;
+	return true;
+}
+
+/*
  * Check and parse the segment in @m (data offset at the IPv4 header). On
  * success the data offset is moved to the payload. @return false if @m was
  * dropped (freed and counted).
@@ -181,68 +252,62 @@ tcp_fin_received(struct tcp_cb *tp)
 static bool
 tcp_parse(struct tcp_worker *tw, struct rte_mbuf *m, struct tcp_seg *seg, struct tcp_key *key)
 {
-	struct tern_stats *st = tw->stats;
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	uint32_t tcp_len = rte_pktmbuf_pkt_len(m) - m->l3_len;
-	const struct rte_tcp_hdr *th;
-	uint32_t doff;
-	uint64_t ck;
+	uint32_t tcp_len = rte_pktmbuf_pkt_len(m) - m->l3_len, doff;
+	const struct rte_tcp_hdr *th = tcp_hdr_check(tw, m, tcp_len, &doff);
 
-	if (unlikely(tcp_len < TCP_HDR_MIN ||
-			rte_pktmbuf_data_len(m) < m->l3_len + TCP_HDR_MIN)) {
-		st->tcp_drop_short++;
+	if (unlikely(th == NULL))
 		goto drop;
-	}
-	th = rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *, m->l3_len);
-	doff = (uint32_t)(th->data_off >> 4) * 4;
-	if (unlikely(doff < TCP_HDR_MIN || doff > tcp_len ||
-			m->l3_len + doff > rte_pktmbuf_data_len(m))) {
-		st->tcp_drop_short++;
-		goto drop;
-	}
 	/* RFC 1122 §4.2.3.10: no TCP to a broadcast address (IPv4 input has
 	 * already refused broadcast and multicast sources) */
 	if (unlikely(!net_if_owns(tw->nif, ip->dst_addr) || ip->src_addr == 0)) {
-		st->tcp_drop_bcast++;
+		tw->stats->tcp_drop_bcast++;
 		goto drop;
 	}
-	/* on a trusted shared-memory link nothing checks (TERN_NETDEV_L4_TRUSTED) */
-	ck = (tw->nif->offloads & TERN_NETDEV_L4_TRUSTED) ? RTE_MBUF_F_RX_L4_CKSUM_GOOD :
-		m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-	if (unlikely(ck == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
-			(ck != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
-			 net_cksum_mbuf(m, m->l3_len, tcp_len,
-				 net_cksum_pseudo(ip->src_addr, ip->dst_addr, IPPROTO_TCP,
-					 (uint16_t)tcp_len)) != 0xffff))) {
-		st->tcp_drop_cksum++;
+	if (!tcp_seg_parse(tw, m, th, tcp_len, doff,
+			net_cksum_pseudo(ip->src_addr, ip->dst_addr, IPPROTO_TCP, (uint16_t)tcp_len),
+			seg, key))
 		goto drop;
-	}
-	memset(seg, 0, sizeof(*seg));
-	seg->flags = th->tcp_flags & (TH_FIN | TH_SYN | TH_RST | TH_PSH | TH_ACK | TH_URG);
-	if (unlikely((seg->flags & (TH_SYN | TH_RST)) == (TH_SYN | TH_RST) ||
-			(seg->flags & (TH_SYN | TH_FIN)) == (TH_SYN | TH_FIN))) {
-		st->tcp_drop_flags++;
-		goto drop;
-	}
-	if (doff > TCP_HDR_MIN && unlikely(tcp_opt_parse((const uint8_t *)(th + 1),
-			doff - TCP_HDR_MIN, seg, seg->flags & TH_SYN) != 0)) {
-		st->tcp_drop_options++;
-		goto drop;
-	}
-	seg->seq = rte_be_to_cpu_32(th->sent_seq);
-	seg->ack = rte_be_to_cpu_32(th->recv_ack);
-	seg->wnd = rte_be_to_cpu_16(th->rx_win);
-	seg->len = tcp_len - doff;
 	key->raddr = ip->src_addr;
 	key->laddr = ip->dst_addr;
-	key->rport = th->src_port;
-	key->lport = th->dst_port;
-	rte_pktmbuf_adj(m, (uint16_t)(m->l3_len + doff));
-	seg->m = m;
 	return true;
 drop:
 	/* who sends malformed segments, for the operator's log (core monitor) */
 	tw->last_bad_src = ip->src_addr;
+	rte_pktmbuf_free(m);
+	return false;
+}
+
+/*
+ * The same for a segment over IPv6 (data offset at the IPv6 header, l3_len
+ * at the TCP header): IPv6 input took only our unicast addresses in use or
+ * groups, and never :: as a TCP source. @key is the whole key's last part.
+ */
+static bool
+tcp_parse6(struct tcp_worker *tw, struct rte_mbuf *m, struct tcp_seg *seg, struct tcp_key6 *k6)
+{
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+	uint32_t tcp_len = rte_pktmbuf_pkt_len(m) - m->l3_len, doff;
+	const struct rte_tcp_hdr *th = tcp_hdr_check(tw, m, tcp_len, &doff);
+
+	if (unlikely(th == NULL))
+		goto drop;
+	/* a group is no TCP endpoint (RFC 9293 §3.9.1.1 for IPv4's broadcast) */
+	if (unlikely(net_ip6_is_multicast(ip->dst_addr))) {
+		tw->stats->tcp_drop_bcast++;
+		goto drop;
+	}
+	memcpy(k6->raddr, ip->src_addr, NET_IP6_LEN);
+	memcpy(k6->laddr, ip->dst_addr, NET_IP6_LEN);
+	if (!tcp_seg_parse(tw, m, th, tcp_len, doff,
+			net_ipv6_pseudo_sum(ip->src_addr, ip->dst_addr, IPPROTO_TCP, tcp_len),
+			seg, &k6->k))
+		goto drop;
+	k6->k.laddr = 0;                /* tcp_key_is_ip6 */
+	memcpy(&k6->k.raddr, &k6->raddr[12], sizeof(k6->k.raddr));
+	return true;
+drop:
+	memcpy(&tw->last_bad_src, &ip->src_addr[12], sizeof(tw->last_bad_src));
 	rte_pktmbuf_free(m);
 	return false;
 }
@@ -333,7 +398,7 @@ tcp_answer_with_cookie(struct tcp_worker *tw, const struct tcp_listener *l,
 	/* the window offered is the listener's receive buffer, as the
 	 * connection rebuilt from the cookie will have (tcp_syn_received_init) */
 	tcp_send_cookie_synack(tw, key, seg,
-			tcp_syncookie_make(tw, key, seg->seq, RTE_MIN(peer_mss, tw->p.mss)),
+			tcp_syncookie_make(tw, key, seg->seq, RTE_MIN(peer_mss, tcp_mss_for(tw, key))),
 			l->rcvbuf);
 }
 
@@ -987,6 +1052,30 @@ drop:
 /* --- the burst ------------------------------------------------------------------ */
 
 /*
+ * Segment @seg on @key to what the table holds for it (@data: a control
+ * block, a TIME_WAIT record | TW_TAG, or NULL), else to its listener.
+ */
+static void
+tcp_seg_dispatch(struct tcp_worker *tw, void *data, const struct tcp_key *key,
+		struct tcp_seg *seg)
+{
+	if (data == NULL) {
+		struct tcp_listener *l = tw->listeners[rte_be_to_cpu_16(key->lport)];
+
+		if (l != NULL)
+			tcp_listen_input(tw, l, key, seg, 0);
+		else
+			tcp_closed_input(tw, key, seg);
+	} else if ((uintptr_t)data & TW_TAG) {
+		tcp_timewait_input(tw, (struct tcp_timewait *)((uintptr_t)data & ~TW_TAG), key, seg);
+	} else {
+		((struct tcp_cb *)data)->segs_in++;
+		tcp_segment(data, seg);
+		tcp_conn_check_invariants(data);
+	}
+}
+
+/*
  * The parsed segments @segs (keys @keys) of a burst, in order: one bulk
  * lookup, then each to its control block, TIME_WAIT record or listener.
  */
@@ -1010,22 +1099,21 @@ tcp_input_segs(struct tcp_worker *tw, struct tcp_seg *segs, struct tcp_key *keys
 		/* an earlier segment of this burst changed the table: look again */
 		if (tw->table_gen != gen && rte_hash_lookup_data(tw->conns, &keys[i], &data) < 0)
 			data = NULL;
-		if (data == NULL) {
-			struct tcp_listener *l = tw->listeners[rte_be_to_cpu_16(keys[i].lport)];
-
-			if (l != NULL)
-				tcp_listen_input(tw, l, &keys[i], &segs[i], 0);
-			else
-				tcp_closed_input(tw, &keys[i], &segs[i]);
-		} else if ((uintptr_t)data & TW_TAG) {
-			tcp_timewait_input(tw, (struct tcp_timewait *)((uintptr_t)data & ~TW_TAG),
-					&keys[i], &segs[i]);
-		} else {
-			((struct tcp_cb *)data)->segs_in++;
-			tcp_segment(data, &segs[i]);
-			tcp_conn_check_invariants(data);
-		}
+		tcp_seg_dispatch(tw, data, &keys[i], &segs[i]);
 	}
+}
+
+/* A segment over IPv6: looked up alone in the IPv6 table (tcp_parse6). */
+static void
+tcp_input_seg6(struct tcp_worker *tw, struct rte_mbuf *m, bool steered)
+{
+	struct tcp_key6 k6;
+	struct tcp_seg seg;
+
+	if (!tcp_parse6(tw, m, &seg, &k6))
+		return;
+	seg.steered = steered;
+	tcp_seg_dispatch(tw, tcp_table_lookup(tw, &k6.k), &k6.k, &seg);
 }
 
 void
@@ -1042,6 +1130,13 @@ tcp_input_burst(struct tcp_worker *tw, struct rte_mbuf **pkts, uint16_t n, bool 
 			tcp_input_segs(tw, segs, keys, k);
 			k = 0;
 			tcp_icmp_input(tw, pkts[i]);
+			continue;
+		}
+		if (net_is_tcp6(pkts[i])) {
+			/* in its place in the burst, as an ICMP error */
+			tcp_input_segs(tw, segs, keys, k);
+			k = 0;
+			tcp_input_seg6(tw, pkts[i], steered);
 			continue;
 		}
 		if (tcp_parse(tw, pkts[i], &segs[k], &keys[k])) {

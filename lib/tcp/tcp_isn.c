@@ -11,6 +11,9 @@
 static uint64_t
 tcp_key_hash(const uint8_t secret[16], const struct tcp_key *key)
 {
+	/* IPv6: the whole key, both 128-bit addresses (RFC 6528 §3's F) */
+	if (unlikely(tcp_key_is_ip6(key)))
+		return tern_siphash24(secret, tcp_key6_of(key), sizeof(struct tcp_key6));
 	return tern_siphash24_4w(secret, key->laddr, key->raddr,
 			(uint32_t)key->lport << 16 | key->rport, 0);
 }

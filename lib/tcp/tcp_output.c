@@ -133,8 +133,7 @@ tcp_sndq_tail_room(const struct tcp_cb *tp, const struct rte_mbuf *tail)
 static uint32_t
 tcp_frame_hdr_len(const struct tcp_cb *tp)
 {
-	return RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + TCP_HDR_MIN +
-		tcp_opt_len_fixed(tp);
+	return RTE_ETHER_HDR_LEN + tcp_ip_hlen(&tp->key) + TCP_HDR_MIN + tcp_opt_len_fixed(tp);
 }
 
 /*
@@ -473,8 +472,26 @@ tcp_seg_chained(struct tcp_worker *tw, uint32_t hlen, struct rte_mbuf *buf, uint
 	return m;
 }
 
+/* Fill the IP header at the front of @m for @l4_len bytes of TCP on @key. */
+static void
+tcp_ip_hdr_fill(struct tcp_worker *tw, struct rte_mbuf *m, const struct tcp_key *key,
+		uint16_t l4_len)
+{
+	if (unlikely(tcp_key_is_ip6(key))) {
+		const struct tcp_key6 *k6 = tcp_key6_of(key);
+
+		net_ipv6_hdr_fill(rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *), k6->laddr, k6->raddr,
+				IPPROTO_TCP, l4_len, tw->nif->ip6_hop_limit);
+		m->l3_len = sizeof(struct rte_ipv6_hdr);
+		return;
+	}
+	net_ipv4_hdr_fill(tw->nif, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *), key->laddr,
+			key->raddr, IPPROTO_TCP, l4_len);
+	m->l3_len = sizeof(struct rte_ipv4_hdr);
+}
+
 /*
- * Allocate and fill IPv4 + TCP headers for a segment of @len payload bytes,
+ * Allocate and fill IP + TCP headers for a segment of @len payload bytes,
  * sent as @mode says from @buf at @off; for a copy the payload area is
  * reserved after the headers, for the caller to fill through @payload.
  * @return the mbuf or NULL.
@@ -486,8 +503,7 @@ tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, ui
 		uint8_t **payload)
 {
 	unsigned int thlen = TCP_HDR_MIN + optlen;
-	uint32_t hlen = sizeof(struct rte_ipv4_hdr) + thlen;
-	struct rte_ipv4_hdr *ip;
+	uint32_t hlen = tcp_ip_hlen(key) + thlen;
 	struct rte_tcp_hdr *th;
 	struct rte_mbuf *m;
 
@@ -506,10 +522,8 @@ tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, ui
 		tw->stats->tcp_nombuf++;
 		return NULL;
 	}
-	ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-	net_ipv4_hdr_fill(tw->nif, ip, key->laddr, key->raddr, IPPROTO_TCP,
-			(uint16_t)(thlen + len));
-	th = (struct rte_tcp_hdr *)(ip + 1);
+	tcp_ip_hdr_fill(tw, m, key, (uint16_t)(thlen + len));
+	th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, m->l3_len);
 	th->src_port = key->lport;
 	th->dst_port = key->rport;
 	th->sent_seq = rte_cpu_to_be_32(seq);
@@ -521,7 +535,6 @@ tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, ui
 	th->tcp_urp = 0;
 	if (optlen != 0)
 		memcpy(th + 1, opts, optlen);
-	m->l3_len = sizeof(*ip);
 	m->l4_len = thlen;
 	if (mode == TCP_TX_COPY)
 		*payload = (uint8_t *)th + thlen;
@@ -532,10 +545,20 @@ tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, ui
 static void
 tcp_seg_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint8_t flags)
 {
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(ip + 1);
+	struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, m->l3_len);
 	uint16_t l4_len = (uint16_t)(m->l4_len + len);
-	uint32_t ph = net_cksum_pseudo(ip->src_addr, ip->dst_addr, IPPROTO_TCP, l4_len);
+	bool ip6 = unlikely(m->l3_len == sizeof(struct rte_ipv6_hdr));
+	uint32_t ph;
+
+	if (likely(!ip6)) {
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
+		ph = net_cksum_pseudo(ip->src_addr, ip->dst_addr, IPPROTO_TCP, l4_len);
+	} else {
+		const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+
+		ph = net_ipv6_pseudo_sum(ip->src_addr, ip->dst_addr, IPPROTO_TCP, l4_len);
+	}
 
 	if (tw->nif->offloads & TERN_NETDEV_L4_TRUSTED) {
 		/* a trusted shared-memory peer checks nothing: the pseudo-header
@@ -544,7 +567,8 @@ tcp_seg_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint8_t fl
 	} else if (tw->nif->offloads & TERN_NETDEV_TX_TCP_CKSUM) {
 		/* the NIC wants the pseudo-header sum in place (rte_mbuf_core.h) */
 		th->cksum = __rte_raw_cksum_reduce(ph);
-		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+		m->ol_flags |= (ip6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4) |
+			RTE_MBUF_F_TX_TCP_CKSUM;
 	} else if (m->nb_segs > 1) {
 		th->cksum = (uint16_t)~net_cksum_mbuf(m, m->l3_len, l4_len, ph);
 		if (th->cksum == 0)
@@ -561,7 +585,10 @@ tcp_seg_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint8_t fl
 	} else if ((flags & (TH_SYN | TH_FIN | TH_RST)) == 0) {
 		tw->stats->tcp_tx_ack_only++;
 	}
-	net_ipv4_output(tw->nif, m);
+	if (unlikely(ip6))
+		net_ipv6_output(tw->nif, m);
+	else
+		net_ipv4_output(tw->nif, m);
 }
 
 uint32_t
@@ -649,7 +676,7 @@ tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
 		optlen = tcp_opt_build(tp, opts);
 		wfield = (uint16_t)(wnd >> tp->rcv_wscale);
 	}
-	mode = tcp_tx_mode(tp, seq, len, RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
+	mode = tcp_tx_mode(tp, seq, len, RTE_ETHER_HDR_LEN + tcp_ip_hlen(&tp->key) +
 			TCP_HDR_MIN + optlen, &buf, &off);
 	m = tcp_seg_alloc(tw, &tp->key, seq, tp->rcv_nxt, flags, wfield, opts, optlen,
 			len, mode, buf, off, &payload);
@@ -948,7 +975,7 @@ tcp_send_cookie_synack(struct tcp_worker *tw, const struct tcp_key *key,
 	bool sack = ts && syn->sack_ok && p->sack;    /* remembered only through TSval */
 	/* the window scale and SACK-permitted live on only in the TSval */
 	const struct tcp_syn_opts o = {
-		.mss = p->mss,
+		.mss = tcp_mss_for(tw, key),
 		.sack_ok = sack,
 		.ts = ts,
 		.tsval = ts ? tcp_syncookie_tsval(tcp_ts_now(tw) + tcp_ts_offset(tw, key), syn,

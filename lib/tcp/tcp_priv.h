@@ -30,10 +30,12 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>
 
 #include <rte_byteorder.h>
+#include <rte_ip.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
@@ -90,6 +92,47 @@ struct tcp_key {
 	rte_be16_t rport;
 	rte_be16_t lport;
 };
+
+/**
+ * An IPv6 connection's key (RFC 8200 addresses). Its last 12 bytes are an
+ * ordinary struct tcp_key with laddr 0, which no IPv4 key has (none of our
+ * IPv4 addresses is 0.0.0.0), and raddr the remote address's last 4 bytes:
+ * every function that takes a key takes that part, and one that needs the
+ * full addresses finds them in front of it (tcp_key6_of). So a control block
+ * or TIME_WAIT record of an IPv6 connection has them in the TCP_KEY6_ROOM
+ * bytes before it in its pool element (IPv6 configured), and the IPv6 table
+ * is keyed by all 44 bytes.
+ */
+struct tcp_key6 {
+	uint8_t raddr[16];
+	uint8_t laddr[16];
+	struct tcp_key k;
+};
+/** Bytes before a control block or TIME_WAIT record (a cache line, so the
+ * control block's own lines stay aligned); the addresses end there. */
+#define TCP_KEY6_ROOM 64
+#define TCP_IP6_EXTRA 20        /**< an IPv6 header's bytes beyond an IPv4 one's */
+
+static inline bool
+tcp_key_is_ip6(const struct tcp_key *key)
+{
+	return key->laddr == 0;
+}
+
+/** The whole key of an IPv6 connection (tcp_key_is_ip6). */
+static inline const struct tcp_key6 *
+tcp_key6_of(const struct tcp_key *key)
+{
+	return (const struct tcp_key6 *)((const uint8_t *)key - offsetof(struct tcp_key6, k));
+}
+
+/** Bytes of the IP header in front of a segment on @p key. */
+static inline uint32_t
+tcp_ip_hlen(const struct tcp_key *key)
+{
+	return unlikely(tcp_key_is_ip6(key)) ? sizeof(struct rte_ipv6_hdr) :
+		sizeof(struct rte_ipv4_hdr);
+}
 
 enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_IDLE, TT_N };
 
@@ -252,6 +295,7 @@ struct tcp_params {
 	uint32_t sndbuf, rcvbuf;
 	uint32_t reass_max;            /**< out-of-order segments held: a full window of 256-byte ones */
 	uint16_t mss;                  /**< ours (from the MTU or config) */
+	uint16_t mss6;                 /**< ours over IPv6 (a 40-byte IP header) */
 	uint8_t rcv_wscale;            /**< shift we offer */
 	bool timestamps, window_scaling, sack, keepalive;
 	uint64_t time_wait_us, fin_wait_2_us, delack_us;
@@ -275,6 +319,8 @@ struct tcp_worker {
 	struct tern_stats *stats;
 	struct tcp_params p;
 	struct rte_hash *conns;        /**< tcp_key -> tcb, or TIME_WAIT record | TW_TAG */
+	struct rte_hash *conns6;       /**< the same for IPv6 (tcp_key6); NULL without IPv6 */
+	uint32_t key6_room;            /**< TCP_KEY6_ROOM with IPv6, else 0 (pool elements) */
 	struct rte_mempool *tcb_pool;
 	struct rte_mempool *tw_pool;
 	struct tcp_listener **listeners; /**< 65536 slots, by host-order port */
@@ -339,6 +385,13 @@ cb_conn(struct tcp_cb *tp)
 	return (struct tern_conn *)tp;
 }
 
+/** Our MSS for a connection on @p key (RFC 9293 §3.7.1: the MTU less both headers). */
+static inline uint16_t
+tcp_mss_for(const struct tcp_worker *tw, const struct tcp_key *key)
+{
+	return unlikely(tcp_key_is_ip6(key)) ? tw->p.mss6 : tw->p.mss;
+}
+
 /** The SYN cookie time slot of @p now_us. */
 static inline uint32_t
 tcp_cookie_slot_of(uint64_t now_us)
@@ -362,6 +415,8 @@ void tcp_worker_fini(struct tcp_worker *tw);
 /* Keep @rx_mbufs of the worker's pool from send queues (at most half of it). */
 void tcp_worker_set_rx_reserve(struct tcp_worker *tw, uint32_t rx_mbufs);
 struct tcp_cb *tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key);
+/** The control block, TIME_WAIT record | TW_TAG, or NULL that @p key names. */
+void *tcp_table_lookup(struct tcp_worker *tw, const struct tcp_key *key);
 void tcp_set_state(struct tcp_cb *tp, uint8_t state);
 void tcp_drop(struct tcp_cb *tp, int reason);
 void tcp_reap(struct tcp_worker *tw);
@@ -374,6 +429,10 @@ int tcp_listen_set_rcvbuf(struct tcp_worker *tw, uint16_t port, uint32_t bytes);
 /* Active open from @saddr (0: the next free local address and port). */
 struct tcp_cb *tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr,
 		uint16_t dport, const struct tern_conn_ops *ops, void *arg);
+
+/* Active open to [@daddr]:@dport over IPv6, from our address for it. */
+struct tcp_cb *tcp_connect6(struct tcp_worker *tw, const uint8_t *daddr, uint16_t dport,
+		const struct tern_conn_ops *ops, void *arg);
 
 /* A page of connections from *@cursor (tern_worker_conn_list); it looks at
  * TCP_LIST_SCAN_MAX table entries at most, TIME_WAIT records included. */

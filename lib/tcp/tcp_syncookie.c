@@ -41,8 +41,10 @@ static uint32_t
 cookie_mac(const uint8_t secret[16], const struct tcp_key *key, uint32_t slot, uint32_t irs,
 		uint32_t mss_idx)
 {
-	uint64_t h = tern_siphash24_4w(secret, key->raddr, key->laddr,
-			(uint32_t)key->rport << 16 | key->lport, irs);
+	uint64_t h = unlikely(tcp_key_is_ip6(key)) ?
+		tern_siphash24(secret, tcp_key6_of(key), sizeof(struct tcp_key6)) ^ irs :
+		tern_siphash24_4w(secret, key->raddr, key->laddr,
+				(uint32_t)key->rport << 16 | key->lport, irs);
 
 	return (uint32_t)(tern_siphash24_4w(secret, (uint32_t)h, (uint32_t)(h >> 32), slot,
 			mss_idx)) & 0xffffff;

@@ -54,6 +54,16 @@ nf_pseudo_sum(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint16_t l4_len)
 	return (s >> 16) + (s & 0xffff) + (d >> 16) + (d & 0xffff) + proto + l4_len;
 }
 
+uint32_t
+nf_pseudo_sum6(const uint8_t *src, const uint8_t *dst, uint8_t proto, uint32_t l4_len)
+{
+	uint32_t s = 0;
+
+	for (int i = 0; i < 16; i += 2)
+		s += (uint32_t)(src[i] << 8 | src[i + 1]) + (uint32_t)(dst[i] << 8 | dst[i + 1]);
+	return s + (l4_len >> 16) + (l4_len & 0xffff) + proto;
+}
+
 size_t
 nf_put_eth(uint8_t *p, const struct rte_ether_addr *dst,
 		const struct rte_ether_addr *src, uint16_t ether_type)
@@ -116,12 +126,28 @@ nf_tcp_frame(uint8_t *p, const struct nf_tcp *t)
 	size_t thlen = 20 + t->optlen, n;
 	uint8_t *tcp;
 
-	if (NF_ETH_LEN + 20 + thlen + t->len > NF_FRAME_MAX || t->optlen > 40 ||
+	bool six = t->src6 != NULL && t->dst6 != NULL;
+
+	if (NF_ETH_LEN + (six ? 40 : 20) + thlen + t->len > NF_FRAME_MAX || t->optlen > 40 ||
 			t->optlen % 4 != 0)
 		return 0;
-	n = nf_put_eth(p, &t->eth_dst, &t->eth_src, RTE_ETHER_TYPE_IPV4);
-	n += nf_put_ipv4(p + n, t->src, t->dst, IPPROTO_TCP, (uint16_t)t->seq, NULL, 0,
-			(uint16_t)(thlen + t->len));
+	n = nf_put_eth(p, &t->eth_dst, &t->eth_src, six ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+	if (six) {
+		/* RFC 8200 §3: version 6, class and flow label 0, hop limit 64 */
+		uint8_t *ip = p + n;
+
+		memset(ip, 0, 8);
+		ip[0] = 0x60;
+		put16(ip + 4, (uint16_t)(thlen + t->len));
+		ip[6] = IPPROTO_TCP;
+		ip[7] = 64;
+		memcpy(ip + 8, t->src6, 16);
+		memcpy(ip + 24, t->dst6, 16);
+		n += 40;
+	} else {
+		n += nf_put_ipv4(p + n, t->src, t->dst, IPPROTO_TCP, (uint16_t)t->seq, NULL, 0,
+				(uint16_t)(thlen + t->len));
+	}
 	tcp = p + n;
 	put16(tcp, t->sport);
 	put16(tcp + 2, t->dport);
@@ -145,14 +171,19 @@ void
 nf_tcp_recksum(uint8_t *frame, size_t len)
 {
 	uint8_t *ip = frame + NF_ETH_LEN;
-	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+	bool six = (ip[0] >> 4) == 6;
+	size_t ihl = six ? 40 : (size_t)(ip[0] & 0x0f) * 4;
 	uint8_t *tcp = ip + ihl;
 	uint16_t l4 = (uint16_t)(len - NF_ETH_LEN - ihl);
 	rte_be32_t src, dst;
 
+	tcp[16] = tcp[17] = 0;
+	if (six) {
+		put16(tcp + 16, nf_cksum(tcp, l4, nf_pseudo_sum6(ip + 8, ip + 24, IPPROTO_TCP, l4)));
+		return;
+	}
 	memcpy(&src, ip + 12, 4);
 	memcpy(&dst, ip + 16, 4);
-	tcp[16] = tcp[17] = 0;
 	put16(tcp + 16, nf_cksum(tcp, l4, nf_pseudo_sum(src, dst, IPPROTO_TCP, l4)));
 }
 
@@ -306,6 +337,7 @@ nf_parse(const struct rte_mbuf *m, struct nf_pkt *pkt)
 	pkt->ether_type = 0;
 	pkt->arp = NULL;
 	pkt->ip = NULL;
+	pkt->ip6 = NULL;
 	pkt->ip_hlen = 0;
 	pkt->l4 = NULL;
 	pkt->l4_len = 0;
@@ -326,6 +358,11 @@ nf_parse(const struct rte_mbuf *m, struct nf_pkt *pkt)
 		tot = rte_be_to_cpu_16(pkt->ip->total_length);
 		pkt->l4 = pkt->b + NF_ETH_LEN + pkt->ip_hlen;
 		pkt->l4_len = tot > pkt->ip_hlen ? tot - pkt->ip_hlen : 0;
+	} else if (pkt->ether_type == RTE_ETHER_TYPE_IPV6 && len >= NF_ETH_LEN + 40) {
+		pkt->ip6 = (const struct rte_ipv6_hdr *)(pkt->b + NF_ETH_LEN);
+		pkt->ip_hlen = 40;
+		pkt->l4 = pkt->b + NF_ETH_LEN + 40;
+		pkt->l4_len = rte_be_to_cpu_16(pkt->ip6->payload_len);
 	}
 }
 
@@ -482,9 +519,9 @@ nf_accounting_ok(const struct tern_stats *st, char *why, size_t len)
 				st->arp_drop_malformed, st->ip_rx, st->ip6_rx);
 		return false;
 	}
-	if (st->ip6_rx != ip6 + st->icmp6_rx) {
-		snprintf(why, len, "ip6_rx %" PRIu64 " != ip6 drops %" PRIu64 " + icmp6_rx %" PRIu64,
-				st->ip6_rx, ip6, st->icmp6_rx);
+	if (st->ip6_rx != ip6 + st->icmp6_rx + st->tcp6_rx) {
+		snprintf(why, len, "ip6_rx %" PRIu64 " != ip6 drops %" PRIu64 " + icmp6_rx %" PRIu64
+				" + tcp6_rx %" PRIu64, st->ip6_rx, ip6, st->icmp6_rx, st->tcp6_rx);
 		return false;
 	}
 	if (st->icmp6_rx != icmp6) {

@@ -64,6 +64,8 @@ uint16_t nf_cksum(const void *buf, size_t len, uint32_t initial);
 
 /** Host-order partial sum of the TCP/UDP pseudo-header (RFC 9293 §3.1). */
 uint32_t nf_pseudo_sum(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint16_t l4_len);
+/** The same for IPv6 (RFC 8200 §8.1): 16-byte addresses, a 32-bit length. */
+uint32_t nf_pseudo_sum6(const uint8_t *src, const uint8_t *dst, uint8_t proto, uint32_t l4_len);
 
 /* --- builders: write at @p p, return bytes written --- */
 
@@ -101,6 +103,7 @@ struct nf_tcp {
 	size_t optlen;
 	const void *payload;
 	size_t len;
+	const uint8_t *src6, *dst6; /**< IPv6 addresses (both set: an IPv6 frame, hop limit 64) */
 };
 
 /**
@@ -181,7 +184,8 @@ struct nf_pkt {
 	const struct rte_arp_hdr *arp;  /**< ARP frames, else NULL */
 	const struct rte_ipv4_hdr *ip;  /**< IPv4 frames, else NULL */
 	uint32_t ip_hlen;               /**< IPv4 header bytes */
-	const uint8_t *l4;              /**< first byte past the IPv4 header */
+	const struct rte_ipv6_hdr *ip6; /**< IPv6 frames, else NULL (ip_hlen 40) */
+	const uint8_t *l4;              /**< first byte past the IP header */
 	uint32_t l4_len;                /**< total length - header (as the header says) */
 };
 

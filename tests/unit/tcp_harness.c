@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The TCP test peer over the sim netdev; see tcp_harness.h. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -141,6 +142,23 @@ cb_accept(struct tern_conn *c, void *arg)
 
 /* ---------------------------------------------------------------- lifecycle */
 
+const uint8_t th_peer_ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+const uint8_t th_our_ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+
+/*
+ * TERN_TEST_FAMILY=6 runs a suite's connections over IPv6 (tests/unit/
+ * meson.build registers each TCP suite so a second time). The MTU is 20
+ * bytes larger there, so the MSS, and every segment size a test expects,
+ * is the same as over IPv4.
+ */
+static bool
+th_family_is_ip6(void)
+{
+	const char *f = getenv("TERN_TEST_FAMILY");
+
+	return f != NULL && strcmp(f, "6") == 0;
+}
+
 void
 th_init(struct th *h, const char *eal_prefix)
 {
@@ -149,6 +167,13 @@ th_init(struct th *h, const char *eal_prefix)
 	unit_eal_init(eal_prefix);
 	memset(h, 0, sizeof(*h));
 	nf_stack_config(cfg);
+	h->ip6 = th_family_is_ip6();
+	if (h->ip6) {
+		cfg->ip6_enabled = 1;
+		memcpy(cfg->ip6_addr, th_our_ip6, 16);
+		cfg->ip6_prefix_len = 64;
+		cfg->port_mtu = 1520;
+	}
 	cfg->tcp_max_conns = 64;
 	cfg->tcp_max_time_wait = 64;
 	cfg->tcp_syn_backlog = 16;
@@ -160,6 +185,50 @@ th_init(struct th *h, const char *eal_prefix)
 	h->lport = TH_LPORT;
 	h->pport = TH_PPORT;
 	h->peer_tsval = 0x7fffff00u;    /* the peer's TS clock wraps its sign soon */
+}
+
+/*
+ * IPv6: Duplicate Address Detection's probes and second pass, then the
+ * peer resolves our address (RFC 4861 §7.2.3: a solicitation with its MAC),
+ * so tern knows the peer's MAC as it knows it from ARP over IPv4.
+ */
+static void
+th_up_ip6(struct th *h)
+{
+	const struct rte_ether_addr our = NF_OUR_MAC, peer = TH_PEER_MAC;
+	uint8_t f[128], *ip, *ns;
+	struct nf_pkt p[2];
+
+	ck_assert_uint_eq(nf_take(h->ns.dev, p, 2), 2);     /* DAD: one probe each */
+	ck_assert_ptr_nonnull(p[1].ip6);
+	th_advance(h, 1100000);
+	nf_put_eth(f, &our, &peer, RTE_ETHER_TYPE_IPV6);
+	ip = f + NF_ETH_LEN;
+	memset(ip, 0, 40 + 32);
+	ip[0] = 0x60;
+	ip[5] = 32;
+	ip[6] = IPPROTO_ICMPV6;
+	ip[7] = 255;
+	memcpy(ip + 8, th_peer_ip6, 16);
+	memcpy(ip + 24, th_our_ip6, 16);
+	ns = ip + 40;
+	ns[0] = 135;                        /* Neighbor Solicitation */
+	memcpy(ns + 8, th_our_ip6, 16);
+	ns[24] = 1;                         /* source link-layer address */
+	ns[25] = 1;
+	memcpy(ns + 26, peer.addr_bytes, 6);
+	{
+		uint16_t c = nf_cksum(ns, 32, nf_pseudo_sum6(th_peer_ip6, th_our_ip6,
+				IPPROTO_ICMPV6, 32));
+
+		ns[2] = (uint8_t)(c >> 8);
+		ns[3] = (uint8_t)c;
+	}
+	nf_send(&h->ns, f, NF_ETH_LEN + 40 + 32);
+	th_poll(h);
+	ck_assert_uint_eq(nf_take(h->ns.dev, p, 1), 1);     /* the advertisement */
+	ck_assert_ptr_nonnull(p[0].ip6);
+	ck_assert_uint_eq(p[0].l4[0], 136);
 }
 
 void
@@ -184,6 +253,8 @@ th_up(struct th *h)
 	th_poll(h);
 	ck_assert_uint_eq(nf_take(h->ns.dev, &p, 1), 1);
 	ck_assert_ptr_nonnull(p.arp);
+	if (h->ip6)
+		th_up_ip6(h);
 	ck_assert_uint_eq(tern_sim_tx_count(h->ns.dev, 0), 0);
 	nf_learn(&h->ns, &peer_mac, TH_PEER_IP);
 	ck_assert_int_eq(tern_listen(h->ns.w, TH_LPORT, cb_accept, h), 0);
@@ -341,6 +412,7 @@ th_build(struct th *h, uint8_t *buf, uint8_t flags, uint32_t seq, uint32_t ack,
 		.eth_dst = NF_OUR_MAC, .eth_src = TH_PEER_MAC, .src = TH_PEER_IP, .dst = NF_OUR_IP,
 		.sport = h->pport, .dport = h->lport, .seq = seq, .ack = ack, .flags = flags,
 		.wnd = wnd, .opts = optbuf, .payload = payload, .len = len,
+		.src6 = h->ip6 ? th_peer_ip6 : NULL, .dst6 = h->ip6 ? th_our_ip6 : NULL,
 	};
 	size_t n;
 
@@ -448,26 +520,39 @@ parse_tcp(const struct nf_pkt *p, struct th_seg *s, bool trusted)
 			"TCP frame not sent to the peer's MAC");
 	ck_assert_msg(rte_is_same_ether_addr(&p->eth->src_addr, &our),
 			"TCP frame not from our MAC");
-	ck_assert_uint_eq(p->ip->version_ihl, 0x45);
-	ck_assert_uint_eq(p->ip->next_proto_id, IPPROTO_TCP);
-	ck_assert_msg(p->ip->src_addr == NF_OUR_IP, "IPv4 source not ours");
-	ck_assert_msg(p->ip->dst_addr == TH_PEER_IP, "IPv4 destination not the peer");
-	ck_assert_msg(nf_cksum(p->ip, 20, 0) == 0, "IPv4 header checksum wrong");
-	ck_assert_uint_eq(p->len, NF_ETH_LEN + 20 + l4);
+	uint32_t ph;
+
+	if (p->ip6 != NULL) {
+		/* RFC 8200 §3: version 6, class and flow label 0, no extension headers */
+		ck_assert_uint_eq(rte_be_to_cpu_32(p->ip6->vtc_flow), 6u << 28);
+		ck_assert_uint_eq(p->ip6->proto, IPPROTO_TCP);
+		ck_assert_uint_eq(p->ip6->hop_limits, 64);
+		ck_assert_msg(memcmp(p->ip6->src_addr, th_our_ip6, 16) == 0, "IPv6 source not ours");
+		ck_assert_msg(memcmp(p->ip6->dst_addr, th_peer_ip6, 16) == 0,
+				"IPv6 destination not the peer");
+		ck_assert_uint_eq(p->len, NF_ETH_LEN + 40 + l4);
+		ph = nf_pseudo_sum6(p->ip6->src_addr, p->ip6->dst_addr, IPPROTO_TCP, l4);
+	} else {
+		ck_assert_uint_eq(p->ip->version_ihl, 0x45);
+		ck_assert_uint_eq(p->ip->next_proto_id, IPPROTO_TCP);
+		ck_assert_msg(p->ip->src_addr == NF_OUR_IP, "IPv4 source not ours");
+		ck_assert_msg(p->ip->dst_addr == TH_PEER_IP, "IPv4 destination not the peer");
+		ck_assert_msg(nf_cksum(p->ip, 20, 0) == 0, "IPv4 header checksum wrong");
+		ck_assert_uint_eq(p->len, NF_ETH_LEN + 20 + l4);
+		ph = nf_pseudo_sum(p->ip->src_addr, p->ip->dst_addr, IPPROTO_TCP, (uint16_t)l4);
+	}
 	ck_assert_uint_ge(l4, 20);
 	if (trusted) {
 		uint16_t field = get16(t + 16);
-		uint16_t pseudo = (uint16_t)(0xffff ^ nf_cksum(NULL, 0, nf_pseudo_sum(
-				p->ip->src_addr, p->ip->dst_addr, IPPROTO_TCP, (uint16_t)l4)));
+		uint16_t pseudo = (uint16_t)(0xffff ^ nf_cksum(NULL, 0, ph));
 
 		ck_assert_msg(field == pseudo, "trusted link: TCP checksum field %04x is not "
 				"the pseudo-header sum %04x", field, pseudo);
 	}
 	else
-		ck_assert_msg(nf_cksum(t, l4, nf_pseudo_sum(p->ip->src_addr, p->ip->dst_addr,
-				IPPROTO_TCP, (uint16_t)l4)) == 0, "TCP checksum wrong");
+		ck_assert_msg(nf_cksum(t, l4, ph) == 0, "TCP checksum wrong");
 	memset(s, 0, offsetof(struct th_seg, data));
-	s->ip_frag = rte_be_to_cpu_16(p->ip->fragment_offset);
+	s->ip_frag = p->ip != NULL ? rte_be_to_cpu_16(p->ip->fragment_offset) : 0;
 	s->sport = get16(t);
 	s->dport = get16(t + 2);
 	s->seq = get32(t + 4);
@@ -485,16 +570,24 @@ parse_tcp(const struct nf_pkt *p, struct th_seg *s, bool trusted)
 	memcpy(s->data, t + s->doff, s->len);
 }
 
+/* ARP, or ICMPv6 (Neighbor Discovery): the link's business, not TCP's. */
+static bool
+th_not_tcp(const struct nf_pkt *p)
+{
+	return p->arp != NULL || (p->ip6 != NULL && p->ip6->proto == IPPROTO_ICMPV6);
+}
+
 bool
 th_next(struct th *h, struct th_seg *s)
 {
 	struct nf_pkt p;
 
 	while (nf_take(h->ns.dev, &p, 1) == 1) {
-		if (p.arp != NULL)
-			continue;       /* tern's ARP traffic is not the test's business */
-		ck_assert_msg(p.ip != NULL && p.ip->next_proto_id == IPPROTO_TCP,
-				"tern sent a frame that is neither ARP nor TCP (ethertype %04x)",
+		if (th_not_tcp(&p))
+			continue;       /* tern's ARP and ND traffic is not the test's business */
+		ck_assert_msg((p.ip != NULL && p.ip->next_proto_id == IPPROTO_TCP) ||
+				(p.ip6 != NULL && p.ip6->proto == IPPROTO_TCP),
+				"tern sent a frame that is neither ARP, ND nor TCP (ethertype %04x)",
 				p.ether_type);
 		parse_tcp(&p, s, h->ns.cfg.port_trust_checksums != 0);
 		if (s->has_ts)
@@ -517,7 +610,7 @@ th_pending(struct th *h)
 		struct nf_pkt p;
 
 		nf_parse(m[i], &p);
-		if (p.arp != NULL) {
+		if (th_not_tcp(&p)) {
 			rte_pktmbuf_free(m[i]);
 			m[i] = NULL;
 		} else {
@@ -638,7 +731,8 @@ th_open_passive(struct th *h, uint32_t peer_iss, const struct th_opts *syn_opts)
 struct tern_conn *
 th_connect(struct th *h)
 {
-	struct tern_conn *c = tern_connect(h->ns.w, TH_PEER_IP, h->pport, &th_ops, h);
+	struct tern_conn *c = h->ip6 ? tern_connect6(h->ns.w, th_peer_ip6, h->pport, &th_ops, h) :
+		tern_connect(h->ns.w, TH_PEER_IP, h->pport, &th_ops, h);
 
 	ck_assert_ptr_nonnull(c);
 	th_add_rec(h, c);

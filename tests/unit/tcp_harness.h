@@ -50,6 +50,8 @@
 
 #define TH_PEER_IP    NF_IP(10, 77, 0, 1)
 #define TH_PEER_MAC   NF_MAC(0x01)
+/* IPv6 runs (TERN_TEST_FAMILY=6): the peer 2001:db8::1, tern 2001:db8::2/64 */
+extern const uint8_t th_peer_ip6[16], th_our_ip6[16];
 #define TH_LPORT      8080        /**< tern's listening port */
 #define TH_PPORT      40000       /**< the peer's port */
 #define TH_PWND       65535       /**< window the peer advertises by default */
@@ -115,6 +117,7 @@ typedef void (th_conn_hook_fn)(struct th *h, struct tern_conn *c);
 
 struct th {
 	struct nf_stack ns;             /**< the stack, device, clock (net_frames.h) */
+	bool ip6;                       /**< the peer speaks IPv6 (TERN_TEST_FAMILY=6, th_init) */
 	uint16_t lport, pport;          /**< tern's port, the peer's port (host order) */
 	struct tern_conn *c;            /**< the newest connection */
 	/* peer-side view of the newest connection */
@@ -140,6 +143,13 @@ struct th {
 	unsigned int n_recs;
 	struct th_seg last;             /**< what TH_EXPECT returned */
 };
+
+/** Bytes of the IP header in the peer's and tern's frames (20, or 40 over IPv6). */
+static inline uint32_t
+th_ip_hlen(const struct th *h)
+{
+	return h->ip6 ? 40 : 20;
+}
 
 /* --- lifecycle --- */
 

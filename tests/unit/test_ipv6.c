@@ -14,6 +14,7 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_tcp.h>
 
 #include "net_frames.h"
 #include "tern.h"
@@ -89,11 +90,7 @@ put_ip6(uint8_t *p, const uint8_t *src, const uint8_t *dst, uint8_t nh, uint16_t
 static uint32_t
 pseudo6(const uint8_t *src, const uint8_t *dst, uint32_t len)
 {
-	uint32_t s = 0;
-
-	for (int i = 0; i < 16; i += 2)
-		s += (uint32_t)(src[i] << 8 | src[i + 1]) + (uint32_t)(dst[i] << 8 | dst[i + 1]);
-	return s + (len >> 16) + (len & 0xffff) + IPPROTO_ICMPV6;
+	return nf_pseudo_sum6(src, dst, IPPROTO_ICMPV6, len);
 }
 
 /* Set the checksum of the ICMPv6 message @m (@len bytes) between @src and @dst. */
@@ -562,7 +559,7 @@ static const struct {
 	{ "extension header past the payload", offsetof(struct tern_stats, ip6_drop_ext) },
 	{ "nine extension headers", offsetof(struct tern_stats, ip6_drop_ext) },
 	{ "no next header", offsetof(struct tern_stats, ip6_drop_proto) },
-	{ "TCP (no IPv6 transport yet)", offsetof(struct tern_stats, ip6_drop_proto) },
+	{ "UDP (no such transport)", offsetof(struct tern_stats, ip6_drop_proto) },
 	{ "ICMPv6 checksum wrong", offsetof(struct tern_stats, icmp6_drop_cksum) },
 	{ "echo request of 6 bytes", offsetof(struct tern_stats, icmp6_drop_short) },
 	{ "an ICMPv6 error", offsetof(struct tern_stats, icmp6_rx_error) },
@@ -570,7 +567,23 @@ static const struct {
 	{ "512 bytes of headers (more than l3_len holds)", offsetof(struct tern_stats, ip6_drop_ext) },
 	{ "TCP from ::", offsetof(struct tern_stats, ip6_drop_bad_src) },
 	{ "echo request from :: (no reply can go there)", offsetof(struct tern_stats, icmp6_drop_type) },
+	{ "TCP, data offset 0", offsetof(struct tern_stats, tcp_drop_short) },
+	{ "TCP to all nodes", offsetof(struct tern_stats, tcp_drop_bcast) },
+	{ "TCP, checksum wrong", offsetof(struct tern_stats, tcp_drop_cksum) },
 };
+
+/* A bare SYN from port 40000 to port 80, checksummed (nf_tcp_frame). */
+static size_t
+tcp6_syn_frame(uint8_t *f, const struct rte_ether_addr *eth_dst, const uint8_t *src,
+		const uint8_t *dst)
+{
+	const struct nf_tcp t = {
+		.eth_dst = *eth_dst, .eth_src = peer_mac, .sport = 40000, .dport = 80,
+		.seq = 1, .flags = RTE_TCP_SYN_FLAG, .wnd = 65535, .src6 = src, .dst6 = dst,
+	};
+
+	return nf_tcp_frame(f, &t);
+}
 
 START_TEST(test_malformed)
 {
@@ -649,8 +662,8 @@ START_TEST(test_malformed)
 		n = o + IP6_HLEN + 8;
 		break;
 	case 16:
-		put_ip6(f + o, peer_ip6, our_ip6, IPPROTO_TCP, 20, 64);
-		n = o + IP6_HLEN + 20;
+		put_ip6(f + o, peer_ip6, our_ip6, IPPROTO_UDP, 8, 64);
+		n = o + IP6_HLEN + 8;
 		break;
 	case 17: f[o + IP6_HLEN + 2] ^= 1; break;
 	case 18: n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, 6); break;
@@ -680,6 +693,19 @@ START_TEST(test_malformed)
 		break;
 	case 23: n = icmp6_frame(f, &our_mac, unspec, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, len);
 		break;
+	case 24:
+		put_ip6(f + o, peer_ip6, our_ip6, IPPROTO_TCP, 20, 64);
+		memset(f + o + IP6_HLEN, 0, 20);
+		n = o + IP6_HLEN + 20;
+		break;
+	case 25:
+	case 26:
+		/* a SYN to port 80, its checksum right (to all nodes) or one off */
+		n = tcp6_syn_frame(f, _i == 25 ? &mac_all_nodes : &our_mac, peer_ll,
+				_i == 25 ? all_nodes : our_ip6);
+		if (_i == 26)
+			f[o + IP6_HLEN + 17] ^= 1;
+		break;
 	}
 	before = *(const uint64_t *)((const uint8_t *)stats() + bad_classes[_i].counter);
 	send_frame(f, n);
@@ -687,6 +713,115 @@ START_TEST(test_malformed)
 			before + 1, "%s: not counted where it belongs", bad_classes[_i].what);
 	ck_assert_msg(nf_drain(h.dev) == 0, "%s: answered", bad_classes[_i].what);
 	ck_assert_uint_eq(stats()->icmp6_echo_reply, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------ resolution */
+
+static int
+accept_none(struct tern_conn *c __rte_unused, void *arg __rte_unused)
+{
+	return -1;
+}
+
+/* ff02::1:ff00:5 and its MAC: the peer's solicited-node group */
+static const uint8_t peer_sn[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 5 };
+static const struct rte_ether_addr mac_peer_sn = { { 0x33, 0x33, 0xff, 0, 0, 5 } };
+
+/* RFC 4861 §7.2.2: our solicitation for the peer, from our global address
+ * with our MAC in a source link-layer option. */
+static void
+expect_ns_for_peer(void)
+{
+	struct nf_pkt p;
+	const uint8_t *ns = expect_icmp6(&p, &mac_peer_sn, our_ip6, peer_sn, 255, 32);
+
+	ck_assert_uint_eq(ns[0], 135);
+	ck_assert_uint_eq(ns[1], 0);
+	ck_assert_mem_eq(ns + 8, peer_ip6, 16);
+	ck_assert_uint_eq(ns[24], 1);
+	ck_assert_uint_eq(ns[25], 1);
+	ck_assert_mem_eq(ns + 26, &our_mac, 6);
+}
+
+/* A SYN from a peer tern has not heard from: the SYN-ACK waits while the
+ * peer is solicited, and goes to the MAC its solicited advertisement gives,
+ * with the MSS of IPv6 (MTU 1500 less 60). */
+START_TEST(test_resolution_then_syn_ack)
+{
+	uint8_t f[256], m[64];
+	struct nf_pkt p;
+	size_t len;
+
+	boot();
+	ck_assert_int_eq(tern_listen(h.w, 80, accept_none, NULL), 0);
+	send_frame(f, tcp6_syn_frame(f, &our_mac, peer_ip6, our_ip6));
+	expect_ns_for_peer();
+	ck_assert_uint_eq(stats()->nd_tx_ns, 1);
+	ck_assert_uint_eq(stats()->tcp6_rx, 1);
+	/* the answer: solicited, with the peer's MAC */
+	len = ns_msg(m, peer_ip6, true);
+	m[0] = 136;
+	m[4] = 0x40;
+	m[24] = 2;
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 255, IPPROTO_ICMPV6, NULL, 0,
+			m, len));
+	ck_assert_uint_eq(nf_take(h.dev, &p, 1), 1);
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
+	ck_assert(rte_is_same_ether_addr(&p.eth->dst_addr, &peer_mac));
+	ck_assert_ptr_nonnull(p.ip6);
+	ck_assert_uint_eq(p.ip6->proto, IPPROTO_TCP);
+	ck_assert_mem_eq(p.ip6->src_addr, our_ip6, 16);
+	ck_assert_mem_eq(p.ip6->dst_addr, peer_ip6, 16);
+	ck_assert_uint_eq(nf_cksum(p.l4, p.l4_len, nf_pseudo_sum6(our_ip6, peer_ip6, IPPROTO_TCP,
+			p.l4_len)), 0);
+	ck_assert_uint_eq(p.l4[13], RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	ck_assert_uint_eq((uint32_t)(p.l4[8] << 24 | p.l4[9] << 16 | p.l4[10] << 8 | p.l4[11]), 2);
+	ck_assert_uint_eq(p.l4[20], 2);                 /* MSS first */
+	ck_assert_uint_eq((uint32_t)(p.l4[22] << 8 | p.l4[23]), 1440);
+	ck_assert_uint_eq(stats()->nd_learned, 1);
+	ck_assert_uint_eq(stats()->nd_drop_pending, 0);
+	ck_assert_uint_eq(stats()->ip6_tx, 4);          /* 2 DAD probes, the NS, the SYN-ACK */
+}
+END_TEST
+
+/* §7.3.3: MAX_MULTICAST_SOLICIT (3) solicitations, RETRANS_TIMER (1 s)
+ * apart, then the neighbor is given up and what waited is dropped; no TCP
+ * segment ever leaves without a MAC. */
+START_TEST(test_resolution_gives_up)
+{
+	uint8_t f[256];
+	struct nf_pkt p;
+	unsigned int ns = 0;
+
+	boot();
+	ck_assert_int_eq(tern_listen(h.w, 80, accept_none, NULL), 0);
+	send_frame(f, tcp6_syn_frame(f, &our_mac, peer_ip6, our_ip6));
+	for (int t = 0; t < 29; t++) {
+		while (nf_take(h.dev, &p, 1) == 1) {
+			ck_assert_ptr_nonnull(p.ip6);
+			ck_assert_uint_eq(p.ip6->proto, IPPROTO_ICMPV6);
+			ck_assert_uint_eq(p.l4[0], 135);
+			ns++;
+		}
+		nf_poll_after(&h, 100000);
+	}
+	ck_assert_uint_eq(ns, 3);
+	ck_assert_uint_eq(stats()->nd_tx_ns, 3);
+	/* the SYN-ACK's retransmission at 1 s took the older one's place */
+	ck_assert_uint_eq(stats()->nd_drop_pending, 1);
+	for (int t = 0; t < 20; t++)
+		nf_poll_after(&h, 100000);
+	while (nf_take(h.dev, &p, 1) == 1)
+		ck_assert_uint_eq(p.ip6->proto, IPPROTO_ICMPV6);
+	ck_assert_uint_ge(stats()->nd_drop_pending, 2);
+	ck_assert_uint_eq(stats()->nd_learned, 0);
+	/* the half-open connection goes (its RST waits too); three seconds
+	 * later nothing is held for the neighbor (the pool check at teardown) */
+	ck_assert_int_eq(tern_unlisten(h.w, 80), 0);
+	for (int t = 0; t < 40; t++)
+		nf_poll_after(&h, 100000);
+	nf_drain(h.dev);
 }
 END_TEST
 
@@ -748,6 +883,8 @@ ipv6_suite(void)
 	tcase_add_test(n, test_na_and_router_messages);
 	tcase_add_test(n, test_na_override);
 	tcase_add_test(n, test_dad_tentative_then_preferred);
+	tcase_add_test(n, test_resolution_then_syn_ack);
+	tcase_add_test(n, test_resolution_gives_up);
 	tcase_add_loop_test(n, test_dad_duplicates, 0, 2);
 	suite_add_tcase(s, n);
 

@@ -83,7 +83,15 @@ START_TEST(test_passive_open_seed_vector)
 	ck_assert_uint_eq(i.rcv_wscale, 0);
 	ck_assert_uint_eq(i.lport, TH_LPORT);
 	ck_assert_uint_eq(i.rport, TH_PPORT);
-	ck_assert(i.raddr == TH_PEER_IP && i.laddr == NF_OUR_IP);
+	if (h.ip6) {
+		ck_assert_uint_eq(i.family, 6);
+		ck_assert(i.raddr == 0 && i.laddr == 0);
+		ck_assert_mem_eq(i.raddr6, th_peer_ip6, 16);
+		ck_assert_mem_eq(i.laddr6, th_our_ip6, 16);
+	} else {
+		ck_assert_uint_eq(i.family, 4);
+		ck_assert(i.raddr == TH_PEER_IP && i.laddr == NF_OUR_IP);
+	}
 	ck_assert_uint_eq(st()->tcp_passive_opens, 1);
 
 	/* the next segment tern sends goes out at ISS+1 */
@@ -1140,7 +1148,7 @@ START_TEST(test_trusted_checksums)
 	x = th_open_passive(&h, 100, NULL);
 	th_fill(data, 101, sizeof(data));
 	n = th_build(&h, f, T_ACK | T_PSH, 101, x + 1, TH_PWND, data, sizeof(data), NULL);
-	f[NF_ETH_LEN + 20 + 16] ^= 0xff;        /* a wrong checksum, accepted */
+	f[NF_ETH_LEN + th_ip_hlen(&h) + 16] ^= 0xff;        /* a wrong checksum, accepted */
 	nf_send(&h.ns, f, n);
 	th_poll(&h);
 	ck_assert_uint_eq(h.rx_len, sizeof(data));
@@ -1159,12 +1167,12 @@ START_TEST(test_data_offset_bad)
 	th_up(&h);
 	/* data offset 4 (< 5 words) */
 	n = th_build(&h, f, T_SYN, 1, 0, TH_PWND, NULL, 0, NULL);
-	f[NF_ETH_LEN + 20 + 12] = 4 << 4;
+	f[NF_ETH_LEN + th_ip_hlen(&h) + 12] = 4 << 4;
 	th_recksum(f, n);
 	nf_send(&h.ns, f, n);
 	/* data offset past the segment */
 	n = th_build(&h, f, T_SYN, 1, 0, TH_PWND, NULL, 0, NULL);
-	f[NF_ETH_LEN + 20 + 12] = 15 << 4;
+	f[NF_ETH_LEN + th_ip_hlen(&h) + 12] = 15 << 4;
 	th_recksum(f, n);
 	nf_send(&h.ns, f, n);
 	th_poll(&h);
