@@ -102,7 +102,7 @@ tern_mem_per_worker(const struct tern_config *cfg, uint16_t mtu, struct tern_mem
 	/* the listener array (a pointer per port), ARP cache, inbox and
 	 * steering ring, and a margin for allocator headers */
 	need->fixed = 65536 * sizeof(void *) + net_arp_cache_bytes(cfg->arp_entries) +
-		WORKER_INBOX_SIZE * sizeof(struct net_arp_msg) + WORKER_STEER_SIZE * sizeof(void *) +
+		WORKER_INBOX_SIZE * sizeof(struct net_nbr_msg) + WORKER_STEER_SIZE * sizeof(void *) +
 		(64u << 10);
 	need->total = need->mbufs + need->conns + need->time_wait + need->table + need->fixed;
 }

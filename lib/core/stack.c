@@ -74,7 +74,7 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 		return -rte_errno;
 	}
 	snprintf(name, sizeof(name), "tern%u_in%u", serial, id);
-	w->inbox = rte_ring_create_elem(name, sizeof(struct net_arp_msg),
+	w->inbox = rte_ring_create_elem(name, sizeof(struct net_nbr_msg),
 			WORKER_INBOX_SIZE, socket, RING_F_SC_DEQ);
 	if (w->inbox == NULL) {
 		CORE_LOG(ERR, "worker %u: inbox: %s", id, rte_strerror(rte_errno));
@@ -146,7 +146,7 @@ worker_drop_steered(struct tern_worker *w)
 static void
 worker_fini(struct tern_worker *w)
 {
-	struct net_arp_msg msg;
+	struct net_nbr_msg msg;
 
 	net_if_fini(&w->nif);
 	if (w->inbox != NULL) {

@@ -18,17 +18,19 @@
 
 #define INBOX_BURST 32
 
-/* Messages from other workers: ARP bindings they learned. */
+/* Messages from other workers: ARP and ND bindings they learned. */
 static void
 worker_drain_inbox(struct tern_worker *w)
 {
-	struct net_arp_msg msgs[INBOX_BURST];
+	struct net_nbr_msg msgs[INBOX_BURST];
 	unsigned int n;
 
 	n = rte_ring_dequeue_burst_elem(w->inbox, msgs, sizeof(msgs[0]), INBOX_BURST, NULL);
 	for (unsigned int i = 0; i < n; i++)
 		if (msgs[i].type == NET_MSG_ARP)
 			net_arp_learn(&w->nif, &msgs[i]);
+		else if (msgs[i].type == NET_MSG_ND)
+			net_nd_learn(&w->nif, &msgs[i]);
 }
 
 /*

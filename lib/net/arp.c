@@ -199,7 +199,7 @@ net_arp_announce(struct net_if *ifp)
 static void
 arp_share(struct net_if *ifp, const struct arp_entry *e)
 {
-	struct net_arp_msg msg = { .ip = e->ip, .mac = e->mac, .type = NET_MSG_ARP };
+	struct net_nbr_msg msg = { .ip = e->ip, .mac = e->mac, .type = NET_MSG_ARP };
 
 	for (uint16_t i = 0; i < ifp->n_workers; i++) {
 		if (i == ifp->self)
@@ -317,7 +317,7 @@ net_arp_input(struct net_if *ifp, struct rte_mbuf *m)
 }
 
 void
-net_arp_learn(struct net_if *ifp, const struct net_arp_msg *msg)
+net_arp_learn(struct net_if *ifp, const struct net_nbr_msg *msg)
 {
 	arp_merge(ifp, msg->ip, &msg->mac, true);
 }

@@ -35,6 +35,7 @@
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_ring_elem.h>
 
 #include "net_priv.h"
 
@@ -177,10 +178,26 @@ nd_entry_set(struct net_if *ifp, struct nd_entry *e, const uint8_t *a,
 		net_eth_output(ifp, m, mac, RTE_ETHER_TYPE_IPV6);
 }
 
-/* RFC 4861 §7.2.3: a solicitation's source and its MAC, created or updated;
- * with no slot free in its probe, counted and not learned. */
+/* Share what this worker heard of neighbor @a with the others (they may
+ * send to it too, and each resolves alone otherwise), as ARP does. */
 static void
-nd_learn(struct net_if *ifp, const uint8_t *a, const struct rte_ether_addr *mac)
+nd_share(struct net_if *ifp, const uint8_t *a, const struct rte_ether_addr *mac)
+{
+	struct net_nbr_msg msg = { .type = NET_MSG_ND, .mac = *mac };
+
+	memcpy(msg.ip6, a, NET_IP6_LEN);
+	for (uint16_t i = 0; i < ifp->n_workers; i++) {
+		if (i == ifp->self)
+			continue;
+		if (rte_ring_enqueue_elem(ifp->peer_inbox[i], &msg, sizeof(msg)) != 0)
+			ifp->stats->inbox_drop++;
+	}
+}
+
+/* Neighbor @a is at @mac: its entry created or updated; with no slot free
+ * in its probe, counted and not learned. */
+static void
+nd_set(struct net_if *ifp, const uint8_t *a, const struct rte_ether_addr *mac)
 {
 	struct nd_entry *spare, *e = nd_find(ifp, a, &spare);
 
@@ -191,6 +208,20 @@ nd_learn(struct net_if *ifp, const uint8_t *a, const struct rte_ether_addr *mac)
 		return;
 	}
 	nd_entry_set(ifp, e, a, mac);
+}
+
+/* RFC 4861 §7.2.3: a solicitation's source and its MAC, for every worker. */
+static void
+nd_learn(struct net_if *ifp, const uint8_t *a, const struct rte_ether_addr *mac)
+{
+	nd_set(ifp, a, mac);
+	nd_share(ifp, a, mac);
+}
+
+void
+net_nd_learn(struct net_if *ifp, const struct net_nbr_msg *msg)
+{
+	nd_set(ifp, msg->ip6, &msg->mac);
 }
 
 /*
@@ -210,6 +241,7 @@ nd_advert_update(struct net_if *ifp, const uint8_t *a, const struct rte_ether_ad
 	 * the flags; a complete one changes only with Override */
 	if (e->incomplete) {
 		nd_entry_set(ifp, e, a, mac);
+		nd_share(ifp, a, mac);
 		return;
 	}
 	if (!override && !rte_is_same_ether_addr(&e->mac, mac))
@@ -220,6 +252,7 @@ nd_advert_update(struct net_if *ifp, const uint8_t *a, const struct rte_ether_ad
 		rte_ether_addr_copy(mac, &e->mac);
 		ifp->stats->nd_learned++;
 	}
+	nd_share(ifp, a, mac);
 }
 
 /* ------------------------------------------------------------ helpers */

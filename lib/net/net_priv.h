@@ -7,8 +7,8 @@
  *
  * Each worker owns one struct net_if: its view of the link (addresses, MAC,
  * ARP cache, transmit batch, counters). Nothing in it is written by another
- * worker; the cross-worker traffic is ARP learning, sent as messages to the
- * other workers' inboxes (net_arp_msg), and TCP frames that arrived on a
+ * worker; the cross-worker traffic is ARP and ND learning, sent as messages
+ * to the other workers' inboxes (net_nbr_msg), and TCP frames that arrived on a
  * queue other than their owner's (lib/core passes them on, net_flow.h).
  *
  * Input: net_input_burst() validates and demuxes a received burst; it answers
@@ -54,14 +54,18 @@ struct net_tx_batch {
 	struct rte_mbuf *m[NET_TX_BATCH_MAX]; /**< oldest first */
 };
 
-/** Message that shares an ARP binding with the other workers. */
-struct net_arp_msg {
-	rte_be32_t ip;                 /**< protocol address */
+/** Message that shares a neighbor's MAC with the other workers (ARP or ND). */
+struct net_nbr_msg {
+	uint32_t type;                 /**< NET_MSG_ARP, NET_MSG_ND */
 	struct rte_ether_addr mac;     /**< its hardware address */
 	uint16_t pad;
-	uint32_t type;                 /**< NET_MSG_ARP */
+	union {
+		rte_be32_t ip;             /**< NET_MSG_ARP: its IPv4 address */
+		uint8_t ip6[NET_IP6_LEN];  /**< NET_MSG_ND: its IPv6 address */
+	};
 };
 #define NET_MSG_ARP 1
+#define NET_MSG_ND  2
 
 /** Our IPv6 addresses (RFC 4862 §5.4: tentative until DAD passes). */
 enum net_ip6_which { NET_IP6_GLOBAL = 0, NET_IP6_LINK_LOCAL = 1, NET_IP6_N = 2 };
@@ -222,6 +226,9 @@ void net_icmp6_input(struct net_if *ifp, struct rte_mbuf *m);
 int net_nd_create(struct net_if *ifp, uint32_t entries, uint32_t timeout_s);
 void net_nd_free(struct net_if *ifp);
 
+/** Apply a neighbor another worker learned (NET_MSG_ND). */
+void net_nd_learn(struct net_if *ifp, const struct net_nbr_msg *msg);
+
 /** The link-layer address of neighbor @p a, if known and fresh. */
 bool net_nd_lookup(struct net_if *ifp, const uint8_t *a, struct rte_ether_addr *mac);
 
@@ -379,7 +386,7 @@ void net_arp_announce(struct net_if *ifp);
 /** Retransmit requests, give up on dead next hops, expire old entries. */
 void net_arp_timer(struct net_if *ifp);
 /** Apply a binding learned by another worker. */
-void net_arp_learn(struct net_if *ifp, const struct net_arp_msg *msg);
+void net_arp_learn(struct net_if *ifp, const struct net_nbr_msg *msg);
 /** Look up @p ip; @return true and its MAC in @p mac if resolved. */
 bool net_arp_lookup(struct net_if *ifp, rte_be32_t ip, struct rte_ether_addr *mac);
 /** Number of entries in use (any state). */

@@ -532,6 +532,57 @@ def start_app(build_root, source_root, app, core, prefix, config, tmp, args=()):
     return p
 
 
+# IPv6 on the tap (tests test_ipv6*.py): tern fd00:77::2/64, the kernel side
+# fd00:77::1/64. net_tap gives the kernel side of the tap tern's MAC, and so
+# tern's link-local address (tern's Duplicate Address Detection then finds
+# the kernel defending it): the kernel side starts with IPv6 off, as the
+# namespace leaves it, and gets another MAC before IPv6 goes on
+TERN_IP6 = "fd00:77::2"
+PEER_IP6 = "fd00:77::1"
+IPV6_CONFIG = "\n[ipv6]\naddress = %s/64\n" % TERN_IP6
+IPV6_KERNEL_MAC = "02:77:00:00:00:01"
+
+
+def link_local_of(mac):
+    """RFC 4291 App. A: fe80:: and the modified EUI-64 of mac, as the kernel prints it."""
+    import ipaddress
+    b = [int(x, 16) for x in mac.split(":")]
+    b[0] ^= 0x02
+    eui = bytes(b[:3] + [0xff, 0xfe] + b[3:])
+    return str(ipaddress.IPv6Address(b"\xfe\x80" + bytes(6) + eui))
+
+
+def ipv6_kernel_side(t):
+    """
+    The kernel side of TernNetns @t on IPv6: another MAC, IPv6 on for the
+    tap only with addresses usable at once (no DAD wait), PEER_IP6/64.
+    Returns the kernel side's link-local addresses.
+    """
+    t.ip("link", "set", t.iface, "down")
+    t.ip("link", "set", t.iface, "address", IPV6_KERNEL_MAC)
+    for k in ("all", t.iface):
+        t.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.accept_dad=0" % k], check=False)
+        t.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=0" % k], check=False)
+    t.ip("link", "set", t.iface, "up")
+    t.ip("-6", "addr", "add", PEER_IP6 + "/64", "dev", t.iface, "nodad")
+    return [x.split()[1].split("/")[0] for x in
+            t.ip("-6", "addr", "show", "dev", t.iface).splitlines() if "scope link" in x]
+
+
+def ipv6_wait_tern(t, tries=10):
+    """
+    Ping tern's global address until it answers (its addresses are
+    tentative for a second after its first poll). Returns (answered, tries).
+    """
+    n = 0
+    while n < tries:
+        n += 1
+        r = t.run(["ping", "-6", "-n", "-c", "1", "-W", "1", TERN_IP6], timeout=10, check=False)
+        if r.returncode == 0:
+            return 1, n
+    return 0, n
+
+
 def memif_conf(path, role, socket, addr, extra=""):
     """A config for one end of a net_memif pair on unix socket @socket."""
     with open(path, "w") as f:
@@ -811,6 +862,8 @@ def run_test(main):
         except AssertionError as e:
             log("FAILED: %s" % e)
             report_processes("FAILED")
+            # again as the last line: meson shows only a failed log's tail
+            log("FAILED (the reason, again): %s" % e)
             sys.exit(1)
         except SystemExit as e:
             if e.code not in (0, None, SKIP):

@@ -12,7 +12,6 @@ the kernel side fd00:77::1/64 in a test namespace with IPv6 on.
 - counters: every echo answered, Neighbor Solicitations answered, nothing
   invalid, every received frame counted once; tern-echo exits 0.
 """
-import ipaddress
 import os
 import sys
 
@@ -20,55 +19,21 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tern_harness as h  # noqa: E402
 
-TERN6 = "fd00:77::2"
-PEER6 = "fd00:77::1"
+TERN6 = h.TERN_IP6
 PINGS = 3
-# net_tap gives the kernel side of the tap tern's MAC, and so tern's
-# link-local address (tern's Duplicate Address Detection then finds the
-# kernel defending it): the kernel side starts with IPv6 off, as the
-# harness leaves it, and gets another MAC before IPv6 goes on
-KERNEL_MAC = "02:77:00:00:00:01"
-
-
-def link_local_of(mac):
-    """RFC 4291 App. A: fe80:: and the modified EUI-64 of mac, as the kernel prints it."""
-    b = [int(x, 16) for x in mac.split(":")]
-    b[0] ^= 0x02
-    eui = bytes(b[:3] + [0xff, 0xfe] + b[3:])
-    return str(ipaddress.IPv6Address(b"\xfe\x80" + bytes(6) + eui))
-
-
-def ipv6_on(t):
-    # the harness turns IPv6 off in its namespaces; on for the tap only, with
-    # addresses usable at once (no DAD wait on the kernel side)
-    for k in ("all", t.iface):
-        t.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.accept_dad=0" % k], check=False)
-        t.run(["sysctl", "-q", "-w", "net.ipv6.conf.%s.disable_ipv6=0" % k], check=False)
 
 
 def main(build, src):
     h.require_netns()
     h.require_tools("ping")
-    extra = "\n[ipv6]\naddress = %s/64\n" % TERN6
-    with h.TernNetns(build, src, config_extra=extra) as t:
+    with h.TernNetns(build, src, config_extra=h.IPV6_CONFIG) as t:
         mac = t.ready["mac"]
-        ll = link_local_of(mac)
-        t.ip("link", "set", t.iface, "down")
-        t.ip("link", "set", t.iface, "address", KERNEL_MAC)
-        ipv6_on(t)
-        t.ip("link", "set", t.iface, "up")
-        kernel_ll = [x.split()[1].split("/")[0] for x in
-                     t.ip("-6", "addr", "show", "dev", t.iface).splitlines()
-                     if "scope link" in x]
+        ll = h.link_local_of(mac)
+        kernel_ll = h.ipv6_kernel_side(t)
         h.check(ll not in kernel_ll, "tern's link-local %s is not the kernel side's %s"
                 % (ll, kernel_ll))
-        t.ip("-6", "addr", "add", PEER6 + "/64", "dev", t.iface, "nodad")
         # tern's addresses are tentative for a second after its first poll
-        warm = tries = 0
-        while tries < 10 and not warm:
-            tries += 1
-            r = t.run(["ping", "-6", "-n", "-c", "1", "-W", "1", TERN6], timeout=10, check=False)
-            warm = int(r.returncode == 0)
+        warm, tries = h.ipv6_wait_tern(t)
         h.check(warm == 1, "%s answers once Duplicate Address Detection is over" % TERN6)
         for a, target in ((TERN6, TERN6), (ll, ll + "%" + t.iface)):
             r = t.run(["ping", "-6", "-n", "-c", str(PINGS), "-i", "0.2", "-W", "2", target],

@@ -661,7 +661,7 @@ key_mac(uint32_t key)
 static void
 arp_bind(uint32_t key)
 {
-	struct net_arp_msg msg = { .ip = key_ip(key), .mac = key_mac(key), .type = NET_MSG_ARP };
+	struct net_nbr_msg msg = { .ip = key_ip(key), .mac = key_mac(key), .type = NET_MSG_ARP };
 
 	net_arp_learn(&nif, &msg);
 }

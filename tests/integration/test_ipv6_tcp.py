@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""
+TCP over IPv6 with the Linux kernel as the peer over net_tap: tern-httpd
+with two workers (-l 0-1, a tap of two queues: the kernel spreads frames by
+its own hash, Tern steers each to its owner) and [ipv6] address
+fd00:77::2/64; the kernel side fd00:77::1/64 in the test namespace.
+
+- curl -6, a connection per request: 20 to the global address, 10 to the
+  link-local one (fe80::...%tap), every response 200 with the page;
+- curl -4 to 10.77.0.2: the same listener takes both families;
+- wrk -t2 -c32 -d3s on http://[fd00:77::2]/ (keep-alive): no socket error,
+  no non-2xx, requests on every connection;
+- tern-httpd exits 0; both workers accepted connections; segments counted
+  over IPv6 (tcp6_rx); no steered frame lost; Tern reset no live
+  connection; no neighbor given up; the kernel's neighbor table holds
+  tern's MAC; every received frame counted once.
+"""
+import os
+import re
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tern_harness as h  # noqa: E402
+import test_multicore as mc  # noqa: E402
+
+URL6 = "http://[%s]/" % h.TERN_IP6
+
+
+def curl_codes(t, url, n, extra=()):
+    """@n requests to @url, a connection each: their status codes and the last body."""
+    codes, body = [], b""
+    for _ in range(n):
+        r = t.run(["curl", "-s", "-g", "-m", "5", "-o", "-", "-w", "\n%{http_code}"] +
+                  list(extra) + [url], timeout=30, check=False)
+        out = r.stdout.rsplit("\n", 1)
+        codes.append(out[-1] if r.returncode == 0 else "rc%d" % r.returncode)
+        body = out[0] if len(out) == 2 else ""
+    return codes, body
+
+
+def main(build, src):
+    h.require_netns()
+    h.require_tools("curl", "wrk", "ping")
+    with h.TernNetns(build, src, app="tern-httpd", tern_args=["--port", "80"],
+                     config_extra=h.IPV6_CONFIG, lcores="0-1") as t:
+        mac = t.ready["mac"]
+        ll = h.link_local_of(mac)
+        h.ipv6_kernel_side(t)
+        warm, _ = h.ipv6_wait_tern(t)
+        h.check(warm == 1, "%s answers once Duplicate Address Detection is over" % h.TERN_IP6)
+        for url, n in ((URL6, 20), ("http://[%s%%25%s]/" % (ll, t.iface), 10)):
+            codes, body = curl_codes(t, url, n)
+            h.check(codes == ["200"] * n, "curl -6 %s: %d requests, each 200 (%s)"
+                    % (url, n, " ".join(sorted(set(codes)))))
+            h.check("Served by tern-httpd" in body, "curl -6 %s: the page" % url)
+        codes, _ = curl_codes(t, "http://%s/" % h.TERN_IP, 5, ["-4"])
+        h.check(codes == ["200"] * 5, "curl -4: the same listener over IPv4 (%s)"
+                % " ".join(sorted(set(codes))))
+        r = t.run(["timeout", "-k", "5", "30", "wrk", "-t2", "-c32", "-d3s", "--timeout", "5s",
+                   URL6], timeout=60, check=False)
+        h.log("wrk:\n" + r.stdout.rstrip())
+        h.check(r.returncode == 0, "wrk exit status 0 (%d)" % r.returncode)
+        h.check("Socket errors" not in r.stdout, "wrk: no socket error")
+        h.check("Non-2xx" not in r.stdout, "wrk: no non-2xx response")
+        m = re.search(r"^\s*(\d+) requests in", r.stdout, re.M)
+        h.check(m is not None and int(m.group(1)) >= 32, "wrk: requests on every connection")
+        h.log("RESULT wrk -t2 -c32 -d3s over IPv6: %s requests" % (m.group(1) if m else "?"))
+        neigh = t.ip("-6", "neigh", "show", "dev", t.iface)
+        line = [x for x in neigh.splitlines() if x.startswith(h.TERN_IP6 + " ")]
+        h.check(bool(line) and ("lladdr " + mac) in line[0],
+                "the kernel's neighbor table has %s at tern's MAC %s" % (h.TERN_IP6, mac))
+        time.sleep(1.0)            # the last closes reach tern
+        rc, st = t.stop(timeout=20)
+        h.check(rc == 0, "tern-httpd exit status 0 (%s)" % rc)
+        what = "tern-httpd x2 workers over IPv6"
+        mc.no_resets(st, what, st["tcp_passive_opens"])
+        h.check(st["tcp_conn_aborted"] == 0, "no connection left open (%d)"
+                % st["tcp_conn_aborted"])
+        mc.check_workers(t.tern.stdout_lines, what, "tcp_passive_opens")
+        h.check(st["tcp6_rx"] > st["tcp_rx"] > 0, "segments over IPv6 (%d) and IPv4 (%d)"
+                % (st["tcp6_rx"], st["tcp_rx"]))
+        h.check(st["steer_rx"] == st["steer_tx"], "every steered frame reached its owner")
+        h.check(st["nd_drop_pending"] == 0 and st["ip6_drop_no_route"] == 0,
+                "no packet waited for a neighbor in vain (%d), none without a route (%d)"
+                % (st["nd_drop_pending"], st["ip6_drop_no_route"]))
+        probs = h.accounting_problems(st)
+        h.check(not probs, "every received frame counted once" +
+                ("" if not probs else ": " + "; ".join(probs)))
+
+
+if __name__ == "__main__":
+    h.run_test(main)
