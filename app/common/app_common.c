@@ -221,25 +221,59 @@ app_parse_seconds(const char *prog, const char *opt, const char *s)
 }
 
 void
-app_parse_addr_port(const char *prog, const char *opt, const char *s, uint32_t *addr,
-		uint16_t *port)
+app_parse_endpoint(const char *prog, const char *opt, const char *s, struct app_endpoint *ep)
 {
 	char host[64];
 	const char *colon = strrchr(s, ':');
-	struct in_addr a;
+	const char *h = s;
+	size_t hlen;
 
-	if (colon == NULL || (size_t)(colon - s) >= sizeof(host)) {
-		fprintf(stderr, "%s: %s: expected A.B.C.D:PORT, got '%s'\n", prog, opt, s);
+	memset(ep, 0, sizeof(*ep));
+	if (colon == NULL) {
+		fprintf(stderr, "%s: %s: expected A.B.C.D:PORT or [IPV6]:PORT, got '%s'\n", prog,
+				opt, s);
 		exit(APP_EXIT_USAGE);
 	}
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	if (inet_pton(AF_INET, host, &a) != 1) {
-		fprintf(stderr, "%s: %s: not an IPv4 address '%s'\n", prog, opt, host);
+	hlen = (size_t)(colon - s);
+	/* RFC 3986 §3.2.2: an IPv6 literal in brackets */
+	if (s[0] == '[' && hlen >= 2 && colon[-1] == ']') {
+		h = s + 1;
+		hlen -= 2;
+	}
+	if (hlen >= sizeof(host)) {
+		fprintf(stderr, "%s: %s: address too long in '%s'\n", prog, opt, s);
 		exit(APP_EXIT_USAGE);
 	}
-	*addr = a.s_addr;
-	*port = (uint16_t)app_parse_u64(prog, opt, colon + 1, 1, 65535);
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (h == s ? inet_pton(AF_INET, host, &ep->v4) != 1 || ep->v4 == 0 :
+			inet_pton(AF_INET6, host, ep->v6) != 1) {
+		fprintf(stderr, "%s: %s: not an %s address '%s'\n", prog, opt,
+				h == s ? "IPv4" : "IPv6", host);
+		exit(APP_EXIT_USAGE);
+	}
+	ep->port = (uint16_t)app_parse_u64(prog, opt, colon + 1, 1, 65535);
+}
+
+const char *
+app_peer_str(const struct tern_conn_info *ci, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (ci->family == 6)
+		snprintf(buf, len, "[%s]", inet_ntop(AF_INET6, ci->raddr6, a, sizeof(a)));
+	else
+		snprintf(buf, len, "%s", inet_ntop(AF_INET, &ci->raddr, a, sizeof(a)));
+	return buf;
+}
+
+struct tern_conn *
+app_connect(struct tern_worker *w, const struct app_endpoint *ep, const struct tern_conn_ops *ops,
+		void *arg)
+{
+	if (ep->v4 != 0)
+		return tern_connect(w, ep->v4, ep->port, ops, arg);
+	return tern_connect6(w, ep->v6, ep->port, ops, arg);
 }
 
 void

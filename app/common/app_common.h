@@ -85,12 +85,26 @@ uint64_t app_parse_u64(const char *prog, const char *opt, const char *s,
  */
 double app_parse_seconds(const char *prog, const char *opt, const char *s);
 
+/** A peer's address and port: IPv4 (@c v4 non-zero) or IPv6. */
+struct app_endpoint {
+	uint32_t v4;                /**< network order; 0: an IPv6 endpoint */
+	uint8_t v6[16];             /**< network order */
+	uint16_t port;              /**< host order */
+};
+
 /**
- * Parse "A.B.C.D:PORT" for option @p opt into @p addr (network order) and
- * @p port; on error print one line and exit 2.
+ * Parse "A.B.C.D:PORT" or "[IPV6]:PORT" for option @p opt into @p ep; on
+ * error print one line and exit 2.
  */
-void app_parse_addr_port(const char *prog, const char *opt, const char *s,
-		uint32_t *addr, uint16_t *port);
+void app_parse_endpoint(const char *prog, const char *opt, const char *s,
+		struct app_endpoint *ep);
+
+/** The peer's address of @p ci as text: "A.B.C.D" or "[IPV6]". @return @p buf. */
+const char *app_peer_str(const struct tern_conn_info *ci, char *buf, size_t len);
+
+/** tern_connect() or tern_connect6() to @p ep, by its family. */
+struct tern_conn *app_connect(struct tern_worker *w, const struct app_endpoint *ep,
+		const struct tern_conn_ops *ops, void *arg);
 
 /** Print every counter, "stat NAME VALUE" per line, to @p out. */
 void app_print_stats(struct tern_stack *s, FILE *out);

@@ -34,8 +34,7 @@
 struct echo_opts {
 	uint16_t port;
 	uint64_t close_after;
-	uint32_t connect_addr;     /* network order; 0 = server mode */
-	uint16_t connect_port;
+	struct app_endpoint connect; /* --connect; port 0: server mode */
 	uint32_t conns;
 	uint64_t bytes;
 	bool conn_info;            /* print each accepted connection's options */
@@ -151,10 +150,11 @@ echo_on_accept(struct tern_conn *c, void *arg)
 	tern_recv_hold(c, 1);
 	if (opts.conn_info) {
 		struct tern_conn_info ci;
+		char peer[64];
 
 		tern_conn_get_info(c, &ci);
 		printf("tern-echo: conn %s:%u mss %u snd_wscale %u rcv_wscale %u ts %u sack %u\n",
-				inet_ntoa((struct in_addr){ .s_addr = ci.raddr }), ci.rport, ci.mss,
+				app_peer_str(&ci, peer, sizeof(peer)), ci.rport, ci.mss,
 				ci.snd_wscale, ci.rcv_wscale, ci.ts_on, ci.sack_on);
 	}
 	return 0;
@@ -259,7 +259,7 @@ client_start(void)
 			return -ENOMEM;
 		memset(ec, 0, sizeof(*ec));
 		ec->id = i;
-		if (tern_connect(w, opts.connect_addr, opts.connect_port, &client_ops, ec) == NULL) {
+		if (app_connect(w, &opts.connect, &client_ops, ec) == NULL) {
 			fprintf(stderr, "tern-echo: connect on worker %u: %s\n", i % nw,
 					rte_strerror(rte_errno));
 			rte_mempool_put(conn_pools[i % nw], ec);
@@ -345,8 +345,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 			opts.close_after = app_parse_u64("tern-echo", "--close-after", optarg, 1, UINT64_MAX);
 			break;
 		case 'C':
-			app_parse_addr_port(ctx->name, "--connect", optarg, &opts.connect_addr,
-					&opts.connect_port);
+			app_parse_endpoint(ctx->name, "--connect", optarg, &opts.connect);
 			break;
 		case 'n':
 			opts.conns = (uint32_t)app_parse_u64("tern-echo", "--conns", optarg, 1, 1000000);
@@ -405,7 +404,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "tern-echo: connection pools: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
-	if (opts.connect_addr != 0) {
+	if (opts.connect.port != 0) {
 		rc = client_start();
 		if (rc != 0)
 			tern_stack_stop(stack);
@@ -421,7 +420,7 @@ main(int argc, char **argv)
 		printf("tern-echo: echoing on port %u\n", opts.port);
 	}
 	app_run(&ctx);
-	if (opts.connect_addr != 0) {
+	if (opts.connect.port != 0) {
 		printf("tern-echo: client: %u/%u connections ok\n", clients_ok, opts.conns);
 		if (clients_ok != opts.conns)
 			rc = 1;

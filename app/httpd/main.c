@@ -747,6 +747,12 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (ctx.cfg.ip6_enabled && memcmp(ctx.cfg.ip6_addr, (uint8_t[16]){ 0 }, 16) != 0) {
+		char a6[INET6_ADDRSTRLEN];
+
+		printf("tern-httpd: also on http://[%s]:%u/\n",
+				inet_ntop(AF_INET6, ctx.cfg.ip6_addr, a6, sizeof(a6)), opts.port);
+	}
 	printf("tern-httpd: serving http://%s:%u/ (%zu files from --root)\n",
 			inet_ntoa((struct in_addr){ .s_addr = ctx.cfg.ip_addr }), opts.port, nfiles);
 	app_run(&ctx);

@@ -198,8 +198,12 @@ lg_open(struct lg_worker *lw, struct lg_conn *lc)
 	lc->lw = lw;
 	/* with --idle, the measured connections keep the first address to
 	 * themselves (the idle ones hold the others' ports) */
-	lc->c = tern_connect_from(lw->w, lg.opts.idle != 0 ? tern_stack_config(lg.stack)->ip_addr : 0,
-			lg.opts.addr, lg.opts.port, &lg_ops, lc);
+	if (lg.opts.target.v4 == 0)
+		lc->c = app_connect(lw->w, &lg.opts.target, &lg_ops, lc);
+	else
+		lc->c = tern_connect_from(lw->w, lg.opts.idle != 0 ?
+				tern_stack_config(lg.stack)->ip_addr : 0, lg.opts.target.v4,
+				lg.opts.target.port, &lg_ops, lc);
 	if (lc->c == NULL) {
 		lw->st.errors++;
 		lw->st.conns_failed++;

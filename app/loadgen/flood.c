@@ -54,11 +54,11 @@ lg_flood(struct lg_worker *lw, uint64_t now)
 		ip->next_proto_id = IPPROTO_TCP;
 		/* RFC 2544 benchmark range, never a real host */
 		ip->src_addr = rte_cpu_to_be_32(0xc6120000u | (uint32_t)(r & 0x1ffff));
-		ip->dst_addr = lg.opts.addr;
+		ip->dst_addr = lg.opts.target.v4;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		memset(th, 0, sizeof(*th));
 		th->src_port = rte_cpu_to_be_16((uint16_t)(1024 + ((r >> 17) % 64000)));
-		th->dst_port = rte_cpu_to_be_16(lg.opts.port);
+		th->dst_port = rte_cpu_to_be_16(lg.opts.target.port);
 		th->sent_seq = rte_cpu_to_be_32((uint32_t)(r >> 32));
 		th->data_off = 5 << 4;
 		th->tcp_flags = RTE_TCP_SYN_FLAG;

@@ -84,7 +84,8 @@ lg_idle_open_some(struct lg_worker *lw)
 		struct tern_conn *c;
 
 		s->lw = lw;
-		c = tern_connect_from(lw->w, saddr, lg.opts.addr, lg.opts.port, &idle_ops, s);
+		c = tern_connect_from(lw->w, saddr, lg.opts.target.v4, lg.opts.target.port,
+				&idle_ops, s);
 
 		if (c == NULL && rte_errno == EADDRNOTAVAIL &&
 				lw->idle_addr + 2 < cfg->ip_addr_count) {

@@ -25,6 +25,7 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include "app_common.h"
 #include "hdr.h"
 #include "tern.h"
 
@@ -32,8 +33,7 @@ enum lg_mode { M_ECHO, M_HTTP, M_HTTP_CLOSE, M_BULK, M_SYN_FLOOD };
 
 struct lg_opts {
 	enum lg_mode mode;
-	uint32_t addr;              /* network order */
-	uint16_t port;
+	struct app_endpoint target; /* --target: IPv4, or IPv6 (http, echo, bulk) */
 	uint32_t conns, size, depth;
 	const char *path;
 	uint64_t bytes, requests, rate;
@@ -105,6 +105,7 @@ struct lg_worker {
 	uint64_t idle_closed_upto;  /* draining: slots below this were closed */
 	uint64_t idle_closing;      /* of those, not yet gone */
 	int last_errno;             /* of the last failed tern_connect */
+	uint64_t ip6_wait_since_us; /* an IPv6 target: when it began waiting for DAD */
 	bool warm;                  /* a connection got through: the target's MAC is known */
 	uint32_t idle_addr;         /* index of the address now in use */
 	struct idle_slot *idle;     /* idle_want of them */

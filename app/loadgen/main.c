@@ -2,7 +2,7 @@
 /*
  * tern-loadgen: the client side of Tern's benchmarks, on the public API.
  *
- *   tern-loadgen [EAL args] -- --config FILE --target A.B.C.D:PORT --mode MODE
+ *   tern-loadgen [EAL args] -- --config FILE --target A.B.C.D:PORT|[IPV6]:PORT --mode MODE
  *       [--conns N] [--size BYTES] [--depth D] [--path P] [--bytes N]
  *       [--duration SEC] [--requests N] [--rate PPS] [--wait-link SEC] [--json] [--quiet]
  *       [--linger] [--bridge DEVICE]
@@ -142,6 +142,15 @@ lg_hook(struct tern_worker *w, uint64_t now, void *arg)
 {
 	struct lg_worker *lw = arg;
 
+	/* an IPv6 target: the run starts once our address for it is in use
+	 * (Duplicate Address Detection takes a second), for 10 s at most */
+	if (lw->start_us == 0 && lg.opts.target.v4 == 0 &&
+			!tern_worker_ip6_usable(w, lg.opts.target.v6)) {
+		if (lw->ip6_wait_since_us == 0)
+			lw->ip6_wait_since_us = now;
+		if (now - lw->ip6_wait_since_us < 10000000)
+			return;
+	}
 	if (lw->start_us == 0)
 		lg_start_clock(lw, now);
 	if (lg.opts.bridge != NULL && lw == &lg.lws[0])
@@ -194,7 +203,7 @@ static void
 usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [EAL args] -- --config FILE --target A.B.C.D:PORT --mode MODE [options]\n"
+		"usage: %s [EAL args] -- --config FILE --target A.B.C.D:PORT|[IPV6]:PORT --mode MODE [options]\n"
 		"  --mode M        echo | http | http-close | bulk | syn-flood (default http)\n"
 		"  --conns N       connections (default 64)\n"
 		"  --size BYTES    echo message size (default 64)\n"
@@ -260,7 +269,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:Ud:e:L:w:i:r:R:F:B:jqGh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx->config_path = optarg; break;
-		case 't': app_parse_addr_port(ctx->name, "--target", optarg, &lg.opts.addr, &lg.opts.port); break;
+		case 't': app_parse_endpoint(ctx->name, "--target", optarg, &lg.opts.target); break;
 		case 'm':
 			if (strcmp(optarg, "echo") == 0) lg.opts.mode = M_ECHO;
 			else if (strcmp(optarg, "http") == 0) lg.opts.mode = M_HTTP;
@@ -299,9 +308,13 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		default: usage(ctx->name); exit(APP_EXIT_USAGE);
 		}
 	}
-	if (optind != argc || lg.opts.addr == 0) {
-		fprintf(stderr, "tern-loadgen: %s\n", lg.opts.addr == 0 ? "--target is required" :
-				"unexpected argument");
+	if (optind != argc || lg.opts.target.port == 0) {
+		fprintf(stderr, "tern-loadgen: %s\n", lg.opts.target.port == 0 ?
+				"--target is required" : "unexpected argument");
+		exit(APP_EXIT_USAGE);
+	}
+	if (lg.opts.target.v4 == 0 && (lg.opts.mode == M_SYN_FLOOD || lg.opts.idle != 0)) {
+		fprintf(stderr, "tern-loadgen: --mode syn-flood and --idle take an IPv4 target\n");
 		exit(APP_EXIT_USAGE);
 	}
 	if (lg.opts.upload && lg.opts.mode != M_BULK) {

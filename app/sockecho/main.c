@@ -204,11 +204,14 @@ loop_run(struct tern_worker *w, uint64_t now_us, void *arg)
 static int
 loop_init(struct echo_loop *l, struct tern_worker *w)
 {
+	/* with [ipv6], one AF_INET6 listener on [::] takes both families */
+	bool six = tern_worker_config(w)->ip6_enabled != 0;
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
 		.sin_port = htons(opts.port),
 		.sin_addr = { .s_addr = htonl(INADDR_ANY) },
 	};
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(opts.port) };
 	struct epoll_event ev = { .events = EPOLLIN };
 	int one = 1;
 
@@ -220,11 +223,12 @@ loop_init(struct echo_loop *l, struct tern_worker *w)
 	l->max_fds = tern_sock_ctx_size(l->x);
 	l->fds = calloc(l->max_fds, sizeof(l->fds[0]));
 	l->ep = tern_epoll_create(l->x, 0);
-	l->lfd = tern_socket(l->x, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	l->lfd = tern_socket(l->x, six ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (l->fds == NULL || l->ep < 0 || l->lfd < 0 ||
 			tern_sock_setsockopt(l->x, l->lfd, SOL_SOCKET, SO_REUSEADDR, &one,
 				sizeof(one)) != 0 ||
-			tern_sock_bind(l->x, l->lfd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+			(six ? tern_sock_bind(l->x, l->lfd, (struct sockaddr *)&sin6, sizeof(sin6)) :
+			 tern_sock_bind(l->x, l->lfd, (struct sockaddr *)&sin, sizeof(sin))) != 0 ||
 			tern_sock_listen(l->x, l->lfd, 4096) != 0) {
 		fprintf(stderr, "tern-sockecho: listen on %u: %s\n", opts.port, strerror(errno));
 		return -1;

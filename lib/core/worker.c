@@ -355,6 +355,12 @@ tern_connect_from(struct tern_worker *w, uint32_t saddr, uint32_t daddr, uint16_
 	return tp == NULL ? NULL : cb_conn(tp);
 }
 
+bool
+tern_worker_ip6_usable(struct tern_worker *w, const uint8_t daddr[16])
+{
+	return w->nif.ip6_on && net_ipv6_src_for(&w->nif, daddr) != NULL;
+}
+
 struct tern_conn *
 tern_connect6(struct tern_worker *w, const uint8_t daddr[16], uint16_t dport,
 		const struct tern_conn_ops *ops, void *arg)

@@ -299,6 +299,13 @@ struct tern_conn *tern_connect_from(struct tern_worker *w, uint32_t saddr, uint3
 struct tern_conn *tern_connect6(struct tern_worker *w, const uint8_t daddr[16], uint16_t dport,
 		const struct tern_conn_ops *ops, void *arg);
 
+/**
+ * Whether @p w has an IPv6 address in use to reach @p daddr from (link-local
+ * for a link-local peer, else the [ipv6] address): false without [ipv6] and
+ * while Duplicate Address Detection runs (a second from the start).
+ */
+bool tern_worker_ip6_usable(struct tern_worker *w, const uint8_t daddr[16]);
+
 /** Set the callbacks of @p c (ops must outlive the connection). */
 void tern_conn_set_ops(struct tern_conn *c, const struct tern_conn_ops *ops, void *arg);
 

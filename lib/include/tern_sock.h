@@ -32,9 +32,14 @@
  *    SOCK_CLOEXEC are accepted and mean nothing more); tern_sock_poll() and
  *    tern_epoll_wait() never wait, whatever the timeout. A blocking layer
  *    (a second thread waiting on the worker) is built on top.
- *  - IPv4 TCP only: AF_INET, SOCK_STREAM (EAFNOSUPPORT, EPROTONOSUPPORT).
- *  - bind(): the address must be INADDR_ANY or one of the stack's
- *    (EADDRNOTAVAIL). A listener listens on all of them. A port bound on a
+ *  - TCP only: AF_INET and AF_INET6, SOCK_STREAM (EAFNOSUPPORT,
+ *    EPROTONOSUPPORT). An AF_INET6 listener takes both families, an IPv4
+ *    peer shown as ::ffff:a.b.c.d (Linux without IPV6_V6ONLY; the option is
+ *    not offered); an AF_INET one IPv4 only (an IPv6 peer is refused, RST).
+ *  - bind(): the address must be INADDR_ANY / in6addr_any or one of the
+ *    stack's (EADDRNOTAVAIL). A listener listens on all of them. An AF_INET6
+ *    socket's connect() goes from the stack's address of the peer's scope
+ *    (link-local to link-local, else the [ipv6] address), whatever was bound. A port bound on a
  *    socket that then connects is refused (EOPNOTSUPP at connect): the stack
  *    picks local ports that hash to the connecting worker.
  *  - Ports are per worker: each worker's context binds and listens on its

@@ -55,7 +55,9 @@ struct tsock {
 	int so_error;                  /**< pending error: SO_ERROR, or the next call's */
 	struct tern_conn *conn;        /**< NULL before connect/accept and once ended */
 	struct tern_sock_ctx *x;       /**< for the callbacks */
-	rte_be32_t laddr, raddr;
+	int family;                    /**< AF_INET or AF_INET6 (socket()) */
+	rte_be32_t laddr, raddr;       /**< AF_INET */
+	uint8_t laddr6[16], raddr6[16];/**< AF_INET6 (an IPv4 peer as ::ffff:a.b.c.d) */
 	uint16_t lport, rport;         /**< host order */
 	/* receive queue: segments linked through ->next (not a chain) */
 	struct rte_mbuf *rx_head, *rx_tail;
@@ -302,7 +304,16 @@ sk_close_errno(struct tern_conn *c, int reason, bool connecting)
 	}
 }
 
-/* The 4-tuple of @s from its connection. */
+/* RFC 4291 2.5.5.2: @a (IPv4, network order) as ::ffff:a.b.c.d. */
+static void
+sk_v4_mapped(uint8_t *a6, rte_be32_t a)
+{
+	memset(a6, 0, 10);
+	a6[10] = a6[11] = 0xff;
+	memcpy(a6 + 12, &a, 4);
+}
+
+/* The 4-tuple of @s from its connection, in its socket's family. */
 static void
 sk_learn_addrs(struct tsock *s)
 {
@@ -313,6 +324,15 @@ sk_learn_addrs(struct tsock *s)
 	s->lport = ci.lport;
 	s->raddr = ci.raddr;
 	s->rport = ci.rport;
+	if (s->family != AF_INET6)
+		return;
+	if (ci.family == 6) {
+		memcpy(s->laddr6, ci.laddr6, 16);
+		memcpy(s->raddr6, ci.raddr6, 16);
+	} else {
+		sk_v4_mapped(s->laddr6, ci.laddr);
+		sk_v4_mapped(s->raddr6, ci.raddr);
+	}
 }
 
 static void
@@ -419,11 +439,20 @@ sk_on_accept(struct tern_conn *c, void *arg)
 	struct tern_sock_ctx *x = l->x;
 	struct tsock *s;
 
+	struct tern_conn_info ci;
+
+	/* the engine's listener takes both families; an AF_INET socket only IPv4 */
+	if (l->family == AF_INET) {
+		tern_conn_get_info(c, &ci);
+		if (ci.family != 4)
+			return -1;
+	}
 	if (l->acc_len > l->backlog)
 		return -1;
 	s = sk_alloc(x, K_SOCK);
 	if (s == NULL)
 		return -1;
+	s->family = l->family;
 	s->state = S_CONNECTED;
 	s->flags = (uint16_t)((l->flags & (SF_REUSEADDR | SF_KEEPALIVE | SF_NODELAY | SF_LINGER)) |
 			SF_WAITING | SF_WAS_CONN | SF_BOUND);
@@ -563,7 +592,7 @@ tern_socket(struct tern_sock_ctx *x, int domain, int type, int protocol)
 {
 	struct tsock *s;
 
-	if (domain != AF_INET)
+	if (domain != AF_INET && domain != AF_INET6)
 		return sk_fail(EAFNOSUPPORT);
 	if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
 		return sk_fail(EPROTONOSUPPORT);
@@ -573,6 +602,7 @@ tern_socket(struct tern_sock_ctx *x, int domain, int type, int protocol)
 	if (s == NULL)
 		return -1;
 	s->state = S_NEW;
+	s->family = domain;
 	return sk_fd(x, s);
 }
 
@@ -586,15 +616,57 @@ sk_addr_ours(const struct tern_sock_ctx *x, rte_be32_t addr)
 	return addr == htonl(INADDR_ANY) || off < cfg->ip_addr_count;
 }
 
+/* A socket address of @s's family, as an IPv4 address (@v6 NULL: AF_INET,
+ * or a v4-mapped IPv6 one) or an IPv6 one (*@v6), and its port. */
+struct sk_addr {
+	rte_be32_t a4;
+	const uint8_t *v6;             /**< an IPv6 address (not v4-mapped); NULL: a4 */
+	uint16_t port;                 /**< host order */
+};
+
 static int
-sk_sockaddr_in(const struct sockaddr *addr, socklen_t len, const struct sockaddr_in **sin)
+sk_sockaddr(const struct tsock *s, const struct sockaddr *addr, socklen_t len,
+		struct sk_addr *out)
 {
-	if (addr == NULL || len < sizeof(struct sockaddr_in))
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (addr == NULL)
 		return EINVAL;
-	if (addr->sa_family != AF_INET)
+	if (s->family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+
+		if (len < sizeof(*sin))
+			return EINVAL;
+		if (addr->sa_family != AF_INET)
+			return EAFNOSUPPORT;
+		out->a4 = sin->sin_addr.s_addr;
+		out->v6 = NULL;
+		out->port = ntohs(sin->sin_port);
+		return 0;
+	}
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
+
+	if (len < sizeof(*sin6))
+		return EINVAL;
+	if (addr->sa_family != AF_INET6)
 		return EAFNOSUPPORT;
-	*sin = (const struct sockaddr_in *)addr;
+	out->port = ntohs(sin6->sin6_port);
+	out->v6 = NULL;
+	out->a4 = htonl(INADDR_ANY);
+	if (memcmp(sin6->sin6_addr.s6_addr, mapped, sizeof(mapped)) == 0)
+		memcpy(&out->a4, sin6->sin6_addr.s6_addr + 12, 4);
+	else if (!IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr))
+		out->v6 = sin6->sin6_addr.s6_addr;
 	return 0;
+}
+
+/* An IPv6 address @a6 one of the stack's: its [ipv6] address, or link-local
+ * (which one is the stack's to check at connect). */
+static bool
+sk_addr6_ours(const struct tern_sock_ctx *x, const uint8_t *a6)
+{
+	return x->cfg->ip6_enabled && (memcmp(a6, x->cfg->ip6_addr, 16) == 0 ||
+			(a6[0] == 0xfe && (a6[1] & 0xc0) == 0x80));
 }
 
 /* Another socket of @x holds @port in a way that excludes @s. */
@@ -619,22 +691,28 @@ int
 tern_sock_bind(struct tern_sock_ctx *x, int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct tsock *s = sk_get(x, fd);
-	const struct sockaddr_in *sin;
+	struct sk_addr a;
 	int err;
 
 	if (s == NULL)
 		return -1;
-	err = sk_sockaddr_in(addr, len, &sin);
+	err = sk_sockaddr(s, addr, len, &a);
 	if (err != 0)
 		return sk_fail(err);
 	if (s->state != S_NEW || (s->flags & SF_BOUND))
 		return sk_fail(EINVAL);
-	if (!sk_addr_ours(x, sin->sin_addr.s_addr))
+	if (a.v6 != NULL ? !sk_addr6_ours(x, a.v6) : !sk_addr_ours(x, a.a4))
 		return sk_fail(EADDRNOTAVAIL);
-	if (sin->sin_port != 0 && sk_port_taken(x, s, ntohs(sin->sin_port)))
+	if (a.port != 0 && sk_port_taken(x, s, a.port))
 		return sk_fail(EADDRINUSE);
-	s->laddr = sin->sin_addr.s_addr;
-	s->lport = ntohs(sin->sin_port);
+	s->laddr = a.a4;
+	if (s->family == AF_INET6) {
+		if (a.v6 != NULL)
+			memcpy(s->laddr6, a.v6, 16);
+		else if (a.a4 != htonl(INADDR_ANY))
+			sk_v4_mapped(s->laddr6, a.a4);
+	}
+	s->lport = a.port;
 	s->flags |= SF_BOUND;
 	return 0;
 }
@@ -665,19 +743,31 @@ tern_sock_listen(struct tern_sock_ctx *x, int fd, int backlog)
 	return 0;
 }
 
+/* Write @s's local (@remote false) or remote address, in its family. */
 static void
-sk_put_addr(struct sockaddr *addr, socklen_t *len, rte_be32_t a, uint16_t port)
+sk_put_addr(const struct tsock *s, struct sockaddr *addr, socklen_t *len, bool remote)
 {
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
-		.sin_port = htons(port),
-		.sin_addr = { .s_addr = a },
+		.sin_port = htons(remote ? s->rport : s->lport),
+		.sin_addr = { .s_addr = remote ? s->raddr : s->laddr },
 	};
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6,
+		.sin6_port = sin.sin_port,
+	};
+	const void *src = &sin;
+	size_t n = sizeof(sin);
 
 	if (addr == NULL || len == NULL)
 		return;
-	memcpy(addr, &sin, RTE_MIN((size_t)*len, sizeof(sin)));
-	*len = sizeof(sin);
+	if (s->family == AF_INET6) {
+		memcpy(sin6.sin6_addr.s6_addr, remote ? s->raddr6 : s->laddr6, 16);
+		src = &sin6;
+		n = sizeof(sin6);
+	}
+	memcpy(addr, src, RTE_MIN((size_t)*len, n));
+	*len = (socklen_t)n;
 }
 
 int
@@ -702,7 +792,7 @@ tern_sock_accept(struct tern_sock_ctx *x, int fd, struct sockaddr *addr, socklen
 	s->next = -1;
 	s->parent = -1;
 	s->flags &= (uint16_t)~SF_WAITING;
-	sk_put_addr(addr, len, s->raddr, s->rport);
+	sk_put_addr(s, addr, len, true);
 	return sk_fd(x, s);
 }
 
@@ -710,8 +800,8 @@ int
 tern_sock_connect(struct tern_sock_ctx *x, int fd, const struct sockaddr *addr, socklen_t len)
 {
 	struct tsock *s = sk_get(x, fd);
-	const struct sockaddr_in *sin;
 	struct tern_conn *c;
+	struct sk_addr a;
 	int err;
 
 	if (s == NULL)
@@ -733,15 +823,17 @@ tern_sock_connect(struct tern_sock_ctx *x, int fd, const struct sockaddr *addr, 
 	default:
 		break;
 	}
-	err = sk_sockaddr_in(addr, len, &sin);
+	err = sk_sockaddr(s, addr, len, &a);
 	if (err != 0)
 		return sk_fail(err);
-	if (sin->sin_port == 0 || sin->sin_addr.s_addr == htonl(INADDR_ANY))
+	if (a.port == 0 || (a.v6 == NULL && a.a4 == htonl(INADDR_ANY)))
 		return sk_fail(ECONNREFUSED);
 	if ((s->flags & SF_BOUND) && s->lport != 0)
 		return sk_fail(EOPNOTSUPP);
-	c = tern_connect_from(x->w, (s->flags & SF_BOUND) ? s->laddr : 0, sin->sin_addr.s_addr,
-			ntohs(sin->sin_port), &sk_ops, s);
+	/* IPv6 from our address of the peer's scope (a bound one is not kept) */
+	c = a.v6 != NULL ? tern_connect6(x->w, a.v6, a.port, &sk_ops, s) :
+		tern_connect_from(x->w, (s->flags & SF_BOUND) ? s->laddr : 0, a.a4, a.port,
+				&sk_ops, s);
 	if (c == NULL)
 		return sk_fail(rte_errno == ENOMEM ? ENOBUFS : rte_errno);
 	s->conn = c;
@@ -761,7 +853,7 @@ tern_sock_getsockname(struct tern_sock_ctx *x, int fd, struct sockaddr *addr, so
 		return -1;
 	if (addr == NULL || len == NULL || (int)*len < 0)
 		return sk_fail(EINVAL);
-	sk_put_addr(addr, len, s->laddr, s->lport);
+	sk_put_addr(s, addr, len, false);
 	return 0;
 }
 
@@ -776,7 +868,7 @@ tern_sock_getpeername(struct tern_sock_ctx *x, int fd, struct sockaddr *addr, so
 		return sk_fail(EINVAL);
 	if (!(s->flags & SF_WAS_CONN) || s->state == S_ENDED)
 		return sk_fail(ENOTCONN);
-	sk_put_addr(addr, len, s->raddr, s->rport);
+	sk_put_addr(s, addr, len, true);
 	return 0;
 }
 

@@ -14,6 +14,12 @@ fd00:77::2/64; the kernel side fd00:77::1/64 in the test namespace.
   over IPv6 (tcp6_rx); no steered frame lost; Tern reset no live
   connection; no neighbor given up; the kernel's neighbor table holds
   tern's MAC; every received frame counted once.
+
+Then tern-loadgen (two workers) against nginx on [fd00:77::1]:80 in the
+namespace, keep-alive and Connection: close, 2 s each: no error, none
+failed to open or reset, none left open, no non-2xx, both workers opened
+connections (each its own ports, tern_connect6), the kernel reset no
+connection and sent no RST.
 """
 import os
 import re
@@ -40,9 +46,54 @@ def curl_codes(t, url, n, extra=()):
     return codes, body
 
 
+def nginx_on_ipv6(t):
+    """
+    pre_start: nginx on [::]:80 (both families) in the namespace. IPv6 goes
+    on for what exists (lo) and stays off for new interfaces, so the tap
+    comes up without it (h.ipv6_kernel_side gives it another MAC first).
+    """
+    t.run(["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=0"], check=False)
+    www = os.path.join(t.tmp, "www")
+    os.makedirs(www, exist_ok=True)
+    with open(os.path.join(www, "index.html"), "w") as f:
+        f.write("<html><body>tern over IPv6</body></html>\n")
+    conf = os.path.join(t.tmp, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(mc.NGINX_CONF.replace("listen 80 reuseport;", "listen [::]:80 ipv6only=off;")
+                % {"tmp": t.tmp})
+    t.nginx = t.background(["nginx", "-c", conf, "-e", os.path.join(t.tmp, "nginx.err")],
+                           os.path.join(t.tmp, "nginx.out"), os.path.join(t.tmp, "nginx.stderr"))
+
+
+def part_loadgen(build, src, mode, conns):
+    args = ["--target", "[%s]:80" % h.PEER_IP6, "--mode", mode, "--conns", str(conns),
+            "--duration", "2", "--drain-ms", "2000", "--wait-link", "10", "--json"]
+    with h.TernNetns(build, src, app="tern-loadgen", tern_args=args, lcores="0-1",
+                     config_extra=h.IPV6_CONFIG, pre_start=nginx_on_ipv6) as t:
+        # tern-loadgen waits for its address (DAD) before its first connection
+        h.ipv6_kernel_side(t)
+        tcp0 = mc.linux_tcp(t)
+        rc = t.tern.wait(60)
+        what = "tern-loadgen x2 workers, %s over IPv6 against nginx" % mode
+        h.check(rc == 0, "%s: exit status 0 (%s)" % (what, rc))
+        h.check_loadgen_clean(t.tern.stdout_lines, what)
+        st = h.parse_stats(t.tern.stdout_lines)
+        mc.no_resets(st, what, st["tcp_active_opens"])
+        h.check(st["tcp_conn_reset"] == 0 and st["tcp6_rx"] > 0 and st["tcp_rx"] == 0,
+                "%s: all of it over IPv6 (tcp6_rx %d, tcp_rx %d), no reset (%d)"
+                % (what, st["tcp6_rx"], st["tcp_rx"], st["tcp_conn_reset"]))
+        mc.check_workers(t.tern.stdout_lines, what, "tcp_active_opens")
+        tcp1 = mc.linux_tcp(t)
+        h.check(tcp1["EstabResets"] == tcp0["EstabResets"] and tcp1["OutRsts"] == tcp0["OutRsts"],
+                "%s: the kernel reset nothing (EstabResets +%d, OutRsts +%d)"
+                % (what, tcp1["EstabResets"] - tcp0["EstabResets"],
+                   tcp1["OutRsts"] - tcp0["OutRsts"]))
+        t.stop_background(t.nginx)
+
+
 def main(build, src):
     h.require_netns()
-    h.require_tools("curl", "wrk", "ping")
+    h.require_tools("curl", "wrk", "ping", "nginx")
     with h.TernNetns(build, src, app="tern-httpd", tern_args=["--port", "80"],
                      config_extra=h.IPV6_CONFIG, lcores="0-1") as t:
         mac = t.ready["mac"]
@@ -88,6 +139,8 @@ def main(build, src):
         probs = h.accounting_problems(st)
         h.check(not probs, "every received frame counted once" +
                 ("" if not probs else ": " + "; ".join(probs)))
+    for mode, conns in (("http", 32), ("http-close", 16)):
+        part_loadgen(build, src, mode, conns)
 
 
 if __name__ == "__main__":

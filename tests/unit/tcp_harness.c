@@ -160,6 +160,18 @@ th_family_is_ip6(void)
 }
 
 void
+th_use_ip6(struct th *h)
+{
+	struct tern_config *cfg = &h->ns.cfg;
+
+	h->ip6 = true;
+	cfg->ip6_enabled = 1;
+	memcpy(cfg->ip6_addr, th_our_ip6, 16);
+	cfg->ip6_prefix_len = 64;
+	cfg->port_mtu = 1520;
+}
+
+void
 th_init(struct th *h, const char *eal_prefix)
 {
 	struct tern_config *cfg = &h->ns.cfg;
@@ -167,13 +179,8 @@ th_init(struct th *h, const char *eal_prefix)
 	unit_eal_init(eal_prefix);
 	memset(h, 0, sizeof(*h));
 	nf_stack_config(cfg);
-	h->ip6 = th_family_is_ip6();
-	if (h->ip6) {
-		cfg->ip6_enabled = 1;
-		memcpy(cfg->ip6_addr, th_our_ip6, 16);
-		cfg->ip6_prefix_len = 64;
-		cfg->port_mtu = 1520;
-	}
+	if (th_family_is_ip6())
+		th_use_ip6(h);
 	cfg->tcp_max_conns = 64;
 	cfg->tcp_max_time_wait = 64;
 	cfg->tcp_syn_backlog = 16;

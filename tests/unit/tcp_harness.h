@@ -159,6 +159,9 @@ th_ip_hlen(const struct th *h)
  * ms, 3 SYN retries, 4 retries. A test changes h->ns.cfg before th_up().
  */
 void th_init(struct th *h, const char *eal_prefix);
+/** After th_init, before th_up: the peer speaks IPv6 (as TERN_TEST_FAMILY=6);
+ * h->ip6 may be cleared later for a segment from the peer over IPv4. */
+void th_use_ip6(struct th *h);
 
 /** Create and boot the stack, pre-resolve the peer, listen on TH_LPORT. */
 void th_up(struct th *h);

@@ -190,7 +190,7 @@ START_TEST(test_errnos)
 	socklen_t len = sizeof(v);
 
 	up();
-	CK_ERR(tern_socket(x, AF_INET6, SOCK_STREAM, 0), EAFNOSUPPORT);
+	CK_ERR(tern_socket(x, AF_PACKET, SOCK_STREAM, 0), EAFNOSUPPORT);
 	CK_ERR(tern_socket(x, AF_INET, SOCK_DGRAM, 0), EPROTONOSUPPORT);
 	CK_ERR(tern_socket(x, AF_INET, SOCK_STREAM, IPPROTO_UDP), EPROTONOSUPPORT);
 	a = tern_socket(x, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, IPPROTO_TCP);
@@ -999,6 +999,133 @@ START_TEST(test_user_timeout_option)
 }
 END_TEST
 
+/* ------------------------------------------------------------ IPv6 */
+
+static struct sockaddr_in6
+sin6_of(const uint8_t *addr, uint16_t port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+
+	memcpy(sin6.sin6_addr.s6_addr, addr, 16);
+	return sin6;
+}
+
+/* An AF_INET6 listener on [::]:SPORT takes both families (Linux without
+ * IPV6_V6ONLY): an IPv6 peer, then an IPv4 one shown as ::ffff:10.77.0.1. */
+START_TEST(test_ip6_listener_takes_both_families)
+{
+	static const uint8_t any[16];
+	static const uint8_t mapped_peer[16] = { [10] = 0xff, [11] = 0xff, 10, 77, 0, 1 };
+	struct sockaddr_in6 sin6 = sin6_of(any, SPORT), peer;
+	socklen_t len = sizeof(peer);
+	int lfd, fd;
+	char buf[8];
+
+	th_use_ip6(&h);
+	up();
+	lfd = tern_socket(x, AF_INET6, SOCK_STREAM, 0);
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(tern_sock_bind(x, lfd, SA(&sin6), sizeof(sin6)), 0);
+	ck_assert_int_eq(tern_sock_listen(x, lfd, 4), 0);
+	handshake_in(TH_PPORT, IRS);
+	fd = tern_sock_accept(x, lfd, SA(&peer), &len);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_eq(len, sizeof(peer));
+	ck_assert_uint_eq(peer.sin6_family, AF_INET6);
+	ck_assert_mem_eq(peer.sin6_addr.s6_addr, th_peer_ip6, 16);
+	ck_assert_uint_eq(ntohs(peer.sin6_port), TH_PPORT);
+	len = sizeof(sin6);
+	ck_assert_int_eq(tern_sock_getsockname(x, fd, SA(&sin6), &len), 0);
+	ck_assert_mem_eq(sin6.sin6_addr.s6_addr, th_our_ip6, 16);
+	ck_assert_uint_eq(ntohs(sin6.sin6_port), SPORT);
+	th_inject(&h, T_ACK | T_PSH, B, h.iss + 1, TH_PWND, "v6", 2, NULL);
+	th_poll(&h);
+	ck_assert_int_eq(tern_sock_read(x, fd, buf, sizeof(buf)), 2);
+	ck_assert_mem_eq(buf, "v6", 2);
+	/* the same listener, a peer on IPv4 */
+	h.ip6 = false;
+	handshake_in(TH_PPORT + 1, IRS);
+	len = sizeof(peer);
+	fd = tern_sock_accept(x, lfd, SA(&peer), &len);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_mem_eq(peer.sin6_addr.s6_addr, mapped_peer, 16);
+	ck_assert_uint_eq(ntohs(peer.sin6_port), TH_PPORT + 1);
+	ck_assert_int_eq(tern_sock_write(x, fd, "v4", 2), 2);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, h.iss + 1, B, TH_ANY, 2);
+	h.ip6 = true;           /* teardown's segments come from both: the harness reads either */
+}
+END_TEST
+
+/* An AF_INET listener takes IPv4 only: an IPv6 peer's connection is
+ * refused with RST once its handshake completes. */
+START_TEST(test_ip6_inet_listener_refuses_ip6)
+{
+	int lfd;
+	uint32_t iss;
+
+	th_use_ip6(&h);
+	up();
+	lfd = listener(SPORT, 4);
+	iss = handshake_in(TH_PPORT, IRS);
+	TH_EXPECT(&h, T_RST, iss + 1, TH_ANY, TH_ANY, 0);
+	CK_ERR(tern_sock_accept(x, lfd, NULL, NULL), EAGAIN);
+	ck_assert_uint_eq(tern_sock_ctx_used(x), 1);
+}
+END_TEST
+
+/* connect() on an AF_INET6 socket: from our [ipv6] address; the errors of a
+ * wrong family, length or address. */
+START_TEST(test_ip6_connect)
+{
+	static const uint8_t other[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 9 };
+	struct sockaddr_in6 to, me;
+	struct sockaddr_in to4 = sin_of(TH_PEER_IP, TH_PPORT);
+	const struct th_opts mss = { .mss = 1440 };
+	socklen_t len = sizeof(me);
+	uint32_t iss;
+	char buf[4];
+	int fd, fd2;
+
+	th_use_ip6(&h);
+	up();
+	to = sin6_of(th_peer_ip6, TH_PPORT);
+	fd = tern_socket(x, AF_INET6, SOCK_STREAM, 0);
+	CK_ERR(tern_sock_connect(x, fd, SA(&to4), sizeof(to4)), EINVAL);
+	CK_ERR(tern_sock_connect(x, fd, SA(&to), sizeof(to) - 1), EINVAL);
+	CK_ERR(tern_sock_connect(x, fd, SA(&to), sizeof(to)), EINPROGRESS);
+	th_poll(&h);
+	h.pport = TH_PPORT;
+	iss = take_syn()->seq;
+	h.iss = iss;
+	th_inject(&h, T_SYN | T_ACK, IRS, iss + 1, TH_PWND, NULL, 0, &mss);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, iss + 1, B, TH_ANY, 0);
+	ck_assert_int_eq(sock_error(fd), 0);
+	ck_assert_int_eq(tern_sock_getsockname(x, fd, SA(&me), &len), 0);
+	ck_assert_uint_eq(len, sizeof(me));
+	ck_assert_mem_eq(me.sin6_addr.s6_addr, th_our_ip6, 16);
+	ck_assert_uint_eq(ntohs(me.sin6_port), h.lport);
+	len = sizeof(me);
+	ck_assert_int_eq(tern_sock_getpeername(x, fd, SA(&me), &len), 0);
+	ck_assert_mem_eq(me.sin6_addr.s6_addr, th_peer_ip6, 16);
+	ck_assert_int_eq(tern_sock_write(x, fd, "ping", 4), 4);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, iss + 1, B, TH_ANY, 4);
+	th_inject(&h, T_ACK | T_PSH, B, iss + 5, TH_PWND, "pong", 4, NULL);
+	th_poll(&h);
+	ck_assert_int_eq(tern_sock_read(x, fd, buf, 4), 4);
+	ck_assert_mem_eq(buf, "pong", 4);
+	/* bind: an address not the stack's; AF_INET6 to an AF_INET socket */
+	fd2 = tern_socket(x, AF_INET6, SOCK_STREAM, 0);
+	me = sin6_of(other, 0);
+	CK_ERR(tern_sock_bind(x, fd2, SA(&me), sizeof(me)), EADDRNOTAVAIL);
+	fd2 = tern_socket(x, AF_INET, SOCK_STREAM, 0);
+	CK_ERR(tern_sock_connect(x, fd2, SA(&to), sizeof(to)), EAFNOSUPPORT);
+	CK_ERR(tern_socket(x, AF_UNIX, SOCK_STREAM, 0), EAFNOSUPPORT);
+}
+END_TEST
+
 START_TEST(test_ctx_free_returns_mbufs)
 {
 	int lfd, fd;
@@ -1047,6 +1174,9 @@ sock_suite(void)
 	tcase_add_test(data, test_listener_rcvbuf);
 	tcase_add_test(data, test_zero_copy);
 	tcase_add_test(data, test_ctx_free_returns_mbufs);
+	tcase_add_test(api, test_ip6_listener_takes_both_families);
+	tcase_add_test(api, test_ip6_inet_listener_refuses_ip6);
+	tcase_add_test(api, test_ip6_connect);
 	tcase_add_test(data, test_inherited_options_and_abort);
 	tcase_add_test(data, test_user_timeout_option);
 	suite_add_tcase(s, data);
