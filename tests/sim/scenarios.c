@@ -125,6 +125,8 @@ sim_opts_default(struct sim_opts *o)
 	o->workers = 1;
 	o->spread = TERN_SIM_SPREAD_QUEUE0;
 	o->n_workloads = SIM_WL_CLASSIC;
+	/* TERN_SIM_FAMILY=6: the connections over IPv6 (meson's matrix6-*) */
+	o->ip6 = getenv("TERN_SIM_FAMILY") != NULL && strcmp(getenv("TERN_SIM_FAMILY"), "6") == 0;
 }
 
 /* --------------------------------------------------------------- patterns */
@@ -754,7 +756,8 @@ client_start(struct app *a, int side)
 	a->active[side]++;
 	/* spread over the stack's workers, each seed from another one */
 	wk = w->wk[side][(r->idx + a->seed) % w->nw[side]];
-	c = tern_connect(wk, side == 0 ? SIM_IP_B : SIM_IP_A, a->port, &app_ops, r);
+	c = w->ip6 ? tern_connect6(wk, sim_ip6[1 - side], a->port, &app_ops, r) :
+		tern_connect(wk, side == 0 ? SIM_IP_B : SIM_IP_A, a->port, &app_ops, r);
 	if (c == NULL) {
 		r->closed = 1;
 		a->active[side]--;
@@ -893,6 +896,9 @@ final_checks(struct app *a)
 			app_fail(a, "stack %c: tcp_conn_closed %" PRIu64 " + reset %" PRIu64
 					", expected %u", 'A' + s, st.tcp_conn_closed,
 					st.tcp_conn_reset, a->n_planned);
+		else if (a->w->ip6 && (st.tcp6_rx == 0 || st.tcp_rx != 0))
+			app_fail(a, "stack %c: not all over IPv6 (tcp6_rx %" PRIu64 ", tcp_rx %"
+					PRIu64 ")", 'A' + s, st.tcp6_rx, st.tcp_rx);
 		else if (a->no_rst && (st.tcp_rst_sent != 0 || st.tcp_drop_no_conn != 0))
 			app_fail(a, "stack %c: %" PRIu64 " RSTs sent, %" PRIu64 " segments for no "
 					"connection on a faultless wire", 'A' + s, st.tcp_rst_sent,
@@ -981,6 +987,7 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	wp.workers[1] = o->workers_b != 0 ? o->workers_b : o->workers;
 	wp.queues[0] = wp.queues[1] = o->queues;
 	wp.spread = o->spread;
+	wp.ip6 = o->ip6;
 
 	if (sim_world_create(&w, &wp, err, sizeof(err)) != 0) {
 		snprintf(res->why, sizeof(res->why), "world: %s", err);

@@ -105,6 +105,7 @@ struct sim_opts {
 	unsigned int workers_b;      /**< B's, where it differs from A's (0: the same) */
 	unsigned int queues;         /**< queue pairs per device (0: one per worker) */
 	enum tern_sim_spread spread; /**< how devices spread received frames (queue 0) */
+	bool ip6;                    /**< connections over IPv6 (TERN_SIM_FAMILY=6) */
 	int n_workloads;             /**< the matrix's workload is seed % this (3) */
 	/** Edit the server's (B's) config after the defaults (NULL: none). */
 	void (*tune_server)(struct tern_config *cfg);

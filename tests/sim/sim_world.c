@@ -100,6 +100,55 @@ sim_world_config(struct tern_config *cfg, rte_be32_t addr)
 	cfg->tcp_syn_retries = 10;
 }
 
+const uint8_t sim_ip6[2][16] = {
+	{ 0xfd, 0x00, 0x00, 0x77, [15] = 1 },
+	{ 0xfd, 0x00, 0x00, 0x77, [15] = 2 },
+};
+
+/* Of an IPv4 or IPv6 TCP frame at @p (@len bytes read): the IP header's
+ * length (ihl), the IP packet's (tot), the pseudo-header sum (@ph, of a
+ * flat frame @m); @return false if it is no TCP over IP without options
+ * (IPv6: no extension headers; Tern sends none). */
+static bool
+seg_ip(const struct rte_mbuf *m, const uint8_t *p, uint32_t len, uint32_t *ihl, uint32_t *tot,
+		bool *hdr_ok, uint32_t *ph)
+{
+	const struct rte_ether_hdr *eh = (const void *)p;
+
+	*hdr_ok = true;
+	*ph = 0;
+	if (eh->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		const struct rte_ipv6_hdr *ip6 = (const void *)(p + sizeof(*eh));
+
+		if (len < sizeof(*eh) + sizeof(*ip6) + sizeof(struct rte_tcp_hdr) ||
+				ip6->proto != IPPROTO_TCP)
+			return false;
+		*ihl = sizeof(*ip6);
+		*tot = sizeof(*ip6) + rte_be_to_cpu_16(ip6->payload_len);
+		if (m->nb_segs == 1 && sizeof(*eh) + *tot <= rte_pktmbuf_data_len(m))
+			*ph = rte_ipv6_phdr_cksum(rte_pktmbuf_mtod_offset(m,
+					const struct rte_ipv6_hdr *, sizeof(*eh)), 0);
+		return true;
+	}
+	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return false;
+	const struct rte_ipv4_hdr *ip = (const void *)(p + sizeof(*eh));
+
+	*ihl = (ip->version_ihl & 0xf) * 4u;
+	*tot = rte_be_to_cpu_16(ip->total_length);
+	if (ip->next_proto_id != IPPROTO_TCP || *ihl < 20 ||
+			sizeof(*eh) + *ihl + sizeof(struct rte_tcp_hdr) > len)
+		return false;
+	if (m->nb_segs == 1 && sizeof(*eh) + *tot <= rte_pktmbuf_data_len(m)) {
+		const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
+				const struct rte_ipv4_hdr *, sizeof(*eh));
+
+		*ph = rte_ipv4_phdr_cksum(iph, 0);
+		*hdr_ok = rte_raw_cksum(iph, *ihl) == 0xffff;
+	}
+	return true;
+}
+
 static void
 seg_parse(struct sim_seg *s, const struct rte_mbuf *m)
 {
@@ -107,37 +156,27 @@ seg_parse(struct sim_seg *s, const struct rte_mbuf *m)
 	uint32_t len = RTE_MIN(rte_pktmbuf_pkt_len(m), (uint32_t)sizeof(buf));
 	const uint8_t *p = rte_pktmbuf_read(m, 0, len, buf);
 	const struct rte_ether_hdr *eh;
-	const struct rte_ipv4_hdr *ip;
 	const struct rte_tcp_hdr *th;
-	uint32_t ihl, tot, doff;
+	uint32_t ihl, tot, doff, ph;
+	bool hdr_ok;
 
 	s->is_tcp = 0;
-	if (p == NULL || len < sizeof(*eh) + sizeof(*ip))
+	if (p == NULL || len < sizeof(*eh) + 20 || !seg_ip(m, p, len, &ihl, &tot, &hdr_ok, &ph))
 		return;
 	eh = (const void *)p;
-	if (eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
-		return;
-	ip = (const void *)(p + sizeof(*eh));
-	ihl = (ip->version_ihl & 0xf) * 4u;
-	tot = rte_be_to_cpu_16(ip->total_length);
-	if (ip->next_proto_id != IPPROTO_TCP || ihl < 20 ||
-			sizeof(*eh) + ihl + sizeof(*th) > len)
-		return;
 	th = (const void *)(p + sizeof(*eh) + ihl);
 	doff = (th->data_off >> 4) * 4u;
 	s->is_tcp = 1;
 	/* the frames at the tap are flat (tern_sim_flatten, the link's copies) */
 	if (m->nb_segs == 1 && tot >= ihl + sizeof(*th) &&
 			sizeof(*eh) + tot <= rte_pktmbuf_data_len(m)) {
-		const struct rte_ipv4_hdr *iph = rte_pktmbuf_mtod_offset(m,
-				const struct rte_ipv4_hdr *, sizeof(*eh));
+		const uint8_t *l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(*eh) + ihl);
 		/* a correct segment sums to 0xffff, its checksum included */
-		uint32_t sum = (uint32_t)rte_ipv4_phdr_cksum(iph, 0) +
-			rte_raw_cksum((const uint8_t *)iph + ihl, tot - ihl);
+		uint32_t sum = ph + rte_raw_cksum(l4, tot - ihl);
 
 		sum = (sum & 0xffff) + (sum >> 16);
 		sum = (sum & 0xffff) + (sum >> 16);
-		s->cksum_bad = rte_raw_cksum(iph, ihl) != 0xffff || sum != 0xffff;
+		s->cksum_bad = !hdr_ok || sum != 0xffff;
 	} else {
 		s->cksum_bad = 1;
 	}
@@ -389,6 +428,63 @@ boot_done(void *arg)
 	return tern_sim_link_next_event(w->link) == UINT64_MAX;
 }
 
+/* The same for IPv6: every worker knows the other stack's MAC (ND). */
+static bool
+boot6_done(void *arg)
+{
+	struct sim_world *w = arg;
+
+	for (int s = 0; s < 2; s++)
+		for (unsigned int i = 0; i < w->nw[s]; i++)
+			if (tern_worker_stats(w->wk[s][i])->nd_learned < 1)
+				return false;
+	return tern_sim_link_next_event(w->link) == UINT64_MAX;
+}
+
+/* A Neighbor Solicitation from stack @from (with its MAC) for the other's
+ * address, put straight on the other's receive side: it learns @from
+ * (RFC 4861 §7.2.3) and tells its workers. */
+static int
+inject_ns(struct sim_world *w, int from)
+{
+	const uint32_t nslen = 32;
+	int to = 1 - from;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(tern_worker_pool(w->w[from]));
+	struct rte_ether_hdr *eh;
+	struct rte_ipv6_hdr *ip;
+	uint8_t *ns;
+	uint16_t ck;
+
+	if (m == NULL)
+		return -ENOMEM;
+	eh = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eh) + sizeof(*ip) + nslen);
+	rte_ether_addr_copy(&mac_of[to], &eh->dst_addr);
+	rte_ether_addr_copy(&mac_of[from], &eh->src_addr);
+	eh->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	ip = (struct rte_ipv6_hdr *)(eh + 1);
+	ip->vtc_flow = RTE_BE32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16((uint16_t)nslen);
+	ip->proto = IPPROTO_ICMPV6;
+	ip->hop_limits = 255;
+	memcpy(ip->src_addr, sim_ip6[from], 16);
+	memcpy(ip->dst_addr, sim_ip6[to], 16);
+	ns = (uint8_t *)(ip + 1);
+	memset(ns, 0, nslen);
+	ns[0] = 135;
+	memcpy(ns + 8, sim_ip6[to], 16);
+	ns[24] = 1;                             /* source link-layer address */
+	ns[25] = 1;
+	memcpy(ns + 26, &mac_of[from], RTE_ETHER_ADDR_LEN);
+	{
+		uint32_t sum = (uint32_t)rte_ipv6_phdr_cksum(ip, 0) + rte_raw_cksum(ns, nslen);
+
+		sum = (sum & 0xffff) + (sum >> 16);
+		ck = (uint16_t)~((sum & 0xffff) + (sum >> 16));
+	}
+	memcpy(ns + 2, &ck, sizeof(ck));
+	return tern_sim_inject(w->dev[to], 0, m);
+}
+
 static void
 errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -424,10 +520,16 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 	shim_state = sim_mix64(p->seed ^ 0x5157a11ce5eedull);
 	shim_on = true;
 	rte_srand(sim_mix64(p->seed ^ 0x7e4a));
+	w->ip6 = p->ip6;
 	for (int i = 0; i < 2; i++) {
 		struct tern_config cfg = p->cfg[i];
 		unsigned int nq;
 
+		if (p->ip6) {
+			cfg.ip6_enabled = 1;
+			memcpy(cfg.ip6_addr, sim_ip6[i], 16);
+			cfg.ip6_prefix_len = 64;
+		}
 		w->nw[i] = p->workers[i] != 0 ? p->workers[i] : 1;
 		nq = RTE_MAX(p->queues[i], w->nw[i]);
 		if (w->nw[i] > SIM_WORKERS_MAX || nq > SIM_QUEUES_MAX) {
@@ -489,6 +591,18 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 	if (sim_world_run(w, NULL, boot_done, w, w->now + 1000000) != SIM_RUN_DONE) {
 		errf(err, errlen, "ARP exchange did not resolve both sides");
 		return -1;
+	}
+	if (p->ip6) {
+		/* Duplicate Address Detection's second, then each side solicited once */
+		sim_world_run_for(w, 1100000);
+		if (inject_ns(w, 0) != 0 || inject_ns(w, 1) != 0) {
+			errf(err, errlen, "Neighbor Solicitation: no mbuf or no room");
+			return -1;
+		}
+		if (sim_world_run(w, NULL, boot6_done, w, w->now + 1000000) != SIM_RUN_DONE) {
+			errf(err, errlen, "Neighbor Discovery did not resolve both sides");
+			return -1;
+		}
 	}
 	for (int d = 0; d < 2; d++) {
 		w->boot_ls[d] = *tern_sim_link_stats(w->link, d);

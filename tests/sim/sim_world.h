@@ -48,6 +48,8 @@
 
 #define SIM_IP_A RTE_BE32(0x0a4d0001u)   /* 10.77.0.1 */
 #define SIM_IP_B RTE_BE32(0x0a4d0002u)   /* 10.77.0.2 */
+/* over IPv6 (sim_world_params.ip6): fd00:77::1 and fd00:77::2 */
+extern const uint8_t sim_ip6[2][16];
 #define SIM_T0   1000000000000000ull     /* first virtual µs (past any real TSC clock) */
 #define SIM_WORKERS_MAX 4u               /* workers per stack */
 #define SIM_QUEUES_MAX  8u               /* queue pairs per device */
@@ -108,6 +110,7 @@ struct sim_world_params {
 	 * [port] queues (worker k also polls queues k + workers, ...) */
 	unsigned int queues[2];
 	enum tern_sim_spread spread;       /**< how A's and B's devices spread frames */
+	bool ip6;                          /**< both stacks with [ipv6]; connections over it */
 };
 
 #define SIM_TRACE_RING 256
@@ -122,6 +125,7 @@ struct sim_world {
 	unsigned int nw[2];                /**< workers of each stack */
 	struct tern_worker *wk[2][SIM_WORKERS_MAX];
 	uint32_t mbufs[2];                 /**< each worker pool's size */
+	bool ip6;                          /**< the params' */
 	struct tern_sim_link *link;
 	struct tern_sim_link_stats boot_ls[2]; /**< link counters after boot (ARP) */
 	/* tap */
