@@ -47,6 +47,13 @@ worker_frame_owner(const struct tern_worker *w, const struct rte_mbuf *m)
 
 	if (net_is_icmp_error(m)) {
 		/* the owner of the connection the quote names, seen inbound */
+		if (net_icmp_error_is_ip6(m)) {
+			const struct rte_ipv6_hdr *q6 = net_icmp6_quoted_ip(m);
+			const struct rte_tcp_hdr *qt6 = net_icmp6_quoted_tcp(m);
+
+			return net_flow_owner6(w->nif.flow, q6->dst_addr, q6->src_addr,
+					qt6->dst_port, qt6->src_port);
+		}
 		const struct rte_ipv4_hdr *q = net_icmp_quoted_ip(m);
 		const struct rte_tcp_hdr *qt = net_icmp_quoted_tcp(m);
 

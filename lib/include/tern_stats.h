@@ -83,7 +83,8 @@ extern "C" {
 	X(icmp6_drop_cksum,     "ICMPv6 messages with a bad checksum") \
 	X(icmp6_drop_type,      "ICMPv6 messages of a type not answered (MLD, echo replies)") \
 	X(icmp6_echo_reply,     "ICMPv6 echo replies sent") \
-	X(icmp6_rx_error,       "ICMPv6 errors received (dropped: no IPv6 transport yet)") \
+	X(icmp6_rx_error,       "ICMPv6 errors received (to TCP, or icmp6_drop_quote)") \
+	X(icmp6_drop_quote,     "ICMPv6 errors whose quote is no TCP segment of ours (RFC 4443 2.4)") \
 	X(nd_drop_invalid,      "Neighbor Discovery messages failing RFC 4861 validation") \
 	X(nd_rx_ns,             "Neighbor Solicitations received") \
 	X(nd_drop_not_ours,     "Neighbor Solicitations for a target not ours") \

@@ -38,8 +38,7 @@ eth_ipv6_input(struct net_if *ifp, struct rte_mbuf *m)
 		m->packet_type = NET_PTYPE_TCP6;
 		return true;
 	case IPPROTO_ICMPV6:
-		net_icmp6_input(ifp, m);
-		return false;
+		return net_icmp6_input(ifp, m);     /* true: an error for TCP */
 	default:
 		ifp->stats->ip6_drop_proto++;
 		rte_pktmbuf_free(m);

@@ -677,7 +677,25 @@ net_nd_timer(struct net_if *ifp)
 
 /* ------------------------------------------------------------ input */
 
-void
+/*
+ * RFC 4443 §2.4 (e): an error's invoking packet, as much as fits, follows
+ * its 8 bytes. For TCP: an IPv6 header from one of our addresses, TCP next
+ * (Tern sends no extension headers), and the 8 bytes of TCP header that
+ * name the connection.
+ */
+static bool
+icmp6_quote_is_our_tcp(const struct net_if *ifp, const struct rte_mbuf *m, uint32_t len)
+{
+	const struct rte_ipv6_hdr *q;
+
+	if (len < NET_ICMP6_ERR_HDR_LEN + sizeof(*q) + NET_ICMP6_QUOTED_TCP_MIN)
+		return false;
+	q = net_icmp6_quoted_ip(m);
+	return (rte_be_to_cpu_32(q->vtc_flow) >> 28) == 6 && q->proto == IPPROTO_TCP &&
+		net_ipv6_which(ifp, q->src_addr) >= 0;
+}
+
+bool
 net_icmp6_input(struct net_if *ifp, struct rte_mbuf *m)
 {
 	struct tern_stats *st = ifp->stats;
@@ -707,26 +725,33 @@ net_icmp6_input(struct net_if *ifp, struct rte_mbuf *m)
 		if (msg[1] != 0 || net_ip6_is_zero(ip->src_addr))
 			break;
 		icmp6_echo_reply(ifp, m, len);
-		return;
+		return false;
 	case ND_NEIGHBOR_SOLICIT:
 		nd_ns_input(ifp, m, msg, len);
-		return;
+		return false;
 	case ND_NEIGHBOR_ADVERT:
 		nd_na_input(ifp, m, msg, len);
-		return;
+		return false;
 	case ND_ROUTER_SOLICIT:
 	case ND_ROUTER_ADVERT:
 		st->nd_rx_router++;
 		goto drop;
 	default:
-		/* RFC 4443 §2.4: types below 128 are errors, for the upper layer */
+		/* RFC 4443 §2.4 (d): types below 128 are errors, for the upper
+		 * layer (Packet Too Big, RFC 8201, among them) */
 		if (msg[0] < 128) {
 			st->icmp6_rx_error++;
-			goto drop;
+			if (!icmp6_quote_is_our_tcp(ifp, m, len)) {
+				st->icmp6_drop_quote++;
+				goto drop;
+			}
+			m->packet_type = NET_PTYPE_ICMP6_ERROR;
+			return true;
 		}
 		break;
 	}
 	st->icmp6_drop_type++;
 drop:
 	rte_pktmbuf_free(m);
+	return false;
 }

@@ -219,8 +219,44 @@ uint32_t net_ipv6_pseudo_sum(const uint8_t *src, const uint8_t *dst, uint8_t pro
 		uint32_t len);
 
 /* --- icmp6.c --- */
-/** ICMPv6 (RFC 4443) and Neighbor Discovery (RFC 4861) for IPv6 packet @p m. Consumes it. */
-void net_icmp6_input(struct net_if *ifp, struct rte_mbuf *m);
+/**
+ * ICMPv6 (RFC 4443) and Neighbor Discovery (RFC 4861) for IPv6 packet @p m.
+ * @return true if @p m is an error about one of our TCP segments (marked
+ * NET_PTYPE_ICMP6_ERROR, for TCP: the data offset at the IPv6 header, l3_len
+ * at the ICMPv6 header, the quoted IPv6 header and at least 8 bytes of its
+ * TCP header behind the 8 of the error's); false if it was consumed here.
+ */
+bool net_icmp6_input(struct net_if *ifp, struct rte_mbuf *m);
+
+#define NET_ICMP6_ERR_HDR_LEN     8     /**< type, code, checksum, MTU/pointer/unused */
+#define NET_ICMP6_QUOTED_TCP_MIN  8     /**< ports and sequence number */
+#define NET_ICMP6_DEST_UNREACH    1     /**< RFC 4443 error types */
+#define NET_ICMP6_PACKET_TOO_BIG  2
+#define NET_ICMP6_TIME_EXCEEDED   3
+#define NET_ICMP6_PARAM_PROBLEM   4
+#define NET_PTYPE_ICMP6_ERROR (RTE_PTYPE_L3_IPV6 | RTE_PTYPE_L4_ICMP)
+
+/** The quoted IPv6 header of ICMPv6 error @p m (NET_PTYPE_ICMP6_ERROR). */
+static inline const struct rte_ipv6_hdr *
+net_icmp6_quoted_ip(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *,
+			m->l3_len + NET_ICMP6_ERR_HDR_LEN);
+}
+
+/** The first 8 bytes of the quoted TCP header of ICMPv6 error @p m. */
+static inline const struct rte_tcp_hdr *
+net_icmp6_quoted_tcp(const struct rte_mbuf *m)
+{
+	return (const struct rte_tcp_hdr *)(net_icmp6_quoted_ip(m) + 1);
+}
+
+/** @p m is an ICMP error for TCP over IPv6, not IPv4 (net_is_icmp_error). */
+static inline bool
+net_icmp_error_is_ip6(const struct rte_mbuf *m)
+{
+	return RTE_ETH_IS_IPV6_HDR(m->packet_type);
+}
 
 /** A neighbor cache of @p entries for @p ifp; @return 0 or -ENOMEM. */
 int net_nd_create(struct net_if *ifp, uint32_t entries, uint32_t timeout_s);

@@ -2,12 +2,16 @@
 """Tern against Linux, side by side, on this machine, in one run.
 
   tests/bench/bench.py [--runs 3] [--seconds 5] [--smoke] [--workers N] [--json FILE]
-      [--only http,bulk,echo,idle,memory,steer,latency]
+      [--only http,ipv6,bulk,echo,idle,memory,steer,latency] [--baseline BUILD_DIR]
 
 Pairs (Linux on loopback; Tern over net_memif between two processes):
   http keep-alive req/s   nginx (1 worker, core 0) + wrk (1 thread, core 1)
                           vs tern-httpd (core 0) + tern-loadgen http (core 1); 64 and 1024 conns
   http close conn/s       the same pairs with "Connection: close"
+  http over IPv6          tern-httpd + tern-loadgen keep-alive (64 conns) with both ends on
+                          IPv6, interleaved with the same pair on IPv4 (the reference)
+  --baseline BUILD_DIR    another tree's tern-httpd + tern-loadgen (keep-alive and close,
+                          64 conns) interleaved with this tree's: before/after ratios
   bulk Gbit/s             iperf3 (1 stream) vs tern-loadgen bulk (1 conn) from tern-httpd;
                           the same with the receiver's memif end in zero-copy mode (one
                           copy per frame on the link instead of two), and with the
@@ -196,14 +200,21 @@ def eal(core, prefix):
 TRUST_CHECKSUMS = True
 
 
-def memif_conf(tmp, role, addr, zero_copy=False):
+# the IPv6 rows' addresses: ADDR6 % 1 the server's, % 2 tern-loadgen's
+ADDR6 = "fd00:78::%d"
+
+
+def memif_conf(tmp, role, addr, zero_copy=False, ip6=None):
     path = os.path.join(tmp, "%s.conf" % role)
     with open(path, "w") as f:
         f.write("[port]\ndevice = net_memif0,role=%s,id=0,socket=%s%s\ntrust_checksums = %d\n"
+                "%s"
                 "[ipv4]\naddress = %s\nnetmask = 255.255.255.0\n"
                 "[stack]\nmbufs = %d\n[tcp]\nmax_conns = %d\nmax_time_wait = %d\n"
                 "time_wait_ms = 60000\n" % (role, SOCK, ",zero-copy=yes" if zero_copy else "",
-                                            TRUST_CHECKSUMS, addr,
+                                            TRUST_CHECKSUMS,
+                                            "[ipv6]\naddress = %s/64\n" % ip6 if ip6 else "",
+                                            addr,
                                             # the same totals over --workers
                                             max(4095, 65535 // WORKERS), 65536 // WORKERS,
                                             262144 // WORKERS))
@@ -254,7 +265,7 @@ def build_dir():
     return os.environ.get("TERN_BUILD_DIR", os.path.join(SRC, "build"))
 
 
-def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None):
+def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None, ip6=False, build=None):
     """
     Run a Tern server (core 0) and tern-loadgen (core 1) over memif; return
     the JSON summary. @zero_copy: which end's memif runs in zero-copy mode
@@ -264,9 +275,11 @@ def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None):
     which then takes the memif client role: its frames go out as they lie
     in its memory (headers and send buffers, by reference) and
     tern-loadgen's PMD copies each once. The memif server starts first;
-    tern-loadgen waits for the link (--wait-link) either way.
+    tern-loadgen waits for the link (--wait-link) either way. @ip6: both
+    ends get an [ipv6] address (ADDR6) for a --target over IPv6. @build: the
+    binaries' build directory (--baseline), else build_dir().
     """
-    b = build_dir()
+    b = build or build_dir()
     if os.path.exists(SOCK):
         os.unlink(SOCK)
     sprefix, cprefix = "bsrv%d" % os.getpid(), "bcli%d" % os.getpid()
@@ -276,10 +289,12 @@ def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None):
         raise RuntimeError("memif zero-copy needs hugepages; none available")
     srole, crole = ("client", "server") if zero_copy == "server" else ("server", "client")
     srv_argv = ([os.path.join(b, "app", server_argv[0])] + seal +
-                ["--", "--config", memif_conf(tmp, srole, "10.78.0.1", zero_copy == "server")] +
+                ["--", "--config", memif_conf(tmp, srole, "10.78.0.1", zero_copy == "server",
+                                              ADDR6 % 1 if ip6 else None)] +
                 server_argv[1:])
     cli_argv = ([os.path.join(b, "app", "tern-loadgen")] + ceal +
-                ["--", "--config", memif_conf(tmp, crole, "10.78.0.2", zero_copy == "client"),
+                ["--", "--config", memif_conf(tmp, crole, "10.78.0.2", zero_copy == "client",
+                                              ADDR6 % 2 if ip6 else None),
                  "--quiet", "--json", "--wait-link", "10", "--duration", str(seconds),
                  "--linger"] + DRAIN + client_args)
     srv = cli = None
@@ -595,8 +610,11 @@ def main():
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--baseline", metavar="BUILD_DIR",
+                    help="another tree's build directory: its tern-httpd and tern-loadgen "
+                    "run interleaved with this tree's in the http rows (before/after)")
     ap.add_argument("--json")
-    ap.add_argument("--only", help="comma-separated row groups to run: http, bulk, echo, "
+    ap.add_argument("--only", help="comma-separated row groups to run: http, ipv6, bulk, echo, "
                     "idle, memory, steer, latency (default all)")
     a = ap.parse_args()
     global WORKERS
@@ -668,6 +686,28 @@ def main():
                     ng.stop()
                 row("http keep-alive req/s, %d conns" % conns, lin, t, "req/s")
                 row("http close conn/s, %d conns" % conns, linc, tc, "conn/s")
+        if want("ipv6"):
+            # the same pair with both ends on IPv6 ([ipv6] on both, the target
+            # [fd00:78::1]:80), interleaved with IPv4: the reference column is
+            # Tern over IPv4 in this row
+            keep64 = ["--mode", "http", "--conns", "64"]
+            t4, t6 = alternate([
+                lambda: tern("http", httpd, to_httpd + keep64)["requests_per_s"],
+                lambda: tern("http over IPv6", httpd, ["--target", "[%s]:80" % (ADDR6 % 1)] +
+                             keep64, ip6=True)["requests_per_s"]], a.runs)
+            row("http keep-alive req/s, 64 conns, IPv6", t4, t6, "req/s",
+                "reference column: Tern over IPv4, interleaved; both ends with [ipv6]")
+        if a.baseline:
+            # before/after: the --baseline tree's binaries interleaved with this
+            # tree's, same pairs, same link (the reference column is the baseline)
+            for mode, key in (("http", "requests_per_s"), ("http-close", "conns_per_s")):
+                args = to_httpd + ["--mode", mode, "--conns", "64"]
+                tb, tt = alternate([
+                    lambda: tern(mode + " baseline", httpd, args, build=a.baseline)[key],
+                    lambda: tern(mode, httpd, args)[key]], a.runs)
+                row("%s 64 conns, this tree vs --baseline" % mode, tb, tt,
+                    "req/s" if mode == "http" else "conn/s",
+                    "reference column: %s" % a.baseline)
         if want("bulk"):
             # a download under way when the run ends must finish within the
             # drain: the smoke run (on a machine that may be busy) and ends

@@ -246,12 +246,14 @@ def accounting_problems(st):
     if st["icmp_rx"] != icmp:
         probs.append("icmp_rx %d != icmp drops + icmp_echo_reply + icmp_rx_error = %d"
                      % (st["icmp_rx"], icmp))
-    # an ICMP error about one of our segments ends in one of TCP's outcomes
-    err = (st["icmp_drop_quote"] + st["icmp_drop_steer"] + st["tcp_icmp_no_conn"] + st["tcp_icmp_out_of_window"]
+    # an ICMP or ICMPv6 error about one of our segments ends in one of TCP's outcomes
+    err = (st["icmp_drop_quote"] + st["icmp6_drop_quote"] + st["icmp_drop_steer"]
+           + st["tcp_icmp_no_conn"] + st["tcp_icmp_out_of_window"]
            + st["tcp_icmp_bad_mtu"] + st["tcp_icmp_soft_error"] + st["tcp_pmtu_lowered"])
-    if st["icmp_rx_error"] != err:
-        probs.append("icmp_rx_error %d != icmp_drop_quote + icmp_drop_steer + TCP's ICMP outcomes = %d"
-                     % (st["icmp_rx_error"], err))
+    if st["icmp_rx_error"] + st["icmp6_rx_error"] != err:
+        probs.append("icmp_rx_error %d + icmp6_rx_error %d != icmp(6)_drop_quote + "
+                     "icmp_drop_steer + TCP's ICMP outcomes = %d"
+                     % (st["icmp_rx_error"], st["icmp6_rx_error"], err))
     return probs
 
 

@@ -548,10 +548,13 @@ nf_accounting_ok(const struct tern_stats *st, char *why, size_t len)
 	}
 	/* an error whose quote is ours ends in exactly one of TCP's outcomes,
 	 * unless its owner's steering ring was full */
-	if (st->icmp_rx_error != st->icmp_drop_quote + st->icmp_drop_steer + for_tcp) {
-		snprintf(why, len, "icmp_rx_error %" PRIu64 " != icmp_drop_quote %" PRIu64
+	if (st->icmp_rx_error + st->icmp6_rx_error != st->icmp_drop_quote + st->icmp6_drop_quote +
+			st->icmp_drop_steer + for_tcp) {
+		snprintf(why, len, "icmp_rx_error %" PRIu64 " + icmp6_rx_error %" PRIu64
+				" != icmp_drop_quote %" PRIu64 " + icmp6_drop_quote %" PRIu64
 				" + icmp_drop_steer %" PRIu64 " + TCP's %" PRIu64, st->icmp_rx_error,
-				st->icmp_drop_quote, st->icmp_drop_steer, for_tcp);
+				st->icmp6_rx_error, st->icmp_drop_quote, st->icmp6_drop_quote,
+				st->icmp_drop_steer, for_tcp);
 		return false;
 	}
 	return true;

@@ -349,6 +349,117 @@ START_TEST(test_unreachable_ends_syn_sent)
 }
 END_TEST
 
+/* ------------------------------------------------------------ ICMPv6 */
+
+/* An ICMPv6 error (RFC 4443 §2.1) of @type/@code with @word in bytes 4-7
+ * (Packet Too Big: the MTU), from the peer, quoting an IPv6 packet from
+ * @q_src to the peer, TCP, from tern's port to the peer's, at @seq. */
+static void
+inject_icmp6(uint8_t type, uint8_t code, uint32_t word, const uint8_t *q_src, uint8_t q_nh,
+		uint32_t seq)
+{
+	const struct rte_ether_addr our = NF_OUR_MAC, peer = TH_PEER_MAC;
+	const uint32_t len = 8 + 40 + 20;
+	uint8_t f[256], *ip, *m, *q, *t;
+	uint16_t c;
+
+	nf_put_eth(f, &our, &peer, RTE_ETHER_TYPE_IPV6);
+	ip = f + NF_ETH_LEN;
+	memset(ip, 0, 40 + len);
+	ip[0] = 0x60;
+	ip[5] = (uint8_t)len;
+	ip[6] = IPPROTO_ICMPV6;
+	ip[7] = 64;
+	memcpy(ip + 8, th_peer_ip6, 16);
+	memcpy(ip + 24, th_our_ip6, 16);
+	m = ip + 40;
+	m[0] = type;
+	m[1] = code;
+	m[4] = (uint8_t)(word >> 24);
+	m[5] = (uint8_t)(word >> 16);
+	m[6] = (uint8_t)(word >> 8);
+	m[7] = (uint8_t)word;
+	q = m + 8;                          /* the invoking packet, as tern sent it */
+	q[0] = 0x60;
+	q[5] = (uint8_t)(20 + 1460);
+	q[4] = (20 + 1460) >> 8;
+	q[6] = q_nh;
+	q[7] = 64;
+	memcpy(q + 8, q_src, 16);
+	memcpy(q + 24, th_peer_ip6, 16);
+	t = q + 40;
+	t[0] = (uint8_t)(h.lport >> 8);
+	t[1] = (uint8_t)h.lport;
+	t[2] = (uint8_t)(h.pport >> 8);
+	t[3] = (uint8_t)h.pport;
+	t[4] = (uint8_t)(seq >> 24);
+	t[5] = (uint8_t)(seq >> 16);
+	t[6] = (uint8_t)(seq >> 8);
+	t[7] = (uint8_t)seq;
+	c = nf_cksum(m, len, nf_pseudo_sum6(th_peer_ip6, th_our_ip6, IPPROTO_ICMPV6, len));
+	m[2] = (uint8_t)(c >> 8);
+	m[3] = (uint8_t)c;
+	nf_send(&h.ns, f, NF_ETH_LEN + 40 + len);
+}
+
+/* RFC 8201: Packet Too Big (1280) for the first segment in flight: the MSS
+ * drops to 1280 - 60 and everything in flight goes again at that size; an
+ * MTU below 1280 is discarded (§4), as is a quote not from our address, a
+ * quote that is no TCP, and a sequence number not in flight (RFC 5927). */
+START_TEST(test_ip6_packet_too_big)
+{
+	static const uint8_t other[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 9 };
+	const uint32_t irs = 5000;
+	uint32_t x;
+
+	th_use_ip6(&h);
+	x = open_with_flight(irs);
+	inject_icmp6(2, 0, 1000, th_our_ip6, IPPROTO_TCP, x + 1);
+	inject_icmp6(2, 0, 1280, other, IPPROTO_TCP, x + 1);
+	inject_icmp6(2, 0, 1280, th_our_ip6, IPPROTO_UDP, x + 1);
+	inject_icmp6(2, 0, 1280, th_our_ip6, IPPROTO_TCP, x + 3001);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->icmp6_rx_error, 4);
+	ck_assert_uint_eq(st()->icmp6_drop_quote, 2);
+	ck_assert_uint_eq(st()->tcp_icmp_bad_mtu, 1);
+	ck_assert_uint_eq(st()->tcp_icmp_out_of_window, 1);
+	ck_assert_uint_eq(th_info(h.c).mss, 1460);
+	inject_icmp6(2, 0, 1280, th_our_ip6, IPPROTO_TCP, x + 1);
+	th_poll(&h);
+	ck_assert_uint_eq(st()->tcp_pmtu_lowered, 1);
+	ck_assert_uint_eq(th_info(h.c).mss, 1220);
+	th_check_payload(TH_EXPECT(&h, TH_ANY, x + 1, irs + 1, TH_ANY, 1220), x + 1);
+	th_check_payload(TH_EXPECT(&h, TH_ANY, x + 1221, irs + 1, TH_ANY, 1220), x + 1221);
+	th_check_payload(TH_EXPECT(&h, TH_ANY, x + 2441, irs + 1, TH_ANY, 560), x + 2441);
+	TH_EXPECT_NONE(&h);
+	th_inject(&h, T_ACK, irs + 1, x + 3001, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	ck_assert_uint_eq(th_info(h.c).snd_una, x + 3001);
+}
+END_TEST
+
+/* RFC 4443 §3.1: port unreachable for our SYN over IPv6 ends the active
+ * open (ECONNREFUSED); in ESTABLISHED an unreachable is soft. */
+START_TEST(test_ip6_unreachable)
+{
+	th_use_ip6(&h);
+	th_up(&h);
+	th_connect(&h);
+	th_poll(&h);
+	ck_assert(th_next(&h, &h.last));
+	ck_assert_uint_eq(h.last.flags, T_SYN);
+	h.lport = h.last.sport;
+	inject_icmp6(1, 4, 0, th_our_ip6, IPPROTO_TCP, h.last.seq);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.n_closed, 1);
+	ck_assert_int_eq(h.last_reason, TERN_CLOSE_UNREACHABLE);
+	ck_assert_uint_eq(st()->tcp_icmp_soft_error, 1);
+	ck_assert_uint_eq(st()->tcp_rst_sent, 0);
+}
+END_TEST
+
 static Suite *
 tcp_icmp_suite(void)
 {
@@ -373,6 +484,8 @@ tcp_icmp_suite(void)
 	tcase_add_test(e, test_soft_error_reported_at_timeout);
 	tcase_add_test(e, test_soft_error_cleared_by_progress);
 	tcase_add_test(e, test_unreachable_ends_syn_sent);
+	tcase_add_test(e, test_ip6_unreachable);
+	tcase_add_test(p, test_ip6_packet_too_big);
 	suite_add_tcase(s, e);
 	return s;
 }
