@@ -73,18 +73,19 @@ tern_mem_pool_bytes(uint32_t n, uint32_t size, bool cached)
 }
 
 /*
- * Bytes of the connection table (rte_hash of @entries, extendable buckets):
- * a main and an extension bucket array of 64-byte buckets of 8 entries, a key
- * store of 32-byte slots (a 12-byte key and its data pointer) and the free
- * slot rings of 4-byte indices (lib/hash/rte_cuckoo_hash.c's layout).
+ * Bytes of a connection table (rte_hash of @entries, extendable buckets) of
+ * @key_len-byte keys: a main and an extension bucket array of 64-byte buckets
+ * of 8 entries, a key store of slots of the key and its data pointer rounded
+ * to 16 (32 bytes for IPv4's 12-byte key, 64 for IPv6's 44) and the free slot
+ * rings of 4-byte indices (lib/hash/rte_cuckoo_hash.c's layout).
  */
 static uint64_t
-mem_table_bytes(uint32_t entries)
+mem_table_bytes(uint32_t entries, uint32_t key_len)
 {
 	uint64_t buckets = rte_align32pow2(entries) / 8;
 
-	return 2 * buckets * 64 + (uint64_t)(entries + 1) * 32 +
-		(uint64_t)rte_align32pow2(entries + 1) * 4 + rte_align32pow2(buckets) * 4;
+	return 2 * buckets * 64 + (uint64_t)(entries + 1) * RTE_ALIGN(8 + key_len, 16) +
+		(uint64_t)rte_align32pow2(entries + 1) * 4 + rte_align32pow2(buckets + 1) * 4;
 }
 
 void
@@ -95,10 +96,15 @@ tern_mem_per_worker(const struct tern_config *cfg, uint16_t mtu, struct tern_mem
 	memset(need, 0, sizeof(*need));
 	need->mbufs = tern_mem_pool_bytes(cfg->mbufs, sizeof(struct rte_mbuf) + tern_mbuf_room(mtu),
 			cfg->mbuf_cache != 0);
-	need->conns = tern_mem_pool_bytes(cfg->tcp_max_conns, sizeof(struct tcp_cb), false);
-	need->time_wait = tern_mem_pool_bytes(cfg->tcp_max_time_wait, sizeof(struct tcp_timewait),
-			false);
-	need->table = mem_table_bytes(entries);
+	/* with IPv6 every element has the room for an IPv6 key in front, and
+	 * IPv6 connections have a table of their own (tcp_worker_init) */
+	uint32_t room = cfg->ip6_enabled ? TCP_KEY6_ROOM : 0;
+
+	need->conns = tern_mem_pool_bytes(cfg->tcp_max_conns, room + sizeof(struct tcp_cb), false);
+	need->time_wait = tern_mem_pool_bytes(cfg->tcp_max_time_wait,
+			room + sizeof(struct tcp_timewait), false);
+	need->table = mem_table_bytes(entries, sizeof(struct tcp_key)) +
+		(cfg->ip6_enabled ? mem_table_bytes(entries, sizeof(struct tcp_key6)) : 0);
 	/* the listener array (a pointer per port), ARP cache, inbox and
 	 * steering ring, and a margin for allocator headers */
 	need->fixed = 65536 * sizeof(void *) + net_arp_cache_bytes(cfg->arp_entries) +

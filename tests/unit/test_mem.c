@@ -52,8 +52,16 @@ START_TEST(test_mem_formula_matches_heap)
 
 	nf_stack_config(&cfg);
 	cfg.mbufs = 4095;
-	cfg.tcp_max_conns = conns[_i];
-	cfg.tcp_max_time_wait = conns[_i] / 2;
+	cfg.tcp_max_conns = conns[_i % 3];
+	cfg.tcp_max_time_wait = conns[_i % 3] / 2;
+	if (_i >= 3) {
+		/* IPv6: elements with the key's room, a second table */
+		static const uint8_t a6[16] = { 0xfd, [15] = 2 };
+
+		cfg.ip6_enabled = 1;
+		memcpy(cfg.ip6_addr, a6, 16);
+		cfg.ip6_prefix_len = 64;
+	}
 	tern_mem_per_worker(&cfg, 1500, &need);
 	ck_assert_uint_eq(need.total, need.mbufs + need.conns + need.time_wait + need.table +
 			need.fixed);
@@ -68,6 +76,37 @@ START_TEST(test_mem_formula_matches_heap)
 			PRIu64, 2 * need.total, used);
 	ck_assert_msg(2 * need.total <= used + used / 4 + (1u << 20),
 			"formula %" PRIu64 " far above heap %" PRIu64, 2 * need.total, used);
+}
+END_TEST
+
+/*
+ * Issue 19: an idle connection takes at most 1 KiB of DPDK memory with
+ * either family: its control block's pool element and its share of the
+ * connection table(s) at a million connections, by the formula that
+ * test_mem_formula_matches_heap holds to the heap.
+ */
+START_TEST(test_mem_per_idle_conn)
+{
+	static const uint8_t a6[16] = { 0xfd, [15] = 2 };
+	const uint32_t n = 1u << 20;
+	struct tern_config cfg;
+	struct tern_mem_need need;
+
+	for (int six = 0; six < 2; six++) {
+		nf_stack_config(&cfg);
+		cfg.tcp_max_conns = n;
+		cfg.tcp_max_time_wait = 64;
+		cfg.ip6_enabled = (uint32_t)six;
+		if (six) {
+			memcpy(cfg.ip6_addr, a6, 16);
+			cfg.ip6_prefix_len = 64;
+		}
+		tern_mem_per_worker(&cfg, 1500, &need);
+		printf("mem: per idle connection, %s: %" PRIu64 " B (control block %" PRIu64
+				", table %" PRIu64 ")\n", six ? "[ipv6] on" : "IPv4 only",
+				(need.conns + need.table) / n, need.conns / n, need.table / n);
+		ck_assert_uint_le((need.conns + need.table) / n, 1024);
+	}
 }
 END_TEST
 
@@ -104,7 +143,8 @@ mem_suite(void)
 	Suite *s = suite_create("mem");
 	TCase *tc = tcase_create("per_worker");
 
-	tcase_add_loop_test(tc, test_mem_formula_matches_heap, 0, 3);
+	tcase_add_loop_test(tc, test_mem_formula_matches_heap, 0, 6);
+	tcase_add_test(tc, test_mem_per_idle_conn);
 	tcase_add_test(tc, test_mem_refused_before_allocating);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
