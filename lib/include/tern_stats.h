@@ -85,6 +85,8 @@ extern "C" {
 	X(icmp6_echo_reply,     "ICMPv6 echo replies sent") \
 	X(icmp6_rx_error,       "ICMPv6 errors received (to TCP, or icmp6_drop_quote)") \
 	X(icmp6_drop_quote,     "ICMPv6 errors whose quote is no TCP segment of ours (RFC 4443 2.4)") \
+	X(icmp6_tx_error,       "ICMPv6 errors sent (Parameter Problem: RFC 8200 4, 4.2)") \
+	X(icmp6_error_limited,  "ICMPv6 errors not sent: over the rate limit (RFC 4443 2.4 f)") \
 	X(nd_drop_invalid,      "Neighbor Discovery messages failing RFC 4861 validation") \
 	X(nd_rx_ns,             "Neighbor Solicitations received") \
 	X(nd_drop_not_ours,     "Neighbor Solicitations for a target not ours") \

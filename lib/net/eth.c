@@ -37,12 +37,8 @@ eth_ipv6_input(struct net_if *ifp, struct rte_mbuf *m)
 		ifp->stats->tcp6_rx++;
 		m->packet_type = NET_PTYPE_TCP6;
 		return true;
-	case IPPROTO_ICMPV6:
+	default:                  /* IPPROTO_ICMPV6 (IPv6 input took no other) */
 		return net_icmp6_input(ifp, m);     /* true: an error for TCP */
-	default:
-		ifp->stats->ip6_drop_proto++;
-		rte_pktmbuf_free(m);
-		return false;
 	}
 }
 

@@ -304,6 +304,86 @@ icmp6_send(struct net_if *ifp, struct rte_mbuf *m, uint32_t len,
 	net_eth_output(ifp, m, mac, RTE_ETHER_TYPE_IPV6);
 }
 
+/* ------------------------------------------------------------ errors we send */
+
+/* RFC 4443 §2.4 (f): a token bucket per worker (Linux keeps one per peer):
+ * NET_ICMP6_ERR_BURST at once, NET_ICMP6_ERR_PER_S a second after */
+#define NET_ICMP6_ERR_PER_S 10
+#define NET_ICMP6_MIN_MTU   1280      /**< RFC 8200 §5: an error fits it (RFC 4443 §2.4 c) */
+
+static bool
+icmp6_error_token(struct net_if *ifp)
+{
+	uint64_t gained = (ifp->now_us - ifp->icmp6_tokens_us) * NET_ICMP6_ERR_PER_S / 1000000;
+
+	if (gained != 0) {
+		ifp->icmp6_tokens = (uint32_t)RTE_MIN((uint64_t)NET_ICMP6_ERR_BURST,
+				ifp->icmp6_tokens + gained);
+		ifp->icmp6_tokens_us = ifp->now_us;
+	}
+	if (ifp->icmp6_tokens == 0)
+		return false;
+	ifp->icmp6_tokens--;
+	return true;
+}
+
+void
+net_icmp6_error(struct net_if *ifp, struct rte_mbuf *m, uint8_t type, uint8_t code,
+		uint32_t word, bool to_group_ok)
+{
+	const struct rte_ipv6_hdr *in = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+	uint8_t peer[NET_IP6_LEN], ours[NET_IP6_LEN];
+	uint32_t quote = RTE_MIN(rte_pktmbuf_pkt_len(m),
+			NET_ICMP6_MIN_MTU - (uint32_t)sizeof(*in) - NET_ICMP6_ERR_HDR_LEN);
+	const uint8_t *src;
+	struct rte_ipv6_hdr *ip;
+	uint8_t *msg;
+	uint16_t ck;
+
+	/* §2.4 (e): never about a packet from :: or a group (the input refused
+	 * groups), nor, but for the exceptions, one sent to a group */
+	if (net_ip6_is_zero(in->src_addr) || (net_ip6_is_multicast(in->dst_addr) && !to_group_ok))
+		goto drop;
+	if (!icmp6_error_token(ifp)) {
+		ifp->stats->icmp6_error_limited++;
+		goto drop;
+	}
+	src = net_ip6_is_multicast(in->dst_addr) ? net_ipv6_src_for(ifp, in->src_addr) :
+		in->dst_addr;
+	if (src == NULL)
+		goto drop;
+	memcpy(peer, in->src_addr, NET_IP6_LEN);
+	memcpy(ours, src, NET_IP6_LEN);
+	if (rte_pktmbuf_pkt_len(m) > quote)
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - quote));
+	ip = (struct rte_ipv6_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip) + NET_ICMP6_ERR_HDR_LEN);
+	if (ip == NULL) {
+		ifp->stats->tx_drop_nombuf++;
+		goto drop;
+	}
+	net_ipv6_hdr_fill(ip, ours, peer, IPPROTO_ICMPV6,
+			(uint16_t)(NET_ICMP6_ERR_HDR_LEN + quote), ifp->ip6_hop_limit);
+	msg = (uint8_t *)(ip + 1);
+	msg[0] = type;
+	msg[1] = code;
+	msg[2] = msg[3] = 0;
+	msg[4] = (uint8_t)(word >> 24);
+	msg[5] = (uint8_t)(word >> 16);
+	msg[6] = (uint8_t)(word >> 8);
+	msg[7] = (uint8_t)word;
+	ck = (uint16_t)~net_cksum_mbuf(m, sizeof(*ip), NET_ICMP6_ERR_HDR_LEN + quote,
+			net_ipv6_pseudo_sum(ours, peer, IPPROTO_ICMPV6, NET_ICMP6_ERR_HDR_LEN + quote));
+	memcpy(&msg[2], &ck, sizeof(ck));
+	/* the frame goes out again: RX flags and lengths mean nothing now */
+	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
+	m->packet_type = 0;
+	ifp->stats->icmp6_tx_error++;
+	net_ipv6_output(ifp, m);
+	return;
+drop:
+	rte_pktmbuf_free(m);
+}
+
 /* ------------------------------------------------------------ echo */
 
 /* RFC 4443 §4.2: the reply carries the request's identifier, sequence and data. */

@@ -81,18 +81,29 @@ ipv6_dst_is_ours(const struct net_if *ifp, const uint8_t *dst)
 	return net_ipv6_is_ours(ifp, dst);
 }
 
+/* Why a packet was refused, where RFC 8200 asks for a Parameter Problem. */
+struct ipv6_problem {
+	uint8_t code;                  /**< RFC 4443 §3.4; 0: none to send */
+	uint8_t action;                /**< an unknown option's high bits (2: also to a group) */
+	uint32_t pointer;              /**< offset of the offending octet in the packet */
+};
+#define IP6_PP_NEXT_HEADER 1       /**< unrecognized Next Header type */
+#define IP6_PP_OPTION      2       /**< unrecognized IPv6 option */
+
 /*
  * RFC 8200 §4.2: the options of a hop-by-hop or destination options header
  * at @p opt, @p len bytes. Pad1 and PadN are skipped, as is an unknown
  * option whose type's two high bits say "skip" (00); every other unknown
- * option discards the packet (01, 10, 11; Tern sends no Parameter Problem
- * yet). @return false to discard.
+ * option discards the packet, and 10 and 11 ask for a Parameter Problem
+ * pointing at it (*@p bad_at, its offset in @p opt; *@p action, its high
+ * bits). @return false to discard.
  */
 static bool
-ipv6_options_ok(const uint8_t *opt, uint32_t len)
+ipv6_options_ok(const uint8_t *opt, uint32_t len, uint32_t *bad_at, uint8_t *action)
 {
 	uint32_t i = 0;
 
+	*action = 0;
 	while (i < len) {
 		uint8_t type = opt[i];
 
@@ -102,8 +113,11 @@ ipv6_options_ok(const uint8_t *opt, uint32_t len)
 		}
 		if (i + 2 > len || i + 2 + opt[i + 1] > len)
 			return false;            /* the option runs past its header */
-		if (type != 1 && (type >> 6) != 0)
-			return false;            /* unknown, and not to be skipped */
+		if (type != 1 && (type >> 6) != 0) {
+			*bad_at = i;             /* unknown, and not to be skipped */
+			*action = type >> 6;
+			return false;
+		}
 		i += 2u + opt[i + 1];
 	}
 	return true;
@@ -126,11 +140,12 @@ ipv6_atomic_fragment(const uint8_t *h)
  */
 static int
 ipv6_walk_ext(struct tern_stats *st, const uint8_t *pkt, uint32_t avail, uint8_t nh,
-		uint32_t *off)
+		uint32_t *off, uint32_t *nh_at, struct ipv6_problem *pp)
 {
 	for (unsigned int k = 0;; k++) {
 		const uint8_t *h = pkt + *off;
-		uint32_t hlen;
+		uint32_t hlen, bad_at;
+		uint8_t action;
 
 		switch (nh) {
 		case IP6_NH_HOPOPTS:
@@ -164,10 +179,16 @@ ipv6_walk_ext(struct tern_stats *st, const uint8_t *pkt, uint32_t avail, uint8_t
 			/* §4.4: segments left != 0 asks us to forward; we are a host */
 			if (h[3] != 0)
 				goto bad;
-		} else if (!ipv6_options_ok(h + 2, hlen - 2)) {
+		} else if (!ipv6_options_ok(h + 2, hlen - 2, &bad_at, &action)) {
+			if (action >= 2) {
+				pp->code = IP6_PP_OPTION;
+				pp->action = action;
+				pp->pointer = *off + 2 + bad_at;
+			}
 			goto bad;
 		}
 		nh = h[0];
+		*nh_at = *off;
 		*off += hlen;
 	}
 bad:
@@ -181,7 +202,8 @@ net_ipv6_input(struct net_if *ifp, struct rte_mbuf *m)
 	struct tern_stats *st = ifp->stats;
 	const struct rte_ipv6_hdr *ip;
 	uint32_t pkt_len = rte_pktmbuf_pkt_len(m);
-	uint32_t off = NET_IP6_HLEN, plen;
+	uint32_t off = NET_IP6_HLEN, plen, nh_at = offsetof(struct rte_ipv6_hdr, proto);
+	struct ipv6_problem pp = { 0 };
 	int proto;
 
 	st->ip6_rx++;
@@ -213,17 +235,32 @@ net_ipv6_input(struct net_if *ifp, struct rte_mbuf *m)
 	if (pkt_len > NET_IP6_HLEN + plen)
 		rte_pktmbuf_trim(m, (uint16_t)(pkt_len - NET_IP6_HLEN - plen));
 	proto = ipv6_walk_ext(st, (const uint8_t *)ip,
-			RTE_MIN(rte_pktmbuf_data_len(m), NET_IP6_HLEN + plen), ip->proto, &off);
+			RTE_MIN(rte_pktmbuf_data_len(m), NET_IP6_HLEN + plen), ip->proto, &off,
+			&nh_at, &pp);
 	if (proto < 0)
-		goto drop;
+		goto problem;
 	/* RFC 4291 2.5.2: from :: only what may come from a node without an
 	 * address (ND, MLD: ICMPv6); nothing can answer it */
 	if (unlikely(net_ip6_is_zero(ip->src_addr) && proto != IPPROTO_ICMPV6)) {
 		st->ip6_drop_bad_src++;
 		goto drop;
 	}
+	if (unlikely(proto != IPPROTO_TCP && proto != IPPROTO_ICMPV6)) {
+		/* RFC 8200 §4: an upper layer we do not speak */
+		st->ip6_drop_proto++;
+		pp.code = IP6_PP_NEXT_HEADER;
+		pp.pointer = nh_at;
+		goto problem;
+	}
 	m->l3_len = off;
 	return proto;
+problem:
+	if (pp.code != 0) {
+		/* RFC 4443 §2.4 (e.3): to a group only for option type 10 */
+		net_icmp6_error(ifp, m, NET_ICMP6_PARAM_PROBLEM, pp.code, pp.pointer,
+				pp.code == IP6_PP_OPTION && pp.action == 2);
+		return -1;
+	}
 drop:
 	rte_pktmbuf_free(m);
 	return -1;

@@ -37,6 +37,7 @@ net_if_init(struct net_if *ifp, const struct net_if_params *p,
 		return 0;
 	ifp->ip6_on = true;
 	ifp->ip6_hop_limit = p->ip6_hop_limit;
+	ifp->icmp6_tokens = NET_ICMP6_ERR_BURST;
 	ifp->ip6_prefix_len = p->ip6_prefix_len;
 	if (p->ip6_addr != NULL)
 		memcpy(ifp->ip6_addr, p->ip6_addr, NET_IP6_LEN);

@@ -128,6 +128,8 @@ struct net_if {
 	struct net_ip6_shared *ip6sh;  /**< the stack's state of those addresses */
 	uint8_t ip6_gw[NET_IP6_LEN];   /**< default router; zero = none */
 	struct nd_cache *nd;           /**< neighbor cache (RFC 4861), this worker's */
+	uint32_t icmp6_tokens;         /**< errors we may send now (RFC 4443 §2.4 (f)) */
+	uint64_t icmp6_tokens_us;      /**< when they were last refilled */
 };
 
 /** Settings of one net_if, from the stack config. */
@@ -170,8 +172,10 @@ void net_if_fini(struct net_if *ifp);
  * Validate the IPv6 packet at the data offset of @p m (Ethernet stripped),
  * walking its extension headers (RFC 8200 §4). On success the padding past
  * the payload length is trimmed, l3_len is the offset of the upper-layer
- * header and its protocol number is returned; otherwise @p m is freed, the
- * reason counted, and -1 returned.
+ * header and its protocol number is returned: TCP or ICMPv6. Otherwise the
+ * reason is counted, @p m answered with a Parameter Problem where RFC 8200
+ * asks for one (an unknown next header, an option type 10 or 11) or freed,
+ * and -1 returned.
  */
 int net_ipv6_input(struct net_if *ifp, struct rte_mbuf *m);
 
@@ -235,6 +239,17 @@ bool net_icmp6_input(struct net_if *ifp, struct rte_mbuf *m);
 #define NET_ICMP6_TIME_EXCEEDED   3
 #define NET_ICMP6_PARAM_PROBLEM   4
 #define NET_PTYPE_ICMP6_ERROR (RTE_PTYPE_L3_IPV6 | RTE_PTYPE_L4_ICMP)
+
+/**
+ * Answer the IPv6 packet @p m (data offset at its header) with ICMPv6 error
+ * @p type / @p code and @p word (pointer, MTU) in bytes 4-7, quoting as much
+ * of it as fits in 1280 bytes (RFC 4443 §2.4 (c)); within the rate limit
+ * (§2.4 (f)), never to :: or a group source, and to a packet sent to a
+ * group only with @p to_group_ok (§2.4 (e.3)). Consumes @p m.
+ */
+void net_icmp6_error(struct net_if *ifp, struct rte_mbuf *m, uint8_t type, uint8_t code,
+		uint32_t word, bool to_group_ok);
+#define NET_ICMP6_ERR_BURST 10          /**< errors a worker may send at once (§2.4 (f)) */
 
 /** The quoted IPv6 header of ICMPv6 error @p m (NET_PTYPE_ICMP6_ERROR). */
 static inline const struct rte_ipv6_hdr *

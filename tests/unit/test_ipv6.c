@@ -542,35 +542,140 @@ END_TEST
 static const struct {
 	const char *what;
 	size_t counter;       /* offsetof(struct tern_stats, ...) */
+	int pp;               /* the Parameter Problem's code and pointer it draws; -1: none */
+	uint32_t pointer;
 } bad_classes[] = {
-	{ "shorter than 40 bytes", offsetof(struct tern_stats, ip6_drop_short) },
-	{ "version 4", offsetof(struct tern_stats, ip6_drop_version) },
-	{ "payload length past the frame", offsetof(struct tern_stats, ip6_drop_len) },
-	{ "payload length 0 (a jumbogram)", offsetof(struct tern_stats, ip6_drop_len) },
-	{ "multicast source", offsetof(struct tern_stats, ip6_drop_bad_src) },
-	{ "our own address as source", offsetof(struct tern_stats, ip6_drop_bad_src) },
-	{ "another node's address", offsetof(struct tern_stats, ip6_drop_not_ours) },
-	{ "a group not ours", offsetof(struct tern_stats, ip6_drop_not_ours) },
-	{ "a fragment header", offsetof(struct tern_stats, ip6_drop_fragment) },
-	{ "hop-by-hop not first", offsetof(struct tern_stats, ip6_drop_ext) },
-	{ "unknown option, discard", offsetof(struct tern_stats, ip6_drop_ext) },
-	{ "option past its header", offsetof(struct tern_stats, ip6_drop_ext) },
-	{ "routing header, segments left", offsetof(struct tern_stats, ip6_drop_ext) },
-	{ "extension header past the payload", offsetof(struct tern_stats, ip6_drop_ext) },
-	{ "nine extension headers", offsetof(struct tern_stats, ip6_drop_ext) },
-	{ "no next header", offsetof(struct tern_stats, ip6_drop_proto) },
-	{ "UDP (no such transport)", offsetof(struct tern_stats, ip6_drop_proto) },
-	{ "ICMPv6 checksum wrong", offsetof(struct tern_stats, icmp6_drop_cksum) },
-	{ "echo request of 6 bytes", offsetof(struct tern_stats, icmp6_drop_short) },
-	{ "an ICMPv6 error", offsetof(struct tern_stats, icmp6_rx_error) },
-	{ "MLD query", offsetof(struct tern_stats, icmp6_drop_type) },
-	{ "512 bytes of headers (more than l3_len holds)", offsetof(struct tern_stats, ip6_drop_ext) },
-	{ "TCP from ::", offsetof(struct tern_stats, ip6_drop_bad_src) },
-	{ "echo request from :: (no reply can go there)", offsetof(struct tern_stats, icmp6_drop_type) },
-	{ "TCP, data offset 0", offsetof(struct tern_stats, tcp_drop_short) },
-	{ "TCP to all nodes", offsetof(struct tern_stats, tcp_drop_bcast) },
-	{ "TCP, checksum wrong", offsetof(struct tern_stats, tcp_drop_cksum) },
+	{ "shorter than 40 bytes", offsetof(struct tern_stats, ip6_drop_short), -1, 0 },
+	{ "version 4", offsetof(struct tern_stats, ip6_drop_version), -1, 0 },
+	{ "payload length past the frame", offsetof(struct tern_stats, ip6_drop_len), -1, 0 },
+	{ "payload length 0 (a jumbogram)", offsetof(struct tern_stats, ip6_drop_len), -1, 0 },
+	{ "multicast source", offsetof(struct tern_stats, ip6_drop_bad_src), -1, 0 },
+	{ "our own address as source", offsetof(struct tern_stats, ip6_drop_bad_src), -1, 0 },
+	{ "another node's address", offsetof(struct tern_stats, ip6_drop_not_ours), -1, 0 },
+	{ "a group not ours", offsetof(struct tern_stats, ip6_drop_not_ours), -1, 0 },
+	{ "a fragment header", offsetof(struct tern_stats, ip6_drop_fragment), -1, 0 },
+	{ "hop-by-hop not first", offsetof(struct tern_stats, ip6_drop_ext), -1, 0 },
+	{ "unknown option, discard", offsetof(struct tern_stats, ip6_drop_ext), -1, 0 },
+	{ "option past its header", offsetof(struct tern_stats, ip6_drop_ext), -1, 0 },
+	{ "routing header, segments left", offsetof(struct tern_stats, ip6_drop_ext), -1, 0 },
+	{ "extension header past the payload", offsetof(struct tern_stats, ip6_drop_ext), -1, 0 },
+	{ "nine extension headers", offsetof(struct tern_stats, ip6_drop_ext), -1, 0 },
+	{ "no next header", offsetof(struct tern_stats, ip6_drop_proto), -1, 0 },
+	{ "UDP (no such transport)", offsetof(struct tern_stats, ip6_drop_proto), 1, 6 },
+	{ "ICMPv6 checksum wrong", offsetof(struct tern_stats, icmp6_drop_cksum), -1, 0 },
+	{ "echo request of 6 bytes", offsetof(struct tern_stats, icmp6_drop_short), -1, 0 },
+	{ "an ICMPv6 error", offsetof(struct tern_stats, icmp6_rx_error), -1, 0 },
+	{ "MLD query", offsetof(struct tern_stats, icmp6_drop_type), -1, 0 },
+	{ "512 bytes of headers (more than l3_len holds)", offsetof(struct tern_stats, ip6_drop_ext), -1, 0 },
+	{ "TCP from ::", offsetof(struct tern_stats, ip6_drop_bad_src), -1, 0 },
+	{ "echo request from :: (no reply can go there)", offsetof(struct tern_stats, icmp6_drop_type), -1, 0 },
+	{ "TCP, data offset 0", offsetof(struct tern_stats, tcp_drop_short), -1, 0 },
+	{ "TCP to all nodes", offsetof(struct tern_stats, tcp_drop_bcast), -1, 0 },
+	{ "TCP, checksum wrong", offsetof(struct tern_stats, tcp_drop_cksum), -1, 0 },
 };
+
+/* The peer resolves our global address: the stack learns its MAC (§7.2.3). */
+static void
+learn_peer(void)
+{
+	uint8_t f[256], m[64];
+
+	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0,
+			m, ns_msg(m, our_ip6, true)));
+	ck_assert_uint_eq(nf_drain(h.dev), 1);             /* the advertisement */
+}
+
+/* RFC 4443 §3.4: the Parameter Problem the stack sent for @pkt (@len bytes
+ * of IPv6 from the peer): from our address, to the peer, the pointer, the
+ * packet quoted whole. */
+static void
+expect_param_problem(uint8_t code, uint32_t pointer, const uint8_t *pkt, size_t len)
+{
+	struct nf_pkt p;
+	const uint8_t *pp = expect_icmp6(&p, &peer_mac, our_ip6, pkt + 8, 64,
+			(uint32_t)(8 + len));
+
+	ck_assert_uint_eq(pp[0], 4);
+	ck_assert_uint_eq(pp[1], code);
+	ck_assert_uint_eq((uint32_t)(pp[4] << 24 | pp[5] << 16 | pp[6] << 8 | pp[7]), pointer);
+	ck_assert_mem_eq(pp + 8, pkt, len);
+}
+
+/* A frame from @src to @dst (@eth_dst) of @nh: @ext_len bytes of extension
+ * headers @ext, then 8 bytes of an upper layer nobody reads. */
+static size_t
+ext_frame(uint8_t *f, const struct rte_ether_addr *eth_dst, const uint8_t *dst, uint8_t nh,
+		const uint8_t *ext, size_t ext_len)
+{
+	size_t o = put_eth(f, eth_dst);
+
+	put_ip6(f + o, peer_ip6, dst, nh, (uint16_t)(ext_len + 8), 64);
+	if (ext_len != 0)
+		memcpy(f + o + IP6_HLEN, ext, ext_len);
+	memset(f + o + IP6_HLEN + ext_len, 0, 8);
+	return o + IP6_HLEN + ext_len + 8;
+}
+
+/* RFC 8200 §4.2: an unknown option of type 10xxxxxx draws a Parameter
+ * Problem (code 2, pointing at it) even to a group, 11xxxxxx only to a
+ * unicast destination (RFC 4443 §2.4 (e.3)). */
+START_TEST(test_param_problem_options)
+{
+	uint8_t f[256], ext[8] = { IPPROTO_UDP, 0, 0x85, 4 };
+	size_t n;
+
+	boot();
+	learn_peer();
+	/* destination options: the unknown option at 40 + 2 */
+	n = ext_frame(f, &our_mac, our_ip6, 60, ext, 8);
+	send_frame(f, n);
+	expect_param_problem(2, 42, f + NF_ETH_LEN, n - NF_ETH_LEN);
+	n = ext_frame(f, &mac_all_nodes, all_nodes, 60, ext, 8);
+	send_frame(f, n);
+	{
+		/* to a group: answered from our address of the peer's scope */
+		struct nf_pkt p;
+		const uint8_t *pp = expect_icmp6(&p, &peer_mac, our_ip6, peer_ip6, 64,
+				(uint32_t)(n - NF_ETH_LEN + 8));
+
+		ck_assert_uint_eq(pp[1], 2);
+	}
+	ext[2] = 0xc5;
+	n = ext_frame(f, &mac_all_nodes, all_nodes, 60, ext, 8);
+	send_frame(f, n);
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
+	n = ext_frame(f, &our_mac, our_ip6, 60, ext, 8);
+	send_frame(f, n);
+	expect_param_problem(2, 42, f + NF_ETH_LEN, n - NF_ETH_LEN);
+	ck_assert_uint_eq(stats()->icmp6_tx_error, 3);
+	ck_assert_uint_eq(stats()->ip6_drop_ext, 4);
+}
+END_TEST
+
+/* RFC 4443 §2.4 (f): ten errors at once, then ten a second; the rest is
+ * counted, not sent. */
+START_TEST(test_param_problem_rate_limited)
+{
+	uint8_t f[256];
+	size_t n;
+
+	boot();
+	learn_peer();
+	n = ext_frame(f, &our_mac, our_ip6, IPPROTO_UDP, NULL, 0);
+	for (int i = 0; i < 25; i++)
+		nf_send(&h, f, n);
+	nf_poll(&h);
+	ck_assert_uint_eq(nf_drain(h.dev), 10);
+	ck_assert_uint_eq(stats()->icmp6_error_limited, 15);
+	nf_poll_after(&h, 1000000);
+	for (int i = 0; i < 25; i++)
+		nf_send(&h, f, n);
+	nf_poll(&h);
+	ck_assert_uint_eq(nf_drain(h.dev), 10);
+	ck_assert_uint_eq(stats()->icmp6_tx_error, 20);
+	ck_assert_uint_eq(stats()->ip6_drop_proto, 50);
+}
+END_TEST
 
 /* A bare SYN from port 40000 to port 80, checksummed (nf_tcp_frame). */
 static size_t
@@ -592,6 +697,7 @@ START_TEST(test_malformed)
 	uint64_t before;
 
 	boot();
+	learn_peer();
 	memset(ext, 0, sizeof(ext));
 	n = icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0, m, len);
 	switch (_i) {
@@ -711,6 +817,9 @@ START_TEST(test_malformed)
 	send_frame(f, n);
 	ck_assert_msg(*(const uint64_t *)((const uint8_t *)stats() + bad_classes[_i].counter) ==
 			before + 1, "%s: not counted where it belongs", bad_classes[_i].what);
+	if (bad_classes[_i].pp >= 0)
+		expect_param_problem((uint8_t)bad_classes[_i].pp, bad_classes[_i].pointer,
+				f + NF_ETH_LEN, n - NF_ETH_LEN);
 	ck_assert_msg(nf_drain(h.dev) == 0, "%s: answered", bad_classes[_i].what);
 	ck_assert_uint_eq(stats()->icmp6_echo_reply, 0);
 }
@@ -891,6 +1000,8 @@ ipv6_suite(void)
 	tcase_add_checked_fixture(b, setup, teardown);
 	tcase_add_loop_test(b, test_malformed, 0, (int)RTE_DIM(bad_classes));
 	tcase_add_test(b, test_skippable_extensions);
+	tcase_add_test(b, test_param_problem_options);
+	tcase_add_test(b, test_param_problem_rate_limited);
 	suite_add_tcase(s, b);
 	return s;
 }
