@@ -246,6 +246,17 @@ def accounting_problems(st):
     if st["icmp_rx"] != icmp:
         probs.append("icmp_rx %d != icmp drops + icmp_echo_reply + icmp_rx_error = %d"
                      % (st["icmp_rx"], icmp))
+    ip6 = (st["ip6_drop_short"] + st["ip6_drop_version"] + st["ip6_drop_len"]
+           + st["ip6_drop_not_ours"] + st["ip6_drop_bad_src"] + st["ip6_drop_ext"]
+           + st["ip6_drop_fragment"] + st["ip6_drop_proto"] + st["icmp6_rx"] + st["tcp6_rx"])
+    if st["ip6_rx"] != ip6:
+        probs.append("ip6_rx %d != ip6 drops + icmp6_rx + tcp6_rx = %d" % (st["ip6_rx"], ip6))
+    icmp6 = (st["icmp6_drop_short"] + st["icmp6_drop_cksum"] + st["icmp6_drop_type"]
+             + st["icmp6_echo_reply"] + st["icmp6_rx_error"] + st["nd_drop_invalid"]
+             + st["nd_rx_ns"] + st["nd_rx_na"] + st["nd_rx_router"])
+    if st["icmp6_rx"] != icmp6:
+        probs.append("icmp6_rx %d != its drops, replies, errors and ND = %d"
+                     % (st["icmp6_rx"], icmp6))
     # an ICMP or ICMPv6 error about one of our segments ends in one of TCP's outcomes
     err = (st["icmp_drop_quote"] + st["icmp6_drop_quote"] + st["icmp_drop_steer"]
            + st["tcp_icmp_no_conn"] + st["tcp_icmp_out_of_window"]

@@ -14,7 +14,21 @@ with an AF_PACKET raw socket on the tap's kernel side, addressed to tern's MAC
   ARP with hlen 5 / plen 6        -> arp_drop_malformed
 and a few more (IPv4 shorter than 20 bytes, unknown ethertype, other unicast
 MAC, other IPv4 destination, UDP, ICMP too short, ICMP type not answered, ARP
-bad opcode, ARP for another address).
+bad opcode, ARP for another address). With [ipv6] (tern fd00:77::2, sent
+once its Duplicate Address Detection is over), IPv6's classes too:
+
+  IPv6 shorter than 40 bytes      -> ip6_drop_short
+  version 4 on ethertype 0x86dd   -> ip6_drop_version
+  payload length past the frame   -> ip6_drop_len
+  multicast source                -> ip6_drop_bad_src
+  another IPv6 destination        -> ip6_drop_not_ours
+  fragment (M set)                -> ip6_drop_fragment
+  routing header, segments left   -> ip6_drop_ext
+  nine extension headers          -> ip6_drop_ext
+  ICMPv6 echo, bad checksum       -> icmp6_drop_cksum
+  Neighbor Solicitation, hop 254  -> nd_drop_invalid
+  TCP over IPv6, bad checksum     -> tcp_drop_cksum
+  UDP over IPv6                   -> ip6_drop_proto (and a Parameter Problem)
 
 Then ping -c 5 still gets 5 replies, tern exits 0 on SIGTERM, every counter is
 at least the number of frames of its class that were sent, and every received
@@ -22,6 +36,7 @@ frame is counted exactly once. The counters are printed.
 """
 import os
 import sys
+import time
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -115,6 +130,57 @@ def build_classes(tern_mac, src_mac):
     def icmp_type(i):
         return eth / IP(**ip) / ICMP(type=13 if i % 2 else 17, code=0) / Raw(b"\0" * 12)
 
+    from scapy.all import (ICMPv6EchoRequest, ICMPv6ND_NS, IPv6, IPv6ExtHdrDestOpt,
+                           IPv6ExtHdrFragment, IPv6ExtHdrRouting, TCP)
+
+    eth6 = Ether(dst=tern_mac, src=src_mac, type=0x86dd)
+    ip6 = dict(src=h.PEER_IP6, dst=h.TERN_IP6)
+
+    def echo6(i):
+        return ICMPv6EchoRequest(id=0x7e57, seq=i, data=bytes([i]) * 16)
+
+    def ip6_short(i):
+        return eth6 / Raw(bytes(IPv6(**ip6) / echo6(i))[:20 + 4 * i])
+
+    def ip6_version4(i):
+        raw = bytearray(bytes(IPv6(**ip6) / echo6(i)))
+        raw[0] = 0x40 | (raw[0] & 0x0f)
+        return eth6 / Raw(bytes(raw))
+
+    def ip6_plen_big(i):
+        return eth6 / IPv6(plen=200 + 100 * i, **ip6) / echo6(i)
+
+    def ip6_src_multicast(i):
+        return eth6 / IPv6(src="ff02::%d" % (i + 1), dst=h.TERN_IP6) / echo6(i)
+
+    def ip6_other_dst(i):
+        return eth6 / IPv6(src=h.PEER_IP6, dst="fd00:77::%d" % (10 + i)) / echo6(i)
+
+    def ip6_fragment(i):
+        return eth6 / IPv6(**ip6) / IPv6ExtHdrFragment(m=1, offset=i, id=i) / echo6(i)
+
+    def ip6_routing(i):
+        return eth6 / IPv6(**ip6) / IPv6ExtHdrRouting(segleft=1 + i % 2,
+                                                     addresses=["fd00:77::9"]) / echo6(i)
+
+    def ip6_nine_ext(i):
+        p = IPv6(**ip6)
+        for _ in range(9):
+            p = p / IPv6ExtHdrDestOpt()
+        return eth6 / p / echo6(i)
+
+    def icmp6_bad_cksum(i):
+        return eth6 / IPv6(**ip6) / ICMPv6EchoRequest(id=1, seq=i, cksum=0x1234 + i)
+
+    def nd_hop254(i):
+        return eth6 / IPv6(src=h.PEER_IP6, dst=h.TERN_IP6, hlim=254) / ICMPv6ND_NS(tgt=h.TERN_IP6)
+
+    def tcp6_bad_cksum(i):
+        return eth6 / IPv6(**ip6) / TCP(sport=41000 + i, dport=7, flags="S", chksum=0x4321 + i)
+
+    def udp6(i):
+        return eth6 / IPv6(**ip6) / UDP(sport=42000 + i, dport=9) / Raw(b"u" * 8)
+
     # (label, counter, builder, asked for by the brief)
     return [
         ("bad IPv4 header checksum", "ip_drop_cksum", bad_ip_cksum, True),
@@ -134,6 +200,18 @@ def build_classes(tern_mac, src_mac):
         ("UDP (no handler)", "ip_drop_proto", udp, False),
         ("ICMP shorter than its header", "icmp_drop_short", icmp_short, False),
         ("ICMP type not answered", "icmp_drop_type", icmp_type, False),
+        ("IPv6 shorter than 40 bytes", "ip6_drop_short", ip6_short, True),
+        ("version 4 on ethertype 0x86dd", "ip6_drop_version", ip6_version4, True),
+        ("IPv6 payload length past the frame", "ip6_drop_len", ip6_plen_big, True),
+        ("IPv6 multicast source", "ip6_drop_bad_src", ip6_src_multicast, True),
+        ("another IPv6 destination", "ip6_drop_not_ours", ip6_other_dst, True),
+        ("IPv6 fragment (M set)", "ip6_drop_fragment", ip6_fragment, True),
+        ("routing header, segments left", "ip6_drop_ext", ip6_routing, True),
+        ("nine extension headers", "ip6_drop_ext", ip6_nine_ext, True),
+        ("ICMPv6 echo, bad checksum", "icmp6_drop_cksum", icmp6_bad_cksum, True),
+        ("Neighbor Solicitation, hop limit 254", "nd_drop_invalid", nd_hop254, True),
+        ("TCP over IPv6, bad checksum", "tcp_drop_cksum", tcp6_bad_cksum, True),
+        ("UDP over IPv6", "ip6_drop_proto", udp6, True),
     ]
 
 
@@ -145,8 +223,9 @@ def main(build, src):
     except ImportError:
         h.skip("scapy not importable by %s" % sys.executable)
 
-    with h.TernNetns(build, src) as t:
+    with h.TernNetns(build, src, config_extra=h.IPV6_CONFIG) as t:
         tern_mac = t.ready["mac"]
+        time.sleep(1.2)     # tern's IPv6 addresses in use (Duplicate Address Detection)
         src_mac = t.run(["cat", "/sys/class/net/%s/address" % t.iface]).stdout.strip()
         # the kernel resolves tern first, so tern has the peer in its table
         r = t.run(["ping", "-n", "-c", "1", "-W", "2", h.TERN_IP], timeout=15, check=False)
@@ -189,6 +268,9 @@ def main(build, src):
                 continue
             h.check(st[counter] >= n, "%s %d >= %d sent" % (counter, st[counter], n))
         h.check(st["icmp_echo_reply"] >= 6, "icmp_echo_reply %d >= 6" % st["icmp_echo_reply"])
+        h.check(st["icmp6_tx_error"] + st["icmp6_error_limited"] >= sent.get("ip6_drop_proto", 0),
+                "a Parameter Problem sent or rate-limited for each UDP over IPv6 (%d + %d)"
+                % (st["icmp6_tx_error"], st["icmp6_error_limited"]))
         probs = h.accounting_problems(st)
         h.check(not probs, "every received frame counted once" +
                 ("" if not probs else ": " + "; ".join(probs)))
