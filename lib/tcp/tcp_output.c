@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
@@ -472,6 +473,19 @@ tcp_seg_chained(struct tcp_worker *tw, uint32_t hlen, struct rte_mbuf *buf, uint
 	return m;
 }
 
+/*
+ * RFC 6437 §3: the flow label of connection @k6, the same on all its
+ * packets and not to be guessed from outside: its key hashed from a
+ * per-worker random start, 20 bits, never 0 (no label).
+ */
+static uint32_t
+tcp_flow_label(const struct tcp_worker *tw, const struct tcp_key6 *k6)
+{
+	uint32_t label = rte_hash_crc(k6, sizeof(*k6), tw->flow_label_key) & 0xfffff;
+
+	return label != 0 ? label : 1;
+}
+
 /* Fill the IP header at the front of @m for @l4_len bytes of TCP on @key. */
 static void
 tcp_ip_hdr_fill(struct tcp_worker *tw, struct rte_mbuf *m, const struct tcp_key *key,
@@ -479,9 +493,11 @@ tcp_ip_hdr_fill(struct tcp_worker *tw, struct rte_mbuf *m, const struct tcp_key 
 {
 	if (unlikely(tcp_key_is_ip6(key))) {
 		const struct tcp_key6 *k6 = tcp_key6_of(key);
+		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
 
-		net_ipv6_hdr_fill(rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *), k6->laddr, k6->raddr,
-				IPPROTO_TCP, l4_len, tw->nif->ip6_hop_limit);
+		net_ipv6_hdr_fill(ip, k6->laddr, k6->raddr, IPPROTO_TCP, l4_len,
+				tw->nif->ip6_hop_limit);
+		ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | tcp_flow_label(tw, k6));
 		m->l3_len = sizeof(struct rte_ipv6_hdr);
 		return;
 	}

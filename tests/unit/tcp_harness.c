@@ -530,8 +530,10 @@ parse_tcp(const struct nf_pkt *p, struct th_seg *s, bool trusted)
 	uint32_t ph;
 
 	if (p->ip6 != NULL) {
-		/* RFC 8200 §3: version 6, class and flow label 0, no extension headers */
-		ck_assert_uint_eq(rte_be_to_cpu_32(p->ip6->vtc_flow), 6u << 28);
+		/* RFC 8200 §3: version 6, class 0, a flow label (RFC 6437), no
+		 * extension headers */
+		ck_assert_uint_eq(rte_be_to_cpu_32(p->ip6->vtc_flow) >> 20, 0x600);
+		ck_assert_uint_ne(rte_be_to_cpu_32(p->ip6->vtc_flow) & 0xfffff, 0);
 		ck_assert_uint_eq(p->ip6->proto, IPPROTO_TCP);
 		ck_assert_uint_eq(p->ip6->hop_limits, 64);
 		ck_assert_msg(memcmp(p->ip6->src_addr, th_our_ip6, 16) == 0, "IPv6 source not ours");

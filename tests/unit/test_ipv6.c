@@ -880,6 +880,9 @@ START_TEST(test_resolution_then_syn_ack)
 	ck_assert(rte_is_same_ether_addr(&p.eth->dst_addr, &peer_mac));
 	ck_assert_ptr_nonnull(p.ip6);
 	ck_assert_uint_eq(p.ip6->proto, IPPROTO_TCP);
+	/* RFC 6437: a flow label, 20 bits, not 0 */
+	ck_assert_uint_eq(rte_be_to_cpu_32(p.ip6->vtc_flow) >> 20, 0x600);
+	ck_assert_uint_ne(rte_be_to_cpu_32(p.ip6->vtc_flow) & 0xfffff, 0);
 	ck_assert_mem_eq(p.ip6->src_addr, our_ip6, 16);
 	ck_assert_mem_eq(p.ip6->dst_addr, peer_ip6, 16);
 	ck_assert_uint_eq(nf_cksum(p.l4, p.l4_len, nf_pseudo_sum6(our_ip6, peer_ip6, IPPROTO_TCP,
