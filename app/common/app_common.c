@@ -252,6 +252,9 @@ app_parse_endpoint(const char *prog, const char *opt, const char *s, struct app_
 				h == s ? "IPv4" : "IPv6", host);
 		exit(APP_EXIT_USAGE);
 	}
+	/* [::ffff:a.b.c.d] names an IPv4 peer (RFC 4291 2.5.5.2) */
+	if (h != s && memcmp(ep->v6, (const uint8_t[12]){ [10] = 0xff, [11] = 0xff }, 12) == 0)
+		memcpy(&ep->v4, ep->v6 + 12, 4);
 	ep->port = (uint16_t)app_parse_u64(prog, opt, colon + 1, 1, 65535);
 }
 

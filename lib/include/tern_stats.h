@@ -98,6 +98,7 @@ extern "C" {
 	X(nd_learned,           "neighbor cache entries created or updated") \
 	X(nd_drop_table_full,   "neighbors not learned because the neighbor cache was full") \
 	X(nd_tx_ns,             "Neighbor Solicitations sent to resolve a next hop (RFC 4861 7.2.2)") \
+	X(nd_tx_refresh,        "unicast Neighbor Solicitations renewing an entry in use (7.3.3)") \
 	X(nd_drop_pending,      "packets that waited for a neighbor never resolved, or for a newer one") \
 	X(tcp_rx,               "TCP segments received") \
 	X(tcp_drop_short,       "TCP segments shorter than their header or data offset") \

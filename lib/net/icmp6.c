@@ -67,6 +67,7 @@ struct nd_entry {
 	struct rte_ether_addr mac;
 	bool used;
 	bool incomplete;               /**< resolution under way: no MAC yet (§7.3.2 INCOMPLETE) */
+	bool refreshing;               /**< a unicast solicitation went out in its last quarter */
 	uint8_t solicits;              /**< solicitations sent for it */
 	uint64_t expires_us;           /**< INCOMPLETE: when to solicit again */
 	struct rte_mbuf *pending;      /**< the newest packet waiting for it */
@@ -171,6 +172,7 @@ nd_entry_set(struct net_if *ifp, struct nd_entry *e, const uint8_t *a,
 	rte_ether_addr_copy(mac, &e->mac);
 	e->used = true;
 	e->incomplete = false;
+	e->refreshing = false;
 	e->pending = NULL;
 	e->expires_us = ifp->now_us + ifp->nd->lifetime_us;
 	ifp->stats->nd_learned++;
@@ -227,7 +229,10 @@ net_nd_learn(struct net_if *ifp, const struct net_nbr_msg *msg)
 /*
  * RFC 4861 §7.2.5: an advertisement creates nothing; it changes an entry's
  * MAC only with the Override flag (or the same MAC), and only a solicited
- * one (an answer to reachability) extends its life.
+ * one (an answer to reachability) extends its life. A solicited one this
+ * worker has no entry for answers another worker's solicitation (IPv6's
+ * frames all come to one queue: the device hashes TCP/IPv4 only): it goes
+ * to the others.
  */
 static void
 nd_advert_update(struct net_if *ifp, const uint8_t *a, const struct rte_ether_addr *mac,
@@ -235,8 +240,11 @@ nd_advert_update(struct net_if *ifp, const uint8_t *a, const struct rte_ether_ad
 {
 	struct nd_entry *spare, *e = nd_find(ifp, a, &spare);
 
-	if (e == NULL || !(e->incomplete || nd_entry_live(e, ifp->now_us)))
+	if (e == NULL || !(e->incomplete || nd_entry_live(e, ifp->now_us))) {
+		if (solicited)
+			nd_share(ifp, a, mac);
 		return;
+	}
 	/* §7.2.5: an INCOMPLETE entry takes the advertised address, whatever
 	 * the flags; a complete one changes only with Override */
 	if (e->incomplete) {
@@ -333,8 +341,8 @@ net_icmp6_error(struct net_if *ifp, struct rte_mbuf *m, uint8_t type, uint8_t co
 {
 	const struct rte_ipv6_hdr *in = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
 	uint8_t peer[NET_IP6_LEN], ours[NET_IP6_LEN];
-	uint32_t quote = RTE_MIN(rte_pktmbuf_pkt_len(m),
-			NET_ICMP6_MIN_MTU - (uint32_t)sizeof(*in) - NET_ICMP6_ERR_HDR_LEN);
+	uint32_t quote = RTE_MIN(rte_pktmbuf_pkt_len(m), RTE_MIN((uint32_t)ifp->mtu,
+			(uint32_t)NET_ICMP6_MIN_MTU) - (uint32_t)sizeof(*in) - NET_ICMP6_ERR_HDR_LEN);
 	const uint8_t *src;
 	struct rte_ipv6_hdr *ip;
 	uint8_t *msg;
@@ -354,8 +362,11 @@ net_icmp6_error(struct net_if *ifp, struct rte_mbuf *m, uint8_t type, uint8_t co
 		goto drop;
 	memcpy(peer, in->src_addr, NET_IP6_LEN);
 	memcpy(ours, src, NET_IP6_LEN);
-	if (rte_pktmbuf_pkt_len(m) > quote)
-		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - quote));
+	/* a chain whose last segment is shorter than what goes is not trimmed
+	 * by rte_pktmbuf_trim: not answered (receive paths deliver flat frames) */
+	if (rte_pktmbuf_pkt_len(m) > quote &&
+			rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - quote)) != 0)
+		goto drop;
 	ip = (struct rte_ipv6_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip) + NET_ICMP6_ERR_HDR_LEN);
 	if (ip == NULL) {
 		ifp->stats->tx_drop_nombuf++;
@@ -598,11 +609,12 @@ nd_duplicate(struct net_if *ifp, int which)
 /*
  * A Neighbor Solicitation for @target to its solicited-node group, from
  * @src with our MAC in a source link-layer option, or from :: without one
- * (@src NULL: a DAD probe, RFC 4862 §5.4.2). @return false if no mbuf was
- * there for it.
+ * (@src NULL: a DAD probe, RFC 4862 §5.4.2); with @unicast, to @target at
+ * that MAC (a refresh, §7.3.3). @return false if no mbuf was there for it.
  */
 static bool
-nd_send_ns(struct net_if *ifp, const uint8_t *target, const uint8_t *src)
+nd_send_ns(struct net_if *ifp, const uint8_t *target, const uint8_t *src,
+		const struct rte_ether_addr *unicast)
 {
 	const uint32_t len = ND_NS_NA_LEN + (src != NULL ? ND_LLA_OPT_LEN : 0);
 	struct rte_mbuf *m = rte_pktmbuf_alloc(ifp->pool);
@@ -619,8 +631,10 @@ nd_send_ns(struct net_if *ifp, const uint8_t *target, const uint8_t *src)
 	ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
 	net_ip6_solicited_node(target, sn);
 	net_ip6_multicast_mac(sn, &mac);
-	net_ipv6_hdr_fill(ip, src != NULL ? src : unspec, sn, IPPROTO_ICMPV6, (uint16_t)len,
-			ND_HOP_LIMIT);
+	if (unicast != NULL)
+		rte_ether_addr_copy(unicast, &mac);
+	net_ipv6_hdr_fill(ip, src != NULL ? src : unspec, unicast != NULL ? target : sn,
+			IPPROTO_ICMPV6, (uint16_t)len, ND_HOP_LIMIT);
 	ns = (uint8_t *)(ip + 1);
 	memset(ns, 0, len);
 	ns[0] = ND_NEIGHBOR_SOLICIT;
@@ -629,7 +643,8 @@ nd_send_ns(struct net_if *ifp, const uint8_t *target, const uint8_t *src)
 		ns[24] = ND_OPT_SOURCE_LLA;
 		ns[25] = 1;
 		memcpy(ns + 26, &ifp->mac, RTE_ETHER_ADDR_LEN);
-		ifp->stats->nd_tx_ns++;
+		if (unicast == NULL)
+			ifp->stats->nd_tx_ns++;
 	} else {
 		ifp->stats->nd_tx_dad++;
 	}
@@ -648,7 +663,26 @@ nd_solicit(struct net_if *ifp, struct nd_entry *e)
 	e->solicits++;
 	e->expires_us = ifp->now_us + ND_RETRANS_TIMER_US;
 	if (src != NULL)
-		nd_send_ns(ifp, e->addr, src);
+		nd_send_ns(ifp, e->addr, src, NULL);
+}
+
+/*
+ * §7.3.3, as ARP's refresh: an entry in use in its last quarter of life is
+ * solicited once, unicast, so a solicited advertisement renews it before
+ * it expires under a flowing connection (Linux's peer, confirmed by TCP,
+ * would not solicit us).
+ */
+static void
+nd_maybe_refresh(struct net_if *ifp, struct nd_entry *e)
+{
+	const uint8_t *src;
+
+	if (e->refreshing || ifp->now_us + ifp->nd->lifetime_us / 4 < e->expires_us)
+		return;
+	e->refreshing = true;
+	src = net_ipv6_src_for(ifp, e->addr);
+	if (src != NULL && nd_send_ns(ifp, e->addr, src, &e->mac))
+		ifp->stats->nd_tx_refresh++;
 }
 
 /* Forget unresolved @e: what waited for it is dropped (§7.3.3). */
@@ -665,14 +699,13 @@ nd_entry_give_up(struct net_if *ifp, struct nd_entry *e)
 void
 net_nd_output(struct net_if *ifp, struct rte_mbuf *m, const uint8_t *next_hop)
 {
-	struct nd_entry *spare, *e;
-	struct rte_ether_addr mac;
+	struct nd_entry *spare, *e = nd_find(ifp, next_hop, &spare);
 
-	if (likely(net_nd_lookup(ifp, next_hop, &mac))) {
-		net_eth_output(ifp, m, &mac, RTE_ETHER_TYPE_IPV6);
+	if (likely(e != NULL && !e->incomplete && nd_entry_live(e, ifp->now_us))) {
+		nd_maybe_refresh(ifp, e);
+		net_eth_output(ifp, m, &e->mac, RTE_ETHER_TYPE_IPV6);
 		return;
 	}
-	e = nd_find(ifp, next_hop, &spare);
 	if (e == NULL || !e->incomplete) {
 		/* a new resolution, in the stale entry's slot or a free one */
 		if (e == NULL)
@@ -723,7 +756,8 @@ nd_send_dad_probes(struct net_if *ifp)
 	const uint8_t *addr[NET_IP6_N] = { ifp->ip6_addr, ifp->ip6_ll };
 
 	for (int w = NET_IP6_N - 1; w >= 0; w--)
-		if (net_ip6_state_of(ifp, w) == NET_IP6_TENTATIVE && !nd_send_ns(ifp, addr[w], NULL))
+		if (net_ip6_state_of(ifp, w) == NET_IP6_TENTATIVE &&
+				!nd_send_ns(ifp, addr[w], NULL, NULL))
 			return;
 	sh->probes_due = false;
 	__atomic_store_n(&sh->dad_end_us, ifp->now_us + ND_DAD_WAIT_US, __ATOMIC_RELEASE);

@@ -295,9 +295,10 @@ net_ipv6_src_for(const struct net_if *ifp, const uint8_t *peer)
 	bool ll = net_ip6_state_of(ifp, NET_IP6_LINK_LOCAL) == NET_IP6_PREFERRED;
 	bool global = net_ip6_state_of(ifp, NET_IP6_GLOBAL) == NET_IP6_PREFERRED;
 
-	/* RFC 6724 §5 rule 2, scope: link-local to link-local, else global */
-	if (ll && (net_ip6_is_link_local(peer) || !global))
-		return ifp->ip6_ll;
+	/* RFC 6724 §5 rule 2, scope: link-local to link-local, the global
+	 * address to anything else (a link-local source never crosses a router) */
+	if (net_ip6_is_link_local(peer))
+		return ll ? ifp->ip6_ll : NULL;
 	return global ? ifp->ip6_addr : NULL;
 }
 

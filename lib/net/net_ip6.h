@@ -47,6 +47,15 @@ net_ip6_is_loopback(const uint8_t *a)
 	return memcmp(a, one, NET_IP6_LEN) == 0;
 }
 
+/** RFC 4291 2.5.5.2: ::ffff:0:0/96, an IPv4 address in IPv6 form (never on a wire). */
+static inline bool
+net_ip6_is_v4_mapped(const uint8_t *a)
+{
+	static const uint8_t prefix[12] = { [10] = 0xff, [11] = 0xff };
+
+	return memcmp(a, prefix, sizeof(prefix)) == 0;
+}
+
 /** The first @p len bits of @p a and @p b are equal. */
 static inline bool
 net_ip6_same_prefix(const uint8_t *a, const uint8_t *b, uint32_t len)

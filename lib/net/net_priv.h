@@ -197,7 +197,7 @@ void net_ipv6_hdr_fill(struct rte_ipv6_hdr *ip, const uint8_t *src, const uint8_
 const uint8_t *net_ipv6_next_hop(const struct net_if *ifp, const uint8_t *dst);
 
 /** Our address in use to talk to @p peer from: link-local to link-local,
- * else global; NULL while none is (DAD). */
+ * else global; NULL while that one is not in use (DAD, or none). */
 const uint8_t *net_ipv6_src_for(const struct net_if *ifp, const uint8_t *peer);
 
 /**

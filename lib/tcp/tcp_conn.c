@@ -118,7 +118,7 @@ tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *st
 	TAILQ_INIT(&tw->twq);
 	fill_secret(tw->secret, sizeof(tw->secret));
 	fill_secret(tw->ts_secret, sizeof(tw->ts_secret));
-	fill_secret((uint8_t *)&tw->flow_label_key, sizeof(tw->flow_label_key));
+	fill_secret(tw->flow_label_secret, sizeof(tw->flow_label_secret));
 	fill_secret(tw->cookie_secret[0], sizeof(tw->cookie_secret[0]));
 	fill_secret(tw->cookie_secret[1], sizeof(tw->cookie_secret[1]));
 	tw->cookie_rotated_slot = tcp_cookie_slot_of(nif->now_us);
@@ -653,7 +653,7 @@ tcp_connect6(struct tcp_worker *tw, const uint8_t *daddr, uint16_t dport,
 		return NULL;
 	}
 	if (dport == 0 || net_ip6_is_zero(daddr) || net_ip6_is_multicast(daddr) ||
-			net_ip6_is_loopback(daddr)) {
+			net_ip6_is_loopback(daddr) || net_ip6_is_v4_mapped(daddr)) {
 		rte_errno = EINVAL;
 		return NULL;
 	}

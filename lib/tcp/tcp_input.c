@@ -178,7 +178,7 @@ tcp_fin_received(struct tcp_cb *tp)
  * data offset within the segment and the first mbuf segment. @return the
  * header, or NULL (counted).
  */
-static const struct rte_tcp_hdr *
+static __rte_always_inline const struct rte_tcp_hdr *
 tcp_hdr_check(struct tcp_worker *tw, const struct rte_mbuf *m, uint32_t tcp_len, uint32_t *doff)
 {
 	const struct rte_tcp_hdr *th;
@@ -204,7 +204,7 @@ tcp_hdr_check(struct tcp_worker *tw, const struct rte_mbuf *m, uint32_t tcp_len,
  * ports of @key are filled and the data offset moved to the payload.
  * @return false if it fails (counted; the caller frees @m).
  */
-static bool
+static __rte_always_inline bool
 tcp_seg_parse(struct tcp_worker *tw, struct rte_mbuf *m, const struct rte_tcp_hdr *th,
 		uint32_t tcp_len, uint32_t doff, uint32_t ph, struct tcp_seg *seg,
 		struct tcp_key *key)

@@ -11,12 +11,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
 #include "tcp_priv.h"
+#include "tern_siphash.h"
 
 void
 tcp_output_sched(struct tcp_cb *tp)
@@ -475,30 +475,38 @@ tcp_seg_chained(struct tcp_worker *tw, uint32_t hlen, struct rte_mbuf *buf, uint
 
 /*
  * RFC 6437 §3: the flow label of connection @k6, the same on all its
- * packets and not to be guessed from outside: its key hashed from a
- * per-worker random start, 20 bits, never 0 (no label).
+ * packets and not to be guessed from outside: SipHash of its key under a
+ * per-worker secret (a CRC would give the secret away from one label),
+ * 20 bits, never 0 (no label).
  */
 static uint32_t
 tcp_flow_label(const struct tcp_worker *tw, const struct tcp_key6 *k6)
 {
-	uint32_t label = rte_hash_crc(k6, sizeof(*k6), tw->flow_label_key) & 0xfffff;
+	uint32_t label = (uint32_t)tern_siphash24(tw->flow_label_secret, k6, sizeof(*k6)) &
+		0xfffff;
 
 	return label != 0 ? label : 1;
 }
 
+/* The IPv6 header of a segment on @k6 (kept out of the IPv4 path's way). */
+static __rte_noinline void
+tcp_ip6_hdr_fill(struct tcp_worker *tw, struct rte_mbuf *m, const struct tcp_key6 *k6,
+		uint16_t l4_len)
+{
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+
+	net_ipv6_hdr_fill(ip, k6->laddr, k6->raddr, IPPROTO_TCP, l4_len, tw->nif->ip6_hop_limit);
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | tcp_flow_label(tw, k6));
+	m->l3_len = sizeof(struct rte_ipv6_hdr);
+}
+
 /* Fill the IP header at the front of @m for @l4_len bytes of TCP on @key. */
-static void
+static inline void
 tcp_ip_hdr_fill(struct tcp_worker *tw, struct rte_mbuf *m, const struct tcp_key *key,
 		uint16_t l4_len)
 {
 	if (unlikely(tcp_key_is_ip6(key))) {
-		const struct tcp_key6 *k6 = tcp_key6_of(key);
-		struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
-
-		net_ipv6_hdr_fill(ip, k6->laddr, k6->raddr, IPPROTO_TCP, l4_len,
-				tw->nif->ip6_hop_limit);
-		ip->vtc_flow = rte_cpu_to_be_32(6u << 28 | tcp_flow_label(tw, k6));
-		m->l3_len = sizeof(struct rte_ipv6_hdr);
+		tcp_ip6_hdr_fill(tw, m, tcp_key6_of(key), l4_len);
 		return;
 	}
 	net_ipv4_hdr_fill(tw->nif, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *), key->laddr,
@@ -557,6 +565,15 @@ tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, ui
 	return m;
 }
 
+/* The pseudo-header sum of the IPv6 segment @m (out of the IPv4 path's way). */
+static __rte_noinline uint32_t
+tcp_ip6_pseudo_sum(const struct rte_mbuf *m, uint16_t l4_len)
+{
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+
+	return net_ipv6_pseudo_sum(ip->src_addr, ip->dst_addr, IPPROTO_TCP, l4_len);
+}
+
 /* Checksum (or ask the NIC to) and send. Consumes @m. */
 static void
 tcp_seg_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint8_t flags)
@@ -571,9 +588,7 @@ tcp_seg_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint8_t fl
 
 		ph = net_cksum_pseudo(ip->src_addr, ip->dst_addr, IPPROTO_TCP, l4_len);
 	} else {
-		const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
-
-		ph = net_ipv6_pseudo_sum(ip->src_addr, ip->dst_addr, IPPROTO_TCP, l4_len);
+		ph = tcp_ip6_pseudo_sum(m, l4_len);
 	}
 
 	if (tw->nif->offloads & TERN_NETDEV_L4_TRUSTED) {

@@ -343,7 +343,7 @@ struct tcp_worker {
 	uint32_t chal_count;           /**< challenge ACKs sent in it */
 	uint8_t secret[16];            /**< RFC 6528 ISN key */
 	uint8_t ts_secret[16];         /**< timestamp offset key */
-	uint32_t flow_label_key;       /**< RFC 6437 flow labels' random start (tcp_output.c) */
+	uint8_t flow_label_secret[16]; /**< RFC 6437 flow labels' key (tcp_output.c) */
 	uint8_t cookie_secret[2][16];  /**< SYN cookie keys: current, previous */
 	uint32_t cookie_rotated_slot;  /**< slot of the last rotation */
 	uint64_t last_cookie_us;       /**< when we last answered with a cookie */

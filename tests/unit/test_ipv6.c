@@ -937,6 +937,58 @@ START_TEST(test_resolution_gives_up)
 }
 END_TEST
 
+/* §7.3.3: a neighbor in use is solicited once, unicast, in the last quarter
+ * of its entry's life, and the solicited answer renews it: with an 8 s
+ * life, the SYN-ACK resent at 7 s sends that solicitation first. */
+START_TEST(test_nd_refresh_in_use)
+{
+	uint8_t f[256], m[64];
+	struct nf_pkt p;
+	unsigned int synacks = 0, refresh = 0;
+	size_t len;
+
+	h.cfg.arp_timeout_s = 8;
+	boot();
+	learn_peer();
+	ck_assert_int_eq(tern_listen(h.w, 80, accept_none, NULL), 0);
+	send_frame(f, tcp6_syn_frame(f, &our_mac, peer_ip6, our_ip6));
+	for (int t = 0; t < 75; t++) {
+		while (nf_take(h.dev, &p, 1) == 1) {
+			ck_assert_ptr_nonnull(p.ip6);
+			ck_assert(rte_is_same_ether_addr(&p.eth->dst_addr, &peer_mac));
+			if (p.ip6->proto == IPPROTO_TCP) {
+				synacks++;
+				continue;
+			}
+			/* the refresh: to the peer's own address and MAC, with ours */
+			ck_assert_uint_eq(p.l4[0], 135);
+			ck_assert_mem_eq(p.ip6->dst_addr, peer_ip6, 16);
+			ck_assert_mem_eq(p.l4 + 8, peer_ip6, 16);
+			ck_assert_uint_eq(p.l4[24], 1);
+			ck_assert_uint_eq(synacks, 3);          /* before the third resend */
+			refresh++;
+		}
+		nf_poll_after(&h, 100000);
+	}
+	ck_assert_uint_eq(refresh, 1);
+	ck_assert_uint_eq(synacks, 4);                  /* 0, 1, 3, 7 s */
+	ck_assert_uint_eq(stats()->nd_tx_refresh, 1);
+	/* the solicited answer renews the entry */
+	len = ns_msg(m, peer_ip6, true);
+	m[0] = 136;
+	m[4] = 0x60;
+	m[24] = 2;
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 255, IPPROTO_ICMPV6, NULL, 0,
+			m, len));
+	ck_assert_uint_eq(stats()->nd_learned, 2);
+	ck_assert_uint_eq(stats()->nd_tx_ns, 0);        /* never resolved again */
+	ck_assert_int_eq(tern_unlisten(h.w, 80), 0);
+	nf_poll(&h);
+	nf_drain(h.dev);
+}
+END_TEST
+
+
 /* An unknown option whose type says "skip" (00), a routing header with no
  * segments left, eight extension headers (the most walked) and an atomic
  * fragment (RFC 6946) are walked past: each echo is answered. */
@@ -997,6 +1049,7 @@ ipv6_suite(void)
 	tcase_add_test(n, test_dad_tentative_then_preferred);
 	tcase_add_test(n, test_resolution_then_syn_ack);
 	tcase_add_test(n, test_resolution_gives_up);
+	tcase_add_test(n, test_nd_refresh_in_use);
 	tcase_add_loop_test(n, test_dad_duplicates, 0, 2);
 	suite_add_tcase(s, n);
 
