@@ -110,8 +110,9 @@ lg_on_connected(struct tern_conn *c, void *arg)
 {
 	struct lg_conn *lc = arg;
 
-	(void)c;
 	lc->established = true;
+	if (!lc->lw->warm && lg.opts.start_on_connect && lg.phase == PH_RUN)
+		lg_start_clock(lc->lw, tern_worker_now(tern_conn_worker(c)));
 	lc->lw->warm = true;
 	lg_send_more(lc);
 }

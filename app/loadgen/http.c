@@ -59,10 +59,16 @@ lg_http_done(struct lg_conn *lc)
 	lc->in_body = false;
 	lc->hlen = 0;
 	lg_complete(lc, lc->status == 200);
-	if (lg.opts.mode == M_HTTP_CLOSE)
+	if (lg.opts.mode == M_HTTP_CLOSE) {
 		lc->done = true;
-	else
+		if (lg.opts.client_close && !lc->closing) {
+			lc->closing = true;
+			tern_close(lc->c);
+			return;
+		}
+	} else {
 		lg_send_more(lc);
+	}
 	lg_close_if_drained(lc);
 }
 

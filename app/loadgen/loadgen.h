@@ -40,6 +40,8 @@ struct lg_opts {
 	bool json, quiet;
 	bool flood;                 /* --flood: flood alongside the mode */
 	bool upload;                /* bulk --upload: POST --bytes, not GET them */
+	bool client_close;          /* http-close --client-close: we close first */
+	bool start_on_connect;      /* the clock (re)starts at the first connection */
 	uint64_t idle;              /* --idle: connections held open, silent */
 	uint64_t delay_us;          /* --delay-ms: pause between a response and the next request */
 	const char *bridge;         /* --bridge: a second port's frames out of ours */

@@ -12,7 +12,10 @@
  *               each; every echoed byte is checked against the pattern sent
  *   http        keep-alive GETs of --path over N connections (--depth pipelined)
  *   http-close  one GET with "Connection: close" per connection, N at a time:
- *               connections per second
+ *               connections per second; the server closes first (as HTTP/1.1
+ *               says), or with --client-close tern-loadgen does, once the
+ *               response is in (for servers that never close: they answer
+ *               every read and close when the peer does)
  *   bulk        GET /bytes/--bytes again and again on N keep-alive connections
  *               (one, for the single-connection figure): Gbit/s; with --upload
  *               POST --bytes to /echo instead (a copying sender: tern_send)
@@ -63,6 +66,9 @@ lg_start_clock(struct lg_worker *lw, uint64_t now)
 static bool
 lg_run_over(uint64_t now)
 {
+	/* --start-on-connect: the run has not begun before a connection has */
+	if (lg.opts.start_on_connect && !lg.lws[0].warm)
+		return false;
 	if (lg.opts.requests != 0) {
 		uint64_t r = 0;
 
@@ -210,6 +216,8 @@ usage(const char *prog)
 		"  --depth D       requests in flight per connection (default 1, max 64)\n"
 		"  --path P        HTTP path (default /)\n"
 		"  --bytes N       bulk: bytes per download (default 1 MiB, tern-httpd serves <= 64 MiB)\n"
+		"  --client-close  http-close: close each connection once its response is\n"
+		"                  in, not after the server's FIN\n"
 		"  --upload        bulk: POST --bytes to /echo instead (tern-httpd --max-body),\n"
 		"                  each answer checked (\"received N bytes\")\n"
 		"  --duration SEC  run time (default until SIGINT, or --requests)\n"
@@ -224,6 +232,10 @@ usage(const char *prog)
 		"  --wait-link SEC wait up to SEC for the port's link before starting (a\n"
 		"                  memif server's link is up once its peer connects);\n"
 		"                  exit 1 if it is still down\n"
+		"  --start-on-connect  the measured run starts when the first connection\n"
+		"                  is established, not at the first poll (a server that\n"
+		"                  brings its link up before it answers); it runs until\n"
+		"                  then, however long\n"
 		"  --linger        after the summary keep the port open, workers stopped,\n"
 		"                  until SIGINT or SIGTERM (a memif pair's harness closes\n"
 		"                  the other end first)\n"
@@ -253,6 +265,8 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		{ "size", required_argument, NULL, 's' }, { "depth", required_argument, NULL, 'D' },
 		{ "path", required_argument, NULL, 'p' }, { "bytes", required_argument, NULL, 'b' },
 		{ "upload", no_argument, NULL, 'U' },
+		{ "client-close", no_argument, NULL, 'X' },
+		{ "start-on-connect", no_argument, NULL, 'S' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "drain-ms", required_argument, NULL, 'e' },
 		{ "wait-link", required_argument, NULL, 'L' },
@@ -266,7 +280,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:Ud:e:L:w:i:r:R:F:B:jqGh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:t:m:n:s:D:p:b:UXSd:e:L:w:i:r:R:F:B:jqGh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': ctx->config_path = optarg; break;
 		case 't': app_parse_endpoint(ctx->name, "--target", optarg, &lg.opts.target); break;
@@ -287,6 +301,8 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 		case 'p': lg.opts.path = optarg; break;
 		case 'b': lg.opts.bytes = lg_num("--bytes", 1, 1ull << 40); break;
 		case 'U': lg.opts.upload = true; break;
+		case 'X': lg.opts.client_close = true; break;
+		case 'S': lg.opts.start_on_connect = true; break;
 		case 'd': lg.duration_us = lg_num("--duration", 1, 86400) * 1000000; break;
 		case 'e': lg.drain_us = lg_num("--drain-ms", 0, 600000) * 1000; break;
 		case 'L':
@@ -319,6 +335,10 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 	}
 	if (lg.opts.upload && lg.opts.mode != M_BULK) {
 		fprintf(stderr, "tern-loadgen: --upload goes with --mode bulk\n");
+		exit(APP_EXIT_USAGE);
+	}
+	if (lg.opts.client_close && lg.opts.mode != M_HTTP_CLOSE) {
+		fprintf(stderr, "tern-loadgen: --client-close goes with --mode http-close\n");
 		exit(APP_EXIT_USAGE);
 	}
 	if (lg.opts.delay_us != 0 && lg.opts.mode != M_HTTP && lg.opts.mode != M_ECHO) {
