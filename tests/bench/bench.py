@@ -2,7 +2,8 @@
 """Tern against Linux, side by side, on this machine, in one run.
 
   tests/bench/bench.py [--runs 3] [--seconds 5] [--smoke] [--workers N] [--json FILE]
-      [--only http,ipv6,bulk,echo,idle,memory,steer,latency] [--baseline BUILD_DIR]
+      [--only http,ipv6,bulk,echo,idle,memory,steer,latency,peer] [--baseline BUILD_DIR]
+      [--peer fstack=PATH | --peer tern] [--peer-tx-delay US]
 
 Pairs (Linux on loopback; Tern over net_memif between two processes):
   http keep-alive req/s   nginx (1 worker, core 0) + wrk (1 thread, core 1)
@@ -10,6 +11,11 @@ Pairs (Linux on loopback; Tern over net_memif between two processes):
   http close conn/s       the same pairs with "Connection: close"
   http over IPv6          tern-httpd + tern-loadgen keep-alive (64 conns) with both ends on
                           IPv6, interleaved with the same pair on IPv4 (the reference)
+  --peer fstack=PATH      not Linux but F-Stack (tools/fstack-build.sh built it into PATH):
+                          its example, tern-fixedhttp and tern-httpd on one vhost-user
+                          link with one tern-loadgen, each server's CPU per request
+                          from its own counters (the "peers" section below); --peer
+                          tern: the same without F-Stack
   --baseline BUILD_DIR    another tree's tern-httpd + tern-loadgen (keep-alive and close,
                           64 conns) interleaved with this tree's: before/after ratios
   bulk Gbit/s             iperf3 (1 stream) vs tern-loadgen bulk (1 conn) from tern-httpd;
@@ -187,9 +193,16 @@ def lcores(core):
     return "%d-%d" % (first, first + WORKERS - 1)
 
 
-def eal(core, prefix):
-    mem = subprocess.run([os.path.join(SRC, "tools", "eal-mem"), prefix], capture_output=True,
-                         text=True).stdout.split()
+def eal(core, prefix, no_huge_mb=None):
+    """
+    EAL arguments of the Tern end on @core: hugepages where tools/eal-mem
+    finds them, else --no-huge; with @no_huge_mb, --no-huge with that much.
+    """
+    if no_huge_mb is not None:
+        mem = ["--file-prefix", prefix, "--no-huge", "-m", str(no_huge_mb)]
+    else:
+        mem = subprocess.run([os.path.join(SRC, "tools", "eal-mem"), prefix],
+                             capture_output=True, text=True).stdout.split()
     # memif needs shared memory both sides can map: no --in-memory
     return ["-l", lcores(core), "--no-pci", "--log-level=*:error"] + mem
 
@@ -204,21 +217,32 @@ TRUST_CHECKSUMS = True
 ADDR6 = "fd00:78::%d"
 
 
-def memif_conf(tmp, role, addr, zero_copy=False, ip6=None):
-    path = os.path.join(tmp, "%s.conf" % role)
+def tern_conf(tmp, name, device, addr, trust_checksums=None, max_time_wait=262144,
+              tcp_extra="", ip6=None):
+    """
+    One Tern end's config file, tmp/NAME.conf: @device, @addr/24 (and @ip6/64
+    where given), the bench's pool and table sizes (the same totals over
+    --workers); @tcp_extra: more [tcp] lines. @trust_checksums: as
+    TRUST_CHECKSUMS where None.
+    """
+    path = os.path.join(tmp, "%s.conf" % name)
+    trust = TRUST_CHECKSUMS if trust_checksums is None else trust_checksums
     with open(path, "w") as f:
-        f.write("[port]\ndevice = net_memif0,role=%s,id=0,socket=%s%s\ntrust_checksums = %d\n"
+        f.write("[port]\ndevice = %s\ntrust_checksums = %d\n"
                 "%s"
                 "[ipv4]\naddress = %s\nnetmask = 255.255.255.0\n"
                 "[stack]\nmbufs = %d\n[tcp]\nmax_conns = %d\nmax_time_wait = %d\n"
-                "time_wait_ms = 60000\n" % (role, SOCK, ",zero-copy=yes" if zero_copy else "",
-                                            TRUST_CHECKSUMS,
-                                            "[ipv6]\naddress = %s/64\n" % ip6 if ip6 else "",
-                                            addr,
-                                            # the same totals over --workers
-                                            max(4095, 65535 // WORKERS), 65536 // WORKERS,
-                                            262144 // WORKERS))
+                "time_wait_ms = 60000\n%s" % (device, trust,
+                                              "[ipv6]\naddress = %s/64\n" % ip6 if ip6 else "",
+                                              addr,
+                                              max(4095, 65535 // WORKERS), 65536 // WORKERS,
+                                              max_time_wait // WORKERS, tcp_extra))
     return path
+
+
+def memif_conf(tmp, role, addr, zero_copy=False, ip6=None):
+    return tern_conf(tmp, role, "net_memif0,role=%s,id=0,socket=%s%s" % (
+        role, SOCK, ",zero-copy=yes" if zero_copy else ""), addr, ip6=ip6)
 
 
 ZERO_COPY_MB = 1024
@@ -263,6 +287,26 @@ def zero_copy_cleanup(prefix):
 
 def build_dir():
     return os.environ.get("TERN_BUILD_DIR", os.path.join(SRC, "build"))
+
+
+def loadgen_summary(cli):
+    """tern-loadgen's JSON summary (--json) from its Proc @cli."""
+    m = re.search(r"^\{.*\}$", cli.output(), re.M)
+    if not m:
+        raise RuntimeError("tern-loadgen printed no summary: %s" % cli.report())
+    return json.loads(m.group(0))
+
+
+def tern_server_busy(sout, res):
+    """
+    Set res["server_busy_pct"] from a Tern server's output @sout: its time on
+    frames over its life (polls_busy_us, printed at exit; it idles before and
+    after the run) over the measured run of tern-loadgen's summary @res:
+    approximate, the handshakes and the drain count in it too.
+    """
+    busy = re.search(r"^stat polls_busy_us (\d+)$", sout, re.M)
+    if busy and res["seconds"] > 0:
+        res["server_busy_pct"] = int(busy.group(1)) / (res["seconds"] * 1e4)
 
 
 def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None, ip6=False, build=None):
@@ -314,17 +358,8 @@ def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None, ip6=False,
                 x.stop(signal.SIGKILL)
         if zero_copy is not None:
             zero_copy_cleanup(sprefix if zero_copy == "server" else cprefix)
-    cout, sout = cli.output(), srv.output()
-    m = re.search(r"^\{.*\}$", cout, re.M)
-    if not m:
-        raise RuntimeError("tern-loadgen printed no summary: %s" % cli.report())
-    res = json.loads(m.group(0))
-    # the server's load: its time on frames over its life (polls_busy_us,
-    # printed at exit; it idles before and after the run) over the measured
-    # run: approximate, the handshakes and the drain count in it too
-    busy = re.search(r"^stat polls_busy_us (\d+)$", sout, re.M)
-    if busy and res["seconds"] > 0:
-        res["server_busy_pct"] = int(busy.group(1)) / (res["seconds"] * 1e4)
+    res = loadgen_summary(cli)
+    tern_server_busy(srv.output(), res)
     log("    %s: server %.0f%% busy, tern-loadgen %.0f%%" % (
         server_argv[0], res.get("server_busy_pct", float("nan")), res["busy_pct"]))
     return res
@@ -588,6 +623,367 @@ def steer_cost(rounds):
     return res
 
 
+# ------------------------------------------------------------------ peers
+# --peer fstack=PATH: F-Stack (FreeBSD's TCP on DPDK; tools/fstack-build.sh
+# builds it into PATH) beside Tern on one link, with one client. F-Stack
+# takes PCI ports or virtio-user only, so the link is vhost-user: the server
+# (F-Stack, or Tern, on core 0) is the virtio-user front end, tern-loadgen
+# (core 1) the vhost back end (net_vhost, which makes the socket; its PMD
+# copies every frame, both ways, on the client's core).
+
+VHOST_SOCK = "/run/tern-bench-vhost-%d.sock" % os.getpid()
+PEER_SRV, PEER_CLI = "10.79.0.1", "10.79.0.2"
+VIRTIO_QUEUE_SIZE = 1024   # each virtio ring's entries (both servers; virtio-user's default: 256)
+PEER_MEM_MB = 1024      # each server's memory (F-Stack's [dpdk] memory)
+FIXED_SIZE = 649        # the response of F-Stack's example, headers included
+# a thousand connections, some waiting out a retransmission, close within it
+PEER_DRAIN = ["--drain-ms", "5000"]
+PEER_SETTLE_S = 1.5     # the vhost back end's socket exists before the front end starts
+# what counts as saturated, for the table's "limited by": a busy share of the run
+SATURATED_PCT = 90.0
+
+
+def peer_client(tmp, client_args, seconds, client_close):
+    """
+    tern-loadgen as the vhost-user back end, core 1. @client_close
+    (http-close --client-close): it holds the TIME_WAITs, so it gets every
+    port and a bounded TIME_WAIT table whose oldest records leave early (at
+    tens of thousands of connections a second the 28 k default ports would
+    all wait out 2MSL within a second). Its run starts with the first
+    connection (--start-on-connect): F-Stack's link is up a while before it
+    answers.
+    """
+    if os.path.exists(VHOST_SOCK):
+        os.unlink(VHOST_SOCK)
+    conf = tern_conf(tmp, "vhost-client", "net_vhost0,iface=%s,queues=1" % VHOST_SOCK, PEER_CLI,
+                     trust_checksums=0, max_time_wait=16384 if client_close else 262144,
+                     tcp_extra="port_min = 1024\nport_max = 65535\n" if client_close else "")
+    return Proc([os.path.join(build_dir(), "app", "tern-loadgen")] +
+                eal(1, "bpcli%d" % os.getpid()) +
+                ["--", "--config", conf, "--quiet", "--json", "--wait-link", "30",
+                 "--duration", str(seconds), "--linger", "--start-on-connect"] +
+                (DRAIN or PEER_DRAIN) + client_args +
+                (["--client-close"] if client_close else []))
+
+
+def peer_tern_server(tmp, server_argv):
+    """
+    A Tern server app on the virtio-user front end, core 0 (TCP checksums
+    on: a real link), in --no-huge memory as F-Stack's (virtio-user hands the
+    back end one region per hugepage file, at most 8: hugepages would need
+    --single-file-segments and files left to clean).
+    """
+    conf = tern_conf(tmp, "virtio-server", "net_virtio_user0,path=%s,queues=1,queue_size=%d" % (
+        VHOST_SOCK, VIRTIO_QUEUE_SIZE),
+                     PEER_SRV, trust_checksums=0)
+    return Proc([os.path.join(build_dir(), "app", server_argv[0])] +
+                eal(0, "bpsrv%d" % os.getpid(), PEER_MEM_MB) + ["--", "--config", conf] +
+                server_argv[1:])
+
+
+def fstack_conf(tmp, tx_delay_us):
+    """
+    F-Stack's config (its config.ini format) for the front end on core 0:
+    virtio-user on VHOST_SOCK, --no-huge memory (virtio-user shares it with
+    the back end through memfd), PEER_SRV; @tx_delay_us: its pkt_tx_delay
+    (how long a part-filled transmit burst may wait). FreeBSD's tunables
+    large enough for a thousand connections at once and for the TIME_WAITs
+    of a close benchmark (somaxconn above the example's backlog).
+    """
+    path = os.path.join(tmp, "fstack.ini")
+    net = PEER_SRV.rsplit(".", 1)[0]
+    with open(path, "w") as f:
+        f.write("[dpdk]\nlcore_mask=1\nno_huge=1\nmemory=%d\nfile_prefix=bpfs%d\n"
+                "promiscuous=1\nnuma_on=0\ntx_csum_offoad_skip=0\ntso=0\nvlan_strip=0\n"
+                "idle_sleep=0\npkt_tx_delay=%d\nsymmetric_rss=0\nport_list=0\nnb_vdev=1\n"
+                "nb_bond=0\n"
+                "[vdev0]\npath=%s\nqueues=1\nqueue_size=%d\n"
+                "[port0]\naddr=%s\nnetmask=255.255.255.0\nbroadcast=%s.255\ngateway=%s\n"
+                "[kni]\nenable=0\n"
+                "[freebsd.boot]\nhz=100\nfd_reserve=1024\nkern.ipc.maxsockets=262144\n"
+                "net.inet.tcp.syncache.hashsize=4096\nnet.inet.tcp.syncache.bucketlimit=100\n"
+                "net.inet.tcp.tcbhashsize=65536\nkern.ncallout=262144\n"
+                "[freebsd.sysctl]\nkern.ipc.somaxconn=32768\nnet.inet.tcp.msl=2000\n"
+                "net.inet.tcp.fast_finwait2_recycle=1\nnet.inet.tcp.maxtcptw=16384\n"
+                "net.inet.tcp.blackhole=1\nnet.inet.udp.blackhole=1\n"
+                % (PEER_MEM_MB, os.getpid(), tx_delay_us, VHOST_SOCK, VIRTIO_QUEUE_SIZE, PEER_SRV,
+                   net, PEER_CLI))
+    return path
+
+
+class FstackLoad:
+    """
+    F-Stack's own account of its time, read from the running process: its
+    main loop adds each iteration's TSC cycles to one static struct (what
+    ff_top shows through F-Stack's IPC): loops, idle, work (all), sys
+    (packets: iterations that received or sent something), usr (the app's
+    loop callback). Read here straight from /proc/PID/mem at the symbol's
+    address (root; the symbol from nm), so nothing attaches to the process.
+    """
+    SYMBOL = "ff_top_status"
+    FIELDS = ("loops", "idle_tsc", "work_tsc", "sys_tsc", "usr_tsc")
+
+    def __init__(self, exe, pid):
+        self.exe, self.pid = os.path.realpath(exe), pid
+        out = subprocess.run(["nm", self.exe], capture_output=True, text=True).stdout
+        m = re.search(r"^([0-9a-f]+) [bBdD] %s$" % self.SYMBOL, out, re.M)
+        if not m:
+            raise RuntimeError("%s: no %s symbol (stripped?)" % (exe, self.SYMBOL))
+        self.offset = int(m.group(1), 16)
+        with open(self.exe, "rb") as f:
+            f.seek(16)      # e_type: 3 is a position-independent executable
+            self.pie = int.from_bytes(f.read(2), "little") == 3
+
+    def _addr(self):
+        if not self.pie:
+            return self.offset
+        with open("/proc/%d/maps" % self.pid) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 6 and parts[5] == self.exe and int(parts[2], 16) == 0:
+                    return int(parts[0].split("-")[0], 16) + self.offset
+        raise RuntimeError("%s not mapped in pid %d" % (self.exe, self.pid))
+
+    def read(self):
+        """The counters now, and the wall clock (s) when read."""
+        with open("/proc/%d/mem" % self.pid, "rb") as f:
+            f.seek(self._addr())
+            raw = f.read(8 * len(self.FIELDS))
+        vals = dict(zip(self.FIELDS, (int.from_bytes(raw[i:i + 8], "little")
+                                      for i in range(0, len(raw), 8))))
+        vals["t"] = time.monotonic()
+        return vals
+
+    @staticmethod
+    def busy_s(a, b):
+        """
+        Seconds of work (not idle) from reading @a to @b. (Not the work
+        cycles' share of the wall time: the loop counts none between one
+        iteration's end and the next one's start, a quarter to two fifths
+        of an idle loop's time here.)
+        """
+        return ((b["work_tsc"] - a["work_tsc"]) - (b["idle_tsc"] - a["idle_tsc"])) / tsc_hz()
+
+
+def tsc_hz():
+    """
+    The TSC's rate: the kernel's calibration (dmesg), else /proc/cpuinfo's
+    "cpu MHz" where the TSC is constant (what it shows then where no cpufreq
+    driver runs, as in a VM).
+    """
+    out = subprocess.run(["dmesg"], capture_output=True, text=True).stdout
+    for rx in (r"tsc: Refined TSC clocksource calibration: ([\d.]+) MHz",
+               r"tsc: Detected ([\d.]+) MHz"):
+        m = re.findall(rx, out)
+        if m:
+            return float(m[-1]) * 1e6
+    with open("/proc/cpuinfo") as f:
+        info = f.read()
+    m = re.search(r"^cpu MHz\s*:\s*([\d.]+)", info, re.M)
+    if not m or "constant_tsc" not in info:
+        raise RuntimeError("the TSC's rate: not in dmesg, no constant TSC in /proc/cpuinfo")
+    return float(m.group(1)) * 1e6
+
+
+def peer_run(tmp, server, client_args, seconds, client_close=False):
+    """
+    One run on the vhost-user link: tern-loadgen (back end) first, then
+    @server, ("fstack", BINARY) or a Tern app's argv; the loadgen summary
+    with "server_busy_pct" added: Tern's polls_busy_us, or F-Stack's work
+    cycles from the moment its loop runs until tern-loadgen has drained,
+    both over the measured seconds.
+    """
+    cli = srv = load = None
+    try:
+        cli = peer_client(tmp, client_args, seconds, client_close)
+        time.sleep(PEER_SETTLE_S)
+        if server[0] == "fstack":
+            wd = os.path.join(tmp, "fstack")      # its example writes a log where it runs
+            os.makedirs(wd, exist_ok=True)
+            srv = Proc(["taskset", "-c", "0", server[1], "--conf", fstack_conf(tmp, FSTACK_TX_DELAY),
+                        "--proc-type=primary", "--proc-id=0"], cwd=wd)
+            load = FstackLoad(server[1], srv.p.pid)
+            first, deadline = None, time.monotonic() + 60
+            while time.monotonic() < deadline and srv.p.poll() is None:
+                try:
+                    first = load.read()
+                except (OSError, RuntimeError):
+                    first = None        # not mapped yet
+                if first is not None and first["loops"] > 0:
+                    break
+                time.sleep(0.05)
+            if first is None or first["loops"] == 0:
+                raise RuntimeError("F-Stack's loop never ran: %s" % srv.report())
+        else:
+            srv = peer_tern_server(tmp, server)
+            if srv.wait_line(r"ready:", 60) is None:
+                raise RuntimeError("%s not ready: %s" % (server[0], srv.report()))
+        # each end's share of a CPU from a second (a quarter) into the run to its end
+        time.sleep(min(1.0, seconds / 4))
+        cpu0 = [cpu_time(x.p.pid) for x in (srv, cli)]
+        if cli.wait_line(r"lingering:", seconds + 60) is None:
+            raise RuntimeError("tern-loadgen did not finish: %s; %s" % (cli.report(),
+                                                                         srv.report()))
+        last = load.read() if load else None
+        shares = [cpu_share(a, cpu_time(x.p.pid)) for a, x in zip(cpu0, (srv, cli))]
+        srv.stop()
+        cli.stop()
+    finally:
+        for x in (cli, srv):
+            if x is not None and x.p.poll() is None:
+                x.stop(signal.SIGKILL)
+    if cli.p.returncode != 0 or (load is None and srv.p.returncode != 0):
+        raise RuntimeError("; ".join(x.report(60) for x in (cli, srv)))
+    res = loadgen_summary(cli)
+    res["server_cpu_pct"], res["client_cpu_pct"] = shares
+    if load is not None:
+        if res["seconds"] > 0:
+            res["server_busy_pct"] = FstackLoad.busy_s(first, last) / res["seconds"] * 100
+        res["fstack_top"] = {k: last[k] - first[k] for k in FstackLoad.FIELDS}
+        res["fstack_top"]["wall_s"] = last["t"] - first["t"]
+    else:
+        tern_server_busy(srv.output(), res)
+    what = "F-Stack" if load is not None else server[0]
+    log("    %s: %.0f/s, server %.0f%% busy, tern-loadgen %.0f%%; CPU had %.0f%%, %.0f%%" % (
+        what, res["conns_per_s"] if "http-close" in client_args else res["requests_per_s"],
+        res.get("server_busy_pct", float("nan")), res["busy_pct"], shares[0], shares[1]))
+    return res
+
+
+FSTACK_TX_DELAY = 100   # F-Stack's shipped pkt_tx_delay (us); --peer-tx-delay
+
+
+def cpu_time(pid):
+    """(seconds process @pid has been on a CPU, the monotonic clock now)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # utime, stime: fields 14 and 15 of proc(5), here counted from the state (3)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), time.monotonic()
+
+
+def cpu_share(a, b):
+    """
+    The share (%) of the time from cpu_time() @a to @b that the process was
+    on a CPU: a busy-polling process that got less was kept off its core by
+    other work on the machine (and its busy time, a wall-clock measure,
+    counts the time it was kept off in the middle of busy work).
+    """
+    return 100.0 * (b[0] - a[0]) / (b[1] - a[1]) if b[1] > a[1] else float("nan")
+
+
+def limiter(res):
+    """
+    Which end limited a run: the saturated one; else, where an end was kept
+    off its core, the machine; else the round trips (neither saturated).
+    """
+    srv, cli = res.get("server_busy_pct", 0.0), res["busy_pct"]
+    if srv >= SATURATED_PCT and srv >= cli:
+        return "server"
+    if cli >= SATURATED_PCT:
+        return "client"
+    short = [w for w, k in (("server", "server_cpu_pct"), ("client", "client_cpu_pct"))
+             if res.get(k, 100.0) < SATURATED_PCT]
+    if short:
+        return "the machine (%s off-CPU)" % " and ".join(short)
+    return "neither (latency)"
+
+
+def peer_ns(res, key):
+    """
+    A run's server time per request (@key requests_per_s) or connection
+    (conns_per_s), ns: its busy time, and that less the share of it spent off
+    the CPU, were that spread evenly (what the work cost on a shared machine).
+    """
+    done = res[key] * res["seconds"]
+    if not done or "server_busy_pct" not in res:
+        return float("nan"), float("nan")
+    busy = res["server_busy_pct"] / 100 * res["seconds"] * 1e9 / done
+    return busy, busy * min(1.0, res["server_cpu_pct"] / 100)
+
+
+def peer_rows(tmp, fstack_exe, runs, seconds, check):
+    """
+    The peer table: for 64 and 1024 connections, keep-alive req/s and
+    Connection: close conn/s of F-Stack's example, tern-fixedhttp (the same
+    fixed response on Tern's API) and tern-httpd, interleaved (alternate),
+    each with its server's load and CPU time per request. @fstack_exe None:
+    the Tern servers only (the link and the apps checked without F-Stack).
+    @check(res, what) counts a run's errors as failures. Returns the table's
+    rows.
+    """
+    fixed = ["tern-fixedhttp", "--port", "80", "--size", str(FIXED_SIZE)]
+    httpd = ["tern-httpd", "--port", "80"]
+    target = ["--target", "%s:80" % PEER_SRV]
+    servers = ((("F-Stack example", ("fstack", fstack_exe)),) if fstack_exe else ()) + (
+        ("tern-fixedhttp", fixed), ("tern-httpd", httpd))
+    table = []
+    for conns in (64, 1024):
+        for mode, unit, key in (("http", "req/s", "requests_per_s"),
+                                ("http-close", "conn/s", "conns_per_s")):
+            results = [[] for _ in servers]
+
+            def one(i, server):
+                # the fixed-response servers never close: the client does
+                # (--client-close); tern-httpd closes as HTTP/1.1 says
+                name, argv = servers[i]
+                close_first = mode == "http-close" and name != "tern-httpd"
+                res = check(peer_run(tmp, argv, target + ["--mode", mode, "--conns", str(conns)],
+                                     seconds, client_close=close_first),
+                            "%s %s %d conns" % (name, mode, conns))
+                results[i].append(res)
+                return res[key]
+            alternate([lambda i=i, srv=srv: one(i, srv) for i, (_, srv) in enumerate(servers)],
+                      runs)
+            for (name, _), rs in zip(servers, results):
+                rates = [r[key] for r in rs]
+                mid = rs[rates.index(statistics.median_low(rates))]
+                ns = [peer_ns(r, key) for r in rs]
+                table.append({
+                    "server": name, "mode": "keep-alive" if mode == "http" else "close",
+                    "conns": conns, "unit": unit, "rate": mid[key], "runs": rates,
+                    "server_load_pct": mid.get("server_busy_pct", float("nan")),
+                    "run_loads": [r.get("server_busy_pct", float("nan")) for r in rs],
+                    # the CPU time of a request (or connection), each run's, and
+                    # their medians: less swayed by a run the machine disturbed
+                    "run_ns": [n[0] for n in ns], "run_ns_on_cpu": [n[1] for n in ns],
+                    "ns_per": statistics.median(n[0] for n in ns),
+                    "ns_per_on_cpu": statistics.median(n[1] for n in ns),
+                    "client_busy_pct": mid["busy_pct"], "limited_by": limiter(mid),
+                    "server_cpu_pct": mid["server_cpu_pct"],
+                    "client_cpu_pct": mid["client_cpu_pct"],
+                    "retransmits": mid["retransmits"], "left_open": mid["left_open"],
+                    "errors": mid["errors"]})
+                r = table[-1]
+                log("  peer %-16s %-10s %4d conns: %10.0f %s, server %.0f%%, %.0f ns each "
+                    "(%.0f on CPU), client %.0f%%, limited by %s" % (
+                        name, r["mode"], conns, r["rate"], unit, r["server_load_pct"],
+                        r["ns_per"], r["ns_per_on_cpu"], r["client_busy_pct"], r["limited_by"]))
+    return table
+
+
+def print_peer_table(table, fstack_exe):
+    """The peer table in Markdown, each run's rate beside the median."""
+    if fstack_exe:
+        commit = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(fstack_exe))),
+                              "COMMIT")
+        print("\nF-Stack: %s%s" % (fstack_exe, " at " + open(commit).read().strip()
+                                   if os.path.exists(commit) else ""))
+    print("\nlink: vhost-user, tern-loadgen the back end (core 1), the server the front end "
+          "(core 0)")
+    print("\n| server | mode | conns | rate (median) | runs | server load (runs) "
+          "| server ns each, busy / on CPU (runs) | client busy | CPU had, server/client "
+          "| limited by |\n|---|---|---|---|---|---|---|---|---|---|")
+    for r in table:
+        print("| %s | %s | %d | %.0f %s | %s | %.0f%% (%s) | %.0f / %.0f (%s) | %.0f%% "
+              "| %.0f%%/%.0f%% | %s |" % (
+                  r["server"], r["mode"], r["conns"], r["rate"], r["unit"],
+                  ", ".join("%.0f" % x for x in r["runs"]), r["server_load_pct"],
+                  ", ".join("%.0f" % x for x in r["run_loads"]), r["ns_per"],
+                  r["ns_per_on_cpu"], ", ".join("%.0f" % x for x in r["run_ns_on_cpu"]),
+                  r["client_busy_pct"], r["server_cpu_pct"], r["client_cpu_pct"],
+                  r["limited_by"]))
+
+
 def alternate(fns, runs):
     """
     Run each of @fns once per round, @runs rounds, and return the median of
@@ -604,6 +1000,7 @@ def alternate(fns, runs):
 
 
 def main():
+    global FSTACK_TX_DELAY
     signal.signal(signal.SIGTERM, on_terminate)
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
@@ -615,8 +1012,27 @@ def main():
                     "run interleaved with this tree's in the http rows (before/after)")
     ap.add_argument("--json")
     ap.add_argument("--only", help="comma-separated row groups to run: http, ipv6, bulk, echo, "
-                    "idle, memory, steer, latency (default all)")
+                    "idle, memory, steer, latency (default all), peer (with --peer)")
+    ap.add_argument("--peer", metavar="fstack=PATH",
+                    help="also run the peer table against F-Stack built by "
+                    "tools/fstack-build.sh into PATH (or PATH: its example's binary); "
+                    "alone unless --only names more. --peer tern: the same table "
+                    "without F-Stack (its link and apps checked)")
+    ap.add_argument("--peer-tx-delay", type=int, default=FSTACK_TX_DELAY, metavar="US",
+                    help="F-Stack's pkt_tx_delay (default %(default)s, as it ships)")
     a = ap.parse_args()
+    fstack_exe = None
+    if a.peer and a.peer != "tern":
+        kind, _, path = a.peer.partition("=")
+        if kind != "fstack" or not path:
+            ap.error("--peer: fstack=PATH is the one peer known (or tern: none)")
+        fstack_exe = os.path.join(path, "bin", "fstack-helloworld") if os.path.isdir(path) else path
+        if not os.access(fstack_exe, os.X_OK):
+            ap.error("--peer: no F-Stack example at %s (tools/fstack-build.sh makes it)"
+                     % fstack_exe)
+        FSTACK_TX_DELAY = a.peer_tx_delay
+    if a.peer and not a.only:
+        a.only = "peer"
     global WORKERS
     WORKERS = max(1, a.workers)
     if WORKERS > 1 and os.cpu_count() < 2 * WORKERS:
@@ -633,7 +1049,7 @@ def main():
         DRAIN = ["--drain-ms", "10000"]
         global TRUST_CHECKSUMS
         TRUST_CHECKSUMS = False
-    rows, failures = [], []
+    rows, failures, peer_table = [], [], []
     tmp = tempfile.mkdtemp(prefix="tern-bench-")
 
     def row(name, linux, tern, unit, note=""):
@@ -838,11 +1254,18 @@ def main():
                 tr["requests_per_s"], "req/s", "the rate the two latency rows were taken at")
             row("latency p50 us at that rate (lower wins)", wl.get("50%", 0), tl["p50"], "us")
             row("latency p99 us at that rate (lower wins)", wl.get("99%", 0), tl["p99"], "us")
+        if a.peer and want("peer"):
+            peer_table = peer_rows(tmp, fstack_exe, a.runs, a.seconds,
+                                   lambda res, what: tern_check(res, what))
     except Exception as e:   # a benchmark run that breaks is a failure of the smoke test
         failures.append("run failed: %r" % (e,))
     print("\n| pair | Linux | Tern | unit | Tern/Linux |\n|---|---|---|---|---|")
     for name, lin, tern, unit, ratio, note in rows:
         print("| %s | %.1f | %.1f | %s | %.2f |" % (name, lin, tern, unit, ratio))
+    if peer_table:
+        print_peer_table(peer_table, fstack_exe)
+        failures += ["%s %s %d conns: nothing done" % (r["server"], r["mode"], r["conns"])
+                     for r in peer_table if not r["rate"] > 0]
     print("\nmachine: %s, %d cores; %s; median of %d runs of %d s; %d worker(s) per Tern end%s"
           % (os.uname().machine, os.cpu_count(), time.strftime("%Y-%m-%d"), a.runs, a.seconds,
              WORKERS, " (ends sharing cores: correctness only)"
@@ -850,7 +1273,7 @@ def main():
     if a.json:
         with open(a.json, "w") as f:
             json.dump([dict(zip(("pair", "linux", "tern", "unit", "ratio", "note"), r))
-                       for r in rows], f, indent=1)
+                       for r in rows] + [dict(r, pair="peer") for r in peer_table], f, indent=1)
     if failures:
         print("FAILURES:\n  " + "\n  ".join(failures))
         return 1
