@@ -60,10 +60,13 @@ fi
 drivers=bus/pci,bus/vdev,mempool/ring,mempool/stack,net/virtio,net/vhost,net/bonding,net/ring
 (
 	cd "$out/src/dpdk"
-	meson setup "$out/dpdk-build" --prefix="$out/dpdk" --buildtype=release \
-		-Denable_kmods=false -Dtests=false -Ddisable_apps='*' -Denable_docs=false \
-		-Denable_drivers="$drivers" >"$out/dpdk-meson.log" 2>&1 ||
-		{ tail -30 "$out/dpdk-meson.log"; exit 1; }
+	# a second run reuses the build directory (the copy keeps the files' times)
+	if [ ! -f "$out/dpdk-build/build.ninja" ]; then
+		meson setup "$out/dpdk-build" --prefix="$out/dpdk" --buildtype=release \
+			-Denable_kmods=false -Dtests=false -Ddisable_apps='*' -Denable_docs=false \
+			-Denable_drivers="$drivers" >"$out/dpdk-meson.log" 2>&1 ||
+			{ tail -30 "$out/dpdk-meson.log"; exit 1; }
+	fi
 	ninja -C "$out/dpdk-build" -j "$jobs" install >"$out/dpdk-build.log" 2>&1 ||
 		{ tail -30 "$out/dpdk-build.log"; exit 1; }
 )
