@@ -320,18 +320,18 @@ net_ipv6_output(struct net_if *ifp, struct rte_mbuf *m)
 uint32_t
 net_ipv6_pseudo_sum(const uint8_t *src, const uint8_t *dst, uint8_t proto, uint32_t len)
 {
-	uint32_t sum = 0;
+	uint32_t a[NET_IP6_LEN / 4], b[NET_IP6_LEN / 4];
+	uint64_t sum;
 
-	/* RFC 8200 §8.1: addresses, upper-layer length (32 bits), zeros, next header */
-	for (unsigned int i = 0; i < NET_IP6_LEN; i += 2) {
-		sum += (uint32_t)src[i] << 8 | src[i + 1];
-		sum += (uint32_t)dst[i] << 8 | dst[i + 1];
-	}
-	sum += len >> 16;
-	sum += len & 0xffff;
-	sum += proto;
-	/* in memory order, as net_cksum_raw sums */
+	/* RFC 8200 §8.1: addresses, upper-layer length (32 bits), zeros, next
+	 * header; summed in memory order 32 bits at a time, as net_cksum_raw
+	 * sums 16 (ones' complement sums fold either way) */
+	memcpy(a, src, sizeof(a));
+	memcpy(b, dst, sizeof(b));
+	sum = (uint64_t)a[0] + a[1] + a[2] + a[3] + b[0] + b[1] + b[2] + b[3] +
+		rte_cpu_to_be_32(len) + rte_cpu_to_be_32(proto);
+	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	return rte_cpu_to_be_16((uint16_t)sum);
+	return (uint32_t)((sum & 0xffff) + (sum >> 16));
 }

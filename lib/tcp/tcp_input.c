@@ -299,7 +299,9 @@ tcp_parse6(struct tcp_worker *tw, struct rte_mbuf *m, struct tcp_seg *seg, struc
 	}
 	memcpy(k6->raddr, ip->src_addr, NET_IP6_LEN);
 	memcpy(k6->laddr, ip->dst_addr, NET_IP6_LEN);
+	/* the pseudo-header sum only where a checksum is checked */
 	if (!tcp_seg_parse(tw, m, th, tcp_len, doff,
+			(tw->nif->offloads & TERN_NETDEV_L4_TRUSTED) ? 0 :
 			net_ipv6_pseudo_sum(ip->src_addr, ip->dst_addr, IPPROTO_TCP, tcp_len),
 			seg, &k6->k))
 		goto drop;

@@ -400,6 +400,19 @@ def wait_link_check(tmp):
     return None
 
 
+def free_port():
+    """A loopback TCP port free now: two bench runs at once (a runner's and a
+    developer's) each get their own nginx and iperf3 ports."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+NGINX_PORT = free_port()
+IPERF_PORT = free_port()
+
+
 def nginx_start(tmp):
     root = os.path.join(tmp, "www")
     os.makedirs(root, exist_ok=True)
@@ -411,8 +424,8 @@ def nginx_start(tmp):
                 "error_log %s/error.log;\n"
                 "events { worker_connections 8192; }\n"
                 "http { access_log off; keepalive_requests 100000000; keepalive_timeout 60;\n"
-                "  server { listen 127.0.0.1:18080 backlog=4096; root %s;\n"
-                "    location / { index index.html; } } }\n" % (tmp, tmp, root))
+                "  server { listen 127.0.0.1:%d backlog=4096; root %s;\n"
+                "    location / { index index.html; } } }\n" % (tmp, tmp, NGINX_PORT, root))
     p = Proc(["taskset", "-c", "0", "nginx", "-c", conf, "-p", tmp])
     time.sleep(0.5)
     return p
@@ -425,7 +438,7 @@ def wrk(conns, seconds, close=False, threads=1, script=None):
         argv += ["-H", "Connection: close"]
     if script:
         argv += ["-s", script]
-    out = subprocess.run(argv + ["http://127.0.0.1:18080/"], capture_output=True, text=True,
+    out = subprocess.run(argv + ["http://127.0.0.1:%d/" % NGINX_PORT], capture_output=True, text=True,
                          timeout=seconds + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     errs = re.search(r"Socket errors: (.*)", out)
@@ -439,10 +452,11 @@ def wrk(conns, seconds, close=False, threads=1, script=None):
 
 
 def iperf3(seconds):
-    srv = Proc(["taskset", "-c", "0", "iperf3", "-s", "-B", "127.0.0.1", "-p", "15201", "-1"])
+    srv = Proc(["taskset", "-c", "0", "iperf3", "-s", "-B", "127.0.0.1", "-p", str(IPERF_PORT),
+                "-1"])
     time.sleep(0.5)
     try:
-        out = subprocess.run(["taskset", "-c", "1", "iperf3", "-c", "127.0.0.1", "-p", "15201",
+        out = subprocess.run(["taskset", "-c", "1", "iperf3", "-c", "127.0.0.1", "-p", str(IPERF_PORT),
                               "-t", str(seconds), "-J"], capture_output=True, text=True,
                              timeout=seconds + 30).stdout
     finally:
