@@ -17,8 +17,6 @@
 
 #include <rte_arp.h>
 #include <rte_malloc.h>
-#include <rte_ring.h>
-#include <rte_ring_elem.h>
 
 #include "net_mbufq.h"
 #include "net_priv.h"
@@ -201,12 +199,7 @@ arp_share(struct net_if *ifp, const struct arp_entry *e)
 {
 	struct net_nbr_msg msg = { .ip = e->ip, .mac = e->mac, .type = NET_MSG_ARP };
 
-	for (uint16_t i = 0; i < ifp->n_workers; i++) {
-		if (i == ifp->self)
-			continue;
-		if (rte_ring_enqueue_elem(ifp->peer_inbox[i], &msg, sizeof(msg)) != 0)
-			ifp->stats->inbox_drop++;
-	}
+	net_nbr_share(ifp, &msg);
 }
 
 /* @e is now bound to @mac: mark it usable and release what waited on it. */

@@ -35,7 +35,6 @@
 #include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
-#include <rte_ring_elem.h>
 
 #include "net_priv.h"
 
@@ -188,12 +187,7 @@ nd_share(struct net_if *ifp, const uint8_t *a, const struct rte_ether_addr *mac)
 	struct net_nbr_msg msg = { .type = NET_MSG_ND, .mac = *mac };
 
 	memcpy(msg.ip6, a, NET_IP6_LEN);
-	for (uint16_t i = 0; i < ifp->n_workers; i++) {
-		if (i == ifp->self)
-			continue;
-		if (rte_ring_enqueue_elem(ifp->peer_inbox[i], &msg, sizeof(msg)) != 0)
-			ifp->stats->inbox_drop++;
-	}
+	net_nbr_share(ifp, &msg);
 }
 
 /* Neighbor @a is at @mac: its entry created or updated; with no slot free

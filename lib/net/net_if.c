@@ -5,6 +5,8 @@
 
 #include <rte_mbuf.h>
 
+#include <rte_ring_elem.h>
+
 #include "net_priv.h"
 
 RTE_LOG_REGISTER(tern_logtype_net, tern.net, INFO);
@@ -61,4 +63,17 @@ net_if_fini(struct net_if *ifp)
 		net_arp_free(ifp);
 	ifp->arp = NULL;
 	net_nd_free(ifp);
+}
+
+void
+net_nbr_share(struct net_if *ifp, const struct net_nbr_msg *msg)
+{
+	struct net_nbr_msg m = *msg;    /* the ring takes a non-const pointer */
+
+	for (uint16_t i = 0; i < ifp->n_workers; i++) {
+		if (i == ifp->self)
+			continue;
+		if (rte_ring_enqueue_elem(ifp->peer_inbox[i], &m, sizeof(m)) != 0)
+			ifp->stats->inbox_drop++;
+	}
 }

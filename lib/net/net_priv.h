@@ -67,6 +67,10 @@ struct net_nbr_msg {
 #define NET_MSG_ARP 1
 #define NET_MSG_ND  2
 
+struct net_if;
+/** Send @p msg to every other worker's inbox (a full one counted in inbox_drop). */
+void net_nbr_share(struct net_if *ifp, const struct net_nbr_msg *msg);
+
 /** Our IPv6 addresses (RFC 4862 §5.4: tentative until DAD passes). */
 enum net_ip6_which { NET_IP6_GLOBAL = 0, NET_IP6_LINK_LOCAL = 1, NET_IP6_N = 2 };
 enum net_ip6_state {

@@ -78,6 +78,20 @@ def no_resets(st, what, conns):
 
 # ------------------------------------------------------------ Linux clients
 
+def wrk_clean(t, url):
+    """wrk -t2 -c32 -d3s on @url in the namespace: no socket error, no non-2xx,
+    requests on every connection. Returns the requests."""
+    r = t.run(["timeout", "-k", "5", "30", "wrk", "-t2", "-c32", "-d3s", "--timeout", "5s",
+               url], timeout=60, check=False)
+    h.log("wrk:\n" + r.stdout.rstrip())
+    h.check(r.returncode == 0, "wrk exit status 0 (%d)" % r.returncode)
+    h.check("Socket errors" not in r.stdout, "wrk: no socket error")
+    h.check("Non-2xx" not in r.stdout, "wrk: no non-2xx response")
+    m = re.search(r"^\s*(\d+) requests in", r.stdout, re.M)
+    h.check(m is not None and int(m.group(1)) >= 32, "wrk: requests on every connection")
+    return int(m.group(1))
+
+
 def part_linux_clients(build, src):
     with h.TernNetns(build, src, app="tern-httpd", tern_args=["--port", "80"],
                      lcores=LCORES) as t:
@@ -86,14 +100,7 @@ def part_linux_clients(build, src):
         codes = r.stdout.split()
         h.check(codes == ["200"] * 40, "curl: 40 requests, each 200 (%s)"
                 % " ".join(sorted(set(codes))))
-        r = t.run(["timeout", "-k", "5", "30", "wrk", "-t2", "-c32", "-d3s", "--timeout", "5s",
-                   URL], timeout=60, check=False)
-        h.log("wrk:\n" + r.stdout.rstrip())
-        h.check(r.returncode == 0, "wrk exit status 0 (%d)" % r.returncode)
-        h.check("Socket errors" not in r.stdout, "wrk: no socket error")
-        h.check("Non-2xx" not in r.stdout, "wrk: no non-2xx response")
-        m = re.search(r"^\s*(\d+) requests in", r.stdout, re.M)
-        h.check(m is not None and int(m.group(1)) >= 32, "wrk: requests on every connection")
+        wrk_clean(t, URL)
         r = t.run(["timeout", "-k", "5", "60", "ab", "-q", "-n", "3000", "-c", "16", "-s", "10",
                    URL], timeout=90, check=False)
         done = re.search(r"^Complete requests:\s+(\d+)", r.stdout, re.M)

@@ -833,6 +833,21 @@ accept_none(struct tern_conn *c __rte_unused, void *arg __rte_unused)
 	return -1;
 }
 
+/* The peer's advertisement for its own address to ours, with its MAC in a
+ * target link-layer option and NA flags @flags (0x40 S, 0x20 O). */
+static void
+peer_answers(uint8_t flags)
+{
+	uint8_t f[256], m[64];
+	size_t len = ns_msg(m, peer_ip6, true);
+
+	m[0] = 136;
+	m[4] = flags;
+	m[24] = 2;
+	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 255, IPPROTO_ICMPV6, NULL, 0,
+			m, len));
+}
+
 /* ff02::1:ff00:5 and its MAC: the peer's solicited-node group */
 static const uint8_t peer_sn[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 5 };
 static const struct rte_ether_addr mac_peer_sn = { { 0x33, 0x33, 0xff, 0, 0, 5 } };
@@ -858,9 +873,8 @@ expect_ns_for_peer(void)
  * with the MSS of IPv6 (MTU 1500 less 60). */
 START_TEST(test_resolution_then_syn_ack)
 {
-	uint8_t f[256], m[64];
+	uint8_t f[256];
 	struct nf_pkt p;
-	size_t len;
 
 	boot();
 	ck_assert_int_eq(tern_listen(h.w, 80, accept_none, NULL), 0);
@@ -869,12 +883,7 @@ START_TEST(test_resolution_then_syn_ack)
 	ck_assert_uint_eq(stats()->nd_tx_ns, 1);
 	ck_assert_uint_eq(stats()->tcp6_rx, 1);
 	/* the answer: solicited, with the peer's MAC */
-	len = ns_msg(m, peer_ip6, true);
-	m[0] = 136;
-	m[4] = 0x40;
-	m[24] = 2;
-	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 255, IPPROTO_ICMPV6, NULL, 0,
-			m, len));
+	peer_answers(0x40);
 	ck_assert_uint_eq(nf_take(h.dev, &p, 1), 1);
 	ck_assert_uint_eq(nf_drain(h.dev), 0);
 	ck_assert(rte_is_same_ether_addr(&p.eth->dst_addr, &peer_mac));
@@ -942,10 +951,9 @@ END_TEST
  * life, the SYN-ACK resent at 7 s sends that solicitation first. */
 START_TEST(test_nd_refresh_in_use)
 {
-	uint8_t f[256], m[64];
+	uint8_t f[256];
 	struct nf_pkt p;
 	unsigned int synacks = 0, refresh = 0;
-	size_t len;
 
 	h.cfg.arp_timeout_s = 8;
 	boot();
@@ -974,12 +982,7 @@ START_TEST(test_nd_refresh_in_use)
 	ck_assert_uint_eq(synacks, 4);                  /* 0, 1, 3, 7 s */
 	ck_assert_uint_eq(stats()->nd_tx_refresh, 1);
 	/* the solicited answer renews the entry */
-	len = ns_msg(m, peer_ip6, true);
-	m[0] = 136;
-	m[4] = 0x60;
-	m[24] = 2;
-	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 255, IPPROTO_ICMPV6, NULL, 0,
-			m, len));
+	peer_answers(0x60);
 	ck_assert_uint_eq(stats()->nd_learned, 2);
 	ck_assert_uint_eq(stats()->nd_tx_ns, 0);        /* never resolved again */
 	ck_assert_int_eq(tern_unlisten(h.w, 80), 0);
