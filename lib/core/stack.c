@@ -133,14 +133,22 @@ stack_pool_reachable(const struct tern_netdev *dev, struct rte_mempool *pool)
 	return rc.inside;
 }
 
-/* Free the frames other workers passed to @w (from any worker's pool). */
+/*
+ * Free the frames other workers passed to @w after it stopped polling (a
+ * worker stops at its own moment, its peers may still be receiving):
+ * counted in steer_drop_stopped, so that steer_tx = steer_rx + that, and an
+ * ICMP error among them in icmp_drop_steer, as a full ring's.
+ */
 static void
 worker_drop_steered(struct tern_worker *w)
 {
 	struct rte_mbuf *m;
 
-	while (w->steer != NULL && rte_ring_dequeue(w->steer, (void **)&m) == 0)
+	while (w->steer != NULL && rte_ring_dequeue(w->steer, (void **)&m) == 0) {
+		w->stats.steer_drop_stopped++;
+		w->stats.icmp_drop_steer += net_is_icmp_error(m);
 		rte_pktmbuf_free(m);
+	}
 }
 
 static void
@@ -307,6 +315,10 @@ tern_stack_run(struct tern_stack *s)
 	rte_eal_mp_remote_launch(stack_lcore_main, s, CALL_MAIN);
 	rte_eal_mp_wait_lcore();
 	core_monitor_stop(s);
+	/* every worker has stopped: what was passed to one too late is counted
+	 * now, before the app reads the counters */
+	for (unsigned int i = 0; i < s->nb_workers; i++)
+		worker_drop_steered(&s->workers[i]);
 	return 0;
 }
 

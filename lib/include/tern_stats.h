@@ -169,7 +169,8 @@ extern "C" {
 	X(inbox_drop,           "cross-worker messages lost because an inbox was full") \
 	X(steer_tx,             "TCP frames received on this worker's queue and passed to their owner") \
 	X(steer_rx,             "TCP frames this worker owns taken from other workers' queues") \
-	X(steer_drop_full,      "TCP frames freed because their owner's steering ring was full")
+	X(steer_drop_full,      "TCP frames freed because their owner's steering ring was full") \
+	X(steer_drop_stopped,   "TCP frames passed to a worker after it stopped (freed as the stack stops)")
 
 /** Per-worker counters; all fields count events since the stack started. */
 struct tern_stats {
