@@ -100,7 +100,7 @@ http_route(const struct http_req *req, const struct http_file *files, size_t nfi
 	const struct http_file *f = NULL;
 
 	/* the path is the target up to any query (RFC 9112 §3.2.1) */
-	size_t plen = strcspn(req->url, "?");
+	size_t plen = (size_t)(strchrnul(req->url, '?') - req->url);
 
 	if (!req->url_truncated) {
 		/* files from --root first: they may replace the built-in page */

@@ -37,6 +37,7 @@
 
 #include "app_common.h"
 #include "http.h"
+#include "tern_objpool.h"
 
 #define PIPELINE_MAX 16          /* responses queued per connection */
 #define MAX_FILES    1024
@@ -46,6 +47,10 @@
 #define HTTPD_BUSY_DEFAULT_MAX 16384u
 /* body pieces from this size go by reference (tern_send_static), smaller ones are copied */
 #define STATIC_SEND_MIN 4096
+/* static bodies up to this size go out with their headers in one send, from
+ * the worker's whole-response cache */
+#define WHOLE_BODY_MAX 1024
+#define WHOLE_SLOTS 8            /* cached responses per worker (by body) */
 
 struct httpd_opts {
 	uint16_t port;
@@ -61,12 +66,25 @@ struct httpd_stats {
 	uint64_t busy_refused;       /* 503: no request state free */
 };
 
+/*
+ * A small static response, headers and body, as it goes on the wire. Valid
+ * for the response fields that shape it (struct http_resp without the
+ * progress fields) and the second of its Date.
+ */
+struct httpd_whole {
+	struct http_resp key;        /* hdr_done, body_off 0 */
+	int64_t date_sec;
+	uint32_t len;                /* 0: empty slot */
+	char bytes[512 + WHOLE_BODY_MAX];
+};
+
 struct httpd_worker {
-	struct rte_mempool *conn_pool;
-	struct rte_mempool *busy_pool;  /* struct httpd_busy */
+	struct tern_objpool conn_pool;
+	struct tern_objpool busy_pool;  /* struct httpd_busy */
 	struct httpd_stats st;
 	int64_t date_sec;            /* second the cached Date is for */
 	char date[40];
+	struct httpd_whole whole[WHOLE_SLOTS];
 } __rte_cache_aligned;
 
 /* A request being parsed and the responses queued: only while there are some. */
@@ -136,12 +154,65 @@ resp_body_at(const struct http_resp *r, uint64_t off, uint32_t *n)
 	}
 }
 
+static void
+httpd_count_resp(struct httpd_worker *hw, const struct http_resp *r)
+{
+	if (r->status < 300)
+		hw->st.resp_2xx++;
+	else
+		hw->st.resp_4xx++;
+}
+
+/*
+ * The cached wire form of @r, a small static response, built where the slot
+ * for its body holds another response or an older Date. NULL when @r is
+ * not one (a generated, inline or large body) or its headers do not fit.
+ */
+static const struct httpd_whole *
+httpd_whole_for(struct httpd_worker *hw, const struct http_resp *r)
+{
+	const char *date;
+	struct httpd_whole *w;
+	size_t n;
+
+	if (r->body_kind != HTTP_BODY_STATIC || r->body_len > WHOLE_BODY_MAX)
+		return NULL;
+	date = httpd_date(hw);
+	w = &hw->whole[((uintptr_t)r->body_ptr >> 4) % WHOLE_SLOTS];
+	if (w->len != 0 && w->date_sec == hw->date_sec && memcmp(&w->key, r, sizeof(*r)) == 0)
+		return w;
+	n = http_build_header(r, date, w->bytes, sizeof(w->bytes) - WHOLE_BODY_MAX);
+	if (n == 0) {
+		w->len = 0;
+		return NULL;
+	}
+	if (!r->head_only) {
+		memcpy(w->bytes + n, r->body_ptr, r->body_len);
+		n += r->body_len;
+	}
+	memcpy(&w->key, r, sizeof(*r));
+	w->date_sec = hw->date_sec;
+	w->len = (uint32_t)n;
+	return w;
+}
+
 /* Queue as much of the head response as the send buffer takes. @return true when done. */
 static bool
 httpd_write_one(struct httpd_conn *hc, struct http_resp *r)
 {
 	struct tern_conn *c = hc->c;
 
+	if (!r->hdr_done) {
+		const struct httpd_whole *w = httpd_whole_for(hc->hw, r);
+
+		if (w != NULL) {
+			/* headers and body at once: the response is done */
+			if (tern_send_space(c) < w->len || tern_send(c, w->bytes, w->len) != (int)w->len)
+				return false;
+			httpd_count_resp(hc->hw, r);
+			return true;
+		}
+	}
 	if (!r->hdr_done) {
 		char hdr[512];
 		size_t n = http_build_header(r, httpd_date(hc->hw), hdr, sizeof(hdr));
@@ -151,10 +222,7 @@ httpd_write_one(struct httpd_conn *hc, struct http_resp *r)
 		if (tern_send(c, hdr, n) != (int)n)
 			return false;
 		r->hdr_done = 1;
-		if (r->status < 300)
-			hc->hw->st.resp_2xx++;
-		else
-			hc->hw->st.resp_4xx++;
+		httpd_count_resp(hc->hw, r);
 	}
 	while (!r->head_only && r->body_off < r->body_len) {
 		uint32_t n = (uint32_t)RTE_MIN((uint64_t)tern_send_space(c), r->body_len - r->body_off);
@@ -187,7 +255,8 @@ httpd_busy_get(struct httpd_conn *hc)
 {
 	struct httpd_busy *b;
 
-	if (rte_mempool_get(hc->hw->busy_pool, (void **)&b) != 0)
+	b = tern_objpool_get(&hc->hw->busy_pool);
+	if (b == NULL)
 		return false;
 	b->url_len = b->hdr_bytes = 0;
 	b->body_bytes = 0;
@@ -202,7 +271,7 @@ static void
 httpd_busy_put_if_quiet(struct httpd_conn *hc)
 {
 	if (hc->b != NULL && hc->b->q_len == 0 && !hc->in_message && hc->held == NULL) {
-		rte_mempool_put(hc->hw->busy_pool, hc->b);
+		tern_objpool_put(&hc->hw->busy_pool, hc->b);
 		hc->b = NULL;
 	}
 }
@@ -480,8 +549,8 @@ httpd_on_closed(struct tern_conn *c, int reason, void *arg)
 	(void)reason;
 	rte_pktmbuf_free(hc->held);
 	if (hc->b != NULL)
-		rte_mempool_put(hc->hw->busy_pool, hc->b);
-	rte_mempool_put(hc->hw->conn_pool, hc);
+		tern_objpool_put(&hc->hw->busy_pool, hc->b);
+	tern_objpool_put(&hc->hw->conn_pool, hc);
 }
 
 static const struct tern_conn_ops httpd_ops = {
@@ -497,7 +566,8 @@ httpd_on_accept(struct tern_conn *c, void *arg)
 	struct httpd_worker *hw = arg;
 	struct httpd_conn *hc;
 
-	if (rte_mempool_get(hw->conn_pool, (void **)&hc) != 0)
+	hc = tern_objpool_get(&hw->conn_pool);
+	if (hc == NULL)
 		return -1;
 	memset(hc, 0, sizeof(*hc));
 	hc->c = c;
@@ -660,8 +730,8 @@ httpd_busy_max(const struct tern_config *cfg)
 static uint64_t
 httpd_mem_per_worker(const struct tern_config *cfg)
 {
-	return tern_mem_pool_bytes(cfg->tcp_max_conns, sizeof(struct httpd_conn), false) +
-		tern_mem_pool_bytes(httpd_busy_max(cfg), sizeof(struct httpd_busy), false);
+	return tern_objpool_bytes(cfg->tcp_max_conns, sizeof(struct httpd_conn)) +
+		tern_objpool_bytes(httpd_busy_max(cfg), sizeof(struct httpd_busy));
 }
 
 static void
@@ -678,8 +748,8 @@ release(void)
 		sum.parse_errors += workers[i].st.parse_errors;
 		sum.body_bytes += workers[i].st.body_bytes;
 		sum.busy_refused += workers[i].st.busy_refused;
-		rte_mempool_free(workers[i].conn_pool);
-		rte_mempool_free(workers[i].busy_pool);
+		tern_objpool_free(&workers[i].conn_pool);
+		tern_objpool_free(&workers[i].busy_pool);
 	}
 	/* the stack is gone: nothing points into the static content any more */
 	rte_free(pattern);
@@ -730,14 +800,13 @@ main(int argc, char **argv)
 		int rc;
 
 		snprintf(name, sizeof(name), "httpd_conns%u", i);
-		workers[i].conn_pool = rte_mempool_create(name, ctx.cfg.tcp_max_conns,
-				sizeof(struct httpd_conn), 0, 0, NULL, NULL, NULL, NULL,
-				SOCKET_ID_ANY, RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+		rc = tern_objpool_create(&workers[i].conn_pool, name, ctx.cfg.tcp_max_conns,
+				sizeof(struct httpd_conn), SOCKET_ID_ANY);
 		snprintf(name, sizeof(name), "httpd_busy%u", i);
-		workers[i].busy_pool = rte_mempool_create(name, busy, sizeof(struct httpd_busy), 0, 0,
-				NULL, NULL, NULL, NULL, SOCKET_ID_ANY,
-				RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
-		if (workers[i].conn_pool == NULL || workers[i].busy_pool == NULL) {
+		if (rc == 0)
+			rc = tern_objpool_create(&workers[i].busy_pool, name, busy,
+					sizeof(struct httpd_busy), SOCKET_ID_ANY);
+		if (rc != 0) {
 			fprintf(stderr, "tern-httpd: connection pools: %s\n", rte_strerror(rte_errno));
 			return 1;
 		}

@@ -100,9 +100,9 @@ tern_mem_per_worker(const struct tern_config *cfg, uint16_t mtu, struct tern_mem
 	 * IPv6 connections have a table of their own (tcp_worker_init) */
 	uint32_t room = cfg->ip6_enabled ? TCP_KEY6_ROOM : 0;
 
-	need->conns = tern_mem_pool_bytes(cfg->tcp_max_conns, room + sizeof(struct tcp_cb), false);
-	need->time_wait = tern_mem_pool_bytes(cfg->tcp_max_time_wait,
-			room + sizeof(struct tcp_timewait), false);
+	need->conns = tern_objpool_bytes(cfg->tcp_max_conns, room + sizeof(struct tcp_cb));
+	need->time_wait = tern_objpool_bytes(cfg->tcp_max_time_wait,
+			room + sizeof(struct tcp_timewait));
 	need->table = mem_table_bytes(entries, sizeof(struct tcp_key)) +
 		(cfg->ip6_enabled ? mem_table_bytes(entries, sizeof(struct tcp_key6)) : 0);
 	/* the listener array (a pointer per port), ARP cache, inbox and

@@ -145,19 +145,18 @@ tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *st
 		tw->key6_room = TCP_KEY6_ROOM;
 	}
 	snprintf(name, sizeof(name), "tern%u_cb%u", serial, id);
-	tw->tcb_pool = rte_mempool_create(name, tw->p.max_conns,
-			tw->key6_room + sizeof(struct tcp_cb), 0, 0, NULL, NULL, NULL, NULL, socket_id,
-			RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	if (tern_objpool_create(&tw->tcb_pool, name, tw->p.max_conns,
+			tw->key6_room + sizeof(struct tcp_cb), socket_id) != 0)
+		return -ENOMEM;
 	snprintf(name, sizeof(name), "tern%u_tw%u", serial, id);
-	tw->tw_pool = rte_mempool_create(name, tw->p.max_time_wait,
-			tw->key6_room + sizeof(struct tcp_timewait), 0, 0, NULL, NULL, NULL, NULL,
-			socket_id, RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	if (tern_objpool_create(&tw->tw_pool, name, tw->p.max_time_wait,
+			tw->key6_room + sizeof(struct tcp_timewait), socket_id) != 0)
+		return -ENOMEM;
 	tw->listeners = rte_zmalloc_socket("tern_listeners", 65536 * sizeof(tw->listeners[0]),
 			RTE_CACHE_LINE_SIZE, socket_id);
 	tw->wheel = tern_wheel_create(TERN_WHEEL_TICK_US_DEFAULT, socket_id);
 	tw->tw_wheel = tern_wheel_create(TERN_WHEEL_TICK_US_DEFAULT, socket_id);
-	if (tw->conns == NULL || tw->tcb_pool == NULL || tw->tw_pool == NULL ||
-			tw->listeners == NULL || tw->wheel == NULL || tw->tw_wheel == NULL)
+	if (tw->conns == NULL || tw->listeners == NULL || tw->wheel == NULL || tw->tw_wheel == NULL)
 		return -ENOMEM;
 	tw->sndq_mbufs_max = nif->pool->size;
 	return 0;
@@ -242,8 +241,8 @@ tcp_worker_fini(struct tcp_worker *tw)
 			rte_free(tw->listeners[i]);
 		rte_free(tw->listeners);
 	}
-	rte_mempool_free(tw->tcb_pool);
-	rte_mempool_free(tw->tw_pool);
+	tern_objpool_free(&tw->tcb_pool);
+	tern_objpool_free(&tw->tw_pool);
 	tern_wheel_free(tw->wheel);
 	tern_wheel_free(tw->tw_wheel);
 	memset(tw, 0, sizeof(*tw));
@@ -323,7 +322,8 @@ tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)
 	struct tcp_cb *tp;
 	void *elem;
 
-	if (rte_mempool_get(tw->tcb_pool, &elem) != 0)
+	elem = tern_objpool_get(&tw->tcb_pool);
+	if (elem == NULL)
 		return NULL;
 	tp = RTE_PTR_ADD(elem, tw->key6_room);
 	memset(tp, 0, sizeof(*tp));
@@ -352,7 +352,7 @@ tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key)
 	tp->born_hi = (uint32_t)(tw->nif->now_us >> TCP_TS_SHIFT);
 	tp->cc = tw->p.cc;
 	if (tcp_table_add(tw, &tp->key, tp) != 0) {
-		rte_mempool_put(tw->tcb_pool, elem);
+		tern_objpool_put(&tw->tcb_pool, elem);
 		return NULL;
 	}
 	tw->n_tcb++;
@@ -437,7 +437,7 @@ tcp_reap(struct tcp_worker *tw)
 		TAILQ_REMOVE(&tw->reapq, tp, out_link);
 		tw->state_count[TERN_TCP_CLOSED]--;
 		tw->n_tcb--;
-		rte_mempool_put(tw->tcb_pool, RTE_PTR_SUB(tp, tw->key6_room));
+		tern_objpool_put(&tw->tcb_pool, RTE_PTR_SUB(tp, tw->key6_room));
 	}
 }
 
@@ -449,7 +449,7 @@ tcp_timewait_free(struct tcp_worker *tw, struct tcp_timewait *t)
 	TAILQ_REMOVE(&tw->twq, t, link);
 	tw->n_tw--;
 	tw->state_count[TERN_TCP_TIME_WAIT]--;
-	rte_mempool_put(tw->tw_pool, RTE_PTR_SUB(t, tw->key6_room));
+	tern_objpool_put(&tw->tw_pool, RTE_PTR_SUB(t, tw->key6_room));
 }
 
 void
@@ -464,7 +464,8 @@ tcp_enter_time_wait(struct tcp_cb *tp, bool send_ack)
 		tw->stats->tcp_time_wait_overflow++;
 		tcp_timewait_free(tw, TAILQ_FIRST(&tw->twq));
 	}
-	if (rte_mempool_get(tw->tw_pool, &elem) != 0) {
+	elem = tern_objpool_get(&tw->tw_pool);
+	if (elem == NULL) {
 		tw->stats->tcp_time_wait_overflow++;
 		tcp_drop(tp, TERN_CLOSE_NORMAL);
 		return;

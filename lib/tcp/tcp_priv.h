@@ -42,6 +42,7 @@
 
 #include "net_mbufq.h"
 #include "net_priv.h"
+#include "tern_objpool.h"
 #include "tcp_seq.h"
 #include "tern_assert.h"
 #include "tern.h"
@@ -321,8 +322,8 @@ struct tcp_worker {
 	struct rte_hash *conns;        /**< tcp_key -> tcb, or TIME_WAIT record | TW_TAG */
 	struct rte_hash *conns6;       /**< the same for IPv6 (tcp_key6); NULL without IPv6 */
 	uint32_t key6_room;            /**< TCP_KEY6_ROOM with IPv6, else 0 (pool elements) */
-	struct rte_mempool *tcb_pool;
-	struct rte_mempool *tw_pool;
+	struct tern_objpool tcb_pool;  /**< control blocks (with key6_room in front) */
+	struct tern_objpool tw_pool;   /**< TIME_WAIT records (the same) */
 	struct tcp_listener **listeners; /**< 65536 slots, by host-order port */
 	struct tern_wheel *wheel;      /**< control blocks' timers */
 	struct tern_wheel *tw_wheel;   /**< TIME_WAIT expiries */
