@@ -162,6 +162,7 @@ extern "C" {
 	X(tcp_conn_table_full,  "SYNs refused (RST): connection limit reached") \
 	X(tcp_nombuf,           "TCP segments not sent or data not queued: mbuf pool empty") \
 	X(tcp_nombuf_retry,     "output retries of connections whose segment found the mbuf pool empty") \
+	X(tcp_tx_deferred,      "connection output put off an iteration: transmit batch full") \
 	X(tcp_snd_reserve_hit,  "writes cut short: send queues at their share of the pool (receive reserve)") \
 	X(tcp_time_wait_entered,"connections that entered TIME_WAIT") \
 	X(tcp_time_wait_reused, "TIME_WAIT pairs reused by a newer SYN (RFC 6191)") \

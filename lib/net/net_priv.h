@@ -328,6 +328,20 @@ void net_tx(struct net_if *ifp, struct rte_mbuf *m);
 void net_tx_flush(struct net_if *ifp);
 
 /**
+ * Whether the transmit batch is full even after a flush: the driver has
+ * refused NET_TX_BATCH_MAX frames. A frame built now would be dropped;
+ * output that can wait (TCP's) waits for the next iteration instead.
+ */
+static inline bool
+net_tx_blocked(struct net_if *ifp)
+{
+	if (likely(ifp->tx.n < NET_TX_BATCH_MAX))
+		return false;
+	net_tx_flush(ifp);
+	return ifp->tx.n == NET_TX_BATCH_MAX;
+}
+
+/**
  * Hand @p n complete frames to the driver now, beside the batch: counted in
  * tx_frames/tx_bytes, what it refuses freed and counted in tx_drop_full, so
  * they never hold the batch the stack's own frames wait in. Consumes them.

@@ -27,12 +27,25 @@ tcp_output_sched(struct tcp_cb *tp)
 	}
 }
 
+/*
+ * The driver has refused a whole transmit batch: @tp's output waits on the
+ * output list for the next iteration rather than build segments that would
+ * be dropped and sent again only by a retransmission timer.
+ */
+static void
+tcp_output_defer(struct tcp_cb *tp)
+{
+	tp->tw->stats->tcp_tx_deferred++;
+	tcp_output_sched(tp);
+}
+
 void
 tcp_output_pass(struct tcp_worker *tw)
 {
 	struct tcp_cb *tp;
 
-	while ((tp = TAILQ_FIRST(&tw->outq)) != NULL) {
+	/* stopped by a full transmit batch: the rest go next iteration */
+	while ((tp = TAILQ_FIRST(&tw->outq)) != NULL && !net_tx_blocked(tw->nif)) {
 		TAILQ_REMOVE(&tw->outq, tp, out_link);
 		tp->flags &= ~TF_OUTQ;
 		tcp_output(tp);
@@ -784,7 +797,7 @@ tcp_persist_arm(struct tcp_cb *tp)
 void
 tcp_output(struct tcp_cb *tp)
 {
-	bool sent = false;
+	bool sent = false, deferred = false;
 
 	switch (tp->state) {
 	case TERN_TCP_CLOSED:
@@ -834,6 +847,11 @@ tcp_output(struct tcp_cb *tp)
 			flags |= TH_PSH;
 		if (fin)
 			flags |= TH_FIN;
+		if (unlikely(net_tx_blocked(tp->tw->nif))) {
+			tcp_output_defer(tp);
+			deferred = true;
+			break;
+		}
 		if (tcp_send_segment(tp, tp->snd_nxt, len, flags) != 0)
 			break;
 		sent = true;
@@ -864,8 +882,12 @@ tcp_output(struct tcp_cb *tp)
 	 * pass (the clock is the same for every segment of it) */
 	if (sent && (tp->flags & TF_TLP_ARMED))
 		tcp_rexmt_arm(tp);
-	if (!sent && (tp->flags & TF_ACKNOW))
-		tcp_send_segment(tp, tp->snd_max, 0, TH_ACK);
+	if (!sent && !deferred && (tp->flags & TF_ACKNOW)) {
+		if (unlikely(net_tx_blocked(tp->tw->nif)))
+			tcp_output_defer(tp);
+		else
+			tcp_send_segment(tp, tp->snd_max, 0, TH_ACK);
+	}
 	/* RFC 9293 §3.8.6.3: an ACK still owed once the application had its
 	 * turn waits at most delack_us, counted from the first segment it covers */
 	if ((tp->flags & TF_DELACK) && tp->deadline[TT_DELACK] == UINT64_MAX)

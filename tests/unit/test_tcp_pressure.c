@@ -210,12 +210,69 @@ START_TEST(test_backlog_keeps_receive_reserve)
 }
 END_TEST
 
+/* ------------------------------------------------------- full transmit */
+
+/*
+ * The driver refuses a whole transmit batch (NET_TX_BATCH_MAX frames) and
+ * more connections have data to send: their output waits on the output
+ * list, none is built and dropped (before, the frames past the batch were
+ * freed, counted in tx_drop_full, and sent again only by a retransmission
+ * timeout). Once the driver takes frames again, every segment goes out
+ * once, in the next iterations, with no retransmission.
+ */
+START_TEST(test_tx_full_defers_output)
+{
+	enum { CONNS = 48, SEGS = 3, MSS = 1460 };
+	static uint8_t buf[SEGS * MSS];
+	struct tern_conn *conns[CONNS];
+	uint32_t iss[CONNS];
+	uint64_t data_bytes = 0, deferred;
+	struct th_seg seg;
+	unsigned int segs = 0;
+
+	th_up(&h);
+	for (int i = 0; i < CONNS; i++) {
+		h.pport = (uint16_t)(TH_PPORT + i);
+		iss[i] = th_open_passive(&h, 7000, NULL);
+		conns[i] = h.c;
+	}
+	deferred = st()->tcp_tx_deferred;
+	tern_sim_set_tx_room(h.ns.dev, 0);
+	for (int i = 0; i < CONNS; i++) {
+		th_fill(buf, iss[i] + 1, sizeof(buf));
+		ck_assert_int_eq(tern_send(conns[i], buf, sizeof(buf)), (int)sizeof(buf));
+	}
+	th_poll(&h);
+	th_advance_ms(&h, 1);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tx_drop_full, 0);
+	ck_assert_uint_gt(st()->tcp_tx_deferred, deferred);
+	/* the driver takes frames again: all of it, once, well before an RTO */
+	tern_sim_set_tx_room(h.ns.dev, -1);
+	for (int i = 0; i < 3; i++)
+		th_advance_ms(&h, 1);
+	while (th_next(&h, &seg)) {
+		ck_assert_uint_eq(seg.len, MSS);
+		data_bytes += seg.len;
+		segs++;
+	}
+	ck_assert_uint_eq(segs, CONNS * SEGS);
+	ck_assert_uint_eq(data_bytes, sizeof(buf) * CONNS);
+	ck_assert_uint_eq(st()->tcp_rexmt_segs, 0);
+	ck_assert_uint_eq(st()->tx_drop_full, 0);
+	for (int i = 0; i < CONNS; i++)
+		tern_abort(conns[i]);
+	th_poll(&h);
+}
+END_TEST
+
 static Suite *
 tcp_pressure_suite(void)
 {
 	Suite *s = suite_create("tcp_pressure");
 	TCase *r = tcase_create("retry");
 	TCase *v = tcase_create("reserve");
+	TCase *t = tcase_create("tx_full");
 
 	tcase_add_checked_fixture(r, setup, teardown);
 	tcase_add_test(r, test_nombuf_data_retried);
@@ -226,6 +283,10 @@ tcp_pressure_suite(void)
 	tcase_add_checked_fixture(v, setup, teardown);
 	tcase_add_test(v, test_backlog_keeps_receive_reserve);
 	suite_add_tcase(s, v);
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, test_tx_full_defers_output);
+	suite_add_tcase(s, t);
 	return s;
 }
 
