@@ -91,6 +91,17 @@ route_bytes(const char *url, uint64_t *n)
 	return *end == '\0' || *end == '?';
 }
 
+/* Bytes of @url before its query (RFC 9112 §3.2.1), by hand: targets are short */
+static size_t
+path_len(const char *url)
+{
+	size_t n = 0;
+
+	while (url[n] != '\0' && url[n] != '?')
+		n++;
+	return n;
+}
+
 void
 http_route(const struct http_req *req, const struct http_file *files, size_t nfiles,
 		struct http_resp *r)
@@ -100,7 +111,7 @@ http_route(const struct http_req *req, const struct http_file *files, size_t nfi
 	const struct http_file *f = NULL;
 
 	/* the path is the target up to any query (RFC 9112 §3.2.1) */
-	size_t plen = (size_t)(strchrnul(req->url, '?') - req->url);
+	size_t plen = path_len(req->url);
 
 	if (!req->url_truncated) {
 		/* files from --root first: they may replace the built-in page */

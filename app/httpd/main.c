@@ -66,13 +66,20 @@ struct httpd_stats {
 	uint64_t busy_refused;       /* 503: no request state free */
 };
 
+/* What shapes a small static response's bytes, besides its Date. */
+struct httpd_whole_key {
+	const uint8_t *body_ptr;
+	uint64_t body_len;
+	uint16_t status;
+	uint8_t ctype, head_only, close, allow, keep_alive_hdr;
+};
+
 /*
  * A small static response, headers and body, as it goes on the wire. Valid
- * for the response fields that shape it (struct http_resp without the
- * progress fields) and the second of its Date.
+ * for its key and the second of its Date.
  */
 struct httpd_whole {
-	struct http_resp key;        /* hdr_done, body_off 0 */
+	struct httpd_whole_key key;
 	int64_t date_sec;
 	uint32_t len;                /* 0: empty slot */
 	char bytes[512 + WHOLE_BODY_MAX];
@@ -163,6 +170,15 @@ httpd_count_resp(struct httpd_worker *hw, const struct http_resp *r)
 		hw->st.resp_4xx++;
 }
 
+static bool
+httpd_whole_key_is(const struct httpd_whole_key *k, const struct http_resp *r)
+{
+	return k->body_ptr == r->body_ptr && k->body_len == r->body_len &&
+		k->status == r->status && k->ctype == r->ctype && k->head_only == r->head_only &&
+		k->close == r->close && k->allow == r->allow &&
+		k->keep_alive_hdr == r->keep_alive_hdr;
+}
+
 /*
  * The cached wire form of @r, a small static response, built where the slot
  * for its body holds another response or an older Date. NULL when @r is
@@ -179,7 +195,7 @@ httpd_whole_for(struct httpd_worker *hw, const struct http_resp *r)
 		return NULL;
 	date = httpd_date(hw);
 	w = &hw->whole[((uintptr_t)r->body_ptr >> 4) % WHOLE_SLOTS];
-	if (w->len != 0 && w->date_sec == hw->date_sec && memcmp(&w->key, r, sizeof(*r)) == 0)
+	if (w->len != 0 && w->date_sec == hw->date_sec && httpd_whole_key_is(&w->key, r))
 		return w;
 	n = http_build_header(r, date, w->bytes, sizeof(w->bytes) - WHOLE_BODY_MAX);
 	if (n == 0) {
@@ -190,7 +206,11 @@ httpd_whole_for(struct httpd_worker *hw, const struct http_resp *r)
 		memcpy(w->bytes + n, r->body_ptr, r->body_len);
 		n += r->body_len;
 	}
-	memcpy(&w->key, r, sizeof(*r));
+	w->key = (struct httpd_whole_key){
+		.body_ptr = r->body_ptr, .body_len = r->body_len, .status = r->status,
+		.ctype = r->ctype, .head_only = r->head_only, .close = r->close, .allow = r->allow,
+		.keep_alive_hdr = r->keep_alive_hdr,
+	};
 	w->date_sec = hw->date_sec;
 	w->len = (uint32_t)n;
 	return w;

@@ -10,6 +10,8 @@ tern-httpd with the default limits (--max-body 1 MiB).
   queued responses, so parsing pauses and resumes) answered in order, then the
   last one's Connection: close closes it;
 - HEAD sends no body: a GET pipelined behind it starts right after the headers;
+- the index page as GET, HEAD, HTTP/1.0 keep-alive, GET and Connection: close,
+  pipelined: each response has its own headers (they are sent whole from a cache);
 - a request split byte by byte (TCP_NODELAY, one byte per send, 3 ms apart),
   GET and a POST with its body: answered correctly;
 - request then shutdown(SHUT_WR): the whole 1 MB response, then EOF;
@@ -231,6 +233,33 @@ def case_head(R):
     c.close()
 
 
+def case_index_variants(R):
+    """
+    The index page in each shape a client can ask for, pipelined on one
+    connection: tern-httpd sends small static responses whole from a
+    per-worker cache, so each must come back with its own headers.
+    """
+    c = R.conn()
+    host = "Host: %s\r\n" % IP
+    c.send(("GET / HTTP/1.1\r\n%s\r\nHEAD / HTTP/1.1\r\n%s\r\n"
+            "GET /index.html HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+            "GET / HTTP/1.1\r\n%s\r\n"
+            "GET / HTTP/1.1\r\n%sConnection: close\r\n\r\n" % (host, host, host, host)).encode())
+    got = []
+    for head in (False, True, False, False, False):
+        st, _r, hd, body = c.response(head=head)
+        got.append((st, hd.get("connection"), int(hd.get("content-length", -1)), body))
+    page = got[0][3]
+    want = [(200, None, len(page), page), (200, None, len(page), b""),
+            (200, "keep-alive", len(page), page), (200, None, len(page), page),
+            (200, "close", len(page), page)]
+    R.check(page.startswith(b"<!DOCTYPE html>") and got == want,
+            "GET, HEAD, 1.0 keep-alive, GET, close of the index page: each its own "
+            "headers and body (%r)" % [(g[0], g[1], g[2], len(g[3])) for g in got])
+    R.check(c.eof(), "the close one ends the connection")
+    c.close()
+
+
 def case_split(R):
     req = ("GET /bytes/33?split=1 HTTP/1.1\r\nHost: %s\r\nUser-Agent: one-byte-at-a-time\r\n"
            "Accept: */*\r\n\r\n" % IP).encode()
@@ -431,7 +460,7 @@ def case_gone(R):
 
 def client_main():
     R = Results()
-    for case in (case_pipeline, case_head, case_split, case_half_close, case_limits,
+    for case in (case_pipeline, case_head, case_index_variants, case_split, case_half_close, case_limits,
                  case_malformed, case_http_client, case_gone):
         try:
             case(R)
