@@ -17,7 +17,9 @@ Pairs (Linux on loopback; Tern over net_memif between two processes):
                           from its own counters (the "peers" section below); --peer
                           tern: the same without F-Stack
   --baseline BUILD_DIR    another tree's tern-httpd + tern-loadgen (keep-alive and close,
-                          64 conns) interleaved with this tree's: before/after ratios
+                          64 conns) interleaved with this tree's: before/after ratios,
+                          of the rate and of the rate per server core (over the
+                          server's busy share)
   bulk Gbit/s             iperf3 (1 stream) vs tern-loadgen bulk (1 conn) from tern-httpd;
                           the same with the receiver's memif end in zero-copy mode (one
                           copy per frame on the link instead of two), and with the
@@ -1130,14 +1132,31 @@ def main():
         if a.baseline:
             # before/after: the --baseline tree's binaries interleaved with this
             # tree's, same pairs, same link (the reference column is the baseline)
+            # per server core: the rate over the server's busy share (its
+            # polls_busy_us), since at these rates neither end may be saturated
+            def per_core(res, key):
+                return res[key] / (res["server_busy_pct"] / 100)
+
             for mode, key in (("http", "requests_per_s"), ("http-close", "conns_per_s")):
                 args = to_httpd + ["--mode", mode, "--conns", "64"]
-                tb, tt = alternate([
-                    lambda: tern(mode + " baseline", httpd, args, build=a.baseline)[key],
-                    lambda: tern(mode, httpd, args)[key]], a.runs)
-                row("%s 64 conns, this tree vs --baseline" % mode, tb, tt,
-                    "req/s" if mode == "http" else "conn/s",
+                seen = {"before": [], "after": []}
+
+                def side(which, build, mode=mode, key=key, args=args, seen=seen):
+                    res = tern(mode + (" baseline" if build else ""), httpd, args, build=build)
+                    seen[which].append(per_core(res, key))
+                    return res[key]
+
+                tb, tt = alternate([lambda: side("before", a.baseline),
+                                    lambda: side("after", None)], a.runs)
+                unit = "req/s" if mode == "http" else "conn/s"
+                row("%s 64 conns, this tree vs --baseline" % mode, tb, tt, unit,
                     "reference column: %s" % a.baseline)
+                log("    per server core: %s / %s" % (
+                    ", ".join("%.0f" % x for x in seen["before"]),
+                    ", ".join("%.0f" % x for x in seen["after"])))
+                row("%s 64 conns per server core, this tree vs --baseline" % mode,
+                    statistics.median(seen["before"]), statistics.median(seen["after"]),
+                    unit, "the rate over the server's busy share (polls_busy_us)")
         if want("bulk"):
             # a download under way when the run ends must finish within the
             # drain: the smoke run (on a machine that may be busy) and ends
