@@ -152,6 +152,19 @@ net_tx(struct net_if *ifp, struct rte_mbuf *m)
 	tx->m[tx->n++] = m;
 }
 
+bool
+net_tx_blocked_slow(struct net_if *ifp)
+{
+	struct net_tx_batch *tx = &ifp->tx;
+
+	net_tx_flush(ifp);
+	if (tx->n < NET_TX_BATCH_MAX)
+		return false;
+	if (tx->full_since_us == 0)
+		tx->full_since_us = RTE_MAX(ifp->now_us, (uint64_t)1);
+	return ifp->now_us - tx->full_since_us < NET_TX_WAIT_MAX_US;
+}
+
 uint16_t
 net_tx_now(struct net_if *ifp, struct rte_mbuf **m, uint16_t n)
 {
@@ -199,4 +212,6 @@ net_tx_flush(struct net_if *ifp)
 		tx->bytes = 0;
 	}
 	tx->n = left;
+	if (left < NET_TX_BATCH_MAX)
+		tx->full_since_us = 0;
 }

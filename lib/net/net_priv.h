@@ -51,6 +51,7 @@ struct rte_ring;
 struct net_tx_batch {
 	uint16_t n;                          /**< frames held */
 	uint32_t bytes;                      /**< their bytes (read before the driver frees them) */
+	uint64_t full_since_us;              /**< when a flush first left it full; 0: not full */
 	struct rte_mbuf *m[NET_TX_BATCH_MAX]; /**< oldest first */
 };
 
@@ -327,18 +328,24 @@ void net_tx(struct net_if *ifp, struct rte_mbuf *m);
 /** Hand the batch to the driver; what it refuses stays for the next flush. */
 void net_tx_flush(struct net_if *ifp);
 
+/** Longest a full transmit batch holds output back (net_tx_blocked). */
+#define NET_TX_WAIT_MAX_US 50000
+
+bool net_tx_blocked_slow(struct net_if *ifp);
+
 /**
- * Whether the transmit batch is full even after a flush: the driver has
- * refused NET_TX_BATCH_MAX frames. A frame built now would be dropped;
- * output that can wait (TCP's) waits for the next iteration instead.
+ * Whether output that can wait (TCP's) should: the transmit batch is full
+ * even after a flush (the driver has refused NET_TX_BATCH_MAX frames), so a
+ * frame built now would be dropped. A driver that has refused everything for
+ * NET_TX_WAIT_MAX_US is taken as stuck, like a link that is down: output
+ * goes on, dropped and counted, so TCP's timers end what cannot be sent.
  */
 static inline bool
 net_tx_blocked(struct net_if *ifp)
 {
 	if (likely(ifp->tx.n < NET_TX_BATCH_MAX))
 		return false;
-	net_tx_flush(ifp);
-	return ifp->tx.n == NET_TX_BATCH_MAX;
+	return net_tx_blocked_slow(ifp);
 }
 
 /**

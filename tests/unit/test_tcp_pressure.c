@@ -266,6 +266,67 @@ START_TEST(test_tx_full_defers_output)
 }
 END_TEST
 
+/*
+ * A driver that refuses everything for longer than NET_TX_WAIT_MAX_US is
+ * taken as stuck, like a link that is down: output stops waiting, the frames
+ * past the batch are dropped and counted, and the retransmission timer (not
+ * the output list) brings the data once the driver takes frames again. A
+ * connection with nothing in flight thus still has a timer that can end it.
+ */
+START_TEST(test_tx_stuck_falls_back_to_timers)
+{
+	enum { CONNS = 48, SEGS = 3, MSS = 1460 };
+	static uint8_t buf[SEGS * MSS];
+	struct tern_conn *conns[CONNS];
+	uint32_t iss[CONNS];
+	uint32_t rcv_nxt[CONNS];
+	struct th_seg seg;
+
+	th_up(&h);
+	for (int i = 0; i < CONNS; i++) {
+		h.pport = (uint16_t)(TH_PPORT + i);
+		iss[i] = th_open_passive(&h, 7000, NULL);
+		conns[i] = h.c;
+	}
+	tern_sim_set_tx_room(h.ns.dev, 0);
+	for (int i = 0; i < CONNS; i++) {
+		th_fill(buf, iss[i] + 1, sizeof(buf));
+		ck_assert_int_eq(tern_send(conns[i], buf, sizeof(buf)), (int)sizeof(buf));
+	}
+	th_poll(&h);
+	ck_assert_uint_eq(st()->tx_drop_full, 0);
+	/* past the wait: built, dropped, counted */
+	for (int i = 0; i < 6; i++)
+		th_advance_ms(&h, 10);
+	ck_assert_uint_gt(st()->tx_drop_full, 0);
+	/* the driver comes back: the batch, then the rest by retransmission,
+	 * to a peer that acknowledges what arrives in order */
+	tern_sim_set_tx_room(h.ns.dev, -1);
+	for (int i = 0; i < CONNS; i++)
+		rcv_nxt[i] = iss[i] + 1;
+	for (int round = 0; round < 60; round++) {
+		th_advance_ms(&h, 100);
+		while (th_next(&h, &seg)) {
+			int k = seg.dport - TH_PPORT;
+
+			if (seg.len == 0 || k < 0 || k >= CONNS || seg.seq != rcv_nxt[k])
+				continue;
+			rcv_nxt[k] += seg.len;
+			h.pport = seg.dport;
+			th_inject(&h, T_ACK, 7001, rcv_nxt[k], TH_PWND, NULL, 0, NULL);
+		}
+	}
+	ck_assert_uint_gt(st()->tcp_rexmt_segs, 0);
+	for (int i = 0; i < CONNS; i++)
+		ck_assert_msg(rcv_nxt[i] == iss[i] + 1 + sizeof(buf),
+				"connection %d: %u of %zu bytes arrived in order", i,
+				rcv_nxt[i] - iss[i] - 1, sizeof(buf));
+	for (int i = 0; i < CONNS; i++)
+		tern_abort(conns[i]);
+	th_poll(&h);
+}
+END_TEST
+
 static Suite *
 tcp_pressure_suite(void)
 {
@@ -286,6 +347,7 @@ tcp_pressure_suite(void)
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, test_tx_full_defers_output);
+	tcase_add_test(t, test_tx_stuck_falls_back_to_timers);
 	suite_add_tcase(s, t);
 	return s;
 }
