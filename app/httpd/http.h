@@ -35,6 +35,9 @@ struct http_resp {
 	uint8_t allow;           /**< add "Allow: GET, HEAD" (405) */
 	uint8_t keep_alive_hdr;  /**< HTTP/1.0 keep-alive: say "Connection: keep-alive" */
 	uint8_t hdr_done;        /**< headers queued */
+	uint32_t hdr_off;        /**< header bytes queued so far (more, sent whole: body too) */
+	int64_t date_sec;        /**< its Date, fixed once a byte is queued: a header sent in
+	                              pieces is rebuilt with the same bytes */
 	uint8_t ctype;           /**< index into http_ctype_name() */
 	uint64_t body_len;
 	uint64_t body_off;       /**< bytes of body queued so far */

@@ -64,6 +64,7 @@ struct httpd_opts {
 struct httpd_stats {
 	uint64_t conns, requests, resp_2xx, resp_4xx, parse_errors, body_bytes;
 	uint64_t busy_refused;       /* 503: no request state free */
+	uint64_t header_splits;      /* headers (or whole responses) queued in pieces */
 };
 
 /* What shapes a small static response's bytes, besides its Date. */
@@ -82,6 +83,7 @@ struct httpd_whole {
 	struct httpd_whole_key key;
 	int64_t date_sec;
 	uint32_t len;                /* 0: empty slot */
+	uint32_t hdr_len;            /* of which the header */
 	char bytes[512 + WHOLE_BODY_MAX];
 };
 
@@ -132,14 +134,13 @@ static void httpd_parse_held(struct httpd_conn *hc);
 
 /* ---------------------------------------------------------------- writing */
 
+/* The IMF-fixdate of second @sec (the worker keeps the last one formatted). */
 static const char *
-httpd_date(struct httpd_worker *hw)
+httpd_date(struct httpd_worker *hw, int64_t sec)
 {
-	int64_t now = (int64_t)time(NULL);
-
-	if (now != hw->date_sec) {
-		hw->date_sec = now;
-		http_format_date(now, hw->date, sizeof(hw->date));
+	if (sec != hw->date_sec) {
+		hw->date_sec = sec;
+		http_format_date(sec, hw->date, sizeof(hw->date));
 	}
 	return hw->date;
 }
@@ -179,29 +180,38 @@ httpd_whole_key_is(const struct httpd_whole_key *k, const struct http_resp *r)
 		k->keep_alive_hdr == r->keep_alive_hdr;
 }
 
+/* The slot of @r's wire form: by body (DPDK memory is 64-byte aligned) and variant. */
+static struct httpd_whole *
+httpd_whole_slot(struct httpd_worker *hw, const struct http_resp *r)
+{
+	uintptr_t p = (uintptr_t)r->body_ptr;
+
+	return &hw->whole[((p >> 6) ^ (p >> 12) ^ r->head_only ^ ((uintptr_t)r->close << 1) ^
+			((uintptr_t)r->keep_alive_hdr << 2)) % WHOLE_SLOTS];
+}
+
 /*
- * The cached wire form of @r, a small static response, built where the slot
- * for its body holds another response or an older Date. NULL when @r is
- * not one (a generated, inline or large body) or its headers do not fit.
+ * The cached wire form of @r with the Date of second @sec, a small static
+ * response, built where its slot holds another response or Date. NULL when
+ * @r is not one (a generated, inline or large body) or its headers do not fit.
  */
 static const struct httpd_whole *
-httpd_whole_for(struct httpd_worker *hw, const struct http_resp *r)
+httpd_whole_for(struct httpd_worker *hw, const struct http_resp *r, int64_t sec)
 {
-	const char *date;
 	struct httpd_whole *w;
 	size_t n;
 
 	if (r->body_kind != HTTP_BODY_STATIC || r->body_len > WHOLE_BODY_MAX)
 		return NULL;
-	date = httpd_date(hw);
-	w = &hw->whole[((uintptr_t)r->body_ptr >> 4) % WHOLE_SLOTS];
-	if (w->len != 0 && w->date_sec == hw->date_sec && httpd_whole_key_is(&w->key, r))
+	w = httpd_whole_slot(hw, r);
+	if (w->len != 0 && w->date_sec == sec && httpd_whole_key_is(&w->key, r))
 		return w;
-	n = http_build_header(r, date, w->bytes, sizeof(w->bytes) - WHOLE_BODY_MAX);
+	n = http_build_header(r, httpd_date(hw, sec), w->bytes, sizeof(w->bytes) - WHOLE_BODY_MAX);
 	if (n == 0) {
 		w->len = 0;
 		return NULL;
 	}
+	w->hdr_len = (uint32_t)n;
 	if (!r->head_only) {
 		memcpy(w->bytes + n, r->body_ptr, r->body_len);
 		n += r->body_len;
@@ -211,7 +221,7 @@ httpd_whole_for(struct httpd_worker *hw, const struct http_resp *r)
 		.ctype = r->ctype, .head_only = r->head_only, .close = r->close, .allow = r->allow,
 		.keep_alive_hdr = r->keep_alive_hdr,
 	};
-	w->date_sec = hw->date_sec;
+	w->date_sec = sec;
 	w->len = (uint32_t)n;
 	return w;
 }
@@ -223,25 +233,39 @@ httpd_write_one(struct httpd_conn *hc, struct http_resp *r)
 	struct tern_conn *c = hc->c;
 
 	if (!r->hdr_done) {
-		const struct httpd_whole *w = httpd_whole_for(hc->hw, r);
+		/* the Date is now's until a byte is queued, then stays, so what
+		 * is left of a header sent in pieces is rebuilt byte for byte */
+		int64_t sec = r->hdr_off != 0 ? r->date_sec : (int64_t)time(NULL);
+		const struct httpd_whole *w = httpd_whole_for(hc->hw, r, sec);
+		char hdr[512];
+		const char *bytes = hdr;
+		size_t len, hdr_len;
+		int rc;
 
 		if (w != NULL) {
-			/* headers and body at once: the response is done */
-			if (tern_send_space(c) < w->len || tern_send(c, w->bytes, w->len) != (int)w->len)
+			/* a small static response: headers and body in one send */
+			bytes = w->bytes;
+			len = w->len;
+			hdr_len = w->hdr_len;
+		} else {
+			len = hdr_len = http_build_header(r, httpd_date(hc->hw, sec), hdr, sizeof(hdr));
+			if (len == 0) {         /* cannot happen: the fields are bounded */
+				tern_abort(c);
 				return false;
-			httpd_count_resp(hc->hw, r);
-			return true;
+			}
 		}
-	}
-	if (!r->hdr_done) {
-		char hdr[512];
-		size_t n = http_build_header(r, httpd_date(hc->hw), hdr, sizeof(hdr));
-
-		if (tern_send_space(c) < n)
+		rc = tern_send(c, bytes + r->hdr_off, len - r->hdr_off);
+		if (rc <= 0)
 			return false;
-		if (tern_send(c, hdr, n) != (int)n)
+		r->date_sec = sec;
+		r->hdr_off += (uint32_t)rc;
+		if (r->hdr_off < len)
+			hc->hw->st.header_splits++;
+		if (r->hdr_off < hdr_len)
 			return false;
 		r->hdr_done = 1;
+		if (!r->head_only)      /* what a whole send queued of the body */
+			r->body_off = r->hdr_off - hdr_len;
 		httpd_count_resp(hc->hw, r);
 	}
 	while (!r->head_only && r->body_off < r->body_len) {
@@ -768,6 +792,7 @@ release(void)
 		sum.parse_errors += workers[i].st.parse_errors;
 		sum.body_bytes += workers[i].st.body_bytes;
 		sum.busy_refused += workers[i].st.busy_refused;
+		sum.header_splits += workers[i].st.header_splits;
 		tern_objpool_free(&workers[i].conn_pool);
 		tern_objpool_free(&workers[i].busy_pool);
 	}
@@ -775,9 +800,10 @@ release(void)
 	rte_free(pattern);
 	printf("httpd connections %" PRIu64 "\nhttpd requests %" PRIu64 "\nhttpd responses_2xx %"
 			PRIu64 "\nhttpd responses_4xx %" PRIu64 "\nhttpd parse_errors %" PRIu64
-			"\nhttpd request_body_bytes %" PRIu64 "\nhttpd busy_refused %" PRIu64 "\n",
+			"\nhttpd request_body_bytes %" PRIu64 "\nhttpd busy_refused %" PRIu64
+			"\nhttpd header_splits %" PRIu64 "\n",
 			sum.conns, sum.requests, sum.resp_2xx, sum.resp_4xx, sum.parse_errors,
-			sum.body_bytes, sum.busy_refused);
+			sum.body_bytes, sum.busy_refused, sum.header_splits);
 	free(workers);
 }
 

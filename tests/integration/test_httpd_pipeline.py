@@ -13,6 +13,9 @@ back up and the queue stays full:
   then 0.3 s later 4 more GETs in a second write: all 20 answered in order,
   each body complete, then EOF after the last one's Connection: close;
 - the same with POST bodies as requests 2..16;
+- with a 4 KiB send buffer (a second tern-httpd): 200 pipelined GETs of the
+  index page, sent whole from a cache and cut where the buffer is full
+  (httpd header_splits > 0): every response right, in order;
 - at exit: no connection left open (tcp_conn_aborted == 0), every accepted
   connection ended (tcp_passive_opens == tcp_conn_closed + tcp_conn_reset +
   tcp_conn_timeout), httpd answered every request (responses_2xx == requests).
@@ -85,6 +88,27 @@ def case_fin_behind(R):
     c.close()
 
 
+def client_index_main():
+    """
+    Against a tern-httpd with a 4 KiB send buffer: 200 pipelined GETs of the
+    index page, a small response sent whole (headers and body in one send),
+    which the full send buffer cuts in two every 15 or so responses; the
+    rest must follow from where it stopped.
+    """
+    R = Results()
+    c = SlowConn()
+    c.send(hp.get("/"))
+    _st, _r, _hd, page = c.response()
+    c.send(hp.get("/") * 200)
+    c.s.shutdown(socket.SHUT_WR)
+    if read_all(c, [(200, page)] * 200, R, "200 pipelined GETs of the index page, 4 KiB "
+                "send buffer"):
+        R.check(c.eof(), "index pages: EOF after the last response")
+    c.close()
+    R.info = {"conns": 1, "requests": 201}
+    print(json.dumps({"checks": R.checks, "info": R.info}))
+
+
 def case_queue_full(R, post):
     what = "16 pipelined %s, queue full, 4 more later" % ("GET+POSTs" if post else "GETs")
     c = SlowConn()
@@ -130,8 +154,17 @@ def client_main():
 
 def main(build, src):
     h.require_netns()
-    with h.TernNetns(build, src, app="tern-httpd", tern_args=["--port", str(hp.PORT)]) as t:
-        r = t.run([sys.executable, os.path.abspath(__file__), "--client"], timeout=90,
+    run_server(build, src, "--client", "")
+    splits = run_server(build, src, "--client-index", "[tcp]\nsndbuf = 4096\n")
+    h.check(splits > 0, "the 4 KiB send buffer cut whole responses (header_splits %d)" % splits)
+
+
+def run_server(build, src, client_flag, config_extra):
+    """One tern-httpd with @config_extra, this script's @client_flag client against it,
+    the checks at its exit; returns httpd's header_splits."""
+    with h.TernNetns(build, src, app="tern-httpd", tern_args=["--port", str(hp.PORT)],
+                     config_extra=config_extra) as t:
+        r = t.run([sys.executable, os.path.abspath(__file__), client_flag], timeout=90,
                   check=False)
         res = None
         for ln in reversed(r.stdout.strip().splitlines()):
@@ -169,10 +202,13 @@ def main(build, src):
                 % (hs.get("requests"), hs.get("responses_2xx"), info["requests"]))
         h.check(failed == 0, "all %d client checks passed (%d failed)"
                 % (len(res["checks"]), failed))
+        return hs.get("header_splits", 0)
 
 
 if __name__ == "__main__":
     if "--client" in sys.argv[1:]:
         client_main()
+    elif "--client-index" in sys.argv[1:]:
+        client_index_main()
     else:
         h.run_test(main)
