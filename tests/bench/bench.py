@@ -1135,7 +1135,8 @@ def main():
             # per server core: the rate over the server's busy share (its
             # polls_busy_us), since at these rates neither end may be saturated
             def per_core(res, key):
-                return res[key] / (res["server_busy_pct"] / 100)
+                busy = res.get("server_busy_pct") or 0
+                return res[key] / (busy / 100) if busy > 0 else float("nan")
 
             for mode, key in (("http", "requests_per_s"), ("http-close", "conns_per_s")):
                 args = to_httpd + ["--mode", mode, "--conns", "64"]

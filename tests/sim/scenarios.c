@@ -127,6 +127,8 @@ sim_opts_default(struct sim_opts *o)
 	o->n_workloads = SIM_WL_CLASSIC;
 	/* TERN_SIM_FAMILY=6: the connections over IPv6 (meson's matrix6-*) */
 	o->ip6 = getenv("TERN_SIM_FAMILY") != NULL && strcmp(getenv("TERN_SIM_FAMILY"), "6") == 0;
+	/* TERN_SIM_MTU=9000: jumbo frames end to end (meson's matrix-jumbo) */
+	o->mtu = getenv("TERN_SIM_MTU") != NULL ? (uint16_t)atoi(getenv("TERN_SIM_MTU")) : 0;
 }
 
 /* --------------------------------------------------------------- patterns */
@@ -988,6 +990,7 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	wp.queues[0] = wp.queues[1] = o->queues;
 	wp.spread = o->spread;
 	wp.ip6 = o->ip6;
+	wp.mtu = o->mtu;
 
 	if (sim_world_create(&w, &wp, err, sizeof(err)) != 0) {
 		snprintf(res->why, sizeof(res->why), "world: %s", err);

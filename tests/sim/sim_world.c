@@ -542,7 +542,8 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 		if (nq > w->nw[i])
 			cfg.port_queues = nq;
 		snprintf(name, sizeof(name), "sim%c%u", 'A' + i, serial);
-		w->dev[i] = tern_sim_create(name, &mac_of[i], 1500, (uint16_t)nq);
+		w->dev[i] = tern_sim_create(name, &mac_of[i], p->mtu != 0 ? p->mtu : 1500,
+				(uint16_t)nq);
 		if (w->dev[i] == NULL) {
 			shim_on = false;
 			errf(err, errlen, "tern_sim_create: %s", rte_strerror(rte_errno));
@@ -568,7 +569,7 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 	}
 	shim_on = false;
 	snprintf(name, sizeof(name), "simM%u", serial++);
-	w->mid = tern_sim_create(name, &mac_of[2], 1500, 1);
+	w->mid = tern_sim_create(name, &mac_of[2], p->mtu != 0 ? p->mtu : 1500, 1);
 	if (w->mid == NULL) {
 		errf(err, errlen, "tern_sim_create M: %s", rte_strerror(rte_errno));
 		return -1;

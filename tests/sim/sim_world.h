@@ -111,6 +111,7 @@ struct sim_world_params {
 	unsigned int queues[2];
 	enum tern_sim_spread spread;       /**< how A's and B's devices spread frames */
 	bool ip6;                          /**< both stacks with [ipv6]; connections over it */
+	uint16_t mtu;                      /**< both devices' MTU (0 = 1500) */
 };
 
 #define SIM_TRACE_RING 256
