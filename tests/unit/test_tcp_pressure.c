@@ -212,6 +212,39 @@ END_TEST
 
 /* ------------------------------------------------------- full transmit */
 
+enum { TXF_CONNS = 48, TXF_SEGS = 3, TXF_MSS = 1460 };   /* 144 segments > a batch */
+
+/*
+ * Open TXF_CONNS connections (peer ports TH_PPORT + i), make the driver
+ * refuse every frame, and queue TXF_SEGS full segments on each; one poll.
+ */
+static void
+txf_open_and_queue(struct tern_conn **conns, uint32_t *iss)
+{
+	static uint8_t buf[TXF_SEGS * TXF_MSS];
+
+	th_up(&h);
+	for (int i = 0; i < TXF_CONNS; i++) {
+		h.pport = (uint16_t)(TH_PPORT + i);
+		iss[i] = th_open_passive(&h, 7000, NULL);
+		conns[i] = h.c;
+	}
+	tern_sim_set_tx_room(h.ns.dev, 0);
+	for (int i = 0; i < TXF_CONNS; i++) {
+		th_fill(buf, iss[i] + 1, sizeof(buf));
+		ck_assert_int_eq(tern_send(conns[i], buf, sizeof(buf)), (int)sizeof(buf));
+	}
+	th_poll(&h);
+}
+
+static void
+txf_abort_all(struct tern_conn **conns)
+{
+	for (int i = 0; i < TXF_CONNS; i++)
+		tern_abort(conns[i]);
+	th_poll(&h);
+}
+
 /*
  * The driver refuses a whole transmit batch (NET_TX_BATCH_MAX frames) and
  * more connections have data to send: their output waits on the output
@@ -222,47 +255,31 @@ END_TEST
  */
 START_TEST(test_tx_full_defers_output)
 {
-	enum { CONNS = 48, SEGS = 3, MSS = 1460 };
-	static uint8_t buf[SEGS * MSS];
-	struct tern_conn *conns[CONNS];
-	uint32_t iss[CONNS];
-	uint64_t data_bytes = 0, deferred;
+	struct tern_conn *conns[TXF_CONNS];
+	uint32_t iss[TXF_CONNS];
+	uint64_t data_bytes = 0;
 	struct th_seg seg;
 	unsigned int segs = 0;
 
-	th_up(&h);
-	for (int i = 0; i < CONNS; i++) {
-		h.pport = (uint16_t)(TH_PPORT + i);
-		iss[i] = th_open_passive(&h, 7000, NULL);
-		conns[i] = h.c;
-	}
-	deferred = st()->tcp_tx_deferred;
-	tern_sim_set_tx_room(h.ns.dev, 0);
-	for (int i = 0; i < CONNS; i++) {
-		th_fill(buf, iss[i] + 1, sizeof(buf));
-		ck_assert_int_eq(tern_send(conns[i], buf, sizeof(buf)), (int)sizeof(buf));
-	}
-	th_poll(&h);
+	txf_open_and_queue(conns, iss);
 	th_advance_ms(&h, 1);
 	TH_EXPECT_NONE(&h);
 	ck_assert_uint_eq(st()->tx_drop_full, 0);
-	ck_assert_uint_gt(st()->tcp_tx_deferred, deferred);
+	ck_assert_uint_gt(st()->tcp_tx_deferred, 0);     /* a fresh stack: all of them now */
 	/* the driver takes frames again: all of it, once, well before an RTO */
 	tern_sim_set_tx_room(h.ns.dev, -1);
 	for (int i = 0; i < 3; i++)
 		th_advance_ms(&h, 1);
 	while (th_next(&h, &seg)) {
-		ck_assert_uint_eq(seg.len, MSS);
+		ck_assert_uint_eq(seg.len, TXF_MSS);
 		data_bytes += seg.len;
 		segs++;
 	}
-	ck_assert_uint_eq(segs, CONNS * SEGS);
-	ck_assert_uint_eq(data_bytes, sizeof(buf) * CONNS);
+	ck_assert_uint_eq(segs, TXF_CONNS * TXF_SEGS);
+	ck_assert_uint_eq(data_bytes, (uint64_t)TXF_CONNS * TXF_SEGS * TXF_MSS);
 	ck_assert_uint_eq(st()->tcp_rexmt_segs, 0);
 	ck_assert_uint_eq(st()->tx_drop_full, 0);
-	for (int i = 0; i < CONNS; i++)
-		tern_abort(conns[i]);
-	th_poll(&h);
+	txf_abort_all(conns);
 }
 END_TEST
 
@@ -275,25 +292,11 @@ END_TEST
  */
 START_TEST(test_tx_stuck_falls_back_to_timers)
 {
-	enum { CONNS = 48, SEGS = 3, MSS = 1460 };
-	static uint8_t buf[SEGS * MSS];
-	struct tern_conn *conns[CONNS];
-	uint32_t iss[CONNS];
-	uint32_t rcv_nxt[CONNS];
+	struct tern_conn *conns[TXF_CONNS];
+	uint32_t iss[TXF_CONNS], rcv_nxt[TXF_CONNS];
 	struct th_seg seg;
 
-	th_up(&h);
-	for (int i = 0; i < CONNS; i++) {
-		h.pport = (uint16_t)(TH_PPORT + i);
-		iss[i] = th_open_passive(&h, 7000, NULL);
-		conns[i] = h.c;
-	}
-	tern_sim_set_tx_room(h.ns.dev, 0);
-	for (int i = 0; i < CONNS; i++) {
-		th_fill(buf, iss[i] + 1, sizeof(buf));
-		ck_assert_int_eq(tern_send(conns[i], buf, sizeof(buf)), (int)sizeof(buf));
-	}
-	th_poll(&h);
+	txf_open_and_queue(conns, iss);
 	ck_assert_uint_eq(st()->tx_drop_full, 0);
 	/* past the wait: built, dropped, counted */
 	for (int i = 0; i < 6; i++)
@@ -302,14 +305,14 @@ START_TEST(test_tx_stuck_falls_back_to_timers)
 	/* the driver comes back: the batch, then the rest by retransmission,
 	 * to a peer that acknowledges what arrives in order */
 	tern_sim_set_tx_room(h.ns.dev, -1);
-	for (int i = 0; i < CONNS; i++)
+	for (int i = 0; i < TXF_CONNS; i++)
 		rcv_nxt[i] = iss[i] + 1;
 	for (int round = 0; round < 60; round++) {
 		th_advance_ms(&h, 100);
 		while (th_next(&h, &seg)) {
 			int k = seg.dport - TH_PPORT;
 
-			if (seg.len == 0 || k < 0 || k >= CONNS || seg.seq != rcv_nxt[k])
+			if (seg.len == 0 || k < 0 || k >= TXF_CONNS || seg.seq != rcv_nxt[k])
 				continue;
 			rcv_nxt[k] += seg.len;
 			h.pport = seg.dport;
@@ -317,13 +320,11 @@ START_TEST(test_tx_stuck_falls_back_to_timers)
 		}
 	}
 	ck_assert_uint_gt(st()->tcp_rexmt_segs, 0);
-	for (int i = 0; i < CONNS; i++)
-		ck_assert_msg(rcv_nxt[i] == iss[i] + 1 + sizeof(buf),
-				"connection %d: %u of %zu bytes arrived in order", i,
-				rcv_nxt[i] - iss[i] - 1, sizeof(buf));
-	for (int i = 0; i < CONNS; i++)
-		tern_abort(conns[i]);
-	th_poll(&h);
+	for (int i = 0; i < TXF_CONNS; i++)
+		ck_assert_msg(rcv_nxt[i] == iss[i] + 1 + TXF_SEGS * TXF_MSS,
+				"connection %d: %u of %u bytes arrived in order", i,
+				rcv_nxt[i] - iss[i] - 1, TXF_SEGS * TXF_MSS);
+	txf_abort_all(conns);
 }
 END_TEST
 
