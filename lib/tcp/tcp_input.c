@@ -865,7 +865,12 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 							tw->nif->now_us + tw->p.fin_wait_2_us);
 				break;
 			case TERN_TCP_CLOSING:
-				tcp_enter_time_wait(tp, false);
+				/* the ACK of the peer's FIN may still be owed: its
+				 * FIN and this ACK came in one burst, and the output
+				 * pass that would have sent it comes after the
+				 * control block is gone (seen in the simulator:
+				 * the peer resent its FIN after an RTO) */
+				tcp_enter_time_wait(tp, (tp->flags & (TF_ACKNOW | TF_DELACK)) != 0);
 				return false;
 			case TERN_TCP_LAST_ACK:
 				tcp_drop(tp, TERN_CLOSE_NORMAL);

@@ -487,6 +487,32 @@ START_TEST(test_simultaneous_close)
 }
 END_TEST
 
+/*
+ * The peer's FIN, which crosses ours, and its ACK of our FIN arrive in one
+ * burst: CLOSING lasts only until the second segment, before the output
+ * pass that sends the ACK owed for the FIN. TIME-WAIT sends it (before, it
+ * was lost with the control block and the peer resent its FIN after an RTO:
+ * seen in the simulator, matrix-tso).
+ */
+START_TEST(test_closing_ack_owed_in_one_burst)
+{
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, IRS, NULL);
+	ck_assert_int_eq(tern_close(h.c), 0);
+	th_poll(&h);
+	TH_EXPECT(&h, T_FIN | T_ACK, x + 1, B, 65535, 0);
+	th_inject(&h, T_FIN | T_ACK, B, x + 1, TH_PWND, NULL, 0, NULL);
+	th_inject(&h, T_ACK, B + 1, x + 2, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 2, B + 1, TH_ANY, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(th_count(&h, TERN_TCP_TIME_WAIT), 1);
+	ck_assert_uint_eq(h.n_closed, 1);
+}
+END_TEST
+
 START_TEST(test_closing_fin_retransmitted)
 {
 	uint32_t x;
@@ -919,6 +945,7 @@ tcp_close_suite(void)
 	tcase_add_checked_fixture(sc, setup, teardown);
 	tcase_add_test(sc, test_simultaneous_close);
 	tcase_add_test(sc, test_closing_fin_retransmitted);
+	tcase_add_test(sc, test_closing_ack_owed_in_one_burst);
 	suite_add_tcase(s, sc);
 
 	tcase_add_checked_fixture(hc, setup, teardown);
