@@ -241,11 +241,16 @@ config_set(struct tern_config *cfg, const struct config_key *k, const char *valu
 	return "unknown key type";
 }
 
+/*
+ * The keys of the file's @index-th section, named @section. By index, not
+ * by name: a section that appears twice is read both times (later keys
+ * win), where reading by name would silently read its first one twice.
+ */
 static int
 config_read_section(struct tern_config *cfg, struct rte_cfgfile *f, const char *path,
-		const char *section, bool *seen, char *err, size_t errlen)
+		int index, char *section, bool *seen, char *err, size_t errlen)
 {
-	int n = rte_cfgfile_section_num_entries(f, section);
+	int n = rte_cfgfile_section_num_entries_by_index(f, section, index);
 	struct rte_cfgfile_entry *entries;
 	int rc = 0;
 
@@ -254,7 +259,7 @@ config_read_section(struct tern_config *cfg, struct rte_cfgfile *f, const char *
 	entries = calloc((size_t)n, sizeof(*entries));
 	if (entries == NULL)
 		return config_error(err, errlen, "%s: out of memory", path);
-	n = rte_cfgfile_section_entries(f, section, entries, n);
+	n = rte_cfgfile_section_entries_by_index(f, index, section, entries, n);
 	for (int i = 0; i < n && rc == 0; i++) {
 		const struct config_key *k = config_key_find(section, entries[i].name);
 		const char *why;
@@ -310,7 +315,7 @@ tern_config_load(struct tern_config *cfg, const char *path, char *err, size_t er
 				rc = config_error(err, errlen, "%s: [%s]: unknown section",
 						path, names[i]);
 			else
-				rc = config_read_section(cfg, f, path, names[i], seen,
+				rc = config_read_section(cfg, f, path, i, names[i], seen,
 						err, errlen);
 			if (strcmp(names[i], "ipv6") == 0)
 				cfg->ip6_enabled = 1;

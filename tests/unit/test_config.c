@@ -109,6 +109,20 @@ START_TEST(test_good_every_key)
 }
 END_TEST
 
+/* A section that appears twice is read twice, in order (not its first twice). */
+START_TEST(test_good_repeated_section)
+{
+	struct tern_config c;
+
+	tern_config_defaults(&c);
+	ck_assert_int_eq(tern_config_load(&c, conf("good_repeated_section.conf"), err,
+			sizeof(err)), 0);
+	ck_assert_str_eq(c.port_device, "net_tap0");
+	ck_assert_uint_eq(c.port_rx_desc, 512);
+	ck_assert_uint_eq(c.port_tx_desc, 128);
+}
+END_TEST
+
 START_TEST(test_good_tcp_keys)
 {
 	struct tern_config c, want;
@@ -498,6 +512,7 @@ config_suite(void)
 	tcase_add_checked_fixture(good, setup, NULL);
 	tcase_add_test(good, test_good_every_key);
 	tcase_add_test(good, test_good_tcp_keys);
+	tcase_add_test(good, test_good_repeated_section);
 	tcase_add_test(good, test_good_minimal_keeps_defaults);
 	tcase_add_test(good, test_load_over_existing_values);
 	tcase_add_test(good, test_shipped_configs_load);
