@@ -212,6 +212,13 @@ tcp_cc_dupack(struct tcp_cb *tp)
 		}
 		return;
 	}
+	/* RFC 6675 §5 (IsLost): more than (DupThresh - 1) * SMSS bytes SACKed
+	 * above SND.UNA count as DupThresh duplicates. A receiver that
+	 * coalesces what arrives together (GRO, LRO) acknowledges several
+	 * segments past a hole with one duplicate (sim trace
+	 * fast_retransmit_burst) */
+	if (tp->dupacks < 3 && (tp->flags & TF_SACK) && tcp_sack_bytes(tp) > 2u * tp->seg_max)
+		tp->dupacks = 3;
 	/* RFC 8985 §7.4: the answer to a loss probe that still leaves a hole
 	 * shows the data below it lost (sent a probe timeout ago, far past any
 	 * reordering): recover now, without waiting for three duplicates that

@@ -569,6 +569,8 @@ void tcp_cc_restart_after_idle(struct tcp_cb *tp);
 bool tcp_sack_update(struct tcp_cb *tp, const struct tcp_seg *seg);
 /** Forget what SND.UNA has passed. */
 void tcp_sack_prune(struct tcp_cb *tp);
+/** Bytes the scoreboard holds as SACKed (all above SND.UNA). */
+uint32_t tcp_sack_bytes(const struct tcp_cb *tp);
 /** The first hole at or after @p from below the highest SACKed byte. */
 bool tcp_sack_next_hole(const struct tcp_cb *tp, uint32_t from, uint32_t *seq, uint32_t *len);
 /** @p seq moved past SACKed data; @p room = bytes until the next SACKed range. */

@@ -114,3 +114,13 @@ tcp_sack_skip(const struct tcp_cb *tp, uint32_t seq, uint32_t *room)
 	}
 	return seq;
 }
+
+uint32_t
+tcp_sack_bytes(const struct tcp_cb *tp)
+{
+	uint32_t n = 0;
+
+	for (unsigned int i = 0; i < tp->nsb; i++)
+		n += tp->sb[i].r - tp->sb[i].l;
+	return n;
+}
