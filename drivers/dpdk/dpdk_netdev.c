@@ -30,9 +30,14 @@ struct dpdk_netdev {
 	bool hotplugged;               /**< we probed it: we remove it */
 	bool started;
 	bool memif_zero_copy;          /**< frames are read in place (tx_ref_base) */
+	bool tso_l2_in_mtu;            /**< TSO segments end at the MTU, Ethernet header in it */
 	uint64_t rx_offloads, tx_offloads; /**< ethdev offloads enabled */
 	struct rte_device *rte_dev;    /**< the bus device, for removal */
 };
+
+/* Segments one frame is cut into, at most: net_tap's own bound (its GSO
+ * output array), and a frame of 64 KiB at a 1500-byte MTU elsewhere */
+#define DPDK_TSO_SEGS_MAX 64
 
 static void dpdk_shared_range(struct dpdk_netdev *d);
 
@@ -101,6 +106,9 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 	rc = rte_eth_dev_info_get(d->port_id, &info);
 	if (rc != 0)
 		return rc;
+	/* [port] tso = 0 took the flag away */
+	if (!(dev->offloads & TERN_NETDEV_TX_TCP_TSO))
+		d->tx_offloads &= ~RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	conf.txmode.offloads = d->tx_offloads;
 	/* the stack's MTU ([port] mtu, else the device's own), within what the
 	 * device takes: its MTU range and its largest frame */
@@ -113,6 +121,7 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 		return -EINVAL;
 	}
 	conf.rxmode.mtu = dev->mtu;
+	dev->tso_frame_max = (uint16_t)(dev->mtu + (d->tso_l2_in_mtu ? 0 : RTE_ETHER_HDR_LEN));
 	if (dev->rss_queues > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
 			info.hash_key_size <= sizeof(rss_key) && info.hash_key_size >= 16) {
 		/* Tern's key, repeated to the length the device takes */
@@ -369,6 +378,19 @@ dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
 	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) {
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 		f |= TERN_NETDEV_TX_TCP_CKSUM;
+	}
+	/* TSO: the device fills each segment's checksums, so it must have
+	 * both offloads too */
+	if ((info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO) &&
+			(f & (TERN_NETDEV_TX_IPV4_CKSUM | TERN_NETDEV_TX_TCP_CKSUM)) ==
+			(TERN_NETDEV_TX_IPV4_CKSUM | TERN_NETDEV_TX_TCP_CKSUM)) {
+		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
+		f |= TERN_NETDEV_TX_TCP_TSO;
+		d->base.tso_segs_max = DPDK_TSO_SEGS_MAX;
+		/* net_tap (22.11) refuses a segment, Ethernet header included,
+		 * longer than its MTU (rte_eth_tap.c, pmd_tx_burst) */
+		d->tso_l2_in_mtu = info->driver_name != NULL &&
+			strcmp(info->driver_name, "net_tap") == 0;
 	}
 	if ((info->rx_offload_capa & (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM)) ==
 			(RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM)) {

@@ -18,6 +18,8 @@
 
 #include "tern_sim.h"
 
+#define SIM_TSO_SEGS_MAX 64     /**< segments of one TSO frame, as net_tap's */
+
 struct sim_fifo {
 	uint32_t head, tail;                   /**< free-running indices */
 	struct rte_mbuf *m[TERN_SIM_FIFO];
@@ -35,6 +37,8 @@ struct sim_netdev {
 	int32_t tx_room;                       /**< -1: unlimited */
 	enum tern_sim_spread spread;           /**< where delivered frames land */
 	uint64_t spread_rng;                   /**< TERN_SIM_SPREAD_RANDOM's PRNG */
+	uint64_t tso_frames;                   /**< frames cut (TERN_NETDEV_TX_TCP_TSO) */
+	uint64_t tso_errors;                   /**< frames that could not be cut: dropped */
 	struct sim_queue q[];
 };
 
@@ -126,6 +130,103 @@ sim_rx_burst(struct tern_netdev *dev, uint16_t queue, struct rte_mbuf **pkts, ui
 	return i;
 }
 
+/* Copy @n bytes of chain @m from @off to @dst. */
+static void
+sim_copy_out(const struct rte_mbuf *m, uint32_t off, uint32_t n, uint8_t *dst)
+{
+	const void *p = rte_pktmbuf_read(m, off, n, dst);
+
+	if (p != dst)
+		memcpy(dst, p, n);
+}
+
+/*
+ * One segment of TSO frame @m: its headers and @n payload bytes from @off,
+ * in a flat mbuf of @m's pool, with the sequence number, IP ID and total
+ * length of its place and both checksums computed; FIN and PSH only on the
+ * @last. @return it, or NULL.
+ */
+static struct rte_mbuf *
+sim_tso_segment(const struct rte_mbuf *m, uint32_t off, uint32_t n, uint16_t index, bool last)
+{
+	uint32_t hlen = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
+	struct rte_mbuf *seg = rte_pktmbuf_alloc(m->pool);
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *th;
+	uint8_t *p;
+
+	if (seg == NULL)
+		return NULL;
+	p = (uint8_t *)rte_pktmbuf_append(seg, (uint16_t)(hlen + n));
+	if (p == NULL) {
+		rte_pktmbuf_free(seg);
+		return NULL;
+	}
+	sim_copy_out(m, 0, hlen, p);
+	sim_copy_out(m, hlen + off, n, p + hlen);
+	ip = (struct rte_ipv4_hdr *)(p + m->l2_len);
+	th = (struct rte_tcp_hdr *)((uint8_t *)ip + m->l3_len);
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(m->l3_len + m->l4_len + n));
+	ip->packet_id = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(ip->packet_id) + index));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	th->sent_seq = rte_cpu_to_be_32(rte_be_to_cpu_32(th->sent_seq) + off);
+	if (!last)
+		th->tcp_flags &= (uint8_t)~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
+	th->cksum = 0;
+	th->cksum = rte_ipv4_udptcp_cksum(ip, th);
+	return seg;
+}
+
+/*
+ * What a NIC with TSO sends for frame @m (RTE_MBUF_F_TX_TCP_SEG): its payload
+ * cut into segments of m->tso_segsz bytes, into @out (room for @max).
+ * @return how many, or -1 (none kept: too many, or no mbufs).
+ */
+static int
+sim_tso_cut(const struct rte_mbuf *m, struct rte_mbuf **out, uint32_t max)
+{
+	uint32_t hlen = (uint32_t)m->l2_len + m->l3_len + m->l4_len;
+	uint32_t len = rte_pktmbuf_pkt_len(m) - hlen, size = m->tso_segsz, k = 0;
+
+	if (size == 0 || hlen >= rte_pktmbuf_pkt_len(m) || (len + size - 1) / size > max)
+		return -1;
+	for (uint32_t off = 0; off < len; off += size, k++) {
+		out[k] = sim_tso_segment(m, off, RTE_MIN(size, len - off), (uint16_t)k,
+				off + size >= len);
+		if (out[k] == NULL) {
+			rte_pktmbuf_free_bulk(out, k);
+			return -1;
+		}
+	}
+	return (int)k;
+}
+
+/* Put frame @m on @queue's transmit side, cut first if it asks (TSO). */
+static bool
+sim_tx_one(struct sim_netdev *s, uint16_t queue, struct rte_mbuf *m)
+{
+	struct sim_fifo *f = &s->q[queue].tx;
+	struct rte_mbuf *segs[SIM_TSO_SEGS_MAX];
+	int k;
+
+	if (!(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) || !(s->base.offloads & TERN_NETDEV_TX_TCP_TSO))
+		return fifo_put(f, m);
+	if (TERN_SIM_FIFO - fifo_count(f) < SIM_TSO_SEGS_MAX)
+		return false;
+	k = sim_tso_cut(m, segs, SIM_TSO_SEGS_MAX);
+	if (k < 0) {
+		s->tso_errors++;        /* a frame the stack should not have made */
+		rte_pktmbuf_free(m);
+		return true;
+	}
+	for (int i = 0; i < k; i++)
+		fifo_put(f, segs[i]);
+	s->tso_frames++;
+	rte_pktmbuf_free(m);
+	return true;
+}
+
 static uint16_t
 sim_tx_burst(struct tern_netdev *dev, uint16_t queue, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -133,7 +234,7 @@ sim_tx_burst(struct tern_netdev *dev, uint16_t queue, struct rte_mbuf **pkts, ui
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
-		if (s->tx_room == 0 || !fifo_put(&s->q[queue].tx, pkts[i]))
+		if (s->tx_room == 0 || !sim_tx_one(s, queue, pkts[i]))
 			break;
 		if (s->tx_room > 0)
 			s->tx_room--;
@@ -227,6 +328,18 @@ void
 tern_sim_set_offloads(struct tern_netdev *dev, uint32_t offloads)
 {
 	dev->offloads = offloads;
+	/* a NIC's segments end at the MTU, Ethernet header not counted */
+	dev->tso_segs_max = (offloads & TERN_NETDEV_TX_TCP_TSO) ? SIM_TSO_SEGS_MAX : 0;
+	dev->tso_frame_max = (uint16_t)(dev->mtu + RTE_ETHER_HDR_LEN);
+}
+
+void
+tern_sim_tso_stats(const struct tern_netdev *dev, uint64_t *frames, uint64_t *errors)
+{
+	const struct sim_netdev *s = (const struct sim_netdev *)dev;
+
+	*frames = s->tso_frames;
+	*errors = s->tso_errors;
 }
 
 struct rte_mbuf *

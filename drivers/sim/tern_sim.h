@@ -54,8 +54,17 @@ uint32_t tern_sim_tx_count(const struct tern_netdev *dev, uint16_t queue);
  */
 void tern_sim_set_tx_room(struct tern_netdev *dev, int32_t room);
 
-/** Set the offload flags the device claims (TERN_NETDEV_*). */
+/**
+ * Set the offload flags the device claims (TERN_NETDEV_*). With
+ * TERN_NETDEV_TX_TCP_TSO, tx_burst cuts a frame marked RTE_MBUF_F_TX_TCP_SEG
+ * into segments of m->tso_segsz payload bytes (up to 64, each no longer than
+ * the MTU), as a NIC would, checksums computed, and queues those instead.
+ */
 void tern_sim_set_offloads(struct tern_netdev *dev, uint32_t offloads);
+
+/** Frames tx_burst cut into segments (TSO), and those it could not cut
+ * (dropped: too many segments, or no mbufs). */
+void tern_sim_tso_stats(const struct tern_netdev *dev, uint64_t *frames, uint64_t *errors);
 
 /**
  * How a device spreads the frames a link or a tap delivers over its receive

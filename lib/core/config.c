@@ -42,6 +42,8 @@ static const struct config_key config_keys[] = {
 	U32("port", "tx_desc", port_tx_desc, 64, 16384),
 	U32("port", "trust_checksums", port_trust_checksums, 0, 1),
 	U32("port", "queues", port_queues, 0, 1024),
+	U32("port", "tso", port_tso, 0, 1),
+	U32("port", "gro", port_gro, 0, 1),
 	IPV4("ipv4", "address", ip_addr, true),
 	U32("ipv4", "address_count", ip_addr_count, 1, 4096),
 	IPV4("ipv4", "netmask", ip_netmask, true),
@@ -91,6 +93,8 @@ tern_config_defaults(struct tern_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port_rx_desc = 1024;
+	cfg->port_tso = 1;
+	cfg->port_gro = 1;
 	cfg->port_tx_desc = 1024;
 	cfg->ip_ttl = 64;
 	cfg->ip6_link_local = 1;

@@ -49,7 +49,7 @@ worker_init(struct tern_stack *s, struct tern_worker *w, uint16_t id, unsigned i
 		.ip6_on = cfg->ip6_enabled != 0, .ip6_hop_limit = (uint8_t)cfg->ip6_hop_limit,
 		.ip6_prefix_len = (uint8_t)cfg->ip6_prefix_len, .ip6_addr = cfg->ip6_addr,
 		.ip6_gw = cfg->ip6_gateway, .ip6_link_local = cfg->ip6_link_local != 0,
-		.ip6_shared = s->ip6,
+		.ip6_shared = s->ip6, .gro = cfg->port_gro != 0,
 	};
 	char name[RTE_MEMPOOL_NAMESIZE];
 	int socket = rte_socket_id(), rc;
@@ -219,6 +219,8 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 		dev->mtu = (uint16_t)cfg->port_mtu;
 	if (cfg->port_trust_checksums)
 		dev->offloads |= TERN_NETDEV_L4_TRUSTED;
+	if (!cfg->port_tso)
+		dev->offloads &= ~TERN_NETDEV_TX_TCP_TSO;
 	/* say which setting to change before allocating any of it */
 	rc = tern_mem_check(cfg, dev->mtu, nb_workers, 0, NULL, err, sizeof(err));
 	if (rc != 0) {

@@ -172,6 +172,8 @@ worker_rx_queue(struct tern_worker *w, uint16_t queue)
 		ntcp = net_input_burst(&w->nif, pkts, n, tcp);
 		if (ntcp != 0 && w->steer != NULL)
 			ntcp = worker_steer(w, tcp, ntcp);
+		if (ntcp > 1 && w->nif.gro)
+			ntcp = net_gro_burst(&w->nif, tcp, ntcp);
 		if (ntcp != 0)
 			tcp_input_burst(&w->tcp, tcp, ntcp, false);
 	}

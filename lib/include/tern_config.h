@@ -39,6 +39,8 @@ struct tern_config {
 	uint32_t port_rx_desc;       /**< RX descriptors per queue */
 	uint32_t port_tx_desc;       /**< TX descriptors per queue */
 	uint32_t port_trust_checksums; /**< 1: no TCP checksums either way (shared memory) */
+	uint32_t port_tso;           /**< 1: TCP segmentation offload where the device has it */
+	uint32_t port_gro;           /**< 1: coalesce received TCP/IPv4 segments (rte_gro) */
 	uint32_t port_queues;        /**< queue pairs; 0 = one per worker. More: worker i
 	                                  also polls queues i + workers, i + 2 workers ... */
 	/* [ipv4] */

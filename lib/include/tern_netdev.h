@@ -46,6 +46,13 @@ struct tern_netdev;
  * stack hashes each frame and passes those that arrived on another worker's
  * queue to their owner. */
 #define TERN_NETDEV_RSS_OURS      (1u << 6)
+/** TCP segmentation offload: the device cuts a TCP/IPv4 frame marked
+ * RTE_MBUF_F_TX_TCP_SEG into segments of tso_segsz payload bytes each, with
+ * DPDK's header lengths (l2_len, l3_len, l4_len) set, and fills every
+ * segment's IPv4 and TCP checksums (and sequence number, IP ID, total
+ * length; FIN and PSH only on the last). The stack hands it frames of up to
+ * tso_segs_max segments, their payload chained from the send buffers. */
+#define TERN_NETDEV_TX_TCP_TSO    (1u << 7)
 
 /** Length of tern_rss_key; a device that wants a longer key repeats it. */
 #define TERN_RSS_KEY_LEN 40
@@ -107,6 +114,13 @@ struct tern_netdev {
 	/** Set by the stack before configure(): the queues RSS spreads flows
 	 * over (one per worker; the redirection table is i % rss_queues). */
 	uint16_t rss_queues;
+	/** With TERN_NETDEV_TX_TCP_TSO: the most segments one frame may be
+	 * cut into. */
+	uint16_t tso_segs_max;
+	/** With TERN_NETDEV_TX_TCP_TSO: the longest segment the device makes,
+	 * Ethernet header included (net_tap holds it to its MTU, not to the
+	 * MTU plus the Ethernet header: its segments carry 14 bytes less). */
+	uint16_t tso_frame_max;
 	/**
 	 * Where tx_ref_end is not 0, the driver's peer reads frames in place,
 	 * and only inside the memory [tx_ref_base, tx_ref_end): net_memif in

@@ -33,6 +33,7 @@ extern "C" {
 	X(tx_drop_full,         "frames freed because the NIC refused them and the batch was full") \
 	X(tx_drop_nombuf,       "frames not built because the mbuf pool was empty") \
 	X(tx_drop_oversize,     "frames longer than the MTU, dropped before the driver (a bug)") \
+	X(rx_gro_merged,        "received TCP segments coalesced into the one before them (GRO)") \
 	X(eth_drop_short,       "frames shorter than an Ethernet header") \
 	X(eth_drop_not_ours,    "frames for another unicast MAC") \
 	X(eth_drop_ethertype,   "frames of an unknown ethertype (IPv6 too without [ipv6])") \
@@ -127,6 +128,7 @@ extern "C" {
 	X(tcp_tx_data_segs,     "TCP segments sent with payload") \
 	X(tcp_tx_ack_only,      "TCP pure ACKs sent (no payload, SYN, FIN or RST)") \
 	X(tcp_tx_bytes,         "TCP payload bytes sent (retransmissions included)") \
+	X(tcp_tx_tso_frames,    "TCP frames the NIC cut into segments (TSO); their segments count as sent") \
 	X(tcp_tx_by_ref,        "TCP data segments sent by reference to the send queue (no copy)") \
 	X(tcp_delack_timeout,   "delayed-ACK timer expiries") \
 	X(tcp_rexmt_timeout,    "retransmission timer expiries") \

@@ -133,8 +133,10 @@ net_tx(struct net_if *ifp, struct rte_mbuf *m)
 	struct net_tx_batch *tx = &ifp->tx;
 
 	/* a frame past the MTU would be refused by the driver for good and
-	 * block the queue behind it: a bug upstream, counted, never sent */
-	if (unlikely(rte_pktmbuf_pkt_len(m) > (uint32_t)ifp->mtu + RTE_ETHER_HDR_LEN)) {
+	 * block the queue behind it: a bug upstream, counted, never sent (a
+	 * frame the device cuts into segments excepted) */
+	if (unlikely(rte_pktmbuf_pkt_len(m) > (uint32_t)ifp->mtu + RTE_ETHER_HDR_LEN) &&
+			!(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)) {
 		ifp->stats->tx_drop_oversize++;
 		rte_pktmbuf_free(m);
 		return;

@@ -26,6 +26,7 @@ net_if_init(struct net_if *ifp, const struct net_if_params *p,
 	ifp->gateway = p->gateway;
 	ifp->ttl = p->ttl;
 	ifp->offloads = dev->offloads;
+	ifp->gro = p->gro;
 	ifp->ip_id = (uint16_t)(queue * 4099u);
 	ifp->stats = stats;
 	ifp->pool = pool;

@@ -94,4 +94,18 @@ tern_mbufq_purge(struct tern_mbufq *q)
 	return n;
 }
 
+/*
+ * Cutting payload off a packet that may be a chain (a coalesced segment,
+ * gro.c): rte_pktmbuf_adj and rte_pktmbuf_trim stay within the first or the
+ * last mbuf. The packet's first mbuf stays its first (its metadata lives
+ * there), possibly holding no data.
+ */
+
+/** Remove the first @p n bytes of @p m (n <= its length). */
+void tern_mbuf_cut_front(struct rte_mbuf *m, uint32_t n);
+
+/** Remove the last @p n bytes of @p m (n <= its length); mbufs left empty
+ * past its first are freed. */
+void tern_mbuf_cut_back(struct rte_mbuf *m, uint32_t n);
+
 #endif /* TERN_NET_MBUFQ_H */

@@ -109,6 +109,7 @@ struct net_if {
 	rte_be32_t gateway;            /**< default gateway, 0 = none */
 	uint8_t ttl;                   /**< TTL of packets we originate */
 	uint32_t offloads;             /**< TERN_NETDEV_* in effect */
+	bool gro;                      /**< coalesce received segments (gro.c) */
 	uint16_t ip_id;                /**< next IPv4 identification */
 	uint64_t now_us;               /**< worker clock, set once per iteration */
 	struct tern_stats *stats;      /**< this worker's counters */
@@ -148,6 +149,7 @@ struct net_if_params {
 	const uint8_t *ip6_addr, *ip6_gw; /**< 16 bytes each; zero = none */
 	bool ip6_link_local;           /**< derive fe80:: from the MAC */
 	struct net_ip6_shared *ip6_shared; /**< the stack's (net_ip6_shared_init) */
+	bool gro;                      /**< coalesce received segments (gro.c) */
 };
 
 /** The state of our address @p which (enum net_ip6_which). */
@@ -315,6 +317,13 @@ void net_nd_timer(struct net_if *ifp);
  */
 uint16_t net_input_burst(struct net_if *ifp, struct rte_mbuf **pkts, uint16_t n,
 		struct rte_mbuf **tcp);
+
+/**
+ * Coalesce the TCP/IPv4 segments in @p tcp (as net_input_burst() hands them
+ * up) that rte_gro may merge (gro.c), in place, keeping their order.
+ * @return the segments left.
+ */
+uint16_t net_gro_burst(struct net_if *ifp, struct rte_mbuf **tcp, uint16_t n);
 
 /**
  * Prepend an Ethernet header for @p dst_mac and queue the frame. Consumes @p m.

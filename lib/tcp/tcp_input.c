@@ -701,7 +701,7 @@ tcp_trim_to_window(struct tcp_cb *tp, struct tcp_seg *seg)
 		}
 		if (d != 0 || seq_lt(seg->seq, tp->rcv_nxt)) {
 			/* RFC 5681 §4.2: duplicate data (or a duplicate FIN): ACK now */
-			rte_pktmbuf_adj(seg->m, (uint16_t)d);
+			tern_mbuf_cut_front(seg->m, d);
 			seg->len -= d;
 			seg->seq += d;
 			tp->tw->stats->tcp_rx_dup_segs += seg->len == 0;
@@ -714,7 +714,7 @@ tcp_trim_to_window(struct tcp_cb *tp, struct tcp_seg *seg)
 
 		if (cut > seg->len)
 			cut = seg->len;
-		rte_pktmbuf_trim(seg->m, (uint16_t)cut);
+		tern_mbuf_cut_back(seg->m, cut);
 		seg->len -= cut;
 		seg->flags &= ~TH_FIN;
 		tp->flags |= TF_ACKNOW;

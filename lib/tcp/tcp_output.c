@@ -372,6 +372,7 @@ enum tcp_tx_mode {
 	TCP_TX_COPY,            /* copied into the frame after the headers */
 	TCP_TX_IN_HEADROOM,     /* headers written in front of the buffer's data */
 	TCP_TX_CHAINED,         /* headers in their own mbuf, the payload chained */
+	TCP_TX_TSO,             /* headers in their own mbuf, a chain of carriers after */
 };
 
 /* Whether the driver of @dev reads send buffer @m where it lies (tern_netdev.tx_ref_base). */
@@ -486,6 +487,126 @@ tcp_seg_chained(struct tcp_worker *tw, uint32_t hlen, struct rte_mbuf *buf, uint
 	return m;
 }
 
+/* --- TCP segmentation offload (TERN_NETDEV_TX_TCP_TSO) ------------------ */
+
+/* The IPv4 total length field bounds a frame: its payload, with the
+ * longest headers a frame of ours may have */
+#define TCP_TSO_PAYLOAD_MAX (UINT16_MAX - NET_IPV4_MIN_HLEN - TCP_HDR_MIN - TCP_OPT_MAX)
+/* send buffers one frame may point into (mbufs in its chain, less one) */
+#define TCP_TSO_CHAIN_MAX 64u
+
+/*
+ * Payload bytes of each segment the device cuts a frame of @tp into: the
+ * MSS (options allowed for), or less where the device's segments are
+ * shorter (tern_netdev.tso_frame_max).
+ */
+static uint32_t
+tcp_tso_segsz(const struct tcp_cb *tp)
+{
+	uint32_t frame_max = tp->tw->nif->dev->tso_frame_max;
+
+	return RTE_MIN((uint32_t)tp->seg_max, frame_max - tcp_frame_hdr_len(tp));
+}
+
+/*
+ * The most payload one frame of @tp may carry for the device to cut into
+ * segments, or 0 where none may: the device must cut TCP/IPv4 frames, and
+ * take chains pointing into the send buffers; the connection's IPv4 packets
+ * carry DF; every segment carries the same options, as the device copies
+ * one header (no SACK blocks: @seg_room is the whole MSS).
+ */
+static uint32_t
+tcp_tso_max(const struct tcp_cb *tp, uint32_t seg_room)
+{
+	const uint32_t need = TERN_NETDEV_TX_TCP_TSO | TERN_NETDEV_TX_BY_REF |
+		TERN_NETDEV_TX_MULTI_SEG;
+	const struct tern_netdev *dev = tp->tw->nif->dev;
+	uint32_t segsz, max;
+
+	if (likely((tp->tw->nif->offloads & need) != need) || tcp_key_is_ip6(&tp->key) ||
+			(tp->flags & TF_NO_DF) || seg_room != tp->seg_max ||
+			dev->tso_frame_max <= tcp_frame_hdr_len(tp))
+		return 0;
+	segsz = tcp_tso_segsz(tp);
+	max = RTE_MIN((uint32_t)dev->tso_segs_max * segsz, (uint32_t)TCP_TSO_PAYLOAD_MAX);
+	max -= max % seg_room;
+	return max >= 2 * seg_room ? max : 0;
+}
+
+/*
+ * Of @want bytes of the send queue from @seq, how many one frame can point
+ * to: flat send buffers the driver reads where they lie, TCP_TSO_CHAIN_MAX
+ * of them at most.
+ */
+static uint32_t
+tcp_tso_span(struct tcp_cb *tp, uint32_t seq, uint32_t want)
+{
+	uint32_t mseq, got = 0;
+	struct rte_mbuf *m = tcp_sndq_locate(tp, seq, &mseq);
+
+	for (unsigned int n = 0; m != NULL && got < want && n < TCP_TSO_CHAIN_MAX; n++) {
+		if (m->nb_segs != 1 || !tcp_tx_ref_reachable(tp->tw->nif->dev, m))
+			break;
+		got += rte_pktmbuf_data_len(m) - (seq + got - mseq);
+		mseq += rte_pktmbuf_data_len(m);
+		m = *tern_mbufq_link(m);
+	}
+	return RTE_MIN(got, want);
+}
+
+/*
+ * The payload of the next frame of @tp when the device segments: up to
+ * @len bytes (what the windows and the queue allow, more than one
+ * segment's @seg_room), within @tso_max and what the send buffers let one
+ * frame point to; whole segments, unless it ends the @avail bytes queued.
+ * One segment's worth where no more fits: sent as usual.
+ */
+static uint32_t
+tcp_tso_len(struct tcp_cb *tp, uint32_t len, uint32_t avail, uint32_t tso_max,
+		uint32_t seg_room)
+{
+	uint32_t n = tcp_tso_span(tp, tp->snd_nxt, RTE_MIN(len, tso_max));
+
+	if (n < avail)
+		n -= n % seg_room;
+	return RTE_MAX(n, seg_room);
+}
+
+/*
+ * The payload of a frame the device segments: @len bytes of the send queue
+ * from @seq, one carrier per send buffer (tcp_tso_span said they may).
+ * @return the chain, or NULL.
+ */
+static struct rte_mbuf *
+tcp_tso_payload(struct tcp_cb *tp, uint32_t seq, uint32_t len)
+{
+	struct tcp_worker *tw = tp->tw;
+	struct rte_mbuf *head = NULL, *last = NULL, *b;
+	uint32_t mseq;
+
+	for (b = tcp_sndq_locate(tp, seq, &mseq); len != 0; b = *tern_mbufq_link(b)) {
+		uint32_t off = seq - mseq, n = RTE_MIN(len, rte_pktmbuf_data_len(b) - off);
+		struct rte_mbuf *c = tcp_seg_carrier(tw, b, b->data_off + off, n);
+
+		if (unlikely(c == NULL)) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		if (head == NULL) {
+			head = c;
+		} else {
+			last->next = c;
+			head->nb_segs++;
+			head->pkt_len += n;
+		}
+		last = c;
+		seq += n;
+		len -= n;
+		mseq += rte_pktmbuf_data_len(b);
+	}
+	return head;
+}
+
 /*
  * RFC 6437 §3: the flow label of connection @k6, the same on all its
  * packets and not to be guessed from outside: SipHash of its key under a
@@ -551,6 +672,15 @@ tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, ui
 	case TCP_TX_CHAINED:
 		m = tcp_seg_chained(tw, hlen, buf, off, len);
 		break;
+	case TCP_TX_TSO:
+		/* @buf is the payload's chain (tcp_tso_payload) */
+		m = tcp_seg_plain(tw, hlen);
+		if (likely(m != NULL)) {
+			m->next = buf;
+			m->nb_segs = (uint16_t)(1 + buf->nb_segs);
+			m->pkt_len += len;
+		}
+		break;
 	default:
 		m = tcp_seg_plain(tw, hlen + len);
 		break;
@@ -587,10 +717,38 @@ tcp_ip6_pseudo_sum(const struct rte_mbuf *m, uint16_t l4_len)
 	return net_ipv6_pseudo_sum(ip->src_addr, ip->dst_addr, IPPROTO_TCP, l4_len);
 }
 
+/*
+ * Hand frame @m with @len payload bytes to the device to cut into segments
+ * of m->tso_segsz (TCP/IPv4 only). DPDK's rule for the TCP checksum field
+ * of such a frame: the pseudo-header sum without the length, which differs
+ * per segment. Each segment counts as one sent. Consumes @m.
+ */
+static __rte_noinline void
+tcp_tso_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, m->l3_len);
+	uint32_t segs = (len + m->tso_segsz - 1) / m->tso_segsz;
+
+	th->cksum = __rte_raw_cksum_reduce(net_cksum_pseudo(ip->src_addr, ip->dst_addr,
+			IPPROTO_TCP, 0));
+	m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+	tw->stats->tcp_tx_tso_frames++;
+	tw->stats->tcp_tx_segs += segs;
+	tw->stats->tcp_tx_data_segs += segs;
+	tw->stats->tcp_tx_bytes += len;
+	net_ipv4_output(tw->nif, m);
+}
+
 /* Checksum (or ask the NIC to) and send. Consumes @m. */
 static void
 tcp_seg_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint8_t flags)
 {
+	if (unlikely(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)) {
+		tcp_tso_send(tw, m, len);
+		return;
+	}
+
 	struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, m->l3_len);
 	uint16_t l4_len = (uint16_t)(m->l4_len + len);
 	bool ip6 = unlikely(m->l3_len == sizeof(struct rte_ipv6_hdr));
@@ -720,13 +878,26 @@ tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
 		optlen = tcp_opt_build(tp, opts);
 		wfield = (uint16_t)(wnd >> tp->rcv_wscale);
 	}
-	mode = tcp_tx_mode(tp, seq, len, RTE_ETHER_HDR_LEN + tcp_ip_hlen(&tp->key) +
-			TCP_HDR_MIN + optlen, &buf, &off);
-	m = tcp_seg_alloc(tw, &tp->key, seq, tp->rcv_nxt, flags, wfield, opts, optlen,
-			len, mode, buf, off, &payload);
+	if (unlikely(len > tp->seg_max)) {
+		/* more than a segment: only ever for the device to cut (tcp_output) */
+		mode = TCP_TX_TSO;
+		buf = tcp_tso_payload(tp, seq, len);
+	} else {
+		mode = tcp_tx_mode(tp, seq, len, RTE_ETHER_HDR_LEN + tcp_ip_hlen(&tp->key) +
+				TCP_HDR_MIN + optlen, &buf, &off);
+	}
+	m = mode == TCP_TX_TSO && buf == NULL ? NULL :
+		tcp_seg_alloc(tw, &tp->key, seq, tp->rcv_nxt, flags, wfield, opts, optlen,
+				len, mode, buf, off, &payload);
 	if (m == NULL) {
+		if (mode == TCP_TX_TSO)
+			rte_pktmbuf_free(buf);
 		tcp_nombuf_retry(tp);
 		return -ENOBUFS;
+	}
+	if (mode == TCP_TX_TSO) {
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+		m->tso_segsz = (uint16_t)tcp_tso_segsz(tp);
 	}
 	if (unlikely(tp->flags & TF_NO_DF))
 		net_ipv4_clear_df(tw->nif, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
@@ -814,6 +985,8 @@ tcp_output(struct tcp_cb *tp)
 	/* the options a segment carries do not change within one call: work
 	 * out the payload room once, not per segment */
 	const uint32_t seg_room = tcp_payload_room(tp);
+	/* and whether the device may cut frames of several segments */
+	const uint32_t tso_max = tcp_tso_max(tp, seg_room);
 
 	if (tp->snd_una == tp->snd_max && tp->last_send_us != 0 &&
 			tp->tw->nif->now_us - tp->last_send_us > tp->rto_us)
@@ -831,10 +1004,15 @@ tcp_output(struct tcp_cb *tp)
 		avail = off < tp->sndq_bytes ? tp->sndq_bytes - off : 0;
 		wnd = RTE_MIN(tp->snd_wnd, tp->cwnd + tp->lt_extra);
 		usable = wnd > off ? wnd - off : 0;
-		len = RTE_MIN(RTE_MIN(avail, usable), seg_room);
+		len = RTE_MIN(avail, usable);
+		if (len > seg_room)
+			/* new data only (a resend is cut to the holes it fills) */
+			len = tso_max != 0 && tp->snd_nxt == tp->snd_max ?
+				tcp_tso_len(tp, len, avail, tso_max, seg_room) : seg_room;
 		len = RTE_MIN(len, room);
+		/* the FIN rides on a segment, never on a frame to be cut */
 		fin = (tp->flags & TF_FIN_QUEUED) && tcp_state_sends_fin(tp->state) &&
-			tp->snd_nxt + len == tp->snd_una + tp->sndq_bytes;
+			tp->snd_nxt + len == tp->snd_una + tp->sndq_bytes && len <= seg_room;
 
 		if (len == 0 && !fin)
 			break;

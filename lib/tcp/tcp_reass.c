@@ -108,7 +108,7 @@ tcp_reass_insert(struct tcp_cb *tp, struct rte_mbuf *m, bool fin)
 	}
 	if (cur != NULL && seq_lt(seg_seq(cur), seq)) {
 		/* overlaps the end of cur: keep cur's bytes, drop ours */
-		rte_pktmbuf_adj(m, (uint16_t)(seg_end(cur) - seq));
+		tern_mbuf_cut_front(m, seg_end(cur) - seq);
 		seq = seg_end(cur);
 		tern_mbuf_meta(m)->seq = seq;
 		prev = cur;
@@ -123,7 +123,7 @@ tcp_reass_insert(struct tcp_cb *tp, struct rte_mbuf *m, bool fin)
 			cur = prev == NULL ? tp->reass.head : seg_next(prev);
 		} else {
 			/* data held past our end: a FIN there is no end */
-			rte_pktmbuf_trim(m, (uint16_t)(end - seg_seq(cur)));
+			tern_mbuf_cut_back(m, end - seg_seq(cur));
 			end = seg_seq(cur);
 			fin = false;
 			break;
@@ -169,7 +169,7 @@ tcp_reass_deliver(struct tcp_cb *tp)
 			tp->reass.tail = NULL;
 		tp->reass.len--;
 		tp->reass_bytes -= rte_pktmbuf_pkt_len(m);
-		rte_pktmbuf_adj(m, (uint16_t)(tp->rcv_nxt - seg_seq(m)));
+		tern_mbuf_cut_front(m, tp->rcv_nxt - seg_seq(m));
 		if (rte_pktmbuf_pkt_len(m) != 0)
 			tcp_deliver(tp, m, rte_pktmbuf_pkt_len(m));
 		else

@@ -129,6 +129,8 @@ sim_opts_default(struct sim_opts *o)
 	o->ip6 = getenv("TERN_SIM_FAMILY") != NULL && strcmp(getenv("TERN_SIM_FAMILY"), "6") == 0;
 	/* TERN_SIM_MTU=9000: jumbo frames end to end (meson's matrix-jumbo) */
 	o->mtu = getenv("TERN_SIM_MTU") != NULL ? (uint16_t)atoi(getenv("TERN_SIM_MTU")) : 0;
+	/* TERN_SIM_TSO=1: both devices cut frames of many segments (matrix-tso) */
+	o->tso = getenv("TERN_SIM_TSO") != NULL && strcmp(getenv("TERN_SIM_TSO"), "1") == 0;
 }
 
 /* --------------------------------------------------------------- patterns */
@@ -914,6 +916,10 @@ final_checks(struct app *a)
 		else if (a->o->spread == TERN_SIM_SPREAD_RSS && st.steer_tx != 0)
 			app_fail(a, "stack %c: %" PRIu64 " frames steered under RSS done our way",
 					'A' + s, st.steer_tx);
+		/* the stack hands the device only frames it can cut */
+		else if (a->o->tso && sim_tso_errors(a->w, s) != 0)
+			app_fail(a, "stack %c: %" PRIu64 " frames its device could not cut", 'A' + s,
+					sim_tso_errors(a->w, s));
 	}
 }
 
@@ -991,6 +997,7 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	wp.spread = o->spread;
 	wp.ip6 = o->ip6;
 	wp.mtu = o->mtu;
+	wp.tso = o->tso;
 
 	if (sim_world_create(&w, &wp, err, sizeof(err)) != 0) {
 		snprintf(res->why, sizeof(res->why), "world: %s", err);
@@ -1134,6 +1141,8 @@ sim_matrix_run(const struct sim_profile *p, int wl, uint64_t first, uint64_t n,
 			t->fast_rexmt += r.st[d].tcp_fast_rexmt;
 			t->rto += r.st[d].tcp_rexmt_timeout;
 			t->steer_tx += r.st[d].steer_tx;
+			t->tso_frames += r.st[d].tcp_tx_tso_frames;
+			t->gro_merged += r.st[d].rx_gro_merged;
 		}
 		t->late_rst += r.late_rst;
 		if (r.ok)
@@ -1165,14 +1174,20 @@ sim_matrix_run(const struct sim_profile *p, int wl, uint64_t first, uint64_t n,
 		}
 	}
 	t->cpu_s = cpu_now() - t0;
+	/* a TSO matrix that never cut a frame tested nothing of it */
+	if (o->tso && t->tso_frames == 0) {
+		t->failures++;
+		fprintf(stderr, "FAIL profile=%s: TSO on, and no frame was cut\n", p->name);
+	}
 }
 
 void
 sim_matrix_print_header(FILE *f)
 {
-	fprintf(f, "%-8s %6s %15s %9s %7s %7s %6s %6s %6s %8s %6s %6s %4s %7s %9s %7s %5s\n",
-			"profile", "seeds", "e/b/s/both", "frames", "drop", "qdrop", "dup", "reord",
-			"corr", "MiB", "rexmt", "rto", "lrst", "steer", "vtime_s", "cpu_s", "FAIL");
+	fprintf(f, "%-8s %6s %15s %9s %7s %7s %6s %6s %6s %8s %6s %6s %4s %7s %7s %7s %9s %7s "
+			"%5s\n", "profile", "seeds", "e/b/s/both", "frames", "drop", "qdrop", "dup",
+			"reord", "corr", "MiB", "rexmt", "rto", "lrst", "steer", "tso", "gro",
+			"vtime_s", "cpu_s", "FAIL");
 }
 
 void
@@ -1185,9 +1200,11 @@ sim_matrix_print_line(FILE *f, const char *name, const struct sim_matrix_totals 
 			t->per_wl[SIM_WL_BOTH]);
 	fprintf(f, "%-8s %6" PRIu64 " %15s %9" PRIu64 " %7" PRIu64 " %7" PRIu64 " %6" PRIu64
 			" %6" PRIu64 " %6" PRIu64 " %8.1f %6" PRIu64 " %6" PRIu64 " %4" PRIu64
-			" %7" PRIu64 " %9.1f %7.1f %5" PRIu64 "\n", name, t->seeds, wls, t->ls.sent,
-			t->ls.dropped, t->ls.queue_drops, t->ls.duplicated, t->ls.reordered,
-			t->ls.corrupted, (double)t->bytes / 1048576.0, t->rexmt_segs, t->rto,
-			t->late_rst, t->steer_tx, (double)t->vtime_us / 1e6, t->cpu_s, t->failures);
+			" %7" PRIu64 " %7" PRIu64 " %7" PRIu64 " %9.1f %7.1f %5" PRIu64 "\n", name,
+			t->seeds, wls, t->ls.sent, t->ls.dropped, t->ls.queue_drops,
+			t->ls.duplicated, t->ls.reordered, t->ls.corrupted,
+			(double)t->bytes / 1048576.0, t->rexmt_segs, t->rto, t->late_rst,
+			t->steer_tx, t->tso_frames, t->gro_merged, (double)t->vtime_us / 1e6,
+			t->cpu_s, t->failures);
 	fflush(f);
 }

@@ -107,6 +107,7 @@ struct sim_opts {
 	enum tern_sim_spread spread; /**< how devices spread received frames (queue 0) */
 	bool ip6;                    /**< connections over IPv6 (TERN_SIM_FAMILY=6) */
 	uint16_t mtu;                /**< the link's MTU (TERN_SIM_MTU; 0 = 1500) */
+	bool tso;                    /**< both devices cut frames (TERN_SIM_TSO=1) */
 	int n_workloads;             /**< the matrix's workload is seed % this (3) */
 	/** Edit the server's (B's) config after the defaults (NULL: none). */
 	void (*tune_server)(struct tern_config *cfg);
@@ -143,6 +144,8 @@ struct sim_matrix_totals {
 	struct tern_sim_link_stats ls;   /**< both directions summed */
 	uint64_t rexmt_segs, fast_rexmt, rto, late_rst;
 	uint64_t steer_tx;               /**< frames passed between workers, both stacks */
+	uint64_t tso_frames;             /**< frames the devices cut (TSO), both stacks */
+	uint64_t gro_merged;             /**< segments coalesced on receive, both stacks */
 	double cpu_s;
 };
 

@@ -550,8 +550,10 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 			return -1;
 		}
 		/* like the DPDK ports the stacks run on: data goes out by
-		 * reference to the send queue (the link delivers copies) */
-		tern_sim_set_offloads(w->dev[i], TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG);
+		 * reference to the send queue (the link delivers copies);
+		 * with tso, like net_tap: frames of many segments, cut by the device */
+		tern_sim_set_offloads(w->dev[i], TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG |
+				(p->tso ? TERN_NETDEV_TX_TCP_TSO : 0));
 		/* before the stack starts: RSS gives the device a table */
 		tern_sim_set_spread(w->dev[i], p->spread, sim_mix64(p->seed ^ (0x5b7ead0ull + i)));
 		w->mbufs[i] = p->cfg[i].mbufs;
@@ -800,4 +802,13 @@ void
 sim_world_stats(const struct sim_world *w, int side, struct tern_stats *out)
 {
 	tern_stack_stats(w->stack[side], out);
+}
+
+uint64_t
+sim_tso_errors(const struct sim_world *w, int side)
+{
+	uint64_t frames, errors;
+
+	tern_sim_tso_stats(w->dev[side], &frames, &errors);
+	return errors;
 }

@@ -112,6 +112,7 @@ struct sim_world_params {
 	enum tern_sim_spread spread;       /**< how A's and B's devices spread frames */
 	bool ip6;                          /**< both stacks with [ipv6]; connections over it */
 	uint16_t mtu;                      /**< both devices' MTU (0 = 1500) */
+	bool tso;                          /**< both devices cut frames (TSO) */
 };
 
 #define SIM_TRACE_RING 256
@@ -205,6 +206,9 @@ uint32_t sim_world_conns(const struct sim_world *w, int side);
 /** Connection counts of every worker of stack @p side, per state, summed. */
 void sim_world_conn_counts(const struct sim_world *w, int side,
 		uint32_t counts[TERN_TCP_TIME_WAIT + 1]);
+
+/** Frames @p side's device could not cut into segments (TSO): dropped. */
+uint64_t sim_tso_errors(const struct sim_world *w, int side);
 
 /** The counters of every worker of stack @p side, summed. */
 void sim_world_stats(const struct sim_world *w, int side, struct tern_stats *out);

@@ -1116,6 +1116,118 @@ START_TEST(test_zero_window_after_rto)
 }
 END_TEST
 
+/* ------------------------------------------------------------ offloads */
+
+/*
+ * TCP segmentation offload: with a device that cuts frames, ten segments'
+ * worth of new data leaves as one frame and reaches the wire as ten
+ * segments, each with its own sequence number and checksums, PSH on the
+ * last only; the FIN that follows goes alone; a retransmission is one
+ * segment. Over IPv6 (no TSO there) the same segments go one by one.
+ */
+START_TEST(test_tso_frame_cut_by_device)
+{
+	const uint32_t b = 0xfffff001u;
+	const uint32_t n = 10;
+	uint32_t x;
+
+	h.ns.dev_offloads |= TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG |
+		TERN_NETDEV_TX_TCP_TSO;
+	th_up(&h);
+	x = th_open_passive(&h, 0xfffff000u, NULL);
+	send_pattern(x + 1, n * 1460);
+	th_poll(&h);
+	for (uint32_t k = 0; k < n; k++)
+		th_check_payload(TH_EXPECT(&h, k == n - 1 ? T_ACK | T_PSH : T_ACK,
+				x + 1 + k * 1460, b, TH_ANY, 1460), x + 1 + k * 1460);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_tx_tso_frames, h.ip6 ? 0 : 1);
+	ck_assert_uint_eq(st()->tcp_tx_data_segs, n);
+	/* the FIN: a segment of its own, never on a frame to be cut */
+	ck_assert_int_eq(tern_close(h.c), 0);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_FIN, x + 1 + n * 1460, b, TH_ANY, 0);
+	/* the peer took the first segment only: the rest is resent after the
+	 * RTO segment by segment, as the holes it fills */
+	th_inject(&h, T_ACK, b, x + 1 + 1460, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	for (unsigned int ms = 0; ms < 3000 && tern_sim_tx_count(h.ns.dev, 0) == 0; ms++)
+		th_advance_ms(&h, 1);
+	th_check_payload(TH_EXPECT(&h, T_ACK, x + 1 + 1460, b, TH_ANY, 1460), x + 1 + 1460);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_tx_tso_frames, h.ip6 ? 0 : 1);
+	th_inject(&h, T_ACK, b, x + 2 + n * 1460, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+}
+END_TEST
+
+/* Inject a data segment of @len bytes at @seq with DF set, as Linux sends
+ * TCP over IPv4 (receive coalescing takes no others without IP IDs that
+ * follow each other); a bad checksum where @corrupt. */
+static void
+inject_df(uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len, bool corrupt)
+{
+	static uint8_t data[2048];
+	uint8_t f[NF_FRAME_MAX];
+	size_t n;
+
+	th_fill(data, seq, len);
+	n = th_build(&h, f, flags, seq, ack, TH_PWND, data, len, NULL);
+	if (!h.ip6) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
+
+		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	if (corrupt)
+		f[n - 1] ^= 0x40;
+	nf_send(&h.ns, f, n);
+}
+
+/*
+ * Receive coalescing: of one burst, runs of in-order segments with only
+ * the ACK flag become one segment each; a segment with PSH ends a run and
+ * stays as it is, so the order holds; a segment whose checksum fails is
+ * left to TCP input, which drops it and counts it; a coalesced segment
+ * partly old is cut across its chain. Over IPv6 nothing is coalesced.
+ */
+START_TEST(test_gro_coalesces_runs)
+{
+	const uint32_t irs = 0xfffff000u, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	/* [0 1] [2, PSH] [3 4 5] */
+	for (uint32_t k = 0; k < 6; k++)
+		inject_df(b + k * 1460, x + 1, k == 2 ? T_ACK | T_PSH : T_ACK, 1460, false);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 6 * 1460, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	th_check_rx(&h, 0, b, 6 * 1460);
+	ck_assert_uint_eq(st()->rx_gro_merged, h.ip6 ? 0 : 3);
+	ck_assert_uint_eq(h.n_recv, h.ip6 ? 6 : 3);
+	/* [6 7(bad) 8]: 7 is dropped by TCP, 8 is held out of order */
+	inject_df(b + 6 * 1460, x + 1, T_ACK, 1460, false);
+	inject_df(b + 7 * 1460, x + 1, T_ACK, 1460, true);
+	inject_df(b + 8 * 1460, x + 1, T_ACK, 1460, false);
+	th_poll(&h);
+	ck_assert_uint_eq(st()->tcp_drop_cksum, 1);
+	ck_assert_uint_eq(st()->rx_gro_merged, h.ip6 ? 0 : 3);
+	th_check_rx(&h, 6 * 1460, b + 6 * 1460, 1460);
+	ck_assert_uint_eq(h.rx_len, 7 * 1460);
+	/* [6 7] again: one chain whose first half is old; its front is cut
+	 * off across the chain, 7 fills the hole and 8 follows */
+	inject_df(b + 6 * 1460, x + 1, T_ACK, 1460, false);
+	inject_df(b + 7 * 1460, x + 1, T_ACK, 1460, false);
+	th_poll(&h);
+	ck_assert_uint_eq(st()->rx_gro_merged, h.ip6 ? 0 : 4);
+	ck_assert_uint_eq(h.rx_len, 9 * 1460);
+	th_check_rx(&h, 0, b, 9 * 1460);
+}
+END_TEST
+
 /* ------------------------------------------------------------ keepalive */
 
 /* Keepalive on: idle 10 s, every 2 s, 3 probes; a passive open. @return ISS. */
@@ -1257,6 +1369,8 @@ tcp_data_suite(void)
 	tcase_add_loop_test(r, test_fast_retransmit, 0, 2);
 	tcase_add_loop_test(r, test_send_by_reference, 0, 2);
 	tcase_add_loop_test(r, test_send_static, 0, 4);
+	tcase_add_test(r, test_tso_frame_cut_by_device);
+	tcase_add_test(r, test_gro_coalesces_runs);
 	suite_add_tcase(s, r);
 
 	tcase_add_checked_fixture(p, setup, teardown);
