@@ -220,11 +220,30 @@ tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len)
 	return done != 0 ? (int)done : err;
 }
 
+/*
+ * A chain joins the send queue as its mbufs, each a buffer of its own (an
+ * empty one is freed): a segment then reads one flat buffer, by reference
+ * where the driver allows (tcp_tx_mode), and a frame for the device to cut
+ * points into several (tcp_tso_span). An echo's chain of received segments,
+ * or one coalesced segment (gro.c), goes out without a copy.
+ */
 void
 tcp_sndq_append_mbuf(struct tcp_cb *tp, struct rte_mbuf *m)
 {
-	tcp_sndq_enqueue(tp, m);
-	tp->sndq_bytes += rte_pktmbuf_pkt_len(m);
+	while (m != NULL) {
+		struct rte_mbuf *next = m->next;
+
+		m->next = NULL;
+		m->nb_segs = 1;
+		m->pkt_len = m->data_len;
+		if (m->data_len == 0) {
+			rte_pktmbuf_free_seg(m);
+		} else {
+			tcp_sndq_enqueue(tp, m);
+			tp->sndq_bytes += m->data_len;
+		}
+		m = next;
+	}
 }
 
 /* Static content is never freed by the stack (rte_mbuf_extbuf_free_callback_t). */

@@ -488,7 +488,7 @@ uint32_t tcp_rcv_window(struct tcp_cb *tp);
 int tcp_sndq_append(struct tcp_cb *tp, const void *buf, uint32_t len);
 /** Queue @p len bytes at @p data by reference (tern_send_static). */
 int tcp_sndq_append_static(struct tcp_cb *tp, const void *data, uint32_t len);
-/** Queue @p m (the stack's now) as it is. */
+/** Queue @p m (the stack's now), each of its mbufs a buffer of its own. */
 void tcp_sndq_append_mbuf(struct tcp_cb *tp, struct rte_mbuf *m);
 /** Let go of the whole send queue (a frame still in flight frees its buffer). */
 void tcp_sndq_purge(struct tcp_cb *tp);
