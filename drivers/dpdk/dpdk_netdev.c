@@ -387,10 +387,13 @@ dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 		f |= TERN_NETDEV_TX_TCP_TSO;
 		d->base.tso_segs_max = DPDK_TSO_SEGS_MAX;
-		/* net_tap (22.11) refuses a segment, Ethernet header included,
-		 * longer than its MTU (rte_eth_tap.c, pmd_tx_burst) */
+		/* net_tap (22.11) cuts in software with rte_gso, and refuses a
+		 * segment, Ethernet header included, longer than its MTU
+		 * (rte_eth_tap.c, pmd_tx_burst) */
 		d->tso_l2_in_mtu = info->driver_name != NULL &&
 			strcmp(info->driver_name, "net_tap") == 0;
+		if (d->tso_l2_in_mtu)
+			f |= TERN_NETDEV_TX_TSO_SOFT;
 	}
 	if ((info->rx_offload_capa & (RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM)) ==
 			(RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_CKSUM)) {

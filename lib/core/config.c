@@ -18,7 +18,8 @@
 #include "net_ip6.h"
 #include "tern_config.h"
 
-enum key_type { KEY_U32, KEY_IPV4, KEY_IPV6, KEY_IPV6_PREFIX, KEY_STRING, KEY_CC, KEY_COOKIES };
+enum key_type { KEY_U32, KEY_IPV4, KEY_IPV6, KEY_IPV6_PREFIX, KEY_STRING, KEY_CC, KEY_COOKIES,
+	KEY_TSO };
 
 struct config_key {
 	const char *section;
@@ -42,7 +43,7 @@ static const struct config_key config_keys[] = {
 	U32("port", "tx_desc", port_tx_desc, 64, 16384),
 	U32("port", "trust_checksums", port_trust_checksums, 0, 1),
 	U32("port", "queues", port_queues, 0, 1024),
-	U32("port", "tso", port_tso, 0, 1),
+	{ "port", "tso", KEY_TSO, offsetof(struct tern_config, port_tso), 0, 0, false },
 	U32("port", "gro", port_gro, 0, 1),
 	IPV4("ipv4", "address", ip_addr, true),
 	U32("ipv4", "address_count", ip_addr_count, 1, 4096),
@@ -93,8 +94,6 @@ tern_config_defaults(struct tern_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port_rx_desc = 1024;
-	cfg->port_tso = 1;
-	cfg->port_gro = 1;
 	cfg->port_tx_desc = 1024;
 	cfg->ip_ttl = 64;
 	cfg->ip6_link_local = 1;
@@ -223,6 +222,16 @@ config_set(struct tern_config *cfg, const struct config_key *k, const char *valu
 			*(uint32_t *)field = TERN_TCP_CC_CUBIC;
 		else
 			return "not newreno or cubic";
+		return NULL;
+	case KEY_TSO:
+		if (strcmp(value, "auto") == 0)
+			*(uint32_t *)field = TERN_TSO_AUTO;
+		else if (strcmp(value, "on") == 0)
+			*(uint32_t *)field = TERN_TSO_ON;
+		else if (strcmp(value, "off") == 0)
+			*(uint32_t *)field = TERN_TSO_OFF;
+		else
+			return "not auto, on or off";
 		return NULL;
 	case KEY_COOKIES:
 		if (strcmp(value, "auto") == 0)

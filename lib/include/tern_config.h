@@ -23,6 +23,11 @@ extern "C" {
 #define TERN_TCP_CC_NEWRENO 0
 #define TERN_TCP_CC_CUBIC   1
 
+/** [port] tso values. */
+#define TERN_TSO_AUTO 0   /**< where the device segments in hardware */
+#define TERN_TSO_ON   1   /**< wherever the device offers it (net_tap too) */
+#define TERN_TSO_OFF  2
+
 /** [tcp] syncookies values. */
 #define TERN_SYNCOOKIES_AUTO   0   /**< when a SYN queue is full or memory runs low */
 #define TERN_SYNCOOKIES_ALWAYS 1   /**< every SYN to a listener */
@@ -39,7 +44,7 @@ struct tern_config {
 	uint32_t port_rx_desc;       /**< RX descriptors per queue */
 	uint32_t port_tx_desc;       /**< TX descriptors per queue */
 	uint32_t port_trust_checksums; /**< 1: no TCP checksums either way (shared memory) */
-	uint32_t port_tso;           /**< 1: TCP segmentation offload where the device has it */
+	uint32_t port_tso;           /**< TERN_TSO_*: TCP segmentation offload */
 	uint32_t port_gro;           /**< 1: coalesce received TCP/IPv4 segments (rte_gro) */
 	uint32_t port_queues;        /**< queue pairs; 0 = one per worker. More: worker i
 	                                  also polls queues i + workers, i + 2 workers ... */

@@ -53,6 +53,10 @@ struct tern_netdev;
  * length; FIN and PSH only on the last). The stack hands it frames of up to
  * tso_segs_max segments, their payload chained from the send buffers. */
 #define TERN_NETDEV_TX_TCP_TSO    (1u << 7)
+/** With TERN_NETDEV_TX_TCP_TSO: the device cuts frames in software, on the
+ * lcore that sends (net_tap, with DPDK's GSO library). [port] tso = auto
+ * then leaves it off (docs/bench.md has the measurement). */
+#define TERN_NETDEV_TX_TSO_SOFT   (1u << 8)
 
 /** Length of tern_rss_key; a device that wants a longer key repeats it. */
 #define TERN_RSS_KEY_LEN 40

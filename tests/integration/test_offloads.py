@@ -2,12 +2,13 @@
 """
 Segmentation offloads over net_tap against Linux, bytes compared.
 
-net_tap offers TSO (it cuts a frame with DPDK's GSO library and fills each
-segment's checksums): with [port] tso and gro on (the defaults) tern-echo sends
-frames of many segments for the tap to cut, and coalesces what Linux sends in
-one burst (rte_gro) before TCP input. Linux's TCP checks every segment it gets.
+net_tap offers TSO (it cuts a frame in software with DPDK's GSO library and
+fills each segment's checksums, so [port] tso = auto leaves it off there): with
+tso = on and gro = 1 tern-echo sends frames of many segments for the tap to
+cut, and coalesces what Linux sends in one burst (rte_gro) before TCP input.
+Linux's TCP checks every segment it gets.
 
-Two runs of tern-echo, offloads on and then off ([port] tso = 0, gro = 0):
+Two runs of tern-echo, offloads on and then off (tso = off, gro = 0):
 - 4 connections from Linux in the test namespace, each sends 16 MiB of its own
   pseudo-random stream and compares every byte echoed back; each ends with EOF
   from tern and no reset;
@@ -31,7 +32,7 @@ TRANSFER_LIMIT_S = 120
 
 def run(build, src, on):
     what = "offloads on" if on else "offloads off"
-    cfg = "\n[port]\ntso = %d\ngro = %d\n" % (on, on) + tt.config(
+    cfg = "\n[port]\ntso = %s\ngro = %d\n" % ("on" if on else "off", on) + tt.config(
         stack={"mbufs": 65535}, tcp={"sndbuf": 262144, "rcvbuf": 262144})
     with h.TernNetns(build, src, config_extra=cfg) as t:
         rc, res = tt.run_peer(t, "client", "--dst", h.TERN_IP, "--port", 7,

@@ -129,8 +129,10 @@ sim_opts_default(struct sim_opts *o)
 	o->ip6 = getenv("TERN_SIM_FAMILY") != NULL && strcmp(getenv("TERN_SIM_FAMILY"), "6") == 0;
 	/* TERN_SIM_MTU=9000: jumbo frames end to end (meson's matrix-jumbo) */
 	o->mtu = getenv("TERN_SIM_MTU") != NULL ? (uint16_t)atoi(getenv("TERN_SIM_MTU")) : 0;
-	/* TERN_SIM_TSO=1: both devices cut frames of many segments (matrix-tso) */
-	o->tso = getenv("TERN_SIM_TSO") != NULL && strcmp(getenv("TERN_SIM_TSO"), "1") == 0;
+	/* TERN_SIM_OFFLOADS=1: both devices cut frames of many segments, both
+	 * stacks coalesce what they receive (meson's matrix-offloads) */
+	o->tso = getenv("TERN_SIM_OFFLOADS") != NULL &&
+		strcmp(getenv("TERN_SIM_OFFLOADS"), "1") == 0;
 }
 
 /* --------------------------------------------------------------- patterns */

@@ -107,7 +107,7 @@ struct sim_opts {
 	enum tern_sim_spread spread; /**< how devices spread received frames (queue 0) */
 	bool ip6;                    /**< connections over IPv6 (TERN_SIM_FAMILY=6) */
 	uint16_t mtu;                /**< the link's MTU (TERN_SIM_MTU; 0 = 1500) */
-	bool tso;                    /**< both devices cut frames (TERN_SIM_TSO=1) */
+	bool tso;                    /**< TSO devices, GRO stacks (TERN_SIM_OFFLOADS=1) */
 	int n_workloads;             /**< the matrix's workload is seed % this (3) */
 	/** Edit the server's (B's) config after the defaults (NULL: none). */
 	void (*tune_server)(struct tern_config *cfg);

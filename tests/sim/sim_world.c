@@ -523,6 +523,9 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 	w->ip6 = p->ip6;
 	for (int i = 0; i < 2; i++) {
 		struct tern_config cfg = p->cfg[i];
+
+		if (p->tso)
+			cfg.port_gro = 1;       /* the offload matrix: both offloads */
 		unsigned int nq;
 
 		if (p->ip6) {

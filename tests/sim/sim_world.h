@@ -112,7 +112,7 @@ struct sim_world_params {
 	enum tern_sim_spread spread;       /**< how A's and B's devices spread frames */
 	bool ip6;                          /**< both stacks with [ipv6]; connections over it */
 	uint16_t mtu;                      /**< both devices' MTU (0 = 1500) */
-	bool tso;                          /**< both devices cut frames (TSO) */
+	bool tso;                          /**< both devices cut frames (TSO), both stacks coalesce */
 };
 
 #define SIM_TRACE_RING 256

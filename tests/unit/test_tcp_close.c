@@ -492,7 +492,7 @@ END_TEST
  * burst: CLOSING lasts only until the second segment, before the output
  * pass that sends the ACK owed for the FIN. TIME-WAIT sends it (before, it
  * was lost with the control block and the peer resent its FIN after an RTO:
- * seen in the simulator, matrix-tso).
+ * seen in the simulator with segmentation offload on).
  */
 START_TEST(test_closing_ack_owed_in_one_burst)
 {

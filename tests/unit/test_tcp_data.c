@@ -1197,6 +1197,7 @@ START_TEST(test_gro_coalesces_runs)
 	const uint32_t irs = 0xfffff000u, b = irs + 1;
 	uint32_t x;
 
+	h.ns.cfg.port_gro = 1;
 	th_up(&h);
 	x = th_open_passive(&h, irs, NULL);
 	/* [0 1] [2, PSH] [3 4 5] */
