@@ -1028,7 +1028,8 @@ def main():
                     "run interleaved with this tree's in the http rows (before/after)")
     ap.add_argument("--json")
     ap.add_argument("--only", help="comma-separated row groups to run: http, ipv6, bulk, echo, "
-                    "idle, memory, steer, latency (default all), peer (with --peer)")
+                    "idle, memory, steer, latency (default all), peer (with --peer), "
+                    "baseline (with --baseline: its http and bulk before/after rows)")
     ap.add_argument("--peer", metavar="fstack=PATH",
                     help="also run the peer table against F-Stack built by "
                     "tools/fstack-build.sh into PATH (or PATH: its example's binary); "
@@ -1139,6 +1140,8 @@ def main():
                 return res[key] / (busy / 100) if busy > 0 else float("nan")
 
             for mode, key in (("http", "requests_per_s"), ("http-close", "conns_per_s")):
+                if not (want("http") or want("baseline")):
+                    break
                 args = to_httpd + ["--mode", mode, "--conns", "64"]
                 seen = {"before": [], "after": []}
 
@@ -1158,6 +1161,16 @@ def main():
                 row("%s 64 conns per server core, this tree vs --baseline" % mode,
                     statistics.median(seen["before"]), statistics.median(seen["after"]),
                     unit, "the rate over the server's busy share (polls_busy_us)")
+            if want("bulk") or want("baseline"):
+                # one 64 MiB download at a time, plain (copying) memif ends:
+                # what receive coalescing and the rest change for bulk data
+                bulk_b = to_httpd + ["--mode", "bulk", "--conns", "1", "--bytes",
+                                     str((1 << 20) if a.smoke else (64 << 20))]
+                bb, ba = alternate([
+                    lambda: tern("bulk baseline", httpd, bulk_b, build=a.baseline)["gbit_per_s"],
+                    lambda: tern("bulk", httpd, bulk_b)["gbit_per_s"]], a.runs)
+                row("bulk 1 connection Gbit/s, this tree vs --baseline", bb, ba, "Gbit/s",
+                    "reference column: %s" % a.baseline)
         if want("bulk"):
             # a download under way when the run ends must finish within the
             # drain: the smoke run (on a machine that may be busy) and ends
