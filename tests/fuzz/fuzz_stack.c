@@ -87,6 +87,9 @@ fz_config(struct tern_config *cfg, uint8_t bits)
 	cfg->tcp_keepidle_s = 10;
 	cfg->tcp_keepintvl_s = 1;
 	cfg->tcp_keepcnt = 3;
+	/* receive coalescing, off by default, on here: what a burst of hostile
+	 * segments does to gro.c and to TCP's cuts of its chains */
+	cfg->port_gro = 1;
 	/* IPv6 on (2001:db8::2/64 and fe80::ff:fe00:2) in every input: its
 	 * frames are parsed, not counted as an unknown ethertype */
 	cfg->ip6_enabled = 1;

@@ -292,7 +292,7 @@ fs_seg(struct fs_peer *p, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t wn
 		.eth_dst = NF_OUR_MAC, .eth_src = FZ_PEER_MAC, .src = FZ_PEER_IP,
 		.dst = NF_OUR_IP, .sport = p->pport, .dport = p->lport, .seq = seq, .ack = ack,
 		.flags = flags, .wnd = wnd, .opts = opt, .optlen = optlen,
-		.payload = S.payload, .len = len,
+		.payload = S.payload, .len = len, .df = true,
 	};
 	size_t n = nf_tcp_frame(frame, &t);
 

@@ -147,6 +147,10 @@ nf_tcp_frame(uint8_t *p, const struct nf_tcp *t)
 	} else {
 		n += nf_put_ipv4(p + n, t->src, t->dst, IPPROTO_TCP, (uint16_t)t->seq, NULL, 0,
 				(uint16_t)(thlen + t->len));
+		if (t->df) {
+			put16(p + NF_ETH_LEN + 6, RTE_IPV4_HDR_DF_FLAG);
+			nf_ipv4_recksum(p + NF_ETH_LEN);
+		}
 	}
 	tcp = p + n;
 	put16(tcp, t->sport);

@@ -104,6 +104,7 @@ struct nf_tcp {
 	const void *payload;
 	size_t len;
 	const uint8_t *src6, *dst6; /**< IPv6 addresses (both set: an IPv6 frame, hop limit 64) */
+	bool df;                    /**< IPv4: DF set, as Linux sends TCP */
 };
 
 /**

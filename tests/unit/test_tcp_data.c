@@ -1169,17 +1169,17 @@ inject_df(uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len, bool corrupt)
 {
 	static uint8_t data[2048];
 	uint8_t f[NF_FRAME_MAX];
+	struct nf_tcp t = {
+		.eth_dst = NF_OUR_MAC, .eth_src = TH_PEER_MAC, .src = TH_PEER_IP, .dst = NF_OUR_IP,
+		.sport = h.pport, .dport = h.lport, .seq = seq, .ack = ack, .flags = flags,
+		.wnd = TH_PWND, .payload = data, .len = len, .df = true,
+		.src6 = h.ip6 ? th_peer_ip6 : NULL, .dst6 = h.ip6 ? th_our_ip6 : NULL,
+	};
 	size_t n;
 
 	th_fill(data, seq, len);
-	n = th_build(&h, f, flags, seq, ack, TH_PWND, data, len, NULL);
-	if (!h.ip6) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + RTE_ETHER_HDR_LEN);
-
-		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
-	}
+	n = nf_tcp_frame(f, &t);
+	ck_assert_uint_ne(n, 0);
 	if (corrupt)
 		f[n - 1] ^= 0x40;
 	nf_send(&h.ns, f, n);
