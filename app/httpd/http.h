@@ -63,6 +63,27 @@ struct http_req {
 	bool http10;                 /**< HTTP/1.0 request (persistence must be announced) */
 };
 
+/** Most header bytes (request line excluded) a request read by
+ * http_req_fast() may have: more goes to llhttp, which enforces the limits */
+#define HTTP_FAST_HEADERS_MAX 2048
+
+/**
+ * The common request read without llhttp: a GET or HEAD of HTTP/1.1 or
+ * HTTP/1.0 with no body, whole within @p n bytes at @p p. Only a strict
+ * subset of what llhttp takes, read the same way: the request line "GET " or
+ * "HEAD ", a target of RFC 3986 characters starting with '/' and shorter than
+ * HTTP_URL_KEEP, " HTTP/1.1" or " HTTP/1.0", CRLF; header lines of a token,
+ * ':', optional SP/HTAB and a value of visible ASCII, SP and HTAB, each
+ * ending in CRLF; an empty line. A Connection header is read when it says
+ * exactly "close" or "keep-alive" (any case); any other Connection value,
+ * and Content-Length, Transfer-Encoding, Upgrade or Proxy-Connection (which
+ * shape framing or persistence in llhttp), and anything else outside that
+ * grammar, give 0: the caller hands the bytes to llhttp, which decides.
+ * @return the request's length in bytes with @p req filled (its url copied
+ * NUL-terminated into @p url, HTTP_URL_KEEP bytes), or 0.
+ */
+size_t http_req_fast(const char *p, size_t n, struct http_req *req, char *url);
+
 /** Byte @p i of /bytes/N bodies: 'a'..'z' repeating. */
 static inline uint8_t
 http_pattern_byte(uint64_t i)

@@ -8,7 +8,10 @@
  *
  * One instance per worker, run to completion inside the stack's callbacks.
  * Requests are parsed by llhttp straight from the received mbufs (no copy but
- * the first HTTP_URL_KEEP bytes of the target, for routing); responses are
+ * the first HTTP_URL_KEEP bytes of the target, for routing). The common one,
+ * a GET or HEAD without a body whole in one mbuf, is read without llhttp
+ * while llhttp is between messages (http_req_fast: a strict subset of what
+ * llhttp takes, read the same way; anything else goes to llhttp). Responses are
  * queued in request order (pipelining) and written as the send buffer allows,
  * so /bytes/N of 64 MiB never sits in memory. While the response queue is
  * full, parsing pauses and the unparsed input keeps the receive window closed.
@@ -65,6 +68,7 @@ struct httpd_stats {
 	uint64_t conns, requests, resp_2xx, resp_4xx, parse_errors, body_bytes;
 	uint64_t busy_refused;       /* 503: no request state free */
 	uint64_t header_splits;      /* headers (or whole responses) queued in pieces */
+	uint64_t fast_requests;      /* requests read without llhttp (http_req_fast) */
 };
 
 /* What shapes a small static response's bytes, besides its Date. */
@@ -426,6 +430,26 @@ method_class(uint8_t m)
 	}
 }
 
+/*
+ * A whole request, from llhttp or read without it (http_req_fast): its
+ * response joins the queue. @return HPE_PAUSED when nothing more may be
+ * read now (the request closes the connection, or the queue is full).
+ */
+static int
+httpd_request(struct httpd_conn *hc, const struct http_req *req)
+{
+	struct http_resp *r = httpd_resp_slot(hc);
+
+	hc->hw->st.requests++;
+	http_route(req, files, nfiles, r);
+	hc->b->q_len++;
+	if (r->close) {
+		hc->closing = true;
+		return HPE_PAUSED;       /* nothing after this request is read */
+	}
+	return hc->b->q_len == PIPELINE_MAX ? HPE_PAUSED : 0;
+}
+
 static int
 on_message_complete(llhttp_t *p)
 {
@@ -439,18 +463,37 @@ on_message_complete(llhttp_t *p)
 		.keep_alive = llhttp_should_keep_alive(p),
 		.http10 = p->http_major == 1 && p->http_minor == 0,
 	};
-	struct http_resp *r = httpd_resp_slot(hc);
 
 	b->url[RTE_MIN(b->url_len, (uint32_t)HTTP_URL_KEEP - 1)] = '\0';
 	hc->in_message = false;
-	hc->hw->st.requests++;
-	http_route(&req, files, nfiles, r);
-	b->q_len++;
-	if (r->close) {
-		hc->closing = true;
-		return HPE_PAUSED;       /* nothing after this request is read */
+	return httpd_request(hc, &req);
+}
+
+/*
+ * Read the requests at @data (@len bytes) that http_req_fast() takes, while
+ * llhttp is between messages. @return the bytes they took; *@paused when
+ * no more may be read now.
+ */
+static uint32_t
+httpd_parse_fast(struct httpd_conn *hc, const char *data, uint32_t len, bool *paused)
+{
+	uint32_t done = 0;
+
+	*paused = false;
+	while (!hc->in_message && !hc->closing && done < len) {
+		struct http_req req;
+		size_t n = http_req_fast(data + done, len - done, &req, hc->b->url);
+
+		if (n == 0)
+			break;
+		done += (uint32_t)n;
+		hc->hw->st.fast_requests++;
+		if (httpd_request(hc, &req) == HPE_PAUSED) {
+			*paused = true;
+			break;
+		}
 	}
-	return b->q_len == PIPELINE_MAX ? HPE_PAUSED : 0;
+	return done;
 }
 
 /* A request the parser refused: answer once, then close. */
@@ -478,7 +521,8 @@ httpd_parse(struct httpd_conn *hc, struct rte_mbuf *m, uint32_t off)
 	for (struct rte_mbuf *s = m; s != NULL && !hc->closing; s = s->next) {
 		const char *data = rte_pktmbuf_mtod(s, const char *);
 		uint32_t len = s->data_len, skip = 0;
-		llhttp_errno_t e;
+		llhttp_errno_t e = HPE_OK;
+		bool paused;
 
 		if (pos + len <= off) {
 			pos += len;
@@ -486,11 +530,18 @@ httpd_parse(struct httpd_conn *hc, struct rte_mbuf *m, uint32_t off)
 		}
 		if (off > pos)
 			skip = off - pos;
-		e = llhttp_execute(&hc->parser, data + skip, len - skip);
+		/* the common requests without llhttp, the rest with it */
+		skip += httpd_parse_fast(hc, data + skip, len - skip, &paused);
+		if (paused)
+			e = HPE_PAUSED;
+		else if (skip < len && !hc->closing)
+			e = llhttp_execute(&hc->parser, data + skip, len - skip);
 		if (e == HPE_PAUSED) {
-			uint32_t used = (uint32_t)(llhttp_get_error_pos(&hc->parser) - data);
+			uint32_t used = paused ? skip :
+				(uint32_t)(llhttp_get_error_pos(&hc->parser) - data);
 
-			llhttp_resume(&hc->parser);
+			if (!paused)
+				llhttp_resume(&hc->parser);
 			if (!hc->closing && pos + used < total) {
 				hc->held = m;
 				hc->held_off = pos + used;
@@ -793,6 +844,7 @@ release(void)
 		sum.body_bytes += workers[i].st.body_bytes;
 		sum.busy_refused += workers[i].st.busy_refused;
 		sum.header_splits += workers[i].st.header_splits;
+		sum.fast_requests += workers[i].st.fast_requests;
 		tern_objpool_free(&workers[i].conn_pool);
 		tern_objpool_free(&workers[i].busy_pool);
 	}
@@ -801,9 +853,9 @@ release(void)
 	printf("httpd connections %" PRIu64 "\nhttpd requests %" PRIu64 "\nhttpd responses_2xx %"
 			PRIu64 "\nhttpd responses_4xx %" PRIu64 "\nhttpd parse_errors %" PRIu64
 			"\nhttpd request_body_bytes %" PRIu64 "\nhttpd busy_refused %" PRIu64
-			"\nhttpd header_splits %" PRIu64 "\n",
+			"\nhttpd header_splits %" PRIu64 "\nhttpd fast_requests %" PRIu64 "\n",
 			sum.conns, sum.requests, sum.resp_2xx, sum.resp_4xx, sum.parse_errors,
-			sum.body_bytes, sum.busy_refused, sum.header_splits);
+			sum.body_bytes, sum.busy_refused, sum.header_splits, sum.fast_requests);
 	free(workers);
 }
 

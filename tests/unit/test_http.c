@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tern-httpd's protocol half, app/httpd/http.c: routing, error responses,
- * header building (exact text), reason phrases, content types, dates.
+ * header building (exact text), reason phrases, content types, dates, and
+ * the requests read without llhttp (http_req_fast), checked against llhttp.
  * No stack, no EAL: plain functions on plain structs.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <llhttp.h>
 
 #include "http.h"
 #include "unit_common.h"
@@ -620,6 +623,200 @@ START_TEST(test_header_date_and_cap)
 }
 END_TEST
 
+/* ------------------------------------------------- requests without llhttp */
+
+/* How llhttp reads the first message of some bytes. */
+struct ll_read {
+	bool done;                  /* a whole message */
+	size_t end;                 /* where it ends */
+	uint8_t method;
+	bool http10, keep_alive;
+	char url[512];
+	size_t url_len;
+};
+
+static int
+ll_on_url(llhttp_t *p, const char *at, size_t len)
+{
+	struct ll_read *r = p->data;
+
+	if (r->url_len + len < sizeof(r->url))
+		memcpy(r->url + r->url_len, at, len);
+	r->url_len += len;
+	return 0;
+}
+
+static int
+ll_on_complete(llhttp_t *p)
+{
+	struct ll_read *r = p->data;
+
+	r->done = true;
+	r->method = p->method;
+	r->http10 = p->http_major == 1 && p->http_minor == 0;
+	r->keep_alive = llhttp_should_keep_alive(p) != 0;
+	return HPE_PAUSED;          /* the first message only */
+}
+
+/* llhttp's reading of @n bytes at @p, as tern-httpd sets it up. */
+static struct ll_read
+ll_read(const char *p, size_t n)
+{
+	static llhttp_settings_t settings;
+	struct ll_read r;
+	llhttp_t parser;
+
+	memset(&r, 0, sizeof(r));
+	llhttp_settings_init(&settings);
+	settings.on_url = ll_on_url;
+	settings.on_message_complete = ll_on_complete;
+	llhttp_init(&parser, HTTP_REQUEST, &settings);
+	parser.data = &r;
+	if (llhttp_execute(&parser, p, n) == HPE_PAUSED && r.done)
+		r.end = (size_t)(llhttp_get_error_pos(&parser) - p);
+	else
+		r.done = false;
+	return r;
+}
+
+/*
+ * Whatever http_req_fast() takes, llhttp reads the same way: one message of
+ * the same length, method, target, version and persistence. @return the
+ * fast reader's length.
+ */
+static size_t
+fast_agrees(const char *p, size_t n)
+{
+	struct http_req req;
+	char url[HTTP_URL_KEEP];
+	size_t got = http_req_fast(p, n, &req, url);
+	struct ll_read ll;
+
+	if (got == 0)
+		return 0;
+	ll = ll_read(p, n);
+	ck_assert_msg(ll.done && ll.end == got, "llhttp: message %d, %zu bytes; fast: %zu",
+			ll.done, ll.end, got);
+	ck_assert_int_eq(req.method, ll.method == HTTP_GET ? HTTP_M_GET : HTTP_M_HEAD);
+	ck_assert(ll.method == HTTP_GET || ll.method == HTTP_HEAD);
+	ck_assert_uint_eq(strlen(req.url), ll.url_len);
+	ck_assert(memcmp(req.url, ll.url, ll.url_len) == 0);
+	ck_assert_int_eq(req.http10, ll.http10);
+	ck_assert_int_eq(req.keep_alive, ll.keep_alive);
+	ck_assert(!req.url_truncated && req.body_bytes == 0);
+	return got;
+}
+
+static const char *const fast_yes[] = {
+	"GET / HTTP/1.1\r\nHost: tern\r\n\r\n",
+	"HEAD /index.html HTTP/1.0\r\n\r\n",
+	"GET /bytes/100?x=1&y=%20 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+	"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n",
+	"GET / HTTP/1.0\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n",
+	"GET / HTTP/1.1\r\nConnection: keep-alive\r\nConnection: CLOSE\r\n\r\n",
+	"GET / HTTP/1.1\r\nX-Empty:\r\nUser-Agent:  curl/8.0 \t\r\nAccept: */*\r\n\r\n",
+	"GET / HTTP/1.1\r\n\r\nGET /second HTTP/1.1\r\n\r\n",
+};
+
+static const char *const fast_no[] = {
+	"POST /echo HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc",
+	"GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+	"GET / HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+	"GET / HTTP/1.1\r\nConnection: keep-alive, close\r\n\r\n",
+	"GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n",
+	"GET / HTTP/1.1\r\nProxy-Connection: close\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost : x\r\n\r\n",
+	"GET / HTTP/1.1\nHost: x\n\n",
+	"GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n",
+	"get / HTTP/1.1\r\n\r\n",
+	"GET  / HTTP/1.1\r\n\r\n",
+	"GET /a b HTTP/1.1\r\n\r\n",
+	"GET /a#frag HTTP/1.1\r\n\r\n",
+	"GET * HTTP/1.1\r\n\r\n",
+	"GET / HTTP/2.0\r\n\r\n",
+	"GET / HTTP/1.1\r\nHost: x",
+	"GET / HTTP/1.1\r\nHost: x\r\n\r",
+	"GET / HTTP/1.1\r\nX: a\x01" "b\r\n\r\n",
+	"GET / HTTP/1.1\r\nX: caf\xc3\xa9\r\n\r\n",
+	"GET / HTTP/1.1\r\nX: a\rb\r\n\r\n",
+	"\r\nGET / HTTP/1.1\r\n\r\n",
+};
+
+START_TEST(test_fast_request_table)
+{
+	char big[4096];
+	size_t n;
+
+	for (size_t i = 0; i < RTE_DIM(fast_yes); i++)
+		ck_assert_msg(fast_agrees(fast_yes[i], strlen(fast_yes[i])) != 0, "refused: %s",
+				fast_yes[i]);
+	ck_assert_uint_eq(fast_agrees(fast_yes[7], strlen(fast_yes[7])), 18);
+	for (size_t i = 0; i < RTE_DIM(fast_no); i++)
+		ck_assert_msg(fast_agrees(fast_no[i], strlen(fast_no[i])) == 0, "taken: %s",
+				fast_no[i]);
+	/* a target of 254 bytes is kept whole; 255 would be cut: llhttp's */
+	n = (size_t)snprintf(big, sizeof(big), "GET /%0253d HTTP/1.1\r\n\r\n", 0);
+	ck_assert_uint_eq(fast_agrees(big, n), n);
+	n = (size_t)snprintf(big, sizeof(big), "GET /%0254d HTTP/1.1\r\n\r\n", 0);
+	ck_assert_uint_eq(fast_agrees(big, n), 0);
+	/* headers past HTTP_FAST_HEADERS_MAX: llhttp's, which counts them */
+	n = (size_t)snprintf(big, sizeof(big), "GET / HTTP/1.1\r\nX: %02100d\r\n\r\n", 0);
+	ck_assert_uint_eq(fast_agrees(big, n), 0);
+}
+END_TEST
+
+/*
+ * Differential: 200,000 mutations (bytes changed, inserted, removed; a
+ * fixed seed) of requests the fast reader takes. Whenever it takes one,
+ * llhttp reads it the same way (fast_agrees); most are refused and left to
+ * llhttp.
+ */
+START_TEST(test_fast_request_mutations)
+{
+	static const char alphabet[] = "GETHAD /:\r\n\t-_.%?0aZ\x01\x7f\x80,;";
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	unsigned int taken = 0;
+
+	for (unsigned int k = 0; k < 200000; k++) {
+		const char *base = fast_yes[k % RTE_DIM(fast_yes)];
+		char buf[256];
+		size_t n = strlen(base);
+
+		memcpy(buf, base, n);
+		for (unsigned int m = 0; m < 1 + k % 3; m++) {
+			size_t at;
+			char c;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			at = (size_t)(x % n);
+			c = alphabet[(x >> 32) % (sizeof(alphabet) - 1)];
+			switch ((x >> 48) % 3) {
+			case 0:
+				buf[at] = c;
+				break;
+			case 1:
+				if (n + 1 < sizeof(buf)) {
+					memmove(buf + at + 1, buf + at, n - at);
+					buf[at] = c;
+					n++;
+				}
+				break;
+			default:
+				if (n > 1) {
+					memmove(buf + at, buf + at + 1, n - at - 1);
+					n--;
+				}
+				break;
+			}
+		}
+		taken += fast_agrees(buf, n) != 0;
+	}
+	ck_assert_uint_gt(taken, 1000);
+}
+END_TEST
+
 static Suite *
 http_suite(void)
 {
@@ -640,6 +837,8 @@ http_suite(void)
 	tcase_add_test(tc, test_error_resp);
 	tcase_add_test(tc, test_header_exact);
 	tcase_add_test(tc, test_header_date_and_cap);
+	tcase_add_test(tc, test_fast_request_table);
+	tcase_add_test(tc, test_fast_request_mutations);
 	suite_add_tcase(s, tc);
 	return s;
 }
