@@ -59,6 +59,20 @@ to_time_wait(uint32_t irs, const struct th_opts *syn)
 
 /* ------------------------------------------------------------ active close */
 
+/* A passive open, then tern_close: FIN-WAIT-1 with our FIN sent. @return ISS. */
+static uint32_t
+open_then_close(void)
+{
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, IRS, NULL);
+	ck_assert_int_eq(tern_close(h.c), 0);
+	th_poll(&h);
+	TH_EXPECT(&h, T_FIN | T_ACK, x + 1, B, 65535, 0);
+	return x;
+}
+
 START_TEST(test_active_close)
 {
 	uint32_t counts[TERN_TCP_TIME_WAIT + 1];
@@ -158,11 +172,7 @@ START_TEST(test_fin_ack_in_fin_wait_1)
 {
 	uint32_t x;
 
-	th_up(&h);
-	x = th_open_passive(&h, IRS, NULL);
-	ck_assert_int_eq(tern_close(h.c), 0);
-	th_poll(&h);
-	TH_EXPECT(&h, T_FIN | T_ACK, x + 1, B, 65535, 0);
+	x = open_then_close();
 	/* FIN and the ACK of our FIN in one segment: straight to TIME-WAIT */
 	th_inject(&h, T_FIN | T_ACK, B, x + 2, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
@@ -180,11 +190,7 @@ START_TEST(test_fin_wait_2_timeout)
 	uint32_t x;
 
 	h.ns.cfg.tcp_fin_wait_2_s = 5;
-	th_up(&h);
-	x = th_open_passive(&h, IRS, NULL);
-	ck_assert_int_eq(tern_close(h.c), 0);
-	th_poll(&h);
-	TH_EXPECT(&h, T_FIN | T_ACK, x + 1, B, 65535, 0);
+	x = open_then_close();
 	th_inject(&h, T_ACK, B, x + 2, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 	ck_assert_int_eq(th_state(h.c), TERN_TCP_FIN_WAIT_2);
@@ -461,11 +467,7 @@ START_TEST(test_simultaneous_close)
 {
 	uint32_t x;
 
-	th_up(&h);
-	x = th_open_passive(&h, IRS, NULL);
-	ck_assert_int_eq(tern_close(h.c), 0);
-	th_poll(&h);
-	TH_EXPECT(&h, T_FIN | T_ACK, x + 1, B, 65535, 0);
+	x = open_then_close();
 	/* the peer's FIN crosses ours (it does not ACK our FIN): FIN-WAIT-1 -> CLOSING */
 	th_inject(&h, T_FIN | T_ACK, B, x + 1, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
@@ -498,11 +500,7 @@ START_TEST(test_closing_ack_owed_in_one_burst)
 {
 	uint32_t x;
 
-	th_up(&h);
-	x = th_open_passive(&h, IRS, NULL);
-	ck_assert_int_eq(tern_close(h.c), 0);
-	th_poll(&h);
-	TH_EXPECT(&h, T_FIN | T_ACK, x + 1, B, 65535, 0);
+	x = open_then_close();
 	th_inject(&h, T_FIN | T_ACK, B, x + 1, TH_PWND, NULL, 0, NULL);
 	th_inject(&h, T_ACK, B + 1, x + 2, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
@@ -517,11 +515,7 @@ START_TEST(test_closing_fin_retransmitted)
 {
 	uint32_t x;
 
-	th_up(&h);
-	x = th_open_passive(&h, IRS, NULL);
-	ck_assert_int_eq(tern_close(h.c), 0);
-	th_poll(&h);
-	TH_EXPECT(&h, T_FIN | T_ACK, x + 1, B, 65535, 0);
+	x = open_then_close();
 	th_inject(&h, T_FIN | T_ACK, B, x + 1, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 	TH_EXPECT(&h, T_ACK, x + 2, B + 1, 65535, 0);
