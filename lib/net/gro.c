@@ -7,14 +7,20 @@
  * this file decides what it may merge and keeps the burst's order.
  *
  * rte_gro's lightweight mode merges segments that carry data and only the
- * ACK flag, whose Ethernet, IP and TCP headers agree (addresses, ports, ACK
- * number, options byte for byte) and whose sequence numbers meet. It neither
- * checks nor updates TCP checksums, and returns what it merged ahead of what
- * it left. So each candidate's checksum is checked here first (one that
- * fails is left to TCP input, which counts and drops it), and rte_gro is
- * given runs of consecutive candidates only: no segment passes another of
- * its flow. A merged segment keeps its first segment's headers; IPv4's total
- * length is rewritten, and its checksum is not read again.
+ * ACK flag, whose addresses, ports, ACK number and TCP options agree and
+ * whose sequence numbers meet. It neither checks nor updates TCP checksums;
+ * it cuts the first segment's header lengths off the ones it appends, so it
+ * would splice header bytes into the data of segments whose IPv4 headers
+ * differ in length (it does not compare them); and it returns what it merged
+ * ahead of what it left. So a candidate has a 20-byte IPv4 header (options
+ * are rare on TCP; such segments go to TCP as they are), its checksum is
+ * checked here first (one that fails is left to TCP input, which counts and
+ * drops it), and rte_gro is given runs of consecutive candidates only: no
+ * segment outside a run is passed by one after it (within a run a segment
+ * may join an earlier one it follows in sequence, so TCP still gets the
+ * bytes in order). A merged segment keeps its first segment's headers, its
+ * window too; IPv4's total length is rewritten, and its checksum is not read
+ * again.
  */
 #include <rte_ether.h>
 #include <rte_gro.h>
@@ -30,9 +36,10 @@
 
 /*
  * Whether @m, a TCP/IPv4 segment from net_input_burst (data offset at the
- * IPv4 header), may be merged: data and the ACK flag alone, a header rte_gro
- * reads in place, a checksum known good (checked here if no one did; marked
- * good then). On true, @m is set up as rte_gro reads a frame.
+ * IPv4 header), may be merged: data and the ACK flag alone, an IPv4 header
+ * without options, a TCP header rte_gro reads in place, a checksum known
+ * good (checked here if no one did; marked good then). On true, @m is set up
+ * as rte_gro reads a frame.
  */
 static bool
 gro_candidate(struct net_if *ifp, struct rte_mbuf *m)
@@ -42,7 +49,7 @@ gro_candidate(struct net_if *ifp, struct rte_mbuf *m)
 	uint32_t doff, tcp_len;
 	uint64_t ck;
 
-	if (net_is_tcp6(m) || net_is_icmp_error(m) ||
+	if (net_is_tcp6(m) || net_is_icmp_error(m) || m->l3_len != sizeof(struct rte_ipv4_hdr) ||
 			rte_pktmbuf_data_len(m) < m->l3_len + GRO_TCP_HLEN_MIN)
 		return false;
 	ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);

@@ -1163,9 +1163,11 @@ END_TEST
 
 /* Inject a data segment of @len bytes at @seq with DF set, as Linux sends
  * TCP over IPv4 (receive coalescing takes no others without IP IDs that
- * follow each other); a bad checksum where @corrupt. */
+ * follow each other); a bad checksum where @corrupt; over IPv4 with a
+ * 4-byte IP option (Router Alert, RFC 2113) where @ip_opt. */
 static void
-inject_df(uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len, bool corrupt)
+inject_df_opt(uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len, bool corrupt,
+		bool ip_opt)
 {
 	static uint8_t data[2048];
 	uint8_t f[NF_FRAME_MAX];
@@ -1182,7 +1184,27 @@ inject_df(uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len, bool corrupt)
 	ck_assert_uint_ne(n, 0);
 	if (corrupt)
 		f[n - 1] ^= 0x40;
+	if (ip_opt && !h.ip6) {
+		/* the option after the 20-byte header; TCP's checksum covers
+		 * no IP header byte */
+		uint8_t *ip = f + RTE_ETHER_HDR_LEN;
+		struct rte_ipv4_hdr *ih = (struct rte_ipv4_hdr *)ip;
+
+		memmove(ip + 24, ip + 20, n - RTE_ETHER_HDR_LEN - 20);
+		memcpy(ip + 20, (const uint8_t[]){ 0x94, 0x04, 0x00, 0x00 }, 4);
+		n += 4;
+		ih->version_ihl = 0x46;
+		ih->total_length = rte_cpu_to_be_16((uint16_t)(n - RTE_ETHER_HDR_LEN));
+		ih->hdr_checksum = 0;
+		ih->hdr_checksum = rte_ipv4_cksum(ih);
+	}
 	nf_send(&h.ns, f, n);
+}
+
+static void
+inject_df(uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len, bool corrupt)
+{
+	inject_df_opt(seq, ack, flags, len, corrupt, false);
 }
 
 /*
@@ -1190,7 +1212,8 @@ inject_df(uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len, bool corrupt)
  * the ACK flag become one segment each; a segment with PSH ends a run and
  * stays as it is, so the order holds; a segment whose checksum fails is
  * left to TCP input, which drops it and counts it; a coalesced segment
- * partly old is cut across its chain. Over IPv6 nothing is coalesced.
+ * partly old is cut across its chain; a segment with IP options is never
+ * merged. Over IPv6 nothing is coalesced.
  */
 START_TEST(test_gro_coalesces_runs)
 {
@@ -1226,6 +1249,16 @@ START_TEST(test_gro_coalesces_runs)
 	ck_assert_uint_eq(st()->rx_gro_merged, h.ip6 ? 0 : 4);
 	ck_assert_uint_eq(h.rx_len, 9 * 1460);
 	th_check_rx(&h, 0, b, 9 * 1460);
+	/* [9 10(IP option) 11]: IPv4 headers of two lengths are never merged
+	 * (rte_gro would cut the first one's length off the second: 4 header
+	 * bytes in the data); 9 and 11 stay alone as well */
+	inject_df(b + 9 * 1460, x + 1, T_ACK, 1460, false);
+	inject_df_opt(b + 10 * 1460, x + 1, T_ACK, 1460, false, true);
+	inject_df(b + 11 * 1460, x + 1, T_ACK, 1460, false);
+	th_poll(&h);
+	ck_assert_uint_eq(st()->rx_gro_merged, h.ip6 ? 0 : 4);
+	ck_assert_uint_eq(h.rx_len, 12 * 1460);
+	th_check_rx(&h, 0, b, 12 * 1460);
 }
 END_TEST
 
