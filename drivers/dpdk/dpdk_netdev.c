@@ -387,6 +387,8 @@ dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO;
 		f |= TERN_NETDEV_TX_TCP_TSO;
 		d->base.tso_segs_max = DPDK_TSO_SEGS_MAX;
+		/* descriptors one TSO packet may take (e.g. 40 on some Intel NICs) */
+		d->base.tso_chain_max = info->tx_desc_lim.nb_seg_max;
 		/* net_tap (22.11) cuts in software with rte_gso, and refuses a
 		 * segment, Ethernet header included, longer than its MTU
 		 * (rte_eth_tap.c, pmd_tx_burst) */

@@ -125,6 +125,9 @@ struct tern_netdev {
 	 * Ethernet header included (net_tap holds it to its MTU, not to the
 	 * MTU plus the Ethernet header: its segments carry 14 bytes less). */
 	uint16_t tso_frame_max;
+	/** With TERN_NETDEV_TX_TCP_TSO: the most mbufs a frame to be cut may
+	 * be chained over (a NIC's descriptors per packet), 0 if no limit. */
+	uint16_t tso_chain_max;
 	/**
 	 * Where tx_ref_end is not 0, the driver's peer reads frames in place,
 	 * and only inside the memory [tx_ref_base, tx_ref_end): net_memif in

@@ -555,15 +555,19 @@ tcp_tso_max(const struct tcp_cb *tp, uint32_t seg_room)
 /*
  * Of @want bytes of the send queue from @seq, how many one frame can point
  * to: flat send buffers the driver reads where they lie, TCP_TSO_CHAIN_MAX
- * of them at most.
+ * of them at most, and no more than the device chains (its header mbuf
+ * takes one).
  */
 static uint32_t
 tcp_tso_span(struct tcp_cb *tp, uint32_t seq, uint32_t want)
 {
 	uint32_t mseq, got = 0;
 	struct rte_mbuf *m = tcp_sndq_locate(tp, seq, &mseq);
+	uint16_t dev_max = tp->tw->nif->dev->tso_chain_max;
+	unsigned int max = dev_max >= 2 ? RTE_MIN(TCP_TSO_CHAIN_MAX, dev_max - 1u) :
+		TCP_TSO_CHAIN_MAX;
 
-	for (unsigned int n = 0; m != NULL && got < want && n < TCP_TSO_CHAIN_MAX; n++) {
+	for (unsigned int n = 0; m != NULL && got < want && n < max; n++) {
 		if (m->nb_segs != 1 || !tcp_tx_ref_reachable(tp->tw->nif->dev, m))
 			break;
 		got += rte_pktmbuf_data_len(m) - (seq + got - mseq);

@@ -1123,6 +1123,8 @@ END_TEST
  * worth of new data leaves as one frame and reaches the wire as ten
  * segments, each with its own sequence number and checksums, PSH on the
  * last only; the FIN that follows goes alone; a retransmission is one
+ * segment. With _i = 1 the device chains at most 4 mbufs per frame: three
+ * frames of 3 segments (a header mbuf and 3 send buffers each), then one
  * segment. Over IPv6 (no TSO there) the same segments go one by one.
  */
 START_TEST(test_tso_frame_cut_by_device)
@@ -1134,6 +1136,8 @@ START_TEST(test_tso_frame_cut_by_device)
 	h.ns.dev_offloads |= TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG |
 		TERN_NETDEV_TX_TCP_TSO;
 	th_up(&h);
+	if (_i)
+		h.ns.dev->tso_chain_max = 4;
 	x = th_open_passive(&h, 0xfffff000u, NULL);
 	send_pattern(x + 1, n * 1460);
 	th_poll(&h);
@@ -1141,7 +1145,7 @@ START_TEST(test_tso_frame_cut_by_device)
 		th_check_payload(TH_EXPECT(&h, k == n - 1 ? T_ACK | T_PSH : T_ACK,
 				x + 1 + k * 1460, b, TH_ANY, 1460), x + 1 + k * 1460);
 	TH_EXPECT_NONE(&h);
-	ck_assert_uint_eq(st()->tcp_tx_tso_frames, h.ip6 ? 0 : 1);
+	ck_assert_uint_eq(st()->tcp_tx_tso_frames, h.ip6 ? 0 : (_i ? 3 : 1));
 	ck_assert_uint_eq(st()->tcp_tx_data_segs, n);
 	/* the FIN: a segment of its own, never on a frame to be cut */
 	ck_assert_int_eq(tern_close(h.c), 0);
@@ -1155,7 +1159,7 @@ START_TEST(test_tso_frame_cut_by_device)
 		th_advance_ms(&h, 1);
 	th_check_payload(TH_EXPECT(&h, T_ACK, x + 1 + 1460, b, TH_ANY, 1460), x + 1 + 1460);
 	TH_EXPECT_NONE(&h);
-	ck_assert_uint_eq(st()->tcp_tx_tso_frames, h.ip6 ? 0 : 1);
+	ck_assert_uint_eq(st()->tcp_tx_tso_frames, h.ip6 ? 0 : (_i ? 3 : 1));
 	th_inject(&h, T_ACK, b, x + 2 + n * 1460, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 }
@@ -1403,7 +1407,7 @@ tcp_data_suite(void)
 	tcase_add_loop_test(r, test_fast_retransmit, 0, 2);
 	tcase_add_loop_test(r, test_send_by_reference, 0, 2);
 	tcase_add_loop_test(r, test_send_static, 0, 4);
-	tcase_add_test(r, test_tso_frame_cut_by_device);
+	tcase_add_loop_test(r, test_tso_frame_cut_by_device, 0, 2);
 	tcase_add_test(r, test_gro_coalesces_runs);
 	suite_add_tcase(s, r);
 
