@@ -47,7 +47,6 @@ gro_candidate(struct net_if *ifp, struct rte_mbuf *m)
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_tcp_hdr *th;
 	uint32_t doff, tcp_len;
-	uint64_t ck;
 
 	if (net_is_tcp6(m) || net_is_icmp_error(m) || m->l3_len != sizeof(struct rte_ipv4_hdr) ||
 			rte_pktmbuf_data_len(m) < m->l3_len + GRO_TCP_HLEN_MIN)
@@ -60,15 +59,11 @@ gro_candidate(struct net_if *ifp, struct rte_mbuf *m)
 			doff > GRO_TCP_HLEN_MAX || tcp_len <= doff ||
 			m->l3_len + doff > rte_pktmbuf_data_len(m))
 		return false;
-	ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-	if (!(ifp->offloads & TERN_NETDEV_L4_TRUSTED) && ck != RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
-		if (ck == RTE_MBUF_F_RX_L4_CKSUM_BAD || net_cksum_mbuf(m, m->l3_len, tcp_len,
-				net_cksum_pseudo(ip->src_addr, ip->dst_addr, IPPROTO_TCP,
-				(uint16_t)tcp_len)) != 0xffff)
-			return false;
-		m->ol_flags = (m->ol_flags & ~RTE_MBUF_F_RX_L4_CKSUM_MASK) |
-			RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-	}
+	if (!net_l4_cksum_ok(ifp, m, tcp_len, net_cksum_pseudo(ip->src_addr, ip->dst_addr,
+			IPPROTO_TCP, (uint16_t)tcp_len)))
+		return false;
+	/* TCP input, reading the merged segment, must not sum it again */
+	m->ol_flags = (m->ol_flags & ~RTE_MBUF_F_RX_L4_CKSUM_MASK) | RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 	/* rte_gro reads the frame from its Ethernet header, still in front */
 	rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN);
 	m->l2_len = RTE_ETHER_HDR_LEN;
@@ -105,14 +100,12 @@ net_gro_burst(struct net_if *ifp, struct rte_mbuf **tcp, uint16_t n)
 
 		while (i < n && gro_candidate(ifp, tcp[i]))
 			i++;
-		if (i == start) {
-			tcp[out++] = tcp[i++];     /* not one: as it is */
-			continue;
-		}
 		left = gro_run(&tcp[start], i - start);
 		ifp->stats->rx_gro_merged += (uint16_t)(i - start) - left;
 		memmove(&tcp[out], &tcp[start], left * sizeof(tcp[0]));
 		out += left;
+		if (i < n)
+			tcp[out++] = tcp[i++];     /* the one that ended the run: as it is */
 	}
 	return out;
 }

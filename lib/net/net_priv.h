@@ -502,4 +502,22 @@ net_cksum_pseudo(rte_be32_t src, rte_be32_t dst, uint8_t proto, uint16_t l4_len)
 		zero_proto + rte_cpu_to_be_16(l4_len);
 }
 
+/**
+ * Whether the TCP checksum of @p m (data offset at the IP header, l3_len
+ * set; @p l4_len bytes of TCP) is good: trusted on a shared-memory link
+ * (TERN_NETDEV_L4_TRUSTED), as the NIC flagged it, else summed over the
+ * segment with pseudo-header sum @p ph (not read where nothing is summed).
+ */
+static __rte_always_inline bool
+net_l4_cksum_ok(const struct net_if *ifp, const struct rte_mbuf *m, uint32_t l4_len,
+		uint32_t ph)
+{
+	uint64_t ck = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	if ((ifp->offloads & TERN_NETDEV_L4_TRUSTED) || ck == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		return true;
+	return ck != RTE_MBUF_F_RX_L4_CKSUM_BAD &&
+		net_cksum_mbuf(m, m->l3_len, l4_len, ph) == 0xffff;
+}
+
 #endif /* TERN_NET_PRIV_H */

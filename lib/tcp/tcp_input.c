@@ -210,14 +210,8 @@ tcp_seg_parse(struct tcp_worker *tw, struct rte_mbuf *m, const struct rte_tcp_hd
 		struct tcp_key *key)
 {
 	struct tern_stats *st = tw->stats;
-	uint64_t ck;
 
-	/* on a trusted shared-memory link nothing checks (TERN_NETDEV_L4_TRUSTED) */
-	ck = (tw->nif->offloads & TERN_NETDEV_L4_TRUSTED) ? RTE_MBUF_F_RX_L4_CKSUM_GOOD :
-		m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-	if (unlikely(ck == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
-			(ck != RTE_MBUF_F_RX_L4_CKSUM_GOOD &&
-			 net_cksum_mbuf(m, m->l3_len, tcp_len, ph) != 0xffff))) {
+	if (unlikely(!net_l4_cksum_ok(tw->nif, m, tcp_len, ph))) {
 		st->tcp_drop_cksum++;
 		return false;
 	}
