@@ -696,12 +696,15 @@ tcp_seg_alloc(struct tcp_worker *tw, const struct tcp_key *key, uint32_t seq, ui
 		m = tcp_seg_chained(tw, hlen, buf, off, len);
 		break;
 	case TCP_TX_TSO:
-		/* @buf is the payload's chain (tcp_tso_payload) */
-		m = tcp_seg_plain(tw, hlen);
+		/* @buf is the payload's chain (tcp_tso_payload, NULL if it
+		 * could not be built): the frame's, or freed here */
+		m = buf != NULL ? tcp_seg_plain(tw, hlen) : NULL;
 		if (likely(m != NULL)) {
 			m->next = buf;
 			m->nb_segs = (uint16_t)(1 + buf->nb_segs);
 			m->pkt_len += len;
+		} else {
+			rte_pktmbuf_free(buf);
 		}
 		break;
 	default:
@@ -742,20 +745,21 @@ tcp_ip6_pseudo_sum(const struct rte_mbuf *m, uint16_t l4_len)
 
 /*
  * Hand frame @m with @len payload bytes to the device to cut into segments
- * of m->tso_segsz (TCP/IPv4 only). DPDK's rule for the TCP checksum field
- * of such a frame: the pseudo-header sum without the length, which differs
- * per segment. Each segment counts as one sent. Consumes @m.
+ * of @segsz (TCP/IPv4 only). DPDK's rule for the TCP checksum field of such
+ * a frame: the pseudo-header sum without the length, which differs per
+ * segment. Each segment counts as one sent. Consumes @m.
  */
 static __rte_noinline void
-tcp_tso_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len)
+tcp_tso_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint32_t segsz)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 	struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, m->l3_len);
-	uint32_t segs = (len + m->tso_segsz - 1) / m->tso_segsz;
+	uint32_t segs = (len + segsz - 1) / segsz;
 
 	th->cksum = __rte_raw_cksum_reduce(net_cksum_pseudo(ip->src_addr, ip->dst_addr,
 			IPPROTO_TCP, 0));
-	m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
+	m->tso_segsz = (uint16_t)segsz;
+	m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_CKSUM;
 	tw->stats->tcp_tx_tso_frames++;
 	tw->stats->tcp_tx_segs += segs;
 	tw->stats->tcp_tx_data_segs += segs;
@@ -767,10 +771,6 @@ tcp_tso_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len)
 static void
 tcp_seg_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint8_t flags)
 {
-	if (unlikely(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG)) {
-		tcp_tso_send(tw, m, len);
-		return;
-	}
 
 	struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, m->l3_len);
 	uint16_t l4_len = (uint16_t)(m->l4_len + len);
@@ -909,18 +909,11 @@ tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
 		mode = tcp_tx_mode(tp, seq, len, RTE_ETHER_HDR_LEN + tcp_ip_hlen(&tp->key) +
 				TCP_HDR_MIN + optlen, &buf, &off);
 	}
-	m = mode == TCP_TX_TSO && buf == NULL ? NULL :
-		tcp_seg_alloc(tw, &tp->key, seq, tp->rcv_nxt, flags, wfield, opts, optlen,
-				len, mode, buf, off, &payload);
+	m = tcp_seg_alloc(tw, &tp->key, seq, tp->rcv_nxt, flags, wfield, opts, optlen,
+			len, mode, buf, off, &payload);
 	if (m == NULL) {
-		if (mode == TCP_TX_TSO)
-			rte_pktmbuf_free(buf);
 		tcp_nombuf_retry(tp);
 		return -ENOBUFS;
-	}
-	if (mode == TCP_TX_TSO) {
-		m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
-		m->tso_segsz = (uint16_t)tcp_tso_segsz(tp);
 	}
 	if (unlikely(tp->flags & TF_NO_DF))
 		net_ipv4_clear_df(tw->nif, rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *));
@@ -931,7 +924,10 @@ tcp_send_segment(struct tcp_cb *tp, uint32_t seq, uint32_t len, uint8_t flags)
 	if (flags & TH_ACK)
 		tcp_ack_sent(tp, (flags & TH_SYN) ? wfield : wfield << tp->rcv_wscale);
 	tp->segs_out++;
-	tcp_seg_send(tw, m, len, flags);
+	if (unlikely(mode == TCP_TX_TSO))
+		tcp_tso_send(tw, m, len, tcp_tso_segsz(tp));
+	else
+		tcp_seg_send(tw, m, len, flags);
 	return 0;
 }
 
