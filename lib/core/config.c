@@ -18,8 +18,7 @@
 #include "net_ip6.h"
 #include "tern_config.h"
 
-enum key_type { KEY_U32, KEY_IPV4, KEY_IPV6, KEY_IPV6_PREFIX, KEY_STRING, KEY_CC, KEY_COOKIES,
-	KEY_TSO };
+enum key_type { KEY_U32, KEY_IPV4, KEY_IPV6, KEY_IPV6_PREFIX, KEY_STRING, KEY_WORD };
 
 struct config_key {
 	const char *section;
@@ -28,30 +27,49 @@ struct config_key {
 	size_t offset;          /**< field in struct tern_config */
 	uint32_t min, max;      /**< KEY_U32 bounds; KEY_STRING max length */
 	bool required;
+	/** KEY_WORD: the words it takes, word i setting the field to i; what to
+	 * say of any other */
+	const char *const *words;
+	unsigned int n_words;
+	const char *not_a_word;
 };
 
-#define U32(sec, key, field, lo, hi) \
-	{ sec, key, KEY_U32, offsetof(struct tern_config, field), lo, hi, false }
-#define IPV4(sec, key, field, req) \
-	{ sec, key, KEY_IPV4, offsetof(struct tern_config, field), 0, 0, req }
+#define KEY(sec, key, t, field) \
+	.section = sec, .name = key, .type = t, .offset = offsetof(struct tern_config, field)
+#define U32(sec, key, field, lo, hi) { KEY(sec, key, KEY_U32, field), .min = lo, .max = hi }
+#define IPV4(sec, key, field, req) { KEY(sec, key, KEY_IPV4, field), .required = req }
+
+/* the words of each KEY_WORD key, at the index of the value each sets */
+static const char *const tso_words[] = {
+	[TERN_TSO_AUTO] = "auto", [TERN_TSO_ON] = "on", [TERN_TSO_OFF] = "off",
+};
+static const char *const cc_words[] = {
+	[TERN_TCP_CC_NEWRENO] = "newreno", [TERN_TCP_CC_CUBIC] = "cubic",
+};
+static const char *const cookies_words[] = {
+	[TERN_SYNCOOKIES_AUTO] = "auto", [TERN_SYNCOOKIES_ALWAYS] = "always",
+	[TERN_SYNCOOKIES_NEVER] = "never",
+};
+#define WORD(sec, key, field, w, why) \
+	{ KEY(sec, key, KEY_WORD, field), .words = w, .n_words = RTE_DIM(w), .not_a_word = why }
 
 static const struct config_key config_keys[] = {
-	{ "port", "device", KEY_STRING, offsetof(struct tern_config, port_device),
-		1, TERN_CONFIG_DEVICE_MAX - 1, true },
+	{ KEY("port", "device", KEY_STRING, port_device), .min = 1,
+		.max = TERN_CONFIG_DEVICE_MAX - 1, .required = true },
 	U32("port", "mtu", port_mtu, 0, 9000),
 	U32("port", "rx_desc", port_rx_desc, 64, 16384),
 	U32("port", "tx_desc", port_tx_desc, 64, 16384),
 	U32("port", "trust_checksums", port_trust_checksums, 0, 1),
 	U32("port", "queues", port_queues, 0, 1024),
-	{ "port", "tso", KEY_TSO, offsetof(struct tern_config, port_tso), 0, 0, false },
+	WORD("port", "tso", port_tso, tso_words, "not auto, on or off"),
 	U32("port", "gro", port_gro, 0, 1),
 	IPV4("ipv4", "address", ip_addr, true),
 	U32("ipv4", "address_count", ip_addr_count, 1, 4096),
 	IPV4("ipv4", "netmask", ip_netmask, true),
 	IPV4("ipv4", "gateway", ip_gateway, false),
 	U32("ipv4", "ttl", ip_ttl, 1, 255),
-	{ "ipv6", "address", KEY_IPV6_PREFIX, offsetof(struct tern_config, ip6_addr), 0, 0, false },
-	{ "ipv6", "gateway", KEY_IPV6, offsetof(struct tern_config, ip6_gateway), 0, 0, false },
+	{ KEY("ipv6", "address", KEY_IPV6_PREFIX, ip6_addr) },
+	{ KEY("ipv6", "gateway", KEY_IPV6, ip6_gateway) },
 	U32("ipv6", "link_local", ip6_link_local, 0, 1),
 	U32("ipv6", "hop_limit", ip6_hop_limit, 1, 255),
 	U32("arp", "entries", arp_entries, 1, 1u << 20),
@@ -83,8 +101,8 @@ static const struct config_key config_keys[] = {
 	U32("tcp", "window_scaling", tcp_window_scaling, 0, 1),
 	U32("tcp", "sack", tcp_sack, 0, 1),
 	U32("tcp", "challenge_ack_limit", tcp_challenge_ack_limit, 1, 1000000),
-	{ "tcp", "cc", KEY_CC, offsetof(struct tern_config, tcp_cc), 0, 0, false },
-	{ "tcp", "syncookies", KEY_COOKIES, offsetof(struct tern_config, tcp_syncookies), 0, 0, false },
+	WORD("tcp", "cc", tcp_cc, cc_words, "not newreno or cubic"),
+	WORD("tcp", "syncookies", tcp_syncookies, cookies_words, "not auto, always or never"),
 	U32("tcp", "port_min", tcp_port_min, 1024, 65535),
 	U32("tcp", "port_max", tcp_port_max, 1024, 65535),
 };
@@ -215,34 +233,14 @@ config_set(struct tern_config *cfg, const struct config_key *k, const char *valu
 		memcpy(field, &a6, sizeof(a6));
 		cfg->ip6_prefix_len = (uint32_t)v;
 		return NULL;
-	case KEY_CC:
-		if (strcmp(value, "newreno") == 0)
-			*(uint32_t *)field = TERN_TCP_CC_NEWRENO;
-		else if (strcmp(value, "cubic") == 0)
-			*(uint32_t *)field = TERN_TCP_CC_CUBIC;
-		else
-			return "not newreno or cubic";
-		return NULL;
-	case KEY_TSO:
-		if (strcmp(value, "auto") == 0)
-			*(uint32_t *)field = TERN_TSO_AUTO;
-		else if (strcmp(value, "on") == 0)
-			*(uint32_t *)field = TERN_TSO_ON;
-		else if (strcmp(value, "off") == 0)
-			*(uint32_t *)field = TERN_TSO_OFF;
-		else
-			return "not auto, on or off";
-		return NULL;
-	case KEY_COOKIES:
-		if (strcmp(value, "auto") == 0)
-			*(uint32_t *)field = TERN_SYNCOOKIES_AUTO;
-		else if (strcmp(value, "always") == 0)
-			*(uint32_t *)field = TERN_SYNCOOKIES_ALWAYS;
-		else if (strcmp(value, "never") == 0)
-			*(uint32_t *)field = TERN_SYNCOOKIES_NEVER;
-		else
-			return "not auto, always or never";
-		return NULL;
+	case KEY_WORD:
+		for (unsigned int i = 0; i < k->n_words; i++) {
+			if (strcmp(value, k->words[i]) == 0) {
+				*(uint32_t *)field = i;
+				return NULL;
+			}
+		}
+		return k->not_a_word;
 	case KEY_STRING:
 		if (strlen(value) < k->min)
 			return "empty";
