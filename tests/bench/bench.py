@@ -1003,7 +1003,8 @@ def print_peer_table(table, fstack_exe):
 def alternate(fns, runs):
     """
     Run each of @fns once per round, @runs rounds, and return the median of
-    each: a pair's two sides take turns, so a drift of this machine's speed
+    each (the log also gives the first two's ratio round by round): a pair's
+    two sides take turns, so a drift of this machine's speed
     (a VM: measured 2x apart within minutes) weighs on both alike. Every other
     round runs them in reverse order, so neither side always goes first (a
     bulk pair of two identical data paths read 1.45x with a fixed order).
@@ -1017,6 +1018,14 @@ def alternate(fns, runs):
             vals[i].append(fns[i]())
     for v in vals:
         log("    runs: %s" % ", ".join("%.1f" % x for x in v))
+    if len(fns) >= 2:
+        # the second side over the first, round by round: where the machine
+        # flips between two speeds for minutes at a time, each round's pair
+        # ran in one of them, and the medians of the sides may not
+        paired = [b / x for x, b in zip(vals[0], vals[1]) if x]
+        if paired:
+            log("    rounds, 2nd/1st: %s (median %.2f)" % (
+                ", ".join("%.2f" % x for x in paired), statistics.median(paired)))
     return [statistics.median(v) for v in vals]
 
 
