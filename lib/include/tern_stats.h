@@ -29,7 +29,7 @@ extern "C" {
 	X(rx_bytes,             "bytes received from the NIC") \
 	X(tx_frames,            "frames accepted by the NIC") \
 	X(tx_bytes,             "bytes accepted by the NIC") \
-	X(tx_retried,           "frame retries after the NIC refused them (each refusal counts)") \
+	X(tx_retried,           "frames the NIC refused and that waited for a later burst (each once)") \
 	X(tx_drop_full,         "frames freed because the NIC refused them and the batch was full") \
 	X(tx_drop_nombuf,       "frames not built because the mbuf pool was empty") \
 	X(tx_drop_oversize,     "frames longer than the MTU, dropped before the driver (a bug)") \

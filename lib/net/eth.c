@@ -202,14 +202,19 @@ net_tx_flush(struct net_if *ifp)
 		/* keep the refused frames, oldest first, for the next flush;
 		 * the sent ones may be freed already: only the refused are read */
 		uint32_t kept = 0;
+		uint16_t counted = tx->counted > sent ? tx->counted - sent : 0;
 
 		for (uint16_t i = sent; i < tx->n; i++)
 			kept += rte_pktmbuf_pkt_len(tx->m[i]);
 		memmove(&tx->m[0], &tx->m[sent], left * sizeof(tx->m[0]));
-		ifp->stats->tx_retried += left;
+		/* a frame counts once, however many polls it waits (a link
+		 * down for seconds would count every poll) */
+		ifp->stats->tx_retried += left - counted;
+		tx->counted = left;
 		ifp->stats->tx_bytes += tx->bytes - kept;
 		tx->bytes = kept;
 	} else {
+		tx->counted = 0;
 		ifp->stats->tx_bytes += tx->bytes;
 		tx->bytes = 0;
 	}

@@ -51,6 +51,7 @@ struct rte_ring;
 struct net_tx_batch {
 	uint16_t n;                          /**< frames held */
 	uint32_t bytes;                      /**< their bytes (read before the driver frees them) */
+	uint16_t counted;                    /**< of them, at the front, counted in tx_retried */
 	uint64_t full_since_us;              /**< when a flush first left it full; 0: not full */
 	struct rte_mbuf *m[NET_TX_BATCH_MAX]; /**< oldest first */
 };
