@@ -59,6 +59,7 @@ net_if_fini(struct net_if *ifp)
 	for (uint16_t i = 0; i < ifp->tx.n; i++)
 		rte_pktmbuf_free(ifp->tx.m[i]);
 	ifp->tx.n = 0;
+	ifp->tx.counted = 0;
 	ifp->tx.bytes = 0;
 	if (ifp->arp != NULL)
 		net_arp_free(ifp);
