@@ -1019,14 +1019,20 @@ def alternate(fns, runs):
     for v in vals:
         log("    runs: %s" % ", ".join("%.1f" % x for x in v))
     if len(fns) >= 2:
-        # the second side over the first, round by round: where the machine
-        # flips between two speeds for minutes at a time, each round's pair
-        # ran in one of them, and the medians of the sides may not
-        paired = [b / x for x, b in zip(vals[0], vals[1]) if x]
-        if paired:
-            log("    rounds, 2nd/1st: %s (median %.2f)" % (
-                ", ".join("%.2f" % x for x in paired), statistics.median(paired)))
+        log_round_ratios(vals[0], vals[1], "2nd/1st")
     return [statistics.median(v) for v in vals]
+
+
+def log_round_ratios(first, second, what):
+    """
+    Log @second over @first round by round: where the machine flips between
+    two speeds for minutes at a time, each round's pair ran in one of them,
+    and the medians of the two sides may not.
+    """
+    paired = [b / x for x, b in zip(first, second) if x]
+    if paired:
+        log("    rounds, %s: %s (median %.2f)" % (
+            what, ", ".join("%.2f" % x for x in paired), statistics.median(paired)))
 
 
 def main():
@@ -1172,6 +1178,7 @@ def main():
                 log("    per server core: %s / %s" % (
                     ", ".join("%.0f" % x for x in seen["before"]),
                     ", ".join("%.0f" % x for x in seen["after"])))
+                log_round_ratios(seen["before"], seen["after"], "per server core, after/before")
                 row("%s 64 conns per server core, this tree vs --baseline" % mode,
                     statistics.median(seen["before"]), statistics.median(seen["after"]),
                     unit, "the rate over the server's busy share (polls_busy_us)")
