@@ -125,7 +125,7 @@ struct fast_conn {
 static bool
 fast_header(const char *p, const char *end, struct fast_conn *conn)
 {
-	const char *colon = p, *v, *ve;
+	const char *colon = p, *v;
 	size_t nlen;
 
 	while (colon < end && fast_tchar((uint8_t)*colon))
@@ -142,10 +142,9 @@ fast_header(const char *p, const char *end, struct fast_conn *conn)
 		 * differential check found it) */
 		for (v = colon + 1; v < end && *v == ' '; v++)
 			;
-		ve = end;
-		if (fast_name_is(v, (size_t)(ve - v), "close"))
+		if (fast_name_is(v, (size_t)(end - v), "close"))
 			conn->close = true;
-		else if (fast_name_is(v, (size_t)(ve - v), "keep-alive"))
+		else if (fast_name_is(v, (size_t)(end - v), "keep-alive"))
 			conn->keep_alive = true;
 		else
 			return false;

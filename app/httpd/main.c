@@ -520,8 +520,7 @@ httpd_parse(struct httpd_conn *hc, struct rte_mbuf *m, uint32_t off)
 
 	for (struct rte_mbuf *s = m; s != NULL && !hc->closing; s = s->next) {
 		const char *data = rte_pktmbuf_mtod(s, const char *);
-		uint32_t len = s->data_len, skip = 0;
-		llhttp_errno_t e = HPE_OK;
+		uint32_t len = s->data_len, used = 0;   /* bytes of @s read */
 		bool paused;
 
 		if (pos + len <= off) {
@@ -529,29 +528,28 @@ httpd_parse(struct httpd_conn *hc, struct rte_mbuf *m, uint32_t off)
 			continue;
 		}
 		if (off > pos)
-			skip = off - pos;
+			used = off - pos;
 		/* the common requests without llhttp, the rest with it */
-		skip += httpd_parse_fast(hc, data + skip, len - skip, &paused);
-		if (paused)
-			e = HPE_PAUSED;
-		else if (skip < len && !hc->closing)
-			e = llhttp_execute(&hc->parser, data + skip, len - skip);
-		if (e == HPE_PAUSED) {
-			uint32_t used = paused ? skip :
-				(uint32_t)(llhttp_get_error_pos(&hc->parser) - data);
+		used += httpd_parse_fast(hc, data + used, len - used, &paused);
+		if (!paused && used < len && !hc->closing) {
+			llhttp_errno_t e = llhttp_execute(&hc->parser, data + used, len - used);
 
-			if (!paused)
+			if (e == HPE_PAUSED) {
+				used = (uint32_t)(llhttp_get_error_pos(&hc->parser) - data);
 				llhttp_resume(&hc->parser);
+				paused = true;
+			} else if (e != HPE_OK) {
+				httpd_parse_error(hc, e);
+				break;
+			}
+		}
+		if (paused) {
 			if (!hc->closing && pos + used < total) {
 				hc->held = m;
 				hc->held_off = pos + used;
 				tern_recved(hc->c, pos + used - off);
 				return;
 			}
-			break;
-		}
-		if (e != HPE_OK) {
-			httpd_parse_error(hc, e);
 			break;
 		}
 		pos += len;
