@@ -771,7 +771,6 @@ tcp_tso_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint32_t s
 static void
 tcp_seg_send(struct tcp_worker *tw, struct rte_mbuf *m, uint32_t len, uint8_t flags)
 {
-
 	struct rte_tcp_hdr *th = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, m->l3_len);
 	uint16_t l4_len = (uint16_t)(m->l4_len + len);
 	bool ip6 = unlikely(m->l3_len == sizeof(struct rte_ipv6_hdr));
