@@ -59,15 +59,16 @@ to_time_wait(uint32_t irs, const struct th_opts *syn)
 
 /* ------------------------------------------------------------ active close */
 
-/* A passive open, then tern_close: FIN-WAIT-1 with our FIN sent. @return ISS. */
+/* A passive open, then @end (tern_close or tern_shutdown): FIN-WAIT-1 with
+ * our FIN sent. @return ISS. */
 static uint32_t
-open_then_close(void)
+open_then(int (*end)(struct tern_conn *))
 {
 	uint32_t x;
 
 	th_up(&h);
 	x = th_open_passive(&h, IRS, NULL);
-	ck_assert_int_eq(tern_close(h.c), 0);
+	ck_assert_int_eq(end(h.c), 0);
 	th_poll(&h);
 	TH_EXPECT(&h, T_FIN | T_ACK, x + 1, B, 65535, 0);
 	return x;
@@ -172,7 +173,7 @@ START_TEST(test_fin_ack_in_fin_wait_1)
 {
 	uint32_t x;
 
-	x = open_then_close();
+	x = open_then(tern_close);
 	/* FIN and the ACK of our FIN in one segment: straight to TIME-WAIT */
 	th_inject(&h, T_FIN | T_ACK, B, x + 2, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
@@ -190,7 +191,7 @@ START_TEST(test_fin_wait_2_timeout)
 	uint32_t x;
 
 	h.ns.cfg.tcp_fin_wait_2_s = 5;
-	x = open_then_close();
+	x = open_then(tern_close);
 	th_inject(&h, T_ACK, B, x + 2, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 	ck_assert_int_eq(th_state(h.c), TERN_TCP_FIN_WAIT_2);
@@ -467,7 +468,7 @@ START_TEST(test_simultaneous_close)
 {
 	uint32_t x;
 
-	x = open_then_close();
+	x = open_then(tern_close);
 	/* the peer's FIN crosses ours (it does not ACK our FIN): FIN-WAIT-1 -> CLOSING */
 	th_inject(&h, T_FIN | T_ACK, B, x + 1, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
@@ -500,7 +501,7 @@ START_TEST(test_closing_ack_owed_in_one_burst)
 {
 	uint32_t x;
 
-	x = open_then_close();
+	x = open_then(tern_close);
 	th_inject(&h, T_FIN | T_ACK, B, x + 1, TH_PWND, NULL, 0, NULL);
 	th_inject(&h, T_ACK, B + 1, x + 2, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
@@ -515,7 +516,7 @@ START_TEST(test_closing_fin_retransmitted)
 {
 	uint32_t x;
 
-	x = open_then_close();
+	x = open_then(tern_close);
 	th_inject(&h, T_FIN | T_ACK, B, x + 1, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 	TH_EXPECT(&h, T_ACK, x + 2, B + 1, 65535, 0);
@@ -566,11 +567,7 @@ START_TEST(test_half_close_shutdown_still_receives)
 {
 	uint32_t x;
 
-	th_up(&h);
-	x = th_open_passive(&h, IRS, NULL);
-	ck_assert_int_eq(tern_shutdown(h.c), 0);
-	th_poll(&h);
-	TH_EXPECT(&h, T_FIN | T_ACK, x + 1, B, 65535, 0);
+	x = open_then(tern_shutdown);
 	ck_assert_int_eq(tern_send(h.c, "x", 1), -EPIPE);
 	ck_assert_uint_eq(tern_send_space(h.c), 0);
 	th_inject(&h, T_ACK, B, x + 2, TH_PWND, NULL, 0, NULL);
