@@ -272,6 +272,42 @@ tcp_table_of(const struct tcp_worker *tw, const struct tcp_key *key, const void 
 	return tw->conns6;
 }
 
+/* The bit of @key in the filter of changed keys: one of its hash (IPv4 and
+ * IPv6 keys alike, by the four-tuple's words tcp_key holds). */
+static inline uint32_t
+tcp_table_changed_bit(const struct tcp_key *key)
+{
+	return tcp_key_hash(key, sizeof(*key), 0) % (TCP_TABLE_CHANGED_WORDS * 64);
+}
+
+static void
+tcp_table_mark_changed(struct tcp_worker *tw, const struct tcp_key *key)
+{
+	uint32_t bit = tcp_table_changed_bit(key);
+
+	tw->table_changed[bit / 64] |= UINT64_C(1) << (bit % 64);
+}
+
+/* From now on, note which keys the tables change (tcp_table_changed). */
+void
+tcp_table_watch(struct tcp_worker *tw)
+{
+	memset(tw->table_changed, 0, sizeof(tw->table_changed));
+}
+
+/*
+ * Whether an entry of @key may have been added, replaced or deleted since
+ * tcp_table_watch(): a lookup made before then may be stale. A filter: it
+ * may answer true for a key not changed, never false for one that was.
+ */
+bool
+tcp_table_changed(const struct tcp_worker *tw, const struct tcp_key *key)
+{
+	uint32_t bit = tcp_table_changed_bit(key);
+
+	return (tw->table_changed[bit / 64] >> (bit % 64)) & 1;
+}
+
 void *
 tcp_table_lookup(struct tcp_worker *tw, const struct tcp_key *key)
 {
@@ -288,7 +324,7 @@ tcp_table_add(struct tcp_worker *tw, const struct tcp_key *key, void *data)
 	const void *tkey;
 	struct rte_hash *h = tcp_table_of(tw, key, &tkey);
 
-	tw->table_gen++;
+	tcp_table_mark_changed(tw, key);
 	return rte_hash_add_key_data(h, tkey, data);
 }
 
@@ -299,7 +335,7 @@ tcp_table_del(struct tcp_worker *tw, const struct tcp_key *key)
 	struct rte_hash *h = tcp_table_of(tw, key, &tkey);
 
 	rte_hash_del_key(h, tkey);
-	tw->table_gen++;
+	tcp_table_mark_changed(tw, key);
 }
 
 /*

@@ -1086,19 +1086,20 @@ tcp_input_segs(struct tcp_worker *tw, struct tcp_seg *segs, struct tcp_key *keys
 	const void *kp[NET_BURST_MAX];
 	void *found[NET_BURST_MAX];
 	uint64_t hits = 0;
-	uint32_t gen;
 
 	if (k == 0)
 		return;
 	for (uint16_t i = 0; i < k; i++)
 		kp[i] = &keys[i];
 	rte_hash_lookup_bulk_data(tw->conns, kp, k, &hits, found);
-	gen = tw->table_gen;
+	tcp_table_watch(tw);
 	for (uint16_t i = 0; i < k; i++) {
 		void *data = (hits >> i) & 1 ? found[i] : NULL;
 
-		/* an earlier segment of this burst changed the table: look again */
-		if (tw->table_gen != gen && rte_hash_lookup_data(tw->conns, &keys[i], &data) < 0)
+		/* an earlier segment of this burst changed this key's entry
+		 * (opened, closed, into TIME_WAIT): look again */
+		if (tcp_table_changed(tw, &keys[i]) &&
+				rte_hash_lookup_data(tw->conns, &keys[i], &data) < 0)
 			data = NULL;
 		tcp_seg_dispatch(tw, data, &keys[i], &segs[i]);
 	}

@@ -66,6 +66,9 @@ extern int tern_logtype_tcp;
 
 #define TCP_HDR_MIN      20
 #define TCP_OPT_MAX      40
+/* the filter of keys a burst changed: 256 bits, few false hits for the
+ * two or three changes each of a burst's connections may make */
+#define TCP_TABLE_CHANGED_WORDS 4
 #define TCP_TX_BY_REF_MIN 512     /**< payload bytes from which a segment goes by reference */
 #define TCP_MSS_DEFAULT  536      /**< RFC 9293 §3.7.1 MUST-15: no MSS option */
 #define TCP_MSS_MIN      64       /**< floor of a peer's MSS (MSS 1 would send bytes one by one) */
@@ -331,7 +334,9 @@ struct tcp_worker {
 	struct tcp_cb_list reapq;      /**< dead control blocks to free */
 	struct tcp_tw_list twq;        /**< TIME_WAIT records, oldest first */
 	uint32_t n_tw;                 /**< records in twq */
-	uint32_t table_gen;            /**< bumped on every insert/delete in conns */
+	/** keys added to or deleted from the tables since the burst's bulk
+	 * lookup, as a filter of their hashes (tcp_table_changed) */
+	uint64_t table_changed[TCP_TABLE_CHANGED_WORDS];
 	uint32_t n_tcb;                /**< control blocks allocated */
 	bool mbufs_low;                /**< mbuf pool below 1/8, as last counted */
 	uint32_t sndq_mbufs;           /**< mbufs held by this worker's send queues */
@@ -419,6 +424,8 @@ void tcp_worker_set_rx_reserve(struct tcp_worker *tw, uint32_t rx_mbufs);
 struct tcp_cb *tcp_cb_alloc(struct tcp_worker *tw, const struct tcp_key *key);
 /** The control block, TIME_WAIT record | TW_TAG, or NULL that @p key names. */
 void *tcp_table_lookup(struct tcp_worker *tw, const struct tcp_key *key);
+void tcp_table_watch(struct tcp_worker *tw);
+bool tcp_table_changed(const struct tcp_worker *tw, const struct tcp_key *key);
 void tcp_set_state(struct tcp_cb *tp, uint8_t state);
 void tcp_drop(struct tcp_cb *tp, int reason);
 void tcp_reap(struct tcp_worker *tw);
