@@ -74,6 +74,7 @@ static pthread_mutex_t telemetry_lock = PTHREAD_MUTEX_INITIALIZER;
 	X(TcpExtTCPChallengeACK, st->tcp_challenge_ack) \
 	X(TcpExtPAWSEstab,     st->tcp_drop_paws) \
 	X(TcpExtTW,            st->tcp_time_wait_entered) \
+	X(TcpExtTWRecycled,    st->tcp_time_wait_reconnected) \
 	X(TcpExtTCPAbortOnTimeout, st->tcp_conn_timeout) \
 	X(TcpExtTCPOFOQueue,   st->tcp_rx_ooo_segs) \
 	X(TcpExtTCPOFODrop,    st->tcp_drop_ooo_full)

@@ -168,6 +168,7 @@ extern "C" {
 	X(tcp_snd_reserve_hit,  "writes cut short: send queues at their share of the pool (receive reserve)") \
 	X(tcp_time_wait_entered,"connections that entered TIME_WAIT") \
 	X(tcp_time_wait_reused, "TIME_WAIT pairs reused by a newer SYN (RFC 6191)") \
+	X(tcp_time_wait_reconnected, "TIME_WAIT pairs a connect of ours took over (timestamps, a quiet second)") \
 	X(tcp_time_wait_overflow,"TIME_WAIT records dropped early: table at max_time_wait") \
 	X(inbox_drop,           "cross-worker messages lost because an inbox was full") \
 	X(steer_tx,             "TCP frames received on this worker's queue and passed to their owner") \

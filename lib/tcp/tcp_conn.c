@@ -514,6 +514,7 @@ tcp_enter_time_wait(struct tcp_cb *tp, bool send_ack)
 	t->ts_recent = tp->ts_recent;
 	t->ts_offset = tp->ts_offset;
 	t->has_ts = !!(tp->flags & TF_TS);
+	t->peer_seen_us = tw->nif->now_us;
 	t->rcv_wnd = (uint16_t)RTE_MIN(tcp_rcv_window(tp) >> tp->rcv_wscale, 65535u);
 	tern_wheel_node_init(&t->tmo);
 	/* the table now points at the record; the control block goes */
@@ -608,7 +609,55 @@ tcp_local_is_ours(const struct tcp_worker *tw, const struct tcp_key *key)
 }
 
 static struct tcp_cb *tcp_active_open(struct tcp_cb *tp, const struct tern_conn_ops *ops,
-		void *arg);
+		void *arg, uint32_t iss_floor);
+
+/*
+ * Whether a connect of ours may take over the pair that TIME_WAIT record @t
+ * holds (as Linux's tcp_tw_reuse): RFC 6191's test, made from the side that
+ * holds the record. With timestamps on the old connection, our TSvals on the
+ * pair keep rising across both (the offset is the pair's, tcp_ts_offset), so
+ * the peer's PAWS (RFC 7323 §5) tells the two connections' segments apart;
+ * and once the peer has been quiet for TCP_TW_RECONNECT_US our last ACK has
+ * had its time to land: the peer is no longer in LAST_ACK, where our SYN
+ * would only get its FIN again. The new ISS starts past the old SND.NXT.
+ */
+static bool
+tcp_timewait_reconnectable(const struct tcp_worker *tw, const struct tcp_timewait *t)
+{
+	return t->has_ts && tw->nif->now_us - t->peer_seen_us >= TCP_TW_RECONNECT_US;
+}
+
+/*
+ * A control block for an active open over the pair @key where the pair is
+ * free, or held by a TIME_WAIT record we may take over (its record goes,
+ * @iss_floor gets the ISS's floor; else 0). NULL where the pair is taken,
+ * @err 0, or where no block is left, @err ENOMEM.
+ */
+static struct tcp_cb *
+tcp_claim_pair(struct tcp_worker *tw, const struct tcp_key *key, uint32_t *iss_floor,
+		int *err)
+{
+	struct tcp_cb *tp;
+	void *data;
+
+	*err = 0;
+	*iss_floor = 0;
+	data = tcp_table_lookup(tw, key);
+	if (data != NULL) {
+		struct tcp_timewait *t = (struct tcp_timewait *)((uintptr_t)data & ~TW_TAG);
+
+		if (!((uintptr_t)data & TW_TAG) || !tcp_timewait_reconnectable(tw, t))
+			return NULL;
+		/* RFC 6191 §2: the new ISS above the old incarnation's */
+		*iss_floor = t->snd_nxt + 65536;
+		tcp_timewait_free(tw, t);
+		tw->stats->tcp_time_wait_reconnected++;
+	}
+	tp = tcp_cb_alloc(tw, key);
+	if (tp == NULL)
+		*err = ENOMEM;
+	return tp;
+}
 
 struct tcp_cb *
 tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr, uint16_t dport,
@@ -618,6 +667,8 @@ tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr, uint16_t 
 		(saddr != 0 ? 1 : tw->nif->addr_count);
 	struct tcp_key key = { .raddr = daddr, .rport = rte_cpu_to_be_16(dport) };
 	struct tcp_cb *tp = NULL;
+	uint32_t iss_floor = 0;
+	int err;
 
 	if (dport == 0 || daddr == 0 || net_ipv4_next_hop(tw->nif, daddr) == 0) {
 		rte_errno = dport == 0 || daddr == 0 ? EINVAL : EHOSTUNREACH;
@@ -629,37 +680,42 @@ tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr, uint16_t 
 	}
 	for (uint64_t i = 0; i < tries; i++) {
 		tcp_next_local(tw, saddr, &key);
-		if (tcp_local_is_ours(tw, &key) && rte_hash_lookup(tw->conns, &key) < 0 &&
-				tw->listeners[rte_be_to_cpu_16(key.lport)] == NULL) {
-			tp = tcp_cb_alloc(tw, &key);
-			if (tp == NULL) {
-				rte_errno = ENOMEM;
-				return NULL;
-			}
+		if (!tcp_local_is_ours(tw, &key) ||
+				tw->listeners[rte_be_to_cpu_16(key.lport)] != NULL)
+			continue;
+		tp = tcp_claim_pair(tw, &key, &iss_floor, &err);
+		if (tp != NULL)
 			break;
+		if (err != 0) {
+			rte_errno = err;
+			return NULL;
 		}
 	}
 	if (tp == NULL) {
 		rte_errno = EADDRNOTAVAIL;
 		return NULL;
 	}
-	return tcp_active_open(tp, ops, arg);
+	return tcp_active_open(tp, ops, arg, iss_floor);
 }
 
 /*
  * The local address (ours for @p daddr: link-local to link-local, else
- * global) and a free port whose replies come to this worker, for an IPv6
- * active open. @return 0 or an errno.
+ * global) and a port whose replies come to this worker, for an IPv6 active
+ * open, claimed (tcp_claim_pair). @return its control block, or NULL with
+ * rte_errno set.
  */
-static int
-tcp_pick_local6(struct tcp_worker *tw, struct tcp_key6 *k6)
+static struct tcp_cb *
+tcp_pick_local6(struct tcp_worker *tw, struct tcp_key6 *k6, uint32_t *iss_floor)
 {
 	const struct net_if *nif = tw->nif;
 	const uint8_t *src = net_ipv6_src_for(nif, k6->raddr);
 	uint32_t tries = (uint32_t)tw->p.port_max - tw->p.port_min + 1;
+	int err;
 
-	if (src == NULL)
-		return EADDRNOTAVAIL;          /* none in use yet (DAD) */
+	if (src == NULL) {
+		rte_errno = EADDRNOTAVAIL;     /* none in use yet (DAD) */
+		return NULL;
+	}
 	memcpy(k6->laddr, src, NET_IP6_LEN);
 	k6->k.laddr = 0;                   /* tcp_key_is_ip6 */
 	memcpy(&k6->k.raddr, &k6->raddr[12], sizeof(k6->k.raddr));
@@ -670,11 +726,19 @@ tcp_pick_local6(struct tcp_worker *tw, struct tcp_key6 *k6)
 		k6->k.lport = rte_cpu_to_be_16(port);
 		if ((nif->n_workers <= 1 || nif->flow == NULL ||
 				net_flow_owner6(nif->flow, k6->raddr, k6->laddr, k6->k.rport,
-					k6->k.lport) == nif->self) &&
-				tcp_table_lookup(tw, &k6->k) == NULL && tw->listeners[port] == NULL)
-			return 0;
+					k6->k.lport) == nif->self) && tw->listeners[port] == NULL) {
+			struct tcp_cb *tp = tcp_claim_pair(tw, &k6->k, iss_floor, &err);
+
+			if (tp != NULL)
+				return tp;
+			if (err != 0) {
+				rte_errno = err;
+				return NULL;
+			}
+		}
 	}
-	return EADDRNOTAVAIL;
+	rte_errno = EADDRNOTAVAIL;
+	return NULL;
 }
 
 struct tcp_cb *
@@ -683,7 +747,7 @@ tcp_connect6(struct tcp_worker *tw, const uint8_t *daddr, uint16_t dport,
 {
 	struct tcp_key6 k6 = { .k = { .rport = rte_cpu_to_be_16(dport) } };
 	struct tcp_cb *tp;
-	int err;
+	uint32_t iss_floor;
 
 	if (tw->conns6 == NULL) {
 		rte_errno = EAFNOSUPPORT;      /* no [ipv6] */
@@ -699,26 +763,21 @@ tcp_connect6(struct tcp_worker *tw, const uint8_t *daddr, uint16_t dport,
 		return NULL;
 	}
 	memcpy(k6.raddr, daddr, NET_IP6_LEN);
-	err = tcp_pick_local6(tw, &k6);
-	if (err != 0) {
-		rte_errno = err;
-		return NULL;
-	}
-	tp = tcp_cb_alloc(tw, &k6.k);
-	if (tp == NULL) {
-		rte_errno = ENOMEM;
-		return NULL;
-	}
-	return tcp_active_open(tp, ops, arg);
+	tp = tcp_pick_local6(tw, &k6, &iss_floor);
+	return tp != NULL ? tcp_active_open(tp, ops, arg, iss_floor) : NULL;
 }
 
-/* What an active open of either family sets up in @tp, then the SYN. */
+/* What an active open of either family sets up in @tp, then the SYN; its
+ * ISS no lower than @iss_floor where that is not 0 (tcp_claim_pair). */
 static struct tcp_cb *
-tcp_active_open(struct tcp_cb *tp, const struct tern_conn_ops *ops, void *arg)
+tcp_active_open(struct tcp_cb *tp, const struct tern_conn_ops *ops, void *arg,
+		uint32_t iss_floor)
 {
 	struct tcp_worker *tw = tp->tw;
 
 	tp->iss = tcp_isn(tw, &tp->key);
+	if (iss_floor != 0 && seq_lt(tp->iss, iss_floor))
+		tp->iss = iss_floor;
 	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->recover = tp->iss;
 	tp->ts_offset = tcp_ts_offset(tw, &tp->key);
 	/* what we offer; the SYN-ACK tells what the peer takes */

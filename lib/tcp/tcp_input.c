@@ -559,6 +559,7 @@ static void
 tcp_timewait_input(struct tcp_worker *tw, struct tcp_timewait *t, const struct tcp_key *key,
 		struct tcp_seg *seg)
 {
+	t->peer_seen_us = tw->nif->now_us;
 	if (seg->flags & TH_RST) {
 		/* RFC 9293 §3.10.7.4 second: an exact RST ends TIME_WAIT */
 		if (seg->seq == t->rcv_nxt)

@@ -80,6 +80,8 @@ extern int tern_logtype_tcp;
 #define TCP_PERSIST_MIN_US 500000u
 #define TCP_TLP_MIN_US     10000u   /**< loss probe timeout floor */
 #define TCP_TLP_WC_DELACK_US 200000u /**< RFC 8985 §7.2 WCDelAckT */
+/* a TIME_WAIT pair our connect may take over: the peer quiet this long */
+#define TCP_TW_RECONNECT_US 1000000u
 #define TCP_TS_SHIFT     10       /**< TS clock: µs >> 10, about 1 ms */
 #define TCP_SACK_SB_MAX  8        /**< scoreboard ranges kept by the sender */
 #define TCP_COOKIE_SLOT_SHIFT 26  /**< SYN cookie time slots: 2^26 µs, about 67 s */
@@ -279,6 +281,7 @@ struct tcp_timewait {
 	uint16_t rcv_wnd;              /**< window field to advertise (scaled) */
 	uint8_t has_ts;
 	uint8_t pad;
+	uint64_t peer_seen_us;         /**< when the peer last sent on the pair */
 	struct tern_wheel_node tmo;    /**< 2MSL expiry */
 	TAILQ_ENTRY(tcp_timewait) link;/**< oldest first, for early eviction */
 };

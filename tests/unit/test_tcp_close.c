@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_errno.h>
 
 #include "tcp_harness.h"
 
@@ -300,6 +301,92 @@ START_TEST(test_time_wait_old_syn_reacked)
 	ck_assert_uint_eq(th_count(&h, TERN_TCP_TIME_WAIT), 1);
 	ck_assert_uint_eq(h.n_accept, 1);
 	ck_assert_uint_eq(st()->tcp_time_wait_reused, 0);
+}
+END_TEST
+
+/*
+ * An active open on the one port the config allows (TW_PORT), closed by
+ * tern first: TIME_WAIT holds the pair. @opts: the peer's SYN-ACK options.
+ * @return ISS; @tsval: our TSval on the last ACK.
+ */
+#define TW_PORT 40000
+static uint32_t
+active_to_time_wait(const struct th_opts *opts, uint32_t *tsval)
+{
+	uint32_t x;
+
+	h.ns.cfg.tcp_port_min = h.ns.cfg.tcp_port_max = TW_PORT;
+	th_up(&h);
+	x = th_open_active(&h, IRS, opts);
+	ck_assert_int_eq(tern_close(h.c), 0);
+	th_poll(&h);
+	TH_EXPECT(&h, T_FIN | T_ACK, x + 1, IRS + 1, TH_ANY, 0);
+	th_inject(&h, T_FIN | T_ACK, IRS + 1, x + 2, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	*tsval = TH_EXPECT(&h, T_ACK, x + 2, IRS + 2, TH_ANY, 0)->tsval;
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(th_count(&h, TERN_TCP_TIME_WAIT), 1);
+	return x;
+}
+
+/* A connect that must find no pair: the only port is held. */
+static void
+connect_refused(void)
+{
+	ck_assert_ptr_null(h.ip6 ? tern_connect6(h.ns.w, th_peer_ip6, h.pport, &th_ops, &h) :
+			tern_connect(h.ns.w, TH_PEER_IP, h.pport, &th_ops, &h));
+	ck_assert_int_eq(rte_errno, EADDRNOTAVAIL);
+	ck_assert_uint_eq(th_count(&h, TERN_TCP_TIME_WAIT), 1);
+}
+
+START_TEST(test_time_wait_reconnect)
+{
+	const struct th_opts ts = { .mss = 1460, .has_ts = 1, .tsval = 1000 };
+	const struct th_seg *s;
+	uint32_t x, y, tsval;
+
+	x = active_to_time_wait(&ts, &tsval);
+	/* the peer was heard from within the second: the pair stays held */
+	connect_refused();
+	th_advance_ms(&h, 999);
+	connect_refused();
+	/* a quiet second, timestamps on: our connect takes the pair over
+	 * (RFC 6191 from the holder's side), TSval and ISS above the old ones */
+	th_advance_ms(&h, 1);
+	th_connect(&h);
+	ck_assert_uint_eq(th_count(&h, TERN_TCP_TIME_WAIT), 0);
+	ck_assert_uint_eq(th_count(&h, TERN_TCP_SYN_SENT), 1);
+	ck_assert_uint_eq(st()->tcp_time_wait_reconnected, 1);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_SYN, TH_ANY, 0, TH_ANY, 0);
+	y = s->seq;
+	ck_assert_uint_eq(s->sport, TW_PORT);
+	ck_assert_msg((int32_t)(y - (x + 2 + 65536)) >= 0, "new ISS %u not 64 KiB past old SND.NXT %u",
+			y, x + 2);
+	ck_assert_msg(s->has_ts && (int32_t)(s->tsval - tsval) > 0, "TSval %u not above %u",
+			s->tsval, tsval);
+	TH_EXPECT_NONE(&h);
+	th_inject(&h, T_SYN | T_ACK, 7777, y + 1, TH_PWND, NULL, 0, &ts);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, y + 1, 7778, TH_ANY, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_int_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
+}
+END_TEST
+
+START_TEST(test_time_wait_no_reconnect_without_timestamps)
+{
+	uint32_t tsval;
+
+	active_to_time_wait(NULL, &tsval);
+	/* no PAWS to tell the two connections apart: the pair waits out 2MSL */
+	th_advance_ms(&h, 1500);
+	connect_refused();
+	ck_assert_uint_eq(st()->tcp_time_wait_reconnected, 0);
+	th_advance_ms(&h, 500);
+	ck_assert_uint_eq(th_count_all(&h), 0);
+	th_connect(&h);
+	ck_assert_uint_eq(th_count(&h, TERN_TCP_SYN_SENT), 1);
 }
 END_TEST
 
@@ -923,6 +1010,8 @@ tcp_close_suite(void)
 	tcase_add_test(tw, test_time_wait_reuse_newer_timestamp);
 	tcase_add_test(tw, test_time_wait_old_syn_reacked);
 	tcase_add_test(tw, test_time_wait_old_timestamp_reacked);
+	tcase_add_test(tw, test_time_wait_reconnect);
+	tcase_add_test(tw, test_time_wait_no_reconnect_without_timestamps);
 	tcase_add_test(tw, test_time_wait_rst);
 	suite_add_tcase(s, tw);
 
