@@ -674,6 +674,25 @@ tcp_seq_acceptable(const struct tcp_cb *tp, const struct tcp_seg *seg)
 		seq_between(seg->seq + seglen - 1, tp->rcv_nxt, tp->rcv_nxt + wnd);
 }
 
+/*
+ * Whether @seg, which failed the acceptability test, is still read for its
+ * ACK, its data and FIN dropped: an ACK segment, no RST or SYN, that starts
+ * at or before RCV.NXT and at most a window behind it. With RCV.WND zero,
+ * RFC 9293 §3.10.7.4 asks that "special allowance should be made to accept
+ * valid ACKs"; and a resend of data we hold (the peer's loss probe) may carry
+ * the only ACK of our last segment, which dropping it whole leaves to our
+ * RTO (BSD and Linux read a duplicate's ACK too). The ACK is then checked as
+ * any other (RFC 5961 §5.2).
+ */
+static bool
+tcp_seg_ack_readable(const struct tcp_cb *tp, const struct tcp_seg *seg)
+{
+	uint32_t behind = tp->rcv_nxt - seg->seq;
+
+	return (seg->flags & (TH_ACK | TH_RST | TH_SYN)) == TH_ACK &&
+		behind <= (UINT32_C(65535) << tp->rcv_wscale);
+}
+
 /* Cut what lies before RCV.NXT or past the window off @seg. */
 static void
 tcp_trim_to_window(struct tcp_cb *tp, struct tcp_seg *seg)
@@ -997,7 +1016,10 @@ tcp_segment(struct tcp_cb *tp, struct tcp_seg *seg)
 		tw->stats->tcp_drop_unacceptable++;
 		if (!(seg->flags & TH_RST))
 			tcp_ack_now(tp);
-		goto drop;
+		if (!tcp_seg_ack_readable(tp, seg))
+			goto drop;
+		/* its ACK is read; the trim below leaves no data */
+		seg->flags &= ~TH_FIN;
 	}
 	tcp_trim_to_window(tp, seg);
 	if (seg->flags & TH_RST) {

@@ -383,6 +383,90 @@ START_TEST(test_recv_data_past_window_trimmed)
 }
 END_TEST
 
+/* tern's SND.UNA, read through the API. */
+static uint32_t
+snd_una(void)
+{
+	struct tern_conn_info i;
+
+	tern_conn_get_info(h.c, &i);
+	return i.snd_una;
+}
+
+/*
+ * RFC 9293 §3.10.7.4: at zero window "special allowance should be made to
+ * accept valid ACKs". The peer's data at the closed window carries the only
+ * ACK of tern's 100 bytes: the data is dropped, the ACK read, and nothing is
+ * resent (dropping the segment whole would leave the ACK to the RTO).
+ */
+START_TEST(test_zero_window_segment_acks_our_data)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint8_t big[1400];
+	uint32_t x;
+
+	h.ns.cfg.tcp_rcvbuf = 4096;
+	h.ns.cfg.tcp_window_scaling = 0;
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	tern_recv_hold(h.c, 1);
+	/* the peer fills the window */
+	for (uint32_t k = 0; k < 3; k++) {
+		th_fill(big, b + k * 1400, sizeof(big));
+		th_inject(&h, T_ACK, b + k * 1400, x + 1, TH_PWND, big, sizeof(big), NULL);
+		th_poll(&h);
+		if (k == 1) {
+			th_advance_ms(&h, 40);
+			TH_EXPECT(&h, T_ACK, x + 1, b + 2800, 4096 - 2800, 0);
+		}
+	}
+	TH_EXPECT(&h, T_ACK, x + 1, b + 4096, 0, 0);
+	/* tern's 100 bytes, then the peer's data at the closed window acks them */
+	send_pattern(x + 1, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b + 4096, 0, 100);
+	th_inject_data(&h, T_ACK, b + 4096, x + 101, 10);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 101, b + 4096, 0, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(snd_una(), x + 101);
+	ck_assert_uint_eq(h.rx_len, 4096);
+	th_advance_ms(&h, 3000);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_rexmt_segs, 0);
+}
+END_TEST
+
+/*
+ * The peer resends data tern holds (its loss probe), now with the ACK of
+ * tern's 50 bytes: the duplicate is ACKed at once and its ACK read.
+ */
+START_TEST(test_duplicate_segment_acks_our_data)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_inject_data(&h, T_ACK | T_PSH, b, x + 1, 100);
+	th_poll(&h);
+	th_advance_ms(&h, 40);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 100, 65535, 0);
+	send_pattern(x + 1, 50);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b + 100, 65535, 50);
+	th_inject_data(&h, T_ACK | T_PSH, b, x + 51, 100);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 51, b + 100, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(snd_una(), x + 51);
+	ck_assert_uint_eq(h.rx_len, 100);
+	th_advance_ms(&h, 3000);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_rexmt_segs, 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------ delayed ACK */
 
 /*
@@ -1413,6 +1497,8 @@ tcp_data_suite(void)
 
 	tcase_add_checked_fixture(p, setup, teardown);
 	tcase_add_test(p, test_zero_window_persist);
+	tcase_add_test(p, test_zero_window_segment_acks_our_data);
+	tcase_add_test(p, test_duplicate_segment_acks_our_data);
 	tcase_add_test(p, test_zero_window_probe_byte_accepted);
 	tcase_add_test(p, test_zero_window_after_rto);
 	tcase_add_test(p, test_keepalive_timeout);
