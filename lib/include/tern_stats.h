@@ -110,7 +110,8 @@ extern "C" {
 	X(tcp_drop_no_conn,     "TCP segments for no connection or listener (answered by RST)") \
 	X(tcp_drop_stale_steered, \
 		"ACKs alone for no connection that came from another worker's queue (old duplicates, no RST)") \
-	X(tcp_drop_unacceptable,"TCP segments outside the receive window (RFC 9293 3.10.7.4)") \
+	X(tcp_drop_unacceptable, \
+		"TCP segments outside the receive window (RFC 9293 3.10.7.4): dropped, or only their ACK read") \
 	X(tcp_drop_paws,        "TCP segments with an old timestamp (PAWS, RFC 7323 5)") \
 	X(tcp_drop_bad_ack,     "TCP segments acknowledging data never sent") \
 	X(tcp_drop_state,       "TCP segments not valid in the connection's state") \

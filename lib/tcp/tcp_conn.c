@@ -477,15 +477,22 @@ tcp_reap(struct tcp_worker *tw)
 	}
 }
 
-void
-tcp_timewait_free(struct tcp_worker *tw, struct tcp_timewait *t)
+/* @t leaves every list but the table, whose entry now points elsewhere. */
+static void
+tcp_timewait_release(struct tcp_worker *tw, struct tcp_timewait *t)
 {
 	tern_wheel_disarm(tw->tw_wheel, &t->tmo);
-	tcp_table_del(tw, &t->key);
 	TAILQ_REMOVE(&tw->twq, t, link);
 	tw->n_tw--;
 	tw->state_count[TERN_TCP_TIME_WAIT]--;
 	tern_objpool_put(&tw->tw_pool, RTE_PTR_SUB(t, tw->key6_room));
+}
+
+void
+tcp_timewait_free(struct tcp_worker *tw, struct tcp_timewait *t)
+{
+	tcp_table_del(tw, &t->key);
+	tcp_timewait_release(tw, t);
 }
 
 void
@@ -616,10 +623,12 @@ static struct tcp_cb *tcp_active_open(struct tcp_cb *tp, const struct tern_conn_
  * holds (as Linux's tcp_tw_reuse): RFC 6191's test, made from the side that
  * holds the record. With timestamps on the old connection, our TSvals on the
  * pair keep rising across both (the offset is the pair's, tcp_ts_offset), so
- * the peer's PAWS (RFC 7323 §5) tells the two connections' segments apart;
- * and once the peer has been quiet for TCP_TW_RECONNECT_US our last ACK has
- * had its time to land: the peer is no longer in LAST_ACK, where our SYN
- * would only get its FIN again. The new ISS starts past the old SND.NXT.
+ * the peer's PAWS (RFC 7323 §5) tells the two connections' segments apart.
+ * A second after TIME_WAIT began, or after the peer last resent its FIN, our
+ * last ACK has had its time to land and the peer has most likely left
+ * LAST_ACK (were it still there, our SYN would draw its FIN or a challenge
+ * ACK, our RST would clear it, and the SYN's resend would open the pair).
+ * The new ISS starts past the old SND.NXT.
  */
 static bool
 tcp_timewait_reconnectable(const struct tcp_worker *tw, const struct tcp_timewait *t)
@@ -637,6 +646,7 @@ static struct tcp_cb *
 tcp_claim_pair(struct tcp_worker *tw, const struct tcp_key *key, uint32_t *iss_floor,
 		int *err)
 {
+	struct tcp_timewait *t = NULL;
 	struct tcp_cb *tp;
 	void *data;
 
@@ -644,18 +654,22 @@ tcp_claim_pair(struct tcp_worker *tw, const struct tcp_key *key, uint32_t *iss_f
 	*iss_floor = 0;
 	data = tcp_table_lookup(tw, key);
 	if (data != NULL) {
-		struct tcp_timewait *t = (struct tcp_timewait *)((uintptr_t)data & ~TW_TAG);
-
+		t = (struct tcp_timewait *)((uintptr_t)data & ~TW_TAG);
 		if (!((uintptr_t)data & TW_TAG) || !tcp_timewait_reconnectable(tw, t))
 			return NULL;
+	}
+	/* into the table in the record's place: the record stays if this fails */
+	tp = tcp_cb_alloc(tw, key);
+	if (tp == NULL) {
+		*err = ENOMEM;
+		return NULL;
+	}
+	if (t != NULL) {
 		/* RFC 6191 §2: the new ISS above the old incarnation's */
 		*iss_floor = t->snd_nxt + 65536;
-		tcp_timewait_free(tw, t);
+		tcp_timewait_release(tw, t);
 		tw->stats->tcp_time_wait_reconnected++;
 	}
-	tp = tcp_cb_alloc(tw, key);
-	if (tp == NULL)
-		*err = ENOMEM;
 	return tp;
 }
 

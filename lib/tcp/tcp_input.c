@@ -559,7 +559,6 @@ static void
 tcp_timewait_input(struct tcp_worker *tw, struct tcp_timewait *t, const struct tcp_key *key,
 		struct tcp_seg *seg)
 {
-	t->peer_seen_us = tw->nif->now_us;
 	if (seg->flags & TH_RST) {
 		/* RFC 9293 §3.10.7.4 second: an exact RST ends TIME_WAIT */
 		if (seg->seq == t->rcv_nxt)
@@ -588,6 +587,8 @@ tcp_timewait_input(struct tcp_worker *tw, struct tcp_timewait *t, const struct t
 	 * it would start an ACK exchange between two TIME_WAIT ends. Anything
 	 * else is unacceptable and gets the ACK (§3.10.7.4 first). */
 	if ((seg->flags & TH_FIN) && seg->seq + seg->len + 1 == t->rcv_nxt) {
+		/* the peer is still in LAST_ACK: our connect waits (tcp_claim_pair) */
+		t->peer_seen_us = tw->nif->now_us;
 		tcp_timewait_arm(tw, t);
 		tcp_timewait_send_ack(tw, t);
 	} else if (!(seg->seq == t->rcv_nxt && seg->len == 0 &&
@@ -676,21 +677,25 @@ tcp_seq_acceptable(const struct tcp_cb *tp, const struct tcp_seg *seg)
 
 /*
  * Whether @seg, which failed the acceptability test, is still read for its
- * ACK, its data and FIN dropped: an ACK segment, no RST or SYN, that starts
- * at or before RCV.NXT and at most a window behind it. With RCV.WND zero,
- * RFC 9293 §3.10.7.4 asks that "special allowance should be made to accept
- * valid ACKs"; and a resend of data we hold (the peer's loss probe) may carry
- * the only ACK of our last segment, which dropping it whole leaves to our
- * RTO (BSD and Linux read a duplicate's ACK too). The ACK is then checked as
- * any other (RFC 5961 §5.2).
+ * ACK, with only what lies in the window kept (nothing at zero window, nor
+ * of a duplicate) and its FIN dropped: an ACK segment, no RST or SYN, that
+ * starts at or before RCV.NXT and ends at or past the RCV.NXT of our last
+ * ACK (as Linux bounds it). With RCV.WND zero, RFC 9293 §3.10.7.4 asks that
+ * "special allowance should be made to accept valid ACKs"; and a resend of
+ * data we hold (the peer's loss probe) may carry the only ACK of our last
+ * segment, which dropping it whole leaves to our RTO (BSD and Linux read a
+ * duplicate's ACK too). The ACK is then checked as any other (RFC 5961
+ * §5.2); as it came with data, it is no duplicate ACK (seg->carried), and
+ * its window counts only if its own SEG.SEQ is new (seg->seq_sent).
  */
 static bool
 tcp_seg_ack_readable(const struct tcp_cb *tp, const struct tcp_seg *seg)
 {
-	uint32_t behind = tp->rcv_nxt - seg->seq;
+	uint32_t last_acked = tp->rcv_adv - tp->rcv_wnd;   /* tcp_ack_sent */
 
 	return (seg->flags & (TH_ACK | TH_RST | TH_SYN)) == TH_ACK &&
-		behind <= (UINT32_C(65535) << tp->rcv_wscale);
+		seq_leq(seg->seq, tp->rcv_nxt) &&
+		seq_geq(seg->seq + tcp_seg_seqlen(seg), last_acked);
 }
 
 /* Cut what lies before RCV.NXT or past the window off @seg. */
@@ -770,7 +775,7 @@ tcp_established(struct tcp_cb *tp, const struct tcp_seg *seg)
 		tp->snd_nxt = tp->snd_una;
 	tp->snd_wnd = seg->wnd << tp->snd_wscale;
 	tp->max_sndwnd = RTE_MAX(tp->max_sndwnd, tp->snd_wnd);
-	tp->snd_wl1 = seg->seq;
+	tp->snd_wl1 = seg->seq_sent;
 	tp->snd_wl2 = seg->ack;
 	tcp_timer_stop(tp, TT_REXMT);
 	tcp_rtt_after_handshake(tp, seg);
@@ -829,8 +834,7 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 		 * RFC 6675 §2: with SACK, an ACK that reports new SACKed data).
 		 * Answers to zero-window probes are not: nothing was lost */
 		if (seg->ack == tp->snd_una && tp->snd_max != tp->snd_una && wnd != 0 &&
-				(sack_grew || (seg->len == 0 && !(seg->flags & (TH_SYN | TH_FIN)) &&
-				 wnd == tp->snd_wnd)))
+				(sack_grew || (!seg->carried && wnd == tp->snd_wnd)))
 			tcp_cc_dupack(tp);
 		else if (seg->ack != tp->snd_una || seg->len != 0)
 			tp->dupacks = 0;
@@ -895,12 +899,12 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 		}
 	}
 	/* window update: only from a newer segment (SND.WL1, SND.WL2) */
-	if (seq_lt(tp->snd_wl1, seg->seq) ||
-			(tp->snd_wl1 == seg->seq && seq_leq(tp->snd_wl2, seg->ack))) {
+	if (seq_lt(tp->snd_wl1, seg->seq_sent) ||
+			(tp->snd_wl1 == seg->seq_sent && seq_leq(tp->snd_wl2, seg->ack))) {
 		if (wnd > tp->snd_wnd)
 			tcp_output_sched(tp);
 		tp->snd_wnd = wnd;
-		tp->snd_wl1 = seg->seq;
+		tp->snd_wl1 = seg->seq_sent;
 		tp->snd_wl2 = seg->ack;
 		tp->max_sndwnd = RTE_MAX(tp->max_sndwnd, wnd);
 		if (wnd != 0 && tp->deadline[TT_PERSIST] != UINT64_MAX) {
@@ -989,6 +993,8 @@ tcp_segment(struct tcp_cb *tp, struct tcp_seg *seg)
 	}
 	tp->last_rcv_us = tw->nif->now_us;
 	tp->keep_probes = 0;
+	seg->seq_sent = seg->seq;
+	seg->carried = tcp_seg_seqlen(seg) != 0;
 	/* RFC 7323 §5.3 R1: PAWS */
 	if ((tp->flags & TF_TS) && seg->has_ts && !(seg->flags & TH_RST) &&
 			seq_lt(seg->tsval, tp->ts_recent) &&
@@ -1018,7 +1024,7 @@ tcp_segment(struct tcp_cb *tp, struct tcp_seg *seg)
 			tcp_ack_now(tp);
 		if (!tcp_seg_ack_readable(tp, seg))
 			goto drop;
-		/* its ACK is read; the trim below leaves no data */
+		/* its ACK is read; the trim below keeps what lies in the window */
 		seg->flags &= ~TH_FIN;
 	}
 	tcp_trim_to_window(tp, seg);

@@ -281,7 +281,7 @@ struct tcp_timewait {
 	uint16_t rcv_wnd;              /**< window field to advertise (scaled) */
 	uint8_t has_ts;
 	uint8_t pad;
-	uint64_t peer_seen_us;         /**< when the peer last sent on the pair */
+	uint64_t peer_seen_us;         /**< TIME_WAIT entered, or the peer's FIN came again */
 	struct tern_wheel_node tmo;    /**< 2MSL expiry */
 	TAILQ_ENTRY(tcp_timewait) link;/**< oldest first, for early eviction */
 };
@@ -364,6 +364,8 @@ struct tcp_worker {
 struct tcp_seg {
 	struct rte_mbuf *m;            /**< data offset at the payload */
 	uint32_t seq, ack, len;        /**< len: payload bytes (SYN/FIN not counted) */
+	uint32_t seq_sent;             /**< SEG.SEQ as it came, before any trim (SND.WL1) */
+	uint8_t carried;               /**< SEG.LEN was not 0 as it came: no duplicate ACK */
 	uint32_t wnd;                  /**< SEG.WND, unscaled */
 	uint8_t flags;                 /**< TH_* */
 	uint8_t steered;               /**< arrived on another worker's queue */

@@ -346,8 +346,14 @@ START_TEST(test_time_wait_reconnect)
 	uint32_t x, y, tsval;
 
 	x = active_to_time_wait(&ts, &tsval);
-	/* the peer was heard from within the second: the pair stays held */
+	/* within the second after TIME_WAIT began: the pair stays held */
 	connect_refused();
+	th_advance_ms(&h, 900);
+	connect_refused();
+	/* the peer resends its FIN (our ACK was lost): a second from now */
+	th_inject(&h, T_FIN | T_ACK, IRS + 1, x + 2, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 2, IRS + 2, TH_ANY, 0);
 	th_advance_ms(&h, 999);
 	connect_refused();
 	/* a quiet second, timestamps on: our connect takes the pair over

@@ -407,14 +407,11 @@ static void
 expect_ack_read(uint32_t seq, uint32_t len, uint32_t ack, uint32_t rcv_nxt, uint16_t wnd,
 		uint32_t rx_len)
 {
-	struct tern_conn_info i;
-
 	th_inject_data(&h, T_ACK, seq, ack, len);
 	th_poll(&h);
 	TH_EXPECT(&h, T_ACK, ack, rcv_nxt, wnd, 0);
 	TH_EXPECT_NONE(&h);
-	tern_conn_get_info(h.c, &i);
-	ck_assert_uint_eq(i.snd_una, ack);
+	ck_assert_uint_eq(th_info(h.c).snd_una, ack);
 	ck_assert_uint_eq(h.rx_len, rx_len);
 	th_advance_ms(&h, 3000);
 	TH_EXPECT_NONE(&h);
@@ -459,6 +456,68 @@ START_TEST(test_duplicate_segment_acks_our_data)
 	th_poll(&h);
 	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b + 100, 65535, 50);
 	expect_ack_read(b, 100, x + 51, b + 100, 65535, 100);
+}
+END_TEST
+
+/*
+ * Resends of data tern holds, with the ACK at SND.UNA while tern has data in
+ * flight, are no duplicate ACKs (RFC 5681 §2: a duplicate ACK carries no
+ * data): three of them start no fast retransmit. Each is ACKed at once.
+ */
+START_TEST(test_duplicate_segments_are_no_dupacks)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_inject_data(&h, T_ACK | T_PSH, b, x + 1, 100);
+	th_poll(&h);
+	th_advance_ms(&h, 40);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 100, 65535, 0);
+	send_pattern(x + 1, 4 * 1460);
+	th_poll(&h);
+	for (uint32_t k = 0; k < 4; k++)
+		TH_EXPECT(&h, k == 3 ? T_ACK | T_PSH : T_ACK, x + 1 + k * 1460, b + 100, 65535, 1460);
+	for (int k = 0; k < 3; k++) {
+		th_inject_data(&h, T_ACK | T_PSH, b, x + 1, 100);
+		th_poll(&h);
+		TH_EXPECT(&h, T_ACK, x + 1 + 4 * 1460, b + 100, 65535, 0);
+		TH_EXPECT_NONE(&h);
+	}
+	ck_assert_uint_eq(st()->tcp_fast_rexmt, 0);
+	ck_assert_uint_eq(st()->tcp_rexmt_segs, 0);
+}
+END_TEST
+
+/*
+ * An old duplicate's window is old news: after D1 (window 0) and D2 (window
+ * open), a copy of D1 leaves SND.WND open (RFC 9293 §3.10.7.4, SND.WL1 and
+ * SND.WL2 compared with the segment as it came).
+ */
+START_TEST(test_duplicate_segment_keeps_window)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint8_t d[100];
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, irs, NULL);
+	th_fill(d, b, sizeof(d));
+	th_inject(&h, T_ACK | T_PSH, b, x + 1, 0, d, sizeof(d), NULL);
+	th_poll(&h);
+	ck_assert_uint_eq(th_info(h.c).snd_wnd, 0);
+	th_inject_data(&h, T_ACK | T_PSH, b + 100, x + 1, 100);
+	th_poll(&h);
+	th_advance_ms(&h, 40);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 200, 65535, 0);
+	ck_assert_uint_ne(th_info(h.c).snd_wnd, 0);
+	th_inject(&h, T_ACK | T_PSH, b, x + 1, 0, d, sizeof(d), NULL);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b + 200, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_ne(th_info(h.c).snd_wnd, 0);
+	ck_assert_uint_eq(h.rx_len, 200);
 }
 END_TEST
 
@@ -1494,6 +1553,8 @@ tcp_data_suite(void)
 	tcase_add_test(p, test_zero_window_persist);
 	tcase_add_test(p, test_zero_window_segment_acks_our_data);
 	tcase_add_test(p, test_duplicate_segment_acks_our_data);
+	tcase_add_test(p, test_duplicate_segments_are_no_dupacks);
+	tcase_add_test(p, test_duplicate_segment_keeps_window);
 	tcase_add_test(p, test_zero_window_probe_byte_accepted);
 	tcase_add_test(p, test_zero_window_after_rto);
 	tcase_add_test(p, test_keepalive_timeout);
