@@ -437,13 +437,11 @@ START_TEST(test_zero_window_segment_acks_our_data)
 }
 END_TEST
 
-/*
- * The peer resends data tern holds (its loss probe), now with the ACK of
- * tern's 50 bytes: the duplicate is ACKed at once and its ACK read.
- */
-START_TEST(test_duplicate_segment_acks_our_data)
+/* A passive open from ISS @irs; the peer's first 100 bytes, ACKed. @return ISS. */
+static uint32_t
+open_with_100_received(uint32_t irs)
 {
-	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	const uint32_t b = irs + 1;
 	uint32_t x;
 
 	th_up(&h);
@@ -452,6 +450,18 @@ START_TEST(test_duplicate_segment_acks_our_data)
 	th_poll(&h);
 	th_advance_ms(&h, 40);
 	TH_EXPECT(&h, T_ACK, x + 1, b + 100, 65535, 0);
+	return x;
+}
+
+/*
+ * The peer resends data tern holds (its loss probe), now with the ACK of
+ * tern's 50 bytes: the duplicate is ACKed at once and its ACK read.
+ */
+START_TEST(test_duplicate_segment_acks_our_data)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x = open_with_100_received(irs);
+
 	send_pattern(x + 1, 50);
 	th_poll(&h);
 	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b + 100, 65535, 50);
@@ -467,14 +477,8 @@ END_TEST
 START_TEST(test_duplicate_segments_are_no_dupacks)
 {
 	const uint32_t irs = 0xfffffff0u, b = irs + 1;
-	uint32_t x;
+	uint32_t x = open_with_100_received(irs);
 
-	th_up(&h);
-	x = th_open_passive(&h, irs, NULL);
-	th_inject_data(&h, T_ACK | T_PSH, b, x + 1, 100);
-	th_poll(&h);
-	th_advance_ms(&h, 40);
-	TH_EXPECT(&h, T_ACK, x + 1, b + 100, 65535, 0);
 	send_pattern(x + 1, 4 * 1460);
 	th_poll(&h);
 	for (uint32_t k = 0; k < 4; k++)
