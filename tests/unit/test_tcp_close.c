@@ -304,29 +304,59 @@ START_TEST(test_time_wait_old_syn_reacked)
 }
 END_TEST
 
+/* tern sends @bytes from its ISS @x on; the peer ACKs each flight. */
+static void
+send_acked(uint32_t x, uint32_t bytes)
+{
+	static uint8_t buf[64 * 1024];
+	uint32_t queued = 0;
+	struct th_seg s;
+
+	for (int round = 0; th_info(h.c).snd_una != x + 1 + bytes; round++) {
+		uint32_t sent_to = 0;
+
+		ck_assert_int_lt(round, 1000);
+		if (queued < bytes) {
+			int n = tern_send(h.c, buf, RTE_MIN((uint32_t)sizeof(buf), bytes - queued));
+
+			queued += n > 0 ? (uint32_t)n : 0;
+		}
+		th_poll(&h);
+		while (th_next(&h, &s))
+			if (s.len != 0)
+				sent_to = s.seq + s.len;
+		if (sent_to != 0) {
+			th_inject(&h, T_ACK, IRS + 1, sent_to, TH_PWND, NULL, 0, NULL);
+			th_poll(&h);
+		}
+	}
+}
+
 /*
- * An active open on the one port the config allows (TW_PORT), closed by
- * tern first: TIME_WAIT holds the pair. @opts: the peer's SYN-ACK options.
- * @return ISS; @tsval: our TSval on the last ACK.
+ * An active open on the one port the config allows (TW_PORT) that sends
+ * @bytes, closed by tern first: TIME_WAIT holds the pair. @opts: the peer's
+ * SYN-ACK options. @return SND.NXT past our FIN; @tsval: our TSval on the
+ * last ACK.
  */
 #define TW_PORT 40000
 static uint32_t
-active_to_time_wait(const struct th_opts *opts, uint32_t *tsval)
+active_to_time_wait(const struct th_opts *opts, uint32_t bytes, uint32_t *tsval)
 {
-	uint32_t x;
+	uint32_t fin;
 
 	h.ns.cfg.tcp_port_min = h.ns.cfg.tcp_port_max = TW_PORT;
 	th_up(&h);
-	x = th_open_active(&h, IRS, opts);
+	fin = th_open_active(&h, IRS, opts) + 1 + bytes;
+	send_acked(fin - 1 - bytes, bytes);
 	ck_assert_int_eq(tern_close(h.c), 0);
 	th_poll(&h);
-	TH_EXPECT(&h, T_FIN | T_ACK, x + 1, IRS + 1, TH_ANY, 0);
-	th_inject(&h, T_FIN | T_ACK, IRS + 1, x + 2, TH_PWND, NULL, 0, NULL);
+	TH_EXPECT(&h, T_FIN | T_ACK, fin, IRS + 1, TH_ANY, 0);
+	th_inject(&h, T_FIN | T_ACK, IRS + 1, fin + 1, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
-	*tsval = TH_EXPECT(&h, T_ACK, x + 2, IRS + 2, TH_ANY, 0)->tsval;
+	*tsval = TH_EXPECT(&h, T_ACK, fin + 1, IRS + 2, TH_ANY, 0)->tsval;
 	TH_EXPECT_NONE(&h);
 	ck_assert_uint_eq(th_count(&h, TERN_TCP_TIME_WAIT), 1);
-	return x;
+	return fin + 1;
 }
 
 /* A connect that must find no pair: the only port is held. */
@@ -342,18 +372,20 @@ connect_refused(void)
 START_TEST(test_time_wait_reconnect)
 {
 	const struct th_opts ts = { .mss = 1460, .has_ts = 1, .tsval = 1000 };
+	/* more than the ISN clock (4 us ticks) moves in the 1.9 s below */
+	const uint32_t bytes = 512 * 1024;
 	const struct th_seg *s;
-	uint32_t x, y, tsval;
+	uint32_t snd_nxt, y, tsval;
 
-	x = active_to_time_wait(&ts, &tsval);
+	snd_nxt = active_to_time_wait(&ts, bytes, &tsval);
 	/* within the second after TIME_WAIT began: the pair stays held */
 	connect_refused();
 	th_advance_ms(&h, 900);
 	connect_refused();
 	/* the peer resends its FIN (our ACK was lost): a second from now */
-	th_inject(&h, T_FIN | T_ACK, IRS + 1, x + 2, TH_PWND, NULL, 0, NULL);
+	th_inject(&h, T_FIN | T_ACK, IRS + 1, snd_nxt, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
-	TH_EXPECT(&h, T_ACK, x + 2, IRS + 2, TH_ANY, 0);
+	TH_EXPECT(&h, T_ACK, snd_nxt, IRS + 2, TH_ANY, 0);
 	th_advance_ms(&h, 999);
 	connect_refused();
 	/* a quiet second, timestamps on: our connect takes the pair over
@@ -367,8 +399,9 @@ START_TEST(test_time_wait_reconnect)
 	s = TH_EXPECT(&h, T_SYN, TH_ANY, 0, TH_ANY, 0);
 	y = s->seq;
 	ck_assert_uint_eq(s->sport, TW_PORT);
-	ck_assert_msg((int32_t)(y - (x + 2 + 65536)) >= 0, "new ISS %u not 64 KiB past old SND.NXT %u",
-			y, x + 2);
+	/* RFC 6191: the clock's ISS is below the old SND.NXT + 64 KiB: the floor */
+	ck_assert_msg(y == snd_nxt + 65536, "new ISS %u not 64 KiB past old SND.NXT %u", y,
+			snd_nxt);
 	ck_assert_msg(s->has_ts && (int32_t)(s->tsval - tsval) > 0, "TSval %u not above %u",
 			s->tsval, tsval);
 	TH_EXPECT_NONE(&h);
@@ -384,7 +417,7 @@ START_TEST(test_time_wait_no_reconnect_without_timestamps)
 {
 	uint32_t tsval;
 
-	active_to_time_wait(NULL, &tsval);
+	active_to_time_wait(NULL, 0, &tsval);
 	/* no PAWS to tell the two connections apart: the pair waits out 2MSL */
 	th_advance_ms(&h, 1500);
 	connect_refused();
