@@ -231,6 +231,8 @@ tcp_seg_parse(struct tcp_worker *tw, struct rte_mbuf *m, const struct rte_tcp_hd
 	seg->ack = rte_be_to_cpu_32(th->recv_ack);
 	seg->wnd = rte_be_to_cpu_16(th->rx_win);
 	seg->len = tcp_len - doff;
+	seg->seq_sent = seg->seq;
+	seg->carried = tcp_seg_seqlen(seg) != 0;
 	key->rport = th->src_port;
 	key->lport = th->dst_port;
 	rte_pktmbuf_adj(m, (uint16_t)(m->l3_len + doff));
@@ -993,8 +995,6 @@ tcp_segment(struct tcp_cb *tp, struct tcp_seg *seg)
 	}
 	tp->last_rcv_us = tw->nif->now_us;
 	tp->keep_probes = 0;
-	seg->seq_sent = seg->seq;
-	seg->carried = tcp_seg_seqlen(seg) != 0;
 	/* RFC 7323 §5.3 R1: PAWS */
 	if ((tp->flags & TF_TS) && seg->has_ts && !(seg->flags & TH_RST) &&
 			seq_lt(seg->tsval, tp->ts_recent) &&
