@@ -303,8 +303,15 @@ tcp_table_watch(struct tcp_worker *tw)
 bool
 tcp_table_changed(const struct tcp_worker *tw, const struct tcp_key *key)
 {
-	uint32_t bit = tcp_table_changed_bit(key);
+	uint64_t any = 0;
+	uint32_t bit;
 
+	/* most bursts change nothing: no hash for them */
+	for (int i = 0; i < TCP_TABLE_CHANGED_WORDS; i++)
+		any |= tw->table_changed[i];
+	if (any == 0)
+		return false;
+	bit = tcp_table_changed_bit(key);
 	return (tw->table_changed[bit / 64] >> (bit % 64)) & 1;
 }
 
