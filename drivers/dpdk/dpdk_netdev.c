@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_dev.h>
@@ -91,6 +92,77 @@ dpdk_rss_program(struct dpdk_netdev *d, const struct rte_eth_dev_info *info,
 	d->base.reta_size = size;
 }
 
+/* The largest MTU @info's ethdev takes: its MTU range and its longest frame
+ * (as rte_eth_dev_configure checks it). */
+static uint32_t
+dpdk_ethdev_mtu_max(const struct rte_eth_dev_info *info)
+{
+	uint32_t mtu = info->max_rx_pktlen > RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN ?
+		info->max_rx_pktlen - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN :
+		(uint32_t)RTE_ETHER_MTU;
+
+	return RTE_MIN(mtu, (uint32_t)info->max_mtu);
+}
+
+/* A net_memif port's buffer size when its devargs give none
+ * (ETH_MEMIF_DEFAULT_PKT_BUFFER_SIZE, rte_eth_memif.h) */
+#define DPDK_MEMIF_BSIZE_DEFAULT 2048
+
+/* What a net_memif port's devargs say, however the device was created (a
+ * config vdev spec or EAL --vdev) */
+struct dpdk_memif_args {
+	bool zero_copy;     /**< a client in zero-copy mode (a server ignores it) */
+	uint32_t bsize;     /**< the size of each ring buffer */
+};
+
+/* @info's port's memif devargs; false where it is no net_memif port. */
+static bool
+dpdk_memif_args(const struct rte_eth_dev_info *info, struct dpdk_memif_args *ma)
+{
+	const struct rte_devargs *da = info->device != NULL ? rte_dev_devargs(info->device) : NULL;
+	struct rte_kvargs *kv = NULL;
+	const char *role, *zc, *bsize;
+
+	if (info->driver_name == NULL || strcmp(info->driver_name, "net_memif") != 0)
+		return false;
+	ma->zero_copy = false;
+	ma->bsize = DPDK_MEMIF_BSIZE_DEFAULT;
+	if (da != NULL && da->args != NULL)
+		kv = rte_kvargs_parse(da->args, NULL);
+	if (kv == NULL)
+		return true;
+	role = rte_kvargs_get(kv, "role");
+	zc = rte_kvargs_get(kv, "zero-copy");
+	ma->zero_copy = role != NULL && strcmp(role, "client") == 0 && zc != NULL &&
+		(strcmp(zc, "yes") == 0 || strcmp(zc, "on") == 0);
+	bsize = rte_kvargs_get(kv, "bsize");
+	if (bsize != NULL)
+		ma->bsize = (uint32_t)strtoul(bsize, NULL, 10);
+	rte_kvargs_free(kv);
+	return true;
+}
+
+/*
+ * The longest frame (Ethernet header on, no CRC) @info's port carries: what
+ * its ethdev reports, but for net_memif, one ring buffer. net_memif reports
+ * 1518 bytes whatever its buffers (memif_dev_info), yet neither its Rx nor
+ * its Tx path checks a frame's length: a frame longer than a buffer travels
+ * as a chain of them. DPDK 22.11's Tx leaves a stale chain flag in a reused
+ * descriptor (mended upstream in 26.03, "net/memif: fix descriptor Tx flags
+ * corruption"), so Tern keeps each frame within one buffer: a jumbo MTU
+ * needs bsize= on the memif devargs, on the client, whose memory holds the
+ * buffers; give both ends the same.
+ */
+static uint32_t
+dpdk_frame_max(const struct rte_eth_dev_info *info)
+{
+	struct dpdk_memif_args ma;
+
+	if (dpdk_memif_args(info, &ma))
+		return ma.bsize;
+	return dpdk_ethdev_mtu_max(info) + RTE_ETHER_HDR_LEN;
+}
+
 static int
 dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *const pools[])
 {
@@ -99,7 +171,7 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 	struct rte_eth_dev_info info;
 	uint16_t nb_rxd = d->rx_desc, nb_txd = d->tx_desc;
 	uint8_t rss_key[64];
-	uint32_t max_mtu;
+	uint32_t frame_max, max_mtu;
 	int rc, socket = rte_eth_dev_socket_id(d->port_id);
 
 	memset(&conf, 0, sizeof(conf));
@@ -111,16 +183,18 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 		d->tx_offloads &= ~RTE_ETH_TX_OFFLOAD_TCP_TSO;
 	conf.txmode.offloads = d->tx_offloads;
 	/* the stack's MTU ([port] mtu, else the device's own), within what the
-	 * device takes: its MTU range and its largest frame */
-	max_mtu = RTE_MIN((uint32_t)info.max_mtu, info.max_rx_pktlen > RTE_ETHER_HDR_LEN +
-			RTE_ETHER_CRC_LEN ? info.max_rx_pktlen - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN :
-			(uint32_t)RTE_ETHER_MTU);
+	 * device takes: its MTU range and its longest frame; the ethdev keeps
+	 * to its own range (net_memif's frames may be longer, dpdk_frame_max) */
+	frame_max = dpdk_frame_max(&info);
+	max_mtu = frame_max > RTE_ETHER_HDR_LEN ? frame_max - RTE_ETHER_HDR_LEN : 0;
 	if (dev->mtu > max_mtu || dev->mtu < info.min_mtu) {
-		DPDK_LOG(ERR, "%s: MTU %u outside what the device takes (%u..%u)", dev->name,
-				dev->mtu, info.min_mtu, max_mtu);
+		DPDK_LOG(ERR, "%s: MTU %u outside what the device takes (%u..%u%s)", dev->name,
+				dev->mtu, info.min_mtu, max_mtu, info.driver_name != NULL &&
+				strcmp(info.driver_name, "net_memif") == 0 ?
+				", one memif buffer: raise bsize= on its devargs" : "");
 		return -EINVAL;
 	}
-	conf.rxmode.mtu = dev->mtu;
+	conf.rxmode.mtu = (uint16_t)RTE_MIN((uint32_t)dev->mtu, dpdk_ethdev_mtu_max(&info));
 	dev->tso_frame_max = (uint16_t)(dev->mtu + (d->tso_l2_in_mtu ? 0 : RTE_ETHER_HDR_LEN));
 	if (dev->rss_queues > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_NONFRAG_IPV4_TCP) &&
 			info.hash_key_size <= sizeof(rss_key) && info.hash_key_size >= 16) {
@@ -287,31 +361,6 @@ dpdk_tx_by_ref_ok(const char *driver)
 	return true;
 }
 
-/* Whether @info's port is a net_memif client in zero-copy mode (memif
- * ignores zero-copy=yes in the server role); from its devargs, however the
- * device was created (a config vdev spec or EAL --vdev). */
-static bool
-dpdk_memif_zero_copy(const struct rte_eth_dev_info *info)
-{
-	const struct rte_devargs *da = info->device != NULL ? rte_dev_devargs(info->device) : NULL;
-	struct rte_kvargs *kv;
-	const char *role, *zc;
-	bool yes;
-
-	if (info->driver_name == NULL || strcmp(info->driver_name, "net_memif") != 0 ||
-			da == NULL || da->args == NULL)
-		return false;
-	kv = rte_kvargs_parse(da->args, NULL);
-	if (kv == NULL)
-		return false;
-	role = rte_kvargs_get(kv, "role");
-	zc = rte_kvargs_get(kv, "zero-copy");
-	yes = role != NULL && strcmp(role, "client") == 0 && zc != NULL &&
-		(strcmp(zc, "yes") == 0 || strcmp(zc, "on") == 0);
-	rte_kvargs_free(kv);
-	return yes;
-}
-
 struct dpdk_shared_walk {
 	const struct rte_memseg_list *msl;  /* the first list with memory */
 	uintptr_t end;                      /* its memory, contiguous from base_va */
@@ -361,11 +410,12 @@ dpdk_shared_range(struct dpdk_netdev *d)
 static void
 dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
 {
+	struct dpdk_memif_args ma;
 	uint32_t f = 0;
 
 	if (dpdk_tx_by_ref_ok(info->driver_name))
 		f |= TERN_NETDEV_TX_BY_REF;
-	d->memif_zero_copy = dpdk_memif_zero_copy(info);
+	d->memif_zero_copy = dpdk_memif_args(info, &ma) && ma.zero_copy;
 	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		f |= TERN_NETDEV_TX_MULTI_SEG;

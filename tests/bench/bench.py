@@ -21,6 +21,8 @@ Pairs (Linux on loopback; Tern over net_memif between two processes):
                           of the rate and of the rate per server core (over the
                           server's busy share)
   bulk Gbit/s             iperf3 (1 stream) vs tern-loadgen bulk (1 conn) from tern-httpd;
+                          the same at MTU 9000 on both memif ends (iperf3's loopback
+                          has a 64 KiB MTU);
                           the same with the receiver's memif end in zero-copy mode (one
                           copy per frame on the link instead of two), and with the
                           sender's (its frames read where they lie, one copy by the
@@ -220,31 +222,47 @@ ADDR6 = "fd00:78::%d"
 
 
 def tern_conf(tmp, name, device, addr, trust_checksums=None, max_time_wait=262144,
-              tcp_extra="", ip6=None):
+              tcp_extra="", ip6=None, port_extra="", mbufs=None):
     """
     One Tern end's config file, tmp/NAME.conf: @device, @addr/24 (and @ip6/64
     where given), the bench's pool and table sizes (the same totals over
-    --workers); @tcp_extra: more [tcp] lines. @trust_checksums: as
-    TRUST_CHECKSUMS where None.
+    --workers; @mbufs instead of the pool's); @tcp_extra, @port_extra: more
+    [tcp] and [port] lines. @trust_checksums: as TRUST_CHECKSUMS where None.
     """
     path = os.path.join(tmp, "%s.conf" % name)
     trust = TRUST_CHECKSUMS if trust_checksums is None else trust_checksums
     with open(path, "w") as f:
-        f.write("[port]\ndevice = %s\ntrust_checksums = %d\n"
+        f.write("[port]\ndevice = %s\ntrust_checksums = %d\n%s"
                 "%s"
                 "[ipv4]\naddress = %s\nnetmask = 255.255.255.0\n"
                 "[stack]\nmbufs = %d\n[tcp]\nmax_conns = %d\nmax_time_wait = %d\n"
-                "time_wait_ms = 60000\n%s" % (device, trust,
+                "time_wait_ms = 60000\n%s" % (device, trust, port_extra,
                                               "[ipv6]\naddress = %s/64\n" % ip6 if ip6 else "",
                                               addr,
-                                              max(4095, 65535 // WORKERS), 65536 // WORKERS,
+                                              mbufs or max(4095, 65535 // WORKERS),
+                                              65536 // WORKERS,
                                               max_time_wait // WORKERS, tcp_extra))
     return path
 
 
-def memif_conf(tmp, role, addr, zero_copy=False, ip6=None):
-    return tern_conf(tmp, role, "net_memif0,role=%s,id=0,socket=%s%s" % (
-        role, SOCK, ",zero-copy=yes" if zero_copy else ""), addr, ip6=ip6)
+# The jumbo bulk row: MTU 9000, memif buffers that hold a whole frame (a
+# memif port's longest frame is one buffer, docs/design.md), 9.3 KiB mbufs
+# (fewer of them) and 4 MiB send buffer and window: the default 256 KiB hold
+# 29 segments of 8960 bytes, and the sender waited on ACKs (31-34 Gbit/s
+# against 44-49 with 4 MiB here; Linux's loopback autotunes its own to 4-6 MiB)
+JUMBO_MTU = 9000
+JUMBO_PORT = "mtu = %d\n" % JUMBO_MTU
+JUMBO_DEV = ",bsize=9216"
+JUMBO_TCP = "sndbuf = 4194304\nrcvbuf = 4194304\n"
+JUMBO_MBUFS = 16383
+
+
+def memif_conf(tmp, role, addr, zero_copy=False, ip6=None, jumbo=False):
+    """One memif end's config; @jumbo: at JUMBO_MTU."""
+    return tern_conf(tmp, role, "net_memif0,role=%s,id=0,socket=%s%s%s" % (
+        role, SOCK, ",zero-copy=yes" if zero_copy else "", JUMBO_DEV if jumbo else ""), addr,
+        ip6=ip6, port_extra=JUMBO_PORT if jumbo else "", tcp_extra=JUMBO_TCP if jumbo else "",
+        mbufs=JUMBO_MBUFS if jumbo else None)
 
 
 ZERO_COPY_MB = 1024
@@ -311,7 +329,8 @@ def tern_server_busy(sout, res):
         res["server_busy_pct"] = int(busy.group(1)) / (res["seconds"] * 1e4)
 
 
-def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None, ip6=False, build=None):
+def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None, ip6=False, build=None,
+              jumbo=False):
     """
     Run a Tern server (core 0) and tern-loadgen (core 1) over memif; return
     the JSON summary. @zero_copy: which end's memif runs in zero-copy mode
@@ -323,7 +342,8 @@ def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None, ip6=False,
     tern-loadgen's PMD copies each once. The memif server starts first;
     tern-loadgen waits for the link (--wait-link) either way. @ip6: both
     ends get an [ipv6] address (ADDR6) for a --target over IPv6. @build: the
-    binaries' build directory (--baseline), else build_dir().
+    binaries' build directory (--baseline), else build_dir(). @jumbo: both
+    ends at JUMBO_MTU (memif_conf).
     """
     b = build or build_dir()
     if os.path.exists(SOCK):
@@ -336,11 +356,11 @@ def tern_pair(tmp, server_argv, client_args, seconds, zero_copy=None, ip6=False,
     srole, crole = ("client", "server") if zero_copy == "server" else ("server", "client")
     srv_argv = ([os.path.join(b, "app", server_argv[0])] + seal +
                 ["--", "--config", memif_conf(tmp, srole, "10.78.0.1", zero_copy == "server",
-                                              ADDR6 % 1 if ip6 else None)] +
+                                              ADDR6 % 1 if ip6 else None, jumbo)] +
                 server_argv[1:])
     cli_argv = ([os.path.join(b, "app", "tern-loadgen")] + ceal +
                 ["--", "--config", memif_conf(tmp, crole, "10.78.0.2", zero_copy == "client",
-                                              ADDR6 % 2 if ip6 else None),
+                                              ADDR6 % 2 if ip6 else None, jumbo),
                  "--quiet", "--json", "--wait-link", "10", "--duration", str(seconds),
                  "--linger"] + DRAIN + client_args)
     srv = cli = None
@@ -1202,9 +1222,10 @@ def main():
             zero_copy = eal_zero_copy(1, "bzc%d" % os.getpid()) is not None
             if not zero_copy:
                 log("  bulk zero-copy row not measured: memif zero-copy needs hugepages, none here")
-            lb, tb, tu, tz, ts = alternate([
+            lb, tb, tj, tu, tz, ts = alternate([
                 lambda: iperf3(a.seconds),
                 lambda: tern("bulk", httpd, bulk)["gbit_per_s"],
+                lambda: tern("bulk jumbo", httpd, bulk, jumbo=True)["gbit_per_s"],
                 # the other way: tern-loadgen uploads with tern_send (a copy per
                 # byte, as iperf3's write), tern-httpd takes the body
                 lambda: tern("bulk upload", httpd + ["--max-body", str(1 << 30)],
@@ -1219,6 +1240,8 @@ def main():
                              zero_copy="server")["gbit_per_s"] if zero_copy else 0.0], a.runs)
             row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s",
                 "tern-httpd sends /bytes from memory by reference (tern_send_static)")
+            row("bulk 1 connection Gbit/s, MTU %d" % JUMBO_MTU, lb, tj, "Gbit/s",
+                "as above, both memif ends at MTU %d (Linux loopback's is 65536)" % JUMBO_MTU)
             if zero_copy:
                 row("bulk 1 connection Gbit/s, memif zero-copy receiver", lb, tz, "Gbit/s",
                     "as above, tern-loadgen's memif end zero-copy=yes")
