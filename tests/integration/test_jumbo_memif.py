@@ -8,7 +8,8 @@ Jumbo frames end to end over net_memif ([port] mtu = 9000 at both ends):
   each end's average received frame is over 4 KiB.
 - tern-loadgen's bulk mode against tern-httpd, one connection downloading
   64 MiB bodies: every response whole (status, length), and the server's
-  data segments average over 8000 bytes (the MSS is 8960).
+  data segments average over 8000 bytes (the MSS is 8960); then the same
+  over IPv6 (MSS 8940).
 - A 9000-byte MTU on a memif port whose buffers are the default 2048 bytes
   stops the start with a message that names bsize= (DPDK 22.11's net_memif
   carries a longer frame as a chain of buffers, which its Tx path corrupts
@@ -29,6 +30,7 @@ import tern_harness as h  # noqa: E402
 MTU = 9000
 BSIZE = 9216            # one memif buffer holds a whole 9014-byte frame
 CONF = "[port]\nmtu = %d\n[stack]\nmbufs = 8191\n" % MTU
+ADDR6 = "fd00:78::%d"   # the server's is ADDR6 % 1, tern-loadgen's ADDR6 % 2
 
 
 def pair(build, src, tmp, tag, server_app, server_args, client_args, what):
@@ -40,12 +42,11 @@ def pair(build, src, tmp, tag, server_app, server_args, client_args, what):
     dev = "net_memif0,role=%%s,id=0,socket=%s,bsize=%d" % (sock, BSIZE)
     srv_conf = os.path.join(tmp, "%s-srv.conf" % tag)
     cli_conf = os.path.join(tmp, "%s-cli.conf" % tag)
-    for path, role, addr in ((srv_conf, "server", "10.78.0.1"),
-                             (cli_conf, "client", "10.78.0.2")):
+    for path, role, n in ((srv_conf, "server", 1), (cli_conf, "client", 2)):
         with open(path, "w") as f:
-            f.write("[port]\ndevice = %s\nmtu = %d\n[ipv4]\naddress = %s\n"
-                    "netmask = 255.255.255.0\n[stack]\nmbufs = 8191\n"
-                    % (dev % role, MTU, addr))
+            f.write("[port]\ndevice = %s\nmtu = %d\n[ipv4]\naddress = 10.78.0.%d\n"
+                    "netmask = 255.255.255.0\n[ipv6]\naddress = %s/64\n"
+                    "[stack]\nmbufs = 8191\n" % (dev % role, MTU, n, ADDR6 % n))
     prefix = "tern-jm%d%s" % (os.getpid(), tag)
     srv = h.start_app(build, src, server_app, 0, prefix + "s", srv_conf, tmp, server_args)
     ready = srv.wait_line(r"ready:", 30)
@@ -79,16 +80,20 @@ def echo_run(build, src, tmp):
         h.check(a > 4096, "%s: %s's frames average over 4 KiB (%.0f)" % (what, name, a))
 
 
-def bulk_run(build, src, tmp):
-    what = "bulk at MTU %d" % MTU
-    st_s, _, s = pair(build, src, tmp, "b", "tern-httpd", ["--port", "80"],
-                      ["--target", "10.78.0.1:80", "--mode", "bulk", "--conns", "1",
+def bulk_run(build, src, tmp, ip6=False):
+    what = "bulk at MTU %d over %s" % (MTU, "IPv6" if ip6 else "IPv4")
+    target = "[%s]:80" % (ADDR6 % 1) if ip6 else "10.78.0.1:80"
+    st_s, _, s = pair(build, src, tmp, "b6" if ip6 else "b", "tern-httpd", ["--port", "80"],
+                      ["--target", target, "--mode", "bulk", "--conns", "1",
                        "--bytes", str(64 << 20)], what)
     a = avg(st_s["tcp_tx_bytes"], st_s["tcp_tx_data_segs"])
     h.log("RESULT %s: %.2f Gbit/s, %d data segments of %.0f bytes on average"
           % (what, s["gbit_per_s"], st_s["tcp_tx_data_segs"], a))
     h.check(a > 8000, "%s: tern-httpd's data segments average over 8000 bytes (%.0f)"
             % (what, a))
+    family = st_s["ip6_tx"] if ip6 else st_s["ip_tx"]
+    h.check(family >= st_s["tcp_tx_data_segs"], "%s: its segments left over %s (%d packets)"
+            % (what, "IPv6" if ip6 else "IPv4", family))
 
 
 def too_small_buffers(build, src, tmp):
@@ -113,6 +118,8 @@ def main(build, src):
     echo_run(build, src, tmp)
     time.sleep(0.2)
     bulk_run(build, src, tmp)
+    time.sleep(0.2)
+    bulk_run(build, src, tmp, ip6=True)
     too_small_buffers(build, src, tmp)
 
 
