@@ -1222,7 +1222,7 @@ def main():
             zero_copy = eal_zero_copy(1, "bzc%d" % os.getpid()) is not None
             if not zero_copy:
                 log("  bulk zero-copy row not measured: memif zero-copy needs hugepages, none here")
-            lb, tb, tj, tu, tz, ts = alternate([
+            lb, tb, tj, tu, tz, ts, tjs = alternate([
                 lambda: iperf3(a.seconds),
                 lambda: tern("bulk", httpd, bulk)["gbit_per_s"],
                 lambda: tern("bulk jumbo", httpd, bulk, jumbo=True)["gbit_per_s"],
@@ -1237,7 +1237,9 @@ def main():
                 # tern-httpd's memif end in zero-copy mode: its frames go out
                 # from where they lie, tern-loadgen's PMD copies each once
                 lambda: tern("bulk zero-copy sender", httpd, bulk,
-                             zero_copy="server")["gbit_per_s"] if zero_copy else 0.0], a.runs)
+                             zero_copy="server")["gbit_per_s"] if zero_copy else 0.0,
+                lambda: tern("bulk jumbo zero-copy sender", httpd, bulk, zero_copy="server",
+                             jumbo=True)["gbit_per_s"] if zero_copy else 0.0], a.runs)
             row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s",
                 "tern-httpd sends /bytes from memory by reference (tern_send_static)")
             row("bulk 1 connection Gbit/s, MTU %d" % JUMBO_MTU, lb, tj, "Gbit/s",
@@ -1247,6 +1249,8 @@ def main():
                     "as above, tern-loadgen's memif end zero-copy=yes")
                 row("bulk 1 connection Gbit/s, memif zero-copy sender", lb, ts, "Gbit/s",
                     "as above, tern-httpd's memif end zero-copy=yes (memif client)")
+                row("bulk 1 connection Gbit/s, MTU %d, memif zero-copy sender" % JUMBO_MTU,
+                    lb, tjs, "Gbit/s", "both: the sender's copy gone, at MTU %d" % JUMBO_MTU)
             row("bulk 1 connection Gbit/s, upload (copying sender)", lb, tu, "Gbit/s",
                 "tern-loadgen POSTs with tern_send to tern-httpd")
 
