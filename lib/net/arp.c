@@ -270,7 +270,7 @@ arp_reply(struct net_if *ifp, struct rte_mbuf *m, struct rte_arp_hdr *ah)
 	rte_be32_t asked = ah->arp_data.arp_tip;    /* one of ours */
 
 	arp_fill(ah, RTE_ARP_OP_REPLY, &ifp->mac, asked, &requester, requester_ip);
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - sizeof(*ah)));
+	tern_mbuf_cut_back(m, rte_pktmbuf_pkt_len(m) - (uint32_t)sizeof(*ah));
 	m->ol_flags &= RTE_MBUF_F_INDIRECT | RTE_MBUF_F_EXTERNAL;
 	ifp->stats->arp_tx_reply++;
 	net_eth_output(ifp, m, &requester, RTE_ETHER_TYPE_ARP);

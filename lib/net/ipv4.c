@@ -10,6 +10,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "net_mbufq.h"
 #include "net_priv.h"
 
 static bool
@@ -87,9 +88,10 @@ net_ipv4_input(struct net_if *ifp, struct rte_mbuf *m)
 		st->ip_drop_fragment++;
 		goto drop;
 	}
-	/* Ethernet pads short frames: keep only what the header counts */
+	/* Ethernet pads short frames: keep only what the header counts (in
+	 * whichever of a chain's mbufs it ends) */
 	if (avail > totlen)
-		rte_pktmbuf_trim(m, (uint16_t)(avail - totlen));
+		tern_mbuf_cut_back(m, avail - totlen);
 	m->l3_len = hlen;
 	return ip->next_proto_id;
 drop:

@@ -17,6 +17,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "net_mbufq.h"
 #include "net_priv.h"
 
 #define NET_IP6_HLEN      40
@@ -231,9 +232,10 @@ net_ipv6_input(struct net_if *ifp, struct rte_mbuf *m)
 		st->ip6_drop_not_ours++;
 		goto drop;
 	}
-	/* Ethernet pads short frames: keep only what the header counts */
+	/* Ethernet pads short frames: keep only what the header counts (in
+	 * whichever of a chain's mbufs it ends) */
 	if (pkt_len > NET_IP6_HLEN + plen)
-		rte_pktmbuf_trim(m, (uint16_t)(pkt_len - NET_IP6_HLEN - plen));
+		tern_mbuf_cut_back(m, pkt_len - NET_IP6_HLEN - plen);
 	proto = ipv6_walk_ext(st, (const uint8_t *)ip,
 			RTE_MIN(rte_pktmbuf_data_len(m), NET_IP6_HLEN + plen), ip->proto, &off,
 			&nh_at, &pp);

@@ -698,6 +698,43 @@ START_TEST(test_eth_padding_trimmed)
 }
 END_TEST
 
+START_TEST(test_eth_padding_trimmed_across_a_chain)
+{
+	/* the same minimum frame received as two mbufs, the second holding
+	 * only 8 of the 18 padding bytes (as a PMD that chains buffers may
+	 * hand it over): the cut reaches into the first */
+	struct nf_echo e = echo_req(13, 0);
+	uint8_t f[60];
+	struct tern_stats want;
+	struct rte_mbuf *m, *tail;
+	struct nf_pkt p[2];
+	size_t n;
+
+	nf_stack_boot(&h);
+	nf_learn(&h, &peer_mac, PEER_IP);
+	want = *stats();
+	n = nf_echo_frame(f, &e);
+	memset(f + n, 0xa5, sizeof(f) - n);
+	m = nf_mbuf(unit_pool(), f, sizeof(f) - 8);
+	tail = nf_mbuf(unit_pool(), f + sizeof(f) - 8, 8);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(tail);
+	ck_assert_int_eq(rte_pktmbuf_chain(m, tail), 0);
+	ck_assert_int_eq(tern_sim_inject(h.dev, 0, m), 0);
+	nf_poll(&h);
+	ck_assert_uint_eq(nf_take(h.dev, p, 2), 1);
+	nf_check_echo_reply(&p[0], &peer_mac, &e);
+	ck_assert_uint_eq(p[0].len, 42);
+	add_rx(&want, 60);
+	want.ip_rx++;
+	want.icmp_rx++;
+	want.icmp_echo_reply++;
+	want.ip_tx++;
+	add_tx(&want, 42);
+	nf_check_stats(&want, stats(), NULL);
+}
+END_TEST
+
 /* A 54-byte frame: a SYN from @src:40000 to our port 80, checksums right. */
 static size_t
 tcp_syn_frame(uint8_t *f, rte_be32_t src)
@@ -1007,6 +1044,7 @@ net_suite(void)
 	tcase_add_checked_fixture(acc, setup, teardown);
 	tcase_add_test(acc, test_ip_broadcast_accepted);
 	tcase_add_test(acc, test_eth_padding_trimmed);
+	tcase_add_test(acc, test_eth_padding_trimmed_across_a_chain);
 	tcase_add_test(acc, test_tcp_segment_counted);
 	tcase_add_test(acc, test_rx_cksum_flags_trusted);
 	tcase_add_test(acc, test_tx_ip_cksum_offload);
