@@ -109,11 +109,41 @@ dpdk_ethdev_mtu_max(const struct rte_eth_dev_info *info)
 #define DPDK_MEMIF_BSIZE_DEFAULT 2048
 
 /* What a net_memif port's devargs say, however the device was created (a
- * config vdev spec or EAL --vdev) */
+ * config vdev spec or EAL --vdev), read as the PMD reads them
+ * (rte_eth_memif.c, memif_set_role, memif_set_zc, memif_set_bs): a key
+ * given twice counts by its last value, a port without role= is a client */
 struct dpdk_memif_args {
-	bool zero_copy;     /**< a client in zero-copy mode (a server ignores it) */
+	bool server;        /**< role=server (or the old master) */
+	bool zero_copy;     /**< zero-copy=yes (the PMD ignores it on a server) */
 	uint32_t bsize;     /**< the size of each ring buffer */
 };
+
+static int
+dpdk_memif_role(const char *key __rte_unused, const char *value, void *arg)
+{
+	struct dpdk_memif_args *ma = arg;
+
+	ma->server = strstr(value, "server") != NULL || strstr(value, "master") != NULL;
+	return 0;
+}
+
+static int
+dpdk_memif_zc(const char *key __rte_unused, const char *value, void *arg)
+{
+	struct dpdk_memif_args *ma = arg;
+
+	ma->zero_copy = strstr(value, "yes") != NULL;
+	return 0;
+}
+
+static int
+dpdk_memif_bsize(const char *key __rte_unused, const char *value, void *arg)
+{
+	struct dpdk_memif_args *ma = arg;
+
+	ma->bsize = (uint32_t)strtoul(value, NULL, 10);
+	return 0;
+}
 
 /* @info's port's memif devargs; false where it is no net_memif port. */
 static bool
@@ -121,46 +151,54 @@ dpdk_memif_args(const struct rte_eth_dev_info *info, struct dpdk_memif_args *ma)
 {
 	const struct rte_devargs *da = info->device != NULL ? rte_dev_devargs(info->device) : NULL;
 	struct rte_kvargs *kv = NULL;
-	const char *role, *zc, *bsize;
 
 	if (info->driver_name == NULL || strcmp(info->driver_name, "net_memif") != 0)
 		return false;
-	ma->zero_copy = false;
-	ma->bsize = DPDK_MEMIF_BSIZE_DEFAULT;
+	*ma = (struct dpdk_memif_args){ .bsize = DPDK_MEMIF_BSIZE_DEFAULT };
 	if (da != NULL && da->args != NULL)
 		kv = rte_kvargs_parse(da->args, NULL);
 	if (kv == NULL)
 		return true;
-	role = rte_kvargs_get(kv, "role");
-	zc = rte_kvargs_get(kv, "zero-copy");
-	ma->zero_copy = role != NULL && strcmp(role, "client") == 0 && zc != NULL &&
-		(strcmp(zc, "yes") == 0 || strcmp(zc, "on") == 0);
-	bsize = rte_kvargs_get(kv, "bsize");
-	if (bsize != NULL)
-		ma->bsize = (uint32_t)strtoul(bsize, NULL, 10);
+	rte_kvargs_process(kv, "role", dpdk_memif_role, ma);
+	rte_kvargs_process(kv, "zero-copy", dpdk_memif_zc, ma);
+	rte_kvargs_process(kv, "bsize", dpdk_memif_bsize, ma);
 	rte_kvargs_free(kv);
 	return true;
 }
 
+/* Whether @ma's port is a memif client in zero-copy mode. */
+static bool
+dpdk_memif_zero_copy(const struct dpdk_memif_args *ma)
+{
+	return ma->zero_copy && !ma->server;
+}
+
 /*
- * The longest frame (Ethernet header on, no CRC) @info's port carries: what
- * its ethdev reports, but for net_memif, one ring buffer. net_memif reports
- * 1518 bytes whatever its buffers (memif_dev_info), yet neither its Rx nor
- * its Tx path checks a frame's length: a frame longer than a buffer travels
- * as a chain of them. DPDK 22.11's Tx leaves a stale chain flag in a reused
- * descriptor (mended upstream in 26.03, "net/memif: fix descriptor Tx flags
- * corruption"), so Tern keeps each frame within one buffer: a jumbo MTU
- * needs bsize= on the memif devargs, on the client, whose memory holds the
- * buffers; give both ends the same.
+ * The longest frame (Ethernet header on, no CRC) @info's port carries, its
+ * receive buffers from @pool: what its ethdev reports, but for net_memif,
+ * one ring buffer. net_memif reports 1518 bytes whatever its buffers
+ * (memif_dev_info), yet neither its Rx nor its Tx path checks a frame's
+ * length: a frame longer than a buffer travels as a chain of them. DPDK
+ * 22.11's copying Tx leaves a stale chain flag in a reused descriptor
+ * (mended upstream in 26.03, "net/memif: fix descriptor Tx flags
+ * corruption"), so Tern keeps each frame within one buffer.
+ * - A client's buffers are its bsize=: it allocates the rings for both
+ *   directions, and its peer's bsize sizes nothing.
+ * - A server cannot see its client's buffers: its own bsize= only keeps its
+ *   config consistent with the client's, which must be the same.
+ * - A zero-copy client's buffers are its mbufs (its Tx writes each
+ *   descriptor's flags afresh), sized from the MTU (tern_mbuf_room).
  */
 static uint32_t
-dpdk_frame_max(const struct rte_eth_dev_info *info)
+dpdk_frame_max(const struct rte_eth_dev_info *info, struct rte_mempool *pool)
 {
 	struct dpdk_memif_args ma;
 
-	if (dpdk_memif_args(info, &ma))
-		return ma.bsize;
-	return dpdk_ethdev_mtu_max(info) + RTE_ETHER_HDR_LEN;
+	if (!dpdk_memif_args(info, &ma))
+		return dpdk_ethdev_mtu_max(info) + RTE_ETHER_HDR_LEN;
+	if (dpdk_memif_zero_copy(&ma))
+		return (uint32_t)rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
+	return ma.bsize;
 }
 
 static int
@@ -185,12 +223,12 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 	/* the stack's MTU ([port] mtu, else the device's own), within what the
 	 * device takes: its MTU range and its longest frame; the ethdev keeps
 	 * to its own range (net_memif's frames may be longer, dpdk_frame_max) */
-	frame_max = dpdk_frame_max(&info);
+	frame_max = dpdk_frame_max(&info, pools[0]);
 	max_mtu = frame_max > RTE_ETHER_HDR_LEN ? frame_max - RTE_ETHER_HDR_LEN : 0;
 	if (dev->mtu > max_mtu || dev->mtu < info.min_mtu) {
 		DPDK_LOG(ERR, "%s: MTU %u outside what the device takes (%u..%u%s)", dev->name,
-				dev->mtu, info.min_mtu, max_mtu, info.driver_name != NULL &&
-				strcmp(info.driver_name, "net_memif") == 0 ?
+				dev->mtu, info.min_mtu, max_mtu, dev->mtu > max_mtu &&
+				info.driver_name != NULL && strcmp(info.driver_name, "net_memif") == 0 ?
 				", one memif buffer: raise bsize= on its devargs" : "");
 		return -EINVAL;
 	}
@@ -415,7 +453,7 @@ dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
 
 	if (dpdk_tx_by_ref_ok(info->driver_name))
 		f |= TERN_NETDEV_TX_BY_REF;
-	d->memif_zero_copy = dpdk_memif_args(info, &ma) && ma.zero_copy;
+	d->memif_zero_copy = dpdk_memif_args(info, &ma) && dpdk_memif_zero_copy(&ma);
 	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		f |= TERN_NETDEV_TX_MULTI_SEG;
