@@ -484,8 +484,9 @@ tcp_reap(struct tcp_worker *tw)
 	}
 }
 
-/* @t leaves every list but the table, whose entry now points elsewhere. */
-static void
+/* @t leaves every list but the table, whose entry now points elsewhere (a
+ * control block that took the pair over). */
+void
 tcp_timewait_release(struct tcp_worker *tw, struct tcp_timewait *t)
 {
 	tern_wheel_disarm(tw->tw_wheel, &t->tmo);

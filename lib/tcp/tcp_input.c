@@ -485,10 +485,19 @@ tcp_cookie_ack(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_k
 
 static void tcp_segment(struct tcp_cb *tp, struct tcp_seg *seg);
 
+/*
+ * A segment for listener @l with no connection of its own; @t: the
+ * TIME_WAIT record that holds the pair for a SYN that reuses it (RFC 6191),
+ * else NULL. A new control block takes the record's place in the table,
+ * one update instead of a delete and an insert; any other outcome frees
+ * the record, as the reuse ends the TIME_WAIT.
+ */
 static void
 tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_key *key,
-		struct tcp_seg *seg, uint32_t iss_floor)
+		struct tcp_seg *seg, struct tcp_timewait *t)
 {
+	/* RFC 6191 §2: the new ISS above the old incarnation's */
+	uint32_t iss_floor = t != NULL ? t->snd_nxt + 65536 : 0;
 	struct tcp_cb *tp;
 	uint32_t iss;
 
@@ -540,6 +549,10 @@ tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp
 		tcp_send_rst_for(tw, key, seg);
 		goto drop;
 	}
+	if (t != NULL) {
+		tcp_timewait_release(tw, t);    /* the table entry is @tp's now */
+		t = NULL;
+	}
 	iss = tcp_isn(tw, key);
 	if (iss_floor != 0 && seq_lt(iss, iss_floor))
 		iss = iss_floor;        /* RFC 6191: above the old incarnation */
@@ -552,6 +565,8 @@ tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp
 	tcp_output_sched(tp);
 	/* data on a SYN is not taken: rcv_nxt stays at the SYN, the peer resends */
 drop:
+	if (t != NULL)
+		tcp_timewait_free(tw, t);
 	rte_pktmbuf_free(seg->m);
 }
 
@@ -575,11 +590,8 @@ tcp_timewait_input(struct tcp_worker *tw, struct tcp_timewait *t, const struct t
 		struct tcp_listener *l = tw->listeners[rte_be_to_cpu_16(key->lport)];
 
 		if (newer && l != NULL) {
-			uint32_t floor = t->snd_nxt + 65536;
-
 			tw->stats->tcp_time_wait_reused++;
-			tcp_timewait_free(tw, t);
-			tcp_listen_input(tw, l, key, seg, floor);
+			tcp_listen_input(tw, l, key, seg, t);
 			return;
 		}
 	}
@@ -1093,7 +1105,7 @@ tcp_seg_dispatch(struct tcp_worker *tw, void *data, const struct tcp_key *key,
 		struct tcp_listener *l = tw->listeners[rte_be_to_cpu_16(key->lport)];
 
 		if (l != NULL)
-			tcp_listen_input(tw, l, key, seg, 0);
+			tcp_listen_input(tw, l, key, seg, NULL);
 		else
 			tcp_closed_input(tw, key, seg);
 	} else if ((uintptr_t)data & TW_TAG) {

@@ -256,6 +256,40 @@ START_TEST(test_time_wait_reuse_higher_seq)
 }
 END_TEST
 
+START_TEST(test_time_wait_reuse_answered_with_cookie)
+{
+	const struct th_opts mss = { .mss = 1460 };
+	const uint32_t isn2 = B + 1 + 100000;   /* above the old RCV.NXT */
+	uint32_t y;
+
+	h.ns.cfg.tcp_syn_backlog = 1;
+	h.ns.cfg.tcp_syncookies = TERN_SYNCOOKIES_AUTO;
+	th_up(&h);
+	to_time_wait(IRS, NULL);
+	/* another peer port fills the SYN queue */
+	h.pport = TH_PPORT + 1;
+	th_inject(&h, T_SYN, 100, 0, TH_PWND, NULL, 0, &mss);
+	th_poll(&h);
+	TH_EXPECT(&h, T_SYN | T_ACK, TH_ANY, 101, 65535, 0);
+	/* a SYN that reuses the TIME_WAIT pair gets a cookie (RFC 4987 §3.6):
+	 * no control block takes the record's place, the record goes all the
+	 * same, and the ACK that brings the cookie back opens the connection */
+	h.pport = TH_PPORT;
+	th_inject(&h, T_SYN, isn2, 0, TH_PWND, NULL, 0, &mss);
+	th_poll(&h);
+	y = TH_EXPECT(&h, T_SYN | T_ACK, TH_ANY, isn2 + 1, TH_ANY, 0)->seq;
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_time_wait_reused, 1);
+	ck_assert_uint_eq(th_count(&h, TERN_TCP_TIME_WAIT), 0);
+	th_inject(&h, T_ACK, isn2 + 1, y + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(st()->tcp_syncookies_ok, 1);
+	ck_assert_uint_eq(h.n_accept, 2);
+	ck_assert_int_eq(th_state(h.c), TERN_TCP_ESTABLISHED);
+}
+END_TEST
+
 START_TEST(test_time_wait_reuse_newer_timestamp)
 {
 	const struct th_opts syn1 = { .mss = 1460, .has_ts = 1, .tsval = 1000 };
@@ -1046,6 +1080,7 @@ tcp_close_suite(void)
 	tcase_add_checked_fixture(tw, setup, teardown);
 	tcase_add_test(tw, test_time_wait_fin_retransmitted);
 	tcase_add_test(tw, test_time_wait_reuse_higher_seq);
+	tcase_add_test(tw, test_time_wait_reuse_answered_with_cookie);
 	tcase_add_test(tw, test_time_wait_reuse_newer_timestamp);
 	tcase_add_test(tw, test_time_wait_old_syn_reacked);
 	tcase_add_test(tw, test_time_wait_old_timestamp_reacked);
