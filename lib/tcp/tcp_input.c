@@ -507,6 +507,8 @@ tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp
 	if (seg->flags & TH_ACK) {
 		bool bad = false;
 
+		/* never with @t: only a SYN without ACK reuses a pair */
+		RTE_ASSERT(t == NULL);
 		tp = tcp_cookie_ack(tw, l, key, seg, &bad);
 		if (tp != NULL) {
 			tcp_segment(tp, seg);
