@@ -50,6 +50,16 @@ send_pattern(uint32_t seq, uint32_t len)
 	ck_assert_int_eq(tern_send(h.c, buf, len), (int)len);
 }
 
+/* Send @len pattern bytes at @seq: they leave at once in one segment that
+ * carries ACK @ack and window @wnd. */
+static void
+send_one_segment(uint32_t seq, uint32_t len, uint32_t ack, uint16_t wnd)
+{
+	send_pattern(seq, len);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK | T_PSH, seq, ack, wnd, len);
+}
+
 /* ------------------------------------------------------------ data */
 
 START_TEST(test_data_seed_vector)
@@ -430,9 +440,7 @@ START_TEST(test_zero_window_segment_acks_our_data)
 	uint32_t x = open_and_fill_window(irs);
 
 	/* tern's 100 bytes, then the peer's data at the closed window acks them */
-	send_pattern(x + 1, 100);
-	th_poll(&h);
-	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b + 4096, 0, 100);
+	send_one_segment(x + 1, 100, b + 4096, 0);
 	expect_ack_read(b + 4096, 10, x + 101, b + 4096, 0, 4096);
 }
 END_TEST
@@ -462,9 +470,7 @@ START_TEST(test_duplicate_segment_acks_our_data)
 	const uint32_t irs = 0xfffffff0u, b = irs + 1;
 	uint32_t x = open_with_100_received(irs);
 
-	send_pattern(x + 1, 50);
-	th_poll(&h);
-	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b + 100, 65535, 50);
+	send_one_segment(x + 1, 50, b + 100, 65535);
 	expect_ack_read(b, 100, x + 51, b + 100, 65535, 100);
 }
 END_TEST
@@ -817,9 +823,7 @@ START_TEST(test_rto_backoff_then_timeout)
 	h.ns.cfg.tcp_retries = 3;
 	th_up(&h);
 	x = th_open_passive(&h, irs, NULL);
-	send_pattern(x + 1, 100);
-	th_poll(&h);
-	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100);
+	send_one_segment(x + 1, 100, b, 65535);
 	/* RFC 6298: the handshake's sample (no delay) gives the 200 ms floor,
 	 * doubling on each expiry */
 	for (unsigned int k = 0; k < RTE_DIM(gaps_ms); k++) {
@@ -858,9 +862,7 @@ START_TEST(test_rto_after_head_sacked_resends)
 	h.ns.cfg.tcp_retries = 2;
 	th_up(&h);
 	x = th_open_passive(&h, irs, &syn);
-	send_pattern(x + 1, 100);
-	th_poll(&h);
-	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100);
+	send_one_segment(x + 1, 100, b, 65535);
 	sack.sack[0][0] = x + 1;
 	sack.sack[0][1] = x + 101;
 	th_inject(&h, T_ACK, b, x + 1, TH_PWND, NULL, 0, &sack);
@@ -899,9 +901,7 @@ START_TEST(test_rto_from_rtt_sample)
 	i = th_info(h.c);
 	ck_assert_uint_eq(i.srtt_us, 100000);
 	ck_assert_uint_eq(i.rto_us, 300000);
-	send_pattern(x + 1, 50);
-	th_poll(&h);
-	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 50);
+	send_one_segment(x + 1, 50, b, 65535);
 	th_advance_ms(&h, 299);
 	TH_EXPECT_NONE(&h);
 	th_advance_ms(&h, 1);
@@ -1235,9 +1235,7 @@ START_TEST(test_zero_window_after_rto)
 	 * persist timer must take over (there was no timer left at all) */
 	th_up(&h);
 	x = th_open_passive(&h, irs, NULL);
-	send_pattern(x + 1, 100);
-	th_poll(&h);
-	TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, 65535, 100);
+	send_one_segment(x + 1, 100, b, 65535);
 	th_inject(&h, T_ACK, b, x + 1, 0, NULL, 0, NULL);
 	th_poll(&h);
 	for (int ms = 0; ms < 20000 && probes == 0; ms += 100) {
