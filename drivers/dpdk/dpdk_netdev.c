@@ -175,8 +175,8 @@ dpdk_memif_zero_copy(const struct dpdk_memif_args *ma)
 
 /*
  * The longest frame (Ethernet header on, no CRC) @info's port carries, its
- * receive buffers from @pool: what its ethdev reports, but for net_memif,
- * one ring buffer. net_memif reports 1518 bytes whatever its buffers
+ * receive buffers from @pool: what its ethdev reports, but for net_memif
+ * (@ma, its devargs; NULL for another device), one ring buffer. net_memif reports 1518 bytes whatever its buffers
  * (memif_dev_info), yet neither its Rx nor its Tx path checks a frame's
  * length: a frame longer than a buffer travels as a chain of them. DPDK
  * 22.11's copying Tx leaves a stale chain flag in a reused descriptor
@@ -190,15 +190,14 @@ dpdk_memif_zero_copy(const struct dpdk_memif_args *ma)
  *   descriptor's flags afresh), sized from the MTU (tern_mbuf_room).
  */
 static uint32_t
-dpdk_frame_max(const struct rte_eth_dev_info *info, struct rte_mempool *pool)
+dpdk_frame_max(const struct rte_eth_dev_info *info, const struct dpdk_memif_args *ma,
+		struct rte_mempool *pool)
 {
-	struct dpdk_memif_args ma;
-
-	if (!dpdk_memif_args(info, &ma))
+	if (ma == NULL)
 		return dpdk_ethdev_mtu_max(info) + RTE_ETHER_HDR_LEN;
-	if (dpdk_memif_zero_copy(&ma))
+	if (dpdk_memif_zero_copy(ma))
 		return (uint32_t)rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
-	return ma.bsize;
+	return ma->bsize;
 }
 
 static int
@@ -207,6 +206,8 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 	struct dpdk_netdev *d = to_dpdk(dev);
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
+	struct dpdk_memif_args ma;
+	bool memif;
 	uint16_t nb_rxd = d->rx_desc, nb_txd = d->tx_desc;
 	uint8_t rss_key[64];
 	uint32_t frame_max, max_mtu;
@@ -223,12 +224,12 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 	/* the stack's MTU ([port] mtu, else the device's own), within what the
 	 * device takes: its MTU range and its longest frame; the ethdev keeps
 	 * to its own range (net_memif's frames may be longer, dpdk_frame_max) */
-	frame_max = dpdk_frame_max(&info, pools[0]);
+	memif = dpdk_memif_args(&info, &ma);
+	frame_max = dpdk_frame_max(&info, memif ? &ma : NULL, pools[0]);
 	max_mtu = frame_max > RTE_ETHER_HDR_LEN ? frame_max - RTE_ETHER_HDR_LEN : 0;
 	if (dev->mtu > max_mtu || dev->mtu < info.min_mtu) {
 		DPDK_LOG(ERR, "%s: MTU %u outside what the device takes (%u..%u%s)", dev->name,
-				dev->mtu, info.min_mtu, max_mtu, dev->mtu > max_mtu &&
-				info.driver_name != NULL && strcmp(info.driver_name, "net_memif") == 0 ?
+				dev->mtu, info.min_mtu, max_mtu, memif && dev->mtu > max_mtu ?
 				", one memif buffer: raise bsize= on its devargs" : "");
 		return -EINVAL;
 	}
