@@ -485,8 +485,8 @@ tcp_reap(struct tcp_worker *tw)
 }
 
 /* @t leaves every list but the table, whose entry now points elsewhere (a
- * control block that took the pair over). */
-void
+ * control block that took the pair over, tcp_cb_alloc_over). */
+static void
 tcp_timewait_release(struct tcp_worker *tw, struct tcp_timewait *t)
 {
 	tern_wheel_disarm(tw->tw_wheel, &t->tmo);
@@ -501,6 +501,37 @@ tcp_timewait_free(struct tcp_worker *tw, struct tcp_timewait *t)
 {
 	tcp_table_del(tw, &t->key);
 	tcp_timewait_release(tw, t);
+}
+
+/*
+ * A control block for @key that takes over the pair the TIME_WAIT record
+ * @t holds (NULL: none): its table insert updates @t's entry in place, one
+ * operation where a delete and an insert were, and @t goes. @iss_floor
+ * gets RFC 6191 §2's floor for the new ISS, past the old incarnation's
+ * SND.NXT (0 without @t). NULL where no block is left; @t then stays.
+ */
+struct tcp_cb *
+tcp_cb_alloc_over(struct tcp_worker *tw, const struct tcp_key *key, struct tcp_timewait *t,
+		uint32_t *iss_floor)
+{
+	struct tcp_cb *tp = tcp_cb_alloc(tw, key);
+
+	*iss_floor = 0;
+	if (tp != NULL && t != NULL) {
+		*iss_floor = t->snd_nxt + 65536;
+		tcp_timewait_release(tw, t);
+	}
+	return tp;
+}
+
+/* The ISS of a new connection on @key: tcp_isn's, raised to @iss_floor
+ * where that is not 0 (tcp_cb_alloc_over). */
+uint32_t
+tcp_iss(struct tcp_worker *tw, const struct tcp_key *key, uint32_t iss_floor)
+{
+	uint32_t iss = tcp_isn(tw, key);
+
+	return iss_floor != 0 && seq_lt(iss, iss_floor) ? iss_floor : iss;
 }
 
 void
@@ -666,18 +697,14 @@ tcp_claim_pair(struct tcp_worker *tw, const struct tcp_key *key, uint32_t *iss_f
 		if (!((uintptr_t)data & TW_TAG) || !tcp_timewait_reconnectable(tw, t))
 			return NULL;
 	}
-	/* into the table in the record's place: the record stays if this fails */
-	tp = tcp_cb_alloc(tw, key);
+	/* the record stays if this fails */
+	tp = tcp_cb_alloc_over(tw, key, t, iss_floor);
 	if (tp == NULL) {
 		*err = ENOMEM;
 		return NULL;
 	}
-	if (t != NULL) {
-		/* RFC 6191 §2: the new ISS above the old incarnation's */
-		*iss_floor = t->snd_nxt + 65536;
-		tcp_timewait_release(tw, t);
+	if (t != NULL)
 		tw->stats->tcp_time_wait_reconnected++;
-	}
 	return tp;
 }
 
@@ -790,16 +817,14 @@ tcp_connect6(struct tcp_worker *tw, const uint8_t *daddr, uint16_t dport,
 }
 
 /* What an active open of either family sets up in @tp, then the SYN; its
- * ISS no lower than @iss_floor where that is not 0 (tcp_claim_pair). */
+ * ISS no lower than @iss_floor where that is not 0 (tcp_iss). */
 static struct tcp_cb *
 tcp_active_open(struct tcp_cb *tp, const struct tern_conn_ops *ops, void *arg,
 		uint32_t iss_floor)
 {
 	struct tcp_worker *tw = tp->tw;
 
-	tp->iss = tcp_isn(tw, &tp->key);
-	if (iss_floor != 0 && seq_lt(tp->iss, iss_floor))
-		tp->iss = iss_floor;
+	tp->iss = tcp_iss(tw, &tp->key, iss_floor);
 	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->recover = tp->iss;
 	tp->ts_offset = tcp_ts_offset(tw, &tp->key);
 	/* what we offer; the SYN-ACK tells what the peer takes */

@@ -488,18 +488,16 @@ static void tcp_segment(struct tcp_cb *tp, struct tcp_seg *seg);
 /*
  * A segment for listener @l with no connection of its own; @t: the
  * TIME_WAIT record that holds the pair for a SYN that reuses it (RFC 6191),
- * else NULL. A new control block takes the record's place in the table,
- * one update instead of a delete and an insert; any other outcome frees
- * the record, as the reuse ends the TIME_WAIT.
+ * else NULL. A new control block takes the record's place in the table
+ * (tcp_cb_alloc_over); any other outcome frees the record, as the reuse
+ * ends the TIME_WAIT.
  */
 static void
 tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_key *key,
 		struct tcp_seg *seg, struct tcp_timewait *t)
 {
-	/* RFC 6191 §2: the new ISS above the old incarnation's */
-	uint32_t iss_floor = t != NULL ? t->snd_nxt + 65536 : 0;
 	struct tcp_cb *tp;
-	uint32_t iss;
+	uint32_t iss_floor;
 
 	/* RFC 9293 §3.10.7.2 */
 	if (seg->flags & TH_RST)
@@ -545,20 +543,14 @@ tcp_listen_input(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp
 		tw->stats->tcp_syn_overload_drop++;
 		goto drop;
 	}
-	tp = tcp_cb_alloc(tw, key);
+	tp = tcp_cb_alloc_over(tw, key, t, &iss_floor);
 	if (tp == NULL) {
 		tw->stats->tcp_conn_table_full++;
 		tcp_send_rst_for(tw, key, seg);
 		goto drop;
 	}
-	if (t != NULL) {
-		tcp_timewait_release(tw, t);    /* the table entry is @tp's now */
-		t = NULL;
-	}
-	iss = tcp_isn(tw, key);
-	if (iss_floor != 0 && seq_lt(iss, iss_floor))
-		iss = iss_floor;        /* RFC 6191: above the old incarnation */
-	tcp_syn_received_init(tp, l, seg->seq, iss);
+	t = NULL;       /* gone: its table entry is @tp's */
+	tcp_syn_received_init(tp, l, seg->seq, tcp_iss(tw, key, iss_floor));
 	tcp_take_syn_options(tp, seg, false);
 	/* RFC 7323 §2.2: the window of a SYN is not scaled */
 	tp->snd_wnd = seg->wnd;

@@ -436,7 +436,9 @@ void tcp_drop(struct tcp_cb *tp, int reason);
 void tcp_reap(struct tcp_worker *tw);
 void tcp_enter_time_wait(struct tcp_cb *tp, bool send_ack);
 void tcp_timewait_free(struct tcp_worker *tw, struct tcp_timewait *t);
-void tcp_timewait_release(struct tcp_worker *tw, struct tcp_timewait *t);
+struct tcp_cb *tcp_cb_alloc_over(struct tcp_worker *tw, const struct tcp_key *key,
+		struct tcp_timewait *t, uint32_t *iss_floor);
+uint32_t tcp_iss(struct tcp_worker *tw, const struct tcp_key *key, uint32_t iss_floor);
 void tcp_notify_closed(struct tcp_cb *tp, int reason);
 int tcp_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn *fn, void *arg);
 int tcp_unlisten(struct tcp_worker *tw, uint16_t port);
