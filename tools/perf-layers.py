@@ -4,7 +4,8 @@
 Where a Tern server's cycles go, per layer, from a perf recording of it.
 
     perf record -F 4999 -p PID -o FILE -- sleep 4
-    tools/perf-layers.py FILE [--rate REQ_PER_S] [--label NAME] [FILE ...]
+    tools/perf-layers.py FILE [--rate REQ_PER_S] [--label NAME]
+                         [--busy FRACTION --idle IDLE_FILE] [FILE ...]
 
 Reads `perf report --sort dso,symbol` of each FILE and sums the samples by
 layer: driver (the PMD, mempools, rings, the netdev glue), Ethernet/IP
@@ -13,6 +14,13 @@ the app and its parser, libc copies, and the poll loop itself. A worker
 busy-polls, so the samples cover every moment of the recording: with
 --rate (the requests per second during it) each layer is also given in ns
 per request, idle polls included (they fall in the driver and poll rows).
+With --busy (the server's busy share of the run: polls_busy_us over its
+length) and --idle (a recording of the same server with its link up and no
+traffic), the idle polls' part is taken out of each layer: the idle
+recording's share of a layer times the idle time. Then the columns are the
+busy time alone, and the "all" row is the busy time per request that
+polls_busy_us gives. An idle recording: the same build's server after
+tern-loadgen's run has ended, while --linger keeps its link up.
 Prints a Markdown table, one column per FILE. DPDK's libraries come without
 symbols in Debian, so they are classed by library.
 """
@@ -78,14 +86,33 @@ def layers(path):
     return acc
 
 
+def busy_only(loaded, idle, busy):
+    """
+    @loaded's layer shares (% of all the time) with the idle polls' part
+    taken out: @idle's shares spread over the (1 - @busy) of the time the
+    worker idled. A layer's remainder is its share of the whole time spent
+    on work, so the shares sum to 100 * @busy.
+    """
+    return {k: max(0.0, loaded.get(k, 0.0) - idle.get(k, 0.0) * (1 - busy))
+            for k in set(loaded) | set(idle)}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("files", nargs="+")
     ap.add_argument("--rate", type=float, action="append",
                     help="requests per second during each FILE's recording (in order)")
     ap.add_argument("--label", action="append", help="column name for each FILE")
+    ap.add_argument("--busy", type=float, action="append",
+                    help="the server's busy share (0-1) during each FILE's run (in order)")
+    ap.add_argument("--idle", action="append",
+                    help="a recording of each FILE's server idle, link up (in order)")
     a = ap.parse_args()
     cols = [layers(f) for f in a.files]
+    if a.busy or a.idle:
+        if len(a.busy or []) != len(a.files) or len(a.idle or []) != len(a.files):
+            ap.error("--busy and --idle: one of each for every FILE")
+        cols = [busy_only(c, layers(i), b) for c, i, b in zip(cols, a.idle, a.busy)]
     labels = a.label or a.files
     rates = a.rate or []
     hdr = "| layer | " + " | ".join(
@@ -104,9 +131,10 @@ def main():
                 cells.append("%.0f" % (pct / 100 * 1e9 / rates[i]))
         print("| %s | %s |" % (name, " | ".join(cells)))
     if rates:
+        share = [100 * b for b in a.busy] if a.busy else [100.0] * len(cols)
         print("| all | %s |" % " | ".join(
-            "100 | %.0f" % (1e9 / r) if i < len(rates) else "100"
-            for i, r in enumerate(rates)))
+            "%.0f | %.0f" % (share[i], share[i] / 100 * 1e9 / r) if i < len(rates)
+            else "%.0f" % share[i] for i, r in enumerate(rates)))
     return 0
 
 
