@@ -107,7 +107,7 @@ def main():
                     help="the server's busy share (0-1) during each FILE's run (in order)")
     ap.add_argument("--idle", action="append",
                     help="a recording of each FILE's server idle, link up (in order)")
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     cols = [layers(f) for f in a.files]
     if a.busy or a.idle:
         if len(a.busy or []) != len(a.files) or len(a.idle or []) != len(a.files):
