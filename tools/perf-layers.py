@@ -19,7 +19,9 @@ length) and --idle (a recording of the same server with its link up and no
 traffic), the idle polls' part is taken out of each layer: the idle
 recording's share of a layer times the idle time. Then the columns are the
 busy time alone, and the "all" row is the busy time per request that
-polls_busy_us gives. An idle recording: the same build's server after
+polls_busy_us gives. The rows come within a few points of it, not to it:
+the busy share is the whole run's, the recording its middle, and an idle
+poll costs a little more or less than in the idle recording. An idle recording: the same build's server after
 tern-loadgen's run has ended, while --linger keeps its link up.
 Prints a Markdown table, one column per FILE. DPDK's libraries come without
 symbols in Debian, so they are classed by library.
@@ -91,7 +93,7 @@ def busy_only(loaded, idle, busy):
     @loaded's layer shares (% of all the time) with the idle polls' part
     taken out: @idle's shares spread over the (1 - @busy) of the time the
     worker idled. A layer's remainder is its share of the whole time spent
-    on work, so the shares sum to 100 * @busy.
+    on work, so the shares sum to about 100 * @busy (a layer never below 0).
     """
     return {k: max(0.0, loaded.get(k, 0.0) - idle.get(k, 0.0) * (1 - busy))
             for k in set(loaded) | set(idle)}
