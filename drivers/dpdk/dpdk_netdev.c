@@ -23,6 +23,16 @@ RTE_LOG_REGISTER(tern_logtype_dpdk, tern.dpdk, INFO);
 #define DPDK_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, tern_logtype_dpdk, "tern.dpdk: " fmt "\n", ##__VA_ARGS__)
 
+/* What a net_memif port's devargs say, however the device was created (a
+ * config vdev spec or EAL --vdev), read as the PMD reads them
+ * (rte_eth_memif.c, memif_set_role, memif_set_zc, memif_set_bs): a key
+ * given twice counts by its last value, a port without role= is a client */
+struct dpdk_memif_args {
+	bool server;        /**< role=server (or the old master) */
+	bool zero_copy;     /**< zero-copy=yes (the PMD ignores it on a server) */
+	uint32_t bsize;     /**< the size of each ring buffer */
+};
+
 struct dpdk_netdev {
 	struct tern_netdev base;       /**< must be first */
 	uint16_t port_id;              /**< ethdev port */
@@ -30,7 +40,8 @@ struct dpdk_netdev {
 	uint16_t rx_desc, tx_desc;     /**< ring sizes asked for */
 	bool hotplugged;               /**< we probed it: we remove it */
 	bool started;
-	bool memif_zero_copy;          /**< frames are read in place (tx_ref_base) */
+	bool memif;                    /**< a net_memif port, its devargs in memif_args */
+	struct dpdk_memif_args memif_args; /**< read once, when the port is opened */
 	bool tso_l2_in_mtu;            /**< TSO segments end at the MTU, Ethernet header in it */
 	uint64_t rx_offloads, tx_offloads; /**< ethdev offloads enabled */
 	struct rte_device *rte_dev;    /**< the bus device, for removal */
@@ -108,16 +119,6 @@ dpdk_ethdev_mtu_max(const struct rte_eth_dev_info *info)
  * (ETH_MEMIF_DEFAULT_PKT_BUFFER_SIZE, rte_eth_memif.h) */
 #define DPDK_MEMIF_BSIZE_DEFAULT 2048
 
-/* What a net_memif port's devargs say, however the device was created (a
- * config vdev spec or EAL --vdev), read as the PMD reads them
- * (rte_eth_memif.c, memif_set_role, memif_set_zc, memif_set_bs): a key
- * given twice counts by its last value, a port without role= is a client */
-struct dpdk_memif_args {
-	bool server;        /**< role=server (or the old master) */
-	bool zero_copy;     /**< zero-copy=yes (the PMD ignores it on a server) */
-	uint32_t bsize;     /**< the size of each ring buffer */
-};
-
 static int
 dpdk_memif_role(const char *key __rte_unused, const char *value, void *arg)
 {
@@ -176,12 +177,13 @@ dpdk_memif_zero_copy(const struct dpdk_memif_args *ma)
 /*
  * The longest frame (Ethernet header on, no CRC) @info's port carries, its
  * receive buffers from @pool: what its ethdev reports, but for net_memif
- * (@ma, its devargs; NULL for another device), one ring buffer. net_memif reports 1518 bytes whatever its buffers
- * (memif_dev_info), yet neither its Rx nor its Tx path checks a frame's
- * length: a frame longer than a buffer travels as a chain of them. DPDK
- * 22.11's copying Tx leaves a stale chain flag in a reused descriptor
- * (mended upstream in 26.03, "net/memif: fix descriptor Tx flags
- * corruption"), so Tern keeps each frame within one buffer.
+ * (@ma, its devargs; NULL for another device), one ring buffer. net_memif
+ * reports 1518 bytes whatever its buffers (memif_dev_info), yet neither its
+ * Rx nor its Tx path checks a frame's length: a frame longer than a buffer
+ * travels as a chain of them. DPDK 22.11's copying Tx leaves a stale chain
+ * flag in a reused descriptor (mended upstream in 26.03, "net/memif: fix
+ * descriptor Tx flags corruption"), so Tern keeps each frame within one
+ * buffer.
  * - A client's buffers are its bsize=: it allocates the rings for both
  *   directions, and its peer's bsize sizes nothing.
  * - A server cannot see its client's buffers: its own bsize= only keeps its
@@ -206,8 +208,6 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 	struct dpdk_netdev *d = to_dpdk(dev);
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	struct dpdk_memif_args ma;
-	bool memif;
 	uint16_t nb_rxd = d->rx_desc, nb_txd = d->tx_desc;
 	uint8_t rss_key[64];
 	uint32_t frame_max, max_mtu;
@@ -224,12 +224,11 @@ dpdk_configure(struct tern_netdev *dev, uint16_t nb_queues, struct rte_mempool *
 	/* the stack's MTU ([port] mtu, else the device's own), within what the
 	 * device takes: its MTU range and its longest frame; the ethdev keeps
 	 * to its own range (net_memif's frames may be longer, dpdk_frame_max) */
-	memif = dpdk_memif_args(&info, &ma);
-	frame_max = dpdk_frame_max(&info, memif ? &ma : NULL, pools[0]);
+	frame_max = dpdk_frame_max(&info, d->memif ? &d->memif_args : NULL, pools[0]);
 	max_mtu = frame_max > RTE_ETHER_HDR_LEN ? frame_max - RTE_ETHER_HDR_LEN : 0;
 	if (dev->mtu > max_mtu || dev->mtu < info.min_mtu) {
 		DPDK_LOG(ERR, "%s: MTU %u outside what the device takes (%u..%u%s)", dev->name,
-				dev->mtu, info.min_mtu, max_mtu, memif && dev->mtu > max_mtu ?
+				dev->mtu, info.min_mtu, max_mtu, d->memif && dev->mtu > max_mtu ?
 				", one memif buffer: raise bsize= on its devargs" : "");
 		return -EINVAL;
 	}
@@ -434,7 +433,7 @@ dpdk_shared_range(struct dpdk_netdev *d)
 {
 	struct dpdk_shared_walk sw = { 0 };
 
-	if (!d->memif_zero_copy)
+	if (!d->memif || !dpdk_memif_zero_copy(&d->memif_args))
 		return;
 	rte_memseg_walk(dpdk_shared_seg, &sw);
 	d->base.tx_ref_base = sw.msl != NULL ? (uintptr_t)sw.msl->base_va : 0;
@@ -449,12 +448,10 @@ dpdk_shared_range(struct dpdk_netdev *d)
 static void
 dpdk_pick_offloads(struct dpdk_netdev *d, const struct rte_eth_dev_info *info)
 {
-	struct dpdk_memif_args ma;
 	uint32_t f = 0;
 
 	if (dpdk_tx_by_ref_ok(info->driver_name))
 		f |= TERN_NETDEV_TX_BY_REF;
-	d->memif_zero_copy = dpdk_memif_args(info, &ma) && dpdk_memif_zero_copy(&ma);
 	if (info->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) {
 		d->tx_offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		f |= TERN_NETDEV_TX_MULTI_SEG;
@@ -526,6 +523,7 @@ tern_dpdk_open(const char *device, uint16_t rx_desc, uint16_t tx_desc)
 	d->base.mtu = mtu;
 	d->base.max_queues = RTE_MIN(info.max_rx_queues, info.max_tx_queues);
 	rte_eth_dev_get_name_by_port(port_id, d->base.name);
+	d->memif = dpdk_memif_args(&info, &d->memif_args);
 	dpdk_pick_offloads(d, &info);
 	return &d->base;
 err:
