@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <rte_hash.h>
+#include <rte_prefetch.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
@@ -1112,6 +1113,23 @@ tcp_seg_dispatch(struct tcp_worker *tw, void *data, const struct tcp_key *key,
 }
 
 /*
+ * Ask for the lines of what the table holds for a segment (@data: a control
+ * block, or a TIME_WAIT record | TW_TAG) that its processing reads, while
+ * the segment before it is still at work: the blocks of a burst's
+ * connections are cold, and a segment used to wait on each of their lines
+ * in turn (echo, 256 connections: 8% of the server's TCP time).
+ */
+static inline void
+tcp_conn_prefetch(const void *data)
+{
+	const char *p = (const char *)((uintptr_t)data & ~TW_TAG);
+	size_t len = ((uintptr_t)data & TW_TAG) ? sizeof(struct tcp_timewait) : TCP_CB_HOT_BYTES;
+
+	for (size_t off = 0; off < len; off += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(p + off);
+}
+
+/*
  * The parsed segments @segs (keys @keys) of a burst, in order: one bulk
  * lookup, then each to its control block, TIME_WAIT record or listener.
  */
@@ -1128,8 +1146,13 @@ tcp_input_segs(struct tcp_worker *tw, struct tcp_seg *segs, struct tcp_key *keys
 		kp[i] = &keys[i];
 	rte_hash_lookup_bulk_data(tw->conns, kp, k, &hits, found);
 	tcp_table_watch(tw);
+	if (hits & 1)
+		tcp_conn_prefetch(found[0]);
 	for (uint16_t i = 0; i < k; i++) {
 		void *data = (hits >> i) & 1 ? found[i] : NULL;
+
+		if ((hits >> (i + 1)) & 1)
+			tcp_conn_prefetch(found[i + 1]);
 
 		/* an earlier segment of this burst changed this key's entry
 		 * (opened, closed, into TIME_WAIT): look again */

@@ -268,6 +268,9 @@ struct tcp_cb {
 	uint32_t user_timeout_ms;      /**< RFC 5482 user timeout, 0 = none */
 };
 
+/** The lines of a control block an established connection's segment uses. */
+#define TCP_CB_HOT_BYTES offsetof(struct tcp_cb, iss)
+
 /** Low bit of a connection table value: the value is a TIME_WAIT record, not a tcb. */
 #define TW_TAG ((uintptr_t)1)
 
