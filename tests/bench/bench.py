@@ -1280,10 +1280,10 @@ def main():
                 return tern("sockecho", ["tern-sockecho", "--port", "7"],
                             echo_client)["requests_per_s"]
 
-            def echo_msgs():
-                # tern-echo's messages/s from the run alternate() just took
-                return echo_runs[-1]["requests_per_s"]
-            mp, te, tcb, tsk = alternate([ceiling, echo, echo_msgs, sockecho], a.runs)
+            mp, te, tsk = alternate([ceiling, echo, sockecho], a.runs)
+            # tern-echo's messages/s, from the same runs (a function of its own
+            # in alternate() would read the round before's in reversed rounds)
+            tcb = statistics.median(r["requests_per_s"] for r in echo_runs)
             # whether both ends are saturated: each one's share of the run on frames
             srv_load = [r["server_busy_pct"] for r in echo_runs if "server_busy_pct" in r]
             load = "server %s, client %.0f%% busy" % (
