@@ -109,9 +109,10 @@ fast_target_char(uint8_t c)
 }
 
 /*
- * Whether header name @name (@len bytes) is @lit (lower case), in any case:
- * ASCII letters only fold (RFC 9110 §5.1), inline (libc's strncasecmp took
- * 10 ns a Connection: close request in two calls, for 15 bytes).
+ * Whether the @len bytes at @name (a header name, or a Connection token) are
+ * @lit (lower case), in any case: ASCII letters only fold (RFC 9110 §5.1 and
+ * §7.6.1), inline (libc's strncasecmp took 10 ns a Connection: close request
+ * in two calls, for 15 bytes).
  */
 static inline bool
 fast_name_is(const char *name, size_t len, const char *lit)
