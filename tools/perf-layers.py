@@ -21,8 +21,9 @@ recording's share of a layer times the idle time. Then the columns are the
 busy time alone, and the "all" row is the busy time per request that
 polls_busy_us gives. The rows come within a few points of it, not to it:
 the busy share is the whole run's, the recording its middle, and an idle
-poll costs a little more or less than in the idle recording. An idle recording: the same build's server after
-tern-loadgen's run has ended, while --linger keeps its link up.
+poll costs a little more or less than in the idle recording. An idle
+recording: the same build's server after tern-loadgen's run has ended,
+while --linger keeps its link up.
 Prints a Markdown table, one column per FILE. DPDK's libraries come without
 symbols in Debian, so they are classed by library.
 """
