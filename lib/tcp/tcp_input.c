@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include <rte_hash.h>
-#include <rte_prefetch.h>
 #include <rte_ip.h>
+#include <rte_prefetch.h>
 #include <rte_tcp.h>
 
 #include "tcp_priv.h"
