@@ -233,7 +233,7 @@ tcp_seg_parse(struct tcp_worker *tw, struct rte_mbuf *m, const struct rte_tcp_hd
 	seg->wnd = rte_be_to_cpu_16(th->rx_win);
 	seg->len = tcp_len - doff;
 	seg->seq_sent = seg->seq;
-	seg->carried = tcp_seg_seqlen(seg) != 0;
+	seg->not_dupack = tcp_seg_seqlen(seg) != 0;
 	key->rport = th->src_port;
 	key->lport = th->dst_port;
 	rte_pktmbuf_adj(m, (uint16_t)(m->l3_len + doff));
@@ -689,22 +689,31 @@ tcp_seq_acceptable(const struct tcp_cb *tp, const struct tcp_seg *seg)
  * ACK, with only what lies in the window kept (nothing at zero window, nor
  * of a duplicate) and its FIN dropped: an ACK segment, no RST or SYN, that
  * starts at or before RCV.NXT and ends at or past the RCV.NXT of our last
- * ACK (as Linux bounds it). With RCV.WND zero, RFC 9293 §3.10.7.4 asks that
- * "special allowance should be made to accept valid ACKs"; and a resend of
+ * ACK (as Linux bounds it), or a probe in the form Linux sends at a zero
+ * window and for keep-alive (no data, SEG.SEQ one before that RCV.NXT, so
+ * that any receiver answers it). With RCV.WND zero, RFC 9293 §3.10.7.4 asks
+ * that "special allowance should be made to accept valid ACKs"; a resend of
  * data we hold (the peer's loss probe) may carry the only ACK of our last
  * segment, which dropping it whole leaves to our RTO (BSD and Linux read a
- * duplicate's ACK too). The ACK is then checked as any other (RFC 5961
- * §5.2); as it came with data, it is no duplicate ACK (seg->carried), and
+ * duplicate's ACK too); and while our window is closed, the peer's probes
+ * are all it sends: when the ACK that freed our send buffer was lost, only
+ * a probe's ACK lets the data flow again before our backed-off RTO (100
+ * Linux peers over a lossy tap: stalls of 25 s and more). The ACK is then
+ * checked as any other (RFC 5961 §5.2); it is no duplicate ACK (it came with
+ * data, RFC 5681 §2, or it is a probe, which tells nothing of a loss), and
  * its window counts only if its own SEG.SEQ is new (seg->seq_sent).
  */
 static bool
 tcp_seg_ack_readable(const struct tcp_cb *tp, const struct tcp_seg *seg)
 {
 	uint32_t last_acked = tp->rcv_adv - tp->rcv_wnd;   /* tcp_ack_sent */
+	uint32_t seqlen = tcp_seg_seqlen(seg);
 
-	return (seg->flags & (TH_ACK | TH_RST | TH_SYN)) == TH_ACK &&
-		seq_leq(seg->seq, tp->rcv_nxt) &&
-		seq_geq(seg->seq + tcp_seg_seqlen(seg), last_acked);
+	if ((seg->flags & (TH_ACK | TH_RST | TH_SYN)) != TH_ACK || seq_gt(seg->seq, tp->rcv_nxt))
+		return false;
+	if (seqlen == 0 && seg->seq == last_acked - 1)
+		return true;            /* a zero-window or keep-alive probe */
+	return seq_geq(seg->seq + seqlen, last_acked);
 }
 
 /* Cut what lies before RCV.NXT or past the window off @seg. */
@@ -843,7 +852,7 @@ tcp_ack_input(struct tcp_cb *tp, const struct tcp_seg *seg)
 		 * RFC 6675 §2: with SACK, an ACK that reports new SACKed data).
 		 * Answers to zero-window probes are not: nothing was lost */
 		if (seg->ack == tp->snd_una && tp->snd_max != tp->snd_una && wnd != 0 &&
-				(sack_grew || (!seg->carried && wnd == tp->snd_wnd)))
+				(sack_grew || (!seg->not_dupack && wnd == tp->snd_wnd)))
 			tcp_cc_dupack(tp);
 		else if (seg->ack != tp->snd_una || seg->len != 0)
 			tp->dupacks = 0;
@@ -1033,6 +1042,7 @@ tcp_segment(struct tcp_cb *tp, struct tcp_seg *seg)
 			goto drop;
 		/* its ACK is read; the trim below keeps what lies in the window */
 		seg->flags &= ~TH_FIN;
+		seg->not_dupack = 1;
 	}
 	tcp_trim_to_window(tp, seg);
 	if (seg->flags & TH_RST) {

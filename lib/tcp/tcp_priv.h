@@ -368,7 +368,8 @@ struct tcp_seg {
 	struct rte_mbuf *m;            /**< data offset at the payload */
 	uint32_t seq, ack, len;        /**< len: payload bytes (SYN/FIN not counted) */
 	uint32_t seq_sent;             /**< SEG.SEQ as it came, before any trim (SND.WL1) */
-	uint8_t carried;               /**< SEG.LEN was not 0 as it came: no duplicate ACK */
+	uint8_t not_dupack;            /**< no duplicate ACK (RFC 5681 §2): SEG.LEN was not 0
+	                                    as it came, or it was read only for its ACK */
 	uint32_t wnd;                  /**< SEG.WND, unscaled */
 	uint8_t flags;                 /**< TH_* */
 	uint8_t steered;               /**< arrived on another worker's queue */

@@ -445,6 +445,48 @@ START_TEST(test_zero_window_segment_acks_our_data)
 }
 END_TEST
 
+/*
+ * The peer's zero-window probe in Linux's form (no data, SEG.SEQ one before
+ * RCV.NXT) carries the only ACK of tern's 100 bytes, the ACK that covered
+ * them having been lost: tern answers the probe and reads the ACK, so its
+ * send buffer frees without waiting out a backed-off RTO.
+ */
+START_TEST(test_zero_window_probe_acks_our_data)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x = open_and_fill_window(irs);
+
+	send_one_segment(x + 1, 100, b + 4096, 0);
+	expect_ack_read(b + 4095, 0, x + 101, b + 4096, 0, 4096);
+}
+END_TEST
+
+/*
+ * Probes at tern's closed window that ACK SND.UNA while tern's data is in
+ * flight are no duplicate ACKs: three of them start no fast retransmit, and
+ * SND.UNA stays.
+ */
+START_TEST(test_zero_window_probes_are_no_dupacks)
+{
+	const uint32_t irs = 0xfffffff0u, b = irs + 1;
+	uint32_t x = open_and_fill_window(irs);
+
+	send_pattern(x + 1, 4 * 1460);
+	th_poll(&h);
+	for (uint32_t k = 0; k < 4; k++)
+		TH_EXPECT(&h, k == 3 ? T_ACK | T_PSH : T_ACK, x + 1 + k * 1460, b + 4096, 0, 1460);
+	for (int k = 0; k < 3; k++) {
+		th_inject_data(&h, T_ACK, b + 4095, x + 1, 0);
+		th_poll(&h);
+		TH_EXPECT(&h, T_ACK, x + 1 + 4 * 1460, b + 4096, 0, 0);
+		TH_EXPECT_NONE(&h);
+	}
+	ck_assert_uint_eq(th_info(h.c).snd_una, x + 1);
+	ck_assert_uint_eq(st()->tcp_fast_rexmt, 0);
+	ck_assert_uint_eq(st()->tcp_rexmt_segs, 0);
+}
+END_TEST
+
 /* A passive open from ISS @irs; the peer's first 100 bytes, ACKed. @return ISS. */
 static uint32_t
 open_with_100_received(uint32_t irs)
@@ -1554,6 +1596,8 @@ tcp_data_suite(void)
 	tcase_add_checked_fixture(p, setup, teardown);
 	tcase_add_test(p, test_zero_window_persist);
 	tcase_add_test(p, test_zero_window_segment_acks_our_data);
+	tcase_add_test(p, test_zero_window_probe_acks_our_data);
+	tcase_add_test(p, test_zero_window_probes_are_no_dupacks);
 	tcase_add_test(p, test_duplicate_segment_acks_our_data);
 	tcase_add_test(p, test_duplicate_segments_are_no_dupacks);
 	tcase_add_test(p, test_duplicate_segment_keeps_window);
