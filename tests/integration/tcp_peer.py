@@ -102,6 +102,18 @@ class Conn:
                 "error": self.error, "state": self.state_end}
 
 
+def tcp_socket(a):
+    """A TCP socket with congestion control a.cc (tern_harness.PEER_CC says why)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if a.cc:
+        try:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, a.cc.encode())
+        except OSError as e:
+            s.close()
+            sys.exit("congestion control %s refused: %s" % (a.cc, err_name(e.errno)))
+    return s
+
+
 def run_client(a):
     base = random.Random(a.seed).randbytes(PERIOD)
     base2 = base + base
@@ -112,7 +124,7 @@ def run_client(a):
     deadline = t0 + a.timeout
     for i in range(a.conns):
         c = Conn(i, a.bytes, Stream(a.seed, i))
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s = tcp_socket(a)
         s.setblocking(False)
         c.sock = s
         rc = s.connect_ex((a.dst, a.port))
@@ -299,7 +311,7 @@ def run_refused(a):
 
 
 def run_server(a):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls = tcp_socket(a)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.setsockopt(socket.IPPROTO_IP, 15, 1)   # IP_FREEBIND: the address comes later
     ls.bind((a.bind, a.port))
@@ -405,6 +417,7 @@ def main():
     p.add_argument("--hold", type=int, default=0)
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--close-wait", type=float, default=5.0)
+    p.add_argument("--cc", default="", help="TCP_CONGESTION of its sockets")
     a = p.parse_args()
     for addr in (a.dst, a.bind):   # the network rule: 10.77.x.x or loopback only
         if not (addr.startswith("10.77.") or addr.startswith("127.")):

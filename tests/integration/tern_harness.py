@@ -39,6 +39,14 @@ SKIP = 77
 TERN_IP = "10.77.0.2"
 PEER_IP = "10.77.0.1"
 PREFIXLEN = 24
+# The congestion control of tcp_peer.py's sockets (TCP_CONGESTION: as root it
+# may name one the host does not allow as a namespace's default): Linux's own
+# default, whatever the host chose. With BBR (v1), 100 windows overflowing the
+# tap's queue (a fifth of the segments dropped) read as a policer: a flow was
+# then paced at its worst delivery rate, 16-40 kbit/s, with a gain of 1 for
+# 25 s and more (ss -tin showed it), and tcp_echo timed out through no fault
+# of the stack's. TERN_PEER_CC names another ("" keeps the default).
+PEER_CC = os.environ.get("TERN_PEER_CC", "cubic")
 
 _seq = itertools.count()
 _cleanups = []          # callables run at exit, newest first

@@ -25,7 +25,7 @@ def config(stack=None, tcp=None):
 
 
 def peer_argv(mode, *args):
-    return [sys.executable, PEER, mode] + [str(x) for x in args]
+    return [sys.executable, PEER, mode] + [str(x) for x in args] + ["--cc", h.PEER_CC]
 
 
 def run_peer(t, mode, *args, timeout=60):
