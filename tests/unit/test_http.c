@@ -736,7 +736,7 @@ static const char *const fast_no[] = {
 	"GET / HTTP/2.0\r\n\r\n",
 	"GET / HTTP/1.1\r\nHost: x",
 	"GET / HTTP/1.1\r\nHost: x\r\n\r",
-	"GET / HTTP/1.1\r\nX: a\x01" "b\r\n\r\n",
+	"GET / HTTP/1.1\r\nX: a\001b\r\n\r\n",
 	"GET / HTTP/1.1\r\nX: caf\xc3\xa9\r\n\r\n",
 	"GET / HTTP/1.1\r\nX: a\rb\r\n\r\n",
 	"\r\nGET / HTTP/1.1\r\n\r\n",
