@@ -53,7 +53,8 @@ Each figure is the median of --runs runs. A benchmark, not a test: it never
 fails on a number. --smoke runs each pair once for a second and fails only on
 errors (wrong responses, failed runs): that is what the test suite runs.
 """
-import argparse, json, os, re, signal, statistics, subprocess, sys, tempfile, threading, time
+import argparse, atexit, json, os, re, shutil, signal, statistics, subprocess, sys, tempfile
+import threading, time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -201,7 +202,9 @@ def eal(core, prefix, no_huge_mb=None):
     """
     EAL arguments of the Tern end on @core: hugepages where tools/eal-mem
     finds them, else --no-huge; with @no_huge_mb, --no-huge with that much.
+    The runtime dir EAL leaves behind (/var/run/dpdk/@prefix) goes at exit.
     """
+    atexit.register(shutil.rmtree, os.path.join("/var/run/dpdk", prefix), True)
     if no_huge_mb is not None:
         mem = ["--file-prefix", prefix, "--no-huge", "-m", str(no_huge_mb)]
     else:

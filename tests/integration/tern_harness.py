@@ -147,7 +147,9 @@ def require_tools(*tools):
 
 def eal_args(source_root, prefix, lcores="0"):
     """EAL args for one process: memory from tools/eal-mem, lcores (one worker
-    each; one by default), no PCI."""
+    each; one by default), no PCI. Its runtime dir (/var/run/dpdk/PREFIX,
+    which EAL leaves behind) is removed at exit."""
+    _cleanups.append(lambda: shutil.rmtree("/var/run/dpdk/" + prefix, ignore_errors=True))
     tool = os.path.join(source_root, "tools", "eal-mem")
     r = subprocess.run([tool, prefix], capture_output=True, text=True, timeout=30)
     if r.returncode != 0:
@@ -532,7 +534,6 @@ def start_tern(binary, source_root, prefix, config, extra_args=(), netns=None,
         argv = ["ip", "netns", "exec", netns] + argv
     log("start: " + " ".join(argv))
     proc = TernProcess(argv, stderr_path)
-    _cleanups.append(lambda: shutil.rmtree("/var/run/dpdk/" + prefix, ignore_errors=True))
     return proc
 
 
@@ -549,7 +550,6 @@ def start_app(build_root, source_root, app, core, prefix, config, tmp, args=()):
     argv = [tern_echo_path(build_root, app)] + eal + ["--", "--config", config] + list(args)
     log("start: " + " ".join(argv))
     p = TernProcess(argv, os.path.join(tmp, "%s.%s.stderr" % (app, prefix)))
-    _cleanups.append(lambda: shutil.rmtree("/var/run/dpdk/" + prefix, ignore_errors=True))
     return p
 
 

@@ -19,6 +19,7 @@
 #include <rte_random.h>
 #include <rte_tcp.h>
 
+#include "eal_rundir.h"
 #include "sim_world.h"
 
 /* ------------------------------------------------------------------ EAL */
@@ -39,6 +40,7 @@ sim_eal_init(void)
 		fprintf(stderr, "sim: EAL init failed: %s\n", rte_strerror(rte_errno));
 		exit(2);
 	}
+	eal_rundir_remove_at_exit();
 	started = 1;
 }
 

@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <dirent.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -9,31 +7,11 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
+#include "eal_rundir.h"
 #include "unit_common.h"
 
 static int eal_started;
 static struct rte_mempool *pool;
-
-/* EAL's runtime directory of this process (/var/run/dpdk/PREFIX), at exit. */
-static void
-unit_remove_runtime_dir(void)
-{
-	const char *dir = rte_eal_get_runtime_dir();
-	struct dirent *de;
-	char path[PATH_MAX];
-	DIR *d = opendir(dir);
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 void
 unit_eal_init(const char *file_prefix)
@@ -52,7 +30,7 @@ unit_eal_init(const char *file_prefix)
 		exit(2);
 	}
 	eal_started = 1;
-	atexit(unit_remove_runtime_dir);
+	eal_rundir_remove_at_exit();
 }
 
 struct rte_mempool *
