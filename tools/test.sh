@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: the plain build, then
 # the same suites built with AddressSanitizer + UndefinedBehaviorSanitizer
-# (the engine's invariants on), then a bounded run of each fuzz target.
+# (the engine's invariants on), then a bounded run of each fuzz target, and
+# the whole tree built with clang.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/deps.sh
@@ -25,6 +26,12 @@ done
 # (default 60) on its kept corpus plus what it finds
 echo "== fuzz build (build-fuzz)"
 if ! tools/fuzz.sh; then
+	status=1
+fi
+# the rest of the tree with clang too: its warnings are errors as well
+echo "== clang build of the whole tree (build-fuzz)"
+if ! ninja -C build-fuzz >build-fuzz/all.log 2>&1; then
+	tail -n 40 build-fuzz/all.log
 	status=1
 fi
 exit $status
