@@ -198,16 +198,22 @@ def lcores(core):
     return "%d-%d" % (first, first + WORKERS - 1)
 
 
+def file_prefix(prefix):
+    """EAL's --file-prefix @prefix; the runtime dir that EAL leaves behind
+    (/var/run/dpdk/@prefix) is removed at exit."""
+    atexit.register(shutil.rmtree, os.path.join("/var/run/dpdk", prefix), True)
+    return ["--file-prefix", prefix]
+
+
 def eal(core, prefix, no_huge_mb=None):
     """
     EAL arguments of the Tern end on @core: hugepages where tools/eal-mem
     finds them, else --no-huge; with @no_huge_mb, --no-huge with that much.
-    The runtime dir EAL leaves behind (/var/run/dpdk/@prefix) goes at exit.
     """
-    atexit.register(shutil.rmtree, os.path.join("/var/run/dpdk", prefix), True)
     if no_huge_mb is not None:
-        mem = ["--file-prefix", prefix, "--no-huge", "-m", str(no_huge_mb)]
+        mem = file_prefix(prefix) + ["--no-huge", "-m", str(no_huge_mb)]
     else:
+        file_prefix(prefix)     # tools/eal-mem names it in its own arguments
         mem = subprocess.run([os.path.join(SRC, "tools", "eal-mem"), prefix],
                              capture_output=True, text=True).stdout.split()
     # memif needs shared memory both sides can map: no --in-memory
@@ -612,7 +618,7 @@ def idle_run(tmp, server_argv, idle, seconds, client_args, mem_mb, huge=False):
     mem = ["--huge-unlink" if huge else "--no-huge", "-m", str(mem_mb)]
     srv = cli = None
     srv = Proc([os.path.join(b, "app", server_argv[0]), "-l", "0", "--no-pci",
-                "--log-level=*:error", "--file-prefix", "bisrv%d" % os.getpid()] + mem +
+                "--log-level=*:error"] + file_prefix("bisrv%d" % os.getpid()) + mem +
                ["--", "--config", confs["server"]] + server_argv[1:])
     try:
         # its memif socket exists and its memory is laid out once it is ready
@@ -621,7 +627,7 @@ def idle_run(tmp, server_argv, idle, seconds, client_args, mem_mb, huge=False):
         time.sleep(0.5)
         rss0 = rss_kib(srv.p.pid)
         cli = Proc([os.path.join(b, "app", "tern-loadgen"), "-l", "1", "--no-pci",
-                    "--log-level=*:error", "--file-prefix", "bicli%d" % os.getpid()] +
+                    "--log-level=*:error"] + file_prefix("bicli%d" % os.getpid()) +
                    mem + ["--", "--config", confs["client"], "--json",
                           "--duration", str(seconds), "--drain-ms", "20000",
                           "--idle", str(idle), "--linger"] + client_args)
@@ -649,7 +655,7 @@ def steer_cost(rounds):
     """bench_steer's JSON: two workers of one stack on lcores 0 and 1."""
     exe = os.path.join(build_dir(), "tests", "bench", "bench_steer")
     out = subprocess.run([exe, "-l", "0-1", "--no-huge", "-m", "512", "--no-pci",
-                          "--log-level=*:error", "--file-prefix", "bst%d" % os.getpid(), "--",
+                          "--log-level=*:error"] + file_prefix("bst%d" % os.getpid()) + ["--",
                           "-r", str(max(3, rounds)), "-f", str(1 << 18)],
                          capture_output=True, text=True, timeout=300)
     m = re.search(r"^\{.*\}$", out.stdout, re.M)
@@ -731,6 +737,7 @@ def fstack_conf(tmp, tx_delay_us):
     """
     path = os.path.join(tmp, "fstack.ini")
     net = PEER_SRV.rsplit(".", 1)[0]
+    file_prefix("bpfs%d" % os.getpid())     # named in the file below
     with open(path, "w") as f:
         f.write("[dpdk]\nlcore_mask=1\nno_huge=1\nmemory=%d\nfile_prefix=bpfs%d\n"
                 "promiscuous=1\nnuma_on=0\ntx_csum_offoad_skip=0\ntso=0\nvlan_strip=0\n"
