@@ -712,7 +712,9 @@ tcp_seg_ack_readable(const struct tcp_cb *tp, const struct tcp_seg *seg)
 	if ((seg->flags & (TH_ACK | TH_RST | TH_SYN)) != TH_ACK || seq_gt(seg->seq, tp->rcv_nxt))
 		return false;
 	if (seqlen == 0 && seg->seq == last_acked - 1)
-		return true;            /* a zero-window or keep-alive probe */
+		/* a zero-window or keep-alive probe; none comes before the ACK
+		 * that completes the handshake, which must be acceptable */
+		return tp->state != TERN_TCP_SYN_RECEIVED;
 	return seq_geq(seg->seq + seqlen, last_acked);
 }
 

@@ -389,6 +389,33 @@ START_TEST(test_syn_received_bad_ack_rst)
 }
 END_TEST
 
+/*
+ * RFC 9293 §3.10.7.4: the ACK that completes the handshake must be
+ * acceptable. One at SEG.SEQ = IRS (the form of a zero-window probe, whose
+ * ACK an established connection reads) is answered with an ACK and dropped.
+ */
+START_TEST(test_syn_received_ack_before_rcv_nxt_dropped)
+{
+	const struct th_opts mss = { .mss = 1460 };
+	uint32_t x;
+
+	th_up(&h);
+	th_inject(&h, T_SYN, 500, 0, TH_PWND, NULL, 0, &mss);
+	th_poll(&h);
+	x = TH_EXPECT(&h, T_SYN | T_ACK, TH_ANY, 501, 65535, 0)->seq;
+	th_inject(&h, T_ACK, 500, x + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, 501, 65535, 0);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(th_count(&h, TERN_TCP_SYN_RECEIVED), 1);
+	ck_assert_uint_eq(h.n_accept, 0);
+	th_inject(&h, T_ACK, 501, x + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.n_accept, 1);
+}
+END_TEST
+
 START_TEST(test_syn_received_data_on_ack)
 {
 	const struct th_opts mss = { .mss = 1460 };
@@ -1372,6 +1399,7 @@ tcp_suite(void)
 	tcase_add_test(po, test_passive_open_refused_by_app);
 	tcase_add_test(po, test_rst_in_syn_received_back_to_listen);
 	tcase_add_test(po, test_syn_received_bad_ack_rst);
+	tcase_add_test(po, test_syn_received_ack_before_rcv_nxt_dropped);
 	tcase_add_test(po, test_syn_received_data_on_ack);
 	tcase_add_test(po, test_syn_received_fin_on_ack);
 	tcase_add_test(po, test_passive_open_window_with_high_peer_iss);
