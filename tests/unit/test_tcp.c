@@ -362,15 +362,34 @@ START_TEST(test_rst_in_syn_received_back_to_listen)
 }
 END_TEST
 
-START_TEST(test_syn_received_bad_ack_rst)
+/* A listener takes the peer's SYN at 500 and answers it: @return its ISS. */
+static uint32_t
+syn_received_at_500(void)
 {
 	const struct th_opts mss = { .mss = 1460 };
-	uint32_t x;
 
 	th_up(&h);
 	th_inject(&h, T_SYN, 500, 0, TH_PWND, NULL, 0, &mss);
 	th_poll(&h);
-	x = TH_EXPECT(&h, T_SYN | T_ACK, TH_ANY, 501, 65535, 0)->seq;
+	return TH_EXPECT(&h, T_SYN | T_ACK, TH_ANY, 501, 65535, 0)->seq;
+}
+
+/* Still in SYN_RECEIVED, not accepted; the right ACK (ISS @x + 1) completes it. */
+static void
+expect_still_syn_received(uint32_t x)
+{
+	ck_assert_uint_eq(th_count(&h, TERN_TCP_SYN_RECEIVED), 1);
+	ck_assert_uint_eq(h.n_accept, 0);
+	th_inject(&h, T_ACK, 501, x + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	ck_assert_uint_eq(h.n_accept, 1);
+}
+
+START_TEST(test_syn_received_bad_ack_rst)
+{
+	uint32_t x = syn_received_at_500();
+
 	/* RFC 9293 §3.10.7.4 fifth, SYN-RECEIVED: an ACK outside
 	 * SND.UNA < SEG.ACK =< SND.NXT gets <SEQ=SEG.ACK><CTL=RST> */
 	th_inject(&h, T_ACK, 501, x + 2, TH_PWND, NULL, 0, NULL);
@@ -379,13 +398,7 @@ START_TEST(test_syn_received_bad_ack_rst)
 	th_inject(&h, T_ACK, 501, x, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 	TH_EXPECT(&h, T_RST, x, 0, 0, 0);
-	ck_assert_uint_eq(th_count(&h, TERN_TCP_SYN_RECEIVED), 1);
-	ck_assert_uint_eq(h.n_accept, 0);
-	/* the right one still completes */
-	th_inject(&h, T_ACK, 501, x + 1, TH_PWND, NULL, 0, NULL);
-	th_poll(&h);
-	TH_EXPECT_NONE(&h);
-	ck_assert_uint_eq(h.n_accept, 1);
+	expect_still_syn_received(x);
 }
 END_TEST
 
@@ -396,23 +409,13 @@ END_TEST
  */
 START_TEST(test_syn_received_ack_before_rcv_nxt_dropped)
 {
-	const struct th_opts mss = { .mss = 1460 };
-	uint32_t x;
+	uint32_t x = syn_received_at_500();
 
-	th_up(&h);
-	th_inject(&h, T_SYN, 500, 0, TH_PWND, NULL, 0, &mss);
-	th_poll(&h);
-	x = TH_EXPECT(&h, T_SYN | T_ACK, TH_ANY, 501, 65535, 0)->seq;
 	th_inject(&h, T_ACK, 500, x + 1, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 	TH_EXPECT(&h, T_ACK, x + 1, 501, 65535, 0);
 	TH_EXPECT_NONE(&h);
-	ck_assert_uint_eq(th_count(&h, TERN_TCP_SYN_RECEIVED), 1);
-	ck_assert_uint_eq(h.n_accept, 0);
-	th_inject(&h, T_ACK, 501, x + 1, TH_PWND, NULL, 0, NULL);
-	th_poll(&h);
-	TH_EXPECT_NONE(&h);
-	ck_assert_uint_eq(h.n_accept, 1);
+	expect_still_syn_received(x);
 }
 END_TEST
 
