@@ -756,7 +756,6 @@ class TernNetns:
                 self.tern.stop()
             self.tern.kill()
         self._del_ns()
-        shutil.rmtree("/var/run/dpdk/" + self.prefix, ignore_errors=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def stop(self, timeout=15):
