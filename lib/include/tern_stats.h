@@ -72,7 +72,7 @@ extern "C" {
 	X(ip6_drop_version,     "IPv6 packets whose version is not 6") \
 	X(ip6_drop_len,         "IPv6 packets whose payload length is past the frame (or 0: jumbograms)") \
 	X(ip6_drop_not_ours,    "IPv6 packets for an address or multicast group not ours") \
-	X(ip6_drop_bad_src,     "IPv6 packets from a multicast source or one of our addresses") \
+	X(ip6_drop_bad_src,     "IPv6 packets from a multicast, IPv4-mapped or our own source") \
 	X(ip6_drop_ext,         "IPv6 packets with malformed, misplaced or unknown extension headers") \
 	X(ip6_drop_fragment,    "IPv6 fragments (not reassembled)") \
 	X(ip6_drop_proto,       "IPv6 packets of an unhandled upper layer") \

@@ -224,7 +224,11 @@ net_ipv6_input(struct net_if *ifp, struct rte_mbuf *m)
 		st->ip6_drop_len++;
 		goto drop;
 	}
-	if (unlikely(net_ip6_is_multicast(ip->src_addr) || net_ipv6_is_ours(ifp, ip->src_addr))) {
+	/* an IPv4-mapped source is no node's (RFC 6890 registry: never
+	 * forwardable), and it would pose as an IPv4 peer to an AF_INET6
+	 * socket, which shows IPv4 peers so (tern_sock.h) */
+	if (unlikely(net_ip6_is_multicast(ip->src_addr) || net_ipv6_is_ours(ifp, ip->src_addr) ||
+			net_ip6_is_v4_mapped(ip->src_addr))) {
 		st->ip6_drop_bad_src++;
 		goto drop;
 	}

@@ -572,6 +572,7 @@ static const struct {
 	{ "TCP, data offset 0", offsetof(struct tern_stats, tcp_drop_short), -1, 0 },
 	{ "TCP to all nodes", offsetof(struct tern_stats, tcp_drop_bcast), -1, 0 },
 	{ "TCP, checksum wrong", offsetof(struct tern_stats, tcp_drop_cksum), -1, 0 },
+	{ "TCP from an IPv4-mapped address", offsetof(struct tern_stats, ip6_drop_bad_src), -1, 0 },
 };
 
 /* The peer resolves our global address: the stack learns its MAC (§7.2.3). */
@@ -812,6 +813,13 @@ START_TEST(test_malformed)
 		if (_i == 26)
 			f[o + IP6_HLEN + 17] ^= 1;
 		break;
+	case 27: {
+		/* ::ffff:192.0.2.1, a SYN with its checksum right */
+		static const uint8_t v4_mapped[16] = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 1 };
+
+		n = tcp6_syn_frame(f, &our_mac, v4_mapped, our_ip6);
+		break;
+	}
 	}
 	before = *(const uint64_t *)((const uint8_t *)stats() + bad_classes[_i].counter);
 	send_frame(f, n);
