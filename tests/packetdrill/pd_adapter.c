@@ -14,10 +14,11 @@
  *    returned, which stamps that return. usleep() moves it to each timer event of the worker
  *    in turn, polling the worker there, then to the end of the sleep. No
  *    call ever sleeps for real.
- *  - netdev_send() adds an Ethernet header and injects the IPv4 packet;
+ *  - netdev_send() adds an Ethernet header and injects the IP packet;
  *    every frame the stack sends is taken after each poll, stamped with the
- *    virtual time and queued; ARP requests are answered here and ARP frames
- *    never reach packetdrill. netdev_receive() hands out the queue, and when
+ *    virtual time and queued; ARP requests and Neighbor Solicitations are
+ *    answered here, and neither ARP nor Neighbor Discovery reaches
+ *    packetdrill. netdev_receive() hands out the queue, and when
  *    it is empty jumps to the worker's next timer event; when there is none
  *    within the wait limit it returns a packet that does not parse, which
  *    ends the script with an error instead of spinning.
@@ -34,9 +35,12 @@
  * --so_flags is a comma-separated list of key=value: any [tcp] key of
  * struct tern_config by its config-file name (rcvbuf=..., delack_ms=...),
  * local_ip=A.B.C.D (the stack's address, default 192.168.0.1, netmask
- * 255.255.0.0, the peer behind a gateway at .0.2), wait_s=N (how far
- * netdev_receive may move time waiting for a packet, default 600) and
- * verbose=1.
+ * 255.255.0.0, the peer behind a gateway at .0.2), local_ip=IPV6 with
+ * gateway_ip=IPV6 (IPv6 on as well: the address in a /48, as packetdrill's
+ * --ip_version=ipv6 has it, the peer behind that gateway), mtu=N (the
+ * device's, default 1500; packetdrill's IPv6 runs use 1520, so that the MSS
+ * is 1460 in both families), wait_s=N (how far netdev_receive may move time
+ * waiting for a packet, default 600) and verbose=1.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -67,6 +71,7 @@
 #include <rte_errno.h>
 #include <rte_arp.h>
 #include <rte_ether.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "tern.h"
@@ -129,6 +134,8 @@ struct pd_ifc {
 #define PD_IN_MAX    65535      /**< largest IPv4 packet packetdrill injects */
 #define PD_NEVER     UINT64_MAX
 #define PD_SYNC_S    2          /**< real seconds the main thread waits for the other */
+#define PD_IP6_PREFIX_LEN 48    /**< packetdrill's IPv6 local prefix (its config.c) */
+#define PD_DAD_US    1100000    /**< past the stack's DAD wait for its address (1 s) */
 
 static const struct rte_ether_addr pd_our_mac = { .addr_bytes = { 2, 0, 0, 0, 0, 2 } };
 static const struct rte_ether_addr pd_gw_mac = { .addr_bytes = { 2, 0, 0, 0, 0, 1 } };
@@ -161,6 +168,8 @@ struct pd {
 	struct tern_sock_ctx *x;
 	struct rte_mempool *pool;
 	rte_be32_t gw_ip;
+	uint8_t gw_ip6[16];     /**< IPv6 gateway (gateway_ip=), with an IPv6 local_ip */
+	uint16_t mtu;           /**< the sim device's MTU (mtu=, default 1500) */
 	uint64_t now;           /**< virtual clock, us */
 	uint64_t wait_us;       /**< netdev_receive's limit */
 	bool verbose;
@@ -239,7 +248,75 @@ pd_arp(struct pd *pd, uint16_t op, rte_be32_t spa, const struct rte_ether_addr *
 	pd_inject_frame(pd, f, sizeof(f));
 }
 
-/* One frame the stack sent: ARP answered or dropped, IPv4 queued. */
+/* Neighbor Discovery (RFC 4861 §4.3, §4.4) as the gateway's side speaks it:
+ * ICMPv6 types, the Advertisement's flags, the link-layer address options. */
+#define PD_ND_RS       133
+#define PD_ND_REDIRECT 137
+#define PD_ND_NS       135
+#define PD_ND_NA       136
+#define PD_NA_ROUTER   0x80
+#define PD_NA_SOLICITED 0x40
+#define PD_NA_OVERRIDE 0x20
+#define PD_OPT_SLLA    1
+#define PD_OPT_TLLA    2
+#define PD_ND_LEN      32      /* NS or NA: 8 + target 16 + one address option 8 */
+
+/* Inject an NS (to us) or NA (to @dst_mac, @dst) from the gateway's MAC for
+ * @target, with its link-layer address option, as packet from @src. */
+static void
+pd_nd_send(struct pd *pd, uint8_t type, const uint8_t *src, const uint8_t *dst,
+		const struct rte_ether_addr *dst_mac, const uint8_t *target)
+{
+	uint8_t f[RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr) + PD_ND_LEN];
+	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eh + 1);
+	uint8_t *icmp = (uint8_t *)(ip + 1);
+	uint16_t sum;
+
+	memset(f, 0, sizeof(f));
+	eh->dst_addr = *dst_mac;
+	eh->src_addr = pd_gw_mac;
+	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+	ip->payload_len = rte_cpu_to_be_16(PD_ND_LEN);
+	ip->proto = IPPROTO_ICMPV6;
+	ip->hop_limits = 255;           /* §7.1: ND is link-local only */
+	memcpy(ip->src_addr, src, 16);
+	memcpy(ip->dst_addr, dst, 16);
+	icmp[0] = type;
+	if (type == PD_ND_NA)
+		icmp[4] = PD_NA_ROUTER | PD_NA_SOLICITED | PD_NA_OVERRIDE;
+	memcpy(icmp + 8, target, 16);
+	icmp[24] = type == PD_ND_NA ? PD_OPT_TLLA : PD_OPT_SLLA;
+	icmp[25] = 1;                   /* in units of 8 bytes */
+	memcpy(icmp + 26, &pd_gw_mac, RTE_ETHER_ADDR_LEN);
+	sum = rte_ipv6_udptcp_cksum(ip, icmp);
+	memcpy(icmp + 2, &sum, sizeof(sum));
+	pd_inject_frame(pd, f, sizeof(f));
+}
+
+/*
+ * An IPv6 packet the stack sent (@len bytes after @eh): Neighbor Discovery
+ * stays here, as ARP does. A solicitation for any address but ours is
+ * answered from the gateway's MAC (a router that answers for every remote
+ * address); its DAD probes and the rest go nowhere. @return true if taken.
+ */
+static bool
+pd_nd_take(struct pd *pd, const struct rte_ether_hdr *eh, uint32_t len)
+{
+	const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(eh + 1);
+	const uint8_t *icmp = (const uint8_t *)(ip + 1);
+
+	if (len < sizeof(*ip) + 24 || ip->proto != IPPROTO_ICMPV6 ||
+			icmp[0] < PD_ND_RS || icmp[0] > PD_ND_REDIRECT)
+		return false;
+	if (icmp[0] == PD_ND_NS && memcmp(icmp + 8, pd->cfg.ip6_addr, 16) != 0 &&
+			memcmp(ip->src_addr, (const uint8_t[16]){ 0 }, 16) != 0)
+		pd_nd_send(pd, PD_ND_NA, icmp + 8, ip->src_addr, &eh->src_addr, icmp + 8);
+	return true;
+}
+
+/* One frame the stack sent: ARP and ND answered or dropped, IP queued. */
 static void
 pd_take(struct pd *pd, struct rte_mbuf *m)
 {
@@ -264,7 +341,11 @@ pd_take(struct pd *pd, struct rte_mbuf *m)
 					&ah->arp_data.arp_sha, ah->arp_data.arp_sip);
 		return;
 	}
-	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4))
+	if (eh->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6) &&
+			pd_nd_take(pd, eh, len - RTE_ETHER_HDR_LEN))
+		return;
+	if (eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+			eh->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))
 		return;
 	if (pd->q_len == PD_QUEUE) {
 		pd->q_head = (pd->q_head + 1) % PD_QUEUE;
@@ -970,15 +1051,21 @@ pd_netdev_send(void *ud, const void *buf, size_t count)
 	PD_ENTER(ud);
 	uint8_t f[RTE_ETHER_HDR_LEN + PD_IN_MAX];
 	struct rte_ether_hdr *eh = (struct rte_ether_hdr *)f;
+	unsigned int version = count == 0 ? 0 : ((const uint8_t *)buf)[0] >> 4;
 	int r = -1;
 
-	if (count == 0 || count > PD_IN_MAX || (((const uint8_t *)buf)[0] >> 4) != 4) {
-		errno = EINVAL;   /* IPv4 only */
+	if (count > PD_IN_MAX || (version != 4 && version != 6)) {
+		errno = EINVAL;
 		PD_LEAVE(-1);
 	}
+	/* an IPv6 packet goes in as a tun device would take it, IPv6 on or
+	 * not: packetdrill's ipv4-mapped-ipv6 runs end a client socket's
+	 * connection with an IPv6 RST between mapped addresses, which the
+	 * stack drops (Linux too) */
 	eh->dst_addr = pd_our_mac;
 	eh->src_addr = pd_gw_mac;
-	eh->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	eh->ether_type = rte_cpu_to_be_16(version == 4 ? RTE_ETHER_TYPE_IPV4 :
+			RTE_ETHER_TYPE_IPV6);
 	memcpy(f + RTE_ETHER_HDR_LEN, buf, count);
 	if (pd_inject_frame(pd, f, RTE_ETHER_HDR_LEN + count) == 0)
 		r = 0;
@@ -1085,12 +1172,25 @@ pd_flag(struct pd *pd, const char *key, const char *val)
 	char *end;
 	unsigned long v;
 
+	if (strcmp(key, "local_ip") == 0 && strchr(val, ':') != NULL) {
+		if (inet_pton(AF_INET6, val, pd->cfg.ip6_addr) != 1)
+			goto bad;
+		pd->cfg.ip6_enabled = 1;
+		pd->cfg.ip6_prefix_len = PD_IP6_PREFIX_LEN;
+		return 0;
+	}
 	if (strcmp(key, "local_ip") == 0) {
 		struct in_addr a;
 
 		if (inet_pton(AF_INET, val, &a) != 1)
 			goto bad;
 		pd->cfg.ip_addr = a.s_addr;
+		return 0;
+	}
+	if (strcmp(key, "gateway_ip") == 0) {
+		if (inet_pton(AF_INET6, val, pd->gw_ip6) != 1)
+			goto bad;
+		memcpy(pd->cfg.ip6_gateway, pd->gw_ip6, 16);
 		return 0;
 	}
 	v = strtoul(val, &end, 0);
@@ -1102,6 +1202,12 @@ pd_flag(struct pd *pd, const char *key, const char *val)
 	}
 	if (strcmp(key, "verbose") == 0) {
 		pd->verbose = v != 0;
+		return 0;
+	}
+	if (strcmp(key, "mtu") == 0) {
+		if (v < RTE_ETHER_MIN_MTU || v > PD_FRAME - RTE_ETHER_HDR_LEN)
+			goto bad;
+		pd->mtu = (uint16_t)v;
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(pd_keys) / sizeof(pd_keys[0]); i++)
@@ -1257,7 +1363,7 @@ pd_stack_up(struct pd *pd)
 			SOCKET_ID_ANY);
 	if (pd->pool == NULL)
 		pd_die("mbuf pool");
-	dev = tern_sim_create("sim0", &pd_our_mac, 1500, 1);
+	dev = tern_sim_create("sim0", &pd_our_mac, pd->mtu, 1);
 	if (dev == NULL)
 		pd_die("sim device");
 	pd->dev = dev;
@@ -1276,6 +1382,15 @@ pd_stack_up(struct pd *pd)
 	pd_arp(pd, RTE_ARP_OP_REQUEST, pd->gw_ip, &zero, pd->cfg.ip_addr);
 	pd_poll(pd);   /* learns the gateway, replies (dropped) */
 	pd_poll(pd);
+	if (pd->cfg.ip6_enabled) {
+		/* the address leaves DAD's tentative state (RFC 4862 §5.4),
+		 * then a solicitation from the gateway teaches its MAC */
+		pd_advance_to(pd, pd->now + PD_DAD_US);
+		pd_nd_send(pd, PD_ND_NS, pd->gw_ip6, pd->cfg.ip6_addr, &pd_our_mac,
+				pd->cfg.ip6_addr);
+		pd_poll(pd);
+		pd_poll(pd);
+	}
 }
 
 void packetdrill_interface_init(const char *flags, struct pd_ifc *ifc);
@@ -1296,6 +1411,7 @@ packetdrill_interface_init(const char *flags, struct pd_ifc *ifc)
 	for (int i = 0; i < PD_FDS; i++)
 		pd->fds[i].tfd = -1;
 	pd->wait_us = 600ull * 1000000;
+	pd->mtu = 1500;
 
 	tern_config_defaults(&pd->cfg);
 	snprintf(pd->cfg.port_device, sizeof(pd->cfg.port_device), "sim0");
@@ -1313,6 +1429,10 @@ packetdrill_interface_init(const char *flags, struct pd_ifc *ifc)
 	pd->gw_ip = (pd->cfg.ip_addr & pd->cfg.ip_netmask) |
 		htonl(ntohl(pd->cfg.ip_addr & ~pd->cfg.ip_netmask) == 2 ? 1 : 2);
 	pd->cfg.ip_gateway = pd->gw_ip;
+	if (pd->cfg.ip6_enabled && memcmp(pd->gw_ip6, (const uint8_t[16]){ 0 }, 16) == 0) {
+		fprintf(stderr, "tern-pd: an IPv6 local_ip needs gateway_ip (the peer's router)\n");
+		exit(EXIT_FAILURE);
+	}
 	pd_eal();
 	pd_stack_up(pd);
 

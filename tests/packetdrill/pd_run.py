@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Run packetdrill scripts against Tern's adapter (tern_packetdrill.so).
 
-  pd_run.py own BUILD [SCRIPT...]      our scripts (tests/packetdrill/scripts)
+  pd_run.py own [--family F] BUILD [SCRIPT...]
+                                       our scripts (tests/packetdrill/scripts)
   pd_run.py upstream BUILD --list F    the upstream scripts named in F
   pd_run.py upstream BUILD --report    every upstream TCP script, with a
                                        summary next to the Linux pass list
+
+--family is ipv4 (the default), ipv6 or ipv4-mapped-ipv6 (FAMILIES below).
 
 packetdrill is found through $PACKETDRILL, else at
 <source root>/../shared/tools/packetdrill/bin/packetdrill; the upstream
@@ -14,7 +17,8 @@ folder, holding tcp/ and common/), else tests/ beside the binary's folder.
 Without them the run is skipped (exit 77) with one line.
 
 A script of ours may set adapter flags in a comment line
-'// so_flags: key=value,...' (added to the defaults of its mode).
+'// so_flags: key=value,...' (added to the defaults of its mode), and name
+the families it runs in (else all) in '// family: F[,F...]'.
 Upstream scripts run from a temporary copy of the tests folder whose
 common/defaults.sh is tests/packetdrill/upstream-defaults.sh: the Linux
 sysctls of upstream's file are stated there and applied through --so_flags
@@ -33,12 +37,26 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
 SKIP = 77
 
-# The addresses of upstream's run_all.py for IPv4.
-ADDR_ARGS = ['--ip_version=ipv4', '--local_ip=192.168.0.1',
-             '--gateway_ip=192.168.0.1', '--netmask_ip=255.255.0.0',
-             '--remote_ip=192.0.2.1', '--send_omit_free',
-             '-D', 'TFO_COOKIE=3021b9d889017eeb', '-D', 'CODE=host_unreachable',
-             '-D', 'CMSG_LEVEL_IP=SOL_IP', '-D', 'CMSG_TYPE_RECVERR=IP_RECVERR']
+# Each address family packetdrill runs a script in, with the addresses of
+# upstream's run_all.py: (packetdrill's arguments, the adapter's flags).
+# IPv6 runs at MTU 1520, so that the MSS is 1460 as over IPv4; in
+# ipv4-mapped-ipv6 the sockets are AF_INET6 and the wire IPv4.
+V6_LOCAL, V6_GATEWAY = 'fd3d:0a0b:17d6::1', 'fd3d:0a0b:17d6:8888::1'
+V4_ARGS = ['--local_ip=192.168.0.1', '--gateway_ip=192.168.0.1',
+           '--netmask_ip=255.255.0.0', '--remote_ip=192.0.2.1',
+           '-D', 'TFO_COOKIE=3021b9d889017eeb', '-D', 'CODE=host_unreachable']
+FAMILIES = {
+    'ipv4': (['--ip_version=ipv4'] + V4_ARGS +
+             ['-D', 'CMSG_LEVEL_IP=SOL_IP', '-D', 'CMSG_TYPE_RECVERR=IP_RECVERR'], ''),
+    'ipv6': (['--ip_version=ipv6', '--mtu=1520', '--local_ip=' + V6_LOCAL,
+              '--gateway_ip=' + V6_GATEWAY, '--remote_ip=fd3d:fa7b:d17d::1',
+              '-D', 'TFO_COOKIE=c1d1e9742a47a9bc', '-D', 'CMSG_LEVEL_IP=SOL_IPV6',
+              '-D', 'CMSG_TYPE_RECVERR=IPV6_RECVERR'],
+             'local_ip=%s,gateway_ip=%s,mtu=1520' % (V6_LOCAL, V6_GATEWAY)),
+    'ipv4-mapped-ipv6': (['--ip_version=ipv4-mapped-ipv6'] + V4_ARGS +
+                         ['-D', 'CMSG_LEVEL_IP=SOL_IPV6',
+                          '-D', 'CMSG_TYPE_RECVERR=IPV6_RECVERR'], ''),
+}
 
 # Linux defaults upstream's scripts assume, as Tern options:
 # window scale 8 (tcp_rmem max 15 MiB), a 256 KiB send buffer (tcp_wmem),
@@ -87,19 +105,21 @@ def adapter(build):
     return so
 
 
-def script_flags(path):
+def script_header(path, key):
+    """The value of a script's '// KEY: value' comment line, or ''."""
     with open(path, errors='replace') as f:
         for line in f:
-            m = re.match(r'\s*//\s*so_flags:\s*(\S+)', line)
+            m = re.match(r'\s*//\s*%s:\s*(\S+)' % key, line)
             if m:
                 return m.group(1)
     return ''
 
 
-def run_one(pd, so, path, flags, timeout=30):
+def run_one(pd, so, path, flags, family='ipv4', timeout=30):
     """Run one script from its folder. @return (passed, seconds, output)."""
-    cmd = [pd, '--so_filename=' + so, '--so_flags=' + flags] + ADDR_ARGS + \
-        [os.path.basename(path)]
+    args, family_flags = FAMILIES[family]
+    cmd = [pd, '--so_filename=' + so, '--so_flags=' + merge(family_flags, flags)] + \
+        args + ['--send_omit_free', os.path.basename(path)]
     t0 = time.monotonic()
     try:
         p = subprocess.run(cmd, cwd=os.path.dirname(path), stdout=subprocess.PIPE,
@@ -129,11 +149,15 @@ def cmd_own(args):
     sdir = os.path.join(HERE, 'scripts')
     scripts = args.scripts or sorted(
         os.path.join(sdir, f) for f in os.listdir(sdir) if f.endswith('.pkt'))
+    # a script in one family's terms (an ICMP or ICMPv6 line) names those
+    # it runs in: '// family: ipv4,ipv4-mapped-ipv6'
+    scripts = [os.path.abspath(s) for s in scripts
+               if script_header(s, 'family') in ('', args.family) or
+               args.family in script_header(s, 'family').split(',')]
     failed = []
     t0 = time.monotonic()
     for s in scripts:
-        s = os.path.abspath(s)
-        ok, secs, out = run_one(pd, so, s, script_flags(s))
+        ok, secs, out = run_one(pd, so, s, script_header(s, 'so_flags'), args.family)
         print('%-4s %-40s %6.3f s' % ('ok' if ok else 'FAIL', os.path.basename(s), secs))
         if not ok:
             failed.append(s)
@@ -185,7 +209,8 @@ def cmd_upstream(args):
                 print('FAIL %s (missing)' % rel)
                 failed.append(rel)
                 continue
-            ok, secs, out = run_one(pd, so, path, merge(LINUX_FLAGS, args.so_flags))
+            ok, secs, out = run_one(pd, so, path, merge(LINUX_FLAGS, args.so_flags),
+                                   args.family)
             (passed if ok else failed).append(rel)
             line = '%-4s %-70s %6.3f s' % ('ok' if ok else 'FAIL', rel, secs)
             if not ok:
@@ -228,6 +253,9 @@ def main():
     u.add_argument('--write-pass', help='write the scripts that passed here')
     u.add_argument('--so_flags', default='', help='more adapter flags')
     u.add_argument('-v', '--verbose', action='store_true')
+    for p in (o, u):
+        p.add_argument('--family', choices=sorted(FAMILIES), default='ipv4',
+                       help='the address family of the run (default ipv4)')
     args = ap.parse_args()
     sys.exit(cmd_own(args) if args.mode == 'own' else cmd_upstream(args))
 
