@@ -386,6 +386,33 @@ int tern_conn_set_keepalive(struct tern_conn *c, int on, uint32_t idle_s, uint32
  */
 int tern_conn_set_user_timeout(struct tern_conn *c, uint32_t ms);
 
+/** Longest time a cork holds a short segment back (Linux's TCP_CORK ceiling). */
+#define TERN_CORK_MAX_MS 200
+
+/**
+ * Cork @p c (Linux's TCP_CORK): while @p on, a new segment shorter than the
+ * MSS that would empty the send queue waits for more data, for the cork to
+ * come off, or for TERN_CORK_MAX_MS from when it began to wait. Whole
+ * segments, resends and a FIN leave as always. Off sends what waited at once.
+ * Off is the default: Tern sends every segment at once (it has no Nagle
+ * algorithm), so a cork is how an application coalesces small writes.
+ */
+void tern_conn_set_cork(struct tern_conn *c, bool on);
+
+/**
+ * Whether the data @p c sends next has more to follow (Linux's MSG_MORE):
+ * held as a cork holds it, and its last segment carries no PSH (RFC 9293
+ * §3.9.1.2: more is on its way). False again for the write that completes
+ * it, which sends all that waits.
+ */
+void tern_conn_set_more(struct tern_conn *c, bool more);
+
+/**
+ * Send what a cork or tern_conn_set_more() holds back on @p c now, leaving
+ * both as they are (setting TCP_NODELAY does this on Linux).
+ */
+void tern_conn_push(struct tern_conn *c);
+
 /** Send FIN after the queued data; keep receiving (half-close). @return 0 or -ENOTCONN. */
 int tern_shutdown(struct tern_conn *c);
 

@@ -61,7 +61,9 @@
  *    SO_RCVBUF bounds their SYN-ACK's window already, but for a SYN cookie's).
  *    SO_RCVBUF counts payload bytes, not kernel memory.
  *  - TCP_NODELAY: accepted and read back; Tern has no Nagle algorithm, so
- *    segments always leave at once. TCP_MAXSEG: reads the connection's send
+ *    segments leave at once unless TCP_CORK or MSG_MORE holds a short last
+ *    one (for at most TERN_CORK_MAX_MS, as Linux); setting TCP_NODELAY sends
+ *    what they hold, as on Linux. TCP_MAXSEG: reads the connection's send
  *    MSS (before: the stack's [tcp] mss or the one set); a value set is
  *    read back but does not change the MSS Tern announces.
  *  - TCP_INFO fills the system's struct tcp_info (Linux layout) with what
@@ -77,9 +79,9 @@
  *  - write() on a socket never connected: ENOTCONN as POSIX (Linux: EPIPE);
  *    while connecting: EAGAIN (as Linux). shutdown() while connecting:
  *    ENOTCONN.
- *  - fcntl, dup, sendmsg/recvmsg with control data, MSG_OOB, urgent data and
- *    IPv6 are not there; MSG_PEEK, MSG_DONTWAIT (a no-op) and MSG_NOSIGNAL
- *    (a no-op: no signals are ever raised) are; other flags are EINVAL.
+ *  - fcntl, dup, recvmsg, control data, MSG_OOB and urgent data are not
+ *    there; MSG_PEEK, MSG_MORE, MSG_DONTWAIT (a no-op) and MSG_NOSIGNAL (a
+ *    no-op: no signals are ever raised) are; other flags are EINVAL.
  */
 
 #include <poll.h>
@@ -178,13 +180,24 @@ ssize_t tern_sock_recv_mbuf(struct tern_sock_ctx *x, int fd, struct rte_mbuf **m
 /** write(2): copies into the send buffer; EAGAIN when it is full. */
 ssize_t tern_sock_write(struct tern_sock_ctx *x, int fd, const void *buf, size_t len);
 
-/** send(2); @p flags: MSG_DONTWAIT, MSG_NOSIGNAL (no-ops). */
+/**
+ * send(2); @p flags: MSG_MORE (a short last segment waits for the next
+ * write, as TCP_CORK holds it, and carries no PSH), MSG_DONTWAIT,
+ * MSG_NOSIGNAL (no-ops).
+ */
 ssize_t tern_sock_send(struct tern_sock_ctx *x, int fd, const void *buf, size_t len,
 		int flags);
 
 /** writev(2). */
 ssize_t tern_sock_writev(struct tern_sock_ctx *x, int fd, const struct iovec *iov,
 		int iovcnt);
+
+/**
+ * sendmsg(2) on a connected socket: @p msg's iovecs with send()'s @p flags;
+ * msg_name is ignored (as Linux does for TCP), control data is EINVAL.
+ */
+ssize_t tern_sock_sendmsg(struct tern_sock_ctx *x, int fd, const struct msghdr *msg,
+		int flags);
 
 /**
  * Zero-copy send: queue @p m (a chain) as it is. Consumed on success only;

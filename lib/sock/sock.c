@@ -43,6 +43,7 @@ enum sk_state { S_NEW, S_LISTEN, S_CONNECTING, S_CONNECTED, S_ENDED };
 #define SF_WAITING   0x0080  /**< established, in its listener's accept queue */
 #define SF_BOUND     0x0100
 #define SF_WAS_CONN  0x0200  /**< reached ESTABLISHED: has a peer */
+#define SF_CORK      0x0400  /**< TCP_CORK (tern_conn_set_cork) */
 
 /* what every readiness set reports whether asked or not */
 #define EV_ALWAYS   (EPOLLERR | EPOLLHUP)
@@ -428,6 +429,8 @@ sk_conn_setup(struct tsock *s)
 				s->keepintvl, s->keepcnt);
 	if (s->user_timeout_ms != s->x->user_timeout_ms)
 		tern_conn_set_user_timeout(s->conn, s->user_timeout_ms);
+	if (s->flags & SF_CORK)
+		tern_conn_set_cork(s->conn, true);
 }
 
 /* A passive open completed on listener @arg: queue it for accept, or refuse
@@ -454,8 +457,8 @@ sk_on_accept(struct tern_conn *c, void *arg)
 		return -1;
 	s->family = l->family;
 	s->state = S_CONNECTED;
-	s->flags = (uint16_t)((l->flags & (SF_REUSEADDR | SF_KEEPALIVE | SF_NODELAY | SF_LINGER)) |
-			SF_WAITING | SF_WAS_CONN | SF_BOUND);
+	s->flags = (uint16_t)((l->flags & (SF_REUSEADDR | SF_KEEPALIVE | SF_NODELAY | SF_LINGER |
+			SF_CORK)) | SF_WAITING | SF_WAS_CONN | SF_BOUND);
 	s->rcvbuf = l->rcvbuf;
 	s->sndbuf = l->sndbuf;
 	s->linger_s = l->linger_s;
@@ -1096,11 +1099,14 @@ sk_writev(struct tern_sock_ctx *x, int fd, const struct iovec *iov, int iovcnt, 
 
 	if (s == NULL)
 		return -1;
-	if ((flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL)) != 0 || iovcnt < 0 || iovcnt > IOV_MAX ||
-			(iov == NULL && iovcnt != 0))
+	if ((flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE)) != 0 || iovcnt < 0 ||
+			iovcnt > IOV_MAX || (iov == NULL && iovcnt != 0))
 		return sk_fail(EINVAL);
 	if (sk_write_check(s) != 0)
 		return -1;
+	/* MSG_MORE holds a short last segment back; a write without it
+	 * sends what earlier ones held */
+	tern_conn_set_more(s->conn, (flags & MSG_MORE) != 0);
 	room = sk_send_room(s);
 	for (int i = 0; i < iovcnt && room != 0; i++) {
 		size_t n = RTE_MIN(iov[i].iov_len, (size_t)room);
@@ -1152,6 +1158,14 @@ tern_sock_send(struct tern_sock_ctx *x, int fd, const void *buf, size_t len, int
 }
 
 ssize_t
+tern_sock_sendmsg(struct tern_sock_ctx *x, int fd, const struct msghdr *msg, int flags)
+{
+	if (msg == NULL || msg->msg_controllen != 0 || msg->msg_iovlen > (size_t)IOV_MAX)
+		return sk_fail(EINVAL);
+	return sk_writev(x, fd, msg->msg_iov, (int)msg->msg_iovlen, flags);
+}
+
+ssize_t
 tern_sock_writev(struct tern_sock_ctx *x, int fd, const struct iovec *iov, int iovcnt)
 {
 	return sk_writev(x, fd, iov, iovcnt, 0);
@@ -1173,6 +1187,7 @@ tern_sock_send_mbuf(struct tern_sock_ctx *x, int fd, struct rte_mbuf *m)
 	len = rte_pktmbuf_pkt_len(m);
 	if (len > sk_send_room(s))
 		return sk_fail(EAGAIN);
+	tern_conn_set_more(s->conn, false);
 	rc = tern_send_mbuf(s->conn, m);
 	return rc < 0 ? sk_fail(EPIPE) : rc;
 }
@@ -1372,6 +1387,7 @@ tern_sock_getsockopt(struct tern_sock_ctx *x, int fd, int level, int name, void 
 		return sk_fail(ENOPROTOOPT);
 	switch (name) {
 	case TCP_NODELAY: return sk_get_int(val, len, !!(s->flags & SF_NODELAY));
+	case TCP_CORK: return sk_get_int(val, len, !!(s->flags & SF_CORK));
 	case TCP_KEEPIDLE: return sk_get_int(val, len, (int)s->keepidle);
 	case TCP_KEEPINTVL: return sk_get_int(val, len, (int)s->keepintvl);
 	case TCP_KEEPCNT: return sk_get_int(val, len, (int)s->keepcnt);
@@ -1468,7 +1484,16 @@ tern_sock_setsockopt(struct tern_sock_ctx *x, int fd, int level, int name, const
 	}
 	switch (name) {
 	case TCP_NODELAY:
-		sk_flag(s, SF_NODELAY, v);   /* no Nagle in Tern: always "on" in effect */
+		/* no Nagle in Tern: always "on" in effect. Setting it sends
+		 * what a cork or MSG_MORE holds, as on Linux */
+		sk_flag(s, SF_NODELAY, v);
+		if (v != 0 && s->conn != NULL)
+			tern_conn_push(s->conn);
+		return 0;
+	case TCP_CORK:
+		sk_flag(s, SF_CORK, v);
+		if (s->conn != NULL)
+			tern_conn_set_cork(s->conn, v != 0);
 		return 0;
 	case TCP_MAXSEG:
 		if (v < 88 || v > 65535)

@@ -151,9 +151,11 @@ tcp_check_timers(const struct tcp_cb *tp)
 				"wnd %u, queued %u, flags %#x)", tp->snd_max - tp->snd_una,
 				tp->state, tp->snd_nxt - tp->snd_una, tp->snd_wnd, tp->sndq_bytes,
 				tp->flags);
-	if (tp->deadline[TT_FIN_WAIT_2] != UINT64_MAX)
-		TERN_ASSERT(tp->state == TERN_TCP_FIN_WAIT_2, "FIN_WAIT_2 timer in state %u",
-				tp->state);
+	/* the shared slot: FIN_WAIT_2's limit, or a cork's ceiling before our FIN */
+	if (tp->deadline[TT_FIN_WAIT_2] != UINT64_MAX && tp->state != TERN_TCP_FIN_WAIT_2)
+		TERN_ASSERT((tp->flags & (TF_CORK | TF_MORE | TF_PUSH)) && !(tp->flags & TF_FIN_SENT),
+				"FIN_WAIT_2 or cork timer in state %u, flags %#x", tp->state,
+				tp->flags);
 }
 
 void

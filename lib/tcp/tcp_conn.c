@@ -1044,6 +1044,50 @@ tern_conn_set_user_timeout(struct tern_conn *c, uint32_t ms)
 	return 0;
 }
 
+/* A cork or MORE came off, or a push is asked: send what they held. */
+static void
+tcp_cork_release(struct tcp_cb *tp)
+{
+	tp->flags |= TF_PUSH;
+	tcp_output_sched(tp);
+}
+
+void
+tern_conn_set_cork(struct tern_conn *c, bool on)
+{
+	struct tcp_cb *tp = conn_cb(c);
+
+	if (on) {
+		tp->flags |= TF_CORK;
+	} else if (tp->flags & TF_CORK) {
+		tp->flags &= ~TF_CORK;
+		tcp_cork_release(tp);
+	}
+}
+
+void
+tern_conn_set_more(struct tern_conn *c, bool more)
+{
+	struct tcp_cb *tp = conn_cb(c);
+
+	if (more) {
+		tp->flags |= TF_MORE;
+	} else if (tp->flags & TF_MORE) {
+		tp->flags &= ~TF_MORE;
+		if (!(tp->flags & TF_CORK))     /* else the cork holds it on */
+			tcp_cork_release(tp);
+	}
+}
+
+void
+tern_conn_push(struct tern_conn *c)
+{
+	struct tcp_cb *tp = conn_cb(c);
+
+	if (tp->flags & (TF_CORK | TF_MORE))
+		tcp_cork_release(tp);
+}
+
 int
 tern_shutdown(struct tern_conn *c)
 {

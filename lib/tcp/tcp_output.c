@@ -983,10 +983,35 @@ tcp_persist_arm(struct tcp_cb *tp)
 	tcp_persist_set(tp);
 }
 
+/* --- corked output (tern_conn_set_cork, tern_conn_set_more) ------------- */
+
+/* Whether a short last segment of new data waits now: corked, and no push owed. */
+static inline bool
+tcp_corked(const struct tcp_cb *tp)
+{
+	return (tp->flags & (TF_CORK | TF_MORE)) && !(tp->flags & TF_PUSH);
+}
+
+/*
+ * After an output pass of a corked connection: a short segment @held back
+ * starts the ceiling (TERN_CORK_MAX_MS) if none runs; with none held the
+ * ceiling stops. The push owed is done.
+ */
+static void
+tcp_cork_timer(struct tcp_cb *tp, bool held)
+{
+	tp->flags &= ~TF_PUSH;
+	if (!held) {
+		if (tp->state != TERN_TCP_FIN_WAIT_2)  /* the slot is FIN_WAIT_2's there */
+			tcp_timer_stop(tp, TT_CORK);
+	} else if (tp->deadline[TT_CORK] == UINT64_MAX)
+		tcp_timer_set(tp, TT_CORK, tp->tw->nif->now_us + TERN_CORK_MAX_MS * 1000ull);
+}
+
 void
 tcp_output(struct tcp_cb *tp)
 {
-	bool sent = false, deferred = false;
+	bool sent = false, deferred = false, held = false;
 
 	switch (tp->state) {
 	case TERN_TCP_CLOSED:
@@ -1039,7 +1064,17 @@ tcp_output(struct tcp_cb *tp)
 		if (len < seg_room && len < avail && tp->snd_nxt != tp->snd_una &&
 				len < tp->max_sndwnd / 2)
 			break;
-		if (len != 0 && off + len == tp->sndq_bytes)
+		/* corked: whole segments of the last new data go (a frame to be
+		 * cut too), the short rest waits for more, the uncork or the
+		 * ceiling; a FIN takes it along */
+		if (unlikely(tcp_corked(tp)) && !fin && len % seg_room != 0 &&
+				off + len == tp->sndq_bytes && tp->snd_nxt == tp->snd_max) {
+			held = true;
+			len -= len % seg_room;
+			if (len == 0)
+				break;
+		}
+		if (len != 0 && off + len == tp->sndq_bytes && !(tp->flags & TF_MORE))
 			flags |= TH_PSH;
 		if (fin)
 			flags |= TH_FIN;
@@ -1078,6 +1113,8 @@ tcp_output(struct tcp_cb *tp)
 	 * pass (the clock is the same for every segment of it) */
 	if (sent && (tp->flags & TF_TLP_ARMED))
 		tcp_rexmt_arm(tp);
+	if (unlikely(tp->flags & (TF_CORK | TF_MORE | TF_PUSH)))
+		tcp_cork_timer(tp, held);
 	if (!sent && !deferred && (tp->flags & TF_ACKNOW)) {
 		if (unlikely(net_tx_blocked(tp->tw->nif)))
 			tcp_output_defer(tp);

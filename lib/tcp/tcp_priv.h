@@ -140,7 +140,14 @@ tcp_ip_hlen(const struct tcp_key *key)
 		sizeof(struct rte_ipv4_hdr);
 }
 
-enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_IDLE, TT_N };
+enum tcp_timer_id {
+	TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK,
+	/* one slot, two deadlines that never meet (struct tcp_cb is full): in
+	 * FIN_WAIT_2 its limit, in every other state a cork's ceiling (data
+	 * is sent before our FIN, the only way to FIN_WAIT_2) */
+	TT_FIN_WAIT_2, TT_CORK = TT_FIN_WAIT_2,
+	TT_IDLE, TT_N
+};
 
 /* control block flags: deferred work and negotiated features */
 #define TF_ACKNOW      (1u << 0)  /**< send an ACK in the output pass */
@@ -167,7 +174,10 @@ enum tcp_timer_id { TT_REXMT, TT_PERSIST, TT_KEEP, TT_DELACK, TT_FIN_WAIT_2, TT_
 #define TF_TLP_RXT     (1u << 21) /**< that probe resent data (not new data) */
 #define TF_NOMBUF      (1u << 22) /**< a segment found no mbuf: the timer node retries output */
 #define TF_USER_TIMEOUT (1u << 23) /**< user_timeout_ms is set (tcp_timer.c) */
+#define TF_CORK        (1u << 24) /**< tern_conn_set_cork(): a short last segment waits */
 #define TF_NO_DF       (1u << 25) /**< path MTU below TCP_PMTU_MIN: segments go without DF */
+#define TF_MORE        (1u << 26) /**< tern_conn_set_more(): held as TF_CORK, and no PSH */
+#define TF_PUSH        (1u << 27) /**< this output pass sends what TF_CORK or TF_MORE hold */
 
 struct tcp_cb;
 

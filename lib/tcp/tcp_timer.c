@@ -398,9 +398,17 @@ tcp_timer_fire(struct tern_wheel_node *n, void *arg)
 			else
 				tcp_timer_set(tp, TT_IDLE, tp->last_rcv_us + tp->idle_us);
 			break;
-		case TT_FIN_WAIT_2:
-			/* the app closed and the peer never sent FIN */
-			tcp_drop(tp, TERN_CLOSE_TIMEOUT);
+		case TT_FIN_WAIT_2:     /* TT_CORK outside FIN_WAIT_2 */
+			if (tp->state == TERN_TCP_FIN_WAIT_2) {
+				/* the app closed and the peer never sent FIN */
+				tcp_drop(tp, TERN_CLOSE_TIMEOUT);
+			} else {
+				/* a cork's ceiling: what waited goes now, and the
+				 * more that MSG_MORE promised is over (PSH: the
+				 * receiver takes it now, as Linux marks it) */
+				tp->flags = (tp->flags & ~TF_MORE) | TF_PUSH;
+				tcp_output_sched(tp);
+			}
 			break;
 		}
 	}

@@ -28,7 +28,8 @@
  *   SEND    record r, length (u16): tern_send of a pattern
  *   CLOSE   record r, how: tern_close, tern_shutdown, or tern_abort
  *   CONNECT peer port offset: a new tern_connect to the peer
- *   HOLD    record r, byte: tern_recv_hold on/off, or tern_recved
+ *   HOLD    record r, byte: tern_recv_hold on/off, tern_recved (0x80), or
+ *           (0x40) tern_conn_set_cork / tern_conn_set_more / tern_conn_push
  *   POLL
  * Records are the connections the app knows (accepted or connected), by
  * index modulo their count; a closed one is skipped. TERN_FUZZ_TRACE=1 in
@@ -467,8 +468,14 @@ fs_step_hold(struct fz_in *in)
 		return;
 	if (b & 0x80)
 		tern_recved(c, (uint32_t)(b & 0x7f) * 64);
-	else
+	else if (!(b & 0x40))
 		tern_recv_hold(c, b & 1);
+	else if ((b & 3) == 0)
+		tern_conn_set_cork(c, b & 4);
+	else if ((b & 3) == 1)
+		tern_conn_set_more(c, b & 4);
+	else
+		tern_conn_push(c);
 }
 
 static void

@@ -198,6 +198,13 @@ def seq_seeds(out):
         seg(1, A | NOPOLL, length=100)[:0] + bytes([SEG | NOPOLL]) + seg(1, A, length=100)[1:]
         + seg(1, A, dseq=100, length=100),
         seg(0, A, wnd=0) + clock_100ms(20) + clock_100ms(40) + seg(0, A),
+        # cork: on, a write with a short rest, the ceiling, off; MSG_MORE
+        # then a push; corked data taken along by the FIN
+        struct.pack(">BBBBBH", HOLD, 0, 0x44, SEND, 0, 2500) + clock_ms(250)
+        + struct.pack(">BBB", HOLD, 0, 0x40),
+        struct.pack(">BBBBBHBBB", HOLD, 1, 0x45, SEND, 1, 100, HOLD, 1, 0x42)
+        + struct.pack(">BBB", HOLD, 1, 0x41),
+        struct.pack(">BBBBBHBBB", HOLD, 0, 0x44, SEND, 0, 40, CLOSE, 0, 0) + clock_100ms(40),
         seg(0, A, mode=3, extra=struct.pack(">hh", -3000, -1500)) * 3,
         bytes([POLL]),
     ]

@@ -738,9 +738,8 @@ pd_do_writev(struct pd *pd, int fd, const struct iovec *iov, int iovcnt, int fla
 			skip = 0;
 			n++;
 		}
-		r = n == 1 ? tern_sock_send(pd->x, f->tfd, rest[0].iov_base, rest[0].iov_len,
-				flags & ~MSG_DONTWAIT) :
-			tern_sock_writev(pd->x, f->tfd, rest, n);
+		r = tern_sock_sendmsg(pd->x, f->tfd, &(struct msghdr){ .msg_iov = rest,
+				.msg_iovlen = (size_t)n }, flags & ~MSG_DONTWAIT);
 		if (r > 0)
 			done += (size_t)r;
 		if (r >= 0 && done == total)
@@ -815,10 +814,6 @@ pd_sendmsg(void *ud, int fd, const struct msghdr *msg, int flags)
 
 	if (msg->msg_controllen != 0 && msg->msg_control != NULL)
 		errno = EOPNOTSUPP;
-	else if (msg->msg_iovlen == 1)
-		r = pd_do_writev(pd, fd, msg->msg_iov, 1, flags);
-	else if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
-		errno = EINVAL;
 	else
 		r = pd_do_writev(pd, fd, msg->msg_iov, (int)msg->msg_iovlen, flags);
 	PD_LEAVE(r);
