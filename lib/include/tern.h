@@ -393,7 +393,8 @@ int tern_conn_set_user_timeout(struct tern_conn *c, uint32_t ms);
  * Cork @p c (Linux's TCP_CORK): while @p on, a new segment shorter than the
  * MSS that would empty the send queue waits for more data, for the cork to
  * come off, or for TERN_CORK_MAX_MS from when it began to wait. Whole
- * segments, resends and a FIN leave as always. Off sends what waited at once.
+ * segments, resends and a FIN leave as always. Off sends what waited at once,
+ * unless tern_conn_set_more() still holds it.
  * Off is the default: Tern sends every segment at once (it has no Nagle
  * algorithm), so a cork is how an application coalesces small writes.
  */
@@ -403,7 +404,7 @@ void tern_conn_set_cork(struct tern_conn *c, bool on);
  * Whether the data @p c sends next has more to follow (Linux's MSG_MORE):
  * held as a cork holds it, and its last segment carries no PSH (RFC 9293
  * §3.9.1.2: more is on its way). False again for the write that completes
- * it, which sends all that waits.
+ * it, which sends all that waits (unless a cork still holds it).
  */
 void tern_conn_set_more(struct tern_conn *c, bool more);
 

@@ -1044,7 +1044,7 @@ tern_conn_set_user_timeout(struct tern_conn *c, uint32_t ms)
 	return 0;
 }
 
-/* A cork or MORE came off, or a push is asked: send what they held. */
+/* A hold came off, or a push is asked: send what the holds kept back. */
 static void
 tcp_cork_release(struct tcp_cb *tp)
 {
@@ -1052,31 +1052,30 @@ tcp_cork_release(struct tcp_cb *tp)
 	tcp_output_sched(tp);
 }
 
+/* Put on or take off the hold @flag (TF_CORK or TF_MORE); the last one off
+ * sends what they kept back. */
+static void
+tcp_hold_set(struct tcp_cb *tp, uint32_t flag, bool on)
+{
+	if (on) {
+		tp->flags |= flag;
+	} else if (tp->flags & flag) {
+		tp->flags &= ~flag;
+		if (!(tp->flags & (TF_CORK | TF_MORE)))
+			tcp_cork_release(tp);
+	}
+}
+
 void
 tern_conn_set_cork(struct tern_conn *c, bool on)
 {
-	struct tcp_cb *tp = conn_cb(c);
-
-	if (on) {
-		tp->flags |= TF_CORK;
-	} else if (tp->flags & TF_CORK) {
-		tp->flags &= ~TF_CORK;
-		tcp_cork_release(tp);
-	}
+	tcp_hold_set(conn_cb(c), TF_CORK, on);
 }
 
 void
 tern_conn_set_more(struct tern_conn *c, bool more)
 {
-	struct tcp_cb *tp = conn_cb(c);
-
-	if (more) {
-		tp->flags |= TF_MORE;
-	} else if (tp->flags & TF_MORE) {
-		tp->flags &= ~TF_MORE;
-		if (!(tp->flags & TF_CORK))     /* else the cork holds it on */
-			tcp_cork_release(tp);
-	}
+	tcp_hold_set(conn_cb(c), TF_MORE, more);
 }
 
 void
