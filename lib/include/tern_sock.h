@@ -79,8 +79,7 @@
  *  - write() on a socket never connected: ENOTCONN as POSIX (Linux: EPIPE);
  *    while connecting: EAGAIN (as Linux). shutdown() while connecting:
  *    ENOTCONN.
- *  - fcntl, dup, recvmsg, control data, MSG_OOB and urgent data are not
- *    there; MSG_PEEK, MSG_MORE, MSG_DONTWAIT (a no-op) and MSG_NOSIGNAL (a
+ *  - fcntl, dup, control data, MSG_OOB and urgent data are not there; MSG_PEEK, MSG_MORE, MSG_DONTWAIT (a no-op) and MSG_NOSIGNAL (a
  *    no-op: no signals are ever raised) are; other flags are EINVAL.
  */
 
@@ -164,6 +163,13 @@ ssize_t tern_sock_read(struct tern_sock_ctx *x, int fd, void *buf, size_t len);
 
 /** recv(2); @p flags: MSG_PEEK, MSG_DONTWAIT, MSG_NOSIGNAL. */
 ssize_t tern_sock_recv(struct tern_sock_ctx *x, int fd, void *buf, size_t len, int flags);
+
+/**
+ * recvmsg(2): into @p msg's iovecs with recv()'s @p flags. As Linux does
+ * for TCP, no address (msg_namelen 0) and no control data (msg_controllen
+ * 0); msg_flags 0.
+ */
+ssize_t tern_sock_recvmsg(struct tern_sock_ctx *x, int fd, struct msghdr *msg, int flags);
 
 /** readv(2). */
 ssize_t tern_sock_readv(struct tern_sock_ctx *x, int fd, const struct iovec *iov, int iovcnt);

@@ -1017,6 +1017,22 @@ tern_sock_recv(struct tern_sock_ctx *x, int fd, void *buf, size_t len, int flags
 }
 
 ssize_t
+tern_sock_recvmsg(struct tern_sock_ctx *x, int fd, struct msghdr *msg, int flags)
+{
+	ssize_t r;
+
+	if (msg == NULL || msg->msg_iovlen > (size_t)IOV_MAX)
+		return sk_fail(EINVAL);
+	r = sk_readv(x, fd, msg->msg_iov, (int)msg->msg_iovlen, flags);
+	if (r >= 0) {
+		msg->msg_namelen = 0;
+		msg->msg_controllen = 0;
+		msg->msg_flags = 0;
+	}
+	return r;
+}
+
+ssize_t
 tern_sock_readv(struct tern_sock_ctx *x, int fd, const struct iovec *iov, int iovcnt)
 {
 	return sk_readv(x, fd, iov, iovcnt, 0);

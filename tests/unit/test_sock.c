@@ -372,17 +372,47 @@ START_TEST(test_accept_read_write)
 	th_poll(&h);
 	TH_EXPECT(&h, T_ACK | T_PSH, iss + 7, B + 1000, TH_ANY, 6);
 	ck_assert_mem_eq(h.last.data, "world!", 6);
+	{
+		/* sendmsg: the iovecs as one write; control data is refused */
+		struct iovec iov[2] = { { "ab", 2 }, { "cd", 2 } };
+		struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+		uint8_t cbuf[32];
+
+		ck_assert_int_eq(tern_sock_sendmsg(x, fd, &msg, 0), 4);
+		th_poll(&h);
+		TH_EXPECT(&h, T_ACK | T_PSH, iss + 13, B + 1000, TH_ANY, 4);
+		ck_assert_mem_eq(h.last.data, "abcd", 4);
+		msg.msg_control = cbuf;
+		msg.msg_controllen = sizeof(cbuf);
+		CK_ERR(tern_sock_sendmsg(x, fd, &msg, 0), EINVAL);
+		/* recvmsg: into the iovecs; no address, no control data */
+		th_inject_data(&h, T_ACK | T_PSH, B + 1000, iss + 17, 5);
+		th_poll(&h);
+		iov[0] = (struct iovec){ buf, 2 };
+		iov[1] = (struct iovec){ buf + 2, 10 };
+		msg = (struct msghdr){ .msg_name = data, .msg_namelen = 16, .msg_iov = iov,
+			.msg_iovlen = 2, .msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+			.msg_flags = MSG_TRUNC };
+		ck_assert_int_eq(tern_sock_recvmsg(x, fd, &msg, 0), 5);
+		ck_assert_uint_eq(msg.msg_namelen, 0);
+		ck_assert_uint_eq(msg.msg_controllen, 0);
+		ck_assert_int_eq(msg.msg_flags, 0);
+		th_fill(data, B + 1000, 5);
+		ck_assert_mem_eq(buf, data, 5);
+		th_poll(&h);
+		nf_drain(h.ns.dev);
+	}
 	/* the peer closes: end of stream, still writable; we close: FIN */
-	th_inject(&h, T_FIN | T_ACK, B + 1000, iss + 13, TH_PWND, NULL, 0, NULL);
+	th_inject(&h, T_FIN | T_ACK, B + 1005, iss + 17, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
-	TH_EXPECT(&h, T_ACK, iss + 13, B + 1001, TH_ANY, 0);
+	TH_EXPECT(&h, T_ACK, iss + 17, B + 1006, TH_ANY, 0);
 	ck_assert_int_eq(revents(fd, POLLIN | POLLOUT | POLLRDHUP),
 			POLLIN | POLLOUT | POLLRDHUP);
 	ck_assert_int_eq(tern_sock_read(x, fd, buf, sizeof(buf)), 0);
 	ck_assert_int_eq(tern_sock_close(x, fd), 0);
 	th_poll(&h);
-	TH_EXPECT(&h, T_FIN | T_ACK, iss + 13, B + 1001, TH_ANY, 0);
-	th_inject(&h, T_ACK, B + 1001, iss + 14, TH_PWND, NULL, 0, NULL);
+	TH_EXPECT(&h, T_FIN | T_ACK, iss + 17, B + 1006, TH_ANY, 0);
+	th_inject(&h, T_ACK, B + 1006, iss + 18, TH_PWND, NULL, 0, NULL);
 	th_poll(&h);
 	ck_assert_uint_eq(th_count_all(&h), 0);
 	ck_assert_int_eq(tern_sock_close(x, lfd), 0);
