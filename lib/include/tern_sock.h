@@ -79,8 +79,9 @@
  *  - write() on a socket never connected: ENOTCONN as POSIX (Linux: EPIPE);
  *    while connecting: EAGAIN (as Linux). shutdown() while connecting:
  *    ENOTCONN.
- *  - fcntl, dup, control data, MSG_OOB and urgent data are not there; MSG_PEEK, MSG_MORE, MSG_DONTWAIT (a no-op) and MSG_NOSIGNAL (a
- *    no-op: no signals are ever raised) are; other flags are EINVAL.
+ *  - fcntl, dup, control data, MSG_OOB and urgent data are not there;
+ *    MSG_PEEK, MSG_MORE, MSG_DONTWAIT (a no-op) and MSG_NOSIGNAL (a no-op:
+ *    no signals are ever raised) are; other flags are EINVAL.
  */
 
 #include <poll.h>
