@@ -1057,6 +1057,8 @@ tcp_cork_release(struct tcp_cb *tp)
 static void
 tcp_hold_set(struct tcp_cb *tp, uint32_t flag, bool on)
 {
+	if (tp->flags & TF_DEAD)
+		return;
 	if (on) {
 		tp->flags |= flag;
 	} else if (tp->flags & flag) {
@@ -1083,7 +1085,7 @@ tern_conn_push(struct tern_conn *c)
 {
 	struct tcp_cb *tp = conn_cb(c);
 
-	if (tp->flags & (TF_CORK | TF_MORE))
+	if ((tp->flags & (TF_CORK | TF_MORE)) && !(tp->flags & TF_DEAD))
 		tcp_cork_release(tp);
 }
 

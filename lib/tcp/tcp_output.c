@@ -993,25 +993,31 @@ tcp_corked(const struct tcp_cb *tp)
 }
 
 /*
- * After an output pass of a corked connection: a short segment @held back
- * starts the ceiling (TERN_CORK_MAX_MS) if none runs; with none held the
- * ceiling stops. The push owed is done.
+ * After a whole output pass of a held connection (one cut short by the
+ * device or the pool leaves all to its retry): the push owed is done; a
+ * short segment @held back starts the ceiling (TERN_CORK_MAX_MS) if none
+ * runs; the ceiling stops once no hold is on or all data is sent, and
+ * otherwise (the window or RFC 9293's small-segment rule kept data back)
+ * runs on.
  */
 static void
 tcp_cork_timer(struct tcp_cb *tp, bool held)
 {
 	tp->flags &= ~TF_PUSH;
-	if (!held) {
+	if (held) {
+		if (tp->deadline[TT_CORK] == UINT64_MAX)
+			tcp_timer_set(tp, TT_CORK, tp->tw->nif->now_us + TERN_CORK_MAX_MS * 1000ull);
+	} else if (!(tp->flags & (TF_CORK | TF_MORE)) ||
+			seq_geq(tp->snd_max, tp->snd_una + tp->sndq_bytes)) {
 		if (tp->state != TERN_TCP_FIN_WAIT_2)  /* the slot is FIN_WAIT_2's there */
 			tcp_timer_stop(tp, TT_CORK);
-	} else if (tp->deadline[TT_CORK] == UINT64_MAX)
-		tcp_timer_set(tp, TT_CORK, tp->tw->nif->now_us + TERN_CORK_MAX_MS * 1000ull);
+	}
 }
 
 void
 tcp_output(struct tcp_cb *tp)
 {
-	bool sent = false, deferred = false, held = false;
+	bool sent = false, deferred = false, held = false, failed = false;
 
 	switch (tp->state) {
 	case TERN_TCP_CLOSED:
@@ -1020,6 +1026,9 @@ tcp_output(struct tcp_cb *tp)
 		return;
 	case TERN_TCP_SYN_SENT:
 	case TERN_TCP_SYN_RECEIVED:
+		/* no data goes yet: a push asked now has nothing to send (as
+		 * on Linux), and must not let the first held segment go */
+		tp->flags &= ~TF_PUSH;
 		tcp_output_syn(tp);
 		return;
 	default:
@@ -1066,8 +1075,10 @@ tcp_output(struct tcp_cb *tp)
 			break;
 		/* corked: whole segments of the last new data go (a frame to be
 		 * cut too), the short rest waits for more, the uncork or the
-		 * ceiling; a FIN takes it along */
-		if (unlikely(tcp_corked(tp)) && !fin && len % seg_room != 0 &&
+		 * ceiling; a FIN queued takes it along (tested on the flag: a
+		 * frame for the device to cut carries none) */
+		if (unlikely(tcp_corked(tp)) && len % seg_room != 0 &&
+				!((tp->flags & TF_FIN_QUEUED) && tcp_state_sends_fin(tp->state)) &&
 				off + len == tp->sndq_bytes && tp->snd_nxt == tp->snd_max) {
 			held = true;
 			len -= len % seg_room;
@@ -1083,8 +1094,10 @@ tcp_output(struct tcp_cb *tp)
 			deferred = true;
 			break;
 		}
-		if (tcp_send_segment(tp, tp->snd_nxt, len, flags) != 0)
+		if (tcp_send_segment(tp, tp->snd_nxt, len, flags) != 0) {
+			failed = true;
 			break;
+		}
 		sent = true;
 		if (seq_lt(tp->snd_nxt, tp->snd_max)) {
 			tp->tw->stats->tcp_rexmt_segs++;
@@ -1113,7 +1126,7 @@ tcp_output(struct tcp_cb *tp)
 	 * pass (the clock is the same for every segment of it) */
 	if (sent && (tp->flags & TF_TLP_ARMED))
 		tcp_rexmt_arm(tp);
-	if (unlikely(tp->flags & (TF_CORK | TF_MORE | TF_PUSH)))
+	if (unlikely(tp->flags & (TF_CORK | TF_MORE | TF_PUSH)) && !deferred && !failed)
 		tcp_cork_timer(tp, held);
 	if (!sent && !deferred && (tp->flags & TF_ACKNOW)) {
 		if (unlikely(net_tx_blocked(tp->tw->nif)))

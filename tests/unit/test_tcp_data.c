@@ -1347,6 +1347,102 @@ START_TEST(test_tso_frame_cut_by_device)
 }
 END_TEST
 
+/*
+ * A cork over a device that cuts frames, the app's shutdown queued before
+ * the output pass: the rest goes with the FIN, and the cork's ceiling is not
+ * left armed in the timer slot it shares with FIN_WAIT_2 (found in review:
+ * the frame of all three segments was cut to two and held, the FIN then
+ * took the rest, and the half-closed connection was dropped 200 ms into
+ * FIN_WAIT_2). Over IPv6 (no TSO) the same by single segments.
+ */
+START_TEST(test_cork_tso_then_shutdown)
+{
+	const uint32_t b = 0xfffff001u;
+	struct th_rec *r;
+	uint32_t x;
+
+	h.ns.dev_offloads |= TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG |
+		TERN_NETDEV_TX_TCP_TSO;
+	th_up(&h);
+	x = th_open_passive(&h, 0xfffff000u, NULL);
+	r = th_rec_of(&h, h.c);
+	tern_conn_set_cork(h.c, true);
+	send_pattern(x + 1, 2 * 1460 + 100);
+	ck_assert_int_eq(tern_shutdown(h.c), 0);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, TH_ANY, 1460);
+	TH_EXPECT(&h, T_ACK, x + 1461, b, TH_ANY, 1460);
+	/* a FIN never rides on a frame to be cut: over IPv4 it goes alone */
+	th_check_payload(TH_EXPECT(&h, T_ACK | T_PSH | (h.ip6 ? T_FIN : 0), x + 1 + 2 * 1460, b,
+			TH_ANY, 100), x + 1 + 2 * 1460);
+	if (!h.ip6)
+		TH_EXPECT(&h, T_ACK | T_FIN, x + 1 + 2 * 1460 + 100, b, TH_ANY, 0);
+	TH_EXPECT_NONE(&h);
+	th_inject(&h, T_ACK, b, x + 2 + 2 * 1460 + 100, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	ck_assert_uint_eq(th_count(&h, TERN_TCP_FIN_WAIT_2), 1);
+	th_advance_ms(&h, 300);
+	ck_assert_uint_eq(r->closed, 0);
+	ck_assert_uint_eq(th_count(&h, TERN_TCP_FIN_WAIT_2), 1);
+	/* the peer still sends, and closes */
+	th_inject_data(&h, T_ACK, b, x + 2 + 2 * 1460 + 100, 10);
+	th_inject(&h, T_ACK | T_FIN, b + 10, x + 2 + 2 * 1460 + 100, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	ck_assert_uint_eq(th_count(&h, TERN_TCP_TIME_WAIT), 1);
+}
+END_TEST
+
+/*
+ * The cork's holds (tern_conn_set_cork, tern_conn_set_more): a short last
+ * segment waits 200 ms at most (the ceiling sends it with PSH); more data
+ * that fills a segment sends that segment; MSG_MORE's data goes without
+ * PSH when pushed; the last hold taken off sends what waits.
+ */
+START_TEST(test_cork_holds)
+{
+	const uint32_t b = 0xfffff001u;
+	uint32_t x;
+
+	th_up(&h);
+	x = th_open_passive(&h, 0xfffff000u, NULL);
+	tern_conn_set_cork(h.c, true);
+	send_pattern(x + 1, 1000);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 199);
+	TH_EXPECT_NONE(&h);
+	th_advance_ms(&h, 1);
+	th_check_payload(TH_EXPECT(&h, T_ACK | T_PSH, x + 1, b, TH_ANY, 1000), x + 1);
+	th_inject(&h, T_ACK, b, x + 1001, TH_PWND, NULL, 0, NULL);
+	/* 1000 wait; 500 more fill a segment, which goes; 40 wait */
+	send_pattern(x + 1001, 1000);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	send_pattern(x + 2001, 500);
+	th_poll(&h);
+	th_check_payload(TH_EXPECT(&h, T_ACK, x + 1001, b, TH_ANY, 1460), x + 1001);
+	TH_EXPECT_NONE(&h);
+	/* MSG_MORE as well: taking the cork off leaves the promise holding */
+	tern_conn_set_more(h.c, true);
+	tern_conn_set_cork(h.c, false);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	/* a push sends it, without PSH: more was promised */
+	tern_conn_push(h.c);
+	th_poll(&h);
+	th_check_payload(TH_EXPECT(&h, T_ACK, x + 2461, b, TH_ANY, 40), x + 2461);
+	send_pattern(x + 2501, 10);
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	tern_conn_set_more(h.c, false);
+	th_poll(&h);
+	th_check_payload(TH_EXPECT(&h, T_ACK | T_PSH, x + 2501, b, TH_ANY, 10), x + 2501);
+	TH_EXPECT_NONE(&h);
+	th_inject(&h, T_ACK, b, x + 2511, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+}
+END_TEST
+
 /* Inject a data segment of @len bytes at @seq with DF set, as Linux sends
  * TCP over IPv4 (receive coalescing takes no others without IP IDs that
  * follow each other); a bad checksum where @corrupt; over IPv4 with a
@@ -1591,6 +1687,8 @@ tcp_data_suite(void)
 	tcase_add_loop_test(r, test_send_static, 0, 4);
 	tcase_add_loop_test(r, test_tso_frame_cut_by_device, 0, 2);
 	tcase_add_test(r, test_gro_coalesces_runs);
+	tcase_add_test(r, test_cork_tso_then_shutdown);
+	tcase_add_test(r, test_cork_holds);
 	suite_add_tcase(s, r);
 
 	tcase_add_checked_fixture(p, setup, teardown);

@@ -106,6 +106,37 @@ START_TEST(test_nombuf_data_retried)
 }
 END_TEST
 
+/*
+ * A push (tern_conn_push) whose send finds the pool empty: the retry sends
+ * the held data as soon as mbufs are back, not after a new cork ceiling
+ * (found in review: the cut-short pass dropped the push and re-armed 200 ms).
+ */
+START_TEST(test_nombuf_push_kept)
+{
+	static uint8_t buf[300];
+	uint32_t x;
+	int ms;
+
+	th_up(&h);
+	x = th_open_passive(&h, 5000, NULL);
+	tern_conn_set_cork(h.c, true);
+	th_fill(buf, x + 1, sizeof(buf));
+	ck_assert_int_eq(tern_send(h.c, buf, sizeof(buf)), (int)sizeof(buf));
+	th_poll(&h);
+	th_advance_ms(&h, 50);
+	TH_EXPECT_NONE(&h);
+	tern_conn_push(h.c);
+	pool_drain();
+	th_poll(&h);
+	TH_EXPECT_NONE(&h);
+	pool_refill();
+	for (ms = 1; ms < 1000 && th_pending(&h) == 0; ms++)
+		th_advance_ms(&h, 1);
+	th_check_payload(TH_EXPECT(&h, T_ACK | T_PSH, x + 1, 5001, TH_ANY, sizeof(buf)), x + 1);
+	ck_assert_int_le(ms, 2);
+}
+END_TEST
+
 /* tern_connect with the pool empty: the SYN arms no timer until it is sent. */
 START_TEST(test_nombuf_syn_retried)
 {
@@ -338,6 +369,7 @@ tcp_pressure_suite(void)
 
 	tcase_add_checked_fixture(r, setup, teardown);
 	tcase_add_test(r, test_nombuf_data_retried);
+	tcase_add_test(r, test_nombuf_push_kept);
 	tcase_add_test(r, test_nombuf_syn_retried);
 	tcase_add_test(r, test_nombuf_ack_retried);
 	suite_add_tcase(s, r);
