@@ -44,9 +44,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <dirent.h>
 #include <dlfcn.h>
-#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -74,6 +72,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "eal_rundir.h"
 #include "tern.h"
 #include "tern_config.h"
 #include "tern_sim.h"
@@ -131,7 +130,7 @@ struct pd_ifc {
 #define PD_FDS       256
 #define PD_QUEUE     4096       /**< sent frames held for netdev_receive */
 #define PD_FRAME     2048       /**< largest frame the stack sends (MTU 1500) */
-#define PD_IN_MAX    65535      /**< largest IPv4 packet packetdrill injects */
+#define PD_IN_MAX    65535      /**< largest IP packet packetdrill injects */
 #define PD_NEVER     UINT64_MAX
 #define PD_SYNC_S    2          /**< real seconds the main thread waits for the other */
 #define PD_IP6_PREFIX_LEN 48    /**< packetdrill's IPv6 local prefix (its config.c) */
@@ -1295,35 +1294,17 @@ pd_eal(void)
 	snprintf(prefix, sizeof(prefix), "--file-prefix=tern-pd-%d", (int)getpid());
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0)
 		pd_die("EAL init");
+	/* at exit, also when packetdrill dies on a failed script without
+	 * calling free: a report over every upstream script left 150 */
+	eal_rundir_remove_at_exit();
 	pd_eal_started = true;
 }
 
 /* Remove EAL's runtime folder of this process (its files are ours). */
 static void
-pd_rm_runtime_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[PATH_MAX];
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) <
-				(int)sizeof(path))
-			unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-static void
 pd_free(void *ud)
 {
 	struct pd *pd = ud;
-	char dir[PATH_MAX];
 
 	pthread_mutex_lock(&pd->mu);
 	tern_sock_ctx_free(pd->x);
@@ -1335,10 +1316,8 @@ pd_free(void *ud)
 				pd->q_dropped);
 	free(pd->q);
 	free(pd);
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
 	pd_eal_started = false;
-	pd_rm_runtime_dir(dir);
 }
 
 /* Create the stack (cfg filled) and learn the gateway. */
