@@ -27,7 +27,10 @@ Pairs (Linux on loopback; Tern over net_memif between two processes):
                           copy per frame on the link instead of two), and with the
                           sender's (its frames read where they lie, one copy by the
                           receiver); and tern-loadgen bulk --upload to tern-httpd (a
-                          copying sender)
+                          copying sender); and Tern's MTU 1500 figure against
+                          dpdk-testpmd txonly into rxonly on the same memif, frames of
+                          the same size: what the link carries for a program that does
+                          no TCP (not in --smoke)
   echo packets/s          frames/s into the server: tern-echo fed by tern-loadgen echo
                           (64 B messages, 256 connections, one in flight each, so one
                           small segment, a 130-byte frame, per message) vs dpdk-testpmd
@@ -67,6 +70,11 @@ SOCK = "/run/tern-bench-%d.sock" % os.getpid()
 ECHO_MSG = 64
 ECHO_FRAME = 14 + 20 + 20 + 12 + ECHO_MSG
 ECHO_CONNS = 256            # one message in flight on each: 256 frames in flight
+# A bulk frame at MTU 1500, and the TCP payload Tern puts in it: IPv4 20,
+# TCP 20 and the timestamps option 12 leave 1448 bytes. testpmd_txonly
+# sends frames this size.
+BULK_FRAME = 14 + 1500
+BULK_PAYLOAD = 1500 - 20 - 20 - 12
 
 
 def log(*a):
@@ -495,37 +503,31 @@ def iperf3(seconds):
     return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
 
 
-def testpmd_macswap(tmp, seconds, frame=64, in_flight=32):
+def testpmd_pair(seconds, frame, server_mode, client_mode, client_start):
     """
-    I/O ceiling of an echo: dpdk-testpmd macswap on both memif ends, frames
-    of @frame bytes bouncing between the two, so every frame received is sent
-    back, as in the Tern echo pair. The client end starts the bounce with
-    @in_flight frames (whole bursts of 32: "start tx_first N" at its prompt),
-    as many as the Tern echo keeps in flight: with fewer, the rate measures
-    the link's latency, not its throughput (on this VM 3.7 M/s with 32 in
-    flight against 8.1 M/s with 256). Returns the server end's received
-    packets/s. (A txonly generator is no ceiling for an echo: it never reads
-    its receive ring, which fills, after which macswap's sends all fail and
-    it only receives and frees.)
+    dpdk-testpmd on both memif ends, forwarding in @server_mode and
+    @client_mode, @frame-byte frames for the modes that make them; the
+    client end, interactive, begins with @client_start (bytes: a line at its
+    prompt) and forwards for @seconds. Returns both ends' output.
     """
     if os.path.exists(SOCK):
         os.unlink(SOCK)
-    common = ["--", "--no-lsc-interrupt", "--nb-cores=1", "--burst=32",
-              "--txpkts=%d" % frame, "--forward-mode=macswap"]
+    common = ["--", "--no-lsc-interrupt", "--nb-cores=1", "--burst=32", "--txpkts=%d" % frame]
     # testpmd wants a main lcore besides its forwarding one: each takes both
     # cores with its forwarding lcore on its own core (the main one sleeps)
     # stdbuf: testpmd's output line by line, as it comes, through a pipe
     srv = Proc(["stdbuf", "-oL", "dpdk-testpmd"] + eal("0,1", "tpa%d" % os.getpid()) + ["--main-lcore", "1"] +
                ["--vdev=net_memif0,role=server,id=0,socket=%s" % SOCK] + common +
-               ["--stats-period", "1", "--auto-start"], stdin=subprocess.DEVNULL)
+               ["--forward-mode=" + server_mode, "--stats-period", "1", "--auto-start"],
+               stdin=subprocess.DEVNULL)
     gen = None
     try:
         time.sleep(1.5)
         gen = Proc(["stdbuf", "-oL", "dpdk-testpmd"] + eal("0,1", "tpb%d" % os.getpid()) + ["--main-lcore", "0"] +
-                   ["--vdev=net_memif0,role=client,id=0,socket=%s" % SOCK] + common + ["-i"],
-                   stdin=subprocess.PIPE)
+                   ["--vdev=net_memif0,role=client,id=0,socket=%s" % SOCK] + common +
+                   ["--forward-mode=" + client_mode, "-i"], stdin=subprocess.PIPE)
         time.sleep(2)
-        gen.p.stdin.write(b"start tx_first %d\n" % max(1, in_flight // 32))
+        gen.p.stdin.write(client_start)
         gen.p.stdin.flush()
         time.sleep(seconds + 1.5)
         # neither end may forward when its peer's port closes (its PMD
@@ -554,14 +556,54 @@ def testpmd_macswap(tmp, seconds, frame=64, in_flight=32):
     for x in (srv, gen):
         if x.p.returncode != 0:
             raise RuntimeError("testpmd ended badly: %s" % x.report())
+    return sout, gout
+
+
+def testpmd_rate(out, key, seconds):
+    """The median of testpmd's per-second @key rates (Rx-pps, Tx-pps) in
+    @out over the last @seconds - 1 periods that moved anything; None if none."""
+    rates = [int(x) for x in re.findall(key + r":\s+(\d+)", out)]
+    rates = [r for r in rates if r > 0]
+    return statistics.median(rates[-max(1, seconds - 1):]) if rates else None
+
+
+def testpmd_macswap(seconds, frame=64, in_flight=32):
+    """
+    I/O ceiling of an echo: dpdk-testpmd macswap on both memif ends, frames
+    of @frame bytes bouncing between the two, so every frame received is sent
+    back, as in the Tern echo pair. The client end starts the bounce with
+    @in_flight frames (whole bursts of 32: "start tx_first N" at its prompt),
+    as many as the Tern echo keeps in flight: with fewer, the rate measures
+    the link's latency, not its throughput (on this VM 3.7 M/s with 32 in
+    flight against 8.1 M/s with 256). Returns the server end's received
+    packets/s. (A txonly generator is no ceiling for an echo: it never reads
+    its receive ring, which fills, after which macswap's sends all fail and
+    it only receives and frees.)
+    """
+    sout, gout = testpmd_pair(seconds, frame, "macswap", "macswap",
+                              b"start tx_first %d\n" % max(1, in_flight // 32))
     # the server end's rate: RX-packets of its port per second in the last
     # periods; it sent back what it received (else this is no echo)
-    rates = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", sout)]
-    txr = [int(x) for x in re.findall(r"Tx-pps:\s+(\d+)", sout)]
-    rates = [r for r in rates if r > 0]
-    if not rates or not txr or max(txr) == 0:
+    rate = testpmd_rate(sout, "Rx-pps", seconds)
+    if rate is None or not testpmd_rate(sout, "Tx-pps", seconds):
         raise RuntimeError("testpmd gave no echo rate: %s" % (sout[-400:] + gout[-400:]))
-    return statistics.median(rates[-max(1, seconds - 1):])
+    return rate
+
+
+def testpmd_txonly(seconds, frame):
+    """
+    One-way frames with no TCP: dpdk-testpmd txonly on the memif server end
+    (the end tern-httpd sends from in the bulk rows) into rxonly on the
+    client end, frames of @frame bytes. Returns the frames/s the server end
+    put on the link (its Tx-pps: a frame the ring cannot take is dropped,
+    not counted). Not a strict ceiling: Tern's sender has read 0.9-1.2x of
+    it, its payload's source lines hotter than testpmd's mbufs'.
+    """
+    sout, gout = testpmd_pair(seconds, frame, "txonly", "rxonly", b"start\n")
+    rate = testpmd_rate(sout, "Tx-pps", seconds)
+    if rate is None:
+        raise RuntimeError("testpmd gave no transmit rate: %s" % (sout[-400:] + gout[-400:]))
+    return rate
 
 
 PORTS_PER_ADDR = 65535 - 1024 + 1
@@ -1232,7 +1274,16 @@ def main():
             zero_copy = eal_zero_copy(1, "bzc%d" % os.getpid()) is not None
             if not zero_copy:
                 log("  bulk zero-copy row not measured: memif zero-copy needs hugepages, none here")
-            lb, tb, tj, tu, tz, ts, tjs = alternate([
+
+            def bulk_testpmd():
+                # a reference, not Tern, and a slow one (testpmd reports once a
+                # second): the smoke run checks Tern, and the echo ceiling
+                # already runs testpmd_pair there
+                if a.smoke:
+                    return 0.0
+                return testpmd_txonly(max(a.seconds, 3), BULK_FRAME) * BULK_PAYLOAD * 8 / 1e9
+
+            lb, tb, tj, tu, tz, ts, tjs, cb = alternate([
                 lambda: iperf3(a.seconds),
                 lambda: tern("bulk", httpd, bulk)["gbit_per_s"],
                 lambda: tern("bulk jumbo", httpd, bulk, jumbo=True)["gbit_per_s"],
@@ -1249,9 +1300,15 @@ def main():
                 lambda: tern("bulk zero-copy sender", httpd, bulk,
                              zero_copy="server")["gbit_per_s"] if zero_copy else 0.0,
                 lambda: tern("bulk jumbo zero-copy sender", httpd, bulk, zero_copy="server",
-                             jumbo=True)["gbit_per_s"] if zero_copy else 0.0], a.runs)
+                             jumbo=True)["gbit_per_s"] if zero_copy else 0.0,
+                bulk_testpmd], a.runs)
             row("bulk 1 connection Gbit/s", lb, tb, "Gbit/s",
                 "tern-httpd sends /bytes from memory by reference (tern_send_static)")
+            if not a.smoke:
+                row("bulk 1 connection Gbit/s vs testpmd txonly on the same memif", cb, tb,
+                    "Gbit/s", "reference: testpmd txonly into rxonly, no TCP, %d-byte frames, "
+                    "as %d payload bytes each (Tern's MSS at MTU 1500 with timestamps)"
+                    % (BULK_FRAME, BULK_PAYLOAD))
             row("bulk 1 connection Gbit/s, MTU %d" % JUMBO_MTU, lb, tj, "Gbit/s",
                 "as above, both memif ends at MTU %d (Linux loopback's is 65536)" % JUMBO_MTU)
             if zero_copy:
@@ -1268,7 +1325,7 @@ def main():
             def ceiling():
                 try:
                     # testpmd prints a rate once a second: give it at least three
-                    return testpmd_macswap(tmp, max(a.seconds, 3), ECHO_FRAME, ECHO_CONNS)
+                    return testpmd_macswap(max(a.seconds, 3), ECHO_FRAME, ECHO_CONNS)
                 except RuntimeError as e:
                     # the ceiling is a reference, not Tern: the smoke run notes it only
                     if not a.smoke:
