@@ -11,7 +11,7 @@
 
 #include <rte_errno.h>
 #include <rte_hash.h>
-#include <rte_hash_crc.h>
+#include <rte_jhash.h>
 #include <rte_malloc.h>
 #include <rte_mempool.h>
 #include <rte_random.h>
@@ -29,26 +29,29 @@ fill_secret(uint8_t *buf, size_t len)
 		buf[i] = (uint8_t)rte_rand();
 }
 
-/* The table's hash: CRC32-C over the key's three 32-bit words (the key is
- * 4-byte aligned; rte_hash_crc would read it 8 bytes at a time, unaligned). */
+/*
+ * The tables' hash: Jenkins' lookup3 mix of the key's 32-bit words, keyed
+ * by the worker's table_secret (the tables' init value). A peer picks its
+ * address and port, so a hash it can predict lets it fill one bucket and
+ * the extendable table's chain behind it, and every lookup there walks
+ * them. A CRC cannot be keyed against that: it is affine in its input, so
+ * keys that collide under one init value collide under all, and an IPv6
+ * peer's 64 free address bits give it any number of them. lookup3 is not
+ * affine, and a peer does not see the secret.
+ */
 static uint32_t
 tcp_key_hash(const void *key, uint32_t len __rte_unused, uint32_t init)
 {
 	const uint32_t *w = key;
 
-	return rte_hash_crc_4byte(w[2], rte_hash_crc_4byte(w[1], rte_hash_crc_4byte(w[0], init)));
+	return rte_jhash_3words(w[0], w[1], w[2], init);
 }
 
 /* The IPv6 table's hash: the same over the eleven words of a tcp_key6. */
 static uint32_t
 tcp_key6_hash(const void *key, uint32_t len __rte_unused, uint32_t init)
 {
-	const uint32_t *w = key;
-	uint32_t h = init;
-
-	for (size_t i = 0; i < sizeof(struct tcp_key6) / sizeof(*w); i++)
-		h = rte_hash_crc_4byte(w[i], h);
-	return h;
+	return rte_jhash_32b(key, sizeof(struct tcp_key6) / sizeof(uint32_t), init);
 }
 
 static uint8_t
@@ -121,6 +124,7 @@ tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *st
 	fill_secret(tw->flow_label_secret, sizeof(tw->flow_label_secret));
 	fill_secret(tw->cookie_secret[0], sizeof(tw->cookie_secret[0]));
 	fill_secret(tw->cookie_secret[1], sizeof(tw->cookie_secret[1]));
+	fill_secret((uint8_t *)&tw->table_secret, sizeof(tw->table_secret));
 	tw->cookie_rotated_slot = tcp_cookie_slot_of(nif->now_us);
 	tw->next_port = (uint16_t)(tw->p.port_min +
 			rte_rand_max((uint64_t)tw->p.port_max - tw->p.port_min + 1));
@@ -130,6 +134,7 @@ tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *st
 	hp.entries = RTE_MAX(tw->p.max_conns + tw->p.max_time_wait, 64u);
 	hp.key_len = sizeof(struct tcp_key);
 	hp.hash_func = tcp_key_hash;
+	hp.hash_func_init_val = tw->table_secret;
 	hp.socket_id = socket_id;
 	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
 	tw->conns = rte_hash_create(&hp);
@@ -273,17 +278,18 @@ tcp_table_of(const struct tcp_worker *tw, const struct tcp_key *key, const void 
 }
 
 /* The bit of @key in the filter of changed keys: one of its hash (IPv4 and
- * IPv6 keys alike, by the four-tuple's words tcp_key holds). */
+ * IPv6 keys alike, by the four-tuple's words tcp_key holds), keyed as the
+ * tables are, so a peer cannot pick keys that share a bit. */
 static inline uint32_t
-tcp_table_changed_bit(const struct tcp_key *key)
+tcp_table_changed_bit(const struct tcp_worker *tw, const struct tcp_key *key)
 {
-	return tcp_key_hash(key, sizeof(*key), 0) % (TCP_TABLE_CHANGED_WORDS * 64);
+	return tcp_key_hash(key, sizeof(*key), tw->table_secret) % (TCP_TABLE_CHANGED_WORDS * 64);
 }
 
 static void
 tcp_table_mark_changed(struct tcp_worker *tw, const struct tcp_key *key)
 {
-	uint32_t bit = tcp_table_changed_bit(key);
+	uint32_t bit = tcp_table_changed_bit(tw, key);
 
 	tw->table_changed[bit / 64] |= UINT64_C(1) << (bit % 64);
 }
@@ -311,7 +317,7 @@ tcp_table_changed(const struct tcp_worker *tw, const struct tcp_key *key)
 		any |= tw->table_changed[i];
 	if (any == 0)
 		return false;
-	bit = tcp_table_changed_bit(key);
+	bit = tcp_table_changed_bit(tw, key);
 	return (tw->table_changed[bit / 64] >> (bit % 64)) & 1;
 }
 

@@ -367,6 +367,7 @@ struct tcp_worker {
 	uint8_t ts_secret[16];         /**< timestamp offset key */
 	uint8_t flow_label_secret[16]; /**< RFC 6437 flow labels' key (tcp_output.c) */
 	uint8_t cookie_secret[2][16];  /**< SYN cookie keys: current, previous */
+	uint32_t table_secret;         /**< the connection tables' hash key (tcp_conn.c) */
 	uint32_t cookie_rotated_slot;  /**< slot of the last rotation */
 	uint64_t last_cookie_us;       /**< when we last answered with a cookie */
 	struct tern_worker *owner;     /**< for tern_conn_worker() */

@@ -33,6 +33,7 @@
  *   SYN outside the window             challenge ACK (RFC 5961 §4.2)
  *   segments after an abort            RST, never state
  *   out-of-order flood                 reassembly bounded by reass_max, counted
+ *   4-tuples picked to share a bucket  the tables' hash is keyed and not affine
  */
 #include <errno.h>
 #include <string.h>
@@ -40,7 +41,12 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include <rte_hash.h>
+#include <rte_random.h>
+
+#include "core_priv.h"
 #include "tcp_harness.h"
+#include "tcp_priv.h"
 
 static struct th h;
 
@@ -766,6 +772,70 @@ START_TEST(test_ooo_flood_bounded)
 }
 END_TEST
 
+/* ------------------------------------------------------ connection tables */
+
+static void
+random_bytes(void *p, size_t n)
+{
+	uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)rte_rand();
+}
+
+/* @n bytes at @d: those at @a, @b and @c, XORed */
+static void
+xor3(void *d, const void *a, const void *b, const void *c, size_t n)
+{
+	uint8_t *out = d;
+	const uint8_t *x = a, *y = b, *z = c;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = x[i] ^ y[i] ^ z[i];
+}
+
+/* Whether @t's hash of the keys a, b, c and a ^ b ^ c (at @k, @len bytes
+ * apart) XORs to zero, as any affine hash's does */
+static bool
+hash_affine_on(const struct rte_hash *t, const uint8_t *k, size_t len)
+{
+	return (rte_hash_hash(t, k) ^ rte_hash_hash(t, k + len) ^ rte_hash_hash(t, k + 2 * len) ^
+			rte_hash_hash(t, k + 3 * len)) == 0;
+}
+
+/*
+ * A peer picks its address and port: if it can work out 4-tuples that share
+ * a bucket, every lookup of them walks the bucket and the chain behind it.
+ * A CRC hash is affine, h(a) ^ h(b) ^ h(c) == h(a ^ b ^ c) for every key
+ * and init value, which is all such a peer needs (an IPv6 peer has 64 free
+ * address bits to spend). The tables' hash (tcp_conn.c) holds it for none
+ * of 64 random triples (one in 2^32 would by chance), in both tables.
+ */
+START_TEST(test_table_hash_not_affine)
+{
+	struct tcp_worker *tw;
+	unsigned int affine = 0, affine6 = 0;
+
+	th_use_ip6(&h);
+	th_up(&h);
+	tw = &h.ns.w->tcp;
+	ck_assert_ptr_nonnull(tw->conns6);
+	for (int i = 0; i < 64; i++) {
+		struct tcp_key k[4];
+		struct tcp_key6 k6[4];
+
+		random_bytes(k, 3 * sizeof(k[0]));
+		xor3(&k[3], &k[0], &k[1], &k[2], sizeof(k[0]));
+		affine += hash_affine_on(tw->conns, (const uint8_t *)k, sizeof(k[0]));
+		random_bytes(k6, 3 * sizeof(k6[0]));
+		xor3(&k6[3], &k6[0], &k6[1], &k6[2], sizeof(k6[0]));
+		affine6 += hash_affine_on(tw->conns6, (const uint8_t *)k6, sizeof(k6[0]));
+	}
+	ck_assert_uint_le(affine, 1);
+	ck_assert_uint_le(affine6, 1);
+}
+END_TEST
+
 static Suite *
 tcp_hostile_suite(void)
 {
@@ -775,6 +845,7 @@ tcp_hostile_suite(void)
 	TCase *w = tcase_create("window");
 	TCase *c = tcase_create("control");
 	TCase *r = tcase_create("reassembly");
+	TCase *t = tcase_create("table");
 
 	tcase_add_checked_fixture(m, setup, teardown);
 	tcase_add_test(m, test_synack_without_mss_536);
@@ -807,6 +878,10 @@ tcp_hostile_suite(void)
 	tcase_add_checked_fixture(r, setup, teardown);
 	tcase_add_test(r, test_ooo_flood_bounded);
 	suite_add_tcase(s, r);
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, test_table_hash_not_affine);
+	suite_add_tcase(s, t);
 	return s;
 }
 
