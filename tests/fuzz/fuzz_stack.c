@@ -82,7 +82,8 @@ fz_config(struct tern_config *cfg, uint8_t bits)
 	cfg->tcp_sack = !(bits & FZ_CFG_NO_SACK);
 	cfg->tcp_window_scaling = !(bits & FZ_CFG_NO_WSCALE);
 	cfg->tcp_cc = (bits & FZ_CFG_CUBIC) ? TERN_TCP_CC_CUBIC : TERN_TCP_CC_NEWRENO;
-	cfg->tcp_syncookies = (bits & FZ_CFG_COOKIES) >> 4;
+	cfg->tcp_syncookies = (bits & FZ_CFG_COOKIES) == FZ_CFG_TSO_DEV ? TERN_SYNCOOKIES_AUTO :
+		(bits & FZ_CFG_COOKIES) >> 4;
 	cfg->tcp_keepalive = !!(bits & FZ_CFG_KEEPALIVE);
 	cfg->tcp_keepidle_s = 10;
 	cfg->tcp_keepintvl_s = 1;
@@ -119,6 +120,9 @@ fz_up(struct fz_stack *f, uint8_t cfg_bits, bool learn_peer, tern_accept_fn *on_
 	h->dev = tern_sim_create("sim0", &mac, 1500, 1);
 	if (h->dev == NULL)
 		fz_fail("tern_sim_create: %s", rte_strerror(rte_errno));
+	if ((cfg_bits & FZ_CFG_COOKIES) == FZ_CFG_TSO_DEV)
+		tern_sim_set_offloads(h->dev, TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG |
+				TERN_NETDEV_TX_TCP_TSO);
 	h->stack = tern_stack_create(&h->cfg, h->dev, 1);
 	if (h->stack == NULL)
 		fz_fail("tern_stack_create: %s", rte_strerror(rte_errno));

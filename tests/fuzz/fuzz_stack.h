@@ -41,7 +41,10 @@ size_t fz_bytes(struct fz_in *in, uint8_t *dst, size_t max);
 #define FZ_CFG_NO_SACK   0x02u
 #define FZ_CFG_NO_WSCALE 0x04u
 #define FZ_CFG_CUBIC     0x08u
-#define FZ_CFG_COOKIES   0x30u  /**< two bits: TERN_SYNCOOKIES_* (3 = auto) */
+#define FZ_CFG_COOKIES   0x30u  /**< two bits: TERN_SYNCOOKIES_* (0-2), or FZ_CFG_TSO_DEV */
+/** both cookie bits: cookies auto, over a device that takes chains by
+ * reference and cuts TSO frames (as a NIC would, tern_sim_set_offloads) */
+#define FZ_CFG_TSO_DEV   0x30u
 #define FZ_CFG_KEEPALIVE 0x40u
 #define FZ_CFG_TINY_BUF  0x80u  /**< 4 KiB send and receive buffers */
 

@@ -36,6 +36,7 @@
  * the environment prints each step and every segment tern sends. At the end every
  * record still open is aborted and fz_down() checks the pools and counts.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -559,6 +560,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_check(&S.f);
 	}
 	fs_poll();
+	if (fs_trace)
+		fprintf(stderr, "frames for the device to cut: %" PRIu64 "\n",
+				tern_worker_stats(S.f.ns.w)->tcp_tx_tso_frames);
 	for (unsigned int i = 0; i < S.n_recs; i++)
 		if (!S.recs[i].closed)
 			tern_abort(S.recs[i].c);

@@ -208,7 +208,8 @@ def seq_seeds(out):
         seg(0, A, mode=3, extra=struct.pack(">hh", -3000, -1500)) * 3,
         bytes([POLL]),
     ]
-    for cfg in (0x00, 0x01, 0x07, 0x48, 0x80):
+    # 0x30: a device that cuts TSO frames (FZ_CFG_TSO_DEV)
+    for cfg in (0x00, 0x01, 0x07, 0x48, 0x80, 0x30):
         for p in progs:
             write(out, "fuzz_tcp_seq", bytes([cfg]) + p)
 
