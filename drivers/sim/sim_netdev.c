@@ -38,7 +38,8 @@ struct sim_netdev {
 	enum tern_sim_spread spread;           /**< where delivered frames land */
 	uint64_t spread_rng;                   /**< TERN_SIM_SPREAD_RANDOM's PRNG */
 	uint64_t tso_frames;                   /**< frames cut (TERN_NETDEV_TX_TCP_TSO) */
-	uint64_t tso_errors;                   /**< frames that could not be cut: dropped */
+	uint64_t tso_errors;                   /**< frames no NIC could cut: dropped */
+	uint64_t tso_nombuf;                   /**< frames not cut for want of mbufs: dropped */
 	struct sim_queue q[];
 };
 
@@ -178,10 +179,13 @@ sim_tso_segment(const struct rte_mbuf *m, uint32_t off, uint32_t n, uint16_t ind
 	return seg;
 }
 
+#define SIM_TSO_MALFORMED (-1)  /**< sim_tso_cut: no NIC could cut the frame */
+#define SIM_TSO_NOMBUF    (-2)  /**< sim_tso_cut: the pool ran out midway */
+
 /*
  * What a NIC with TSO sends for frame @m (RTE_MBUF_F_TX_TCP_SEG): its payload
  * cut into segments of m->tso_segsz bytes, into @out (room for @max).
- * @return how many, or -1 (none kept: too many, or no mbufs).
+ * @return how many, or SIM_TSO_MALFORMED or SIM_TSO_NOMBUF (none kept).
  */
 static int
 sim_tso_cut(const struct rte_mbuf *m, struct rte_mbuf **out, uint32_t max)
@@ -190,13 +194,13 @@ sim_tso_cut(const struct rte_mbuf *m, struct rte_mbuf **out, uint32_t max)
 	uint32_t len = rte_pktmbuf_pkt_len(m) - hlen, size = m->tso_segsz, k = 0;
 
 	if (size == 0 || hlen >= rte_pktmbuf_pkt_len(m) || (len + size - 1) / size > max)
-		return -1;
+		return SIM_TSO_MALFORMED;
 	for (uint32_t off = 0; off < len; off += size, k++) {
 		out[k] = sim_tso_segment(m, off, RTE_MIN(size, len - off), (uint16_t)k,
 				off + size >= len);
 		if (out[k] == NULL) {
 			rte_pktmbuf_free_bulk(out, k);
-			return -1;
+			return SIM_TSO_NOMBUF;
 		}
 	}
 	return (int)k;
@@ -216,7 +220,12 @@ sim_tx_one(struct sim_netdev *s, uint16_t queue, struct rte_mbuf *m)
 		return false;
 	k = sim_tso_cut(m, segs, SIM_TSO_SEGS_MAX);
 	if (k < 0) {
-		s->tso_errors++;        /* a frame the stack should not have made */
+		/* dropped, as a NIC drops: a frame the stack should not have
+		 * made, or one the pool could not hold the segments of */
+		if (k == SIM_TSO_MALFORMED)
+			s->tso_errors++;
+		else
+			s->tso_nombuf++;
 		rte_pktmbuf_free(m);
 		return true;
 	}
@@ -334,12 +343,14 @@ tern_sim_set_offloads(struct tern_netdev *dev, uint32_t offloads)
 }
 
 void
-tern_sim_tso_stats(const struct tern_netdev *dev, uint64_t *frames, uint64_t *errors)
+tern_sim_tso_stats(const struct tern_netdev *dev, uint64_t *frames, uint64_t *errors,
+		uint64_t *nombuf)
 {
 	const struct sim_netdev *s = (const struct sim_netdev *)dev;
 
 	*frames = s->tso_frames;
 	*errors = s->tso_errors;
+	*nombuf = s->tso_nombuf;
 }
 
 struct rte_mbuf *

@@ -62,9 +62,11 @@ void tern_sim_set_tx_room(struct tern_netdev *dev, int32_t room);
  */
 void tern_sim_set_offloads(struct tern_netdev *dev, uint32_t offloads);
 
-/** Frames tx_burst cut into segments (TSO), and those it could not cut
- * (dropped: too many segments, or no mbufs). */
-void tern_sim_tso_stats(const struct tern_netdev *dev, uint64_t *frames, uint64_t *errors);
+/** Frames tx_burst cut into segments (TSO), those no NIC could cut (@p errors:
+ * too many segments, no segment size, no payload) and those it dropped for
+ * want of mbufs for their segments (@p nombuf). */
+void tern_sim_tso_stats(const struct tern_netdev *dev, uint64_t *frames, uint64_t *errors,
+		uint64_t *nombuf);
 
 /**
  * How a device spreads the frames a link or a tap delivers over its receive

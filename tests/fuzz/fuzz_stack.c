@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Shared by the fuzz targets; see fuzz_stack.h. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,13 @@ fz_init(const char *target)
 	(void)unit_pool();
 }
 
+/* Whether configuration @bits runs over a device that cuts TSO frames */
+static bool
+fz_cfg_tso_dev(uint8_t bits)
+{
+	return (bits & FZ_CFG_COOKIES) == FZ_CFG_TSO_DEV;
+}
+
 static void
 fz_config(struct tern_config *cfg, uint8_t bits)
 {
@@ -82,7 +90,7 @@ fz_config(struct tern_config *cfg, uint8_t bits)
 	cfg->tcp_sack = !(bits & FZ_CFG_NO_SACK);
 	cfg->tcp_window_scaling = !(bits & FZ_CFG_NO_WSCALE);
 	cfg->tcp_cc = (bits & FZ_CFG_CUBIC) ? TERN_TCP_CC_CUBIC : TERN_TCP_CC_NEWRENO;
-	cfg->tcp_syncookies = (bits & FZ_CFG_COOKIES) == FZ_CFG_TSO_DEV ? TERN_SYNCOOKIES_AUTO :
+	cfg->tcp_syncookies = fz_cfg_tso_dev(bits) ? TERN_SYNCOOKIES_AUTO :
 		(bits & FZ_CFG_COOKIES) >> 4;
 	cfg->tcp_keepalive = !!(bits & FZ_CFG_KEEPALIVE);
 	cfg->tcp_keepidle_s = 10;
@@ -120,7 +128,7 @@ fz_up(struct fz_stack *f, uint8_t cfg_bits, bool learn_peer, tern_accept_fn *on_
 	h->dev = tern_sim_create("sim0", &mac, 1500, 1);
 	if (h->dev == NULL)
 		fz_fail("tern_sim_create: %s", rte_strerror(rte_errno));
-	if ((cfg_bits & FZ_CFG_COOKIES) == FZ_CFG_TSO_DEV)
+	if (fz_cfg_tso_dev(cfg_bits))
 		tern_sim_set_offloads(h->dev, TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG |
 				TERN_NETDEV_TX_TCP_TSO);
 	h->stack = tern_stack_create(&h->cfg, h->dev, 1);
@@ -277,6 +285,7 @@ fz_down(struct fz_stack *f)
 	struct nf_stack *h = &f->ns;
 	struct tern_worker *w = h->w;
 	uint32_t counts[TERN_TCP_TIME_WAIT + 1];
+	uint64_t tso_frames, tso_errors, tso_nombuf;
 	unsigned int avail;
 
 	tern_unlisten(w, FZ_LPORT);
@@ -294,6 +303,11 @@ fz_down(struct fz_stack *f)
 		if (counts[s] != 0)
 			fz_fail("%u connections left in %s", counts[s], tern_tcp_state_name(s));
 	fz_check_accounting(tern_worker_stats(w));
+	/* a frame for the device to cut that no NIC could cut is the stack's
+	 * fault (one dropped for want of mbufs is the pool's) */
+	tern_sim_tso_stats(h->dev, &tso_frames, &tso_errors, &tso_nombuf);
+	if (tso_errors != 0)
+		fz_fail("%" PRIu64 " frames no device could cut into segments", tso_errors);
 	avail = rte_mempool_avail_count(tern_worker_pool(w));
 	if (avail != h->cfg.mbufs)
 		fz_fail("worker pool: %u of %u mbufs free", avail, h->cfg.mbufs);

@@ -812,8 +812,8 @@ sim_world_stats(const struct sim_world *w, int side, struct tern_stats *out)
 uint64_t
 sim_tso_errors(const struct sim_world *w, int side)
 {
-	uint64_t frames, errors;
+	uint64_t frames, errors, nombuf;
 
-	tern_sim_tso_stats(w->dev[side], &frames, &errors);
-	return errors;
+	tern_sim_tso_stats(w->dev[side], &frames, &errors, &nombuf);
+	return errors + nombuf;
 }
