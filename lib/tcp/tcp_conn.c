@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <rte_errno.h>
 #include <rte_hash.h>
@@ -17,28 +16,13 @@
 #include <rte_random.h>
 
 #include "tcp_priv.h"
+#include "tern_secret.h"
 
 RTE_LOG_REGISTER(tern_logtype_tcp, tern.tcp, INFO);
 
-static void
-fill_secret(uint8_t *buf, size_t len)
-{
-	if (getrandom(buf, len, 0) == (ssize_t)len)
-		return;
-	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)rte_rand();
-}
-
-/*
- * The tables' hash: Jenkins' lookup3 mix of the key's 32-bit words, keyed
- * by the worker's table_secret (the tables' init value). A peer picks its
- * address and port, so a hash it can predict lets it fill one bucket and
- * the extendable table's chain behind it, and every lookup there walks
- * them. A CRC cannot be keyed against that: it is affine in its input, so
- * keys that collide under one init value collide under all, and an IPv6
- * peer's 64 free address bits give it any number of them. lookup3 is not
- * affine, and a peer does not see the secret.
- */
+/* The tables' hash: Jenkins' lookup3 over the key's 32-bit words, keyed by
+ * the worker's table_secret (their init value), so that a peer cannot pick
+ * 4-tuples that share a bucket (docs/design.md, "TCP specifics"). */
 static uint32_t
 tcp_key_hash(const void *key, uint32_t len __rte_unused, uint32_t init)
 {
@@ -119,12 +103,12 @@ tcp_worker_init(struct tcp_worker *tw, struct net_if *nif, struct tern_stats *st
 	TAILQ_INIT(&tw->outq);
 	TAILQ_INIT(&tw->reapq);
 	TAILQ_INIT(&tw->twq);
-	fill_secret(tw->secret, sizeof(tw->secret));
-	fill_secret(tw->ts_secret, sizeof(tw->ts_secret));
-	fill_secret(tw->flow_label_secret, sizeof(tw->flow_label_secret));
-	fill_secret(tw->cookie_secret[0], sizeof(tw->cookie_secret[0]));
-	fill_secret(tw->cookie_secret[1], sizeof(tw->cookie_secret[1]));
-	fill_secret((uint8_t *)&tw->table_secret, sizeof(tw->table_secret));
+	tern_secret_fill(tw->secret, sizeof(tw->secret));
+	tern_secret_fill(tw->ts_secret, sizeof(tw->ts_secret));
+	tern_secret_fill(tw->flow_label_secret, sizeof(tw->flow_label_secret));
+	tern_secret_fill(tw->cookie_secret[0], sizeof(tw->cookie_secret[0]));
+	tern_secret_fill(tw->cookie_secret[1], sizeof(tw->cookie_secret[1]));
+	tern_secret_fill(&tw->table_secret, sizeof(tw->table_secret));
 	tw->cookie_rotated_slot = tcp_cookie_slot_of(nif->now_us);
 	tw->next_port = (uint16_t)(tw->p.port_min +
 			rte_rand_max((uint64_t)tw->p.port_max - tw->p.port_min + 1));

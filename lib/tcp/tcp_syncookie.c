@@ -17,11 +17,9 @@
  * handshakes in flight.
  */
 #include <string.h>
-#include <sys/random.h>
-
-#include <rte_random.h>
 
 #include "tcp_priv.h"
+#include "tern_secret.h"
 #include "tern_siphash.h"
 
 static const uint16_t tcp_cookie_mss[8] = { 536, 1200, 1360, 1400, 1440, 1460, 4312, 8960 };
@@ -54,10 +52,7 @@ void
 tcp_syncookie_rotate(struct tcp_worker *tw)
 {
 	memcpy(tw->cookie_secret[1], tw->cookie_secret[0], sizeof(tw->cookie_secret[0]));
-	if (getrandom(tw->cookie_secret[0], sizeof(tw->cookie_secret[0]), 0) !=
-			(ssize_t)sizeof(tw->cookie_secret[0]))
-		for (size_t i = 0; i < sizeof(tw->cookie_secret[0]); i++)
-			tw->cookie_secret[0][i] = (uint8_t)rte_rand();
+	tern_secret_fill(tw->cookie_secret[0], sizeof(tw->cookie_secret[0]));
 	tw->cookie_rotated_slot = cookie_slot(tw);
 }
 

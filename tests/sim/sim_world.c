@@ -47,7 +47,7 @@ sim_eal_init(void)
 /* -------------------------------------------------------- getrandom shim */
 
 /*
- * lib/tcp draws its ISN and timestamp secrets with getrandom(). This
+ * The stacks draw their secrets with getrandom() (tern_secret_fill). This
  * definition takes the place of the C library's in this binary: while a
  * world is being created it answers from the world's seed, so that ISNs (and
  * everything that follows from them) replay; otherwise it is the system call.

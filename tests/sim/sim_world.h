@@ -31,8 +31,9 @@
  *
  * Everything random comes from the seed: the link's PRNG, the devices'
  * spread PRNGs, rte_srand() (the
- * stacks' first ephemeral port), and the stacks' ISN and timestamp secrets,
- * which lib/tcp reads with getrandom(): this binary defines getrandom() and
+ * stacks' first ephemeral port), and the stacks' secrets (ISNs, timestamps,
+ * cookies, table and neighbor cache hashes), which tern_secret_fill() reads
+ * with getrandom(): this binary defines getrandom() and
  * answers from the seed while a world is being created (the real system call
  * otherwise). The same seed therefore replays the same run, frame for frame.
  */

@@ -804,12 +804,10 @@ hash_affine_on(const struct rte_hash *t, const uint8_t *k, size_t len)
 }
 
 /*
- * A peer picks its address and port: if it can work out 4-tuples that share
- * a bucket, every lookup of them walks the bucket and the chain behind it.
- * A CRC hash is affine, h(a) ^ h(b) ^ h(c) == h(a ^ b ^ c) for every key
- * and init value, which is all such a peer needs (an IPv6 peer has 64 free
- * address bits to spend). The tables' hash (tcp_conn.c) holds it for none
- * of 64 random triples (one in 2^32 would by chance), in both tables.
+ * The tables' hash is not affine (docs/design.md, "TCP specifics"): h(a) ^
+ * h(b) ^ h(c) == h(a ^ b ^ c), true of every key for a CRC whatever its init
+ * value, holds for none of 64 random triples (one in 2^32 would by chance),
+ * in both tables.
  */
 START_TEST(test_table_hash_not_affine)
 {
