@@ -32,11 +32,12 @@
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
-#include <rte_hash_crc.h>
+#include <rte_jhash.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "net_priv.h"
+#include "tern_secret.h"
 
 /* RFC 4443 §2.1, RFC 4861 §4 */
 #define ICMP6_ECHO_REQUEST  128
@@ -74,6 +75,7 @@ struct nd_entry {
 
 struct nd_cache {
 	uint32_t size;                 /**< slots */
+	uint32_t secret;               /**< the slots' hash key (nd_slot0) */
 	uint64_t lifetime_us;
 	struct nd_entry e[];
 };
@@ -88,6 +90,7 @@ net_nd_create(struct net_if *ifp, uint32_t entries, uint32_t timeout_s)
 	if (c == NULL)
 		return -ENOMEM;
 	c->size = entries;
+	tern_secret_fill(&c->secret, sizeof(c->secret));
 	c->lifetime_us = (uint64_t)timeout_s * 1000000;
 	ifp->nd = c;
 	return 0;
@@ -107,14 +110,17 @@ net_nd_free(struct net_if *ifp)
 	ifp->nd = NULL;
 }
 
+/* The first slot of neighbor @a's probe: a keyed hash, as the connection
+ * tables' (docs/design.md), so that a neighbor cannot pick addresses that
+ * crowd another's probe */
 static uint32_t
 nd_slot0(const struct nd_cache *c, const uint8_t *a)
 {
-	uint64_t w[2];
+	uint32_t w[NET_IP6_LEN / 4];
 
 	/* the address may sit at any alignment in the frame */
 	memcpy(w, a, sizeof(w));
-	return rte_hash_crc_8byte(w[1], rte_hash_crc_8byte(w[0], 0)) % c->size;
+	return rte_jhash_32b(w, RTE_DIM(w), c->secret) % c->size;
 }
 
 static bool

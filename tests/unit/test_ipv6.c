@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_hash_crc.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
@@ -1037,6 +1038,66 @@ START_TEST(test_skippable_extensions)
 }
 END_TEST
 
+/* The neighbor cache's slot for @a under an unkeyed CRC, its hash before
+ * it was keyed */
+static uint32_t
+nd_slot_unkeyed(const uint8_t *a, uint32_t size)
+{
+	uint64_t w[2];
+
+	memcpy(w, a, sizeof(w));
+	return rte_hash_crc_8byte(w[1], rte_hash_crc_8byte(w[0], 0)) % size;
+}
+
+/* The @k-th address of 2001:db8::/64 of a fixed sequence, into @a */
+static void
+nth_on_link(uint8_t a[16], uint32_t k)
+{
+	uint64_t id = ((uint64_t)k + 1) * 0x9e3779b97f4a7c15ull;
+
+	memcpy(a, our_ip6, 8);
+	memcpy(a + 8, &id, 8);
+}
+
+/*
+ * Neighbors that crowd one probe window: nine on-link addresses that the
+ * unkeyed CRC puts in one slot. Under it the ninth found its 8 probe slots
+ * taken and was not learned (nd_drop_table_full); the keyed hash spreads
+ * them, and every solicitation's source is learned.
+ */
+START_TEST(test_nd_crowded_probe_learned)
+{
+	enum { CROWD = 9 };
+	static uint16_t slot_count[1u << 20];
+	uint8_t crowd[CROWD][16], a[16], f[256], m[64];
+	uint32_t size = h.cfg.arp_entries, slot = UINT32_MAX, n = 0;
+
+	ck_assert_uint_le(size, RTE_DIM(slot_count));
+	memset(slot_count, 0, size * sizeof(slot_count[0]));
+	/* the first slot to reach CROWD addresses, then those addresses */
+	for (uint32_t k = 0; k < 64 * size && slot == UINT32_MAX; k++) {
+		nth_on_link(a, k);
+		if (++slot_count[nd_slot_unkeyed(a, size)] == CROWD)
+			slot = nd_slot_unkeyed(a, size);
+	}
+	for (uint32_t k = 0; n < CROWD && slot != UINT32_MAX; k++) {
+		nth_on_link(a, k);
+		if (nd_slot_unkeyed(a, size) == slot)
+			memcpy(crowd[n++], a, 16);
+	}
+	ck_assert_uint_eq(n, CROWD);
+	boot();
+	for (uint32_t i = 0; i < CROWD; i++) {
+		send_frame(f, icmp6_frame(f, &mac_our_sn, crowd[i], our_sn, 255, IPPROTO_ICMPV6,
+				NULL, 0, m, ns_msg(m, our_ip6, true)));
+		ck_assert_uint_eq(nf_drain(h.dev), 1);  /* the advertisement */
+	}
+	ck_assert_uint_eq(stats()->nd_rx_ns, CROWD);
+	ck_assert_uint_eq(stats()->nd_learned, CROWD);
+	ck_assert_uint_eq(stats()->nd_drop_table_full, 0);
+}
+END_TEST
+
 static Suite *
 ipv6_suite(void)
 {
@@ -1061,6 +1122,7 @@ ipv6_suite(void)
 	tcase_add_test(n, test_resolution_then_syn_ack);
 	tcase_add_test(n, test_resolution_gives_up);
 	tcase_add_test(n, test_nd_refresh_in_use);
+	tcase_add_test(n, test_nd_crowded_probe_learned);
 	tcase_add_loop_test(n, test_dad_duplicates, 0, 2);
 	suite_add_tcase(s, n);
 
