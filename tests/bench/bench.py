@@ -596,8 +596,8 @@ def testpmd_txonly(seconds, frame):
     (the end tern-httpd sends from in the bulk rows) into rxonly on the
     client end, frames of @frame bytes. Returns the frames/s the server end
     put on the link (its Tx-pps: a frame the ring cannot take is dropped,
-    not counted). Not a strict ceiling: Tern's sender has read 0.9-1.2x of
-    it, its payload's source lines hotter than testpmd's mbufs'.
+    not counted). Not a strict ceiling: Tern's sender reads its payload from
+    lines hotter than testpmd's mbufs' (docs/bench.md has the figures).
     """
     sout, gout = testpmd_pair(seconds, frame, "txonly", "rxonly", b"start\n")
     rate = testpmd_rate(sout, "Tx-pps", seconds)
