@@ -6,15 +6,57 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
 
 #include <rte_errno.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_random.h>
 
 #include "core_priv.h"
 #include "fuzz_stack.h"
 #include "tern_sim.h"
 #include "unit_common.h"
+
+/*
+ * The stack's secrets (ISNs, cookies, table hashes: tern_secret_fill) come
+ * from getrandom(). While a stack is up this definition, which takes the
+ * place of the C library's in the fuzz targets, answers from a fixed
+ * sequence that fz_up() starts again, and rte_rand() is seeded alike: an
+ * input replays exactly, segment for segment. Otherwise (libFuzzer's own
+ * seed) it is the system call.
+ */
+#define FZ_T0 1000000000000000ull  /**< the virtual clock's start, µs (past any real TSC clock) */
+
+static bool fz_random_fixed;
+static uint64_t fz_random_state;
+
+/* splitmix64's next value of *@state */
+static uint64_t
+fz_random_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+ssize_t
+getrandom(void *buf, size_t len, unsigned int flags)
+{
+	uint8_t *p = buf;
+
+	if (!fz_random_fixed)
+		return (ssize_t)syscall(SYS_getrandom, buf, len, flags);
+	for (size_t i = 0; i < len; i += 8) {
+		uint64_t r = fz_random_next(&fz_random_state);
+
+		memcpy(&p[i], &r, len - i < 8 ? len - i : 8);
+	}
+	return (ssize_t)len;
+}
 
 void
 fz_fail(const char *fmt, ...)
@@ -117,10 +159,12 @@ fz_up(struct fz_stack *f, uint8_t cfg_bits, bool learn_peer, tern_accept_fn *on_
 	struct rte_ether_addr mac = NF_OUR_MAC, peer = FZ_PEER_MAC;
 	struct nf_stack *h = &f->ns;
 	uint8_t arp[NF_ARP_FRAME_LEN];
-	uint64_t real;
 	char err[256];
 
 	memset(f, 0, sizeof(*f));
+	fz_random_fixed = true;
+	fz_random_state = 0x7e4a5eedull;
+	rte_srand(0x7e4a5eedull);
 	f->unit_free = rte_mempool_avail_count(unit_pool());
 	fz_config(&h->cfg, cfg_bits);
 	if (tern_config_validate(&h->cfg, err, sizeof(err)) != 0)
@@ -135,10 +179,11 @@ fz_up(struct fz_stack *f, uint8_t cfg_bits, bool learn_peer, tern_accept_fn *on_
 	if (h->stack == NULL)
 		fz_fail("tern_stack_create: %s", rte_strerror(rte_errno));
 	h->w = tern_stack_worker(h->stack, 0);
-	/* the timer wheels start at tern_clock_us(): begin on a whole second
-	 * past it (as tcp_harness.c's th_up) */
-	real = tern_clock_us();
-	h->now = (real / 1000000 + 1) * 1000000;
+	/* the timer wheels start at tern_clock_us(): begin at a fixed time
+	 * past it, the same for every input (ISNs follow the clock) */
+	if (tern_clock_us() >= FZ_T0)
+		fz_fail("the machine's clock is past the virtual start");
+	h->now = FZ_T0;
 	fz_poll(f);
 	/* IPv6's Duplicate Address Detection: the addresses are in use a
 	 * second after the first poll's probes */
@@ -313,6 +358,7 @@ fz_down(struct fz_stack *f)
 		fz_fail("worker pool: %u of %u mbufs free", avail, h->cfg.mbufs);
 	tern_stack_free(h->stack);
 	h->stack = NULL;
+	fz_random_fixed = false;
 	avail = rte_mempool_avail_count(unit_pool());
 	if (avail != f->unit_free)
 		fz_fail("injection pool: %u of %u mbufs free", avail, f->unit_free);
