@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/random.h>
-#include <sys/syscall.h>
 
 #include <rte_errno.h>
 #include <rte_ip.h>
@@ -16,47 +14,11 @@
 
 #include "core_priv.h"
 #include "fuzz_stack.h"
+#include "random_fixed.h"
 #include "tern_sim.h"
 #include "unit_common.h"
 
-/*
- * The stack's secrets (ISNs, cookies, table hashes: tern_secret_fill) come
- * from getrandom(). While a stack is up this definition, which takes the
- * place of the C library's in the fuzz targets, answers from a fixed
- * sequence that fz_up() starts again, and rte_rand() is seeded alike: an
- * input replays exactly, segment for segment. Otherwise (libFuzzer's own
- * seed) it is the system call.
- */
 #define FZ_T0 1000000000000000ull  /**< the virtual clock's start, µs (past any real TSC clock) */
-
-static bool fz_random_fixed;
-static uint64_t fz_random_state;
-
-/* splitmix64's next value of *@state */
-static uint64_t
-fz_random_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-ssize_t
-getrandom(void *buf, size_t len, unsigned int flags)
-{
-	uint8_t *p = buf;
-
-	if (!fz_random_fixed)
-		return (ssize_t)syscall(SYS_getrandom, buf, len, flags);
-	for (size_t i = 0; i < len; i += 8) {
-		uint64_t r = fz_random_next(&fz_random_state);
-
-		memcpy(&p[i], &r, len - i < 8 ? len - i : 8);
-	}
-	return (ssize_t)len;
-}
 
 void
 fz_fail(const char *fmt, ...)
@@ -162,8 +124,9 @@ fz_up(struct fz_stack *f, uint8_t cfg_bits, bool learn_peer, tern_accept_fn *on_
 	char err[256];
 
 	memset(f, 0, sizeof(*f));
-	fz_random_fixed = true;
-	fz_random_state = 0x7e4a5eedull;
+	/* while the stack is up its secrets and rte_rand() are fixed: an input
+	 * replays exactly (libFuzzer's own seed stays random) */
+	random_fixed_on(0x7e4a5eedull);
 	rte_srand(0x7e4a5eedull);
 	f->unit_free = rte_mempool_avail_count(unit_pool());
 	fz_config(&h->cfg, cfg_bits);
@@ -358,7 +321,7 @@ fz_down(struct fz_stack *f)
 		fz_fail("worker pool: %u of %u mbufs free", avail, h->cfg.mbufs);
 	tern_stack_free(h->stack);
 	h->stack = NULL;
-	fz_random_fixed = false;
+	random_fixed_off();
 	avail = rte_mempool_avail_count(unit_pool());
 	if (avail != f->unit_free)
 		fz_fail("injection pool: %u of %u mbufs free", avail, f->unit_free);

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <rte_arp.h>
@@ -20,6 +18,7 @@
 #include <rte_tcp.h>
 
 #include "eal_rundir.h"
+#include "random_fixed.h"
 #include "sim_world.h"
 
 /* ------------------------------------------------------------------ EAL */
@@ -42,32 +41,6 @@ sim_eal_init(void)
 	}
 	eal_rundir_remove_at_exit();
 	started = 1;
-}
-
-/* -------------------------------------------------------- getrandom shim */
-
-/*
- * The stacks draw their secrets with getrandom() (tern_secret_fill). This
- * definition takes the place of the C library's in this binary: while a
- * world is being created it answers from the world's seed, so that ISNs (and
- * everything that follows from them) replay; otherwise it is the system call.
- */
-static bool shim_on;
-static uint64_t shim_state;
-
-ssize_t
-getrandom(void *buf, size_t len, unsigned int flags)
-{
-	uint8_t *p = buf;
-
-	if (!shim_on)
-		return (ssize_t)syscall(SYS_getrandom, buf, len, flags);
-	for (size_t i = 0; i < len; i += 8) {
-		uint64_t r = sim_rand(&shim_state);
-
-		memcpy(&p[i], &r, RTE_MIN((size_t)8, len - i));
-	}
-	return (ssize_t)len;
 }
 
 /* ---------------------------------------------------------------- world */
@@ -519,8 +492,7 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 		return -1;
 	}
 	/* everything random in the stacks from here on comes from the seed */
-	shim_state = sim_mix64(p->seed ^ 0x5157a11ce5eedull);
-	shim_on = true;
+	random_fixed_on(sim_mix64(p->seed ^ 0x5157a11ce5eedull));
 	rte_srand(sim_mix64(p->seed ^ 0x7e4a));
 	w->ip6 = p->ip6;
 	for (int i = 0; i < 2; i++) {
@@ -538,7 +510,7 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 		w->nw[i] = p->workers[i] != 0 ? p->workers[i] : 1;
 		nq = RTE_MAX(p->queues[i], w->nw[i]);
 		if (w->nw[i] > SIM_WORKERS_MAX || nq > SIM_QUEUES_MAX) {
-			shim_on = false;
+			random_fixed_off();
 			errf(err, errlen, "%u workers on %u queues: at most %u on %u", w->nw[i], nq,
 					SIM_WORKERS_MAX, SIM_QUEUES_MAX);
 			return -1;
@@ -550,7 +522,7 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 		w->dev[i] = tern_sim_create(name, &mac_of[i], p->mtu != 0 ? p->mtu : 1500,
 				(uint16_t)nq);
 		if (w->dev[i] == NULL) {
-			shim_on = false;
+			random_fixed_off();
 			errf(err, errlen, "tern_sim_create: %s", rte_strerror(rte_errno));
 			return -1;
 		}
@@ -564,7 +536,7 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 		w->mbufs[i] = p->cfg[i].mbufs;
 		w->stack[i] = tern_stack_create(&cfg, w->dev[i], w->nw[i]);
 		if (w->stack[i] == NULL) {
-			shim_on = false;
+			random_fixed_off();
 			w->dev[i] = NULL;
 			errf(err, errlen, "tern_stack_create %c: %s", 'A' + i,
 					rte_strerror(rte_errno));
@@ -574,7 +546,7 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 			w->wk[i][k] = tern_stack_worker(w->stack[i], k);
 		w->w[i] = w->wk[i][0];
 	}
-	shim_on = false;
+	random_fixed_off();
 	snprintf(name, sizeof(name), "simM%u", serial++);
 	w->mid = tern_sim_create(name, &mac_of[2], p->mtu != 0 ? p->mtu : 1500, 1);
 	if (w->mid == NULL) {

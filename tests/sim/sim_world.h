@@ -33,7 +33,7 @@
  * spread PRNGs, rte_srand() (the
  * stacks' first ephemeral port), and the stacks' secrets (ISNs, timestamps,
  * cookies, table and neighbor cache hashes), which tern_secret_fill() reads
- * with getrandom(): this binary defines getrandom() and
+ * with getrandom(): this binary defines getrandom() (random_fixed.c) and
  * answers from the seed while a world is being created (the real system call
  * otherwise). The same seed therefore replays the same run, frame for frame.
  */
