@@ -11,13 +11,15 @@ echo "== lint"
 tools/lint.sh || status=1
 for variant in plain asan; do
 	# the sanitizer pass skips the benchmark smoke run (timing-bound, and it
-	# exercises the same binaries as the plain pass)
-	if [ $variant = plain ]; then dir=build; opts=(); skip=(); else
-		dir=build-asan; opts=(-Dsanitize=true); skip=(--no-suite bench); fi
+	# exercises the same binaries as the plain pass) and stops the memif
+	# teardown's client 40 times, not 100 (the race it guards is the plain
+	# pass's; here the point is the sanitizers on that path)
+	if [ $variant = plain ]; then dir=build; opts=(); skip=(); iterations=100; else
+		dir=build-asan; opts=(-Dsanitize=true); skip=(--no-suite bench); iterations=40; fi
 	echo "== $variant build ($dir)"
 	tools/build.sh "$dir" "${opts[@]}"
 	# one DPDK process at a time: the machine has 2 cores and tests own the taps
-	if ! ASAN_OPTIONS=detect_leaks=1 meson test -C "$dir" --num-processes 1 --print-errorlogs \
+	if ! ASAN_OPTIONS=detect_leaks=1 TERN_TEARDOWN_ITERATIONS=$iterations meson test -C "$dir" --num-processes 1 --print-errorlogs \
 			"${skip[@]}"; then
 		status=1
 	fi

@@ -1361,12 +1361,13 @@ def main():
             row("echo msg/s, socket API (vs callback API)", tcb, tsk, "msg/s",
                 "reference column: tern-echo (callbacks, zero-copy); tern: tern-sockecho "
                 "(tern_sock.h, epoll-style loop, read/write copies); target ratio >= 0.70")
+        # the idle connections held by the idle and memory rows
+        idle_n = 20000 if a.smoke else 1000000
         if want("idle"):
             # many idle connections held while connections/s is measured, on
             # hugepages as such a server runs (with 4 KiB pages every lookup in a
             # table of a million entries walks the page tables: 0.76-0.99 of the
             # rate without them, against 0.92-1.03 on hugepages, same minutes)
-            idle_n = 20000 if a.smoke else 1000000
             huge_mb = 1024 if a.smoke else 3072
             huge = reserve_hugepages(huge_mb + 64)
             if not huge:
