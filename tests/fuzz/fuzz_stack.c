@@ -18,7 +18,6 @@
 #include "tern_sim.h"
 #include "unit_common.h"
 
-#define FZ_T0 1000000000000000ull  /**< the virtual clock's start, µs (past any real TSC clock) */
 
 void
 fz_fail(const char *fmt, ...)
@@ -144,9 +143,9 @@ fz_up(struct fz_stack *f, uint8_t cfg_bits, bool learn_peer, tern_accept_fn *on_
 	h->w = tern_stack_worker(h->stack, 0);
 	/* the timer wheels start at tern_clock_us(): begin at a fixed time
 	 * past it, the same for every input (ISNs follow the clock) */
-	if (tern_clock_us() >= FZ_T0)
+	if (tern_clock_us() >= REPLAY_T0_US)
 		fz_fail("the machine's clock is past the virtual start");
-	h->now = FZ_T0;
+	h->now = REPLAY_T0_US;
 	fz_poll(f);
 	/* IPv6's Duplicate Address Detection: the addresses are in use a
 	 * second after the first poll's probes */

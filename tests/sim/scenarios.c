@@ -493,8 +493,8 @@ rx_bytes(struct rec *r, const uint8_t *d, uint32_t len)
 			r->rx_got += n;
 			a->r->bytes_checked += n;
 			if (r->rx_known && r->rx_got == r->rx_total &&
-					a->w->now - SIM_T0 > a->r->xfer_us)
-				a->r->xfer_us = a->w->now - SIM_T0;
+					a->w->now - REPLAY_T0_US > a->r->xfer_us)
+				a->r->xfer_us = a->w->now - REPLAY_T0_US;
 		}
 		d += n;
 		len -= n;
@@ -1017,7 +1017,7 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 	w.filter_arg = a;
 	end = a->failed ? SIM_RUN_DONE :
 		sim_world_run(&w, app_step, app_done, a, w.now + o->deadline_us);
-	res->vtime_us = w.now - SIM_T0;
+	res->vtime_us = w.now - REPLAY_T0_US;
 	switch (end) {
 	case SIM_RUN_DONE:
 		break;
@@ -1071,7 +1071,7 @@ sim_scenario_run(const struct sim_profile *p, int wl, uint64_t seed, const struc
 
 		if (f != NULL) {
 			for (uint64_t i = 0; i < sim_world_trace_count(&w); i++)
-				sim_seg_print(f, sim_world_trace(&w, i), SIM_T0);
+				sim_seg_print(f, sim_world_trace(&w, i), REPLAY_T0_US);
 			fclose(f);
 		}
 	}

@@ -479,7 +479,7 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 
 	memset(w, 0, sizeof(*w));
 	w->seed = p->seed;
-	w->now = SIM_T0;
+	w->now = REPLAY_T0_US;
 	w->trace_all = p->trace_keep != 0;
 	w->trace_cap = w->trace_all ? p->trace_keep : SIM_TRACE_RING;
 	w->trace = calloc(w->trace_cap, sizeof(*w->trace));
@@ -487,7 +487,7 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 		errf(err, errlen, "trace: out of memory");
 		return -1;
 	}
-	if (tern_clock_us() >= SIM_T0) {
+	if (tern_clock_us() >= REPLAY_T0_US) {
 		errf(err, errlen, "the machine's clock is past the virtual start");
 		return -1;
 	}
@@ -747,7 +747,7 @@ sim_world_print_trace(const struct sim_world *w, FILE *f, unsigned int n)
 			"B>A before them; time in s since the start):\n", cnt - from);
 	for (uint64_t i = from; i < cnt; i++) {
 		fprintf(f, "  ");
-		sim_seg_print(f, sim_world_trace(w, i), SIM_T0);
+		sim_seg_print(f, sim_world_trace(w, i), REPLAY_T0_US);
 	}
 }
 

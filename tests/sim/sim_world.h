@@ -44,6 +44,7 @@
 
 #include <rte_byteorder.h>
 
+#include "random_fixed.h"
 #include "tern.h"
 #include "tern_sim.h"
 
@@ -51,7 +52,6 @@
 #define SIM_IP_B RTE_BE32(0x0a4d0002u)   /* 10.77.0.2 */
 /* over IPv6 (sim_world_params.ip6): fd00:77::1 and fd00:77::2 */
 extern const uint8_t sim_ip6[2][16];
-#define SIM_T0   1000000000000000ull     /* first virtual µs (past any real TSC clock) */
 #define SIM_WORKERS_MAX 4u               /* workers per stack */
 #define SIM_QUEUES_MAX  8u               /* queue pairs per device */
 

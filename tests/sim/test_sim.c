@@ -284,7 +284,7 @@ tw_dump(struct tworld *tw)
 
 		if (s->is_tcp) {
 			fprintf(stderr, "  ");
-			sim_seg_print(stderr, s, SIM_T0);
+			sim_seg_print(stderr, s, REPLAY_T0_US);
 		}
 	}
 }
@@ -788,7 +788,7 @@ test_lost_synack(void)
 	CHECK(d.done, "the SYN-ACK was dropped");
 	n = tw_find(&tw, 1, F_SYN | F_ACK, F_SYN | F_ACK, -1, s, RTE_DIM(s));
 	CHECK(n >= 2, "%u SYN-ACKs", n);
-	CHECK(tw.a.connected_at - SIM_T0 < tw.w.trace[0].t - SIM_T0 + 1100000,
+	CHECK(tw.a.connected_at - REPLAY_T0_US < tw.w.trace[0].t - REPLAY_T0_US + 1100000,
 			"established within 1.1 s of the SYN");
 	exchange_and_close(&tw);
 	tw_down(&tw);
