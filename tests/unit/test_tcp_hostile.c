@@ -42,6 +42,7 @@
 #include <rte_mbuf.h>
 
 #include <rte_hash.h>
+#include <rte_jhash.h>
 #include <rte_random.h>
 
 #include "core_priv.h"
@@ -834,6 +835,47 @@ START_TEST(test_table_hash_not_affine)
 }
 END_TEST
 
+/* How many of @n random IPv4 keys @t hashes as lookup3 keyed by @secret */
+static unsigned int
+hash_matches_keyed(const struct rte_hash *t, uint32_t secret, unsigned int n)
+{
+	unsigned int same = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct tcp_key k;
+		uint32_t w[3];
+
+		random_bytes(&k, sizeof(k));
+		memcpy(w, &k, sizeof(w));
+		same += rte_hash_hash(t, &k) == rte_jhash_3words(w[0], w[1], w[2], secret);
+	}
+	return same;
+}
+
+/*
+ * The tables' hash is keyed (docs/design.md, "TCP specifics"): the table
+ * hashes a key as lookup3 with the worker's table_secret, not with any other
+ * value (one key in 2^32 would match by chance), and each stack draws its
+ * own secret, so a set of 4-tuples that share a bucket in one stack is
+ * spread in the next.
+ */
+START_TEST(test_table_hash_keyed)
+{
+	uint32_t first;
+
+	th_up(&h);
+	first = h.ns.w->tcp.table_secret;
+	ck_assert_uint_eq(sizeof(struct tcp_key), 3 * sizeof(uint32_t));
+	ck_assert_uint_eq(hash_matches_keyed(h.ns.w->tcp.conns, first, 64), 64);
+	ck_assert_uint_le(hash_matches_keyed(h.ns.w->tcp.conns, first ^ 1, 64), 1);
+	th_down(&h);
+	setup();
+	th_up(&h);
+	ck_assert_uint_ne(h.ns.w->tcp.table_secret, first);
+	ck_assert_uint_le(hash_matches_keyed(h.ns.w->tcp.conns, first, 64), 1);
+}
+END_TEST
+
 static Suite *
 tcp_hostile_suite(void)
 {
@@ -879,6 +921,7 @@ tcp_hostile_suite(void)
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, test_table_hash_not_affine);
+	tcase_add_test(t, test_table_hash_keyed);
 	suite_add_tcase(s, t);
 	return s;
 }
