@@ -348,6 +348,12 @@ tern_listen_set_rcvbuf(struct tern_worker *w, uint16_t port, uint32_t bytes)
 	return tcp_listen_set_rcvbuf(&w->tcp, port, bytes);
 }
 
+int
+tern_listen_set_mss_cap(struct tern_worker *w, uint16_t port, uint32_t mss)
+{
+	return tcp_listen_set_mss_cap(&w->tcp, port, mss);
+}
+
 struct tern_conn *
 tern_connect(struct tern_worker *w, uint32_t daddr, uint16_t dport,
 		const struct tern_conn_ops *ops, void *arg)

@@ -264,6 +264,13 @@ int tern_listen(struct tern_worker *w, uint16_t port, tern_accept_fn *on_accept,
  */
 int tern_listen_set_rcvbuf(struct tern_worker *w, uint16_t port, uint32_t bytes);
 
+/**
+ * The MSS cap (tern_conn_set_mss_cap) of the connections @p port will take,
+ * from their SYN-ACK on (a SYN cookie's too). @return 0, -ENOENT (no
+ * listener) or -EINVAL.
+ */
+int tern_listen_set_mss_cap(struct tern_worker *w, uint16_t port, uint32_t mss);
+
 /** Stop listening on @p port; half-open connections are reset. @return 0 or -ENOENT. */
 int tern_unlisten(struct tern_worker *w, uint16_t port);
 
@@ -360,6 +367,19 @@ void tern_recved(struct tern_conn *c, uint32_t bytes);
  * [tcp] rcvbuf). @return the bound in effect.
  */
 uint32_t tern_conn_set_rcvbuf(struct tern_conn *c, uint32_t bytes);
+
+/**
+ * Cap the MSS of @p c at @p mss bytes (the socket option TCP_MAXSEG; 0: no
+ * cap), TERN_MSS_CAP_MIN .. 65535: a SYN or SYN-ACK sent from now on
+ * announces at most @p mss, and the send MSS the handshake settles (RFC 9293
+ * §3.7.1) is at most it. Call before the handshake completes, as
+ * tern_connect() returns; later calls change nothing. @return 0, or -EINVAL
+ * (@p mss out of range), -EISCONN (the handshake is done).
+ */
+int tern_conn_set_mss_cap(struct tern_conn *c, uint32_t mss);
+
+/** The smallest MSS cap: Linux's floor for TCP_MAXSEG (TCP_MIN_MSS). */
+#define TERN_MSS_CAP_MIN 88
 
 /**
  * Keepalive of @p c (RFC 9293 §3.8.4), over [tcp] keepalive and its
@@ -460,6 +480,7 @@ struct tern_conn_info {
 	                                    ECONNREFUSED...), 0 = none */
 	uint8_t family;                /**< 4: laddr, raddr; 6: laddr6, raddr6 (laddr, raddr 0) */
 	uint8_t laddr6[16], raddr6[16];/**< IPv6 addresses, network byte order */
+	uint16_t adv_mss;              /**< MSS our SYN or SYN-ACK announces (less any cap) */
 };
 
 /** RFC 9293 §3.3.2 states, for tern_conn_info.state. */

@@ -741,6 +741,8 @@ tern_sock_listen(struct tern_sock_ctx *x, int fd, int backlog)
 		return sk_fail(-rc);
 	if (s->rcvbuf != x->rcvbuf_max)
 		tern_listen_set_rcvbuf(x->w, s->lport, s->rcvbuf);
+	if (s->maxseg != 0)
+		tern_listen_set_mss_cap(x->w, s->lport, s->maxseg);
 	s->backlog = backlog < 0 ? 0 : (uint32_t)backlog;
 	s->state = S_LISTEN;
 	return 0;
@@ -844,6 +846,8 @@ tern_sock_connect(struct tern_sock_ctx *x, int fd, const struct sockaddr *addr, 
 	s->flags |= SF_BOUND;
 	sk_learn_addrs(s);
 	sk_conn_setup(s);
+	if (s->maxseg != 0)     /* before the SYN is built */
+		tern_conn_set_mss_cap(c, s->maxseg);
 	return sk_fail(EINPROGRESS);
 }
 
@@ -1343,8 +1347,8 @@ sk_tcp_info(const struct tsock *s, struct tcp_info *ti)
 	ti->tcpi_rcv_wscale = ci.rcv_wscale & 0xf;
 	ti->tcpi_rto = ci.rto_us;
 	ti->tcpi_snd_mss = ci.mss;
-	ti->tcpi_rcv_mss = s->x->mss;
-	ti->tcpi_advmss = s->x->mss;
+	ti->tcpi_rcv_mss = ci.adv_mss;
+	ti->tcpi_advmss = ci.adv_mss;
 	ti->tcpi_unacked = ci.mss != 0 ? (ci.snd_nxt - ci.snd_una + ci.mss - 1) / ci.mss : 0;
 	ti->tcpi_rtt = ci.srtt_us;
 	ti->tcpi_rttvar = ci.rttvar_us;
@@ -1512,9 +1516,15 @@ tern_sock_setsockopt(struct tern_sock_ctx *x, int fd, int level, int name, const
 			tern_conn_set_cork(s->conn, v != 0);
 		return 0;
 	case TCP_MAXSEG:
-		if (v < 88 || v > 65535)
+		/* as Linux: a cap on the MSS announced and used, in effect for a
+		 * handshake not yet done (a listener's from its next SYN-ACK) */
+		if (v < TERN_MSS_CAP_MIN || v > 65535)
 			return sk_fail(EINVAL);
 		s->maxseg = (uint32_t)v;
+		if (s->conn != NULL)
+			tern_conn_set_mss_cap(s->conn, s->maxseg);
+		else if (s->state == S_LISTEN)
+			tern_listen_set_mss_cap(x->w, s->lport, s->maxseg);
 		return 0;
 	case TCP_KEEPIDLE:
 	case TCP_KEEPINTVL:

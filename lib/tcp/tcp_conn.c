@@ -990,6 +990,39 @@ tcp_listen_set_rcvbuf(struct tcp_worker *tw, uint16_t port, uint32_t bytes)
 	return (int)l->rcvbuf;
 }
 
+/* An MSS cap within TERN_MSS_CAP_MIN .. 65535, or 0 (none). */
+static bool
+tcp_mss_cap_valid(uint32_t mss)
+{
+	return mss == 0 || (mss >= TERN_MSS_CAP_MIN && mss <= UINT16_MAX);
+}
+
+int
+tern_conn_set_mss_cap(struct tern_conn *c, uint32_t mss)
+{
+	struct tcp_cb *tp = conn_cb(c);
+
+	if (!tcp_mss_cap_valid(mss))
+		return -EINVAL;
+	if (tp->state >= TERN_TCP_ESTABLISHED)
+		return -EISCONN;
+	tp->mss_cap = (uint16_t)mss;
+	return 0;
+}
+
+int
+tcp_listen_set_mss_cap(struct tcp_worker *tw, uint16_t port, uint32_t mss)
+{
+	struct tcp_listener *l = tw->listeners[port];
+
+	if (l == NULL)
+		return -ENOENT;
+	if (!tcp_mss_cap_valid(mss))
+		return -EINVAL;
+	l->mss_cap = (uint16_t)mss;
+	return 0;
+}
+
 int
 tern_conn_set_keepalive(struct tern_conn *c, int on, uint32_t idle_s, uint32_t intvl_s,
 		uint32_t cnt)
@@ -1190,6 +1223,7 @@ tern_conn_get_info(const struct tern_conn *c, struct tern_conn_info *info)
 	info->ts_on = !!(tp->flags & TF_TS);
 	info->sack_on = !!(tp->flags & TF_SACK);
 	info->mss = tp->seg_max;
+	info->adv_mss = tcp_mss_ours(tp);
 	info->snd_una = tp->snd_una;
 	info->snd_nxt = tp->snd_nxt;
 	info->snd_wnd = tp->snd_wnd;

@@ -21,7 +21,8 @@
 
 #include "tcp_priv.h"
 
-#define PAWS_IDLE_US (24ull * 24 * 3600 * 1000000)  /* RFC 7323 §5.5: 24 days */
+/* RFC 7323 §5.5: 24 days, on tcp_paws_clock */
+#define PAWS_IDLE (uint32_t)((24ull * 24 * 3600 * 1000000) >> 20)
 
 /* --- helpers ----------------------------------------------------------- */
 
@@ -59,7 +60,7 @@ tcp_ack_now(struct tcp_cb *tp)
 static void
 tcp_set_mss(struct tcp_cb *tp)
 {
-	uint32_t mss = RTE_MIN((uint32_t)tp->peer_mss, (uint32_t)tcp_mss_for(tp->tw, &tp->key));
+	uint32_t mss = RTE_MIN((uint32_t)tp->peer_mss, (uint32_t)tcp_mss_ours(tp));
 
 	if (mss < TCP_MSS_MIN)
 		mss = TCP_MSS_MIN;      /* an absurd MSS would make segments of nothing */
@@ -346,7 +347,7 @@ tcp_take_syn_options(struct tcp_cb *tp, const struct tcp_seg *seg, bool offered_
 	if (seg->has_ts && (offered_only ? (tp->flags & TF_TS) != 0 : p->timestamps)) {
 		tp->flags |= TF_TS;
 		tp->ts_recent = seg->tsval;
-		tp->ts_recent_age_us = tp->tw->nif->now_us;
+		tp->ts_recent_age = tcp_paws_clock(tp->tw->nif->now_us);
 	} else {
 		tp->flags &= ~TF_TS;
 	}
@@ -392,13 +393,15 @@ tcp_answer_with_cookie(struct tcp_worker *tw, const struct tcp_listener *l,
 		const struct tcp_key *key, const struct tcp_seg *seg)
 {
 	uint16_t peer_mss = seg->has_mss ? seg->mss : TCP_MSS_DEFAULT;
+	uint16_t mss = tcp_mss_for(tw, key);
 
+	if (l->mss_cap != 0 && l->mss_cap < mss)
+		mss = l->mss_cap;       /* as tcp_mss_ours will have it */
 	tw->last_cookie_us = tw->nif->now_us;
 	/* the window offered is the listener's receive buffer, as the
 	 * connection rebuilt from the cookie will have (tcp_syn_received_init) */
 	tcp_send_cookie_synack(tw, key, seg,
-			tcp_syncookie_make(tw, key, seg->seq, RTE_MIN(peer_mss, tcp_mss_for(tw, key))),
-			l->rcvbuf);
+			tcp_syncookie_make(tw, key, seg->seq, RTE_MIN(peer_mss, mss)), l->rcvbuf, mss);
 }
 
 /*
@@ -425,6 +428,7 @@ static void
 tcp_syn_received_init(struct tcp_cb *tp, struct tcp_listener *l, uint32_t irs, uint32_t iss)
 {
 	tp->rcvbuf = l->rcvbuf;
+	tp->mss_cap = l->mss_cap;
 	tp->irs = irs;
 	tp->rcv_nxt = tp->rcv_adv = irs + 1;
 	tp->iss = iss;
@@ -467,7 +471,7 @@ tcp_cookie_ack(struct tcp_worker *tw, struct tcp_listener *l, const struct tcp_k
 		tcp_syncookie_ts_decode(seg->tsecr, &ws_on, &ws, &sack_on);
 		tp->flags |= TF_TS;
 		tp->ts_recent = seg->tsval;
-		tp->ts_recent_age_us = tw->nif->now_us;
+		tp->ts_recent_age = tcp_paws_clock(tw->nif->now_us);
 		if (ws_on && tw->p.window_scaling) {
 			tp->flags |= TF_WSCALE;
 			tp->snd_wscale = ws;
@@ -1016,7 +1020,7 @@ tcp_segment(struct tcp_cb *tp, struct tcp_seg *seg)
 	/* RFC 7323 §5.3 R1: PAWS */
 	if ((tp->flags & TF_TS) && seg->has_ts && !(seg->flags & TH_RST) &&
 			seq_lt(seg->tsval, tp->ts_recent) &&
-			tw->nif->now_us - tp->ts_recent_age_us < PAWS_IDLE_US) {
+			tcp_paws_clock(tw->nif->now_us) - tp->ts_recent_age < PAWS_IDLE) {
 		tw->stats->tcp_drop_paws++;
 		tcp_ack_now(tp);
 		goto drop;
@@ -1075,7 +1079,7 @@ tcp_segment(struct tcp_cb *tp, struct tcp_seg *seg)
 	if ((tp->flags & TF_TS) && seg->has_ts && seq_leq(seg->seq, tp->rcv_nxt) &&
 			seq_geq(seg->tsval, tp->ts_recent)) {
 		tp->ts_recent = seg->tsval;
-		tp->ts_recent_age_us = tw->nif->now_us;
+		tp->ts_recent_age = tcp_paws_clock(tw->nif->now_us);
 	}
 	switch (tp->state) {
 	case TERN_TCP_ESTABLISHED:

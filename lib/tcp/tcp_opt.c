@@ -172,7 +172,7 @@ unsigned int
 tcp_opt_build_syn(struct tcp_cb *tp, uint8_t *p, bool synack)
 {
 	const struct tcp_syn_opts o = {
-		.mss = tcp_mss_for(tp->tw, &tp->key),
+		.mss = tcp_mss_ours(tp),
 		.sack_ok = (tp->flags & TF_SACK) != 0,
 		.ts = (tp->flags & TF_TS) != 0,
 		.tsval = tcp_ts_now(tp->tw) + tp->ts_offset,

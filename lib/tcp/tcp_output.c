@@ -1267,14 +1267,14 @@ tcp_send_rst_for(struct tcp_worker *tw, const struct tcp_key *key, const struct 
 
 void
 tcp_send_cookie_synack(struct tcp_worker *tw, const struct tcp_key *key,
-		const struct tcp_seg *syn, uint32_t iss, uint32_t rcvbuf)
+		const struct tcp_seg *syn, uint32_t iss, uint32_t rcvbuf, uint16_t mss)
 {
 	const struct tcp_params *p = &tw->p;
 	bool ts = syn->has_ts && p->timestamps;
 	bool sack = ts && syn->sack_ok && p->sack;    /* remembered only through TSval */
 	/* the window scale and SACK-permitted live on only in the TSval */
 	const struct tcp_syn_opts o = {
-		.mss = tcp_mss_for(tw, key),
+		.mss = mss,
 		.sack_ok = sack,
 		.ts = ts,
 		.tsval = ts ? tcp_syncookie_tsval(tcp_ts_now(tw) + tcp_ts_offset(tw, key), syn,

@@ -249,7 +249,8 @@ struct tcp_cb {
 	uint32_t rcvbuf;               /**< receive buffer: the window's bound (tern_conn_set_rcvbuf) */
 	uint64_t last_send_us;         /**< for restart after idle */
 	uint64_t last_rcv_us;          /**< for keepalive and the idle timeout */
-	uint64_t ts_recent_age_us;     /**< when ts_recent was set (24-day PAWS rule) */
+	uint32_t ts_recent_age;        /**< when ts_recent was set, tcp_paws_clock (24-day rule) */
+	uint16_t mss_cap;              /**< MSS the application set, 0 = none (tcp_mss_ours) */
 	const struct tern_conn_ops *ops;
 	void *ops_arg;
 	/* lines 4-5 (256): timers, the output list */
@@ -305,6 +306,7 @@ struct tcp_listener {
 	uint32_t syn_count;            /**< half-open (SYN_RECEIVED) connections */
 	uint64_t accepted;             /**< connections accepted (the operator's view) */
 	uint32_t rcvbuf;               /**< its connections' receive buffer (tern_listen_set_rcvbuf) */
+	uint16_t mss_cap;              /**< its connections' mss_cap (tern_listen_set_mss_cap) */
 	tern_accept_fn *on_accept;
 	void *arg;
 };
@@ -419,6 +421,26 @@ tcp_mss_for(const struct tcp_worker *tw, const struct tcp_key *key)
 	return unlikely(tcp_key_is_ip6(key)) ? tw->p.mss6 : tw->p.mss;
 }
 
+/**
+ * Our MSS for @p tp: the one for its key, or less where the application
+ * set a cap (TCP_MAXSEG). It is what our SYN or SYN-ACK announces, and the
+ * send MSS is at most it (RFC 9293 §3.7.1).
+ */
+static inline uint16_t
+tcp_mss_ours(const struct tcp_cb *tp)
+{
+	uint16_t mss = tcp_mss_for(tp->tw, &tp->key);
+
+	return tp->mss_cap != 0 && tp->mss_cap < mss ? tp->mss_cap : mss;
+}
+
+/** The clock ts_recent's age is kept on: µs in units of 2^20 (about 1 s). */
+static inline uint32_t
+tcp_paws_clock(uint64_t now_us)
+{
+	return (uint32_t)(now_us >> 20);
+}
+
 /** The SYN cookie time slot of @p now_us. */
 static inline uint32_t
 tcp_cookie_slot_of(uint64_t now_us)
@@ -458,6 +480,7 @@ void tcp_notify_closed(struct tcp_cb *tp, int reason);
 int tcp_listen(struct tcp_worker *tw, uint16_t port, tern_accept_fn *fn, void *arg);
 int tcp_unlisten(struct tcp_worker *tw, uint16_t port);
 int tcp_listen_set_rcvbuf(struct tcp_worker *tw, uint16_t port, uint32_t bytes);
+int tcp_listen_set_mss_cap(struct tcp_worker *tw, uint16_t port, uint32_t mss);
 /* Active open from @saddr (0: the next free local address and port). */
 struct tcp_cb *tcp_connect(struct tcp_worker *tw, rte_be32_t saddr, rte_be32_t daddr,
 		uint16_t dport, const struct tern_conn_ops *ops, void *arg);
@@ -508,9 +531,10 @@ void tcp_output(struct tcp_cb *tp);
 void tcp_send_rst_for(struct tcp_worker *tw, const struct tcp_key *key,
 		const struct tcp_seg *seg);
 void tcp_send_probe_byte(struct tcp_cb *tp);
-/** A SYN-ACK carrying cookie @p iss, offering @p rcvbuf (at most 65535: unscaled). */
+/** A SYN-ACK carrying cookie @p iss, offering @p rcvbuf (at most 65535: unscaled)
+ * and announcing @p mss. */
 void tcp_send_cookie_synack(struct tcp_worker *tw, const struct tcp_key *key,
-		const struct tcp_seg *syn, uint32_t iss, uint32_t rcvbuf);
+		const struct tcp_seg *syn, uint32_t iss, uint32_t rcvbuf, uint16_t mss);
 void tcp_send_rst(struct tcp_cb *tp);
 void tcp_timewait_send_ack(struct tcp_worker *tw, struct tcp_timewait *t);
 void tcp_send_keepalive(struct tcp_cb *tp);

@@ -1134,6 +1134,94 @@ START_TEST(test_options_mss_ignored_off_syn)
 }
 END_TEST
 
+/* ------------------------------------------------------------ MSS cap */
+
+/* The send MSS @c settled on is @mss: data goes in segments of @mss (no
+ * options in use) */
+static void
+check_send_mss(struct tern_conn *c, uint32_t x, uint32_t b, uint16_t mss)
+{
+	char big[2 * 1460 + 300];
+	const uint32_t n = 2u * mss + 300;
+
+	ck_assert_uint_eq(th_info(c).mss, mss);
+	memset(big, 1, sizeof(big));
+	ck_assert_int_eq(tern_send(c, big, n), (int)n);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, b, TH_ANY, mss);
+	TH_EXPECT(&h, T_ACK, x + 1 + mss, b, TH_ANY, mss);
+	TH_EXPECT(&h, T_ACK | T_PSH, x + 1 + 2u * mss, b, TH_ANY, 300);
+}
+
+/*
+ * TCP_MAXSEG's cap on an active open (tern_conn_set_mss_cap, as Linux): the
+ * SYN announces the cap, and the peer's larger MSS is cut to it (RFC 9293
+ * §3.7.1). Out of range is EINVAL; once established, EISCONN.
+ */
+START_TEST(test_mss_cap_active)
+{
+	const struct th_opts mss = { .mss = 1460 };
+	struct tern_conn *c;
+	const struct th_seg *s;
+	uint32_t x;
+
+	th_up(&h);
+	c = th_connect(&h);
+	ck_assert_int_eq(tern_conn_set_mss_cap(c, TERN_MSS_CAP_MIN - 1), -EINVAL);
+	ck_assert_int_eq(tern_conn_set_mss_cap(c, 65536), -EINVAL);
+	ck_assert_int_eq(tern_conn_set_mss_cap(c, 1000), 0);
+	th_poll(&h);
+	ck_assert(th_next(&h, &h.last));
+	s = &h.last;
+	ck_assert_uint_eq(s->flags, T_SYN);
+	ck_assert(s->has_mss);
+	ck_assert_uint_eq(s->mss, 1000);
+	h.lport = s->sport;
+	x = s->seq;
+	th_inject(&h, T_SYN | T_ACK, 5000, x + 1, TH_PWND, NULL, 0, &mss);
+	th_poll(&h);
+	TH_EXPECT(&h, T_ACK, x + 1, 5001, TH_ANY, 0);
+	ck_assert_int_eq(th_state(c), TERN_TCP_ESTABLISHED);
+	ck_assert_int_eq(tern_conn_set_mss_cap(c, 500), -EISCONN);
+	ck_assert_uint_eq(th_info(c).adv_mss, 1000);
+	check_send_mss(c, x, 5001, 1000);
+}
+END_TEST
+
+/*
+ * A listener's cap (tern_listen_set_mss_cap) passes to its connections:
+ * the SYN-ACK announces it and the peer's 1300 is cut to it, whether the
+ * connection waits in the SYN queue (_i 0) or comes back from a SYN cookie
+ * (_i 1: the cookie keeps the largest MSS of its table not above the
+ * smaller of the two, 536).
+ */
+START_TEST(test_mss_cap_listener)
+{
+	const struct th_opts mss = { .mss = 1300 };
+	const struct th_seg *s;
+	uint32_t x;
+
+	if (_i)
+		h.ns.cfg.tcp_syncookies = TERN_SYNCOOKIES_ALWAYS;
+	th_up(&h);
+	ck_assert_int_eq(tern_listen_set_mss_cap(h.ns.w, TH_LPORT + 1, 1100), -ENOENT);
+	ck_assert_int_eq(tern_listen_set_mss_cap(h.ns.w, TH_LPORT, 70000), -EINVAL);
+	ck_assert_int_eq(tern_listen_set_mss_cap(h.ns.w, TH_LPORT, 1100), 0);
+	th_inject(&h, T_SYN, 700, 0, TH_PWND, NULL, 0, &mss);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_SYN | T_ACK, TH_ANY, 701, TH_ANY, 0);
+	ck_assert(s->has_mss);
+	ck_assert_uint_eq(s->mss, 1100);
+	x = s->seq;
+	th_inject(&h, T_ACK, 701, x + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	ck_assert_uint_eq(h.n_accept, 1);
+	ck_assert_uint_eq(st()->tcp_syncookies_ok, _i ? 1 : 0);
+	ck_assert_uint_eq(th_info(h.c).adv_mss, 1100);
+	check_send_mss(h.c, x, 701, _i ? 536 : 1100);
+}
+END_TEST
+
 /* ------------------------------------------------------------ header checks */
 
 START_TEST(test_bad_checksum_dropped)
@@ -1441,6 +1529,8 @@ tcp_suite(void)
 	tcase_add_test(op, test_options_unknown_kind_skipped);
 	tcase_add_test(op, test_options_wscale_15_is_14);
 	tcase_add_test(op, test_options_mss_ignored_off_syn);
+	tcase_add_test(op, test_mss_cap_active);
+	tcase_add_loop_test(op, test_mss_cap_listener, 0, 2);
 	suite_add_tcase(s, op);
 
 	tcase_add_checked_fixture(hd, setup, teardown);

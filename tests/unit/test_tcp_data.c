@@ -854,6 +854,40 @@ START_TEST(test_paws_old_timestamp)
 }
 END_TEST
 
+/*
+ * RFC 7323 §5.5: a TS.Recent more than 24 days old is no longer valid, so
+ * an old TSval is not dropped by PAWS after such an idle time; within it,
+ * it still is. (The peer's ARP entry is made to outlive the wait.)
+ */
+START_TEST(test_paws_idle_24_days)
+{
+	struct th_opts syn = { .mss = 1460, .has_ts = 1, .tsval = 5000 };
+	struct th_opts o = { .has_ts = 1, .tsval = 4000 };
+	const uint64_t day_us = 24ull * 3600 * 1000000;
+	const uint32_t b = 0x1000 + 1;
+	uint8_t data[10];
+	uint32_t x;
+
+	h.ns.cfg.arp_timeout_s = 60 * 24 * 3600;
+	th_up(&h);
+	h.peer_tsval = 5000;
+	x = th_open_passive(&h, b - 1, &syn);
+	o.tsecr = h.tern_tsval;
+	th_fill(data, b, 10);
+	th_advance(&h, 23 * day_us);
+	th_inject(&h, T_ACK, b, x + 1, TH_PWND, data, 10, &o);
+	th_poll(&h);
+	ck_assert_uint_eq(st()->tcp_drop_paws, 1);
+	ck_assert_uint_eq(h.rx_len, 0);
+	TH_EXPECT(&h, T_ACK, x + 1, b, TH_ANY, 0);
+	th_advance(&h, 1 * day_us + 1000000);
+	th_inject(&h, T_ACK, b, x + 1, TH_PWND, data, 10, &o);
+	th_poll(&h);
+	ck_assert_uint_eq(st()->tcp_drop_paws, 1);
+	th_check_rx(&h, 0, b, 10);
+}
+END_TEST
+
 /* ------------------------------------------------------------ retransmission */
 
 START_TEST(test_rto_backoff_then_timeout)
@@ -1677,6 +1711,7 @@ tcp_data_suite(void)
 	tcase_add_test(u, test_ack_too_old_challenged);
 	tcase_add_test(u, test_segment_without_ack_dropped);
 	tcase_add_test(u, test_paws_old_timestamp);
+	tcase_add_test(u, test_paws_idle_24_days);
 	suite_add_tcase(s, u);
 
 	tcase_add_checked_fixture(r, setup, teardown);
