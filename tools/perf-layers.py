@@ -39,6 +39,8 @@ SYMBOL_LAYERS = [
                r"worker_timers|tcp_delack|tcp_keepalive)"),
     ("TCP output", r"^(tcp_output|tcp_seg_|tcp_send|tcp_sndq|tcp_opt_build|tcp_opt_write|"
                    r"tcp_rcv_window|tcp_tx_|tcp_payload_room|tcp_retransmit|tern_send|tcp_reap)"),
+    # the tables' keyed hash, called back by librte_hash
+    ("connection table", r"^(tcp_key_hash|tcp_key6_hash)$"),
     ("TCP input", r"^(tcp_|tern_recved|tern_mbufq)"),
     ("Ethernet/IP", r"^(net_|eth_|ipv4|ipv6|icmp|arp_|nd_|tern_cksum|rte_ipv4_cksum|"
                     r"rte_raw_cksum)"),
