@@ -22,6 +22,7 @@
 #include "tern_dpdk.h"
 
 static struct tern_stack *volatile signal_stack;
+static struct app_ctx *volatile signal_ctx;
 static volatile sig_atomic_t linger_released;
 
 RTE_LOG_REGISTER(tern_logtype_app, tern.app, INFO);
@@ -64,12 +65,18 @@ app_unlink_hugepages(const char *prefix)
 	endmntent(mounts);
 }
 
-/* The first signal stops the workers; one after they stopped ends a linger. */
+/* The first signal stops the workers (or asks the app to end its run:
+ * signal_ends_run); one after they stopped ends a linger. */
 static void
 app_on_signal(int sig __rte_unused)
 {
 	struct tern_stack *s = signal_stack;
+	struct app_ctx *ctx = signal_ctx;
 
+	if (s != NULL && ctx != NULL && ctx->signal_ends_run && !ctx->run_end_requested) {
+		ctx->run_end_requested = 1;
+		return;
+	}
 	if (s != NULL && !tern_stack_stopping(s))
 		tern_stack_stop(s);
 	else
@@ -160,6 +167,7 @@ app_start(struct app_ctx *ctx, int eal_argc, char **eal_argv)
 	}
 	ctx->dev = dev;
 	signal_stack = ctx->stack;
+	signal_ctx = ctx;
 	signal(SIGINT, app_on_signal);
 	signal(SIGTERM, app_on_signal);
 	app_arm_duration(ctx->duration_s);
@@ -179,7 +187,8 @@ app_wait_link(struct app_ctx *ctx, unsigned int max_ms)
 
 	for (unsigned int waited_ms = 0;; waited_ms += 10) {
 		ctx->dev->ops->link_get(ctx->dev, &link);
-		if (link.up || waited_ms >= max_ms || tern_stack_stopping(ctx->stack))
+		if (link.up || waited_ms >= max_ms || tern_stack_stopping(ctx->stack) ||
+				ctx->run_end_requested)
 			return link.up;
 		rte_delay_us_sleep(10000);
 	}

@@ -9,6 +9,7 @@
  * with one line naming file, section and key, and nothing is started).
  */
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -44,6 +45,14 @@ struct app_ctx {
 	 * close both ends of a net_memif pair while neither end polls.
 	 */
 	bool linger;
+	/**
+	 * Set by the app before app_start: the first SIGINT or SIGTERM sets
+	 * run_end_requested, for the app to end its run as at its natural end
+	 * (tern-loadgen: the drain, then the summary), instead of stopping the
+	 * workers at once; a second one stops them.
+	 */
+	bool signal_ends_run;
+	volatile sig_atomic_t run_end_requested;
 };
 
 /**

@@ -54,6 +54,10 @@ struct lg_run lg = {
 	.phase = PH_RUN,
 };
 
+/* The app's context: its first SIGINT or SIGTERM ends the run (signal_ends_run). */
+static struct app_ctx lg_app = { .name = "tern-loadgen",
+	.config_path = "config/memif-client.conf", .signal_ends_run = true };
+
 /* The measured run starts for @lw: its clock, and its load from here. */
 void
 lg_start_clock(struct lg_worker *lw, uint64_t now)
@@ -62,10 +66,12 @@ lg_start_clock(struct lg_worker *lw, uint64_t now)
 	lw->busy0_us = lg_busy_us(lw);
 }
 
-/* Worker 0: has the run reached --requests or --duration? */
+/* Worker 0: has the run reached --requests or --duration, or a signal come? */
 static bool
 lg_run_over(uint64_t now)
 {
+	if (lg_app.run_end_requested)
+		return true;
 	/* --start-on-connect: the run has not begun before a connection has */
 	if (lg.opts.start_on_connect && !lg.lws[0].warm)
 		return false;
@@ -223,7 +229,9 @@ usage(const char *prog)
 		"                  [tcp] port_min/port_max wider, max_time_wait below them)\n"
 		"  --upload        bulk: POST --bytes to /echo instead (tern-httpd --max-body),\n"
 		"                  each answer checked (\"received N bytes\")\n"
-		"  --duration SEC  run time (default until SIGINT, or --requests)\n"
+		"  --duration SEC  run time (default until SIGINT, or --requests); SIGINT\n"
+		"                  or SIGTERM ends the run as its end does (the drain,\n"
+		"                  the summary), a second one stops at once\n"
 		"  --requests N    stop after N responses\n"
 		"  --idle N        first open N connections that stay silent, from the\n"
 		"                  config's 2nd..last addresses ([ipv4] address_count), and\n"
@@ -353,7 +361,7 @@ parse_args(struct app_ctx *ctx, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct app_ctx ctx = { .name = "tern-loadgen", .config_path = "config/memif-client.conf" };
+	struct app_ctx *ctx = &lg_app;
 	int eal_argc = app_eal_argc(argc, argv);
 	uint64_t t0, t1;
 	bool oom = false;
@@ -363,28 +371,28 @@ main(int argc, char **argv)
 		usage(argv[0]);
 		return APP_EXIT_USAGE;
 	}
-	parse_args(&ctx, argc - eal_argc, argv + eal_argc);
+	parse_args(ctx, argc - eal_argc, argv + eal_argc);
 	if (lg.opts.mode == M_ECHO)
 		echo_pattern_fill();
 	else
 		lg_http_prepare();
-	app_load_config(&ctx);
-	app_start(&ctx, eal_argc, argv);
-	lg.stack = ctx.stack;
-	if (lg.wait_link_ms != 0 && !app_wait_link(&ctx, lg.wait_link_ms)) {
-		if (tern_stack_stopping(lg.stack))
+	app_load_config(ctx);
+	app_start(ctx, eal_argc, argv);
+	lg.stack = ctx->stack;
+	if (lg.wait_link_ms != 0 && !app_wait_link(ctx, lg.wait_link_ms)) {
+		if (tern_stack_stopping(lg.stack) || ctx->run_end_requested)
 			fprintf(stderr, "tern-loadgen: stopped while waiting for the link\n");
 		else
 			fprintf(stderr, "tern-loadgen: --wait-link: link still down after %u s\n",
 					lg.wait_link_ms / 1000);
-		app_finish(&ctx, NULL);
+		app_finish(ctx, NULL);
 		return 1;
 	}
 	lg.nlw = tern_stack_worker_count(lg.stack);
-	if (lg.opts.idle != 0 && ctx.cfg.ip_addr_count < 2) {
+	if (lg.opts.idle != 0 && ctx->cfg.ip_addr_count < 2) {
 		fprintf(stderr, "tern-loadgen: --idle needs [ipv4] address_count >= 2 in %s\n",
-				ctx.config_path);
-		app_finish(&ctx, NULL);
+				ctx->config_path);
+		app_finish(ctx, NULL);
 		return APP_EXIT_USAGE;
 	}
 	lg.lws = rte_zmalloc("lg_workers", lg.nlw * sizeof(lg.lws[0]), RTE_CACHE_LINE_SIZE);
@@ -418,13 +426,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (lg.opts.bridge != NULL && lg_bridge_open(lg.opts.bridge) < 0) {
-		app_finish(&ctx, NULL);
+		app_finish(ctx, NULL);
 		return 1;
 	}
 	if (lg.opts.idle != 0)
 		lg.phase = PH_IDLE;
 	t0 = tern_clock_us();
-	app_run(&ctx);
+	app_run(ctx);
 	t1 = tern_clock_us();
 	for (unsigned int i = 0; i < lg.nlw; i++)
 		lg_free_spare(&lg.lws[i]);     /* a run stopped before its drain */
@@ -434,5 +442,5 @@ main(int argc, char **argv)
 	if (lg.phase >= PH_DRAIN)
 		t1 = lg.drain_start_us;
 	print_summary((t1 - t0) / 1e6);
-	return app_finish(&ctx, lg_bridge_close);
+	return app_finish(ctx, lg_bridge_close);
 }

@@ -370,16 +370,17 @@ uint32_t tern_conn_set_rcvbuf(struct tern_conn *c, uint32_t bytes);
 
 /**
  * Cap the MSS of @p c at @p mss bytes (the socket option TCP_MAXSEG; 0: no
- * cap), TERN_MSS_CAP_MIN .. 65535: a SYN or SYN-ACK sent from now on
- * announces at most @p mss, and the send MSS the handshake settles (RFC 9293
- * §3.7.1) is at most it. Call before the handshake completes, as
- * tern_connect() returns; later calls change nothing. @return 0, or -EINVAL
- * (@p mss out of range), -EISCONN (the handshake is done).
+ * cap), TERN_MSS_CAP_MIN .. TERN_MSS_CAP_MAX: a SYN or SYN-ACK sent from now
+ * on announces at most @p mss, and the send MSS the handshake settles (RFC
+ * 9293 §3.7.1) is at most it. Call as tern_connect() returns, before the
+ * peer's SYN-ACK. @return 0, or -EINVAL (@p mss out of range), -EISCONN
+ * (the send MSS is settled: the peer's SYN or SYN-ACK has come).
  */
 int tern_conn_set_mss_cap(struct tern_conn *c, uint32_t mss);
 
-/** The smallest MSS cap: Linux's floor for TCP_MAXSEG (TCP_MIN_MSS). */
+/** The bounds of an MSS cap: Linux's for TCP_MAXSEG (TCP_MIN_MSS, MAX_TCP_WINDOW). */
 #define TERN_MSS_CAP_MIN 88
+#define TERN_MSS_CAP_MAX 32767
 
 /**
  * Keepalive of @p c (RFC 9293 §3.8.4), over [tcp] keepalive and its
@@ -480,7 +481,8 @@ struct tern_conn_info {
 	                                    ECONNREFUSED...), 0 = none */
 	uint8_t family;                /**< 4: laddr, raddr; 6: laddr6, raddr6 (laddr, raddr 0) */
 	uint8_t laddr6[16], raddr6[16];/**< IPv6 addresses, network byte order */
-	uint16_t adv_mss;              /**< MSS our SYN or SYN-ACK announces (less any cap) */
+	uint16_t adv_mss;              /**< MSS our SYN or SYN-ACK announces, capped by any
+	                                    tern_conn_set_mss_cap */
 };
 
 /** RFC 9293 §3.3.2 states, for tern_conn_info.state. */

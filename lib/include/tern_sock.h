@@ -64,10 +64,11 @@
  *    segments leave at once unless TCP_CORK or MSG_MORE holds a short last
  *    one (for at most TERN_CORK_MAX_MS, as Linux); setting TCP_NODELAY sends
  *    what they hold, as on Linux. TCP_MAXSEG: reads the connection's send
- *    MSS (before: the stack's [tcp] mss or the one set); set (88 .. 65535)
- *    before connect, or on a listener, it caps the MSS the SYN or SYN-ACK
- *    announces and the send MSS, as on Linux (tern_conn_set_mss_cap); on
- *    an established connection it is only read back.
+ *    MSS (before: the stack's [tcp] mss or the one set); set (88 .. 32767,
+ *    or 0 for none) before connect, or on a listener, it caps the MSS the
+ *    SYN or SYN-ACK announces and the send MSS, as on Linux
+ *    (tern_conn_set_mss_cap); on an established connection it changes
+ *    nothing.
  *  - TCP_INFO fills the system's struct tcp_info (Linux layout) with what
  *    Tern keeps; fields it has no counterpart for are 0. tern_sock_info()
  *    gives Tern's own struct tern_conn_info.

@@ -1517,8 +1517,10 @@ tern_sock_setsockopt(struct tern_sock_ctx *x, int fd, int level, int name, const
 		return 0;
 	case TCP_MAXSEG:
 		/* as Linux: a cap on the MSS announced and used, in effect for a
-		 * handshake not yet done (a listener's from its next SYN-ACK) */
-		if (v < TERN_MSS_CAP_MIN || v > 65535)
+		 * handshake not yet done (a listener's from its next SYN-ACK);
+		 * 0 removes it, and its bounds are Linux's (TCP_MIN_MSS,
+		 * MAX_TCP_WINDOW) */
+		if (v != 0 && (v < TERN_MSS_CAP_MIN || v > TERN_MSS_CAP_MAX))
 			return sk_fail(EINVAL);
 		s->maxseg = (uint32_t)v;
 		if (s->conn != NULL)

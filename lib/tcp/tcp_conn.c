@@ -990,11 +990,11 @@ tcp_listen_set_rcvbuf(struct tcp_worker *tw, uint16_t port, uint32_t bytes)
 	return (int)l->rcvbuf;
 }
 
-/* An MSS cap within TERN_MSS_CAP_MIN .. 65535, or 0 (none). */
+/* An MSS cap within TERN_MSS_CAP_MIN .. TERN_MSS_CAP_MAX, or 0 (none). */
 static bool
 tcp_mss_cap_valid(uint32_t mss)
 {
-	return mss == 0 || (mss >= TERN_MSS_CAP_MIN && mss <= UINT16_MAX);
+	return mss == 0 || (mss >= TERN_MSS_CAP_MIN && mss <= TERN_MSS_CAP_MAX);
 }
 
 int
@@ -1004,7 +1004,7 @@ tern_conn_set_mss_cap(struct tern_conn *c, uint32_t mss)
 
 	if (!tcp_mss_cap_valid(mss))
 		return -EINVAL;
-	if (tp->state >= TERN_TCP_ESTABLISHED)
+	if (tp->seg_max != 0)   /* tcp_set_mss has run */
 		return -EISCONN;
 	tp->mss_cap = (uint16_t)mss;
 	return 0;

@@ -18,7 +18,6 @@
 #include "tern_sim.h"
 #include "unit_common.h"
 
-
 void
 fz_fail(const char *fmt, ...)
 {

@@ -900,6 +900,53 @@ START_TEST(test_zero_copy)
 }
 END_TEST
 
+/*
+ * TCP_MAXSEG set before listen() caps the MSS of the connections taken (as
+ * Linux): the SYN-ACK announces it, TCP_INFO shows it as tcpi_advmss and
+ * tcpi_snd_mss; Linux's bounds (88 .. 32767, 0 for none) are EINVAL past.
+ */
+START_TEST(test_maxseg_before_listen)
+{
+	struct sockaddr_in sin = sin_of(htonl(INADDR_ANY), SPORT);
+	const struct th_opts mss = { .mss = 1460 };
+	const struct th_seg *s;
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int lfd, fd, v;
+
+	up();
+	lfd = tern_socket(x, AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(lfd, 0);
+	v = 87;
+	CK_ERR(tern_sock_setsockopt(x, lfd, IPPROTO_TCP, TCP_MAXSEG, &v, sizeof(v)), EINVAL);
+	v = 32768;
+	CK_ERR(tern_sock_setsockopt(x, lfd, IPPROTO_TCP, TCP_MAXSEG, &v, sizeof(v)), EINVAL);
+	v = 0;
+	ck_assert_int_eq(tern_sock_setsockopt(x, lfd, IPPROTO_TCP, TCP_MAXSEG, &v, sizeof(v)), 0);
+	v = 1200;
+	ck_assert_int_eq(tern_sock_setsockopt(x, lfd, IPPROTO_TCP, TCP_MAXSEG, &v, sizeof(v)), 0);
+	ck_assert_int_eq(tern_sock_bind(x, lfd, SA(&sin), sizeof(sin)), 0);
+	ck_assert_int_eq(tern_sock_listen(x, lfd, 4), 0);
+	h.lport = SPORT;
+	h.pport = TH_PPORT;
+	th_inject(&h, T_SYN, IRS, 0, TH_PWND, NULL, 0, &mss);
+	th_poll(&h);
+	s = TH_EXPECT(&h, T_SYN | T_ACK, TH_ANY, IRS + 1, TH_ANY, 0);
+	ck_assert(s->has_mss);
+	ck_assert_uint_eq(s->mss, 1200);
+	th_inject(&h, T_ACK, IRS + 1, s->seq + 1, TH_PWND, NULL, 0, NULL);
+	th_poll(&h);
+	fd = tern_sock_accept(x, lfd, NULL, NULL);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(tern_sock_getsockopt(x, fd, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+	ck_assert_uint_eq(ti.tcpi_advmss, 1200);
+	ck_assert_uint_eq(ti.tcpi_snd_mss, 1200);
+	len = sizeof(v);
+	ck_assert_int_eq(tern_sock_getsockopt(x, fd, IPPROTO_TCP, TCP_MAXSEG, &v, &len), 0);
+	ck_assert_int_eq(v, 1200);
+}
+END_TEST
+
 START_TEST(test_options)
 {
 	struct tcp_info ti;
@@ -1196,6 +1243,7 @@ sock_suite(void)
 	tcase_add_test(api, test_connect_refused);
 	tcase_add_test(api, test_connect_timeout);
 	tcase_add_test(api, test_options);
+	tcase_add_test(api, test_maxseg_before_listen);
 	suite_add_tcase(s, api);
 
 	tcase_add_checked_fixture(data, setup, teardown);
