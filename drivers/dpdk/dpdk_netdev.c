@@ -340,6 +340,30 @@ dpdk_link_get(struct tern_netdev *dev, struct tern_link *link)
 	return 0;
 }
 
+/*
+ * The port's multicast filter: the list where the PMD keeps one, else all
+ * multicast (a NIC without either filters nothing, or cannot be told to).
+ */
+static int
+dpdk_mc_addrs_set(struct tern_netdev *dev, const struct rte_ether_addr *addrs, uint32_t n)
+{
+	uint16_t port = to_dpdk(dev)->port_id;
+	struct rte_ether_addr list[16];
+	int rc;
+
+	if (n > RTE_DIM(list))
+		return -ENOSPC;
+	memcpy(list, addrs, n * sizeof(list[0]));  /* the API takes them non-const */
+	rc = rte_eth_dev_set_mc_addr_list(port, list, n);
+	if (rc == -ENOTSUP) {
+		rc = rte_eth_allmulticast_enable(port);
+		if (rc == 0)
+			DPDK_LOG(INFO, "%s: no multicast list in the PMD: all multicast received",
+					dev->name);
+	}
+	return rc;
+}
+
 static const struct tern_netdev_ops dpdk_ops = {
 	.configure = dpdk_configure,
 	.start = dpdk_start,
@@ -348,6 +372,7 @@ static const struct tern_netdev_ops dpdk_ops = {
 	.rx_burst = dpdk_rx_burst,
 	.tx_burst = dpdk_tx_burst,
 	.link_get = dpdk_link_get,
+	.mc_addrs_set = dpdk_mc_addrs_set,
 };
 
 /* Find the ethdev named like @device (up to its first comma), probing it if needed. */

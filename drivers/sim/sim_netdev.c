@@ -40,6 +40,10 @@ struct sim_netdev {
 	uint64_t tso_frames;                   /**< frames cut (TERN_NETDEV_TX_TCP_TSO) */
 	uint64_t tso_errors;                   /**< frames no NIC could cut: dropped */
 	uint64_t tso_nombuf;                   /**< frames not cut for want of mbufs: dropped */
+	bool mc_filter;                        /**< tern_sim_set_mc_filter */
+	uint32_t mc_n;                         /**< multicast MACs the stack listed */
+	struct rte_ether_addr mc[TERN_SIM_MC_MAX];
+	uint64_t mc_dropped;                   /**< multicast frames the filter refused */
 	struct sim_queue q[];
 };
 
@@ -260,6 +264,35 @@ sim_link_get(struct tern_netdev *dev __rte_unused, struct tern_link *link)
 	return 0;
 }
 
+static int
+sim_mc_addrs_set(struct tern_netdev *dev, const struct rte_ether_addr *addrs, uint32_t n)
+{
+	struct sim_netdev *s = to_sim(dev);
+
+	if (n > TERN_SIM_MC_MAX)
+		return -ENOSPC;
+	memcpy(s->mc, addrs, n * sizeof(s->mc[0]));
+	s->mc_n = n;
+	return 0;
+}
+
+/* A NIC's multicast filter (tern_sim_set_mc_filter): @m is multicast to a
+ * MAC the stack did not list. */
+static bool
+sim_mc_refused(const struct sim_netdev *s, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	if (!s->mc_filter || rte_pktmbuf_data_len(m) < sizeof(*eh) ||
+			!rte_is_multicast_ether_addr(&eh->dst_addr) ||
+			rte_is_broadcast_ether_addr(&eh->dst_addr))
+		return false;
+	for (uint32_t i = 0; i < s->mc_n; i++)
+		if (rte_is_same_ether_addr(&s->mc[i], &eh->dst_addr))
+			return false;
+	return true;
+}
+
 static const struct tern_netdev_ops sim_ops = {
 	.configure = sim_configure,
 	.start = sim_start,
@@ -268,6 +301,7 @@ static const struct tern_netdev_ops sim_ops = {
 	.rx_burst = sim_rx_burst,
 	.tx_burst = sim_tx_burst,
 	.link_get = sim_link_get,
+	.mc_addrs_set = sim_mc_addrs_set,
 };
 
 struct tern_netdev *
@@ -300,7 +334,14 @@ tern_sim_create(const char *name, const struct rte_ether_addr *mac, uint16_t mtu
 int
 tern_sim_inject(struct tern_netdev *dev, uint16_t queue, struct rte_mbuf *m)
 {
-	if (!fifo_put(&to_sim(dev)->q[queue].rx, m)) {
+	struct sim_netdev *s = to_sim(dev);
+
+	if (sim_mc_refused(s, m)) {
+		s->mc_dropped++;
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	if (!fifo_put(&s->q[queue].rx, m)) {
 		rte_pktmbuf_free(m);
 		return -ENOBUFS;
 	}
@@ -475,4 +516,26 @@ tern_sim_deliver(struct tern_netdev *dev, struct rte_mbuf *m)
 		break;
 	}
 	return tern_sim_inject(dev, q, m);
+}
+
+void
+tern_sim_set_mc_filter(struct tern_netdev *dev, bool on)
+{
+	to_sim(dev)->mc_filter = on;
+}
+
+uint64_t
+tern_sim_mc_dropped(const struct tern_netdev *dev)
+{
+	return ((const struct sim_netdev *)dev)->mc_dropped;
+}
+
+uint32_t
+tern_sim_mc_addrs(const struct tern_netdev *dev, struct rte_ether_addr *addrs, uint32_t max)
+{
+	const struct sim_netdev *s = (const struct sim_netdev *)dev;
+
+	if (max != 0)
+		memcpy(addrs, s->mc, RTE_MIN(max, s->mc_n) * sizeof(addrs[0]));
+	return s->mc_n;
 }

@@ -12,6 +12,7 @@
  * virtual clock).
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_ether.h>
@@ -61,6 +62,25 @@ void tern_sim_set_tx_room(struct tern_netdev *dev, int32_t room);
  * the MTU), as a NIC would, checksums computed, and queues those instead.
  */
 void tern_sim_set_offloads(struct tern_netdev *dev, uint32_t offloads);
+
+/** Multicast MACs a sim device keeps (tern_netdev_ops.mc_addrs_set). */
+#define TERN_SIM_MC_MAX 8
+
+/**
+ * Filter multicast as a NIC does (@p on), from now on: a multicast frame
+ * arriving is received only if the stack listed its MAC
+ * (tern_netdev_ops.mc_addrs_set); the others are dropped at the device and
+ * counted (tern_sim_mc_dropped). Off, the default: every frame is received,
+ * as net_memif and net_tap do.
+ */
+void tern_sim_set_mc_filter(struct tern_netdev *dev, bool on);
+
+/** Multicast frames the filter dropped. */
+uint64_t tern_sim_mc_dropped(const struct tern_netdev *dev);
+
+/** The multicast MACs the stack listed, up to @p max into @p addrs. @return how many it listed. */
+uint32_t tern_sim_mc_addrs(const struct tern_netdev *dev, struct rte_ether_addr *addrs,
+		uint32_t max);
 
 /** Frames tx_burst cut into segments (TSO), those no NIC could cut (@p errors:
  * too many segments, no segment size, no payload) and those it dropped for

@@ -168,6 +168,31 @@ worker_fini(struct tern_worker *w)
 	w->snap = NULL;
 }
 
+/*
+ * IPv6 listens to multicast groups (net_ip6_groups): a device that filters
+ * multicast frames must take theirs, or Neighbor Solicitations to our
+ * solicited-node groups never arrive (RFC 4861 §7.2.1).
+ */
+static void
+stack_ip6_groups_receive(struct tern_stack *s)
+{
+	const struct net_if *ifp = &s->workers[0].nif;
+	struct rte_ether_addr macs[NET_IP6_GROUPS_MAX];
+	unsigned int n;
+	int rc;
+
+	if (!ifp->ip6_on || s->dev->ops->mc_addrs_set == NULL)
+		return;
+	n = net_ip6_group_macs(ifp, macs);
+	rc = s->dev->ops->mc_addrs_set(s->dev, macs, n);
+	if (rc == -ENOTSUP)
+		CORE_LOG(INFO, "device %s has no multicast filter: IPv6 groups are received "
+				"only if it passes all multicast", s->dev->name);
+	else if (rc != 0)
+		CORE_LOG(WARNING, "device %s: IPv6 groups' multicast filter: %s", s->dev->name,
+				strerror(-rc));
+}
+
 struct tern_stack *
 tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 		unsigned int nb_workers)
@@ -247,6 +272,7 @@ tern_stack_create(const struct tern_config *cfg, struct tern_netdev *dev,
 		goto err;
 	}
 	s->started = true;
+	stack_ip6_groups_receive(s);
 	/* the owner function follows the redirection table the driver set */
 	rc = net_flow_map_init(s->flow, tern_rss_key, (uint16_t)nb_workers, dev->reta_size);
 	if (rc != 0) {

@@ -102,6 +102,14 @@ struct tern_netdev_ops {
 			struct rte_mbuf **pkts, uint16_t n);
 	/** Read link state into @p link without waiting. @return 0 or -errno. */
 	int (*link_get)(struct tern_netdev *dev, struct tern_link *link);
+	/**
+	 * Optional (NULL: the device receives every multicast frame): receive
+	 * the frames sent to the @p n multicast MACs @p addrs too, besides
+	 * ours and broadcast, in place of any list set before. Called once
+	 * started. @return 0 or -errno (-ENOTSUP: the device has no filter).
+	 */
+	int (*mc_addrs_set)(struct tern_netdev *dev, const struct rte_ether_addr *addrs,
+			uint32_t n);
 };
 
 /** One network device as the stack sees it. */

@@ -54,32 +54,51 @@ net_ipv6_is_ours(const struct net_if *ifp, const uint8_t *a)
 	return w >= 0 && net_ip6_state_of(ifp, w) == NET_IP6_PREFERRED;
 }
 
-/* @a is the solicited-node group of one of our addresses (RFC 4291 2.7.1). */
-static bool
-ipv6_is_our_solicited_node(const struct net_if *ifp, const uint8_t *a)
+unsigned int
+net_ip6_groups(const struct net_if *ifp, uint8_t groups[NET_IP6_GROUPS_MAX][NET_IP6_LEN])
 {
-	uint8_t sn[NET_IP6_LEN];
+	unsigned int n = 0;
 
-	if (!net_ip6_is_zero(ifp->ip6_addr)) {
-		net_ip6_solicited_node(ifp->ip6_addr, sn);
-		if (memcmp(a, sn, NET_IP6_LEN) == 0)
-			return true;
+	memcpy(groups[n++], ip6_all_nodes, NET_IP6_LEN);
+	if (!net_ip6_is_zero(ifp->ip6_addr))
+		net_ip6_solicited_node(ifp->ip6_addr, groups[n++]);
+	if (!net_ip6_is_zero(ifp->ip6_ll))
+		net_ip6_solicited_node(ifp->ip6_ll, groups[n++]);
+	return n;
+}
+
+unsigned int
+net_ip6_group_macs(const struct net_if *ifp, struct rte_ether_addr macs[NET_IP6_GROUPS_MAX])
+{
+	uint8_t groups[NET_IP6_GROUPS_MAX][NET_IP6_LEN];
+	unsigned int n = net_ip6_groups(ifp, groups), k = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_ether_addr mac;
+		bool seen = false;
+
+		net_ip6_multicast_mac(groups[i], &mac);
+		for (unsigned int j = 0; j < k; j++)
+			seen |= rte_is_same_ether_addr(&macs[j], &mac);
+		if (!seen)
+			rte_ether_addr_copy(&mac, &macs[k++]);
 	}
-	if (!net_ip6_is_zero(ifp->ip6_ll)) {
-		net_ip6_solicited_node(ifp->ip6_ll, sn);
-		if (memcmp(a, sn, NET_IP6_LEN) == 0)
-			return true;
-	}
-	return false;
+	return k;
 }
 
 static bool
 ipv6_dst_is_ours(const struct net_if *ifp, const uint8_t *dst)
 {
-	if (net_ip6_is_multicast(dst))
-		return memcmp(dst, ip6_all_nodes, NET_IP6_LEN) == 0 ||
-			ipv6_is_our_solicited_node(ifp, dst);
-	return net_ipv6_is_ours(ifp, dst);
+	uint8_t groups[NET_IP6_GROUPS_MAX][NET_IP6_LEN];
+	unsigned int n;
+
+	if (!net_ip6_is_multicast(dst))
+		return net_ipv6_is_ours(ifp, dst);
+	n = net_ip6_groups(ifp, groups);
+	for (unsigned int i = 0; i < n; i++)
+		if (memcmp(dst, groups[i], NET_IP6_LEN) == 0)
+			return true;
+	return false;
 }
 
 /* Why a packet was refused, where RFC 8200 asks for a Parameter Problem. */

@@ -98,6 +98,24 @@ struct net_ip6_shared {
 /** Set @p sh up for a stack: each configured address tentative. */
 void net_ip6_shared_init(struct net_ip6_shared *sh, bool global, bool link_local);
 
+/** All-nodes and a solicited-node group for each of our two addresses. */
+#define NET_IP6_GROUPS_MAX 3
+
+/**
+ * The multicast groups @p ifp listens to (RFC 4291 2.8: all-nodes, the
+ * solicited-node group of each of our addresses) into @p groups.
+ * @return how many.
+ */
+unsigned int net_ip6_groups(const struct net_if *ifp,
+		uint8_t groups[NET_IP6_GROUPS_MAX][NET_IP6_LEN]);
+
+/**
+ * The Ethernet addresses of those groups (RFC 2464 §7), each once, into
+ * @p macs: what the device must receive besides our MAC. @return how many.
+ */
+unsigned int net_ip6_group_macs(const struct net_if *ifp,
+		struct rte_ether_addr macs[NET_IP6_GROUPS_MAX]);
+
 /** One worker's view of the link. */
 struct net_if {
 	/* hot: every packet */

@@ -531,6 +531,9 @@ sim_world_create(struct sim_world *w, const struct sim_world_params *p, char *er
 		 * with tso, like net_tap: frames of many segments, cut by the device */
 		tern_sim_set_offloads(w->dev[i], TERN_NETDEV_TX_BY_REF | TERN_NETDEV_TX_MULTI_SEG |
 				(p->tso ? TERN_NETDEV_TX_TCP_TSO : 0));
+		/* over IPv6, a NIC's multicast filter: Neighbor Discovery works
+		 * only if the stack lists its groups (tern_netdev_ops.mc_addrs_set) */
+		tern_sim_set_mc_filter(w->dev[i], p->ip6);
 		/* before the stack starts: RSS gives the device a table */
 		tern_sim_set_spread(w->dev[i], p->spread, sim_mix64(p->seed ^ (0x5b7ead0ull + i)));
 		w->mbufs[i] = p->cfg[i].mbufs;

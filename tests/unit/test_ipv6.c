@@ -247,6 +247,8 @@ START_TEST(test_off_without_ipv6_section)
 	ck_assert_uint_eq(stats()->eth_drop_ethertype, 1);
 	ck_assert_uint_eq(stats()->eth_drop_not_ours, 1);   /* 33:33: no group of ours */
 	ck_assert_uint_eq(stats()->ip6_rx, 0);
+	/* no group to receive: the device's filter was not set */
+	ck_assert_uint_eq(tern_sim_mc_addrs(h.dev, NULL, 0), 0);
 }
 END_TEST
 
@@ -322,6 +324,40 @@ START_TEST(test_ns_answered_and_learned)
 	na = expect_icmp6(&p, &peer_mac, our_ll, peer_ll, 255, 32);
 	ck_assert_mem_eq(na + 8, our_ll, 16);
 	ck_assert_uint_eq(stats()->nd_learned, 1);
+}
+END_TEST
+
+/*
+ * The device is told the multicast MACs to receive (tern_netdev_ops
+ * .mc_addrs_set): all-nodes and our solicited-node group, one here since both
+ * our addresses end in 00:00:02 (RFC 4291 2.7.1, RFC 2464 §7). Behind a NIC
+ * that filters multicast a Neighbor Solicitation to the group still arrives
+ * and is answered; another node's group stays at the device.
+ */
+START_TEST(test_multicast_filter_listed)
+{
+	static const struct rte_ether_addr other_sn = { { 0x33, 0x33, 0xff, 0, 0, 9 } };
+	static const uint8_t other_group[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 9 };
+	struct rte_ether_addr macs[TERN_SIM_MC_MAX];
+	uint8_t f[256], m[64];
+	struct nf_pkt p;
+	const uint8_t *na;
+
+	boot();
+	ck_assert_uint_eq(tern_sim_mc_addrs(h.dev, macs, RTE_DIM(macs)), 2);
+	ck_assert(rte_is_same_ether_addr(&macs[0], &mac_all_nodes));
+	ck_assert(rte_is_same_ether_addr(&macs[1], &mac_our_sn));
+	tern_sim_set_mc_filter(h.dev, true);
+	send_frame(f, icmp6_frame(f, &mac_our_sn, peer_ip6, our_sn, 255, IPPROTO_ICMPV6, NULL, 0, m,
+			ns_msg(m, our_ip6, true)));
+	na = expect_icmp6(&p, &peer_mac, our_ip6, peer_ip6, 255, 32);
+	ck_assert_uint_eq(na[0], 136);
+	send_frame(f, icmp6_frame(f, &other_sn, peer_ip6, other_group, 255, IPPROTO_ICMPV6, NULL, 0,
+			m, ns_msg(m, peer_ip6, true)));
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
+	ck_assert_uint_eq(tern_sim_mc_dropped(h.dev), 1);
+	ck_assert_uint_eq(stats()->eth_drop_not_ours, 0);
+	ck_assert_uint_eq(stats()->nd_rx_ns, 1);
 }
 END_TEST
 
@@ -1114,6 +1150,7 @@ ipv6_suite(void)
 
 	tcase_add_checked_fixture(n, setup, teardown);
 	tcase_add_test(n, test_ns_answered_and_learned);
+	tcase_add_test(n, test_multicast_filter_listed);
 	tcase_add_test(n, test_ns_dad_answered_to_all_nodes);
 	tcase_add_test(n, test_nd_invalid);
 	tcase_add_test(n, test_na_and_router_messages);
