@@ -82,7 +82,7 @@ extern "C" {
 	X(icmp6_rx,             "ICMPv6 messages received") \
 	X(icmp6_drop_short,     "ICMPv6 messages shorter than their type's fixed part") \
 	X(icmp6_drop_cksum,     "ICMPv6 messages with a bad checksum") \
-	X(icmp6_drop_type,      "ICMPv6 messages of a type not answered (MLD, echo replies)") \
+	X(icmp6_drop_type,      "ICMPv6 messages of a type not answered (MLD reports, echo replies)") \
 	X(icmp6_echo_reply,     "ICMPv6 echo replies sent") \
 	X(icmp6_rx_error,       "ICMPv6 errors received (to TCP, or icmp6_drop_quote)") \
 	X(icmp6_drop_quote,     "ICMPv6 errors whose quote is no TCP segment of ours (RFC 4443 2.4)") \
@@ -101,6 +101,9 @@ extern "C" {
 	X(nd_tx_ns,             "Neighbor Solicitations sent to resolve a next hop (RFC 4861 7.2.2)") \
 	X(nd_tx_refresh,        "unicast Neighbor Solicitations renewing an entry in use (7.3.3)") \
 	X(nd_drop_pending,      "packets that waited for a neighbor never resolved, or for a newer one") \
+	X(mld_tx_report,        "MLDv2 reports sent (RFC 3810: joins at start, answers to queries)") \
+	X(mld_rx_query,         "MLD queries answered (general, or for a group of ours)") \
+	X(mld_drop_query,       "MLD queries not answered: MLDv1, invalid, or another group's") \
 	X(tcp_rx,               "TCP segments received") \
 	X(tcp_drop_short,       "TCP segments shorter than their header or data offset") \
 	X(tcp_drop_cksum,       "TCP segments with a bad checksum") \

@@ -18,6 +18,8 @@
  *    meanwhile; a probe or an advertisement for one from another node makes
  *    it a duplicate, never used, on every worker (struct net_ip6_shared).
  *  - Router messages are counted and ignored: the config names the router.
+ *  - MLD queries go to mld.c (RFC 3810), which also joins our groups at
+ *    start; other nodes' MLD reports are counted and dropped.
  *  - Errors (types below 128) are counted and dropped: no IPv6 transport yet.
  *
  * Every ND message is validated first (RFC 4861 §7.1: hop limit 255, code
@@ -42,6 +44,7 @@
 /* RFC 4443 §2.1, RFC 4861 §4 */
 #define ICMP6_ECHO_REQUEST  128
 #define ICMP6_ECHO_REPLY    129
+#define MLD_QUERY           130 /**< RFC 3810 §5.1 (mld.c) */
 #define ND_ROUTER_SOLICIT   133
 #define ND_ROUTER_ADVERT    134
 #define ND_NEIGHBOR_SOLICIT 135
@@ -768,6 +771,8 @@ net_nd_start_dad(struct net_if *ifp)
 {
 	if (!ifp->ip6_on)
 		return;
+	/* RFC 4862 §5.4.2: the groups are joined before the probes go */
+	net_mld_start(ifp);
 	ifp->ip6sh->probes_due = true;
 	nd_send_dad_probes(ifp);
 }
@@ -783,10 +788,10 @@ net_nd_timer(struct net_if *ifp)
 	if (ifp->ip6sh->probes_due)            /* worker 0's own, set by it */
 		nd_send_dad_probes(ifp);
 	end = __atomic_load_n(&ifp->ip6sh->dad_end_us, __ATOMIC_ACQUIRE);
-	if (end == 0 || ifp->now_us < end)
-		return;
-	for (int w = 0; w < NET_IP6_N; w++)
-		nd_state_move(ifp, w, NET_IP6_PREFERRED);
+	if (end != 0 && ifp->now_us >= end)
+		for (int w = 0; w < NET_IP6_N; w++)
+			nd_state_move(ifp, w, NET_IP6_PREFERRED);
+	net_mld_timer(ifp);
 }
 
 /* ------------------------------------------------------------ input */
@@ -849,6 +854,9 @@ net_icmp6_input(struct net_if *ifp, struct rte_mbuf *m)
 	case ND_ROUTER_SOLICIT:
 	case ND_ROUTER_ADVERT:
 		st->nd_rx_router++;
+		goto drop;
+	case MLD_QUERY:
+		net_mld_query_input(ifp, ip, msg, len);
 		goto drop;
 	default:
 		/* RFC 4443 §2.4 (d): types below 128 are errors, for the upper

@@ -93,6 +93,8 @@ struct net_ip6_shared {
 	uint8_t state[NET_IP6_N];      /**< enum net_ip6_state */
 	bool probes_due;               /**< worker 0's DAD probes are still to go out */
 	uint64_t dad_end_us;           /**< tentative ones become preferred then; 0: not begun */
+	uint64_t mld_due_us;           /**< worker 0 sends an MLD report then; 0: none (mld.c) */
+	uint8_t mld_changes_left;      /**< State Change Reports still to send (worker 0's) */
 };
 
 /** Set @p sh up for a stack: each configured address tentative. */
@@ -326,6 +328,19 @@ void net_nd_start_dad(struct net_if *ifp);
 /** The ARP sweep's turn: probes owed sent again; tentative addresses whose
  * DAD ran its time become preferred. */
 void net_nd_timer(struct net_if *ifp);
+
+/* --- mld.c --- */
+
+/** Join our groups (RFC 3810 §6.1): worker 0's first State Change Report
+ * now, the rest in turn from net_mld_timer. */
+void net_mld_start(struct net_if *ifp);
+
+/** Worker 0: send the MLD report that fell due, if any. */
+void net_mld_timer(struct net_if *ifp);
+
+/** An MLD Query (@p msg, @p len bytes, in @p ip): schedule our answer (§6.2). */
+void net_mld_query_input(struct net_if *ifp, const struct rte_ipv6_hdr *ip, const uint8_t *msg,
+		uint32_t len);
 
 /* --- eth.c --- */
 /**

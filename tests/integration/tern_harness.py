@@ -263,7 +263,8 @@ def accounting_problems(st):
         probs.append("ip6_rx %d != ip6 drops + icmp6_rx + tcp6_rx = %d" % (st["ip6_rx"], ip6))
     icmp6 = (st["icmp6_drop_short"] + st["icmp6_drop_cksum"] + st["icmp6_drop_type"]
              + st["icmp6_echo_reply"] + st["icmp6_rx_error"] + st["nd_drop_invalid"]
-             + st["nd_rx_ns"] + st["nd_rx_na"] + st["nd_rx_router"])
+             + st["nd_rx_ns"] + st["nd_rx_na"] + st["nd_rx_router"] + st["mld_rx_query"]
+             + st["mld_drop_query"])
     if st["icmp6_rx"] != icmp6:
         probs.append("icmp6_rx %d != its drops, replies, errors and ND = %d"
                      % (st["icmp6_rx"], icmp6))

@@ -296,7 +296,7 @@ pd_nd_send(struct pd *pd, uint8_t type, const uint8_t *src, const uint8_t *dst,
 
 /*
  * An IPv6 packet the stack sent (@len bytes after @eh): Neighbor Discovery
- * stays here, as ARP does. A solicitation for any address but ours is
+ * and MLD stay here, as ARP does. A solicitation for any address but ours is
  * answered from the gateway's MAC (a router that answers for every remote
  * address); its DAD probes and the rest go nowhere. @return true if taken.
  */
@@ -306,6 +306,11 @@ pd_nd_take(struct pd *pd, const struct rte_ether_hdr *eh, uint32_t len)
 	const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(eh + 1);
 	const uint8_t *icmp = (const uint8_t *)(ip + 1);
 
+	static const uint8_t all_mld_routers[16] = { 0xff, 0x02, [15] = 0x16 };
+
+	/* MLD reports (RFC 3810, to ff02::16 behind a Hop-by-Hop header) go nowhere */
+	if (len >= sizeof(*ip) && memcmp(ip->dst_addr, all_mld_routers, 16) == 0)
+		return true;
 	if (len < sizeof(*ip) + 24 || ip->proto != IPPROTO_ICMPV6 ||
 			icmp[0] < PD_ND_RS || icmp[0] > PD_ND_REDIRECT)
 		return false;

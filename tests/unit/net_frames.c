@@ -514,7 +514,7 @@ nf_accounting_ok(const struct tern_stats *st, char *why, size_t len)
 		st->ip6_drop_fragment + st->ip6_drop_proto;
 	uint64_t icmp6 = st->icmp6_drop_short + st->icmp6_drop_cksum + st->icmp6_drop_type +
 		st->icmp6_echo_reply + st->icmp6_rx_error + st->nd_drop_invalid + st->nd_rx_ns +
-		st->nd_rx_na + st->nd_rx_router;
+		st->nd_rx_na + st->nd_rx_router + st->mld_rx_query + st->mld_drop_query;
 
 	if (st->rx_frames != eth + st->arp_rx + st->arp_drop_malformed + st->ip_rx + st->ip6_rx) {
 		snprintf(why, len, "rx_frames %" PRIu64 " != eth drops %" PRIu64 " + arp_rx %"
@@ -662,4 +662,40 @@ nf_check_echo_reply(const struct nf_pkt *p, const struct rte_ether_addr *eth_dst
 	ck_assert_msg(memcmp(icmp + 8, data, e->data_len) == 0, "echo data differs");
 	ck_assert_msg(nf_cksum(icmp, 8 + e->data_len, 0) == 0, "ICMP checksum %02x%02x is wrong",
 			icmp[2], icmp[3]);
+}
+
+const uint8_t *
+nf_expect_mld_report(const struct nf_pkt *p, const uint8_t *from, uint8_t record_type,
+		unsigned int n)
+{
+	static const uint8_t all_mld_routers[16] = { 0xff, 0x02, [15] = 0x16 };
+	static const uint8_t unspec[16];
+	const uint8_t *hbh, *r;
+	uint32_t len;
+
+	ck_assert_ptr_nonnull(p->ip6);
+	ck_assert_mem_eq(p->ip6->dst_addr, all_mld_routers, 16);
+	ck_assert_mem_eq(p->ip6->src_addr, from != NULL ? from : unspec, 16);
+	ck_assert_uint_eq(p->ip6->hop_limits, 1);
+	ck_assert_uint_eq(p->ip6->proto, 0);                   /* Hop-by-Hop */
+	hbh = p->l4;
+	ck_assert_uint_eq(hbh[0], IPPROTO_ICMPV6);
+	ck_assert_uint_eq(hbh[1], 0);
+	ck_assert_uint_eq(hbh[2], 5);                          /* Router Alert */
+	ck_assert_uint_eq(hbh[3], 2);
+	ck_assert_uint_eq(hbh[4] | hbh[5], 0);                 /* MLD */
+	r = hbh + 8;
+	len = p->l4_len - 8;
+	ck_assert_uint_eq(len, 8 + 20 * n);
+	ck_assert_uint_eq(nf_cksum(r, len, nf_pseudo_sum6(p->ip6->src_addr, p->ip6->dst_addr,
+			IPPROTO_ICMPV6, len)), 0);
+	ck_assert_uint_eq(r[0], 143);
+	ck_assert_uint_eq((uint32_t)r[6] << 8 | r[7], n);
+	for (unsigned int i = 0; i < n; i++) {
+		const uint8_t *rec = r + 8 + 20 * i;
+
+		ck_assert_uint_eq(rec[0], record_type);
+		ck_assert_uint_eq(rec[1] | rec[2] | rec[3], 0); /* no aux data, no sources */
+	}
+	return r + 8;
 }

@@ -190,6 +190,15 @@ struct nf_pkt {
 	uint32_t l4_len;                /**< total length - header (as the header says) */
 };
 
+/**
+ * Check that @p p is an MLDv2 Report (RFC 3810 §5.2) to ff02::16, hop limit
+ * 1, behind a Hop-by-Hop header with a Router Alert, its checksum right, from
+ * :: (@p from NULL) or from @p from, whose @p n records are all of
+ * @p record_type; @return the records (20 bytes each).
+ */
+const uint8_t *nf_expect_mld_report(const struct nf_pkt *p, const uint8_t *from,
+		uint8_t record_type, unsigned int n);
+
 /** Copy @p m into @p pkt and locate its headers (does not free @p m). */
 void nf_parse(const struct rte_mbuf *m, struct nf_pkt *pkt);
 

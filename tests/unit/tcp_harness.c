@@ -195,20 +195,28 @@ th_init(struct th *h, const char *eal_prefix)
 }
 
 /*
- * IPv6: Duplicate Address Detection's probes and second pass, then the
- * peer resolves our address (RFC 4861 §7.2.3: a solicitation with its MAC),
- * so tern knows the peer's MAC as it knows it from ARP over IPv4.
+ * IPv6: the groups joined (MLD) and Duplicate Address Detection's probes,
+ * DAD's second pass and the join's report again, then the peer resolves our
+ * address (RFC 4861 §7.2.3: a solicitation with its MAC), so tern knows the
+ * peer's MAC as it knows it from ARP over IPv4.
  */
 static void
 th_up_ip6(struct th *h)
 {
+	/* our link-local address, from NF_OUR_MAC */
+	static const uint8_t our_ll[16] = { 0xfe, 0x80, [11] = 0xff, [12] = 0xfe, [15] = 2 };
 	const struct rte_ether_addr our = NF_OUR_MAC, peer = TH_PEER_MAC;
 	uint8_t f[128], *ip, *ns;
-	struct nf_pkt p[2];
+	struct nf_pkt p[3];
 
-	ck_assert_uint_eq(nf_take(h->ns.dev, p, 2), 2);     /* DAD: one probe each */
-	ck_assert_ptr_nonnull(p[1].ip6);
+	/* the join (one solicited-node group: both addresses end in ::2),
+	 * then one probe each */
+	ck_assert_uint_eq(nf_take(h->ns.dev, p, 3), 3);
+	nf_expect_mld_report(&p[0], NULL, 4, 1);
+	ck_assert_ptr_nonnull(p[2].ip6);
 	th_advance(h, 1100000);
+	ck_assert_uint_eq(nf_take(h->ns.dev, p, 1), 1);
+	nf_expect_mld_report(&p[0], our_ll, 4, 1);
 	nf_put_eth(f, &our, &peer, RTE_ETHER_TYPE_IPV6);
 	ip = f + NF_ETH_LEN;
 	memset(ip, 0, 40 + 32);

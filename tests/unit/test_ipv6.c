@@ -205,29 +205,42 @@ expect_dad_probe(struct nf_pkt *p, const uint8_t *target)
 	ck_assert_mem_eq(ns + 8, target, 16);
 }
 
-/* The first poll: the gratuitous ARP and a DAD probe for each address;
- * both addresses tentative until a second has passed. */
+/* The first poll: the gratuitous ARP, the groups joined (RFC 3810 §6.1: a
+ * State Change Report from ::, one solicited-node group since both our
+ * addresses end in 00:00:02) and a DAD probe for each address; both
+ * addresses tentative until a second has passed. */
 static void
 first_poll(void)
 {
-	struct nf_pkt p[4];
+	struct nf_pkt p[5];
+	const uint8_t *rec;
 
 	nf_stack_up(&h);
 	nf_poll(&h);
-	ck_assert_uint_eq(nf_take(h.dev, p, 4), 3);
+	ck_assert_uint_eq(nf_take(h.dev, p, 5), 4);
 	ck_assert_ptr_nonnull(p[0].arp);
-	expect_dad_probe(&p[1], our_ll);
-	expect_dad_probe(&p[2], our_ip6);
+	rec = nf_expect_mld_report(&p[1], NULL, 4, 1);
+	ck_assert_mem_eq(rec + 4, our_sn, 16);
+	ck_assert(rte_is_same_ether_addr(&p[1].eth->dst_addr,
+			&(struct rte_ether_addr){ { 0x33, 0x33, 0, 0, 0, 0x16 } }));
+	expect_dad_probe(&p[2], our_ll);
+	expect_dad_probe(&p[3], our_ip6);
 	ck_assert_uint_eq(stats()->nd_tx_dad, 2);
+	ck_assert_uint_eq(stats()->mld_tx_report, 1);
 }
 
-/* first_poll(), then DAD's second: both addresses in use. */
+/* first_poll(), then DAD's second: both addresses in use, and the join
+ * reported again (§9.1: twice), now from the link-local address. */
 static void
 boot(void)
 {
+	struct nf_pkt p[2];
+
 	first_poll();
 	nf_poll_after(&h, 1100000);
-	ck_assert_uint_eq(nf_drain(h.dev), 0);
+	ck_assert_uint_eq(nf_take(h.dev, p, 2), 1);
+	nf_expect_mld_report(&p[0], our_ll, 4, 1);
+	ck_assert_uint_eq(stats()->mld_tx_report, 2);
 }
 
 /* ------------------------------------------------------------ echo */
@@ -266,7 +279,7 @@ START_TEST(test_echo_to_global)
 	ck_assert_uint_eq(r[1], 0);
 	ck_assert_mem_eq(r + 4, m + 4, len - 4);       /* id, seq, data */
 	ck_assert_uint_eq(stats()->icmp6_echo_reply, 1);
-	ck_assert_uint_eq(stats()->ip6_tx, 3);             /* and the two DAD probes */
+	ck_assert_uint_eq(stats()->ip6_tx, 5);     /* and the two DAD probes, two MLD reports */
 }
 END_TEST
 
@@ -358,6 +371,59 @@ START_TEST(test_multicast_filter_listed)
 	ck_assert_uint_eq(tern_sim_mc_dropped(h.dev), 1);
 	ck_assert_uint_eq(stats()->eth_drop_not_ours, 0);
 	ck_assert_uint_eq(stats()->nd_rx_ns, 1);
+}
+END_TEST
+
+/* An MLDv2 query (RFC 3810 §5.1) for @group (NULL: general) with Maximum
+ * Response Code @code (ms below 32768), into @m: @return its length. */
+static size_t
+mld_query_msg(uint8_t *m, const uint8_t *group, uint16_t code)
+{
+	memset(m, 0, 28);
+	m[0] = 130;
+	m[4] = (uint8_t)(code >> 8);
+	m[5] = (uint8_t)code;
+	if (group != NULL)
+		memcpy(m + 8, group, 16);
+	return 28;
+}
+
+/*
+ * RFC 3810 §6.2: a General Query, or one for our group, from a link-local
+ * router with hop limit 1, is answered within its Maximum Response Delay
+ * (here 500 ms) by a Current State Report (MODE_IS_EXCLUDE) of our group;
+ * another group's query, an MLDv1 one and one with another hop limit are
+ * not answered (§5.1.14).
+ */
+START_TEST(test_mld_query_answered)
+{
+	static const uint8_t other_group[16] = { 0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 9 };
+	uint8_t f[256], m[64];
+	struct nf_pkt p;
+	const uint8_t *rec;
+
+	boot();
+	send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ll, all_nodes, 1, IPPROTO_ICMPV6, NULL, 0,
+			m, mld_query_msg(m, _i ? our_sn : NULL, 500)));
+	send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ll, all_nodes, 1, IPPROTO_ICMPV6, NULL, 0,
+			m, mld_query_msg(m, other_group, 500)));
+	send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ll, all_nodes, 255, IPPROTO_ICMPV6, NULL,
+			0, m, mld_query_msg(m, NULL, 500)));
+	send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ip6, all_nodes, 1, IPPROTO_ICMPV6, NULL,
+			0, m, mld_query_msg(m, NULL, 500)));
+	ck_assert_uint_eq(stats()->mld_rx_query, 1);
+	ck_assert_uint_eq(stats()->mld_drop_query, 3);
+	for (int t = 0; t < 6 && nf_drain(h.dev) == 0; t++)
+		nf_poll_after(&h, 100000);
+	ck_assert_uint_eq(stats()->mld_tx_report, 3);
+	/* the answer itself, taken again from a fresh query */
+	send_frame(f, icmp6_frame(f, &mac_all_nodes, peer_ll, all_nodes, 1, IPPROTO_ICMPV6, NULL, 0,
+			m, mld_query_msg(m, NULL, 0)));
+	nf_poll_after(&h, 100000);
+	ck_assert_uint_eq(nf_take(h.dev, &p, 1), 1);
+	rec = nf_expect_mld_report(&p, our_ll, 2, 1);
+	ck_assert_mem_eq(rec + 4, our_sn, 16);
+	ck_assert_uint_eq(nf_drain(h.dev), 0);
 }
 END_TEST
 
@@ -520,6 +586,8 @@ START_TEST(test_dad_tentative_then_preferred)
 	}
 	ck_assert_uint_eq(stats()->nd_dad_conflict, 0);
 	nf_poll_after(&h, 200000);
+	ck_assert_uint_eq(nf_take(h.dev, &p, 1), 1);   /* the join reported again */
+	nf_expect_mld_report(&p, our_ll, 4, 1);
 	len = echo_msg(m, 2);
 	send_frame(f, icmp6_frame(f, &our_mac, peer_ip6, our_ip6, 64, IPPROTO_ICMPV6, NULL, 0,
 			m, len));
@@ -552,6 +620,9 @@ START_TEST(test_dad_duplicates)
 	ck_assert_uint_eq(nf_drain(h.dev), 0);
 	ck_assert_uint_eq(stats()->nd_dad_conflict, 1);
 	nf_poll_after(&h, 1100000);
+	/* the join reported again, from the link-local address unless it is the duplicate */
+	ck_assert_uint_eq(nf_take(h.dev, &p, 1), 1);
+	nf_expect_mld_report(&p, _i == 0 ? our_ll : NULL, 4, 1);
 	/* the duplicate: no echo, no advertisement */
 	len = echo_msg(m, 3);
 	send_frame(f, icmp6_frame(f, &our_mac, _i == 0 ? peer_ip6 : peer_ll,
@@ -602,7 +673,7 @@ static const struct {
 	{ "ICMPv6 checksum wrong", offsetof(struct tern_stats, icmp6_drop_cksum), -1, 0 },
 	{ "echo request of 6 bytes", offsetof(struct tern_stats, icmp6_drop_short), -1, 0 },
 	{ "an ICMPv6 error", offsetof(struct tern_stats, icmp6_rx_error), -1, 0 },
-	{ "MLD query", offsetof(struct tern_stats, icmp6_drop_type), -1, 0 },
+	{ "MLDv1 query (no compatibility mode)", offsetof(struct tern_stats, mld_drop_query), -1, 0 },
 	{ "512 bytes of headers (more than l3_len holds)", offsetof(struct tern_stats, ip6_drop_ext), -1, 0 },
 	{ "TCP from ::", offsetof(struct tern_stats, ip6_drop_bad_src), -1, 0 },
 	{ "echo request from :: (no reply can go there)", offsetof(struct tern_stats, icmp6_drop_type), -1, 0 },
@@ -947,7 +1018,8 @@ START_TEST(test_resolution_then_syn_ack)
 	ck_assert_uint_eq((uint32_t)(p.l4[22] << 8 | p.l4[23]), 1440);
 	ck_assert_uint_eq(stats()->nd_learned, 1);
 	ck_assert_uint_eq(stats()->nd_drop_pending, 0);
-	ck_assert_uint_eq(stats()->ip6_tx, 4);          /* 2 DAD probes, the NS, the SYN-ACK */
+	/* 2 DAD probes, 2 MLD reports, the NS, the SYN-ACK */
+	ck_assert_uint_eq(stats()->ip6_tx, 6);
 }
 END_TEST
 
@@ -1151,6 +1223,7 @@ ipv6_suite(void)
 	tcase_add_checked_fixture(n, setup, teardown);
 	tcase_add_test(n, test_ns_answered_and_learned);
 	tcase_add_test(n, test_multicast_filter_listed);
+	tcase_add_loop_test(n, test_mld_query_answered, 0, 2);
 	tcase_add_test(n, test_ns_dad_answered_to_all_nodes);
 	tcase_add_test(n, test_nd_invalid);
 	tcase_add_test(n, test_na_and_router_messages);
