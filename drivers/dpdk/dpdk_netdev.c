@@ -341,7 +341,7 @@ dpdk_link_get(struct tern_netdev *dev, struct tern_link *link)
 }
 
 /*
- * The port's multicast filter: the list where the PMD keeps one, else all
+ * The port's multicast filter: the list where the PMD takes it, else all
  * multicast (a NIC without either filters nothing, or cannot be told to).
  */
 static int
@@ -355,10 +355,10 @@ dpdk_mc_addrs_set(struct tern_netdev *dev, const struct rte_ether_addr *addrs, u
 		return -ENOSPC;
 	memcpy(list, addrs, n * sizeof(list[0]));  /* the API takes them non-const */
 	rc = rte_eth_dev_set_mc_addr_list(port, list, n);
-	if (rc == -ENOTSUP) {
+	if (rc != 0 && rc != -ENODEV) {         /* no list, a full one, a VF refused */
 		rc = rte_eth_allmulticast_enable(port);
 		if (rc == 0)
-			DPDK_LOG(INFO, "%s: no multicast list in the PMD: all multicast received",
+			DPDK_LOG(INFO, "%s: multicast list refused: all multicast received",
 					dev->name);
 	}
 	return rc;

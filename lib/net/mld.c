@@ -16,6 +16,11 @@
  *    every group, where §6.2 would name only the one a specific query asked
  *    about: a router learns nothing false from it.
  *  - MLDv1 queries (RFC 2710) are not answered: no compatibility mode (§8).
+ *  - Simplified: a query answered while a join is still to be reported
+ *    again is answered by that report (same groups, as State Change
+ *    records); the second join goes a second after the first, not at a
+ *    random time within it (§6.1); the Router Alert of a query is not
+ *    checked (§5.1.14), a query without one costs one report at most.
  *
  * Reports go to ff02::16 with hop limit 1 and a Router Alert (RFC 2711),
  * from our link-local address once it is preferred, else from :: (§5.2.13).
@@ -141,11 +146,15 @@ void
 net_mld_timer(struct net_if *ifp)
 {
 	struct net_ip6_shared *sh = ifp->ip6sh;
-	uint64_t due = __atomic_load_n(&sh->mld_due_us, __ATOMIC_ACQUIRE);
-	bool change = sh->mld_changes_left != 0;
+	uint64_t due;
+	bool change;
 
-	if (ifp->self != 0 || due == 0 || ifp->now_us < due)
+	if (ifp->self != 0)
 		return;
+	due = __atomic_load_n(&sh->mld_due_us, __ATOMIC_ACQUIRE);
+	if (due == 0 || ifp->now_us < due)
+		return;
+	change = sh->mld_changes_left != 0;
 	if (!mld_send_report(ifp, change ? MLD_CHANGE_TO_EXCLUDE : MLD_MODE_IS_EXCLUDE))
 		return;                 /* again at the next sweep */
 	/* a query's answer falling due meanwhile is kept, or the next change report */
@@ -172,13 +181,14 @@ net_mld_query_input(struct net_if *ifp, const struct rte_ipv6_hdr *ip, const uin
 	uint8_t groups[NET_IP6_GROUPS_MAX][NET_IP6_LEN];
 	const uint8_t *group = msg + 8;
 	uint64_t delay;
-	bool ours = net_ip6_is_zero(group);
+	bool ours;
 
 	/* §5.1.14: from a link-local address, hop limit 1; MLDv1's are shorter */
 	if (len < MLD_V2_QUERY_LEN || ip->hop_limits != 1 || !net_ip6_is_link_local(ip->src_addr)) {
 		ifp->stats->mld_drop_query++;
 		return;
 	}
+	ours = net_ip6_is_zero(group);          /* a General Query */
 	for (unsigned int i = 0, n = mld_groups(ifp, groups); i < n && !ours; i++)
 		ours = memcmp(group, groups[i], NET_IP6_LEN) == 0;
 	if (!ours) {

@@ -9,8 +9,9 @@ the kernel side fd00:77::1/64 in a test namespace with IPv6 on.
   link-local one is answered, each from the address pinged;
 - the kernel resolved both by Neighbor Discovery: its neighbor table holds
   tern's MAC for each;
-- counters: every echo answered, Neighbor Solicitations answered, nothing
-  invalid, every received frame counted once; tern-echo exits 0.
+- counters: every echo answered, Neighbor Solicitations answered, the
+  groups joined with two MLDv2 reports, nothing invalid, every received
+  frame counted once; tern-echo exits 0.
 """
 import os
 import sys
@@ -56,6 +57,8 @@ def main(build, src):
                 "icmp6_echo_reply %d in %d..%d" % (st["icmp6_echo_reply"], 2 * PINGS + warm,
                                                    2 * PINGS + tries))
         h.check(st["nd_tx_dad"] == 2, "a DAD probe for each address (%d)" % st["nd_tx_dad"])
+        h.check(st["mld_tx_report"] == 2, "the groups joined with two MLDv2 reports (%d)"
+                % st["mld_tx_report"])
         h.check(st["nd_rx_ns"] >= 2 and st["nd_tx_na"] == st["nd_rx_ns"] - st["nd_drop_not_ours"],
                 "Neighbor Solicitations answered (%d received, %d answered)"
                 % (st["nd_rx_ns"], st["nd_tx_na"]))
