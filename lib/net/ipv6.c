@@ -62,8 +62,12 @@ net_ip6_groups(const struct net_if *ifp, uint8_t groups[NET_IP6_GROUPS_MAX][NET_
 	memcpy(groups[n++], ip6_all_nodes, NET_IP6_LEN);
 	if (!net_ip6_is_zero(ifp->ip6_addr))
 		net_ip6_solicited_node(ifp->ip6_addr, groups[n++]);
-	if (!net_ip6_is_zero(ifp->ip6_ll))
-		net_ip6_solicited_node(ifp->ip6_ll, groups[n++]);
+	if (!net_ip6_is_zero(ifp->ip6_ll)) {
+		net_ip6_solicited_node(ifp->ip6_ll, groups[n]);
+		/* both addresses may end in the same 24 bits: one group */
+		if (n == 1 || memcmp(groups[n], groups[n - 1], NET_IP6_LEN) != 0)
+			n++;
+	}
 	return n;
 }
 
@@ -71,19 +75,13 @@ unsigned int
 net_ip6_group_macs(const struct net_if *ifp, struct rte_ether_addr macs[NET_IP6_GROUPS_MAX])
 {
 	uint8_t groups[NET_IP6_GROUPS_MAX][NET_IP6_LEN];
-	unsigned int n = net_ip6_groups(ifp, groups), k = 0;
+	unsigned int n = net_ip6_groups(ifp, groups);
 
-	for (unsigned int i = 0; i < n; i++) {
-		struct rte_ether_addr mac;
-		bool seen = false;
-
-		net_ip6_multicast_mac(groups[i], &mac);
-		for (unsigned int j = 0; j < k; j++)
-			seen |= rte_is_same_ether_addr(&macs[j], &mac);
-		if (!seen)
-			rte_ether_addr_copy(&mac, &macs[k++]);
-	}
-	return k;
+	/* distinct groups of ours have distinct MACs: all-nodes ends in
+	 * 00:00:00:01, a solicited-node group in ff and its own 24 bits */
+	for (unsigned int i = 0; i < n; i++)
+		net_ip6_multicast_mac(groups[i], &macs[i]);
+	return n;
 }
 
 static bool

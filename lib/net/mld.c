@@ -45,26 +45,12 @@
 #define MLD_ROBUSTNESS         2       /**< §9.1: reports of a state change sent */
 #define MLD_UNSOLICITED_US     1000000u /**< §9.11: Unsolicited Report Interval */
 
-/* ff02::16, all MLDv2-capable routers (§5.2.14); ff02::1, all nodes */
+/* ff02::16, all MLDv2-capable routers (§5.2.14) */
 static const uint8_t mld_all_routers[NET_IP6_LEN] = { 0xff, 0x02, [15] = 0x16 };
-static const uint8_t mld_all_nodes[NET_IP6_LEN] = { 0xff, 0x02, [15] = 1 };
 
-/* Our groups to report: all of them but all-nodes (§6). @return how many. */
-static unsigned int
-mld_groups(const struct net_if *ifp, uint8_t groups[NET_IP6_GROUPS_MAX][NET_IP6_LEN])
-{
-	unsigned int n = net_ip6_groups(ifp, groups), k = 0;
-
-	for (unsigned int i = 0; i < n; i++) {
-		bool seen = memcmp(groups[i], mld_all_nodes, NET_IP6_LEN) == 0;
-
-		for (unsigned int j = 0; j < k && !seen; j++)
-			seen = memcmp(groups[j], groups[i], NET_IP6_LEN) == 0;
-		if (!seen)
-			memmove(groups[k++], groups[i], NET_IP6_LEN);
-	}
-	return k;
-}
+/* net_ip6_groups puts all-nodes first, and it is never reported (§6): our
+ * groups to report start after it */
+#define MLD_FIRST_GROUP 1
 
 /* A Version 2 Report (§5.2) of every group of ours, each in a record of
  * @record_type. @return false if no mbuf was there for it. */
@@ -73,7 +59,7 @@ mld_send_report(struct net_if *ifp, uint8_t record_type)
 {
 	static const uint8_t unspec[NET_IP6_LEN];
 	uint8_t groups[NET_IP6_GROUPS_MAX][NET_IP6_LEN];
-	unsigned int n = mld_groups(ifp, groups);
+	unsigned int n = net_ip6_groups(ifp, groups) - MLD_FIRST_GROUP;
 	uint32_t len = MLD_REPORT_HDR_LEN + n * MLD_RECORD_LEN;
 	struct rte_mbuf *m = rte_pktmbuf_alloc(ifp->pool);
 	bool ll_ok = net_ip6_state_of(ifp, NET_IP6_LINK_LOCAL) == NET_IP6_PREFERRED;
@@ -108,7 +94,7 @@ mld_send_report(struct net_if *ifp, uint8_t record_type)
 		uint8_t *rec = r + MLD_REPORT_HDR_LEN + i * MLD_RECORD_LEN;
 
 		rec[0] = record_type;
-		memcpy(rec + 4, groups[i], NET_IP6_LEN);
+		memcpy(rec + 4, groups[MLD_FIRST_GROUP + i], NET_IP6_LEN);
 	}
 	c = (uint16_t)~net_cksum_mbuf(m, sizeof(*ip) + MLD_HBH_LEN, len,
 			net_ipv6_pseudo_sum(ip->src_addr, ip->dst_addr, IPPROTO_ICMPV6, len));
@@ -189,7 +175,7 @@ net_mld_query_input(struct net_if *ifp, const struct rte_ipv6_hdr *ip, const uin
 		return;
 	}
 	ours = net_ip6_is_zero(group);          /* a General Query */
-	for (unsigned int i = 0, n = mld_groups(ifp, groups); i < n && !ours; i++)
+	for (unsigned int i = MLD_FIRST_GROUP, n = net_ip6_groups(ifp, groups); i < n && !ours; i++)
 		ours = memcmp(group, groups[i], NET_IP6_LEN) == 0;
 	if (!ours) {
 		ifp->stats->mld_drop_query++;

@@ -105,8 +105,8 @@ void net_ip6_shared_init(struct net_ip6_shared *sh, bool global, bool link_local
 
 /**
  * The multicast groups @p ifp listens to (RFC 4291 2.8: all-nodes, the
- * solicited-node group of each of our addresses) into @p groups.
- * @return how many.
+ * solicited-node group of each of our addresses) into @p groups, each
+ * once, all-nodes first. @return how many.
  */
 unsigned int net_ip6_groups(const struct net_if *ifp,
 		uint8_t groups[NET_IP6_GROUPS_MAX][NET_IP6_LEN]);

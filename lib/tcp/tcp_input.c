@@ -22,7 +22,7 @@
 #include "tcp_priv.h"
 
 /* RFC 7323 §5.5: 24 days, on tcp_paws_clock */
-#define PAWS_IDLE (uint32_t)((24ull * 24 * 3600 * 1000000) >> 20)
+#define PAWS_IDLE tcp_paws_clock(24ull * 24 * 3600 * 1000000)
 
 /* --- helpers ----------------------------------------------------------- */
 
@@ -393,10 +393,9 @@ tcp_answer_with_cookie(struct tcp_worker *tw, const struct tcp_listener *l,
 		const struct tcp_key *key, const struct tcp_seg *seg)
 {
 	uint16_t peer_mss = seg->has_mss ? seg->mss : TCP_MSS_DEFAULT;
-	uint16_t mss = tcp_mss_for(tw, key);
+	/* as tcp_mss_ours will have it once the connection is rebuilt */
+	uint16_t mss = tcp_mss_capped(tcp_mss_for(tw, key), l->mss_cap);
 
-	if (l->mss_cap != 0 && l->mss_cap < mss)
-		mss = l->mss_cap;       /* as tcp_mss_ours will have it */
 	tw->last_cookie_us = tw->nif->now_us;
 	/* the window offered is the listener's receive buffer, as the
 	 * connection rebuilt from the cookie will have (tcp_syn_received_init) */

@@ -421,17 +421,22 @@ tcp_mss_for(const struct tcp_worker *tw, const struct tcp_key *key)
 	return unlikely(tcp_key_is_ip6(key)) ? tw->p.mss6 : tw->p.mss;
 }
 
+/** @p mss, or less where the application set a cap @p cap (TCP_MAXSEG; 0: none). */
+static inline uint16_t
+tcp_mss_capped(uint16_t mss, uint16_t cap)
+{
+	return cap != 0 && cap < mss ? cap : mss;
+}
+
 /**
- * Our MSS for @p tp: the one for its key, or less where the application
- * set a cap (TCP_MAXSEG). It is what our SYN or SYN-ACK announces, and the
- * send MSS is at most it (RFC 9293 §3.7.1).
+ * Our MSS for @p tp: the one for its key, capped (tcp_mss_capped). It is
+ * what our SYN or SYN-ACK announces, and the send MSS is at most it (RFC
+ * 9293 §3.7.1).
  */
 static inline uint16_t
 tcp_mss_ours(const struct tcp_cb *tp)
 {
-	uint16_t mss = tcp_mss_for(tp->tw, &tp->key);
-
-	return tp->mss_cap != 0 && tp->mss_cap < mss ? tp->mss_cap : mss;
+	return tcp_mss_capped(tcp_mss_for(tp->tw, &tp->key), tp->mss_cap);
 }
 
 /** The clock ts_recent's age is kept on: µs in units of 2^20 (about 1 s). */
